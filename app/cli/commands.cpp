@@ -1,0 +1,21 @@
+#include "app/cli/cli.h"
+
+namespace orrery::cli {
+
+int runInit(const Context &);
+int runDemo(const Context &);
+int runDoctor(const Context &);
+int runAudit(const Context &);
+
+const std::vector<Command> &commands()
+{
+    static const std::vector<Command> all = {
+        {"init", "turn a folder into a workspace (git, .orrery/, .dvc/config)", runInit},
+        {"demo", "create a demo workspace with a synthetic card-fraud dataset", runDemo},
+        {"doctor", "check database, audit chain, cache and git; say how to recover", runDoctor},
+        {"audit", "list the audit log or verify its hash chain", runAudit},
+    };
+    return all;
+}
+
+} // namespace orrery::cli

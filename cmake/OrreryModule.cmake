@@ -1,0 +1,28 @@
+# orrery_module(NAME SOURCES … LINKS …)
+# One static library per core module. LINKS lists exactly the modules and libraries it may use
+# (DESIGN.md's arrows), so the dependency graph is a build fact.
+function(orrery_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINKS;PRIVATE_LINKS" ${ARGN})
+  add_library(orrery_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(orrery_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(orrery_${name} PUBLIC ${ARG_LINKS} PRIVATE ${ARG_PRIVATE_LINKS})
+  set_target_properties(orrery_${name} PROPERTIES AUTOMOC ON POSITION_INDEPENDENT_CODE ON)
+endfunction()
+
+# orrery_test(NAME SOURCES … LINKS …)
+# One Qt Test executable per unit, registered in CTest under its module's label.
+function(orrery_test name)
+  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;LINKS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LINKS})
+  target_compile_definitions(${name} PRIVATE
+    ORRERY_CLI_PATH="$<TARGET_FILE_DIR:orrery-cli>/orrery-cli"
+    ORRERY_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    ORRERY_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  set_target_properties(${name} PROPERTIES AUTOMOC ON)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES
+    LABELS "${ARG_LABEL}"
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LC_ALL=C.UTF-8"
+    TIMEOUT 300)
+endfunction()

@@ -1,0 +1,95 @@
+#include "core/common/safe_path.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QStringList>
+
+#include <sys/stat.h>
+
+namespace orrery::common {
+namespace {
+
+bool pathExistsNoFollow(const QString &path)
+{
+    struct stat st;
+    return ::lstat(QFile::encodeName(path).constData(), &st) == 0;
+}
+
+bool startsWithDir(const QString &path, const QString &dir)
+{
+    return path == dir || path.startsWith(dir.endsWith(QLatin1Char('/')) ? dir : dir + QLatin1Char('/'));
+}
+
+} // namespace
+
+Result<QString> joinInside(const QString &root, const QString &relative)
+{
+    const auto reject = [&](const QString &why) {
+        return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
+    };
+    if (relative.isEmpty())
+        return reject(QStringLiteral("it is empty"));
+    if (relative.contains(QChar(0)))
+        return reject(QStringLiteral("it contains a NUL byte"));
+    if (relative.contains(QLatin1Char('\\')))
+        return reject(QStringLiteral("it contains a backslash; use '/' between folders"));
+    if (relative.startsWith(QLatin1Char('/')) || relative.startsWith(QLatin1Char('~')))
+        return reject(QStringLiteral("it is absolute; give a path relative to %1").arg(root));
+
+    QStringList parts;
+    for (const QString &part : relative.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (part == QLatin1String(".."))
+            return reject(QStringLiteral("'..' would leave %1").arg(root));
+        if (part != QLatin1String("."))
+            parts << part;
+    }
+    if (parts.isEmpty())
+        return reject(QStringLiteral("it names the root itself"));
+
+    const QString canonicalRoot = QFileInfo(root).canonicalFilePath();
+    if (canonicalRoot.isEmpty())
+        return notFound(QStringLiteral("root folder %1 does not exist").arg(root));
+
+    const QString joined = QDir(root).absolutePath() + QLatin1Char('/') + parts.join(QLatin1Char('/'));
+
+    // Resolve the deepest prefix that exists: every symlink on the way is followed by
+    // canonicalFilePath, so an escape anywhere shows up here.
+    for (int n = parts.size(); n > 0; --n) {
+        const QString prefix = QDir(root).absolutePath() + QLatin1Char('/') + parts.mid(0, n).join(QLatin1Char('/'));
+        if (!pathExistsNoFollow(prefix))
+            continue;
+        const QString resolved = QFileInfo(prefix).canonicalFilePath();
+        if (resolved.isEmpty())
+            return reject(QStringLiteral("'%1' is a symlink to nowhere").arg(parts.mid(0, n).join(QLatin1Char('/'))));
+        if (!startsWithDir(resolved, canonicalRoot))
+            return reject(QStringLiteral("'%1' is a symlink that leads out of %2")
+                              .arg(parts.mid(0, n).join(QLatin1Char('/')), root));
+        break;
+    }
+    return joined;
+}
+
+bool isInside(const QString &root, const QString &path)
+{
+    const QString canonicalRoot = QFileInfo(root).canonicalFilePath();
+    if (canonicalRoot.isEmpty())
+        return false;
+    // Lexical clean first: callers pass paths they built, never user text (joinInside is for that).
+    QString probe = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    // Walk up to the deepest existing ancestor, then resolve it.
+    QString suffix;
+    while (!pathExistsNoFollow(probe)) {
+        const QFileInfo info(probe);
+        suffix = QLatin1Char('/') + info.fileName() + suffix;
+        const QString parent = info.absolutePath();
+        if (parent == probe)
+            return false;
+        probe = parent;
+    }
+    const QString resolved = QFileInfo(probe).canonicalFilePath();
+    if (resolved.isEmpty())
+        return false;
+    return startsWithDir(QDir::cleanPath(resolved + suffix), canonicalRoot);
+}
+
+} // namespace orrery::common

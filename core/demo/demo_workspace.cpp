@@ -1,0 +1,146 @@
+#include "core/demo/demo_workspace.h"
+
+#include "core/audit/audit_log.h"
+#include "core/common/atomic_file.h"
+#include "core/common/job.h"
+#include "core/data/fraud_generator.h"
+#include "core/vcs/repository.h"
+#include "core/workspace/workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <filesystem>
+
+namespace orrery::demo {
+namespace {
+
+const char *kDatasetPath = "data/transactions.csv";
+
+QByteArray readme(const DemoOptions &options)
+{
+    return QStringLiteral(R"(# Orrery demo: card fraud
+
+This workspace was made by `orrery-cli demo`. It holds a synthetic card-fraud dataset:
+
+- `data/transactions.csv` — %1 card transactions over 90 days from 2026-01-01, about 1%% fraud
+  (seed %2; the same seed gives the same bytes on every machine).
+
+| column | meaning |
+|---|---|
+| transaction_id | T0000001 … |
+| timestamp | ISO 8601, UTC |
+| customer_id | one of 5,000 customers |
+| amount | in dollars |
+| merchant_category | grocery, restaurant, fuel, health, entertainment, electronics, travel, online_retail |
+| channel | pos, online, atm |
+| country | US or abroad |
+| distance_from_home_km | distance of the merchant from the customer's home |
+| customer_age | years; empty where unknown (about 2%% of rows) |
+| account_age_days | age of the card account |
+| transactions_last_24h | the customer's transactions in the previous day |
+| is_fraud | 1 for fraud, 0 otherwise (the label) |
+
+Open it in the workbench with `orrery %3`, or look around from a terminal:
+
+    orrery-cli --workspace %3 audit list
+    orrery-cli --workspace %3 doctor
+
+The data file is ignored by git (`data/.gitignore`): data is versioned by content hash, not in git.
+)")
+        .arg(options.rows)
+        .arg(options.seed)
+        .arg(QStringLiteral("."))
+        .toUtf8();
+}
+
+} // namespace
+
+Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions &options, common::JobContext *job)
+{
+    const QString root = QDir::cleanPath(QFileInfo(dirArg).absoluteFilePath());
+    const QFileInfo info(root);
+    if (info.exists() && !info.isDir())
+        return invalidArgument(QStringLiteral("%1 is a file: give a new folder for the demo workspace").arg(root));
+    const bool existed = info.exists();
+    if (existed && !QDir(root).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot))
+        return Status(ErrorCode::AlreadyExists,
+                      QStringLiteral("%1 is not empty: the demo goes into a new or empty folder, so it never writes over your files").arg(root));
+
+    // Anything that fails from here on removes the demo again.
+    struct Cleanup {
+        QString root;
+        bool existed;
+        bool armed = true;
+        ~Cleanup()
+        {
+            if (!armed)
+                return;
+            std::error_code ec;
+            const std::filesystem::path p(QFile::encodeName(root).toStdString());
+            if (existed) {
+                for (const auto &entry : std::filesystem::directory_iterator(p, ec))
+                    std::filesystem::remove_all(entry.path(), ec);
+            } else {
+                std::filesystem::remove_all(p, ec);
+            }
+        }
+    } cleanup{root, existed};
+
+    auto init = workspace::Workspace::init(root);
+    if (!init)
+        return init.status();
+
+    DemoReport report;
+    report.root = root;
+    report.created = init->created;
+    report.datasetPath = QLatin1String(kDatasetPath);
+
+    if (!QDir(root).mkpath(QStringLiteral("data")))
+        return ioError(QStringLiteral("cannot create %1/data").arg(root));
+
+    data::FraudDataOptions dataOptions;
+    dataOptions.seed = options.seed;
+    dataOptions.rows = options.rows;
+    ORRERY_TRY(data::writeFraudCsv(root + QLatin1Char('/') + report.datasetPath, dataOptions, job));
+    report.rows = options.rows;
+    {
+        // Counted from the generator rather than stored: cheap, and exactly what the file holds.
+        data::FraudGenerator generator(dataOptions);
+        while (!generator.atEnd())
+            report.fraudRows += generator.next().isFraud ? 1 : 0;
+    }
+    ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/data/.gitignore"), "/transactions.csv\n"));
+    ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/README.md"), readme(options)));
+    report.created << report.datasetPath << QStringLiteral("data/.gitignore") << QStringLiteral("README.md");
+
+    auto repo = vcs::Repository::discover(root);
+    if (!repo)
+        return repo.status();
+    auto commit = (*repo)->commitPaths({QStringLiteral(".gitignore"), QStringLiteral(".dvc/config"),
+                                        QStringLiteral(".dvc/.gitignore"), QStringLiteral(".dvcignore"),
+                                        QStringLiteral("data/.gitignore"), QStringLiteral("README.md")},
+                                       QStringLiteral("Orrery demo workspace"));
+    if (!commit)
+        return commit.status();
+
+    auto ws = workspace::Workspace::open(root);
+    if (!ws)
+        return ws.status();
+    QJsonObject details{{QStringLiteral("dataset"), report.datasetPath},
+                        {QStringLiteral("rows"), report.rows},
+                        {QStringLiteral("fraud_rows"), report.fraudRows},
+                        {QStringLiteral("seed"), QString::number(options.seed)},
+                        {QStringLiteral("commit"), *commit}};
+    auto entry = (*ws)->audit().append({QStringLiteral("workspace.demo"), root, QStringLiteral("demo workspace created"),
+                                        QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))});
+    if (!entry)
+        return entry.status();
+    cleanup.armed = false;
+    return report;
+}
+
+} // namespace orrery::demo
