@@ -1,0 +1,102 @@
+#include "core/common/job.h"
+#include "core/common/job_tracker.h"
+
+#include <QSignalSpy>
+#include <QThread>
+#include <QtTest>
+
+using namespace orrery;
+
+class TstJob : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void runsOnAWorkerThreadAndFinishes()
+    {
+        QThread *workerThread = nullptr;
+        common::Job job(QStringLiteral("sum"), [&](common::JobContext &ctx) {
+            workerThread = QThread::currentThread();
+            for (int i = 0; i <= 10; ++i)
+                ctx.setProgress(i, 10, QStringLiteral("step %1").arg(i));
+            return Status::ok();
+        });
+        QSignalSpy finished(&job, &common::Job::finished);
+        QSignalSpy progress(&job, &common::Job::progressChanged);
+        job.start();
+        QVERIFY(finished.wait(5000));
+        QVERIFY(job.isFinished());
+        QVERIFY(job.result().isOk());
+        QVERIFY(workerThread != nullptr && workerThread != QThread::currentThread());
+        QCOMPARE(job.progressDone(), qint64(10));
+        QCOMPARE(job.progressText(), QStringLiteral("step 10"));
+        // Throttled: the eleven reports arrive as at most a few signals, the last one final.
+        QVERIFY(progress.count() >= 1 && progress.count() <= 3);
+        QCOMPARE(progress.last().at(0).toLongLong(), qint64(10));
+    }
+
+    void cancelStopsTheWork()
+    {
+        std::atomic<int> iterations{0};
+        common::Job job(QStringLiteral("endless"), [&](common::JobContext &ctx) {
+            while (!ctx.isCancelled()) {
+                ++iterations;
+                QThread::msleep(1);
+            }
+            return ctx.cancelledStatus();
+        });
+        QSignalSpy finished(&job, &common::Job::finished);
+        job.start();
+        QTRY_VERIFY(iterations.load() > 3);
+        job.cancel();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(job.result().code(), ErrorCode::Cancelled);
+        QCOMPARE(finished.first().first().value<Status>().code(), ErrorCode::Cancelled);
+    }
+
+    void failureReachesTheReceiver()
+    {
+        common::Job job(QStringLiteral("fails"), [](common::JobContext &) { return ioError(QStringLiteral("disk full")); });
+        QSignalSpy finished(&job, &common::Job::finished);
+        job.start();
+        QVERIFY(job.wait(5000));
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(job.result().message(), QStringLiteral("disk full"));
+    }
+
+    void destructorCancelsAndWaits()
+    {
+        std::atomic<bool> returned{false};
+        {
+            common::Job job(QStringLiteral("long"), [&](common::JobContext &ctx) {
+                while (!ctx.isCancelled())
+                    QThread::msleep(1);
+                returned = true;
+                return ctx.cancelledStatus();
+            });
+            job.start();
+            QThread::msleep(20);
+        }
+        QVERIFY(returned.load());
+    }
+
+    void trackerListsRunningJobs()
+    {
+        common::JobTracker tracker;
+        std::atomic<bool> release{false};
+        auto *job = new common::Job(QStringLiteral("tracked"), [&](common::JobContext &ctx) {
+            while (!release.load() && !ctx.isCancelled())
+                QThread::msleep(1);
+            return Status::ok();
+        });
+        QSignalSpy added(&tracker, &common::JobTracker::jobAdded);
+        QSignalSpy done(&tracker, &common::JobTracker::jobFinished);
+        tracker.startTracked(job);
+        QCOMPARE(added.count(), 1);
+        QCOMPARE(tracker.runningJobs().size(), 1);
+        release = true;
+        QVERIFY(done.wait(5000));
+        QCOMPARE(tracker.runningJobs().size(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstJob)
+#include "tst_job.moc"

@@ -1,0 +1,97 @@
+#include "core/vcs/repository.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace orrery;
+
+namespace {
+QString git(const QString &dir, const QStringList &args)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.start(QStringLiteral("git"), args);
+    p.waitForFinished();
+    return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+}
+} // namespace
+
+class TstRepository : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initCreatesRepositoryOnMain()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("fresh"));
+        bool created = false;
+        auto repo = vcs::Repository::initOrOpen(dir, &created);
+        QVERIFY2(repo.isOk(), qPrintable(repo.status().message()));
+        QVERIFY(created);
+        QVERIFY(QFileInfo(dir + QStringLiteral("/.git")).isDir());
+        QVERIFY((*repo)->isHeadUnborn());
+        QCOMPARE((*repo)->currentBranch(), QStringLiteral("main"));
+        // The real git agrees.
+        QCOMPARE(git(dir, {QStringLiteral("symbolic-ref"), QStringLiteral("--short"), QStringLiteral("HEAD")}), QStringLiteral("main"));
+    }
+
+    void initOpensAnExistingRepository()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("existing"));
+        QDir().mkpath(dir + QStringLiteral("/sub"));
+        git(dir, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("trunk")});
+        bool created = true;
+        auto repo = vcs::Repository::initOrOpen(dir + QStringLiteral("/sub"), &created);
+        QVERIFY(repo.isOk());
+        QVERIFY(!created);
+        QCOMPARE((*repo)->currentBranch(), QStringLiteral("trunk"));
+        QCOMPARE(QDir((*repo)->workdir()).canonicalPath(), QDir(dir).canonicalPath());
+    }
+
+    void discoverFailsOutsideARepository()
+    {
+        QTemporaryDir outside(QStringLiteral("/tmp/orrery-novcs-XXXXXX"));
+        auto repo = vcs::Repository::discover(outside.path());
+        QCOMPARE(repo.status().code(), ErrorCode::NotFound);
+        QVERIFY(repo.status().message().contains(outside.path()));
+    }
+
+    void commitPathsMakesARealCommit()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("commits"));
+        auto repo = vcs::Repository::initOrOpen(dir);
+        QVERIFY(repo.isOk());
+        QFile f(dir + QStringLiteral("/params.yaml"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("lr: 0.01\n");
+        f.close();
+        auto first = (*repo)->commitPaths({QStringLiteral("params.yaml")}, QStringLiteral("first"));
+        QVERIFY2(first.isOk(), qPrintable(first.status().message()));
+        QCOMPARE(first->size(), 40);
+        QVERIFY(!(*repo)->isHeadUnborn());
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("lr: 0.02\n");
+        f.close();
+        auto second = (*repo)->commitPaths({QStringLiteral("params.yaml")}, QStringLiteral("second"));
+        QVERIFY(second.isOk());
+        QCOMPARE(git(dir, {QStringLiteral("rev-parse"), QStringLiteral("HEAD")}), *second);
+        QCOMPARE(git(dir, {QStringLiteral("rev-parse"), QStringLiteral("HEAD~1")}), *first);
+        QCOMPARE(git(dir, {QStringLiteral("show"), QStringLiteral("HEAD:params.yaml")}), QStringLiteral("lr: 0.02"));
+        QCOMPARE(git(dir, {QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+    }
+
+    void commitOfAMissingFileFails()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("missing"));
+        auto repo = vcs::Repository::initOrOpen(dir);
+        auto c = (*repo)->commitPaths({QStringLiteral("nope.txt")}, QStringLiteral("x"));
+        QVERIFY(!c.isOk());
+        QVERIFY(c.status().message().contains(QStringLiteral("nope.txt")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstRepository)
+#include "tst_repository.moc"
