@@ -46,10 +46,15 @@ AuditLog::AuditLog(store::Database &db, const common::Clock *clock, QString acto
 
 QString AuditLog::computeHash(const AuditEntry &e)
 {
+    return hashFields(e, common::toIsoUtc(e.time));
+}
+
+QString AuditLog::hashFields(const AuditEntry &e, const QString &timeText)
+{
     QCryptographicHash hash(QCryptographicHash::Sha256);
     addField(hash, e.prevHash);
     addField(hash, QString::number(e.seq));
-    addField(hash, common::toIsoUtc(e.time));
+    addField(hash, timeText);
     addField(hash, e.actor);
     addField(hash, e.action);
     addField(hash, e.target);
@@ -58,45 +63,53 @@ QString AuditLog::computeHash(const AuditEntry &e)
     return QString::fromLatin1(hash.result().toHex());
 }
 
-Status AuditLog::appendInTransaction(const AuditRecord &record, AuditEntry *out)
+// Appends inside an open transaction: reads the head once, keeps the chain in memory, reuses
+// the prepared insert, and writes the head once at the end.
+Status AuditLog::appendInTransaction(const QVector<AuditRecord> &records, AuditEntry *last)
 {
-    if (record.action.isEmpty())
-        return invalidArgument(QStringLiteral("an audit entry needs an action"));
+    for (const AuditRecord &record : records)
+        if (record.action.isEmpty())
+            return invalidArgument(QStringLiteral("an audit entry needs an action"));
     auto head = m_db.prepare(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1"));
     if (!head)
         return head.status();
     AuditEntry e;
     if (head->next()) {
-        e.seq = head->int64(0) + 1;
-        e.prevHash = head->text(1);
+        e.seq = head->int64(0);
+        e.hash = head->text(1);
     } else {
         ORRERY_TRY(head->status());
-        e.seq = 1;
-        e.prevHash = kGenesisHash;
+        e.hash = kGenesisHash;
     }
-    // Millisecond precision, as stored: the hash must be computed over what is read back.
-    e.time = QDateTime::fromString(common::toIsoUtc(m_clock.now()), Qt::ISODateWithMs);
-    e.actor = m_actor;
-    e.action = record.action;
-    e.target = record.target;
-    e.reason = record.reason;
-    e.details = record.details.isEmpty() ? QStringLiteral("{}") : record.details;
-    e.hash = computeHash(e);
-
     auto insert = m_db.prepare(QStringLiteral("INSERT INTO audit_log(%1) VALUES (?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns)));
     if (!insert)
         return insert.status();
-    insert->bind(1, e.seq).bind(2, common::toIsoUtc(e.time)).bind(3, e.actor).bind(4, e.action).bind(5, e.target)
-        .bind(6, e.reason).bind(7, e.details).bind(8, e.prevHash).bind(9, e.hash);
-    ORRERY_TRY(insert->run());
+    e.actor = m_actor;
+    for (const AuditRecord &record : records) {
+        ++e.seq;
+        e.prevHash = e.hash;
+        // The hash covers the stored text of the time (millisecond precision), as verify reads it.
+        const QString time = common::toIsoUtc(m_clock.now());
+        e.action = record.action;
+        e.target = record.target;
+        e.reason = record.reason;
+        e.details = record.details.isEmpty() ? QStringLiteral("{}") : record.details;
+        e.hash = hashFields(e, time);
+        if (last)
+            e.time = QDateTime::fromString(time, Qt::ISODateWithMs);
+        insert->reset();
+        insert->bind(1, e.seq).bind(2, time).bind(3, e.actor).bind(4, e.action).bind(5, e.target)
+            .bind(6, e.reason).bind(7, e.details).bind(8, e.prevHash).bind(9, e.hash);
+        ORRERY_TRY(insert->run());
+    }
     auto setHead = m_db.prepare(QStringLiteral("INSERT INTO audit_head(id, seq, hash) VALUES (1, ?, ?) "
                                                "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"));
     if (!setHead)
         return setHead.status();
     setHead->bind(1, e.seq).bind(2, e.hash);
     ORRERY_TRY(setHead->run());
-    if (out)
-        *out = e;
+    if (last)
+        *last = e;
     return Status::ok();
 }
 
@@ -105,7 +118,7 @@ Result<AuditEntry> AuditLog::append(const AuditRecord &record)
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status().withContext(QStringLiteral("audit log")));
     AuditEntry entry;
-    ORRERY_TRY(appendInTransaction(record, &entry));
+    ORRERY_TRY(appendInTransaction({record}, &entry));
     ORRERY_TRY(tx.commit());
     return entry;
 }
@@ -114,8 +127,7 @@ Status AuditLog::appendAll(const QVector<AuditRecord> &records)
 {
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status().withContext(QStringLiteral("audit log")));
-    for (const AuditRecord &r : records)
-        ORRERY_TRY(appendInTransaction(r, nullptr));
+    ORRERY_TRY(appendInTransaction(records, nullptr));
     return tx.commit();
 }
 

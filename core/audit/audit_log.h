@@ -71,7 +71,9 @@ public:
     static QString computeHash(const AuditEntry &entry);
 
 private:
-    Status appendInTransaction(const AuditRecord &record, AuditEntry *out);
+    static QString hashFields(const AuditEntry &entry, const QString &timeText);
+
+    Status appendInTransaction(const QVector<AuditRecord> &records, AuditEntry *last);
 
     store::Database &m_db;
     const common::Clock &m_clock;
