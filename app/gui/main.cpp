@@ -1,0 +1,45 @@
+// orrery: the workbench window. Parses `orrery [WORKSPACE]`, wires the window, nothing else
+// (DESIGN.md, "Layers").
+
+#include "core/common/system_info.h"
+#include "ui/main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    // These name the QSettings file (~/.config/Orrery/Orrery.conf): recent workspaces, geometry.
+    QApplication::setOrganizationName(QStringLiteral("Orrery"));
+    QApplication::setApplicationName(QStringLiteral("Orrery"));
+    QApplication::setApplicationVersion(orrery::common::orreryVersion());
+    // Matches packaging/org.orrery.Orrery.desktop, so Wayland and X11 task bars group the window.
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.orrery.Orrery"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/app.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "The Orrery workbench: pipelines, data, experiments, models, deployments and monitoring."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(
+        QStringLiteral("WORKSPACE"),
+        QApplication::translate("main", "The workspace folder to open (default: the last one used)."),
+        QStringLiteral("[WORKSPACE]"));
+    parser.process(app);
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1) {
+        parser.showHelp(2); // exits; usage errors exit with 2, as orrery-cli does
+    }
+
+    orrery::ui::MainWindow window;
+    window.show();
+    if (!positional.isEmpty())
+        window.openWorkspace(positional.first());
+    else
+        window.openLastWorkspace();
+    return app.exec();
+}
