@@ -6,6 +6,7 @@ int runInit(const Context &);
 int runDemo(const Context &);
 int runDoctor(const Context &);
 int runAudit(const Context &);
+int runData(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -13,6 +14,7 @@ const std::vector<Command> &commands()
         {"init", "turn a folder into a workspace (git, .orrery/, .dvc/config)", runInit},
         {"demo", "create a demo workspace with a synthetic card-fraud dataset", runDemo},
         {"doctor", "check database, audit chain, cache and git; say how to recover", runDoctor},
+        {"data", "data versions (add, status, checkout, …) and data tests", runData},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

@@ -22,6 +22,16 @@ QString osError(int err)
 
 } // namespace
 
+unsigned processUmask()
+{
+    static const mode_t mask = [] {
+        const mode_t m = ::umask(022);
+        ::umask(m);
+        return m;
+    }();
+    return mask;
+}
+
 Status syncDirectory(const QString &dir)
 {
     const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -62,13 +72,7 @@ Status AtomicFile::open()
         return ioError(QStringLiteral("cannot create a temporary file beside %1: %2").arg(m_target, osError(errno)));
     m_tempPath = QFile::decodeName(templ);
     // mkostemp creates 0600; give the file the usual permissions (subject to the umask).
-    // umask can only be read by setting it; do that once, early, not per file.
-    static const mode_t mask = [] {
-        const mode_t m = ::umask(022);
-        ::umask(m);
-        return m;
-    }();
-    ::fchmod(m_fd, 0666 & ~mask);
+    ::fchmod(m_fd, 0666 & ~mode_t(processUmask()));
     m_buffer.reserve(kBufferSize);
     return Status::ok();
 }
@@ -112,6 +116,8 @@ Status AtomicFile::commit()
     if (m_fd < 0)
         return internalError(QStringLiteral("AtomicFile::commit before open for %1").arg(m_target));
     Status s = flushBuffer();
+    if (s && m_mode >= 0 && ::fchmod(m_fd, mode_t(m_mode)) != 0)
+        s = ioError(QStringLiteral("cannot set the permissions of %1: %2").arg(m_target, osError(errno)));
     if (s && ::fsync(m_fd) != 0)
         s = ioError(QStringLiteral("cannot flush %1 to disk: %2").arg(m_target, osError(errno)));
     if (!s) {

@@ -15,6 +15,9 @@ namespace orrery::common {
 
 Status writeFileAtomically(const QString &path, const QByteArray &content);
 
+// The process's umask (read once; reading it means setting it, so never per file).
+unsigned processUmask();
+
 // fsync a folder so that a rename or create inside it is durable.
 Status syncDirectory(const QString &dir);
 
@@ -33,12 +36,15 @@ public:
     void discard();
 
     const QString &targetPath() const { return m_target; }
+    // Permission bits of the committed file (default: 0666 less the umask).
+    void setMode(unsigned mode) { m_mode = int(mode); }
 
 private:
     QString m_target;
     QString m_tempPath;
     int m_fd = -1;
     QByteArray m_buffer; // writes are buffered to whole blocks; flushed on commit
+    int m_mode = -1;
     Status flushBuffer();
 };
 

@@ -22,7 +22,7 @@ bool startsWithDir(const QString &path, const QString &dir)
 
 } // namespace
 
-Result<QString> joinInside(const QString &root, const QString &relative)
+Result<QString> cleanRelativePath(const QString &relative)
 {
     const auto reject = [&](const QString &why) {
         return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
@@ -34,17 +34,28 @@ Result<QString> joinInside(const QString &root, const QString &relative)
     if (relative.contains(QLatin1Char('\\')))
         return reject(QStringLiteral("it contains a backslash; use '/' between folders"));
     if (relative.startsWith(QLatin1Char('/')) || relative.startsWith(QLatin1Char('~')))
-        return reject(QStringLiteral("it is absolute; give a path relative to %1").arg(root));
-
+        return reject(QStringLiteral("it is absolute; give a path relative to the workspace"));
     QStringList parts;
     for (const QString &part : relative.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
         if (part == QLatin1String(".."))
-            return reject(QStringLiteral("'..' would leave %1").arg(root));
+            return reject(QStringLiteral("'..' would leave the folder it is relative to"));
         if (part != QLatin1String("."))
             parts << part;
     }
     if (parts.isEmpty())
         return reject(QStringLiteral("it names the root itself"));
+    return parts.join(QLatin1Char('/'));
+}
+
+Result<QString> joinInside(const QString &root, const QString &relative)
+{
+    const auto reject = [&](const QString &why) {
+        return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
+    };
+    auto clean = cleanRelativePath(relative);
+    if (!clean)
+        return clean.status();
+    const QStringList parts = clean->split(QLatin1Char('/'));
 
     const QString canonicalRoot = QFileInfo(root).canonicalFilePath();
     if (canonicalRoot.isEmpty())

@@ -13,6 +13,10 @@
 
 namespace orrery::common {
 
+// The lexical half of joinInside: "a/./b//c" → "a/b/c"; refuses "..", absolute paths,
+// backslashes, NUL bytes and the empty path. Touches no file system.
+Result<QString> cleanRelativePath(const QString &relative);
+
 // Returns root + "/" + the cleaned relative path, or InvalidArgument naming the offending part.
 Result<QString> joinInside(const QString &root, const QString &relative);
 

@@ -38,6 +38,24 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 )sql"},
+        {3, "data: stat cache and cache references",
+         // stat_cache lets `data status` skip reading unchanged files: a file whose inode, size and
+         // mtime (ns) match its row has the recorded md5. cache_refs lists cache objects that runs
+         // and registered models use, so `data gc` never frees them.
+         R"sql(
+CREATE TABLE stat_cache (
+  path     TEXT PRIMARY KEY,
+  inode    INTEGER NOT NULL,
+  size     INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  md5      TEXT NOT NULL
+);
+CREATE TABLE cache_refs (
+  md5   TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  PRIMARY KEY (md5, owner)
+);
+)sql"},
     };
     return all;
 }

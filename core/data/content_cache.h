@@ -1,0 +1,66 @@
+#pragma once
+// ContentCache: content-addressed objects in DVC 3's layout — <root>/files/md5/ab/cdef… — shared
+// with `dvc` through .dvc/config. A directory is stored as the object <md5>.dir holding its JSON
+// manifest (dir_manifest.h).
+//
+// Promises (DVC's data-loss bugs are the reason for each):
+// - An object appears under its final name only complete and verified: bytes are hashed while
+//   they are copied into a temporary file beside it, fsynced, and renamed only when the hash
+//   matches the name. A killed `add` leaves at most a temporary file, which `doctor` reports.
+// - Objects are read-only (0444), so a linked or copied-out file edited by a user can never
+//   change the cache.
+// - Every read verifies the bytes; an object that does not match its name is moved to
+//   <root>/quarantine/ and never used again.
+//
+// Threads: all methods may be called from several threads at once; objects are immutable and
+// renames are atomic.
+
+#include "core/common/status.h"
+
+#include <QString>
+
+namespace orrery::common {
+class JobContext;
+}
+
+namespace orrery::data {
+
+struct ObjectInfo {
+    QString md5;
+    qint64 size = 0;
+};
+
+class ContentCache {
+public:
+    explicit ContentCache(QString root);
+
+    const QString &root() const { return m_root; }
+    // files/md5/ab/cdef… for a file object, …/cdef….dir for a manifest ("<md5>.dir" as given).
+    QString objectPath(const QString &hash) const;
+    bool contains(const QString &hash) const;
+
+    // Copies `source` into the cache, hashing it on the way. `expectedMd5` (optional) is checked.
+    Result<ObjectInfo> addFile(const QString &source, const QString &expectedMd5 = QString(),
+                               common::JobContext *job = nullptr);
+    // Stores bytes (a directory manifest) as "<md5>.dir" or "<md5>".
+    Result<ObjectInfo> addBytes(const QByteArray &bytes, bool isDirManifest);
+
+    // Reads a whole object, verified. Corrupt objects are quarantined and reported as Corrupt.
+    Result<QByteArray> readVerified(const QString &hash);
+    // Copies an object to `destination` atomically, verifying it; parent folders are created.
+    Status copyOut(const QString &hash, const QString &destination, common::JobContext *job = nullptr);
+    // Copies the object into another cache root (a folder remote) the same way.
+    Status copyTo(const QString &hash, ContentCache &other) const;
+
+    // Full check of one object's bytes; quarantines on mismatch.
+    Status verify(const QString &hash);
+    Status remove(const QString &hash);
+    Status quarantine(const QString &hash) const;
+
+    static bool isValidHash(const QString &hash); // 32 hex digits, optionally ".dir"
+
+private:
+    QString m_root;
+};
+
+} // namespace orrery::data
