@@ -78,6 +78,8 @@ public:
     const T *operator->() const { return &*m_value; }
     T &operator*() & { return *m_value; }
     const T &operator*() const & { return *m_value; }
+    // By value from a temporary, so `for (auto &x : *f())` does not dangle.
+    T operator*() && { return std::move(*m_value); }
 
 private:
     std::optional<T> m_value;
