@@ -10,6 +10,11 @@ namespace orrery::cli {
 int runDataAdd(const Context &);
 int runDataStatus(const Context &);
 int runDataCheckout(const Context &);
+int runDataDiff(const Context &);
+int runDataGc(const Context &);
+int runDataPush(const Context &);
+int runDataPull(const Context &);
+int runDataRemote(const Context &);
 
 namespace {
 struct Subcommand {
@@ -22,6 +27,11 @@ const Subcommand kSubcommands[] = {
     {"add", "track files or folders: hash, cache, write PATH.dvc", runDataAdd},
     {"status", "what differs from the .dvc files (modified, missing, not in cache)", runDataStatus},
     {"checkout", "restore tracked data from the cache (never overwrites unsaved work)", runDataCheckout},
+    {"diff", "data added, removed, modified between two revisions", runDataDiff},
+    {"gc", "free cache objects nothing refers to (dry run unless --force)", runDataGc},
+    {"push", "copy needed objects to a folder remote", runDataPush},
+    {"pull", "fetch needed objects from a folder remote and check out", runDataPull},
+    {"remote", "add or list folder remotes (.dvc/config)", runDataRemote},
 };
 
 void printDataHelp()

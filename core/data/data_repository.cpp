@@ -152,7 +152,7 @@ Result<QVector<TrackedOut>> DataRepository::trackedOuts() const
     return outs;
 }
 
-Result<QVector<TrackedOut>> DataRepository::select(const QStringList &targets) const
+Result<QVector<TrackedOut>> DataRepository::outsFor(const QStringList &targets) const
 {
     auto all = trackedOuts();
     if (!all || targets.isEmpty())
@@ -364,7 +364,7 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
 
 Result<QVector<OutStatus>> DataRepository::status(const QStringList &targets, common::JobContext *job)
 {
-    auto outs = select(targets);
+    auto outs = outsFor(targets);
     if (!outs)
         return outs.status();
     QVector<OutStatus> result;

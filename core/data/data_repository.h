@@ -78,13 +78,15 @@ public:
     Result<QString> toWorkspacePath(const QString &path, const QString &cwd) const;
 
     Result<QVector<TrackedOut>> trackedOuts() const;
+    // The outs a list of targets names (data paths, folders above them, or .dvc files); all for none.
+    Result<QVector<TrackedOut>> outsFor(const QStringList &targets) const;
     Result<AddReport> add(const QStringList &workspacePaths, common::JobContext *job = nullptr);
     // targets: workspace paths of data or of .dvc files; empty for all.
     Result<QVector<OutStatus>> status(const QStringList &targets = {}, common::JobContext *job = nullptr);
     Result<CheckoutReport> checkout(const QStringList &targets, bool force, common::JobContext *job = nullptr);
 
 private:
-    Result<QVector<TrackedOut>> select(const QStringList &targets) const;
+    
     Result<OutStatus> statusOf(const TrackedOut &tracked, common::JobContext *job);
     Status addGitIgnoreEntry(const QString &workspacePath);
 

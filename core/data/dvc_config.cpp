@@ -2,6 +2,7 @@
 
 #include "core/common/atomic_file.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 
@@ -43,6 +44,8 @@ Status DvcConfig::save(const QString &root) const
         for (const auto &[key, value] : s.values)
             out += "    " + key.toUtf8() + " = " + value.toUtf8() + '\n';
     }
+    if (!QDir().mkpath(root + QStringLiteral("/.dvc")))
+        return ioError(QStringLiteral("cannot create %1/.dvc").arg(root));
     return common::writeFileAtomically(root + QStringLiteral("/.dvc/config"), out);
 }
 

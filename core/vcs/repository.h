@@ -27,6 +27,9 @@ public:
     // A new repository at `dir` (branch "main"), or the one that already contains it.
     static Result<std::unique_ptr<Repository>> initOrOpen(const QString &dir, bool *created = nullptr);
 
+    // For the other core/vcs files; nothing outside core/vcs includes git2.h.
+    git_repository *handle() const { return m_repo; }
+
     QString workdir() const; // with a trailing slash, as libgit2 gives it
     QString currentBranch() const; // empty when HEAD is detached or unborn without a name
     bool isHeadUnborn() const;

@@ -1,0 +1,130 @@
+#include "core/data/data_diff.h"
+
+#include "core/data/data_repository.h"
+#include "core/data/dir_manifest.h"
+#include "core/data/dvc_file.h"
+#include "core/vcs/history.h"
+
+#include <QFile>
+#include <QMap>
+
+namespace orrery::data {
+namespace {
+
+struct Version {
+    QString hash;
+    qint64 size = -1;
+};
+
+// path → version of every tracked out at a revision.
+Result<QMap<QString, Version>> outsAt(DataRepository &data, const vcs::Repository &git, const QString &revision)
+{
+    QMap<QString, Version> outs;
+    if (revision == kWorkspaceRevision) {
+        auto tracked = data.trackedOuts();
+        if (!tracked)
+            return tracked.status();
+        for (const TrackedOut &t : *tracked)
+            outs.insert(t.path, {t.out.md5, t.out.size});
+        return outs;
+    }
+    auto files = vcs::filesAt(git, revision, [](const QString &p) { return p.endsWith(QLatin1String(".dvc")); });
+    if (!files)
+        return files.status();
+    for (const auto &[path, content] : *files) {
+        auto file = DvcFile::parse(content, revision + QLatin1Char(':') + path);
+        if (!file)
+            return file.status();
+        const int slash = path.lastIndexOf(QLatin1Char('/'));
+        const QString dir = slash < 0 ? QString() : path.left(slash + 1);
+        for (const DvcOut &o : file->outs)
+            outs.insert(dir + o.path, {o.md5, o.size});
+    }
+    return outs;
+}
+
+Result<QMap<QString, QString>> manifestOf(DataRepository &data, const QString &hash)
+{
+    auto bytes = data.cache().readVerified(hash);
+    if (!bytes)
+        return bytes.status();
+    auto manifest = DirManifest::parse(*bytes, hash);
+    if (!manifest)
+        return manifest.status();
+    QMap<QString, QString> files;
+    for (const ManifestEntry &e : manifest->entries)
+        files.insert(e.relpath, e.md5);
+    return files;
+}
+
+} // namespace
+
+const char *changeKindName(DataChange::Kind kind)
+{
+    switch (kind) {
+    case DataChange::Added: return "added";
+    case DataChange::Removed: return "removed";
+    case DataChange::Modified: return "modified";
+    }
+    return "?";
+}
+
+Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git, const QString &from, const QString &to)
+{
+    auto before = outsAt(data, git, from);
+    if (!before)
+        return before.status();
+    auto after = outsAt(data, git, to);
+    if (!after)
+        return after.status();
+    DataDiff diff;
+    diff.from = from;
+    diff.to = to;
+    QStringList paths = before->keys() + after->keys();
+    paths.removeDuplicates();
+    paths.sort();
+    for (const QString &path : paths) {
+        const bool had = before->contains(path), has = after->contains(path);
+        const Version a = before->value(path), b = after->value(path);
+        if (had && has && a.hash == b.hash)
+            continue;
+        const bool bothDirs = had && has && a.hash.endsWith(QLatin1String(".dir")) && b.hash.endsWith(QLatin1String(".dir"));
+        if (bothDirs && data.cache().contains(a.hash) && data.cache().contains(b.hash)) {
+            auto ma = manifestOf(data, a.hash);
+            auto mb = manifestOf(data, b.hash);
+            if (!ma)
+                return ma.status();
+            if (!mb)
+                return mb.status();
+            QStringList inner = ma->keys() + mb->keys();
+            inner.removeDuplicates();
+            inner.sort();
+            for (const QString &rel : inner) {
+                const QString ha = ma->value(rel), hb = mb->value(rel);
+                if (ha == hb)
+                    continue;
+                DataChange c;
+                c.kind = ha.isEmpty() ? DataChange::Added : hb.isEmpty() ? DataChange::Removed : DataChange::Modified;
+                c.path = path + QLatin1Char('/') + rel;
+                c.oldHash = ha;
+                c.newHash = hb;
+                c.insideDirectory = true;
+                diff.changes.append(c);
+            }
+            continue;
+        }
+        if (bothDirs)
+            diff.unexpanded << path;
+        DataChange c;
+        c.kind = !had ? DataChange::Added : !has ? DataChange::Removed : DataChange::Modified;
+        c.path = path;
+        c.oldHash = a.hash;
+        c.newHash = b.hash;
+        c.oldSize = had ? a.size : -1;
+        c.newSize = has ? b.size : -1;
+        diff.changes.append(c);
+    }
+    return diff;
+}
+
+} // namespace orrery::data
