@@ -27,7 +27,8 @@ ActivityDock::ActivityDock(common::JobTracker *tracker, QWidget *parent)
     m_auditView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_auditView->setAlternatingRowColors(true);
     m_auditView->setWordWrap(false);
-    m_auditView->setTextElideMode(Qt::ElideMiddle); // targets are paths: keep both ends
+    // Targets inside the workspace are shown relative to it, so the start of each cell says most.
+    m_auditView->setTextElideMode(Qt::ElideRight);
     m_auditView->setShowGrid(false);
     m_auditView->verticalHeader()->hide();
     m_auditView->verticalHeader()->setDefaultSectionSize(m_auditView->fontMetrics().height() + 8);

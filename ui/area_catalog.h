@@ -15,7 +15,7 @@ struct AreaInfo {
     QString id;          // stable, for object names and settings: "pipeline"
     QString title;       // "Pipeline"
     QString iconPath;    // ":/icons/pipeline.svg"
-    QString emptyTitle;  // heading of the empty state
+    QString emptyTitle;  // heading of the empty state: what the area is for
     QString description; // what will appear in this area
     QString howToStart;  // how to get something there today; `code` in backticks
 };

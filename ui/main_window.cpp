@@ -318,7 +318,12 @@ void MainWindow::showError(const QString &title, const QString &message)
         return;
     }
     // open(), not exec(): a nested event loop would let jobs finish into a half-updated window.
-    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    // The first paragraph says what failed; the rest (the fix) goes below it as informative text.
+    const qsizetype split = message.indexOf(QStringLiteral("\n\n"));
+    auto *box = new QMessageBox(QMessageBox::Warning, title, split < 0 ? message : message.left(split),
+                                QMessageBox::Ok, this);
+    if (split >= 0)
+        box->setInformativeText(message.mid(split + 2));
     box->setObjectName(QStringLiteral("errorBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setTextInteractionFlags(Qt::TextSelectableByMouse);
