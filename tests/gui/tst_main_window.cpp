@@ -27,6 +27,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QTableView>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -228,8 +229,8 @@ private Q_SLOTS:
         QMessageBox *box = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT((box = findTopLevel<QMessageBox>(QStringLiteral("errorBox"))) != nullptr, kOpenTimeoutMs);
         QVERIFY2(box->text().contains(plain.path()), qPrintable(box->text())); // names the folder
-        QVERIFY(box->text().contains(QStringLiteral("New Workspace")));      // and the fix
-        QVERIFY(box->text().contains(QStringLiteral("orrery-cli init")));
+        QVERIFY(box->informativeText().contains(QStringLiteral("New Workspace"))); // and the fix
+        QVERIFY(box->informativeText().contains(QStringLiteral("orrery-cli init")));
         box->grab().save(screenshotPath(QStringLiteral("error.png")));
         box->accept();
 
@@ -281,6 +282,8 @@ private Q_SLOTS:
         QVERIFY(!m_window->isWorkspaceOpen());
         QCOMPARE(m_window->windowTitle(), QStringLiteral("Orrery"));
         QCOMPARE(m_window->welcomePage()->recentWorkspaces(), QStringList{m_root});
+        QCoreApplication::processEvents(); // lay out the new recent entry before the picture
+        m_window->grab().save(screenshotPath(QStringLiteral("welcome_recent.png")));
         auto *recentMenu = m_window->findChild<QMenu *>(QStringLiteral("menu.recent"));
         QVERIFY(recentMenu);
         QVERIFY(recentMenu->actions().first()->text().contains(QStringLiteral("fraud-project")));
@@ -308,6 +311,8 @@ private Q_SLOTS:
         const QString demo = m_dir.filePath(QStringLiteral("demo"));
         m_window->createDemoWorkspaceAt(demo);
         QCOMPARE(jobs->rowCount(), 1); // tracked at once, with its progress row
+        QCoreApplication::processEvents(); // the new row is shown by a queued call
+        m_window->grab().save(screenshotPath(QStringLiteral("job_running.png")));
         QVERIFY(m_window->workspaceStatusBar()->jobIndicator()->isVisibleTo(m_window.get()));
         QTRY_VERIFY_WITH_TIMEOUT(m_window->isWorkspaceOpen(), kOpenTimeoutMs);
         QCOMPARE(m_window->workspaceName(), QStringLiteral("demo"));
@@ -329,6 +334,33 @@ private Q_SLOTS:
         QTest::qWait(50); // let a (wrong) opened signal arrive if one were coming
         QVERIFY(!m_window->isWorkspaceOpen());
         QVERIFY(!findTopLevel<QMessageBox>(QStringLiteral("errorBox"))); // a cancel is not an error
+    }
+
+    void followsADarkPalette()
+    {
+        // No hard-coded backgrounds: with a dark palette every part of the window turns dark.
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        for (auto role : {QPalette::Window, QPalette::Base, QPalette::Button})
+            dark.setColor(role, QColor(0x2b, 0x2e, 0x33));
+        dark.setColor(QPalette::AlternateBase, QColor(0x33, 0x36, 0x3b));
+        for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+            dark.setColor(role, QColor(0xe6, 0xe6, 0xe6));
+        dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0xa0, 0xa8));
+        QApplication::setPalette(dark);
+        openAndWait(*m_window, m_root);
+        QTRY_VERIFY(m_window->activityDock()->auditModel()->rowCount() > 0);
+        const QImage shot = m_window->grab().toImage();
+        shot.save(screenshotPath(QStringLiteral("main_window_dark.png")));
+        QApplication::setPalette(light);
+        const auto isDark = [&](QWidget *widget) {
+            const QPoint corner = widget->mapTo(m_window.get(), QPoint(2, widget->height() - 3));
+            return qGray(shot.pixel(corner * shot.devicePixelRatio())) < 80;
+        };
+        QVERIFY(isDark(m_window->areaStack()));
+        QVERIFY(isDark(m_window->modeBar()));
+        QVERIFY(isDark(m_window->activityDock()->auditView()->viewport()));
+        QVERIFY(isDark(m_window->workspaceStatusBar()));
     }
 
     void newWorkspaceIsInitialisedAndOpened()
