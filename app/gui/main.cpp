@@ -8,6 +8,8 @@
 #include <QCommandLineParser>
 #include <QIcon>
 
+#include <cstdio>
+
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
@@ -32,7 +34,10 @@ int main(int argc, char *argv[])
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
-        parser.showHelp(2); // exits; usage errors exit with 2, as orrery-cli does
+        // Usage errors exit with 2 and say so on stderr, as orrery-cli does.
+        std::fprintf(stderr, "orrery: expected at most one WORKSPACE, got %d\n\n%s", int(positional.size()),
+                     qPrintable(parser.helpText()));
+        return 2;
     }
 
     orrery::ui::MainWindow window;
