@@ -16,30 +16,30 @@ bool isDigit(char c)
 
 // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian
 // calendar over the whole int64 range we use, no time zone database involved.
-std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d)
+qint64 daysFromCivil(qint64 y, unsigned m, unsigned d)
 {
     y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const qint64 era = (y >= 0 ? y : y - 399) / 400;
     const unsigned yoe = unsigned(y - era * 400);
     const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
     const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + std::int64_t(doe) - 719468;
+    return era * 146097 + qint64(doe) - 719468;
 }
 
-void civilFromDays(std::int64_t z, std::int64_t *y, unsigned *m, unsigned *d)
+void civilFromDays(qint64 z, qint64 *y, unsigned *m, unsigned *d)
 {
     z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
     const unsigned doe = unsigned(z - era * 146097);
     const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     const unsigned mp = (5 * doy + 2) / 153;
     *d = doy - (153 * mp + 2) / 5 + 1;
     *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = std::int64_t(yoe) + era * 400 + (*m <= 2);
+    *y = qint64(yoe) + era * 400 + (*m <= 2);
 }
 
-unsigned daysInMonth(std::int64_t y, unsigned m)
+unsigned daysInMonth(qint64 y, unsigned m)
 {
     static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -119,7 +119,7 @@ std::string_view trimmedView(std::string_view text)
     return text.substr(b, e - b);
 }
 
-bool parseInt64(std::string_view text, std::int64_t *value)
+bool parseInt64(std::string_view text, qint64 *value)
 {
     const char *b = text.data();
     const char *e = b + text.size();
@@ -247,7 +247,7 @@ bool parseBool(std::string_view text, bool *value)
     return false;
 }
 
-bool parseTimestamp(std::string_view t, std::int64_t *micros)
+bool parseTimestamp(std::string_view t, qint64 *micros)
 {
     unsigned y = 0, mo = 0, d = 0;
     if (t.size() < 10 || !digits(t, 0, 4, &y) || t[4] != '-' || !digits(t, 5, 2, &mo) || t[7] != '-'
@@ -255,8 +255,8 @@ bool parseTimestamp(std::string_view t, std::int64_t *micros)
         return false;
     if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo))
         return false;
-    std::int64_t seconds = daysFromCivil(y, mo, d) * 86400;
-    std::int64_t fraction = 0;
+    qint64 seconds = daysFromCivil(y, mo, d) * 86400;
+    qint64 fraction = 0;
     size_t pos = 10;
     if (pos < t.size()) {
         if (t[pos] != 'T' && t[pos] != 't' && t[pos] != ' ')
@@ -272,7 +272,7 @@ bool parseTimestamp(std::string_view t, std::int64_t *micros)
             if (pos < t.size() && (t[pos] == '.' || t[pos] == ',')) {
                 ++pos;
                 const size_t start = pos;
-                std::int64_t scale = 100000;
+                qint64 scale = 100000;
                 while (pos < t.size() && isDigit(t[pos])) {
                     if (scale > 0)
                         fraction += (t[pos] - '0') * scale;
@@ -304,7 +304,7 @@ bool parseTimestamp(std::string_view t, std::int64_t *micros)
                 }
                 if (oh > 23 || om > 59)
                     return false;
-                const std::int64_t offset = oh * 3600 + om * 60;
+                const qint64 offset = oh * 3600 + om * 60;
                 seconds += z == '+' ? -offset : offset; // 12:00+02:00 is 10:00Z
             } else {
                 return false;
@@ -317,21 +317,21 @@ bool parseTimestamp(std::string_view t, std::int64_t *micros)
     return true;
 }
 
-QString formatTimestamp(std::int64_t micros)
+QString formatTimestamp(qint64 micros)
 {
-    std::int64_t seconds = micros / 1000000;
-    std::int64_t fraction = micros % 1000000;
+    qint64 seconds = micros / 1000000;
+    qint64 fraction = micros % 1000000;
     if (fraction < 0) {
         fraction += 1000000;
         --seconds;
     }
-    std::int64_t days = seconds / 86400;
-    std::int64_t rest = seconds % 86400;
+    qint64 days = seconds / 86400;
+    qint64 rest = seconds % 86400;
     if (rest < 0) {
         rest += 86400;
         --days;
     }
-    std::int64_t y = 0;
+    qint64 y = 0;
     unsigned m = 0, d = 0;
     civilFromDays(days, &y, &m, &d);
     char buffer[64];
@@ -386,7 +386,7 @@ bool looksLikeFormula(std::string_view text)
     if (c != '=' && c != '+' && c != '-' && c != '@' && c != '\t' && c != '\r')
         return false;
     const std::string_view t = trimmedView(text);
-    std::int64_t i = 0;
+    qint64 i = 0;
     double d = 0.0;
     return !(parseInt64(t, &i) || parseFiniteDouble(t, &d));
 }
@@ -425,7 +425,7 @@ std::uint64_t hashCell(CellKind kind, const CellValue &value, std::string_view t
         // A whole float is the integer it equals, so "2" and "2.0" count as one value.
         const double r = value.real;
         if (r >= -9.2e18 && r <= 9.2e18 && r == std::floor(r))
-            return hashInteger(std::uint64_t(std::int64_t(r)));
+            return hashInteger(std::uint64_t(qint64(r)));
         std::uint64_t bits;
         std::memcpy(&bits, &r, 8);
         return hashInteger(bits ^ 0x5bd1e9955bd1e995ULL);

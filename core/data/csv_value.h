@@ -37,18 +37,18 @@ bool parseColumnType(std::string_view text, ColumnType *type);
 enum class CellKind : std::uint8_t { Int, Float, Bool, Timestamp, Text };
 
 struct CellValue {
-    std::int64_t integer = 0; // Int: the value; Bool: 0/1; Timestamp: microseconds since epoch
+    qint64 integer = 0; // Int: the value; Bool: 0/1; Timestamp: microseconds since epoch
     double real = 0.0;        // Int and Float: the value as a double
 };
 
 std::string_view trimmedView(std::string_view text);
 
-bool parseInt64(std::string_view text, std::int64_t *value);
+bool parseInt64(std::string_view text, qint64 *value);
 bool parseFiniteDouble(std::string_view text, double *value);
 bool parseBool(std::string_view text, bool *value);
-bool parseTimestamp(std::string_view text, std::int64_t *microsSinceEpoch);
+bool parseTimestamp(std::string_view text, qint64 *microsSinceEpoch);
 // "2026-01-31T12:30:05Z", with a fraction only when there is one.
-QString formatTimestamp(std::int64_t microsSinceEpoch);
+QString formatTimestamp(qint64 microsSinceEpoch);
 // Shortest text that reads back as the same double ("0.1", "1e+300").
 QString formatNumber(double value);
 

@@ -24,7 +24,7 @@ class TstCsvValue : public QObject {
 private Q_SLOTS:
     void numbers()
     {
-        std::int64_t i = 0;
+        qint64 i = 0;
         QVERIFY(parseInt64("42", &i) && i == 42);
         QVERIFY(parseInt64("-7", &i) && i == -7);
         QVERIFY(parseInt64("+7", &i) && i == 7);
@@ -103,7 +103,7 @@ private Q_SLOTS:
         QFETCH(QString, text);
         QFETCH(QString, utc);
         const QByteArray bytes = text.toUtf8();
-        std::int64_t micros = 0;
+        qint64 micros = 0;
         QVERIFY(parseTimestamp(std::string_view(bytes.constData(), size_t(bytes.size())), &micros));
         QCOMPARE(formatTimestamp(micros), utc);
         // An independent reading of the same instant: Qt's own ISO parser.
@@ -114,7 +114,7 @@ private Q_SLOTS:
 
     void invalidTimestamps()
     {
-        std::int64_t micros = 0;
+        qint64 micros = 0;
         for (const char *bad : {"2023-02-29", "2026-13-01", "2026-00-10", "2026-01-32", "2026-1-5", "2026-01-31T24:00",
                                 "2026-01-31T12:60", "2026-01-31T12:30:61", "2026-01-31X12:30", "2026-01-31T12:30+25:00",
                                 "2026-01-31T12:30:05.", "20260131", "2026-01-31T12"})
