@@ -15,6 +15,9 @@ int runDataGc(const Context &);
 int runDataPush(const Context &);
 int runDataPull(const Context &);
 int runDataRemote(const Context &);
+int runDataSchema(const Context &);
+int runDataValidate(const Context &);
+int runDataStats(const Context &);
 
 namespace {
 struct Subcommand {
@@ -32,6 +35,9 @@ const Subcommand kSubcommands[] = {
     {"push", "copy needed objects to a folder remote", runDataPush},
     {"pull", "fetch needed objects from a folder remote and check out", runDataPull},
     {"remote", "add or list folder remotes (.dvc/config)", runDataRemote},
+    {"schema", "infer a CSV file's data tests into a YAML schema beside it", runDataSchema},
+    {"validate", "check a CSV file against its schema; exit 1 on violations", runDataValidate},
+    {"stats", "per-column statistics of a CSV file (counts, quantiles, top values)", runDataStats},
 };
 
 void printDataHelp()
