@@ -43,11 +43,33 @@ PY
   echo "bench cli_start $start ms"
 }
 
+# Data versioning: md5 of many files against coreutils' md5sum (one core, then both), warm cache;
+# `data status` of 100,000 unchanged files.
+run_data_versioning() {
+  local dir="$work/hash-files"
+  mkdir -p "$dir"
+  for i in $(seq 1 200); do head -c 2097152 /dev/urandom > "$dir/f$i.bin"; done
+  cat "$dir"/* > /dev/null # warm page cache for both sides
+  local bin="$repo/build-bench/tests/bench/bench_data"
+  local t1 t2 m1 m2
+  t1=$("$bin" hash "$dir" 1 | tee /dev/stderr | awk '$2 == "hash_threads1" { print $3 }')
+  t2=$("$bin" hash "$dir" 2 | tee /dev/stderr | awk '$2 == "hash_threads2" { print $3 }')
+  m1=$(/usr/bin/python3 -c "import subprocess,time,glob,sys; f=sorted(glob.glob(sys.argv[1]+'/*')); t=time.perf_counter(); subprocess.run(['md5sum']+f, stdout=subprocess.DEVNULL, check=True); print(f'{time.perf_counter()-t:.3f}')" "$dir")
+  m2=$(/usr/bin/python3 -c "import subprocess,time,glob,sys; f=sorted(glob.glob(sys.argv[1]+'/*')); h=len(f)//2; t=time.perf_counter(); ps=[subprocess.Popen(['md5sum']+p, stdout=subprocess.DEVNULL) for p in (f[:h], f[h:])]; [p.wait() for p in ps]; print(f'{time.perf_counter()-t:.3f}')" "$dir")
+  echo "bench md5sum_one_core $m1 s"
+  echo "bench md5sum_two_processes $m2 s"
+  ratio hash_one_core md5sum "$t1" "$m1"
+  ratio hash_two_threads md5sum_one_core "$t2" "$m1"
+  rm -rf "$dir"
+  "$bin" status-100k "$work/status"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
     foundation) run_foundation || status=1 ;;
-    *) echo "bench.sh: no benchmark group '$g' yet (known: foundation)" >&2; status=1 ;;
+    data) run_data_versioning || status=1 ;;
+    *) echo "bench.sh: no benchmark group '$g' yet (known: foundation, data)" >&2; status=1 ;;
   esac
 done
 exit $status

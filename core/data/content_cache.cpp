@@ -9,7 +9,11 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <QHash>
+#include <QSet>
+
 #include <cerrno>
+#include <dirent.h>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -83,10 +87,65 @@ QString ContentCache::objectPath(const QString &hash) const
 
 bool ContentCache::contains(const QString &hash) const
 {
-    return isValidHash(hash) && QFileInfo(objectPath(hash)).isFile();
+    struct stat st;
+    return isValidHash(hash) && ::stat(encode(objectPath(hash)).constData(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &expectedMd5, common::JobContext *job)
+bool ContentCache::containsAll(const QStringList &hashes) const
+{
+    Fd objects;
+    objects.fd = ::open(encode(m_root + QStringLiteral("/files/md5")).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (objects.fd < 0)
+        return hashes.isEmpty();
+    for (const QString &hash : hashes)
+        if (!isValidHash(hash))
+            return false;
+    if (hashes.size() < 2000) {
+        for (const QString &hash : hashes) {
+            const QByteArray rel = hash.left(2).toLatin1() + '/' + hash.mid(2).toLatin1();
+            struct stat st;
+            if (::fstatat(objects.fd, rel.constData(), &st, 0) != 0 || !S_ISREG(st.st_mode))
+                return false;
+        }
+        return true;
+    }
+    // Many objects: reading the names of the (at most 256) folders they live in costs far less
+    // than a stat per object.
+    QHash<QByteArray, QSet<QByteArray>> present;
+    for (const QString &hash : hashes) {
+        const QByteArray prefix = hash.left(2).toLatin1();
+        auto it = present.find(prefix);
+        if (it == present.end()) {
+            it = present.insert(prefix, {});
+            const int fd = ::openat(objects.fd, prefix.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0)
+                return false;
+            DIR *d = ::fdopendir(fd);
+            if (!d) {
+                ::close(fd);
+                return false;
+            }
+            while (dirent *e = ::readdir(d))
+                if (e->d_type == DT_REG || e->d_type == DT_UNKNOWN)
+                    it->insert(QByteArray(e->d_name));
+            ::closedir(d);
+        }
+        if (!it->contains(hash.mid(2).toLatin1()))
+            return false;
+    }
+    return true;
+}
+
+Status ContentCache::syncAll() const
+{
+    Fd dir;
+    dir.fd = ::open(encode(m_root).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir.fd < 0 || ::syncfs(dir.fd) != 0)
+        return ioError(QStringLiteral("cannot flush the cache %1 to disk: %2").arg(m_root, osError()));
+    return Status::ok();
+}
+
+Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &expectedMd5, common::JobContext *job, bool batch)
 {
     if (!expectedMd5.isEmpty() && contains(expectedMd5))
         return ObjectInfo{expectedMd5, QFileInfo(source).size()};
@@ -115,7 +174,7 @@ Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &e
     const QString md5 = QString::fromLatin1(hash.result().toHex());
     if (!expectedMd5.isEmpty() && md5 != expectedMd5)
         return corrupt(QStringLiteral("%1 changed while it was added: expected md5 %2, read %3").arg(source, expectedMd5, md5));
-    if (::fsync(out.fd) != 0 || ::fchmod(out.fd, 0444) != 0)
+    if ((!batch && ::fsync(out.fd) != 0) || ::fchmod(out.fd, 0444) != 0)
         return ioError(QStringLiteral("cannot flush the new cache object for %1: %2").arg(source, osError()));
 
     const QString final = objectPath(md5);
@@ -127,7 +186,8 @@ Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &e
     if (::rename(tmpName.constData(), encode(final).constData()) != 0)
         return ioError(QStringLiteral("cannot move the new object into %1: %2").arg(final, osError()));
     unlinkTemp.armed = false;
-    ORRERY_TRY(common::syncDirectory(dir));
+    if (!batch)
+        ORRERY_TRY(common::syncDirectory(dir));
     return ObjectInfo{md5, size};
 }
 

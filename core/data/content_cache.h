@@ -38,10 +38,18 @@ public:
     // files/md5/ab/cdef… for a file object, …/cdef….dir for a manifest ("<md5>.dir" as given).
     QString objectPath(const QString &hash) const;
     bool contains(const QString &hash) const;
+    // One folder descriptor for all lookups: cheap enough for a 100,000-file manifest.
+    bool containsAll(const QStringList &hashes) const;
 
     // Copies `source` into the cache, hashing it on the way. `expectedMd5` (optional) is checked.
+    // Durability: each object is fsynced with its folder — unless `batch` is set, when the caller
+    // must call syncAll() before anything refers to the new objects (one syncfs instead of two
+    // fsyncs per object: 100,000 small files took 88 s the other way). Either way an object is
+    // only ever renamed to its name complete, and every read verifies it.
     Result<ObjectInfo> addFile(const QString &source, const QString &expectedMd5 = QString(),
-                               common::JobContext *job = nullptr);
+                               common::JobContext *job = nullptr, bool batch = false);
+    // Flushes everything written to the cache's file system (syncfs).
+    Status syncAll() const;
     // Stores bytes (a directory manifest) as "<md5>.dir" or "<md5>".
     Result<ObjectInfo> addBytes(const QByteArray &bytes, bool isDirManifest);
 

@@ -231,9 +231,10 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
             manifest.sort();
             // Into the cache, in parallel: each object verified against the hash just taken.
             ORRERY_TRY(common::parallelFor(int(relative.size()), hasher.threads(), [&](int i) -> Status {
-                auto object = m_cache.addFile(m_root + QLatin1Char('/') + relative[i], hashed->at(i).md5, job);
+                auto object = m_cache.addFile(m_root + QLatin1Char('/') + relative[i], hashed->at(i).md5, job, true);
                 return object ? Status::ok() : object.status();
             }));
+            ORRERY_TRY(m_cache.syncAll()); // before the manifest and the .dvc file name these objects
             auto dirObject = m_cache.addBytes(manifest.serialize(), true);
             if (!dirObject)
                 return dirObject.status();
@@ -318,23 +319,25 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
         if (!parsed)
             return parsed.status();
         recorded = *parsed;
+        QStringList hashes;
+        hashes.reserve(recorded.entries.size());
         for (const ManifestEntry &e : recorded.entries)
-            if (!m_cache.contains(e.md5)) {
-                status.inCache = false;
-                break;
-            }
+            hashes << e.md5;
+        status.inCache = m_cache.containsAll(hashes);
     }
     if (!info.isDir()) {
         status.state = OutState::Missing;
         return status;
     }
-    auto files = listFiles(absolute);
+    QVector<FileStat> stats;
+    auto files = listFiles(absolute, &stats);
     if (!files)
         return files.status();
     QStringList relative;
+    relative.reserve(files->size());
     for (const QString &f : *files)
         relative << tracked.path + QLatin1Char('/') + f;
-    auto hashed = hasher.hash(relative, job);
+    auto hashed = hasher.hash(relative, job, &stats);
     if (!hashed)
         return hashed.status();
     DirManifest current;

@@ -41,6 +41,18 @@ void DirManifest::sort()
 {
     // Python sorts str by code point; QString compares UTF-16 units, which differs only for
     // astral characters against U+E000–U+FFFF. Compare as UCS-4 to match exactly.
+    bool surrogates = false;
+    for (const ManifestEntry &e : entries) {
+        for (const QChar c : e.relpath)
+            if (c.isSurrogate()) {
+                surrogates = true;
+                break;
+            }
+    }
+    if (!surrogates) { // UTF-16 order is code point order then (the common case, and fast)
+        std::sort(entries.begin(), entries.end(), [](const ManifestEntry &a, const ManifestEntry &b) { return a.relpath < b.relpath; });
+        return;
+    }
     std::sort(entries.begin(), entries.end(), [](const ManifestEntry &a, const ManifestEntry &b) {
         return a.relpath.toUcs4() < b.relpath.toUcs4();
     });

@@ -22,11 +22,18 @@
 namespace orrery::data {
 namespace {
 
-Status walk(const QByteArray &dir, const QString &prefix, QStringList &out)
+struct Listed {
+    QString path;
+    FileStat stat;
+};
+
+Status walk(int dirFd, const QString &where, const QString &prefix, bool withStats, QVector<Listed> &out)
 {
-    DIR *d = ::opendir(dir.constData());
-    if (!d)
-        return ioError(QStringLiteral("cannot list %1: %2").arg(QFile::decodeName(dir), QString::fromLocal8Bit(std::strerror(errno))));
+    DIR *d = ::fdopendir(dirFd);
+    if (!d) {
+        ::close(dirFd);
+        return ioError(QStringLiteral("cannot list %1: %2").arg(where, QString::fromLocal8Bit(std::strerror(errno))));
+    }
     struct Close {
         DIR *d;
         ~Close() { ::closedir(d); }
@@ -37,18 +44,26 @@ Status walk(const QByteArray &dir, const QString &prefix, QStringList &out)
             || !std::strcmp(name, ".dvc"))
             continue;
         unsigned char type = e->d_type;
-        const QByteArray child = dir + '/' + name;
-        if (type == DT_UNKNOWN) {
-            struct stat st;
-            if (::lstat(child.constData(), &st) != 0)
+        struct stat st;
+        bool haveStat = false;
+        if (type == DT_UNKNOWN || (type == DT_REG && withStats)) {
+            if (::fstatat(::dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
                 continue;
+            haveStat = true;
             type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
         }
         const QString rel = prefix + QFile::decodeName(name);
-        if (type == DT_DIR)
-            ORRERY_TRY(walk(child, rel + QLatin1Char('/'), out));
-        else if (type == DT_REG)
-            out << rel;
+        if (type == DT_DIR) {
+            const int child = ::openat(::dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0)
+                return ioError(QStringLiteral("cannot open %1/%2: %3").arg(where, rel, QString::fromLocal8Bit(std::strerror(errno))));
+            ORRERY_TRY(walk(child, where, rel + QLatin1Char('/'), withStats, out));
+        } else if (type == DT_REG) {
+            Listed l{rel, {}};
+            if (haveStat)
+                l.stat = {qint64(st.st_ino), qint64(st.st_size), qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+            out.append(std::move(l));
+        }
         // Symlinks and special files are not data: a link could lead out of the workspace.
     }
     return Status::ok();
@@ -56,11 +71,23 @@ Status walk(const QByteArray &dir, const QString &prefix, QStringList &out)
 
 } // namespace
 
-Result<QStringList> listFiles(const QString &dir)
+Result<QStringList> listFiles(const QString &dir, QVector<FileStat> *stats)
 {
+    const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return ioError(QStringLiteral("cannot list %1: %2").arg(dir, QString::fromLocal8Bit(std::strerror(errno))));
+    QVector<Listed> listed;
+    ORRERY_TRY(walk(fd, dir, QString(), stats != nullptr, listed));
+    std::sort(listed.begin(), listed.end(), [](const Listed &a, const Listed &b) { return a.path < b.path; });
     QStringList files;
-    ORRERY_TRY(walk(QFile::encodeName(dir), QString(), files));
-    std::sort(files.begin(), files.end());
+    files.reserve(listed.size());
+    if (stats)
+        stats->resize(listed.size());
+    for (int i = 0; i < listed.size(); ++i) {
+        files << listed[i].path;
+        if (stats)
+            (*stats)[i] = listed[i].stat;
+    }
     return files;
 }
 
@@ -78,18 +105,21 @@ FileHasher::FileHasher(QString root, store::Database *db, int threads)
 {
 }
 
-Result<QVector<HashedFile>> FileHasher::hash(const QStringList &relativePaths, common::JobContext *job)
+Result<QVector<HashedFile>> FileHasher::hash(const QStringList &relativePaths, common::JobContext *job,
+                                             const QVector<FileStat> *knownStats)
 {
     const int n = int(relativePaths.size());
     QVector<HashedFile> result(n);
-    QVector<FileStat> stats(n);
+    QVector<FileStat> stats = knownStats && knownStats->size() == n ? *knownStats : QVector<FileStat>(n);
     for (int i = 0; i < n; ++i) {
-        auto st = statFile(m_root + QLatin1Char('/') + relativePaths[i]);
-        if (!st)
-            return st.status();
-        stats[i] = *st;
+        if (!knownStats || knownStats->size() != n) {
+            auto st = statFile(m_root + QLatin1Char('/') + relativePaths[i]);
+            if (!st)
+                return st.status();
+            stats[i] = *st;
+        }
         result[i].relativePath = relativePaths[i];
-        result[i].size = st->size;
+        result[i].size = stats[i].size;
     }
 
     // Answers from the stat cache.
