@@ -2,6 +2,7 @@
 // computed by Python's csv module and NumPy (tests/auto/data/stats_oracle.py, run with Debian's
 // /usr/bin/python3, which has python3-numpy) on real data that Debian ships and on the demo's
 // fraud data. Also the sketches' error bounds past their exact limits.
+#include "core/common/job.h"
 #include "core/data/column_profiler.h"
 #include "core/data/dataset_profile.h"
 #include "core/data/distinct_counter.h"
@@ -298,6 +299,33 @@ private Q_SLOTS:
         QCOMPARE(p.columns.size(), size_t(100000));
         QCOMPARE(p.columns[99999].maxInt, 4 * 99999);
         QVERIFY(near(p.columns[10].mean, 20.0));
+    }
+
+    // A profile is a job: progress in bytes, and a cancel stops it with the cancelled Status.
+    void progressAndCancel()
+    {
+        QByteArray text = "a,b\n";
+        for (int i = 0; i < 200000; ++i)
+            text += QByteArray::number(i) + ",x\n";
+        const QString path = writeFile(m_dir, QStringLiteral("long.csv"), text);
+        common::Job done(QStringLiteral("profile"), [&](common::JobContext &job) { return data::profileCsv(path, {}, &job).status(); });
+        done.start();
+        QVERIFY(done.wait(60000));
+        QVERIFY(done.result().isOk());
+        QCOMPARE(done.progressDone(), qint64(text.size()));
+
+        std::atomic<bool> started{false};
+        common::Job cancelled(QStringLiteral("profile"), [&](common::JobContext &job) {
+            started = true;
+            while (!job.isCancelled())
+                QThread::msleep(1); // cancel before the pass begins: it must notice at its first check
+            return data::profileCsv(path, {}, &job).status();
+        });
+        cancelled.start();
+        QTRY_VERIFY(started.load());
+        cancelled.cancel();
+        QVERIFY(cancelled.wait(60000));
+        QCOMPARE(cancelled.result().code(), ErrorCode::Cancelled);
     }
 
     void errorsNameThePlace()
