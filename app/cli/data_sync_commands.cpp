@@ -236,22 +236,51 @@ int runDataDiff(const Context &context)
     data::DataRepository repo((*ws)->root(), &(*ws)->database());
     const QString from = p.positional().value(0, QStringLiteral("HEAD"));
     const QString to = p.positional().value(1, data::kWorkspaceRevision);
-    auto diff = data::diffRevisions(repo, **git, from, to);
-    if (!diff)
-        return fail(diff.status());
+    Result<data::DataDiff> diff = internalError(QStringLiteral("diff did not run"));
+    const Status status = runWithProgress(QStringLiteral("data diff"), [&](common::JobContext &job) -> Status {
+        auto gitHere = vcs::Repository::discover((*ws)->root()); // libgit2 handles stay on one thread
+        if (!gitHere)
+            return gitHere.status();
+        data::DataRepository worker((*ws)->root(), nullptr);
+        diff = data::diffRevisions(worker, **gitHere, from, to, true, &job);
+        return diff ? Status::ok() : diff.status();
+    });
+    if (!status)
+        return fail(status);
     if (p.json()) {
         QJsonArray changes;
-        for (const auto &c : diff->changes)
-            changes.append(QJsonObject{{QStringLiteral("path"), c.path}, {QStringLiteral("change"), QString::fromLatin1(data::changeKindName(c.kind))},
-                                       {QStringLiteral("old_md5"), c.oldHash}, {QStringLiteral("new_md5"), c.newHash},
-                                       {QStringLiteral("old_size"), c.oldSize}, {QStringLiteral("new_size"), c.newSize}});
+        for (const auto &c : diff->changes) {
+            QJsonObject o{{QStringLiteral("path"), c.path}, {QStringLiteral("change"), QString::fromLatin1(data::changeKindName(c.kind))},
+                          {QStringLiteral("old_md5"), c.oldHash}, {QStringLiteral("new_md5"), c.newHash},
+                          {QStringLiteral("old_size"), c.oldSize}, {QStringLiteral("new_size"), c.newSize}};
+            if (c.table)
+                o.insert(QStringLiteral("table"), c.table->toJson());
+            changes.append(o);
+        }
         printJson(QJsonObject{{QStringLiteral("from"), from}, {QStringLiteral("to"), to}, {QStringLiteral("changes"), changes}});
         return ExitOk;
     }
     if (diff->changes.isEmpty())
         out(QStringLiteral("No data changed between %1 and %2.").arg(from, to));
-    for (const auto &c : diff->changes)
+    for (const auto &c : diff->changes) {
         out(QStringLiteral("%1  %2").arg(QString::fromLatin1(data::changeKindName(c.kind)), -9).arg(c.path));
+        if (!c.table)
+            continue;
+        const qint64 delta = c.table->rowsAfter - c.table->rowsBefore;
+        out(QStringLiteral("           rows %1 → %2 (%3%4)").arg(c.table->rowsBefore).arg(c.table->rowsAfter)
+                .arg(delta >= 0 ? QStringLiteral("+") : QString()).arg(delta));
+        for (const auto &col : c.table->columns) {
+            if (col.kind == data::ColumnChange::Unchanged)
+                continue;
+            QString detail;
+            if (col.before && col.after && col.before->isNumeric() && col.after->isNumeric())
+                detail = QStringLiteral("mean %1 → %2").arg(col.before->mean, 0, 'g', 6).arg(col.after->mean, 0, 'g', 6);
+            if (col.before && col.after && col.nullFractionDelta != 0.0)
+                detail += QStringLiteral("%1nulls %2% → %3%").arg(detail.isEmpty() ? QString() : QStringLiteral(", "))
+                              .arg(100 * col.before->nullFraction(), 0, 'f', 2).arg(100 * col.after->nullFraction(), 0, 'f', 2);
+            out(QStringLiteral("           %1 %2 %3").arg(QString::fromLatin1(data::columnChangeName(col.kind)), -9).arg(col.name, -24).arg(detail));
+        }
+    }
     return ExitOk;
 }
 

@@ -69,7 +69,37 @@ const char *changeKindName(DataChange::Kind kind)
     return "?";
 }
 
-Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git, const QString &from, const QString &to)
+namespace {
+
+bool isTable(const QString &path)
+{
+    return path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) || path.endsWith(QLatin1String(".tsv"), Qt::CaseInsensitive);
+}
+
+Status compareTable(DataRepository &data, DataChange &change, common::JobContext *job)
+{
+    if (change.kind != DataChange::Modified || !isTable(change.path) || !data.cache().contains(change.oldHash)
+        || !data.cache().contains(change.newHash))
+        return Status::ok();
+    ProfileOptions options;
+    if (change.path.endsWith(QLatin1String(".tsv"), Qt::CaseInsensitive))
+        options.csv.delimiter = '\t';
+    auto before = profileCsv(data.cache().objectPath(change.oldHash), options, job);
+    if (!before)
+        return before.status().withContext(change.path + QStringLiteral(" (older version)"));
+    auto after = profileCsv(data.cache().objectPath(change.newHash), options, job);
+    if (!after)
+        return after.status().withContext(change.path + QStringLiteral(" (newer version)"));
+    change.profileBefore = std::make_shared<const DatasetProfile>(std::move(*before));
+    change.profileAfter = std::make_shared<const DatasetProfile>(std::move(*after));
+    change.table = std::make_shared<const TableDiff>(compareProfiles(*change.profileBefore, *change.profileAfter));
+    return Status::ok();
+}
+
+} // namespace
+
+Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git, const QString &from, const QString &to,
+                               bool compareTables, common::JobContext *job)
 {
     auto before = outsAt(data, git, from);
     if (!before)
@@ -124,6 +154,9 @@ Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git,
         c.newSize = has ? b.size : -1;
         diff.changes.append(c);
     }
+    if (compareTables)
+        for (DataChange &c : diff.changes)
+            ORRERY_TRY(compareTable(data, c, job));
     return diff;
 }
 

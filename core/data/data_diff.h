@@ -4,10 +4,16 @@
 // git revision, or "workspace" for the .dvc files as they are on disk now.
 
 #include "core/common/status.h"
+#include "core/data/table_diff.h"
 
 #include <QString>
 #include <QVector>
 
+#include <memory>
+
+namespace orrery::common {
+class JobContext;
+}
 namespace orrery::vcs {
 class Repository;
 }
@@ -23,6 +29,9 @@ struct DataChange {
     QString oldHash, newHash;
     qint64 oldSize = -1, newSize = -1;
     bool insideDirectory = false;
+    // Tables (.csv, .tsv) whose both versions are in the cache: rows and column statistics.
+    std::shared_ptr<const DatasetProfile> profileBefore, profileAfter;
+    std::shared_ptr<const TableDiff> table;
 };
 
 struct DataDiff {
@@ -33,7 +42,9 @@ struct DataDiff {
 
 inline const QString kWorkspaceRevision = QStringLiteral("workspace");
 
-Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git, const QString &from, const QString &to);
+// With compareTables, modified tables are profiled (one streaming pass over each version).
+Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git, const QString &from, const QString &to,
+                               bool compareTables = false, common::JobContext *job = nullptr);
 
 const char *changeKindName(DataChange::Kind kind);
 

@@ -153,6 +153,31 @@ private Q_SLOTS:
         QCOMPARE(diffRevisions(repo, *m_git, QStringLiteral("no-such-rev"), QStringLiteral("HEAD")).status().code(), ErrorCode::NotFound);
     }
 
+    void tableDiffShowsRowsAndColumnStatistics()
+    {
+        DataRepository repo(m_root, m_db.get());
+        writeFile(at(QStringLiteral("t.csv")), "id,amount,city\n1,10,a\n2,20,b\n3,30,a\n");
+        QVERIFY(repo.add({QStringLiteral("t.csv")}).isOk());
+        git(m_root, {QStringLiteral("add"), QStringLiteral("t.csv.dvc")});
+        git(m_root, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("t1")});
+        // One row more, amount mean 20 → 25, city dropped, score added.
+        writeFile(at(QStringLiteral("t.csv")), "id,amount,score\n1,10,0.5\n2,20,0.7\n3,30,0.1\n4,40,0.9\n");
+        QVERIFY(repo.add({QStringLiteral("t.csv")}).isOk());
+        auto d = diffRevisions(repo, *m_git, QStringLiteral("HEAD"), kWorkspaceRevision, true);
+        QVERIFY2(d.isOk(), qPrintable(d.status().message()));
+        QCOMPARE(d->changes.size(), 1);
+        const auto table = d->changes.first().table;
+        QVERIFY(table);
+        QCOMPARE(table->rowsBefore, qint64(3));
+        QCOMPARE(table->rowsAfter, qint64(4));
+        QStringList kinds;
+        for (const auto &c : table->columns)
+            kinds << QStringLiteral("%1:%2").arg(c.name, QLatin1String(columnChangeName(c.kind)));
+        QCOMPARE(kinds, (QStringList{QStringLiteral("id:changed"), QStringLiteral("amount:changed"), QStringLiteral("score:added"),
+                                     QStringLiteral("city:removed")}));
+        QCOMPARE(table->columns.at(1).meanDelta, 5.0);
+    }
+
     void pushThenPullRestoresVerifiedData()
     {
         DataRepository repo(m_root, m_db.get());
