@@ -64,11 +64,30 @@ run_data_versioning() {
   "$bin" status-100k "$work/status"
 }
 
+# CSV parsing of numeric data (~200 MB, warm page cache): Orrery's reader beside Python's csv
+# module and, when python3-pandas is installed, pandas.read_csv, on the same file.
+run_data_csv() {
+  local out ours peer py pd
+  out=$("$repo/build-bench/tests/bench/bench_csv" "$work/csv")
+  echo "$out"
+  ours=$(awk '$2 == "csv_parse_numeric_time" { print $3 }' <<<"$out")
+  peer=$(/usr/bin/python3 tests/bench/peers/csv_python.py "$work/csv/numeric.csv")
+  py=$(awk '$2 == "csv_python_csv" { print $3 }' <<<"$peer")
+  echo "bench csv_parse_numeric_python_csv $py s"
+  ratio csv_parse_numeric python_csv "$ours" "$py"
+  pd=$(awk '$2 == "csv_pandas" { print $3 }' <<<"$peer")
+  if [[ -n "$pd" ]]; then
+    echo "bench csv_parse_numeric_pandas $pd s"
+    ratio csv_parse_numeric pandas "$ours" "$pd"
+  fi
+  rm -rf "$work/csv"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
     foundation) run_foundation || status=1 ;;
-    data) run_data_versioning || status=1 ;;
+    data) run_data_versioning || status=1; run_data_csv || status=1 ;;
     *) echo "bench.sh: no benchmark group '$g' yet (known: foundation, data)" >&2; status=1 ;;
   esac
 done
