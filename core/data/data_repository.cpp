@@ -101,9 +101,11 @@ QString DataRepository::cacheDirFor(const QString &root)
         if (!dir.isEmpty())
             return QDir::cleanPath(QDir(root + QStringLiteral("/.dvc")).absoluteFilePath(dir));
     }
-    if (QFileInfo::exists(root + QStringLiteral("/.orrery")))
-        return root + QStringLiteral("/.orrery/cache");
-    return root + QStringLiteral("/.dvc/cache");
+    // A DVC repository keeps its own cache (DVC's default) unless its config says otherwise;
+    // `orrery-cli init` writes cache.dir for new workspaces, so this is only DVC's own repos.
+    if (QFileInfo(root + QStringLiteral("/.dvc")).isDir() || !QFileInfo::exists(root + QStringLiteral("/.orrery")))
+        return root + QStringLiteral("/.dvc/cache");
+    return root + QStringLiteral("/.orrery/cache");
 }
 
 Result<QString> DataRepository::toWorkspacePath(const QString &path, const QString &cwd) const

@@ -70,7 +70,7 @@ public:
     const QString &root() const { return m_root; }
     ContentCache &cache() { return m_cache; }
     // Where the cache lives: .dvc/config's cache.dir when set (relative to .dvc/), else
-    // .orrery/cache for an Orrery workspace, else .dvc/cache (a plain DVC repository).
+    // .dvc/cache in a DVC repository (DVC's default), else .orrery/cache.
     static QString cacheDirFor(const QString &root);
 
     // A user's path (absolute, or relative to `cwd`) as a clean path relative to the root,

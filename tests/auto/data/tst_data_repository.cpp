@@ -222,6 +222,27 @@ private Q_SLOTS:
         QVERIFY(!repo.status()->first().inCache);
     }
 
+    void anExistingDvcRepositoryUsesItsOwnCache()
+    {
+        // As `dvc init && dvc add data.csv` leaves it (written by hand from DVC's documented format).
+        const QString repoDir = m_tmp.filePath(QStringLiteral("dvc-repo%1").arg(m_n));
+        QDir().mkpath(repoDir + QStringLiteral("/.dvc"));
+        writeFile(repoDir + QStringLiteral("/.dvc/config"), "[core]\n    autostage = true\n");
+        const QByteArray content = "x,y\n1,2\n";
+        const QString hash = md5(content);
+        writeFile(repoDir + QStringLiteral("/.dvc/cache/files/md5/") + hash.left(2) + QLatin1Char('/') + hash.mid(2), content);
+        writeFile(repoDir + QStringLiteral("/data.csv.dvc"),
+                  QStringLiteral("outs:\n- md5: %1\n  size: 8\n  hash: md5\n  path: data.csv\n").arg(hash).toUtf8());
+        QCOMPARE(DataRepository::cacheDirFor(repoDir), repoDir + QStringLiteral("/.dvc/cache"));
+        DataRepository repo(repoDir, nullptr);
+        auto s = repo.status();
+        QVERIFY(s.isOk());
+        QCOMPARE(s->first().state, OutState::Missing);
+        QVERIFY(s->first().inCache);
+        QVERIFY(repo.checkout({}, false).isOk());
+        QCOMPARE(readAll(repoDir + QStringLiteral("/data.csv")), content);
+    }
+
     void dvcPathsThatLeaveTheWorkspaceAreRefused_data()
     {
         QTest::addColumn<QString>("path");
