@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 
 packaging/setup.sh
+export CCACHE_BASEDIR="$repo" CCACHE_NOHASHDIR=true
 cmake -S . -B build -G Ninja -DORRERY_GUI=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "${ORRERY_BUILD_JOBS:-2}" --target orrery orrery-cli
 

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packaging/setup.sh --test
 
 jobs=${ORRERY_BUILD_JOBS:-2}
+# CI builds in a fresh clone each time: let ccache match objects across clone folders.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 status=0
 for config in "build -DORRERY_GUI=ON" "build-nogui -DORRERY_GUI=OFF"; do
   set -- $config
