@@ -5,6 +5,7 @@
 #include "ui/activity_dock.h"
 #include "ui/area_catalog.h"
 #include "ui/audit_table_model.h"
+#include "ui/data_area.h"
 #include "ui/display_path.h"
 #include "ui/empty_state.h"
 #include "ui/job_indicator.h"
@@ -91,8 +92,15 @@ MainWindow::~MainWindow()
 void MainWindow::createAreas()
 {
     for (const AreaInfo &area : workbenchAreas()) {
-        auto *page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
-        page->setObjectName(QStringLiteral("area.") + area.id);
+        QWidget *page = nullptr;
+        if (area.area == Area::Data) {
+            // Its own empty state while the workspace tracks no data, the datasets view after.
+            m_dataArea = new DataArea(area, m_tracker, m_areaStack);
+            page = m_dataArea;
+        } else {
+            page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
+            page->setObjectName(QStringLiteral("area.") + area.id);
+        }
         m_areaStack->addWidget(page);
         m_modeBar->addMode(area.iconPath, area.title, area.id);
     }
@@ -201,6 +209,7 @@ void MainWindow::closeWorkspace()
     m_root.clear();
     m_name.clear();
     m_watcher->clear();
+    m_dataArea->clear();
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
     m_modeBar->setModesEnabled(false);
@@ -224,6 +233,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     m_activityDock->auditModel()->clear(); // the previous workspace's entries are not this one's
     m_activityDock->auditModel()->setWorkspaceRoot(info.root);
     m_watcher->setRoot(info.root);
+    m_dataArea->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);
     m_central->setCurrentWidget(m_areaStack);
@@ -352,6 +362,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
     m_watcher->clear();
+    m_dataArea->clear();
     m_tracker->cancelAll();
     event->accept();
 }

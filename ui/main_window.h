@@ -27,6 +27,7 @@ class JobTracker;
 namespace orrery::ui {
 
 class ActivityDock;
+class DataArea;
 class ModeBar;
 class WelcomePage;
 class WorkspaceLoader;
@@ -61,6 +62,7 @@ public:
     ActivityDock *activityDock() const { return m_activityDock; }
     WorkspaceStatusBar *workspaceStatusBar() const { return m_statusBar; }
     WorkspaceWatcher *workspaceWatcher() const { return m_watcher; }
+    DataArea *dataArea() const { return m_dataArea; }
     common::JobTracker *jobTracker() const { return m_tracker; }
 
     void setErrorHandler(ErrorHandler handler) { m_errorHandler = std::move(handler); }
@@ -99,6 +101,7 @@ private:
     QStackedWidget *m_areaStack;
     ActivityDock *m_activityDock;
     WorkspaceStatusBar *m_statusBar;
+    DataArea *m_dataArea = nullptr;
 
     QAction *m_newAction = nullptr;
     QAction *m_openAction = nullptr;

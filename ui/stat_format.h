@@ -1,0 +1,17 @@
+#pragma once
+// How the Data area writes figures: counts with digit grouping, statistics to four significant
+// digits (enough to see a change, short enough for a table cell), shares as percentages, sizes
+// in binary units. One place, so the statistics table and the diff read the same way.
+
+#include <QString>
+
+namespace orrery::ui::statformat {
+
+QString count(qint64 n);                 // "50,000"
+QString number(double v);                // "46.04", "0.0123", "1.235e+06"; "" for NaN
+QString percent(double fraction);        // "0 %", "2.5 %", "100 %"
+QString bytes(qint64 n);                 // "3.6 MiB"; "" for n < 0
+QString timestamp(qint64 microseconds);  // ISO 8601 UTC, seconds precision
+QString signedCount(qint64 delta);       // "+1", "−3", "±0"
+
+} // namespace orrery::ui::statformat
