@@ -56,6 +56,87 @@ CREATE TABLE cache_refs (
   PRIMARY KEY (md5, owner)
 );
 )sql"},
+        {4, "tracking: experiments, runs, params, tags, metrics",
+         // Metrics are stored packed: one row per block of up to 1024 points of one run and key
+         // (one indexed row per point tops out near 450,000 rows/s here). Each block row carries
+         // its min, max and step range, so a long history decimates from the summaries without
+         // reading the points. latest_metrics serves search and sort (MLflow's "latest" rule:
+         // the point with the greatest (step, timestamp, value)).
+         R"sql(
+CREATE TABLE experiments (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL UNIQUE,
+  artifact_location TEXT NOT NULL,
+  lifecycle_stage  TEXT NOT NULL DEFAULT 'active',
+  creation_time    INTEGER NOT NULL,
+  last_update_time INTEGER NOT NULL
+);
+CREATE TABLE experiment_tags (
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (experiment_id, key)
+);
+CREATE TABLE runs (
+  id              TEXT PRIMARY KEY,
+  experiment_id   INTEGER NOT NULL REFERENCES experiments(id),
+  name            TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  status          TEXT NOT NULL,
+  start_time      INTEGER NOT NULL,
+  end_time        INTEGER,
+  heartbeat_time  INTEGER NOT NULL,
+  lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+  artifact_uri    TEXT NOT NULL,
+  host            TEXT NOT NULL DEFAULT '',
+  pid             INTEGER NOT NULL DEFAULT 0,
+  status_reason   TEXT NOT NULL DEFAULT '',
+  parent_run_id   TEXT
+);
+CREATE INDEX runs_by_experiment ON runs(experiment_id, start_time);
+CREATE TABLE params (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE TABLE tags (
+  run_id TEXT NOT NULL REFERENCES runs(id),
+  key    TEXT NOT NULL,
+  value  TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+);
+CREATE TABLE metric_blocks (
+  run_id     TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  block      INTEGER NOT NULL,
+  count      INTEGER NOT NULL,
+  first_step INTEGER NOT NULL,
+  last_step  INTEGER NOT NULL,
+  min_value  REAL,
+  min_step   INTEGER,
+  max_value  REAL,
+  max_step   INTEGER,
+  points     BLOB NOT NULL,
+  PRIMARY KEY (run_id, key, block)
+) WITHOUT ROWID;
+CREATE TABLE latest_metrics (
+  run_id    TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  value     REAL,
+  timestamp INTEGER NOT NULL,
+  step      INTEGER NOT NULL,
+  is_nan    INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, key)
+);
+CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value);
+CREATE TABLE run_manifests (
+  run_id   TEXT PRIMARY KEY REFERENCES runs(id),
+  manifest TEXT NOT NULL
+);
+INSERT INTO experiments(id, name, artifact_location, creation_time, last_update_time)
+  VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(strftime('%s','now') AS INTEGER) * 1000, CAST(strftime('%s','now') AS INTEGER) * 1000);
+)sql"},
     };
     return all;
 }

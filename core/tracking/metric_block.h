@@ -1,0 +1,32 @@
+#pragma once
+// A block of metric points as stored in metric_blocks.points: up to kBlockPoints records of
+// (step int64, timestamp int64, value as the 8 bytes of its IEEE double), little-endian. Storing
+// the bits keeps NaN payloads, ±Inf and -0.0 exactly.
+
+#include "core/tracking/tracking_types.h"
+
+#include <QByteArray>
+#include <QVector>
+
+namespace orrery::tracking {
+
+constexpr int kBlockPoints = 1024;
+constexpr int kPointBytes = 24;
+
+QByteArray encodePoints(const QVector<MetricPoint> &points);
+QVector<MetricPoint> decodePoints(const QByteArray &blob);
+void appendDecoded(const QByteArray &blob, QVector<MetricPoint> &out);
+
+// Summary of a block: its extremes and where they are (NaN values are skipped).
+struct BlockSummary {
+    qint64 count = 0;
+    qint64 firstStep = 0, lastStep = 0; // smallest and greatest step (steps need not be ordered)
+    bool hasValues = false; // false when every value is NaN
+    MetricPoint min, max;
+};
+BlockSummary summarize(const QVector<MetricPoint> &points);
+
+// MLflow's "latest" point: the greatest (step, timestamp, value).
+bool isLater(const MetricPoint &a, const MetricPoint &b);
+
+} // namespace orrery::tracking

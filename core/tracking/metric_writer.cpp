@@ -1,0 +1,273 @@
+#include "core/tracking/metric_writer.h"
+
+#include "core/store/database.h"
+#include "core/tracking/metric_block.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QSet>
+
+#include <cmath>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace orrery::tracking {
+namespace {
+
+struct Entry {
+    QString runId;
+    QString key;
+    MetricPoint point;
+};
+
+// The writer's memory of the newest block of one run and key, so appending never re-reads it.
+struct Tail {
+    qint64 block = 0;
+    QVector<MetricPoint> points;
+    bool dirty = false;
+    bool haveLatest = false;
+    MetricPoint latest;
+    bool latestDirty = false;
+};
+
+using TailKey = std::pair<QString, QString>;
+struct TailKeyHash {
+    size_t operator()(const TailKey &k) const { return qHash(k.first) * 31 + qHash(k.second); }
+};
+
+} // namespace
+
+struct MetricWriter::Impl {
+    std::unique_ptr<store::Database> db;
+    int intervalMs = 100;
+
+    std::mutex mutex;                 // guards queue, stopping, flushRequested, committedTicket
+    std::condition_variable wake;     // writer: work or stop
+    std::condition_variable committed; // flushers: a commit happened
+    std::vector<Entry> queue;
+    quint64 queuedTicket = 0;    // entries ever queued
+    quint64 committedTicket = 0; // entries ever committed (or failed)
+    bool stopping = false;
+    bool flushRequested = false;
+    Status firstError;
+
+    std::atomic<quint64> points{0};
+    std::atomic<quint64> commitCount{0};
+    // Writer thread only. Node-based, so the pointers a commit holds survive inserts.
+    std::unordered_map<TailKey, Tail, TailKeyHash> tails;
+    std::thread thread;
+
+    Status loadTail(const TailKey &key, Tail &tail)
+    {
+        auto s = db->prepare(QStringLiteral("SELECT block, points FROM metric_blocks WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1"));
+        if (!s)
+            return s.status();
+        s->bind(1, key.first).bind(2, key.second);
+        if (s->next()) {
+            tail.block = s->int64(0);
+            tail.points = decodePoints(s->blob(1));
+            if (tail.points.size() >= kBlockPoints) {
+                ++tail.block;
+                tail.points.clear();
+            }
+        }
+        ORRERY_TRY(s->status());
+        auto l = db->prepare(QStringLiteral("SELECT value, timestamp, step, is_nan FROM latest_metrics WHERE run_id = ? AND key = ?"));
+        if (!l)
+            return l.status();
+        l->bind(1, key.first).bind(2, key.second);
+        if (l->next()) {
+            tail.haveLatest = true;
+            tail.latest = {l->int64(2), l->int64(1), l->int64(3) ? std::nan("") : l->real(0)};
+        }
+        return l->status();
+    }
+
+    Status writeBlock(const TailKey &key, const Tail &tail, store::Statement &insert)
+    {
+        const BlockSummary sum = summarize(tail.points);
+        insert.reset();
+        insert.bind(1, key.first).bind(2, key.second).bind(3, tail.block).bind(4, sum.count).bind(5, sum.firstStep).bind(6, sum.lastStep);
+        if (sum.hasValues)
+            insert.bind(7, sum.min.value).bind(8, sum.min.step).bind(9, sum.max.value).bind(10, sum.max.step);
+        else
+            insert.bindNull(7).bindNull(8).bindNull(9).bindNull(10);
+        insert.bind(11, encodePoints(tail.points));
+        return insert.run();
+    }
+
+    Status commit(std::vector<Entry> &batch)
+    {
+        store::Transaction tx(*db);
+        ORRERY_TRY(tx.status());
+        auto insert = db->prepare(QStringLiteral(
+            "INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, min_step, max_value, max_step, points) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        if (!insert)
+            return insert.status();
+        QHash<TailKey, Tail *> touched;
+        for (Entry &e : batch) {
+            TailKey key{e.runId, e.key};
+            Tail *tail = touched.value(key);
+            if (!tail) {
+                auto it = tails.find(key);
+                if (it == tails.end()) {
+                    it = tails.emplace(key, Tail()).first;
+                    ORRERY_TRY(loadTail(key, it->second));
+                }
+                tail = &it->second;
+                touched.insert(key, tail);
+            }
+            tail->points.append(e.point);
+            tail->dirty = true;
+            if (!tail->haveLatest || isLater(e.point, tail->latest)) {
+                tail->latest = e.point;
+                tail->haveLatest = true;
+                tail->latestDirty = true;
+            }
+            if (tail->points.size() == kBlockPoints) {
+                ORRERY_TRY(writeBlock(key, *tail, *insert));
+                ++tail->block;
+                tail->points.clear();
+                tail->dirty = false;
+            }
+        }
+        auto latest = db->prepare(QStringLiteral("INSERT OR REPLACE INTO latest_metrics(run_id, key, value, timestamp, step, is_nan) VALUES (?,?,?,?,?,?)"));
+        if (!latest)
+            return latest.status();
+        QSet<QString> runs;
+        for (auto it = touched.begin(); it != touched.end(); ++it) {
+            Tail &tail = **it;
+            if (tail.dirty && !tail.points.isEmpty())
+                ORRERY_TRY(writeBlock(it.key(), tail, *insert));
+            tail.dirty = false;
+            if (tail.latestDirty) {
+                latest->reset();
+                latest->bind(1, it.key().first).bind(2, it.key().second);
+                if (std::isnan(tail.latest.value))
+                    latest->bindNull(3);
+                else
+                    latest->bind(3, tail.latest.value);
+                latest->bind(4, tail.latest.timestamp).bind(5, tail.latest.step).bind(6, std::isnan(tail.latest.value) ? 1 : 0);
+                ORRERY_TRY(latest->run());
+                tail.latestDirty = false;
+            }
+            runs.insert(it.key().first);
+        }
+        // A run that logs is alive: its heartbeat moves with every commit.
+        auto beat = db->prepare(QStringLiteral("UPDATE runs SET heartbeat_time = ? WHERE id = ?"));
+        if (!beat)
+            return beat.status();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const QString &run : runs) {
+            beat->reset();
+            beat->bind(1, now).bind(2, run);
+            ORRERY_TRY(beat->run());
+        }
+        ORRERY_TRY(tx.commit());
+        points += batch.size();
+        ++commitCount;
+        return Status::ok();
+    }
+
+    void run()
+    {
+        std::vector<Entry> batch;
+        for (;;) {
+            quint64 ticket = 0;
+            {
+                std::unique_lock<std::mutex> lock(mutex);
+                wake.wait_for(lock, std::chrono::milliseconds(intervalMs),
+                              [&] { return stopping || flushRequested || queue.size() >= 200000; });
+                batch.swap(queue);
+                queue.reserve(batch.capacity());
+                ticket = queuedTicket;
+                flushRequested = false;
+                if (batch.empty()) {
+                    committedTicket = ticket;
+                    committed.notify_all();
+                    if (stopping)
+                        return;
+                    continue;
+                }
+            }
+            Status s = commit(batch);
+            if (!s)
+                tails.clear(); // the transaction rolled back: what the tails remember is not on disk
+            batch.clear();
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!s && firstError.isOk())
+                firstError = s;
+            committedTicket = ticket;
+            committed.notify_all();
+        }
+    }
+};
+
+MetricWriter::MetricWriter() : d(std::make_unique<Impl>()) {}
+
+MetricWriter::~MetricWriter()
+{
+    (void)close();
+}
+
+Result<std::unique_ptr<MetricWriter>> MetricWriter::open(const QString &databasePath, int flushIntervalMs)
+{
+    auto db = store::Database::open(databasePath);
+    if (!db)
+        return db.status();
+    std::unique_ptr<MetricWriter> writer(new MetricWriter());
+    writer->d->db = std::move(*db);
+    writer->d->intervalMs = qMax(1, flushIntervalMs);
+    writer->d->queue.reserve(1 << 16);
+    writer->d->thread = std::thread([impl = writer->d.get()] { impl->run(); });
+    return writer;
+}
+
+void MetricWriter::log(const QString &runId, const QString &key, const MetricPoint &point)
+{
+    std::lock_guard<std::mutex> lock(d->mutex);
+    d->queue.push_back({runId, key, point});
+    ++d->queuedTicket;
+}
+
+Status MetricWriter::flush()
+{
+    std::unique_lock<std::mutex> lock(d->mutex);
+    if (!d->thread.joinable())
+        return d->firstError;
+    const quint64 target = d->queuedTicket;
+    d->flushRequested = true;
+    d->wake.notify_one();
+    d->committed.wait(lock, [&] { return d->committedTicket >= target; });
+    return d->firstError;
+}
+
+Status MetricWriter::close()
+{
+    if (!d->thread.joinable())
+        return d->firstError;
+    {
+        std::lock_guard<std::mutex> lock(d->mutex);
+        d->stopping = true;
+    }
+    d->wake.notify_one();
+    d->thread.join();
+    return d->firstError;
+}
+
+quint64 MetricWriter::pointsCommitted() const
+{
+    return d->points.load();
+}
+
+quint64 MetricWriter::commits() const
+{
+    return d->commitCount.load();
+}
+
+} // namespace orrery::tracking

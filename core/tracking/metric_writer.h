@@ -1,0 +1,46 @@
+#pragma once
+// MetricWriter: the one writer thread through which metric points reach the database.
+//
+// log() never waits on SQLite: it appends to an in-memory queue under a short mutex and
+// returns (the writer swaps the whole queue out, so producers never wait for a commit). The
+// writer commits what arrived at most every flushInterval (100 ms) in one transaction — a group
+// commit: points are packed into blocks per run and key (metric_block.h), the run's latest
+// value and heartbeat are updated in the same transaction.
+//
+// Durability: flush() returns once everything logged before it is committed (synchronous=FULL),
+// and close() flushes; a kill -9 loses at most what was logged since the last commit, never
+// the integrity of the database (WAL).
+//
+// Threads: log() and flush() may be called from any thread. The writer has its own connection.
+
+#include "core/common/status.h"
+#include "core/tracking/tracking_types.h"
+
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace orrery::tracking {
+
+class MetricWriter {
+public:
+    static Result<std::unique_ptr<MetricWriter>> open(const QString &databasePath, int flushIntervalMs = 100);
+    ~MetricWriter(); // close()
+
+    void log(const QString &runId, const QString &key, const MetricPoint &point);
+
+    // Blocks until everything logged so far is committed; the first write error, if any.
+    Status flush();
+    Status close();
+
+    quint64 pointsCommitted() const;
+    quint64 commits() const;
+
+private:
+    MetricWriter();
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace orrery::tracking

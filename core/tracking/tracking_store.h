@@ -1,0 +1,61 @@
+#pragma once
+// TrackingStore: experiments, runs, params and tags in the workspace database, with MLflow's
+// rules — the REST facade and the C++ API share them, so both refuse the same things with the
+// same error kinds (ErrorCode::NotFound ↔ RESOURCE_DOES_NOT_EXIST, AlreadyExists ↔
+// RESOURCE_ALREADY_EXISTS, InvalidArgument ↔ INVALID_PARAMETER_VALUE). Every mutator validates
+// first and changes nothing on failure. Metrics go through MetricWriter; reads of them are here.
+//
+// Threads: one TrackingStore per thread (it uses the given Database).
+
+#include "core/common/status.h"
+#include "core/tracking/tracking_types.h"
+
+#include <QString>
+#include <QVector>
+
+namespace orrery::store {
+class Database;
+}
+
+namespace orrery::tracking {
+
+class TrackingStore {
+public:
+    explicit TrackingStore(store::Database &db);
+
+    Result<QString> createExperiment(const QString &name, const QString &artifactLocation = QString(),
+                                     const QVector<KeyValue> &tags = {});
+    Result<Experiment> experiment(const QString &id);
+    Result<Experiment> experimentByName(const QString &name);
+    Result<QVector<Experiment>> experiments(ViewType view = ViewType::ActiveOnly);
+    Status setExperimentLifecycle(const QString &id, bool deleted);
+    Status setExperimentTag(const QString &id, const KeyValue &tag);
+
+    // run_name defaults to a generated name; start_time defaults to now.
+    Result<RunInfo> createRun(const QString &experimentId, const QString &runName = QString(), qint64 startTime = 0,
+                              const QVector<KeyValue> &tags = {}, const QString &userId = QString());
+    Result<RunInfo> runInfo(const QString &runId);
+    Result<Run> run(const QString &runId);
+    Result<RunInfo> updateRun(const QString &runId, const RunStatus *status, qint64 endTime, const QString &runName);
+    Status setRunLifecycle(const QString &runId, bool deleted);
+
+    Status logParam(const QString &runId, const KeyValue &param);
+    Status setTag(const QString &runId, const KeyValue &tag);
+    Status deleteTag(const QString &runId, const QString &key);
+    // Params and tags of a batch, all or nothing; metrics are checked here and returned to the
+    // caller for the MetricWriter (validated: keys, the run active).
+    Status logBatchParamsAndTags(const QString &runId, const QVector<KeyValue> &params, const QVector<KeyValue> &tags);
+
+    // The run exists and is active (logging to a deleted run is refused).
+    Status checkActiveRun(const QString &runId);
+    static Status validateKey(const QString &kind, const QString &key);
+    static Status validateMetricKey(const QString &key) { return validateKey(QStringLiteral("metric"), key); }
+
+    // RUNNING runs whose process died: FAILED with the reason. Returns how many were marked.
+    Result<int> markDeadRuns(qint64 staleHeartbeatMs = 3600 * 1000);
+
+private:
+    store::Database &m_db;
+};
+
+} // namespace orrery::tracking
