@@ -18,12 +18,18 @@ public:
 
     // The background of a changed cell in `palette`.
     static QColor highlightColor(const QPalette &palette);
+    // Columns that start a group (a "before | after" pair): a faint rule on their left edge
+    // keeps the pairs apart when the figures run together.
+    void setGroupStarts(const QList<int> &columns) { m_groupStarts = columns; }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
 protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
 
 private:
     int m_role;
+    QList<int> m_groupStarts;
 };
 
 } // namespace orrery::ui

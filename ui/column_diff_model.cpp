@@ -4,8 +4,6 @@
 
 #include <QFont>
 
-#include <cmath>
-
 namespace orrery::ui {
 namespace {
 
@@ -20,16 +18,22 @@ bool isFigure(int column)
     return column >= ColumnDiffModel::MeanBefore && column <= ColumnDiffModel::DistinctAfter;
 }
 
-// Equal for display: both missing, or the same to the precision shown (a 1e-15 wobble in a mean
-// is not a change a person should be pointed at).
-bool sameFigure(const QVariant &a, const QVariant &b)
+// The figure as the table shows it.
+QString shown(const data::ColumnStats *c, int column)
 {
-    if (a.isNull() || b.isNull())
-        return a.isNull() == b.isNull();
-    const double x = a.toDouble(), y = b.toDouble();
-    if (std::isnan(x) || std::isnan(y))
-        return std::isnan(x) == std::isnan(y);
-    return x == y || std::fabs(x - y) <= 1e-12 * std::max(std::fabs(x), std::fabs(y));
+    if (!c)
+        return {};
+    switch (column) {
+    case ColumnDiffModel::MeanBefore: case ColumnDiffModel::MeanAfter:
+        return c->isNumeric() ? statformat::number(c->mean) : QString();
+    case ColumnDiffModel::StdBefore: case ColumnDiffModel::StdAfter:
+        return c->isNumeric() ? statformat::number(c->std) : QString();
+    case ColumnDiffModel::NullsBefore: case ColumnDiffModel::NullsAfter:
+        return statformat::percent(c->nullFraction());
+    case ColumnDiffModel::DistinctBefore: case ColumnDiffModel::DistinctAfter:
+        return (c->distinctExact ? QString() : QStringLiteral("≈")) + statformat::count(c->distinct);
+    }
+    return {};
 }
 
 } // namespace
@@ -85,8 +89,10 @@ QVariant ColumnDiffModel::figure(const data::ColumnStats *c, int column)
 bool ColumnDiffModel::isChanged(const data::ColumnChange &change, int column) const
 {
     using K = data::ColumnChange;
+    // Structural changes light up; "changed" (the figures moved) is bold only, because after rows
+    // are added nearly every column reads "changed" and a column of highlights says nothing.
     if (column == ChangeColumn)
-        return change.kind != K::Unchanged;
+        return change.kind == K::Added || change.kind == K::Removed || change.kind == K::Retyped;
     if (column == TypeColumn)
         return change.kind == K::Retyped;
     if (!isFigure(column))
@@ -95,9 +101,11 @@ bool ColumnDiffModel::isChanged(const data::ColumnChange &change, int column) co
         return !isBefore(column) && !figure(change.after, column).isNull();
     if (change.kind == K::Removed)
         return isBefore(column) && !figure(change.before, column).isNull();
-    // The pair differs: both halves light up, so the eye finds the row and reads across.
+    // The pair differs as shown: both halves light up, so the eye finds the row and reads across.
+    // Compared as shown, not as stored: 2.0 % next to 2.0 % lit up because the fraction moved in
+    // the fifth digit would point at a change nobody can see (the tooltip has the exact figures).
     const int pairBefore = isBefore(column) ? column : column - 1;
-    return !sameFigure(figure(change.before, pairBefore), figure(change.after, pairBefore + 1));
+    return shown(change.before, pairBefore) != shown(change.after, pairBefore + 1);
 }
 
 QVariant ColumnDiffModel::data(const QModelIndex &index, int role) const
@@ -118,13 +126,7 @@ QVariant ColumnDiffModel::data(const QModelIndex &index, int role) const
                 return tr("%1 → %2").arg(name(change.before), name(change.after));
             return name(change.after ? change.after : change.before);
         }
-        case MeanBefore: case MeanAfter: case StdBefore: case StdAfter: {
-            const QVariant v = figure(side, column);
-            return v.isNull() ? QString() : statformat::number(v.toDouble());
-        }
-        case NullsBefore: case NullsAfter: return side ? statformat::percent(side->nullFraction()) : QString();
-        case DistinctBefore: case DistinctAfter:
-            return side ? (side->distinctExact ? QString() : QStringLiteral("≈")) + statformat::count(side->distinct) : QString();
+        default: return shown(side, column);
         }
         break;
     case ChangedRole: return isChanged(change, column);
@@ -135,7 +137,8 @@ QVariant ColumnDiffModel::data(const QModelIndex &index, int role) const
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::FontRole:
-        if (isChanged(change, column) && (column == ChangeColumn || (isFigure(column) && !isBefore(column)))) {
+        if ((column == ChangeColumn && change.kind != data::ColumnChange::Unchanged)
+            || (isFigure(column) && !isBefore(column) && isChanged(change, column))) {
             QFont font;
             font.setWeight(QFont::DemiBold);
             return font;

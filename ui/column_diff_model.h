@@ -2,7 +2,8 @@
 // ColumnDiffModel: how each column of a table changed between two versions, side by side — the
 // kind of change (added, removed, retyped, changed, unchanged) and, for mean, std, nulls and
 // distinct, the figure before next to the figure after. ChangedRole marks every figure that
-// differs (and the change of a column that is not unchanged) so a delegate can highlight it.
+// differs as shown (and an added, removed or retyped column's change) so a delegate can
+// highlight it.
 //
 // The model keeps both profiles alive: a TableDiff points into them.
 

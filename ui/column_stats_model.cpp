@@ -56,6 +56,9 @@ QString ColumnStatsModel::topValuesText(const data::ColumnStats &c, int n)
 {
     if (c.isUnique())
         return tr("all distinct");
+    // When most values occur once, the "top" values are an arbitrary handful: say so instead.
+    if (c.count > 0 && c.distinct * 2 > c.count)
+        return tr("mostly distinct");
     QStringList parts;
     for (size_t i = 0; i < c.top.size() && int(i) < n; ++i)
         parts << tr("%1 (%2)").arg(c.top[i].value.isEmpty() ? tr("empty") : c.top[i].value, statformat::count(c.top[i].count));

@@ -17,8 +17,10 @@ class ColumnStatsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
-        NameColumn, TypeColumn, CountColumn, NullsColumn, MeanColumn, StdColumn, MinColumn, MedianColumn,
-        MaxColumn, DistinctColumn, TopColumn, HistogramColumn, ColumnCount
+        // The distribution right after the name: the picture is what the eye goes to first, and
+        // it must not scroll out of sight on a narrow window.
+        NameColumn, TypeColumn, HistogramColumn, CountColumn, NullsColumn, MeanColumn, StdColumn, MinColumn,
+        MedianColumn, MaxColumn, DistinctColumn, TopColumn, ColumnCount
     };
     enum Role {
         ValueRole = Qt::UserRole + 1, // the figure as a number (double or qint64), null when none

@@ -99,8 +99,10 @@ DataArea::DataArea(const AreaInfo &area, common::JobTracker *tracker, QWidget *p
     split->setChildrenCollapsible(false);
     split->addWidget(top);
     split->addWidget(m_detail);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 5);
+    // The lists are short (a few datasets, a few versions); the statistics need the height.
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 4);
+    split->setSizes({200, 600});
     auto *contentLayout = new QVBoxLayout(m_content);
     contentLayout->setContentsMargins(10, 8, 10, 8);
     contentLayout->addWidget(split);
@@ -179,6 +181,9 @@ void DataArea::applyDatasets(const QVector<DatasetEntry> &entries)
     m_pages->setCurrentWidget(m_content);
     const QString keep = m_selectedPath; // a reset of the model may clear the selection
     m_datasets->setEntries(entries);
+    // Files counts only mean something for directories; a column of blanks is noise.
+    const bool anyDirectory = std::any_of(entries.begin(), entries.end(), [](const DatasetEntry &e) { return e.isDirectory; });
+    m_datasetView->setColumnHidden(DatasetListModel::FilesColumn, !anyDirectory);
     int row = m_datasets->findPath(keep);
     if (row < 0)
         row = 0; // something is always selected, so the area never opens on blank panes

@@ -3,6 +3,7 @@
 #include "ui/svg_icon_widget.h"
 
 #include <QEvent>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -50,9 +51,14 @@ EmptyState::EmptyState(const QString &iconPath, const QString &title, const QStr
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(32, 32, 32, 32);
     layout->addStretch(2);
-    // No alignment flag: the column then takes the full width up to its maximum and is centred,
-    // which gives the word-wrapped labels a real width to wrap at.
-    layout->addWidget(column);
+    // Stretches on both sides centre the column; without an alignment flag it still takes the
+    // full width up to its maximum, which gives the word-wrapped labels a real width to wrap at.
+    // (A bare addWidget() left it at its maximum width against the left margin.)
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(column, 100);
+    row->addStretch(1);
+    layout->addLayout(row);
     layout->addStretch(3); // a little above centre, where the eye expects content
     updateFonts();
 }

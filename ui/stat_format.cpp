@@ -58,7 +58,7 @@ QString bytes(qint64 n)
 
 QString timestamp(qint64 microseconds)
 {
-    return QDateTime::fromMSecsSinceEpoch(microseconds / 1000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return QDateTime::fromMSecsSinceEpoch(microseconds / 1000, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 QString signedCount(qint64 delta)

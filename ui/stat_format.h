@@ -11,7 +11,7 @@ QString count(qint64 n);                 // "50,000"
 QString number(double v);                // "46.04", "0.0123", "1.235e+06"; "" for NaN
 QString percent(double fraction);        // "0 %", "2.5 %", "100 %"
 QString bytes(qint64 n);                 // "3.6 MiB"; "" for n < 0
-QString timestamp(qint64 microseconds);  // ISO 8601 UTC, seconds precision
+QString timestamp(qint64 microseconds);  // UTC, to the minute: a table cell, not a log
 QString signedCount(qint64 delta);       // "+1", "−3", "±0"
 
 } // namespace orrery::ui::statformat

@@ -21,12 +21,17 @@ TableDiffView::TableDiffView(QWidget *parent)
     m_view->setModel(m_model);
     setUpDataTable(m_view);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setItemDelegate(new ChangeHighlightDelegate(ColumnDiffModel::ChangedRole, m_view));
+    auto *delegate = new ChangeHighlightDelegate(ColumnDiffModel::ChangedRole, m_view);
+    delegate->setGroupStarts({ColumnDiffModel::MeanBefore, ColumnDiffModel::StdBefore, ColumnDiffModel::NullsBefore,
+                              ColumnDiffModel::DistinctBefore});
+    m_view->setItemDelegate(delegate);
     QHeaderView *header = m_view->horizontalHeader();
+    // Figures sit next to the names they belong to; what is left over stays empty on the right
+    // rather than pulling names and figures apart.
     header->setStretchLastSection(false);
+    header->setMinimumSectionSize(m_view->fontMetrics().horizontalAdvance(QStringLiteral("0.000000")) + 12);
     for (int c = 0; c < ColumnDiffModel::ColumnCount; ++c)
         header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(ColumnDiffModel::NameColumn, QHeaderView::Stretch);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
