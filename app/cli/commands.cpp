@@ -7,6 +7,7 @@ int runDemo(const Context &);
 int runDoctor(const Context &);
 int runAudit(const Context &);
 int runData(const Context &);
+int runRuns(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -15,6 +16,7 @@ const std::vector<Command> &commands()
         {"demo", "create a demo workspace with a synthetic card-fraud dataset", runDemo},
         {"doctor", "check database, audit chain, cache and git; say how to recover", runDoctor},
         {"data", "data versions (add, status, checkout, …) and data tests", runData},
+        {"runs", "tracked runs: list, show (with the reproducibility manifest), diff, export", runRuns},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

@@ -1,0 +1,26 @@
+#pragma once
+// The state of the code a run used: the commit HEAD points at, the branch, whether the work tree
+// differs from it, and the difference itself as a unified diff (tracked files, staged or not;
+// untracked files are listed by name), so a result can be rebuilt from commit + patch.
+
+#include "core/common/status.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace orrery::vcs {
+
+class Repository;
+
+struct WorkingState {
+    QString commit;  // 40 hex digits; empty before the first commit
+    QString branch;  // empty when detached
+    bool dirty = false;
+    QString patch;   // git diff HEAD, as text
+    QStringList untracked;
+};
+
+// maxPatchBytes bounds what a runaway change (a large generated file) can put in the database.
+Result<WorkingState> captureWorkingState(const Repository &repo, qint64 maxPatchBytes = 1 << 20);
+
+} // namespace orrery::vcs
