@@ -1,12 +1,14 @@
-# orrery_module(NAME SOURCES … LINKS …)
+# orrery_module(NAME [MOC] SOURCES … LINKS …)
 # One static library per core module. LINKS lists exactly the modules and libraries it may use
-# (DESIGN.md's arrows), so the dependency graph is a build fact.
+# (DESIGN.md's arrows), so the dependency graph is a build fact. Only modules with QObjects say
+# MOC: without AUTOMOC a module's compile commands name no build folder, so ccache shares its
+# objects between build/ and build-nogui/ (and between CI's fresh clones).
 function(orrery_module name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LINKS;PRIVATE_LINKS" ${ARGN})
+  cmake_parse_arguments(ARG "MOC" "" "SOURCES;LINKS;PRIVATE_LINKS" ${ARGN})
   add_library(orrery_${name} STATIC ${ARG_SOURCES})
   target_include_directories(orrery_${name} PUBLIC ${PROJECT_SOURCE_DIR})
   target_link_libraries(orrery_${name} PUBLIC ${ARG_LINKS} PRIVATE ${ARG_PRIVATE_LINKS})
-  set_target_properties(orrery_${name} PROPERTIES AUTOMOC ON POSITION_INDEPENDENT_CODE ON)
+  set_target_properties(orrery_${name} PROPERTIES AUTOMOC ${ARG_MOC} POSITION_INDEPENDENT_CODE ON)
 endfunction()
 
 # orrery_test(NAME SOURCES … LINKS …)
