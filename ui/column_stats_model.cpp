@@ -56,8 +56,9 @@ QString ColumnStatsModel::topValuesText(const data::ColumnStats &c, int n)
 {
     if (c.isUnique())
         return tr("all distinct");
-    // When most values occur once, the "top" values are an arbitrary handful: say so instead.
-    if (c.count > 0 && c.distinct * 2 > c.count)
+    // When most values occur once, the "top" values of a large column are an arbitrary handful
+    // (ids, timestamps): say so instead. A small table's few values are worth listing.
+    if (c.count >= 100 && c.distinct * 2 > c.count)
         return tr("mostly distinct");
     QStringList parts;
     for (size_t i = 0; i < c.top.size() && int(i) < n; ++i)
