@@ -58,9 +58,10 @@ CREATE TABLE cache_refs (
 )sql"},
         {4, "tracking: experiments, runs, params, tags, metrics",
          // Metrics are stored packed: one row per block of up to 1024 points of one run and key
-         // (one indexed row per point tops out near 450,000 rows/s here). Each block row carries
-         // its min, max and step range, so a long history decimates from the summaries without
-         // reading the points. latest_metrics serves search and sort (MLflow's "latest" rule:
+         // (one indexed row per point tops out near 450,000 rows/s here). metric_blocks holds each
+         // block's summary (min, max, where they are, step range) and metric_points the points, in
+         // separate tables so that a long history decimates from compact summary pages without
+         // touching the points. latest_metrics serves search and sort (MLflow's "latest" rule:
          // the point with the greatest (step, timestamp, value)).
          R"sql(
 CREATE TABLE experiments (
@@ -117,9 +118,15 @@ CREATE TABLE metric_blocks (
   min_step   INTEGER,
   max_value  REAL,
   max_step   INTEGER,
-  points     BLOB NOT NULL,
   PRIMARY KEY (run_id, key, block)
 ) WITHOUT ROWID;
+CREATE TABLE metric_points (
+  run_id TEXT NOT NULL,
+  key    TEXT NOT NULL,
+  block  INTEGER NOT NULL,
+  points BLOB NOT NULL,
+  PRIMARY KEY (run_id, key, block)
+);
 CREATE TABLE latest_metrics (
   run_id    TEXT NOT NULL,
   key       TEXT NOT NULL,

@@ -14,7 +14,7 @@ Result<QVector<MetricPoint>> metricHistory(store::Database &db, const QString &r
     if (limit <= 0)
         return points;
     const qint64 firstBlock = offset / kBlockPoints;
-    auto s = db.prepare(QStringLiteral("SELECT points FROM metric_blocks WHERE run_id = ? AND key = ? AND block >= ? ORDER BY block"));
+    auto s = db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block >= ? ORDER BY block"));
     if (!s)
         return s.status();
     s->bind(1, runId).bind(2, key).bind(3, firstBlock);
@@ -143,7 +143,7 @@ Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString
 
     const auto readBlocks = [&](const QVector<Block> &which) -> Result<QVector<MetricPoint>> {
         QVector<MetricPoint> points;
-        auto r = db.prepare(QStringLiteral("SELECT points FROM metric_blocks WHERE run_id = ? AND key = ? AND block = ?"));
+        auto r = db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block = ?"));
         if (!r)
             return r.status();
         for (const Block &b : which) {
@@ -160,12 +160,15 @@ Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString
         return points;
     };
 
-    // Few enough blocks to read: decimate the real points (exact for any range).
-    if (blocks.size() <= qMax(4, maxPoints / 2)) {
+    // Few enough blocks to read (at most ~8 points per point asked for): decimate the real
+    // points, exact for any range. Beyond that the summaries answer, without reading points.
+    if (blocks.size() <= qMax(4, maxPoints / 8)) {
         auto points = readBlocks(blocks);
         if (!points)
             return points.status();
-        std::stable_sort(points->begin(), points->end(), [](const MetricPoint &a, const MetricPoint &b) { return a.step < b.step; });
+        const auto byStep = [](const MetricPoint &a, const MetricPoint &b) { return a.step < b.step; };
+        if (!std::is_sorted(points->begin(), points->end(), byStep))
+            std::stable_sort(points->begin(), points->end(), byStep);
         return mode == Decimation::Lttb ? decimateLttb(*points, maxPoints) : decimateMinMax(*points, maxPoints);
     }
 

@@ -33,7 +33,10 @@ Result<QVector<MetricPoint>> metricHistory(store::Database &db, const QString &r
                                            qint64 limit = std::numeric_limits<qint64>::max());
 Result<qint64> metricPointCount(store::Database &db, const QString &runId, const QString &key);
 
-// At most maxPoints points of the history within `range`, in step order.
+// At most maxPoints points of the history within `range`, in step order. Short ranges (up to
+// ~8 × maxPoints points) decimate the real points; longer ones take each bucket's extremes from
+// the block summaries, so a history with fewer 1,024-point blocks than maxPoints/2 yields two
+// points per block — fewer than asked, every extreme still exact.
 Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString &runId, const QString &key, int maxPoints,
                                               Decimation mode = Decimation::MinMax, StepRange range = {});
 

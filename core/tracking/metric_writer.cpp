@@ -19,8 +19,7 @@ namespace orrery::tracking {
 namespace {
 
 struct Entry {
-    QString runId;
-    QString key;
+    int series;
     MetricPoint point;
 };
 
@@ -49,6 +48,8 @@ struct MetricWriter::Impl {
     std::condition_variable wake;     // writer: work or stop
     std::condition_variable committed; // flushers: a commit happened
     std::vector<Entry> queue;
+    QVector<std::pair<QString, QString>> seriesNames; // id → (run, key); guarded by mutex
+    QHash<std::pair<QString, QString>, int> seriesIds;
     quint64 queuedTicket = 0;    // entries ever queued
     quint64 committedTicket = 0; // entries ever committed (or failed)
     bool stopping = false;
@@ -59,11 +60,12 @@ struct MetricWriter::Impl {
     std::atomic<quint64> commitCount{0};
     // Writer thread only. Node-based, so the pointers a commit holds survive inserts.
     std::unordered_map<TailKey, Tail, TailKeyHash> tails;
+    QVector<Tail *> seriesTails; // series id → its tail in `tails`
     std::thread thread;
 
     Status loadTail(const TailKey &key, Tail &tail)
     {
-        auto s = db->prepare(QStringLiteral("SELECT block, points FROM metric_blocks WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1"));
+        auto s = db->prepare(QStringLiteral("SELECT block, points FROM metric_points WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1"));
         if (!s)
             return s.status();
         s->bind(1, key.first).bind(2, key.second);
@@ -87,8 +89,11 @@ struct MetricWriter::Impl {
         return l->status();
     }
 
-    Status writeBlock(const TailKey &key, const Tail &tail, store::Statement &insert)
+    Status writeBlock(const TailKey &key, const Tail &tail, store::Statement &insert, store::Statement &insertPoints)
     {
+        insertPoints.reset();
+        insertPoints.bind(1, key.first).bind(2, key.second).bind(3, tail.block).bind(4, encodePoints(tail.points));
+        ORRERY_TRY(insertPoints.run());
         const BlockSummary sum = summarize(tail.points);
         insert.reset();
         insert.bind(1, key.first).bind(2, key.second).bind(3, tail.block).bind(4, sum.count).bind(5, sum.firstStep).bind(6, sum.lastStep);
@@ -96,8 +101,25 @@ struct MetricWriter::Impl {
             insert.bind(7, sum.min.value).bind(8, sum.min.step).bind(9, sum.max.value).bind(10, sum.max.step);
         else
             insert.bindNull(7).bindNull(8).bindNull(9).bindNull(10);
-        insert.bind(11, encodePoints(tail.points));
         return insert.run();
+    }
+
+    Status appendPoint(const TailKey &key, Tail &tail, const MetricPoint &point, store::Statement &insert, store::Statement &insertPoints)
+    {
+        tail.points.append(point);
+        tail.dirty = true;
+        if (!tail.haveLatest || isLater(point, tail.latest)) {
+            tail.latest = point;
+            tail.haveLatest = true;
+            tail.latestDirty = true;
+        }
+        if (tail.points.size() == kBlockPoints) {
+            ORRERY_TRY(writeBlock(key, tail, insert, insertPoints));
+            ++tail.block;
+            tail.points.clear();
+            tail.dirty = false;
+        }
+        return Status::ok();
     }
 
     Status commit(std::vector<Entry> &batch)
@@ -105,49 +127,51 @@ struct MetricWriter::Impl {
         store::Transaction tx(*db);
         ORRERY_TRY(tx.status());
         auto insert = db->prepare(QStringLiteral(
-            "INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, min_step, max_value, max_step, points) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+            "INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, min_step, max_value, max_step) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?)"));
         if (!insert)
             return insert.status();
-        QHash<TailKey, Tail *> touched;
-        for (Entry &e : batch) {
-            TailKey key{e.runId, e.key};
-            Tail *tail = touched.value(key);
+        auto insertPoints = db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_points(run_id, key, block, points) VALUES (?,?,?,?)"));
+        if (!insertPoints)
+            return insertPoints.status();
+        // Series ids index a vector of tails: no string is hashed per point.
+        QVector<std::pair<QString, QString>> names;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            names = seriesNames;
+        }
+        if (seriesTails.size() < names.size())
+            seriesTails.resize(names.size(), nullptr);
+        QVector<int> touched;
+        for (const Entry &e : batch) {
+            Tail *&tail = seriesTails[e.series];
             if (!tail) {
+                const TailKey key = names[e.series];
                 auto it = tails.find(key);
                 if (it == tails.end()) {
                     it = tails.emplace(key, Tail()).first;
                     ORRERY_TRY(loadTail(key, it->second));
                 }
                 tail = &it->second;
-                touched.insert(key, tail);
             }
-            tail->points.append(e.point);
-            tail->dirty = true;
-            if (!tail->haveLatest || isLater(e.point, tail->latest)) {
-                tail->latest = e.point;
-                tail->haveLatest = true;
-                tail->latestDirty = true;
-            }
-            if (tail->points.size() == kBlockPoints) {
-                ORRERY_TRY(writeBlock(key, *tail, *insert));
-                ++tail->block;
-                tail->points.clear();
-                tail->dirty = false;
-            }
+            if (!tail->dirty && !tail->latestDirty)
+                touched.append(e.series);
+            ORRERY_TRY(appendPoint(names[e.series], *tail, e.point, *insert, *insertPoints));
+            tail->dirty = true; // keeps it in `touched` once, even after a full block was written
         }
         auto latest = db->prepare(QStringLiteral("INSERT OR REPLACE INTO latest_metrics(run_id, key, value, timestamp, step, is_nan) VALUES (?,?,?,?,?,?)"));
         if (!latest)
             return latest.status();
         QSet<QString> runs;
-        for (auto it = touched.begin(); it != touched.end(); ++it) {
-            Tail &tail = **it;
+        for (int id : touched) {
+            Tail &tail = *seriesTails[id];
+            const TailKey &key = names[id];
             if (tail.dirty && !tail.points.isEmpty())
-                ORRERY_TRY(writeBlock(it.key(), tail, *insert));
+                ORRERY_TRY(writeBlock(key, tail, *insert, *insertPoints));
             tail.dirty = false;
             if (tail.latestDirty) {
                 latest->reset();
-                latest->bind(1, it.key().first).bind(2, it.key().second);
+                latest->bind(1, key.first).bind(2, key.second);
                 if (std::isnan(tail.latest.value))
                     latest->bindNull(3);
                 else
@@ -156,7 +180,7 @@ struct MetricWriter::Impl {
                 ORRERY_TRY(latest->run());
                 tail.latestDirty = false;
             }
-            runs.insert(it.key().first);
+            runs.insert(key.first);
         }
         // A run that logs is alive: its heartbeat moves with every commit.
         auto beat = db->prepare(QStringLiteral("UPDATE runs SET heartbeat_time = ? WHERE id = ?"));
@@ -196,8 +220,10 @@ struct MetricWriter::Impl {
                 }
             }
             Status s = commit(batch);
-            if (!s)
-                tails.clear(); // the transaction rolled back: what the tails remember is not on disk
+            if (!s) { // the transaction rolled back: what the tails remember is not on disk
+                tails.clear();
+                seriesTails.clear();
+            }
             batch.clear();
             std::lock_guard<std::mutex> lock(mutex);
             if (!s && firstError.isOk())
@@ -228,11 +254,29 @@ Result<std::unique_ptr<MetricWriter>> MetricWriter::open(const QString &database
     return writer;
 }
 
-void MetricWriter::log(const QString &runId, const QString &key, const MetricPoint &point)
+int MetricWriter::series(const QString &runId, const QString &key)
 {
     std::lock_guard<std::mutex> lock(d->mutex);
-    d->queue.push_back({runId, key, point});
+    const auto name = std::pair{runId, key};
+    const auto it = d->seriesIds.constFind(name);
+    if (it != d->seriesIds.constEnd())
+        return *it;
+    const int id = int(d->seriesNames.size());
+    d->seriesNames.append(name);
+    d->seriesIds.insert(name, id);
+    return id;
+}
+
+void MetricWriter::log(int series, const MetricPoint &point)
+{
+    std::lock_guard<std::mutex> lock(d->mutex);
+    d->queue.push_back({series, point});
     ++d->queuedTicket;
+}
+
+void MetricWriter::log(const QString &runId, const QString &key, const MetricPoint &point)
+{
+    log(series(runId, key), point);
 }
 
 Status MetricWriter::flush()

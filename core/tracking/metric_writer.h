@@ -28,6 +28,11 @@ public:
     static Result<std::unique_ptr<MetricWriter>> open(const QString &databasePath, int flushIntervalMs = 100);
     ~MetricWriter(); // close()
 
+    // A handle for one run's metric key: log(series, point) is the fastest path (no strings are
+    // copied or hashed per point). Handles stay valid for the writer's lifetime.
+    int series(const QString &runId, const QString &key);
+    void log(int series, const MetricPoint &point);
+    // Convenience: looks the series up first.
     void log(const QString &runId, const QString &key, const MetricPoint &point);
 
     // Blocks until everything logged so far is committed; the first write error, if any.
