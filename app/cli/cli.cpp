@@ -1,5 +1,6 @@
 #include "app/cli/cli.h"
 
+#include "core/audit/audit_log.h"
 #include "core/common/job.h"
 #include "core/workspace/workspace.h"
 
@@ -126,6 +127,14 @@ Result<std::unique_ptr<workspace::Workspace>> openWorkspace(const Context &conte
     if (!root)
         return root.status();
     return workspace::Workspace::open(*root);
+}
+
+void recordAudit(workspace::Workspace &ws, const QString &action, const QString &target, const QJsonObject &details)
+{
+    auto entry = ws.audit().append({action, target, QString(), QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))});
+    if (!entry)
+        std::fprintf(stderr, "orrery-cli: warning: the audit log could not record %s: %s\n", qPrintable(action),
+                     qPrintable(entry.status().message()));
 }
 
 Status runWithProgress(const QString &title, const std::function<Status(common::JobContext &)> &work)

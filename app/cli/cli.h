@@ -8,6 +8,7 @@
 #include "core/common/status.h"
 
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
@@ -70,6 +71,10 @@ void printJson(const QJsonValue &value);
 // The workspace for --workspace (or the current folder, searching upward).
 Result<std::unique_ptr<workspace::Workspace>> openWorkspace(const Context &context);
 QString workspaceRootFor(const Context &context); // --workspace or the current folder, absolute
+
+// Records a state change in the workspace's audit log; a failure to record is a warning on
+// stderr (the change itself already happened).
+void recordAudit(workspace::Workspace &ws, const QString &action, const QString &target, const QJsonObject &details);
 
 // Runs `work` as a Job: a progress bar on stderr when it is a terminal and the work takes over a
 // second; Ctrl-C cancels the job (a second Ctrl-C ends the process).

@@ -20,23 +20,7 @@
 namespace orrery::cli {
 namespace {
 
-void audit(workspace::Workspace &ws, const QString &action, const QString &target, const QJsonObject &details)
-{
-    if (auto e = ws.audit().append({action, target, QString(), QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))}); !e)
-        std::fprintf(stderr, "orrery-cli: warning: the audit log could not record %s: %s\n", qPrintable(action), qPrintable(e.status().message()));
-}
 
-Result<QStringList> targetsOf(const data::DataRepository &repo, const QStringList &args)
-{
-    QStringList paths;
-    for (const QString &a : args) {
-        auto p = repo.toWorkspacePath(a, QDir::currentPath());
-        if (!p)
-            return p.status();
-        paths << *p;
-    }
-    return paths;
-}
 
 int transfer(const Context &context, bool push)
 {
@@ -54,7 +38,7 @@ int transfer(const Context &context, bool push)
     if (!ws)
         return fail(ws.status());
     data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto targets = targetsOf(repo, p.positional());
+    auto targets = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
     if (!targets)
         return fail(targets.status());
     std::unique_ptr<workspace::WorkspaceLock> lock;
@@ -87,7 +71,7 @@ int transfer(const Context &context, bool push)
     if (!status)
         return fail(status);
     if (!report.transferred.isEmpty())
-        audit(**ws, QStringLiteral("data.") + name, report.remote,
+        recordAudit(**ws, QStringLiteral("data.") + name, report.remote,
               {{QStringLiteral("url"), report.url}, {QStringLiteral("objects"), report.transferred.size()}});
     if (p.json()) {
         printJson(QJsonObject{{QStringLiteral("remote"), report.remote}, {QStringLiteral("url"), report.url},
@@ -150,7 +134,7 @@ int runDataGc(const Context &context)
     if (!status)
         return fail(status);
     if (report.deleted && !report.unused.isEmpty())
-        audit(**ws, QStringLiteral("data.gc"), (*ws)->root(),
+        recordAudit(**ws, QStringLiteral("data.gc"), (*ws)->root(),
               {{QStringLiteral("objects"), report.unused.size()}, {QStringLiteral("bytes"), report.unusedBytes}});
     if (p.json()) {
         printJson(QJsonObject{{QStringLiteral("kept"), report.objectsKept}, {QStringLiteral("unused"), QJsonArray::fromStringList(report.unused)},
@@ -207,7 +191,7 @@ int runDataRemote(const Context &context)
             config->setValue(QStringLiteral("core"), QStringLiteral("remote"), name);
         if (const Status s = config->save((*ws)->root()); !s)
             return fail(s);
-        audit(**ws, QStringLiteral("data.remote.add"), name, {{QStringLiteral("url"), url}});
+        recordAudit(**ws, QStringLiteral("data.remote.add"), name, {{QStringLiteral("url"), url}});
         out(QStringLiteral("remote '%1' → %2%3").arg(name, url, config->defaultRemote() == name ? QStringLiteral(" (default)") : QString()));
         return ExitOk;
     }

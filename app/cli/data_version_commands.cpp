@@ -15,17 +15,6 @@
 namespace orrery::cli {
 namespace {
 
-Result<QStringList> workspacePaths(const data::DataRepository &repo, const QStringList &args)
-{
-    QStringList paths;
-    for (const QString &a : args) {
-        auto p = repo.toWorkspacePath(a, QDir::currentPath());
-        if (!p)
-            return p.status();
-        paths << *p;
-    }
-    return paths;
-}
 
 QString humanSize(qint64 bytes)
 {
@@ -39,13 +28,6 @@ QString humanSize(qint64 bytes)
     return u == 0 ? QStringLiteral("%1 B").arg(bytes) : QStringLiteral("%1 %2").arg(v, 0, 'f', 1).arg(QLatin1String(units[u]));
 }
 
-void audit(workspace::Workspace &ws, const QString &action, const QString &target, const QJsonObject &details)
-{
-    auto entry = ws.audit().append({action, target, QString(), QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))});
-    if (!entry)
-        std::fprintf(stderr, "orrery-cli: warning: the audit log could not record %s: %s\n", qPrintable(action),
-                     qPrintable(entry.status().message()));
-}
 
 } // namespace
 
@@ -65,7 +47,7 @@ int runDataAdd(const Context &context)
     if (!ws)
         return fail(ws.status());
     data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto paths = workspacePaths(repo, p.positional());
+    auto paths = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
     if (!paths)
         return fail(paths.status());
 
@@ -89,7 +71,7 @@ int runDataAdd(const Context &context)
         array.append(QJsonObject{{QStringLiteral("path"), a.path}, {QStringLiteral("dvc_file"), a.dvcFile}, {QStringLiteral("md5"), a.md5},
                                  {QStringLiteral("size"), a.size}, {QStringLiteral("nfiles"), a.nfiles}, {QStringLiteral("changed"), a.changed}});
         if (a.changed)
-            audit(**ws, QStringLiteral("data.add"), a.path, array.last().toObject());
+            recordAudit(**ws, QStringLiteral("data.add"), a.path, array.last().toObject());
     }
     if (p.json()) {
         printJson(array);
@@ -122,7 +104,7 @@ int runDataStatus(const Context &context)
     if (!ws)
         return fail(ws.status());
     data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto targets = workspacePaths(repo, p.positional());
+    auto targets = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
     if (!targets)
         return fail(targets.status());
     QVector<data::OutStatus> statuses;
@@ -191,7 +173,7 @@ int runDataCheckout(const Context &context)
     if (!ws)
         return fail(ws.status());
     data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto targets = workspacePaths(repo, p.positional());
+    auto targets = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
     if (!targets)
         return fail(targets.status());
     auto lock = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("workspace"), QStringLiteral("data checkout"));
@@ -212,7 +194,7 @@ int runDataCheckout(const Context &context)
     if (!status)
         return fail(status);
     if (!report.restored.isEmpty() || !report.removed.isEmpty())
-        audit(**ws, QStringLiteral("data.checkout"), p.positional().join(QLatin1Char(' ')),
+        recordAudit(**ws, QStringLiteral("data.checkout"), p.positional().join(QLatin1Char(' ')),
               {{QStringLiteral("restored"), QJsonArray::fromStringList(report.restored)},
                {QStringLiteral("removed"), QJsonArray::fromStringList(report.removed)},
                {QStringLiteral("force"), force}});

@@ -127,6 +127,18 @@ Result<QString> DataRepository::toWorkspacePath(const QString &path, const QStri
     return *relative;
 }
 
+Result<QStringList> DataRepository::toWorkspacePaths(const QStringList &paths, const QString &cwd) const
+{
+    QStringList out;
+    for (const QString &path : paths) {
+        auto p = toWorkspacePath(path, cwd);
+        if (!p)
+            return p.status();
+        out << *p;
+    }
+    return out;
+}
+
 Result<QVector<TrackedOut>> DataRepository::trackedOuts() const
 {
     QStringList dvcFiles;

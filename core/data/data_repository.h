@@ -76,6 +76,7 @@ public:
     // A user's path (absolute, or relative to `cwd`) as a clean path relative to the root,
     // refusing anything outside the workspace or inside .git, .dvc and .orrery.
     Result<QString> toWorkspacePath(const QString &path, const QString &cwd) const;
+    Result<QStringList> toWorkspacePaths(const QStringList &paths, const QString &cwd) const;
 
     Result<QVector<TrackedOut>> trackedOuts() const;
     // The outs a list of targets names (data paths, folders above them, or .dvc files); all for none.
