@@ -20,9 +20,9 @@ QVector<AreaInfo> makeAreas()
          tr("Drag stages from the palette to build a pipeline; `orrery-cli run` runs it from a terminal.")},
         {Area::Data, QStringLiteral("data"), tr("Data"), QStringLiteral(":/icons/data.svg"),
          tr("Datasets and their versions"),
-         tr("This area will list the workspace's datasets with their versions from git history, "
-            "statistics per column and the diff between any two versions."),
-         tr("Add data with `orrery-cli data add PATH`.")},
+         tr("Once the workspace tracks data, this area lists each dataset with its versions from git "
+            "history, the statistics of every column and the diff between any two versions."),
+         tr("Add data with `orrery-cli data add PATH`, then commit the .dvc file it writes.")},
         {Area::Experiments, QStringLiteral("experiments"), tr("Experiments"), QStringLiteral(":/icons/experiments.svg"),
          tr("Runs and comparisons"),
          tr("This area will show every run with its parameters and metrics, comparison charts across "

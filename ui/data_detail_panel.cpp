@@ -8,6 +8,7 @@
 #include "ui/empty_state.h"
 #include "ui/file_change_model.h"
 #include "ui/file_list_model.h"
+#include "ui/job_progress_header.h"
 #include "ui/profile_store.h"
 #include "ui/stat_format.h"
 #include "ui/table_diff_view.h"
@@ -15,7 +16,6 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -24,7 +24,6 @@
 
 namespace orrery::ui {
 namespace {
-constexpr int kProgressSteps = 1000;
 
 ContentFile wholeFile(const DatasetEntry &dataset, const DataVersion &v)
 {
@@ -36,9 +35,7 @@ DataDetailPanel::DataDetailPanel(common::JobTracker *tracker, QWidget *parent)
     : QWidget(parent),
       m_tracker(tracker),
       m_store(new ProfileStore(tracker, this)),
-      m_title(new QLabel),
-      m_progress(new QProgressBar),
-      m_cancel(new QPushButton(tr("Cancel"))),
+      m_header(new JobProgressHeader),
       m_pages(new QStackedWidget),
       m_messagePage(new QWidget),
       m_message(makeNoteLabel()),
@@ -49,18 +46,7 @@ DataDetailPanel::DataDetailPanel(common::JobTracker *tracker, QWidget *parent)
       m_directoryDiff(new DirectoryDiffView)
 {
     setObjectName(QStringLiteral("dataDetail"));
-    QFont titleFont = m_title->font();
-    titleFont.setWeight(QFont::DemiBold);
-    m_title->setFont(titleFont);
-    m_title->setObjectName(QStringLiteral("detailTitle"));
-    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_progress->setObjectName(QStringLiteral("detailProgress"));
-    m_progress->setMaximumWidth(220);
-    m_progress->setTextVisible(false);
-    m_progress->hide();
-    m_cancel->setObjectName(QStringLiteral("detailCancel"));
-    m_cancel->hide();
-    connect(m_cancel, &QPushButton::clicked, this, &DataDetailPanel::cancel);
+    connect(m_header, &JobProgressHeader::busyChanged, this, &DataDetailPanel::busyChanged);
 
     m_message->setObjectName(QStringLiteral("detailMessage"));
     m_message->setAlignment(Qt::AlignCenter);
@@ -75,7 +61,13 @@ DataDetailPanel::DataDetailPanel(common::JobTracker *tracker, QWidget *parent)
     });
     auto *messageLayout = new QVBoxLayout(m_messagePage);
     messageLayout->addStretch(2);
-    messageLayout->addWidget(m_message, 0, Qt::AlignHCenter);
+    // Centred by stretches, not by an alignment flag: a word-wrapped label given an alignment
+    // gets its one-line size hint and shows only the first words.
+    auto *messageRow = new QHBoxLayout;
+    messageRow->addStretch(1);
+    messageRow->addWidget(m_message, 100);
+    messageRow->addStretch(1);
+    messageLayout->addLayout(messageRow);
     messageLayout->addSpacing(6);
     messageLayout->addWidget(m_retry, 0, Qt::AlignHCenter);
     messageLayout->addStretch(3);
@@ -84,15 +76,10 @@ DataDetailPanel::DataDetailPanel(common::JobTracker *tracker, QWidget *parent)
                           static_cast<QWidget *>(m_directory), static_cast<QWidget *>(m_directoryDiff)})
         m_pages->addWidget(page);
 
-    auto *header = new QHBoxLayout;
-    header->setSpacing(8);
-    header->addWidget(m_title, 1);
-    header->addWidget(m_progress);
-    header->addWidget(m_cancel);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(6);
-    layout->addLayout(header);
+    layout->addWidget(m_header);
     layout->addWidget(m_pages, 1);
 
     connect(m_directory, &DirectoryView::fileSelected, this, &DataDetailPanel::onDirectoryFileSelected);
@@ -104,8 +91,22 @@ DataDetailPanel::~DataDetailPanel()
 {
     // Jobs are children of the tracker (or of this panel) and wait for their threads when deleted;
     // asking them to stop first keeps closing the window quick.
-    if (m_job)
-        m_job->cancel();
+    m_header->cancel();
+}
+
+bool DataDetailPanel::isBusy() const
+{
+    return m_header->isBusy();
+}
+
+QPushButton *DataDetailPanel::cancelButton() const
+{
+    return m_header->cancelButton();
+}
+
+QProgressBar *DataDetailPanel::progressBar() const
+{
+    return m_header->progressBar();
 }
 
 void DataDetailPanel::setWorkspaceRoot(const QString &root)
@@ -127,7 +128,7 @@ QWidget *DataDetailPanel::currentPage() const
 
 QString DataDetailPanel::titleText() const
 {
-    return m_title->text();
+    return m_header->title();
 }
 
 QString DataDetailPanel::messageText() const
@@ -138,47 +139,16 @@ QString DataDetailPanel::messageText() const
 quint64 DataDetailPanel::beginRequest(const QString &title, std::function<void()> retry)
 {
     ++m_request;
-    if (m_job)
-        m_job->cancel(); // its result would be dropped anyway; free the cores for the new one
-    jobEnded();
-    m_title->setText(title);
+    m_header->cancel(); // its result would be dropped anyway; free the cores for the new one
+    m_header->finish();
+    m_header->setTitle(title);
     m_retryAction = std::move(retry);
     return m_request;
 }
 
-void DataDetailPanel::track(common::Job *job)
-{
-    if (!job)
-        return;
-    m_job = job;
-    m_progress->setRange(0, 0);
-    m_progress->show();
-    m_cancel->show();
-    connect(job, &common::Job::progressChanged, this, [this, job](qint64 done, qint64 total) {
-        if (m_job != job)
-            return;
-        if (total > 0) {
-            m_progress->setRange(0, kProgressSteps);
-            m_progress->setValue(int(std::min<qint64>(kProgressSteps, done * kProgressSteps / total)));
-        }
-    });
-    Q_EMIT busyChanged(true);
-}
-
-void DataDetailPanel::jobEnded()
-{
-    const bool wasBusy = !m_job.isNull();
-    m_job.clear();
-    m_progress->hide();
-    m_cancel->hide();
-    if (wasBusy)
-        Q_EMIT busyChanged(false);
-}
-
 void DataDetailPanel::cancel()
 {
-    if (m_job)
-        m_job->cancel(); // the job reports Cancelled; its slot shows that and offers a retry
+    m_header->cancel(); // the job reports Cancelled; its slot shows that and offers a retry
 }
 
 void DataDetailPanel::showMessage(const QString &text, bool offerRetry)
@@ -221,8 +191,9 @@ void DataDetailPanel::showVersion(const DatasetEntry &dataset, const DataVersion
 {
     m_dataset = dataset;
     m_version = version;
-    const quint64 request = beginRequest(tr("%1 at %2").arg(dataset.path, versionLabel(version)),
-                                         [this, dataset, version] { showVersion(dataset, version); });
+    const QString title = version.isWorkspace() ? tr("%1 in the workspace").arg(dataset.path)
+                                                : tr("%1 at %2").arg(dataset.path, version.shortId());
+    const quint64 request = beginRequest(title, [this, dataset, version] { showVersion(dataset, version); });
     if (!version.isAvailable()) {
         showMessage(notAvailableText(version));
     } else if (dataset.isDirectory) {
@@ -246,10 +217,10 @@ void DataDetailPanel::profileVersion(quint64 request, const DataVersion &version
     }
     showMessage(tr("Computing the statistics of %1…").arg(label));
     const QString key = source.key;
-    track(m_store->fetch({source}, tr("Profiling %1").arg(label), this, [this, request, key](const Status &status) {
+    m_header->track(m_store->fetch({source}, tr("Profiling %1").arg(label), this, [this, request, key](const Status &status) {
         if (!isCurrent(request))
             return; // the user has moved on; the profile is in the store for later
-        jobEnded();
+        m_header->finish();
         if (!status) {
             showFailure(status);
             return;
@@ -276,7 +247,7 @@ void DataDetailPanel::listDirectory(quint64 request, const DataVersion &version)
         job->deleteLater();
         if (!isCurrent(request))
             return;
-        jobEnded();
+        m_header->finish();
         if (!status) {
             showFailure(status);
             return;
@@ -285,7 +256,7 @@ void DataDetailPanel::listDirectory(quint64 request, const DataVersion &version)
         m_pages->setCurrentWidget(m_directory);
     });
     job->start();
-    track(job);
+    m_header->track(job);
 }
 
 void DataDetailPanel::onDirectoryFileSelected(int row)
@@ -302,7 +273,9 @@ void DataDetailPanel::onDirectoryFileSelected(int row)
         m_directory->showNote(tr("%1 is not in the cache — pull it with `orrery-cli data pull %2`.").arg(file.relpath, m_dataset.path));
         return;
     }
-    const quint64 request = beginRequest(tr("%1 at %2").arg(path, versionLabel(m_version)), {});
+    const quint64 request = beginRequest(m_version.isWorkspace() ? tr("%1 in the workspace").arg(path)
+                                                                 : tr("%1 at %2").arg(path, m_version.shortId()),
+                                         {});
     const ProfileSource source{file.md5, file.contentPath, tr("%1 at %2").arg(path, m_version.shortId()), isTsvPath(file.relpath)};
     if (ProfilePtr profile = m_store->cached(source.key)) {
         m_directory->showStats(profile);
@@ -310,10 +283,10 @@ void DataDetailPanel::onDirectoryFileSelected(int row)
     }
     m_directory->showNote(tr("Computing the statistics of %1…").arg(file.relpath));
     const QString key = source.key;
-    track(m_store->fetch({source}, tr("Profiling %1").arg(source.label), this, [this, request, key](const Status &status) {
+    m_header->track(m_store->fetch({source}, tr("Profiling %1").arg(source.label), this, [this, request, key](const Status &status) {
         if (!isCurrent(request))
             return;
-        jobEnded();
+        m_header->finish();
         if (!status)
             m_directory->showNote(status.code() == ErrorCode::Cancelled ? tr("Cancelled.") : status.message());
         else
@@ -359,7 +332,7 @@ void DataDetailPanel::compareTables(quint64 request, const ContentFile &before, 
     common::Job *job = m_store->fetch(sources, tr("Comparing %1").arg(path), this, [this, request, show, insideDirectory](const Status &status) {
         if (!isCurrent(request))
             return;
-        jobEnded();
+        m_header->finish();
         if (status)
             show();
         else if (insideDirectory)
@@ -375,7 +348,7 @@ void DataDetailPanel::compareTables(quint64 request, const ContentFile &before, 
         m_directoryDiff->showNote(tr("Computing the statistics of both versions…"));
     else
         showMessage(tr("Computing the statistics of both versions…"));
-    track(job);
+    m_header->track(job);
 }
 
 void DataDetailPanel::compareDirectories(quint64 request, const DataVersion &older, const DataVersion &newer)
@@ -398,7 +371,7 @@ void DataDetailPanel::compareDirectories(quint64 request, const DataVersion &old
         job->deleteLater();
         if (!isCurrent(request))
             return;
-        jobEnded();
+        m_header->finish();
         if (!status) {
             showFailure(status);
             return;
@@ -407,7 +380,7 @@ void DataDetailPanel::compareDirectories(quint64 request, const DataVersion &old
         m_pages->setCurrentWidget(m_directoryDiff);
     });
     job->start();
-    track(job);
+    m_header->track(job);
 }
 
 void DataDetailPanel::onDirectoryChangeSelected(int row)

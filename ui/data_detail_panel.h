@@ -5,7 +5,7 @@
 //
 // Everything slow runs on jobs: profiles through the ProfileStore (cached per content md5, so a
 // second look is instant), file listings of directories on a job of their own. The header shows
-// the job's progress with a Cancel button. Each request gets a number; a result that arrives
+// the job's progress with a Cancel button (JobProgressHeader). Each request gets a number; a result that arrives
 // after a newer request is dropped, and the older job is cancelled when the newer one starts, so
 // a slow profile can never overwrite what the user selected after it.
 //
@@ -14,7 +14,6 @@
 #include "core/common/status.h"
 #include "ui/data_types.h"
 
-#include <QPointer>
 #include <QWidget>
 
 #include <functional>
@@ -33,6 +32,7 @@ namespace orrery::ui {
 
 class DirectoryDiffView;
 class DirectoryView;
+class JobProgressHeader;
 class ProfileStore;
 class TableDiffView;
 class TableStatsView;
@@ -51,7 +51,7 @@ public:
     void showComparison(const DatasetEntry &dataset, const DataVersion &older, const DataVersion &newer);
     void cancel();
 
-    bool isBusy() const { return !m_job.isNull(); }
+    bool isBusy() const;
     ProfileStore *profileStore() const { return m_store; }
     QWidget *currentPage() const;
     TableStatsView *statsView() const { return m_stats; }
@@ -60,17 +60,15 @@ public:
     DirectoryDiffView *directoryDiffView() const { return m_directoryDiff; }
     QString titleText() const;
     QString messageText() const;
-    QPushButton *cancelButton() const { return m_cancel; }
+    QPushButton *cancelButton() const;
     QPushButton *retryButton() const { return m_retry; }
-    QProgressBar *progressBar() const { return m_progress; }
+    QProgressBar *progressBar() const;
 
 Q_SIGNALS:
     void busyChanged(bool busy);
 
 private:
     quint64 beginRequest(const QString &title, std::function<void()> retry);
-    void track(common::Job *job);
-    void jobEnded();
     void showMessage(const QString &text, bool offerRetry = false);
     void showFailure(const Status &status);
     bool isCurrent(quint64 request) const { return request == m_request; }
@@ -87,14 +85,11 @@ private:
     ProfileStore *m_store;
     QString m_root;
     quint64 m_request = 0;
-    QPointer<common::Job> m_job;
     std::function<void()> m_retryAction;
     DatasetEntry m_dataset;
     DataVersion m_version, m_older;
 
-    QLabel *m_title;
-    QProgressBar *m_progress;
-    QPushButton *m_cancel;
+    JobProgressHeader *m_header;
     QStackedWidget *m_pages;
     QWidget *m_messagePage;
     QLabel *m_message;

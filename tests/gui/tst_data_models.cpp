@@ -19,8 +19,10 @@
 #include "ui/table_stats_view.h"
 #include "ui/version_list_model.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFont>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -421,6 +423,14 @@ private Q_SLOTS:
         QVERIFY(panel.isBusy());
         QVERIFY(panel.cancelButton()->isVisibleTo(&panel));
         QVERIFY(panel.messageText().contains(QStringLiteral("Computing")));
+        QDir().mkpath(QStringLiteral(ORRERY_BINARY_DIR "/screenshots"));
+        QCoreApplication::processEvents(); // lay out the new message before the picture
+        panel.grab().save(QStringLiteral(ORRERY_BINARY_DIR "/screenshots/data_busy.png"));
+        auto *message = panel.findChild<QLabel *>(QStringLiteral("detailMessage"));
+        QVERIFY(message);
+        // Wrapped at a real width: a word-wrapped label can end up showing only its first words.
+        QVERIFY2(message->width() >= message->fontMetrics().horizontalAdvance(QStringLiteral("Computing the statistics of")),
+                 qPrintable(QString::number(message->width())));
         panel.showVersion(dataset, quick);
         QTRY_VERIFY_WITH_TIMEOUT(!panel.isBusy(), kTimeoutMs);
         QCOMPARE(panel.currentPage(), panel.statsView());
@@ -448,6 +458,8 @@ private Q_SLOTS:
         QVERIFY(!panel.isBusy());
         QVERIFY2(panel.messageText().contains(QStringLiteral("not in the cache")), qPrintable(panel.messageText()));
         QVERIFY(panel.messageText().contains(QStringLiteral("<code>orrery-cli data pull data/t.csv</code>")));
+        QCoreApplication::processEvents();
+        QVERIFY(message->height() >= 2 * message->fontMetrics().height()); // both lines show
     }
 };
 
