@@ -3,6 +3,8 @@
 #include "core/audit/audit_log.h"
 #include "core/common/atomic_file.h"
 #include "core/common/job.h"
+#include "core/data/data_repository.h"
+#include "core/store/database.h"
 #include "core/data/fraud_generator.h"
 #include "core/vcs/repository.h"
 #include "core/workspace/workspace.h"
@@ -49,7 +51,10 @@ Open it in the workbench with `orrery %3`, or look around from a terminal:
     orrery-cli --workspace %3 audit list
     orrery-cli --workspace %3 doctor
 
-The data file is ignored by git (`data/.gitignore`): data is versioned by content hash, not in git.
+The data file is versioned by content, not in git: `data/transactions.csv.dvc` records its md5
+(DVC's format) and the bytes live in `.orrery/cache`. After changing the data, record the new
+version with `orrery-cli data add data/transactions.csv` and commit the `.dvc` file; see every
+version, its statistics and the differences in the workbench's Data area.
 )")
         .arg(options.rows)
         .arg(options.seed)
@@ -113,23 +118,29 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
         while (!generator.atEnd())
             report.fraudRows += generator.next().isFraud ? 1 : 0;
     }
-    ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/data/.gitignore"), "/transactions.csv\n"));
     ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/README.md"), readme(options)));
-    report.created << report.datasetPath << QStringLiteral("data/.gitignore") << QStringLiteral("README.md");
+
+    auto ws = workspace::Workspace::open(root);
+    if (!ws)
+        return ws.status();
+    // The dataset is versioned from the start: data/transactions.csv.dvc (and data/.gitignore),
+    // as `orrery-cli data add` makes them.
+    auto added = data::DataRepository(root, &(*ws)->database()).add({report.datasetPath}, job);
+    if (!added)
+        return added.status();
+    report.created << report.datasetPath << report.datasetPath + QStringLiteral(".dvc") << QStringLiteral("data/.gitignore")
+                   << QStringLiteral("README.md");
 
     auto repo = vcs::Repository::discover(root);
     if (!repo)
         return repo.status();
     auto commit = (*repo)->commitPaths({QStringLiteral(".gitignore"), QStringLiteral(".dvc/config"),
                                         QStringLiteral(".dvc/.gitignore"), QStringLiteral(".dvcignore"),
-                                        QStringLiteral("data/.gitignore"), QStringLiteral("README.md")},
-                                       QStringLiteral("Orrery demo workspace"));
+                                        QStringLiteral("data/.gitignore"), report.datasetPath + QStringLiteral(".dvc"),
+                                        QStringLiteral("README.md")},
+                                       QStringLiteral("Orrery demo workspace: the card-fraud dataset, versioned"));
     if (!commit)
         return commit.status();
-
-    auto ws = workspace::Workspace::open(root);
-    if (!ws)
-        return ws.status();
     QJsonObject details{{QStringLiteral("dataset"), report.datasetPath},
                         {QStringLiteral("rows"), report.rows},
                         {QStringLiteral("fraud_rows"), report.fraudRows},
