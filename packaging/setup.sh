@@ -12,11 +12,13 @@ BUILD_PACKAGES=(
   qt6-httpserver-dev qt6-websockets-dev       # HttpServer's CMake package requires WebSockets
   qt6-qpa-plugins libqt6svg6
   libgit2-dev libsqlite3-dev libtorch-dev libyaml-cpp-dev
+  libboost-dev                                # Boost.Beast: the HTTP layer of every server (core/http)
 )
 TEST_PACKAGES=(
   xvfb xauth imagemagick
   python3-scipy python3-numpy python3-sklearn python3-torch
   sqlite3 git
+  python3-requests                            # the MLflow-client-like script of the tracking REST test
 )
 
 wanted=("${BUILD_PACKAGES[@]}")
