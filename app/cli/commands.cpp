@@ -8,6 +8,7 @@ int runDoctor(const Context &);
 int runAudit(const Context &);
 int runData(const Context &);
 int runRuns(const Context &);
+int runTracking(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -17,6 +18,7 @@ const std::vector<Command> &commands()
         {"doctor", "check database, audit chain, cache and git; say how to recover", runDoctor},
         {"data", "data versions (add, status, checkout, …) and data tests", runData},
         {"runs", "tracked runs: list, show (with the reproducibility manifest), diff, export", runRuns},
+        {"tracking", "serve MLflow's tracking REST API over the workspace (tracking serve --port P)", runTracking},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

@@ -1,0 +1,138 @@
+// MlflowRestApi: MLflow's artifact proxy (mlflow-artifacts:/ URIs). An upload is decided on its
+// head alone — path checked, run known and active, room on the disk — and its body then streams
+// into a temporary file that becomes the artifact only when complete (artifact_store.h).
+#include "core/tracking/mlflow_json.h"
+#include "core/tracking/mlflow_rest_api.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace orrery::tracking {
+namespace {
+
+const QByteArray kArtifactPrefixes[] = {"/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"};
+
+QByteArray contentTypeFor(const QString &path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("json"))
+        return "application/json";
+    if (QStringList{QStringLiteral("txt"), QStringLiteral("yaml"), QStringLiteral("yml"), QStringLiteral("log"), QStringLiteral("csv"),
+                    QStringLiteral("md")}.contains(suffix) || QFileInfo(path).fileName() == QLatin1String("MLmodel"))
+        return "text/plain; charset=utf-8";
+    if (suffix == QLatin1String("png"))
+        return "image/png";
+    if (suffix == QLatin1String("html"))
+        return "text/plain; charset=utf-8"; // never rendered as a page from this origin
+    return "application/octet-stream";
+}
+
+} // namespace
+
+bool MlflowRestApi::isArtifactPath(const QByteArray &path, QString *relative, bool *isListing)
+{
+    for (const QByteArray &prefix : kArtifactPrefixes) {
+        if (path == prefix) {
+            *isListing = true;
+            relative->clear();
+            return true;
+        }
+        if (path.startsWith(prefix + '/')) {
+            *isListing = false;
+            // Paths decode once ('+' stays a plus); artifact_store.h refuses what decodes further.
+            *relative = http::HttpRequest::decodeComponent(path.mid(prefix.size() + 1), false);
+            return true;
+        }
+    }
+    return false;
+}
+
+http::HttpBodyPlan MlflowRestApi::planUpload(const http::HttpRequest &head, const QString &relative)
+{
+    http::HttpBodyPlan plan;
+    const auto refuse = [&](const Status &s) {
+        plan.answer = error(s);
+        return std::move(plan);
+    };
+    auto clean = ArtifactStore::checkPath(relative);
+    if (!clean)
+        return refuse(clean.status());
+    // Uploads go only to the artifact folder of a run that exists and is active:
+    // <experiment>/<run>/artifacts/<path> — never over another run's files or anywhere else.
+    const QStringList parts = clean->split(QLatin1Char('/'));
+    if (parts.size() < 4 || parts[2] != QLatin1String("artifacts"))
+        return refuse(invalidArgument(QStringLiteral("Cannot upload to '%1': artifacts go to <experiment_id>/<run_id>/artifacts/<path>, "
+                                                     "the run's artifact_uri.").arg(*clean)));
+    auto info = m_store.runInfo(parts[1]);
+    if (!info)
+        return refuse(info.status());
+    if (info->experimentId != parts[0])
+        return refuse(invalidArgument(QStringLiteral("Cannot upload to '%1': run %2 belongs to experiment %3.").arg(*clean, parts[1], info->experimentId)));
+    if (info->lifecycleStage != QLatin1String("active"))
+        return refuse(invalidArgument(QStringLiteral("The run %1 must be in the 'active' state. Current state is %2.").arg(parts[1], info->lifecycleStage)));
+    auto upload = m_artifacts.beginUpload(*clean, head.contentLength);
+    if (!upload) {
+        if (upload.status().code() == ErrorCode::Io) {
+            plan.answer = http::HttpResponse::json(507, mlflow::errorBody("RESOURCE_EXHAUSTED", upload.status().message()));
+            return plan;
+        }
+        return refuse(upload.status());
+    }
+    plan.sink = std::move(*upload);
+    plan.limit = kMaxArtifactBytes;
+    return plan;
+}
+
+http::HttpResponse MlflowRestApi::artifacts(http::HttpRequest &request, const QString &relative, bool isListing)
+{
+    if (isListing) {
+        if (request.method != "GET")
+            return error("BAD_REQUEST", QStringLiteral("The artifact listing takes GET, not %1.").arg(QString::fromUtf8(request.method)));
+        QString path;
+        for (const auto &[key, value] : request.queryItems())
+            if (key == QLatin1String("path"))
+                path = value;
+        auto entries = m_artifacts.list(path);
+        if (!entries)
+            return error(entries.status());
+        QJsonArray files;
+        for (const ArtifactEntry &e : *entries) {
+            QJsonObject f{{QStringLiteral("path"), e.name}, {QStringLiteral("is_dir"), e.isDir}};
+            if (!e.isDir)
+                f.insert(QStringLiteral("file_size"), e.size);
+            files.append(f);
+        }
+        QJsonObject answer;
+        mlflow::putArray(answer, QStringLiteral("files"), files);
+        return http::HttpResponse::json(200, mlflow::toJson(answer));
+    }
+    if (request.method == "PUT") {
+        // planUpload() made the sink, or answered already.
+        auto *upload = dynamic_cast<ArtifactUpload *>(request.sink.get());
+        if (!upload)
+            return error("INTERNAL_ERROR", QStringLiteral("the upload of '%1' has no destination").arg(relative));
+        const Status committed = upload->commit();
+        if (!committed)
+            return error(committed);
+        return http::HttpResponse::json(200, "{}");
+    }
+    if (request.method == "GET") {
+        auto file = m_artifacts.fileFor(relative);
+        if (!file)
+            return error(file.status());
+        http::HttpResponse r = http::HttpResponse::file(*file, contentTypeFor(*file));
+        QString name = QFileInfo(*file).fileName();
+        for (QChar &c : name)
+            if (c.unicode() < 0x20 || c == QLatin1Char('"') || c == QLatin1Char('\\') || c.unicode() == 0x7f)
+                c = QLatin1Char('_'); // a file name never splits or escapes the header
+        r.headers.append(std::make_pair(QByteArray("Content-Disposition"), "attachment; filename=\"" + name.toUtf8() + '"'));
+        r.headers.append(std::make_pair(QByteArray("X-Content-Type-Options"), QByteArray("nosniff")));
+        return r;
+    }
+    auto r = error("BAD_REQUEST", QStringLiteral("Artifacts take GET (download) and PUT (upload), not %1.").arg(QString::fromUtf8(request.method)));
+    r.status = 405;
+    r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray("GET, PUT")));
+    return r;
+}
+
+} // namespace orrery::tracking

@@ -1,0 +1,149 @@
+// MlflowRestApi: experiments/* (create, get, get-by-name, search, delete, restore,
+// set-experiment-tag).
+#include "core/tracking/experiment_filter.h"
+#include "core/tracking/mlflow_json.h"
+#include "core/tracking/mlflow_request.h"
+#include "core/tracking/mlflow_rest_api.h"
+
+#include <QRegularExpression>
+
+namespace orrery::tracking {
+namespace {
+
+const QString kExperimentId = QStringLiteral("experiment_id");
+
+// An artifact_location is only ever stored and shown here (the proxy writes under the workspace
+// whatever it says), but the spellings MLflow's traversal fixes refuse are refused here too.
+Status checkArtifactLocation(const QString &location)
+{
+    if (location.contains(QLatin1Char('#')) || location.contains(QLatin1Char('?')) || location.contains(QChar(0))
+        || location.split(QRegularExpression(QStringLiteral("[/\\\\]"))).contains(QStringLiteral("..")))
+        return invalidArgument(QStringLiteral("Invalid artifact_location '%1': it may not contain '..', a query ('?') or a fragment ('#').").arg(location));
+    return Status::ok();
+}
+
+} // namespace
+
+Result<QJsonObject> MlflowRestApi::createExperiment(const MlflowRequest &r)
+{
+    auto name = r.string(QStringLiteral("name"), true);
+    if (!name)
+        return name.status();
+    auto location = r.string(QStringLiteral("artifact_location"));
+    if (!location)
+        return location.status();
+    ORRERY_TRY(checkArtifactLocation(*location));
+    auto tags = r.keyValues(QStringLiteral("tags"));
+    if (!tags)
+        return tags.status();
+    auto id = m_store.createExperiment(*name, *location, *tags);
+    if (!id)
+        return id.status();
+    return QJsonObject{{kExperimentId, *id}};
+}
+
+Result<QJsonObject> MlflowRestApi::getExperiment(const MlflowRequest &r)
+{
+    auto id = r.string(kExperimentId, true);
+    if (!id)
+        return id.status();
+    auto e = m_store.experiment(*id);
+    if (!e)
+        return e.status();
+    return QJsonObject{{QStringLiteral("experiment"), mlflow::experimentJson(*e)}};
+}
+
+Result<QJsonObject> MlflowRestApi::getExperimentByName(const MlflowRequest &r)
+{
+    auto name = r.string(QStringLiteral("experiment_name"), true);
+    if (!name)
+        return name.status();
+    auto e = m_store.experimentByName(*name);
+    if (!e)
+        return e.status();
+    return QJsonObject{{QStringLiteral("experiment"), mlflow::experimentJson(*e)}};
+}
+
+Result<QJsonObject> MlflowRestApi::searchExperiments(const MlflowRequest &r)
+{
+    auto maxResults = r.int64(QStringLiteral("max_results"), false, 1000);
+    if (!maxResults)
+        return maxResults.status();
+    if (*maxResults < 1 || *maxResults > kMaxSearchResults)
+        return invalidArgument(QStringLiteral("Invalid value %1 for parameter 'max_results' supplied: it must be between 1 and %2.")
+                                   .arg(*maxResults).arg(kMaxSearchResults));
+    auto token = r.string(QStringLiteral("page_token"));
+    if (!token)
+        return token.status();
+    auto offset = mlflow::offsetFromPageToken(*token);
+    if (!offset)
+        return offset.status();
+    auto viewName = r.string(QStringLiteral("view_type"));
+    if (!viewName)
+        return viewName.status();
+    ViewType view = ViewType::ActiveOnly;
+    if (!viewName->isEmpty() && !parseViewType(*viewName, &view))
+        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(*viewName));
+    auto filterText = r.string(QStringLiteral("filter"));
+    if (!filterText)
+        return filterText.status();
+    auto filter = ExperimentFilter::parse(*filterText);
+    if (!filter)
+        return filter.status();
+    auto orderBy = r.strings(QStringLiteral("order_by"));
+    if (!orderBy)
+        return orderBy.status();
+
+    auto all = m_store.experiments(view);
+    if (!all)
+        return all.status();
+    QVector<Experiment> matching;
+    for (const Experiment &e : *all)
+        if (filter->matches(e))
+            matching.append(e);
+    ORRERY_TRY(ExperimentFilter::sort(matching, *orderBy));
+    QJsonArray page;
+    const qint64 end = qMin<qint64>(matching.size(), *offset + *maxResults);
+    for (qint64 i = *offset; i < end; ++i)
+        page.append(mlflow::experimentJson(matching[int(i)]));
+    QJsonObject answer;
+    mlflow::putArray(answer, QStringLiteral("experiments"), page);
+    if (end < matching.size())
+        answer.insert(QStringLiteral("next_page_token"), mlflow::pageToken(end));
+    return answer;
+}
+
+Result<QJsonObject> MlflowRestApi::deleteExperiment(const MlflowRequest &r)
+{
+    auto id = r.string(kExperimentId, true);
+    if (!id)
+        return id.status();
+    ORRERY_TRY(m_store.setExperimentLifecycle(*id, true));
+    return QJsonObject();
+}
+
+Result<QJsonObject> MlflowRestApi::restoreExperiment(const MlflowRequest &r)
+{
+    auto id = r.string(kExperimentId, true);
+    if (!id)
+        return id.status();
+    ORRERY_TRY(m_store.setExperimentLifecycle(*id, false));
+    return QJsonObject();
+}
+
+Result<QJsonObject> MlflowRestApi::setExperimentTag(const MlflowRequest &r)
+{
+    auto id = r.string(kExperimentId, true);
+    if (!id)
+        return id.status();
+    auto key = r.string(QStringLiteral("key"), true);
+    if (!key)
+        return key.status();
+    auto value = r.string(QStringLiteral("value"));
+    if (!value)
+        return value.status();
+    ORRERY_TRY(m_store.setExperimentTag(*id, {*key, *value}));
+    return QJsonObject();
+}
+
+} // namespace orrery::tracking

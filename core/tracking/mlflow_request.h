@@ -1,0 +1,59 @@
+#pragma once
+// MlflowRequest: the fields of one MLflow REST request, read with proto3-JSON rules and MLflow's
+// error messages, whether they came as a JSON body (POST) or as a query (GET, where repeated
+// fields repeat the key: ?experiment_ids=1&experiment_ids=2).
+//
+// What it accepts, as MLflow's server (protobuf's ParseDict) does:
+// - int64 as a JSON number or a decimal string (older clients send "1700000000000");
+// - doubles as numbers or the strings "NaN", "Infinity", "-Infinity" (what protobuf's
+//   MessageToJson, and so MLflow's Python client, sends for non-finite values), and also as bare
+//   NaN / Infinity / -Infinity tokens (Python's json.dumps), which are not JSON: a body that
+//   fails to parse is retried once with those tokens quoted outside strings;
+// - a negative zero exactly (QJsonDocument reads -0.0 as +0: such a body is read the same way);
+// - null as "not given".
+// Errors are InvalidArgument naming the field as the client wrote it ("metrics[3].value").
+
+#include "core/common/status.h"
+#include "core/http/http_request.h"
+#include "core/tracking/tracking_types.h"
+
+#include <QJsonObject>
+#include <QStringList>
+#include <QVector>
+
+namespace orrery::tracking {
+
+class MlflowRequest {
+public:
+    MlflowRequest() = default;
+    MlflowRequest(QJsonObject object, QString prefix) : m_object(std::move(object)), m_prefix(std::move(prefix)) {}
+
+    // A JSON body; an empty body is {}. The error says where the JSON broke.
+    static Result<MlflowRequest> fromBody(const QByteArray &body);
+    static MlflowRequest fromQuery(const http::QueryItems &items);
+
+    bool has(const QString &field) const;
+    Result<QString> string(const QString &field, bool required = false) const;
+    // `fallback` when absent.
+    Result<qint64> int64(const QString &field, bool required = false, qint64 fallback = 0) const;
+    Result<double> number(const QString &field, bool required = false) const;
+    Result<QStringList> strings(const QString &field) const;
+    Result<QVector<MlflowRequest>> objects(const QString &field) const;
+    // [{"key", "value"}] — tags, params.
+    Result<QVector<KeyValue>> keyValues(const QString &field) const;
+
+    QString name(const QString &field) const { return m_prefix + field; }
+    const QJsonObject &json() const { return m_object; }
+
+    // NaN / Infinity / -Infinity outside strings become "NaN" / "Infinity" / "-Infinity", and a
+    // negative zero number "-0.0".
+    static QByteArray quoteNonFiniteTokens(const QByteArray &json);
+    static Status missing(const QString &name);
+
+private:
+    Status invalid(const QString &field, const QJsonValue &value, const char *expected) const;
+    QJsonObject m_object;
+    QString m_prefix;
+};
+
+} // namespace orrery::tracking

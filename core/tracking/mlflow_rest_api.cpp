@@ -1,0 +1,173 @@
+#include "core/tracking/mlflow_rest_api.h"
+
+#include "core/tracking/metric_writer.h"
+#include "core/tracking/mlflow_json.h"
+#include "core/tracking/mlflow_request.h"
+
+#include <QSet>
+
+#include <cstring>
+
+namespace orrery::tracking {
+
+struct MlflowRestApi::Route {
+    const char *name; // after /api/2.0/mlflow/
+    bool get;
+    bool post;
+    Endpoint endpoint;
+};
+
+namespace {
+
+const QByteArray kApiPrefixes[] = {"/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"};
+
+} // namespace
+
+MlflowRestApi::MlflowRestApi(store::Database &db, MetricWriter &writer, QString artifactRoot)
+    : m_db(db), m_store(db), m_writer(writer), m_artifacts(std::move(artifactRoot))
+{
+}
+
+MlflowRestApi::~MlflowRestApi() = default;
+
+const MlflowRestApi::Route *MlflowRestApi::findRoute(const QByteArray &path)
+{
+    static const Route routes[] = {
+        {"experiments/create", false, true, &MlflowRestApi::createExperiment},
+        {"experiments/get", true, false, &MlflowRestApi::getExperiment},
+        {"experiments/get-by-name", true, false, &MlflowRestApi::getExperimentByName},
+        {"experiments/search", true, true, &MlflowRestApi::searchExperiments},
+        {"experiments/delete", false, true, &MlflowRestApi::deleteExperiment},
+        {"experiments/restore", false, true, &MlflowRestApi::restoreExperiment},
+        {"experiments/set-experiment-tag", false, true, &MlflowRestApi::setExperimentTag},
+        {"runs/create", false, true, &MlflowRestApi::createRun},
+        {"runs/update", false, true, &MlflowRestApi::updateRun},
+        {"runs/get", true, false, &MlflowRestApi::getRun},
+        {"runs/search", true, true, &MlflowRestApi::searchRuns},
+        {"runs/delete", false, true, &MlflowRestApi::deleteRun},
+        {"runs/restore", false, true, &MlflowRestApi::restoreRun},
+        {"runs/set-tag", false, true, &MlflowRestApi::setTag},
+        {"runs/delete-tag", false, true, &MlflowRestApi::deleteTag},
+        {"runs/log-metric", false, true, &MlflowRestApi::logMetric},
+        {"runs/log-parameter", false, true, &MlflowRestApi::logParameter},
+        {"runs/log-batch", false, true, &MlflowRestApi::logBatch},
+        {"runs/log-model", false, true, &MlflowRestApi::logModel},
+        {"metrics/get-history", true, false, &MlflowRestApi::getMetricHistory},
+    };
+    for (const QByteArray &prefix : kApiPrefixes) {
+        if (!path.startsWith(prefix))
+            continue;
+        const QByteArray name = path.mid(prefix.size());
+        for (const Route &r : routes)
+            if (name == r.name)
+                return &r;
+    }
+    return nullptr;
+}
+
+http::HttpResponse MlflowRestApi::error(const char *errorCode, const QString &message)
+{
+    return http::HttpResponse::json(mlflow::httpStatusFor(errorCode), mlflow::errorBody(errorCode, message));
+}
+
+http::HttpResponse MlflowRestApi::error(const Status &status)
+{
+    return error(mlflow::errorCodeFor(status.code()), status.message());
+}
+
+http::HttpResponse MlflowRestApi::errorResponse(int status, const QString &message)
+{
+    const char *code = status == 403 ? "PERMISSION_DENIED" : status == 404 ? "ENDPOINT_NOT_FOUND"
+        : status == 503 ? "TEMPORARILY_UNAVAILABLE" : status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
+    return http::HttpResponse::json(status, mlflow::errorBody(code, message));
+}
+
+Result<QString> MlflowRestApi::runIdOf(const MlflowRequest &r)
+{
+    auto id = r.string(QStringLiteral("run_id"));
+    if (!id)
+        return id.status();
+    if (!id->isEmpty())
+        return id;
+    auto uuid = r.string(QStringLiteral("run_uuid"));
+    if (!uuid)
+        return uuid.status();
+    if (uuid->isEmpty())
+        return MlflowRequest::missing(QStringLiteral("run_id"));
+    return uuid;
+}
+
+http::HttpBodyPlan MlflowRestApi::planBody(const http::HttpRequest &head)
+{
+    http::HttpBodyPlan plan;
+    const QByteArray path = head.path();
+    QString relative;
+    bool listing = false;
+    if (isArtifactPath(path, &relative, &listing)) {
+        if (head.method == "PUT" && !listing)
+            return planUpload(head, relative);
+        plan.limit = kMaxRequestBytes;
+        return plan;
+    }
+    // Unknown endpoints and wrong methods are answered before their body is read.
+    const Route *route = findRoute(path);
+    if (path != "/health" && (!route || !methodAllowed(*route, head.method)))
+        plan.answer = apiResponse(head);
+    plan.limit = kMaxRequestBytes;
+    return plan;
+}
+
+void MlflowRestApi::handle(http::HttpRequest request, http::HttpResponder responder)
+{
+    responder.send(respond(request));
+}
+
+http::HttpResponse MlflowRestApi::respond(http::HttpRequest &request)
+{
+    const QByteArray path = request.path();
+    QString relative;
+    bool listing = false;
+    if (isArtifactPath(path, &relative, &listing))
+        return artifacts(request, relative, listing);
+    return apiResponse(request);
+}
+
+bool MlflowRestApi::methodAllowed(const Route &route, const QByteArray &method)
+{
+    return (method == "GET" && route.get) || (method == "POST" && route.post);
+}
+
+http::HttpResponse MlflowRestApi::apiResponse(const http::HttpRequest &request)
+{
+    const QByteArray path = request.path();
+    if (path == "/health")
+        return http::HttpResponse::text(200, "OK");
+    const Route *route = findRoute(path);
+    if (!route)
+        return error("ENDPOINT_NOT_FOUND", QStringLiteral("No API endpoint %1 %2 here. This server speaks MLflow's Tracking REST API 2.0 "
+                                                          "under /api/2.0/mlflow/ and its artifact proxy under /api/2.0/mlflow-artifacts/.")
+                                               .arg(QString::fromUtf8(request.method), QString::fromUtf8(path.left(200))));
+    const bool isGet = request.method == "GET";
+    if (!methodAllowed(*route, request.method)) {
+        auto r = error("BAD_REQUEST", QStringLiteral("%1 takes %2, not %3.").arg(QLatin1String(route->name),
+                                      QLatin1String(route->get ? (route->post ? "GET or POST" : "GET") : "POST"), QString::fromUtf8(request.method)));
+        r.status = 405;
+        r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray(route->get ? (route->post ? "GET, POST" : "GET") : "POST")));
+        return r;
+    }
+    MlflowRequest message;
+    if (isGet) {
+        message = MlflowRequest::fromQuery(request.queryItems());
+    } else {
+        auto parsed = MlflowRequest::fromBody(request.body);
+        if (!parsed)
+            return error("BAD_REQUEST", parsed.status().message());
+        message = std::move(*parsed);
+    }
+    Result<QJsonObject> answer = (this->*route->endpoint)(message);
+    if (!answer)
+        return error(answer.status());
+    return http::HttpResponse::json(200, mlflow::toJson(*answer));
+}
+
+} // namespace orrery::tracking

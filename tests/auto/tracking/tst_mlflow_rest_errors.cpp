@@ -1,0 +1,342 @@
+// Bad input to MLflow's REST API, one case per test: each gets MLflow's answer (error_code,
+// message, HTTP status), changes nothing, and the server keeps answering.
+#include "tests/auto/tracking/mlflow_rest_fixture.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QtTest>
+
+using namespace orrery;
+using namespace orrery::testing;
+
+class TstMlflowRestErrors : public QObject {
+    Q_OBJECT
+    MlflowServer m_s;
+    QString m_exp;
+    QString m_run;
+
+    void expectError(const HttpReply &r, int status, const char *code, const QString &messagePart = QString())
+    {
+        QVERIFY2(r.status == status, qPrintable(QStringLiteral("status %1, expected %2: %3").arg(r.status).arg(status).arg(QString::fromUtf8(r.body))));
+        QCOMPARE(r.errorCode(), QByteArray(code));
+        const QString message = r.json().value(QStringLiteral("message")).toString();
+        QVERIFY(!message.isEmpty());
+        if (!messagePart.isEmpty())
+            QVERIFY2(message.contains(messagePart), qPrintable(message));
+        QCOMPARE(r.headers.value("content-type"), QByteArray("application/json"));
+    }
+    QJsonObject run()
+    {
+        return m_s.get("runs/get", "run_id=" + m_run.toUtf8()).json().value(QStringLiteral("run")).toObject();
+    }
+    int metricCount(const QString &key)
+    {
+        return m_s.get("metrics/get-history", "run_id=" + m_run.toUtf8() + "&metric_key=" + key.toUtf8()).json().value(QStringLiteral("metrics")).toArray().size();
+    }
+    QJsonObject batch(const QJsonArray &metrics, const QJsonArray &params = {}, const QJsonArray &tags = {})
+    {
+        return {{QStringLiteral("run_id"), m_run}, {QStringLiteral("metrics"), metrics}, {QStringLiteral("params"), params}, {QStringLiteral("tags"), tags}};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_s.start());
+        m_exp = m_s.createExperiment(QStringLiteral("errors"));
+        m_run = m_s.createRun(m_exp);
+        QVERIFY(!m_run.isEmpty());
+        QCOMPARE(m_s.post("runs/log-parameter", QJsonObject{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), QStringLiteral("lr")}, {QStringLiteral("value"), QStringLiteral("0.01")}}).status, 200);
+    }
+
+    void unknownRunIs404()
+    {
+        expectError(m_s.get("runs/get", "run_id=0123456789abcdef0123456789abcdef"), 404, "RESOURCE_DOES_NOT_EXIST", QStringLiteral("0123456789abcdef"));
+        expectError(m_s.post("runs/log-metric", QJsonObject{{QStringLiteral("run_id"), QStringLiteral("nope")}, {QStringLiteral("key"), QStringLiteral("m")},
+                                                            {QStringLiteral("value"), 1}, {QStringLiteral("timestamp"), 1}}), 404, "RESOURCE_DOES_NOT_EXIST");
+        expectError(m_s.post("runs/log-batch", QJsonObject{{QStringLiteral("run_id"), QStringLiteral("nope")}}), 404, "RESOURCE_DOES_NOT_EXIST");
+        expectError(m_s.get("metrics/get-history", "run_id=nope&metric_key=m"), 404, "RESOURCE_DOES_NOT_EXIST");
+        expectError(m_s.post("runs/update", QJsonObject{{QStringLiteral("run_id"), QStringLiteral("nope")}, {QStringLiteral("status"), QStringLiteral("FINISHED")}}), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    void unknownExperimentIs404()
+    {
+        expectError(m_s.get("experiments/get", "experiment_id=999"), 404, "RESOURCE_DOES_NOT_EXIST", QStringLiteral("999"));
+        expectError(m_s.get("experiments/get-by-name", "experiment_name=never"), 404, "RESOURCE_DOES_NOT_EXIST");
+        expectError(m_s.post("runs/create", QJsonObject{{QStringLiteral("experiment_id"), QStringLiteral("999")}}), 404, "RESOURCE_DOES_NOT_EXIST");
+    }
+
+    void duplicateExperimentNameIs400AlreadyExists()
+    {
+        expectError(m_s.post("experiments/create", QJsonObject{{QStringLiteral("name"), QStringLiteral("errors")}}), 400, "RESOURCE_ALREADY_EXISTS",
+                    QStringLiteral("errors"));
+    }
+
+    void paramRelogWithAnotherValueIs400()
+    {
+        expectError(m_s.post("runs/log-parameter", QJsonObject{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), QStringLiteral("lr")}, {QStringLiteral("value"), QStringLiteral("0.1")}}),
+                    400, "INVALID_PARAMETER_VALUE", QStringLiteral("Changing param values is not allowed"));
+        QVERIFY(run().value(QStringLiteral("data")).toObject().value(QStringLiteral("params")).toArray().contains(kv(QStringLiteral("lr"), QStringLiteral("0.01"))));
+    }
+
+    // The batch is refused whole: its metrics and tags are not stored either.
+    void batchWithChangedParamChangesNothing()
+    {
+        const HttpReply r = m_s.post("runs/log-batch", batch({metric(QStringLiteral("never"), 1.0, 1, 0)}, {kv(QStringLiteral("lr"), QStringLiteral("0.5"))},
+                                                             {kv(QStringLiteral("never_tag"), QStringLiteral("x"))}));
+        expectError(r, 400, "INVALID_PARAMETER_VALUE", QStringLiteral("lr"));
+        QCOMPARE(metricCount(QStringLiteral("never")), 0);
+        QVERIFY(!QJsonDocument(run()).toJson().contains("never_tag"));
+    }
+
+    void duplicateParamKeysInOneBatchAre400()
+    {
+        expectError(m_s.post("runs/log-batch", batch({}, {kv(QStringLiteral("a"), QStringLiteral("1")), kv(QStringLiteral("a"), QStringLiteral("2"))})),
+                    400, "INVALID_PARAMETER_VALUE", QStringLiteral("Duplicate parameter keys"));
+    }
+
+    void keysWithDotDotAre400_data()
+    {
+        QTest::addColumn<QString>("endpoint");
+        QTest::addColumn<QString>("key");
+        for (const char *key : {"../../etc/passwd", "a/../b", "/abs", ".."}) {
+            QTest::newRow(qPrintable(QStringLiteral("metric %1").arg(QLatin1String(key)))) << QStringLiteral("runs/log-metric") << QString::fromLatin1(key);
+            QTest::newRow(qPrintable(QStringLiteral("param %1").arg(QLatin1String(key)))) << QStringLiteral("runs/log-parameter") << QString::fromLatin1(key);
+            QTest::newRow(qPrintable(QStringLiteral("tag %1").arg(QLatin1String(key)))) << QStringLiteral("runs/set-tag") << QString::fromLatin1(key);
+        }
+        QTest::newRow("metric key with a backslash") << QStringLiteral("runs/log-metric") << QStringLiteral("a\\..\\b");
+        QTest::newRow("metric key with NUL") << QStringLiteral("runs/log-metric") << QStringLiteral("a") + QChar(0) + QStringLiteral("b");
+    }
+    void keysWithDotDotAre400()
+    {
+        QFETCH(QString, endpoint);
+        QFETCH(QString, key);
+        const QJsonObject body{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), key}, {QStringLiteral("value"), endpoint.endsWith(QLatin1String("metric")) ? QJsonValue(1.5) : QJsonValue(QStringLiteral("v"))},
+                               {QStringLiteral("timestamp"), 1}};
+        expectError(m_s.post(endpoint.toUtf8().constData(), body), 400, "INVALID_PARAMETER_VALUE");
+    }
+
+    void keysOver250BytesAre400()
+    {
+        const QString longKey(251, QLatin1Char('k'));
+        const QString exact(250, QLatin1Char('k'));
+        expectError(m_s.post("runs/log-metric", QJsonObject{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), longKey}, {QStringLiteral("value"), 1}, {QStringLiteral("timestamp"), 1}}),
+                    400, "INVALID_PARAMETER_VALUE", QStringLiteral("251"));
+        expectError(m_s.post("runs/log-batch", batch({}, {kv(longKey, QStringLiteral("v"))})), 400, "INVALID_PARAMETER_VALUE");
+        // 250 bytes in UTF-8, not characters: 126 two-byte letters are 252 bytes.
+        expectError(m_s.post("runs/set-tag", QJsonObject{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), QString(126, QChar(0xe9))}, {QStringLiteral("value"), QStringLiteral("v")}}),
+                    400, "INVALID_PARAMETER_VALUE");
+        QCOMPARE(m_s.post("runs/log-metric", QJsonObject{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), exact}, {QStringLiteral("value"), 1}, {QStringLiteral("timestamp"), 1}}).status, 200);
+        expectError(m_s.post("runs/set-tag", QJsonObject{{QStringLiteral("run_id"), m_run}, {QStringLiteral("key"), QStringLiteral("big")}, {QStringLiteral("value"), QString(5001, QLatin1Char('v'))}}),
+                    400, "INVALID_PARAMETER_VALUE");
+    }
+
+    // Row 6-8 of the catalogue: truncated, trailing junk, invalid UTF-8, not an object, deep nesting.
+    void malformedJsonIs400_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("truncated") << QByteArray("{\"run_id\": \"x\", \"key\": \"a\", \"val"); // (no raw string: moc 6.4 miscounts its quotes)
+        QTest::newRow("trailing junk") << QByteArray(R"({"run_id": "x"} garbage)");
+        QTest::newRow("invalid UTF-8") << QByteArray("{\"run_id\": \"\xff\xfe\"}");
+        QTest::newRow("a list") << QByteArray(R"([1, 2, 3])");
+        QTest::newRow("a number") << QByteArray("42");
+        QTest::newRow("nested 100k deep") << QByteArray(100000, '[');
+        QTest::newRow("single quotes") << QByteArray("{'run_id': 'x'}");
+    }
+    void malformedJsonIs400()
+    {
+        QFETCH(QByteArray, body);
+        expectError(m_s.post("runs/log-metric", body), 400, "BAD_REQUEST");
+        QCOMPARE(m_s.client->get("/health").status, 200);
+    }
+
+    void wrongFieldTypesAre400NamingTheField_data()
+    {
+        QTest::addColumn<QString>("endpoint");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("name as number") << QStringLiteral("experiments/create") << QByteArray(R"({"name": 123})") << QStringLiteral("'name'");
+        QTest::newRow("value as text") << QStringLiteral("runs/log-metric") << QByteArray(R"({"run_id": "R", "key": "m", "value": "high", "timestamp": 1})") << QStringLiteral("'value'");
+        QTest::newRow("timestamp as float") << QStringLiteral("runs/log-metric") << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1.5})") << QStringLiteral("'timestamp'");
+        QTest::newRow("step as bool") << QStringLiteral("runs/log-metric") << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1, "step": true})") << QStringLiteral("'step'");
+        QTest::newRow("metrics as object") << QStringLiteral("runs/log-batch") << QByteArray(R"({"run_id": "R", "metrics": {"key": "m"}})") << QStringLiteral("'metrics'");
+        QTest::newRow("second metric value") << QStringLiteral("runs/log-batch")
+                                             << QByteArray(R"({"run_id": "R", "metrics": [{"key": "m", "value": 1, "timestamp": 1}, {"key": "m", "value": [1], "timestamp": 1}]})")
+                                             << QStringLiteral("'metrics[1].value'");
+        QTest::newRow("tag value as number") << QStringLiteral("runs/log-batch") << QByteArray(R"({"run_id": "R", "tags": [{"key": "t", "value": 5}]})") << QStringLiteral("'tags[0].value'");
+        QTest::newRow("run status") << QStringLiteral("runs/update") << QByteArray(R"({"run_id": "R", "status": "DONE"})") << QStringLiteral("'status'");
+    }
+    void wrongFieldTypesAre400NamingTheField()
+    {
+        QFETCH(QString, endpoint);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, field);
+        body.replace("\"R\"", "\"" + m_run.toUtf8() + "\"");
+        expectError(m_s.post(endpoint.toUtf8().constData(), body), 400, "INVALID_PARAMETER_VALUE", field);
+    }
+
+    void missingRequiredFieldsAre400NamingThem_data()
+    {
+        QTest::addColumn<QString>("endpoint");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("experiment name") << QStringLiteral("experiments/create") << QByteArray("{}") << QStringLiteral("'name'");
+        QTest::newRow("metric key") << QStringLiteral("runs/log-metric") << QByteArray(R"({"run_id": "R", "value": 1, "timestamp": 1})") << QStringLiteral("'key'");
+        QTest::newRow("metric value") << QStringLiteral("runs/log-metric") << QByteArray(R"({"run_id": "R", "key": "m", "timestamp": 1})") << QStringLiteral("'value'");
+        QTest::newRow("metric timestamp") << QStringLiteral("runs/log-metric") << QByteArray(R"({"run_id": "R", "key": "m", "value": 1})") << QStringLiteral("'timestamp'");
+        QTest::newRow("run id") << QStringLiteral("runs/log-parameter") << QByteArray(R"({"key": "k", "value": "v"})") << QStringLiteral("'run_id'");
+        QTest::newRow("batch metric key") << QStringLiteral("runs/log-batch") << QByteArray(R"({"run_id": "R", "metrics": [{"value": 1, "timestamp": 1}]})") << QStringLiteral("'metrics[0].key'");
+    }
+    void missingRequiredFieldsAre400NamingThem()
+    {
+        QFETCH(QString, endpoint);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, field);
+        body.replace("\"R\"", "\"" + m_run.toUtf8() + "\"");
+        expectError(m_s.post(endpoint.toUtf8().constData(), body), 400, "INVALID_PARAMETER_VALUE", field);
+        expectError(m_s.get("metrics/get-history", "run_id=" + m_run.toUtf8()), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("'metric_key'"));
+    }
+
+    void batchLimits_data()
+    {
+        QTest::addColumn<int>("metrics");
+        QTest::addColumn<int>("params");
+        QTest::addColumn<int>("tags");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("1001 metrics") << 1001 << 0 << 0 << QStringLiteral("at most 1000 metrics");
+        QTest::newRow("101 params") << 0 << 101 << 0 << QStringLiteral("at most 100 params");
+        QTest::newRow("101 tags") << 0 << 0 << 101 << QStringLiteral("at most 100 tags");
+        QTest::newRow("1001 items") << 900 << 100 << 1 << QStringLiteral("at most 1000 total");
+    }
+    void batchLimits()
+    {
+        QFETCH(int, metrics);
+        QFETCH(int, params);
+        QFETCH(int, tags);
+        QFETCH(QString, message);
+        QJsonArray m, p, t;
+        for (int i = 0; i < metrics; ++i)
+            m.append(metric(QStringLiteral("limit"), i, 1, i));
+        for (int i = 0; i < params; ++i)
+            p.append(kv(QStringLiteral("p%1").arg(i), QStringLiteral("v")));
+        for (int i = 0; i < tags; ++i)
+            t.append(kv(QStringLiteral("t%1").arg(i), QStringLiteral("v")));
+        expectError(m_s.post("runs/log-batch", batch(m, p, t)), 400, "INVALID_PARAMETER_VALUE", message);
+        QCOMPARE(metricCount(QStringLiteral("limit")), 0);
+        // At the limit it is fine.
+        QJsonArray full;
+        for (int i = 0; i < 1000; ++i)
+            full.append(metric(QStringLiteral("at_limit"), i, 1, i));
+        QCOMPARE(m_s.post("runs/log-batch", batch(full)).status, 200);
+    }
+
+    // 1 MB (MLflow's MAX_BATCH_LOG_REQUEST_SIZE): refused with 413 before it is read, and the
+    // server answers the next request.
+    void bodyOver1MBIs413AndServerStaysUp()
+    {
+        QByteArray body = "{\"run_id\": \"" + m_run.toUtf8() + "\", \"tags\": [{\"key\": \"pad\", \"value\": \"";
+        body += QByteArray(1'000'001 - body.size() - 4, 'x') + "\"}]}";
+        QCOMPARE(body.size(), 1'000'001);
+        const HttpReply r = m_s.post("runs/log-batch", body);
+        QCOMPARE(r.status, 413);
+        QCOMPARE(r.errorCode(), QByteArray("BAD_REQUEST"));
+        QCOMPARE(m_s.get("runs/get", "run_id=" + m_run.toUtf8()).status, 200);
+        HttpTestClient fresh(m_s.server->port());
+        QCOMPARE(fresh.get("/health").status, 200);
+        QVERIFY(m_s.server->stats().refusedBodies >= 1);
+    }
+
+    void loggingToADeletedRunIs400()
+    {
+        const QString doomed = m_s.createRun(m_exp, QStringLiteral("doomed"));
+        QCOMPARE(m_s.post("runs/delete", QJsonObject{{QStringLiteral("run_id"), doomed}}).status, 200);
+        const QJsonObject id{{QStringLiteral("run_id"), doomed}};
+        QJsonObject m = id;
+        m.insert(QStringLiteral("key"), QStringLiteral("m"));
+        m.insert(QStringLiteral("value"), 1);
+        m.insert(QStringLiteral("timestamp"), 1);
+        expectError(m_s.post("runs/log-metric", m), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("active"));
+        QJsonObject b = id;
+        b.insert(QStringLiteral("metrics"), QJsonArray{metric(QStringLiteral("m"), 1, 1, 0)});
+        expectError(m_s.post("runs/log-batch", b), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("active"));
+        QJsonObject p = id;
+        p.insert(QStringLiteral("key"), QStringLiteral("k"));
+        p.insert(QStringLiteral("value"), QStringLiteral("v"));
+        expectError(m_s.post("runs/log-parameter", p), 400, "INVALID_PARAMETER_VALUE");
+        expectError(m_s.post("runs/set-tag", p), 400, "INVALID_PARAMETER_VALUE");
+        QCOMPARE(m_s.get("metrics/get-history", "run_id=" + doomed.toUtf8() + "&metric_key=m").body, QByteArray("{}"));
+    }
+
+    void unknownEndpointIs404AndWrongMethod405()
+    {
+        expectError(m_s.post("runs/explode", QByteArray("{}")), 404, "ENDPOINT_NOT_FOUND");
+        expectError(m_s.client->get("/api/2.0/mlflow/"), 404, "ENDPOINT_NOT_FOUND");
+        expectError(m_s.client->get("/api/2.1/mlflow/runs/get"), 404, "ENDPOINT_NOT_FOUND");
+        expectError(m_s.client->get("/"), 404, "ENDPOINT_NOT_FOUND");
+        const HttpReply wrong = m_s.client->get("/api/2.0/mlflow/runs/log-batch");
+        expectError(wrong, 405, "BAD_REQUEST", QStringLiteral("POST"));
+        QCOMPARE(wrong.headers.value("allow"), QByteArray("POST"));
+        expectError(m_s.client->request("DELETE", "/api/2.0/mlflow/runs/delete", "{}"), 405, "BAD_REQUEST");
+    }
+
+    void badPagingAndSearchArgumentsAre400()
+    {
+        expectError(m_s.get("metrics/get-history", "run_id=" + m_run.toUtf8() + "&metric_key=m&page_token=garbage"), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("page token"));
+        expectError(m_s.post("experiments/search", QByteArray(R"({"max_results": 0})")), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("max_results"));
+        expectError(m_s.post("runs/search", QByteArray(R"({"max_results": 50001})")), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("max_results"));
+        expectError(m_s.post("experiments/search", QByteArray(R"({"filter": "name = 'a' OR name = 'b'"})")), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("column"));
+        expectError(m_s.post("runs/search", QByteArray(R"({"filter": "metrics.auc >"})")), 400, "INVALID_PARAMETER_VALUE");
+        expectError(m_s.post("experiments/search", QByteArray(R"({"view_type": "SOME"})")), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("view_type"));
+    }
+
+    // Every spelling of a path out of the artifact folder is refused and nothing is written
+    // outside it (MLflow's CVE history: '..', '\', '%2e', '%252e', absolute paths, NUL).
+    void artifactTraversalRefused_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        const QByteArray run = "1/RUN/artifacts/";
+        QTest::newRow("dot dot") << run + "../../../../outside.txt";
+        QTest::newRow("encoded dots") << run + "%2e%2e/%2e%2e/%2e%2e/%2e%2e/outside.txt";
+        QTest::newRow("encoded slash") << run + "..%2f..%2f..%2f..%2foutside.txt";
+        QTest::newRow("double encoded") << run + "%252e%252e/%252e%252e/%252e%252e/%252e%252e/outside.txt";
+        QTest::newRow("backslash") << run + "..%5c..%5c..%5c..%5coutside.txt";
+        QTest::newRow("absolute") << QByteArray("%2ftmp%2foutside.txt");
+        QTest::newRow("leading slash") << QByteArray("/tmp/outside.txt");
+        QTest::newRow("NUL") << run + "a%00b.txt";
+        QTest::newRow("other run's folder") << QByteArray("1/0123456789abcdef0123456789abcdef/artifacts/x.txt");
+        QTest::newRow("not under artifacts") << QByteArray("1/RUN/outside.txt");
+    }
+    void artifactTraversalRefused()
+    {
+        QFETCH(QByteArray, path);
+        path.replace("RUN", m_run.toUtf8());
+        const QString outside = m_s.dir.filePath(QStringLiteral("outside.txt"));
+        const HttpReply put = m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/" + path, "pwned");
+        QVERIFY2(put.status == 400 || put.status == 404, qPrintable(QString::number(put.status) + QString::fromUtf8(put.body)));
+        const HttpReply get = m_s.client->get("/api/2.0/mlflow-artifacts/artifacts/" + path);
+        QVERIFY2(get.status == 400 || get.status == 404, qPrintable(QString::number(get.status)));
+        const HttpReply list = m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=" + path);
+        QVERIFY(list.status == 400 || list.status == 404 || list.body == "{}");
+        QVERIFY(!QFile::exists(outside));
+        QVERIFY(!QFile::exists(QStringLiteral("/tmp/outside.txt")));
+        QDirIterator it(m_s.dir.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile f(it.next());
+            if (f.fileName().endsWith(QLatin1String(".txt")) && f.open(QIODevice::ReadOnly))
+                QVERIFY2(f.readAll() != "pwned", qPrintable(f.fileName()));
+        }
+        QCOMPARE(m_s.client->get("/health").status, 200);
+    }
+
+    void artifactUploadToDeletedOrUnknownRunRefused()
+    {
+        const QString doomed = m_s.createRun(m_exp, QStringLiteral("gone"));
+        QCOMPARE(m_s.post("runs/delete", QJsonObject{{QStringLiteral("run_id"), doomed}}).status, 200);
+        expectError(m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/1/" + doomed.toUtf8() + "/artifacts/x.bin", "x"), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("active"));
+        expectError(m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/2/" + m_run.toUtf8() + "/artifacts/x.bin", "x"), 400, "INVALID_PARAMETER_VALUE");
+        QVERIFY(!QFile::exists(m_s.artifactRoot() + QStringLiteral("/1/%1/artifacts/x.bin").arg(doomed)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstMlflowRestErrors)
+#include "tst_mlflow_rest_errors.moc"
