@@ -83,11 +83,21 @@ run_data_csv() {
   rm -rf "$work/csv"
 }
 
+# Experiment tracking: ingest through the writer thread and decimation (bench_tracking), and
+# MLflow's REST log-batch of 1,000 metrics over keep-alive HTTP (bench_tracking_rest; MLflow's
+# own server took 93-127 ms for it here, but cannot be installed to run beside it).
+run_tracking() {
+  "$repo/build-bench/tests/bench/bench_tracking" "$work/tracking"
+  "$repo/build-bench/tests/bench/bench_tracking_rest" "$work/tracking-rest"
+  rm -rf "$work/tracking" "$work/tracking-rest"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
     foundation) run_foundation || status=1 ;;
     data) run_data_versioning || status=1; run_data_csv || status=1 ;;
+    tracking) run_tracking || status=1 ;;
     *) echo "bench.sh: no benchmark group '$g' yet (known: foundation, data)" >&2; status=1 ;;
   esac
 done
