@@ -84,6 +84,15 @@ public:
         return readReply();
     }
 
+    // Writes `bytes` on the open connection and reads nothing.
+    bool sendOnly(const QByteArray &bytes)
+    {
+        if (!m_stream)
+            return false;
+        m_stream->expires_after(m_deadline);
+        return !run([&](auto done) { boost::asio::async_write(*m_stream, boost::asio::buffer(bytes.constData(), size_t(bytes.size())), done); });
+    }
+
     // True when the server closes this connection within `wait` (a read ends in end of stream).
     bool serverClosed(std::chrono::milliseconds wait = std::chrono::seconds(5))
     {

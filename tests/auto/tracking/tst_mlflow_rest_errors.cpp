@@ -328,6 +328,25 @@ private Q_SLOTS:
         QCOMPARE(m_s.client->get("/health").status, 200);
     }
 
+    // A client that goes away mid-upload leaves neither the artifact nor its temporary file.
+    void cutOffUploadLeavesNothing()
+    {
+        const QByteArray target = "/api/2.0/mlflow-artifacts/artifacts/1/" + m_run.toUtf8() + "/artifacts/cut/model.bin";
+        const QString folder = m_s.artifactRoot() + QStringLiteral("/1/%1/artifacts/cut").arg(m_run);
+        {
+            HttpTestClient c(m_s.server->port());
+            QVERIFY(c.connect());
+            QVERIFY(c.sendOnly("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n" + QByteArray(5000, 'm')));
+            // The upload is under way: its temporary file is there, the artifact is not.
+            QTRY_COMPARE_WITH_TIMEOUT(QDir(folder).entryList(QDir::Files | QDir::Hidden).size(), 1, 5000);
+            QVERIFY(QDir(folder).entryList(QDir::Files | QDir::Hidden).first().startsWith(QLatin1String(".model.bin.tmp-")));
+            QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=1/" + m_run.toUtf8() + "/artifacts/cut").body, QByteArray("{}"));
+        } // closes the connection with 995,000 bytes missing
+        QTRY_VERIFY_WITH_TIMEOUT(QDir(folder).entryList(QDir::Files | QDir::Hidden).isEmpty(), 5000);
+        QVERIFY(!QFile::exists(folder + QStringLiteral("/model.bin")));
+        QCOMPARE(m_s.client->get(target).status, 404);
+    }
+
     void artifactUploadToDeletedOrUnknownRunRefused()
     {
         const QString doomed = m_s.createRun(m_exp, QStringLiteral("gone"));
