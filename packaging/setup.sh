@@ -13,6 +13,7 @@ BUILD_PACKAGES=(
   qt6-qpa-plugins libqt6svg6
   libgit2-dev libsqlite3-dev libtorch-dev libyaml-cpp-dev
   libboost-dev                                # Boost.Beast: the HTTP layer of every server (core/http)
+  libgloo-dev                                 # torch.distributed's Gloo backend headers (core/train)
 )
 TEST_PACKAGES=(
   xvfb xauth imagemagick
