@@ -4,6 +4,7 @@
 #include "core/common/atomic_file.h"
 #include "core/data/csv_writer.h"
 #include "core/store/database.h"
+#include "core/tracking/run_diff.h"
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/run_search.h"
 #include "core/tracking/tracking_store.h"
@@ -193,36 +194,6 @@ int show(CommandParser &p, store::Database &db, const QString &idArg)
     return ExitOk;
 }
 
-// Flattens a run (and its manifest) to "section.key" → value for diffing.
-QMap<QString, QString> flatten(const tracking::Run &r, const QJsonObject &manifest)
-{
-    QMap<QString, QString> f;
-    for (const auto &p : r.params)
-        f.insert(QStringLiteral("params.") + p.key, p.value);
-    for (const auto &m : r.metrics)
-        f.insert(QStringLiteral("metrics.") + m.key, QString::number(m.value, 'g', 12));
-    for (const auto &t : r.tags)
-        f.insert(QStringLiteral("tags.") + t.key, t.value);
-    const QJsonObject code = manifest.value(QStringLiteral("code")).toObject();
-    for (const char *k : {"commit", "branch"})
-        f.insert(QStringLiteral("code.") + QLatin1String(k), code.value(QLatin1String(k)).toString());
-    f.insert(QStringLiteral("code.dirty"), code.value(QStringLiteral("dirty")).toBool() ? QStringLiteral("yes") : QStringLiteral("no"));
-    f.insert(QStringLiteral("code.diff_md5"), QString::fromLatin1(QCryptographicHash::hash(code.value(QStringLiteral("diff")).toString().toUtf8(), QCryptographicHash::Md5).toHex()));
-    for (const auto &d : manifest.value(QStringLiteral("data")).toArray())
-        f.insert(QStringLiteral("data.") + d.toObject().value(QStringLiteral("path")).toString(), d.toObject().value(QStringLiteral("md5")).toString());
-    const QJsonObject seeds = manifest.value(QStringLiteral("seeds")).toObject();
-    for (auto it = seeds.begin(); it != seeds.end(); ++it)
-        f.insert(QStringLiteral("seeds.") + it.key(), it.value().toString());
-    const QJsonObject env = manifest.value(QStringLiteral("environment")).toObject();
-    for (auto it = env.begin(); it != env.end(); ++it)
-        if (!it.value().isObject())
-            f.insert(QStringLiteral("environment.") + it.key(), it.value().toVariant().toString());
-    const QJsonObject libs = env.value(QStringLiteral("libraries")).toObject();
-    for (auto it = libs.begin(); it != libs.end(); ++it)
-        f.insert(QStringLiteral("environment.") + it.key(), it.value().toString());
-    return f;
-}
-
 int diff(CommandParser &p, store::Database &db, const QString &a, const QString &b)
 {
     auto idA = resolveRun(db, a);
@@ -238,8 +209,8 @@ int diff(CommandParser &p, store::Database &db, const QString &a, const QString 
         return fail(!runA ? runA.status() : runB.status());
     auto mA = tracking::loadManifest(db, *idA);
     auto mB = tracking::loadManifest(db, *idB);
-    const auto fa = flatten(*runA, mA ? mA->json : QJsonObject());
-    const auto fb = flatten(*runB, mB ? mB->json : QJsonObject());
+    const auto fa = tracking::flattenRun(*runA, mA ? mA->json : QJsonObject());
+    const auto fb = tracking::flattenRun(*runB, mB ? mB->json : QJsonObject());
     QStringList keys = fa.keys() + fb.keys();
     keys.removeDuplicates();
     keys.sort();

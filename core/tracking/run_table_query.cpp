@@ -1,0 +1,301 @@
+#include "core/tracking/run_table_query.h"
+
+#include "core/store/database.h"
+#include "core/tracking/run_search.h"
+
+#include <QHash>
+
+#include <cmath>
+
+namespace orrery::tracking {
+namespace {
+
+void bindAll(store::Statement &s, const QVector<QVariant> &values)
+{
+    for (int i = 0; i < values.size(); ++i) {
+        const QVariant &v = values[i];
+        if (v.typeId() == QMetaType::Double)
+            s.bind(i + 1, v.toDouble());
+        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int)
+            s.bind(i + 1, v.toLongLong());
+        else
+            s.bind(i + 1, v.toString());
+    }
+}
+
+QString marks(int n)
+{
+    QStringList m;
+    m.reserve(n);
+    for (int i = 0; i < n; ++i)
+        m << QStringLiteral("?");
+    return m.join(QLatin1Char(','));
+}
+
+// The SQL of a run attribute column (in the run r).
+Result<QString> attributeExpression(const QString &key)
+{
+    if (key == QLatin1String("run_name"))
+        return QStringLiteral("r.name");
+    if (key == QLatin1String("run_id"))
+        return QStringLiteral("r.id");
+    if (key == QLatin1String("status") || key == QLatin1String("start_time") || key == QLatin1String("end_time")
+        || key == QLatin1String("user_id"))
+        return QStringLiteral("r.") + key;
+    if (key == QLatin1String("duration"))
+        return QStringLiteral("(coalesce(r.end_time, r.heartbeat_time) - r.start_time)");
+    return invalidArgument(QStringLiteral("'%1' is not a run column (known: run_name, run_id, status, start_time, end_time, duration, user_id)").arg(key));
+}
+
+RunInfo readInfo(const store::Statement &s)
+{
+    RunInfo info;
+    info.runId = s.text(0);
+    info.experimentId = QString::number(s.int64(1));
+    info.runName = s.text(2);
+    info.userId = s.text(3);
+    parseRunStatus(s.text(4), &info.status);
+    info.startTime = s.int64(5);
+    info.endTime = s.isNull(6) ? 0 : s.int64(6);
+    info.lifecycleStage = s.text(7);
+    info.artifactUri = s.text(8);
+    info.statusReason = s.text(9);
+    return info;
+}
+
+QString scopeSql(const QStringList &experimentIds, ViewType view, QVector<QVariant> *bindings)
+{
+    QString sql;
+    if (view == ViewType::ActiveOnly)
+        sql += QStringLiteral(" AND r.lifecycle_stage = 'active'");
+    else if (view == ViewType::DeletedOnly)
+        sql += QStringLiteral(" AND r.lifecycle_stage = 'deleted'");
+    if (!experimentIds.isEmpty()) {
+        sql += QStringLiteral(" AND r.experiment_id IN (%1)").arg(marks(int(experimentIds.size())));
+        for (const QString &e : experimentIds)
+            bindings->append(e.toLongLong());
+    }
+    return sql;
+}
+
+} // namespace
+
+QString RunColumn::qualifiedName() const
+{
+    const QString quoted = key.contains(QLatin1Char(' ')) || key.contains(QLatin1Char('-')) ? QLatin1Char('`') + key + QLatin1Char('`') : key;
+    switch (kind) {
+    case Param:
+        return QStringLiteral("params.") + quoted;
+    case Metric:
+        return QStringLiteral("metrics.") + quoted;
+    case Tag:
+        return QStringLiteral("tags.") + quoted;
+    case Attribute:
+        break;
+    }
+    return QStringLiteral("attributes.") + key;
+}
+
+Result<QStringList> orderedRunIds(store::Database &db, const RunTableQuery &query)
+{
+    QVector<QVariant> whereBindings;
+    auto where = filterToSql(query.filter, &whereBindings);
+    if (!where)
+        return where.status();
+
+    QVector<QVariant> bindings;
+    QString join;
+    QString order;
+    const QString dir = query.descending ? QStringLiteral("DESC") : QStringLiteral("ASC");
+    if (query.sorted) {
+        const RunColumn &c = query.sortColumn;
+        switch (c.kind) {
+        case RunColumn::Metric:
+            // One join on latest_metrics' primary key per run, not a correlated subquery per
+            // comparison; NaN (stored as NULL with is_nan) sorts with the missing values.
+            join = QStringLiteral(" LEFT JOIN latest_metrics s ON s.run_id = r.id AND s.key = ?");
+            bindings << c.key;
+            order = QStringLiteral("s.value IS NULL, s.value %1").arg(dir);
+            break;
+        case RunColumn::Param:
+        case RunColumn::Tag:
+            join = QStringLiteral(" LEFT JOIN %1 s ON s.run_id = r.id AND s.key = ?")
+                       .arg(c.kind == RunColumn::Param ? QStringLiteral("params") : QStringLiteral("tags"));
+            bindings << c.key;
+            // Numbers first in numeric order, then text: "2" < "10", and "adam" < "sgd".
+            order = QStringLiteral("s.value IS NULL, (s.value = '' OR s.value GLOB '*[^0-9eE.+-]*'), CAST(s.value AS REAL) %1, s.value %1").arg(dir);
+            break;
+        case RunColumn::Attribute: {
+            auto expr = attributeExpression(c.key);
+            if (!expr)
+                return expr.status();
+            order = QStringLiteral("%1 IS NULL, %1 %2").arg(*expr, dir);
+            break;
+        }
+        }
+        order += QStringLiteral(", ");
+    }
+    order += QStringLiteral("r.start_time DESC, r.id ASC");
+
+    QString sql = QStringLiteral("SELECT r.id FROM runs r%1 WHERE (%2)").arg(join, *where);
+    bindings += whereBindings;
+    sql += scopeSql(query.experimentIds, query.view, &bindings);
+    sql += QStringLiteral(" ORDER BY ") + order;
+    auto s = db.prepare(sql);
+    if (!s)
+        return s.status();
+    bindAll(*s, bindings);
+    QStringList ids;
+    while (s->next())
+        ids << s->text(0);
+    ORRERY_TRY(s->status());
+    return ids;
+}
+
+Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, const QVector<RunColumn> &columns)
+{
+    QVector<RunRow> rows;
+    if (ids.isEmpty())
+        return rows;
+    QHash<QString, int> byId;
+    QVector<RunRow> found(ids.size());
+    QVector<bool> present(ids.size(), false);
+    for (int i = 0; i < ids.size(); ++i)
+        byId.insert(ids[i], i);
+
+    // SQLite allows 32,766 bindings; pages are far smaller, but chunk anyway.
+    constexpr int kChunk = 500;
+    QHash<QString, QVector<int>> columnsByKey[4];
+    for (int c = 0; c < columns.size(); ++c)
+        columnsByKey[columns[c].kind][columns[c].key].append(c);
+
+    for (int from = 0; from < ids.size(); from += kChunk) {
+        const QStringList chunk = ids.mid(from, kChunk);
+        QVector<QVariant> idBindings;
+        for (const QString &id : chunk)
+            idBindings << id;
+        {
+            auto s = db.prepare(QStringLiteral("SELECT id, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, "
+                                               "artifact_uri, status_reason, heartbeat_time FROM runs r WHERE id IN (%1)").arg(marks(int(chunk.size()))));
+            if (!s)
+                return s.status();
+            bindAll(*s, idBindings);
+            while (s->next()) {
+                const int i = byId.value(s->text(0), -1);
+                if (i < 0)
+                    continue;
+                RunRow &row = found[i];
+                row.info = readInfo(*s);
+                row.values.resize(columns.size());
+                present[i] = true;
+                const qint64 end = row.info.endTime ? row.info.endTime : s->int64(10);
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("duration")))
+                    row.values[c] = double(end - row.info.startTime);
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("run_name")))
+                    row.values[c] = row.info.runName;
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("run_id")))
+                    row.values[c] = row.info.runId;
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("status")))
+                    row.values[c] = QString::fromLatin1(runStatusName(row.info.status));
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("start_time")))
+                    row.values[c] = double(row.info.startTime);
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("end_time")))
+                    if (row.info.endTime)
+                        row.values[c] = double(row.info.endTime);
+                for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("user_id")))
+                    row.values[c] = row.info.userId;
+            }
+            ORRERY_TRY(s->status());
+        }
+        const struct {
+            RunColumn::Kind kind;
+            const char *sql;
+        } tables[] = {{RunColumn::Param, "SELECT run_id, key, value FROM params WHERE run_id IN (%1) AND key IN (%2)"},
+                      {RunColumn::Tag, "SELECT run_id, key, value FROM tags WHERE run_id IN (%1) AND key IN (%2)"},
+                      {RunColumn::Metric, "SELECT run_id, key, value, is_nan FROM latest_metrics WHERE run_id IN (%1) AND key IN (%2)"}};
+        for (const auto &t : tables) {
+            const auto &wanted = columnsByKey[t.kind];
+            if (wanted.isEmpty())
+                continue;
+            QVector<QVariant> b = idBindings;
+            for (auto it = wanted.begin(); it != wanted.end(); ++it)
+                b << it.key();
+            auto s = db.prepare(QString::fromLatin1(t.sql).arg(marks(int(chunk.size())), marks(int(wanted.size()))));
+            if (!s)
+                return s.status();
+            bindAll(*s, b);
+            while (s->next()) {
+                const int i = byId.value(s->text(0), -1);
+                if (i < 0 || !present[i])
+                    continue;
+                QVariant v;
+                if (t.kind == RunColumn::Metric)
+                    v = s->int64(3) ? std::nan("") : s->real(2);
+                else
+                    v = s->text(2);
+                for (const int c : wanted.value(s->text(1)))
+                    found[i].values[c] = v;
+            }
+            ORRERY_TRY(s->status());
+        }
+    }
+    rows.reserve(ids.size());
+    for (int i = 0; i < ids.size(); ++i)
+        if (present[i])
+            rows.append(std::move(found[i]));
+    return rows;
+}
+
+Result<ExperimentKeys> experimentKeys(store::Database &db, const QStringList &experimentIds, int sampleRuns)
+{
+    QVector<QVariant> bindings;
+    const QString scope = scopeSql(experimentIds, ViewType::ActiveOnly, &bindings);
+    const QString sample = QStringLiteral("SELECT r.id FROM runs r WHERE 1%1 ORDER BY r.start_time DESC LIMIT %2").arg(scope).arg(sampleRuns);
+    ExperimentKeys keys;
+    const struct {
+        QStringList *out;
+        const char *table;
+    } tables[] = {{&keys.params, "params"}, {&keys.metrics, "latest_metrics"}, {&keys.tags, "tags"}};
+    for (const auto &t : tables) {
+        auto s = db.prepare(QStringLiteral("SELECT DISTINCT key FROM %1 WHERE run_id IN (%2) ORDER BY key").arg(QLatin1String(t.table), sample));
+        if (!s)
+            return s.status();
+        bindAll(*s, bindings);
+        while (s->next())
+            t.out->append(s->text(0));
+        ORRERY_TRY(s->status());
+    }
+    return keys;
+}
+
+Result<QStringList> metricKeysOfRuns(store::Database &db, const QStringList &runIds)
+{
+    QStringList keys;
+    if (runIds.isEmpty())
+        return keys;
+    auto s = db.prepare(QStringLiteral("SELECT DISTINCT key FROM latest_metrics WHERE run_id IN (%1) ORDER BY key").arg(marks(int(runIds.size()))));
+    if (!s)
+        return s.status();
+    QVector<QVariant> b;
+    for (const QString &id : runIds)
+        b << id;
+    bindAll(*s, b);
+    while (s->next())
+        keys << s->text(0);
+    ORRERY_TRY(s->status());
+    return keys;
+}
+
+Result<QVector<std::pair<QString, qint64>>> runCounts(store::Database &db)
+{
+    auto s = db.prepare(QStringLiteral("SELECT experiment_id, count(*) FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id"));
+    if (!s)
+        return s.status();
+    QVector<std::pair<QString, qint64>> counts;
+    while (s->next())
+        counts.append({QString::number(s->int64(0)), s->int64(1)});
+    ORRERY_TRY(s->status());
+    return counts;
+}
+
+} // namespace orrery::tracking
