@@ -144,6 +144,23 @@ CREATE TABLE run_manifests (
 INSERT INTO experiments(id, name, artifact_location, creation_time, last_update_time)
   VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(strftime('%s','now') AS INTEGER) * 1000, CAST(strftime('%s','now') AS INTEGER) * 1000);
 )sql"},
+        {5, "tracking: wall times of block extremes and 64-point segment summaries",
+         // A chart with wall time on x needs the extremes' timestamps; a zoomed chart needs more
+         // than two points per 1,024-point block, so each block also keeps the extremes of its
+         // 64-point segments (48 bytes each) — in a table of their own, so that metric_blocks
+         // stays a few compact pages for decimating whole histories. Blocks written before this
+         // migration have no segments and NULL times, and are read point by point instead.
+         R"sql(
+ALTER TABLE metric_blocks ADD COLUMN min_time INTEGER;
+ALTER TABLE metric_blocks ADD COLUMN max_time INTEGER;
+CREATE TABLE metric_segments (
+  run_id   TEXT NOT NULL,
+  key      TEXT NOT NULL,
+  block    INTEGER NOT NULL,
+  segments BLOB NOT NULL,
+  PRIMARY KEY (run_id, key, block)
+) WITHOUT ROWID;
+)sql"},
     };
     return all;
 }

@@ -44,25 +44,59 @@ QVector<MetricPoint> decodePoints(const QByteArray &blob)
     return points;
 }
 
-BlockSummary summarize(const QVector<MetricPoint> &points)
+BlockSummary summarize(const MetricPoint *begin, const MetricPoint *end)
 {
     BlockSummary s;
-    s.count = points.size();
-    if (points.isEmpty())
+    s.count = end - begin;
+    if (begin == end)
         return s;
-    s.firstStep = s.lastStep = points.first().step;
-    for (const MetricPoint &p : points) {
-        s.firstStep = qMin(s.firstStep, p.step);
-        s.lastStep = qMax(s.lastStep, p.step);
-        if (std::isnan(p.value))
+    s.firstStep = s.lastStep = begin->step;
+    for (const MetricPoint *p = begin; p != end; ++p) {
+        s.firstStep = qMin(s.firstStep, p->step);
+        s.lastStep = qMax(s.lastStep, p->step);
+        if (std::isnan(p->value))
             continue;
-        if (!s.hasValues || p.value < s.min.value)
-            s.min = p;
-        if (!s.hasValues || p.value > s.max.value)
-            s.max = p;
+        if (!s.hasValues || p->value < s.min.value)
+            s.min = *p;
+        if (!s.hasValues || p->value > s.max.value)
+            s.max = *p;
         s.hasValues = true;
     }
     return s;
+}
+
+QByteArray encodeSegments(const QVector<MetricPoint> &points)
+{
+    QVector<MetricPoint> extremes;
+    extremes.reserve(2 * ((points.size() + kSegmentPoints - 1) / kSegmentPoints));
+    for (int begin = 0; begin < points.size(); begin += kSegmentPoints) {
+        const MetricPoint *first = points.constData() + begin;
+        const BlockSummary s = summarize(first, first + qMin(kSegmentPoints, int(points.size()) - begin));
+        if (s.hasValues) {
+            extremes << s.min << s.max;
+        } else {
+            extremes << *first << *first; // only NaN: the gap shows
+        }
+    }
+    return encodePoints(extremes);
+}
+
+QVector<BlockSummary> decodeSegments(const QByteArray &blob)
+{
+    const QVector<MetricPoint> extremes = decodePoints(blob);
+    QVector<BlockSummary> segments;
+    segments.reserve(extremes.size() / 2);
+    for (int i = 0; i + 1 < extremes.size(); i += 2) {
+        BlockSummary s;
+        s.min = extremes[i];
+        s.max = extremes[i + 1];
+        s.hasValues = !std::isnan(s.min.value);
+        s.firstStep = qMin(s.min.step, s.max.step);
+        s.lastStep = qMax(s.min.step, s.max.step);
+        s.count = kSegmentPoints;
+        segments.append(s);
+    }
+    return segments;
 }
 
 bool isLater(const MetricPoint &a, const MetricPoint &b)

@@ -24,7 +24,15 @@ struct BlockSummary {
     bool hasValues = false; // false when every value is NaN
     MetricPoint min, max;
 };
-BlockSummary summarize(const QVector<MetricPoint> &points);
+BlockSummary summarize(const MetricPoint *begin, const MetricPoint *end);
+inline BlockSummary summarize(const QVector<MetricPoint> &points) { return summarize(points.constData(), points.constData() + points.size()); }
+
+// Each block also keeps the extremes of its 64-point segments, so that a zoomed chart gets up to
+// 32 exact extremes per block without reading the block's points. Stored as pairs of points
+// (min, max; 48 bytes a segment) in point order; a segment of only NaN stores NaN twice.
+constexpr int kSegmentPoints = 64;
+QByteArray encodeSegments(const QVector<MetricPoint> &points);
+QVector<BlockSummary> decodeSegments(const QByteArray &blob);
 
 // MLflow's "latest" point: the greatest (step, timestamp, value).
 bool isLater(const MetricPoint &a, const MetricPoint &b);

@@ -118,107 +118,157 @@ QVector<MetricPoint> decimateLttb(const QVector<MetricPoint> &points, int maxPoi
     return out;
 }
 
-Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString &runId, const QString &key, int maxPoints,
-                                              Decimation mode, StepRange range)
+namespace {
+
+// One row of metric_blocks, without its segments.
+struct StoredBlock {
+    qint64 index = 0;
+    BlockSummary summary;
+    bool legacy = false; // written before migration 5: no timestamps of extremes, no segments
+};
+
+// Groups `units` (block or segment summaries, in point order) into `buckets` buckets and keeps
+// each bucket's minimum and maximum, in step order.
+QVector<MetricPoint> extremesPerBucket(const QVector<BlockSummary> &units, int buckets)
 {
-    // First the summaries of the blocks in range: cheap, the points stay on disk.
-    struct Block {
-        qint64 index, count, firstStep, lastStep;
-        bool hasValues;
-        MetricPoint min, max;
-    };
-    QVector<Block> blocks;
-    auto s = db.prepare(QStringLiteral("SELECT block, count, first_step, last_step, min_value, min_step, max_value, max_step FROM metric_blocks "
-                                       "WHERE run_id = ? AND key = ? AND last_step >= ? AND first_step <= ? ORDER BY block"));
-    if (!s)
-        return s.status();
-    s->bind(1, runId).bind(2, key).bind(3, range.from).bind(4, range.to);
-    qint64 total = 0;
-    while (s->next()) {
-        Block b{s->int64(0), s->int64(1), s->int64(2), s->int64(3), !s->isNull(4), {s->int64(5), 0, s->real(4)}, {s->int64(7), 0, s->real(6)}};
-        total += b.count;
-        blocks.append(b);
-    }
-    ORRERY_TRY(s->status());
-
-    const auto readBlocks = [&](const QVector<Block> &which) -> Result<QVector<MetricPoint>> {
-        QVector<MetricPoint> points;
-        auto r = db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block = ?"));
-        if (!r)
-            return r.status();
-        for (const Block &b : which) {
-            r->reset();
-            r->bind(1, runId).bind(2, key).bind(3, b.index);
-            if (r->next()) {
-                QVector<MetricPoint> block = decodePoints(r->blob(0));
-                for (const MetricPoint &p : block)
-                    if (p.step >= range.from && p.step <= range.to)
-                        points.append(p);
-            }
-            ORRERY_TRY(r->status());
-        }
-        return points;
-    };
-
-    // Few enough blocks to read (at most ~8 points per point asked for): decimate the real
-    // points, exact for any range. Beyond that the summaries answer, without reading points.
-    if (blocks.size() <= qMax(4, maxPoints / 8)) {
-        auto points = readBlocks(blocks);
-        if (!points)
-            return points.status();
-        const auto byStep = [](const MetricPoint &a, const MetricPoint &b) { return a.step < b.step; };
-        if (!std::is_sorted(points->begin(), points->end(), byStep))
-            std::stable_sort(points->begin(), points->end(), byStep);
-        return mode == Decimation::Lttb ? decimateLttb(*points, maxPoints) : decimateMinMax(*points, maxPoints);
-    }
-
-    // Many blocks: group whole blocks into maxPoints/2 buckets and take each bucket's extremes
-    // from the summaries. The two edge blocks may hold points outside the range: read those.
     QVector<MetricPoint> out;
-    const int buckets = qMax(1, maxPoints / 2);
-    const int nb = int(blocks.size());
+    out.reserve(2 * buckets);
+    const qint64 n = units.size();
     for (int g = 0; g < buckets; ++g) {
-        const int begin = int(qint64(nb) * g / buckets), end = int(qint64(nb) * (g + 1) / buckets);
+        const qint64 begin = n * g / buckets, end = n * (g + 1) / buckets;
         bool have = false;
         MetricPoint lo, hi;
-        for (int i = begin; i < end; ++i) {
-            const Block &b = blocks[i];
-            const bool partial = b.firstStep < range.from || b.lastStep > range.to;
-            if (partial) {
-                auto points = readBlocks({b});
-                if (!points)
-                    return points.status();
-                for (const MetricPoint &p : *points) {
-                    if (std::isnan(p.value))
-                        continue;
-                    if (!have || p.value < lo.value)
-                        lo = p;
-                    if (!have || p.value > hi.value)
-                        hi = p;
-                    have = true;
-                }
+        for (qint64 i = begin; i < end; ++i) {
+            const BlockSummary &u = units[int(i)];
+            if (!u.hasValues)
                 continue;
-            }
-            if (!b.hasValues)
-                continue;
-            if (!have || b.min.value < lo.value)
-                lo = b.min;
-            if (!have || b.max.value > hi.value)
-                hi = b.max;
+            if (!have || u.min.value < lo.value)
+                lo = u.min;
+            if (!have || u.max.value > hi.value)
+                hi = u.max;
             have = true;
         }
         if (!have)
             continue;
-        if (lo.step == hi.step && lo.value == hi.value)
+        if (lo.step == hi.step && lo.timestamp == hi.timestamp && lo.value == hi.value)
             out.append(lo);
         else if (lo.step <= hi.step)
             out << lo << hi;
         else
             out << hi << lo;
     }
-    if (mode == Decimation::Lttb)
-        return decimateLttb(out, maxPoints);
     return out;
+}
+
+// Segment summaries of points read from a block (an edge block partly out of range, or a block
+// stored before segments existed).
+void appendSegmentsOf(const QVector<MetricPoint> &points, QVector<BlockSummary> &units)
+{
+    for (int begin = 0; begin < points.size(); begin += kSegmentPoints) {
+        const MetricPoint *first = points.constData() + begin;
+        units.append(summarize(first, first + qMin(kSegmentPoints, int(points.size()) - begin)));
+    }
+}
+
+} // namespace
+
+Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString &runId, const QString &key, int maxPoints,
+                                              Decimation mode, StepRange range)
+{
+    // Three resolutions, chosen by how many blocks the range covers, so the work depends on the
+    // points asked for, not on the history's length:
+    //   - few blocks: read the points and decimate them exactly;
+    //   - fewer blocks than buckets: each block's 64-point segment extremes (up to 32 per block);
+    //   - more blocks than buckets: each block's own extremes, from compact summary rows.
+    // Blocks at the edges of a range may hold points outside it: those are read point by point.
+    QVector<StoredBlock> blocks;
+    auto s = db.prepare(QStringLiteral("SELECT block, count, first_step, last_step, min_value, min_step, max_value, max_step, "
+                                       "min_time, max_time FROM metric_blocks "
+                                       "WHERE run_id = ? AND key = ? AND last_step >= ? AND first_step <= ? ORDER BY block"));
+    if (!s)
+        return s.status();
+    s->bind(1, runId).bind(2, key).bind(3, range.from).bind(4, range.to);
+    while (s->next()) {
+        StoredBlock b;
+        b.index = s->int64(0);
+        b.summary.count = s->int64(1);
+        b.summary.firstStep = s->int64(2);
+        b.summary.lastStep = s->int64(3);
+        b.summary.hasValues = !s->isNull(4);
+        b.summary.min = {s->int64(5), s->int64(8), s->real(4)};
+        b.summary.max = {s->int64(7), s->int64(9), s->real(6)};
+        b.legacy = b.summary.hasValues && s->isNull(8);
+        blocks.append(b);
+    }
+    ORRERY_TRY(s->status());
+
+    auto readPoints = db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block = ?"));
+    if (!readPoints)
+        return readPoints.status();
+    const auto pointsInRange = [&](const StoredBlock &b, QVector<MetricPoint> &out) -> Status {
+        readPoints->reset();
+        readPoints->bind(1, runId).bind(2, key).bind(3, b.index);
+        if (readPoints->next()) {
+            const QVector<MetricPoint> block = decodePoints(readPoints->blob(0));
+            for (const MetricPoint &p : block)
+                if (p.step >= range.from && p.step <= range.to)
+                    out.append(p);
+        }
+        return readPoints->status();
+    };
+    const auto needsPoints = [&](const StoredBlock &b) {
+        return b.legacy || b.summary.firstStep < range.from || b.summary.lastStep > range.to;
+    };
+
+    const int buckets = qMax(1, maxPoints / 2);
+    const qint64 nb = blocks.size();
+    if (nb * (kBlockPoints / kSegmentPoints) < buckets || nb <= 2) {
+        QVector<MetricPoint> points;
+        for (const StoredBlock &b : blocks)
+            ORRERY_TRY(pointsInRange(b, points));
+        const auto byStep = [](const MetricPoint &a, const MetricPoint &b) { return a.step < b.step; };
+        if (!std::is_sorted(points.begin(), points.end(), byStep))
+            std::stable_sort(points.begin(), points.end(), byStep);
+        return mode == Decimation::Lttb ? decimateLttb(points, maxPoints) : decimateMinMax(points, maxPoints);
+    }
+
+    QVector<BlockSummary> units;
+    if (nb < buckets) {
+        auto segs = db.prepare(QStringLiteral("SELECT block, segments FROM metric_segments WHERE run_id = ? AND key = ? AND block BETWEEN ? AND ? "
+                                              "ORDER BY block"));
+        if (!segs)
+            return segs.status();
+        segs->bind(1, runId).bind(2, key).bind(3, blocks.first().index).bind(4, blocks.last().index);
+        units.reserve(int(nb) * (kBlockPoints / kSegmentPoints));
+        bool haveRow = segs->next();
+        for (const StoredBlock &b : blocks) {
+            // Rows of blocks out of the step range (between two in it) are passed over; a block
+            // with no row is from before segments existed.
+            while (haveRow && segs->int64(0) < b.index)
+                haveRow = segs->next();
+            if (haveRow && segs->int64(0) == b.index && !needsPoints(b)) {
+                units += decodeSegments(segs->blob(1));
+            } else {
+                QVector<MetricPoint> points;
+                ORRERY_TRY(pointsInRange(b, points));
+                appendSegmentsOf(points, units);
+            }
+        }
+        ORRERY_TRY(segs->status());
+    } else {
+        units.reserve(int(nb));
+        for (const StoredBlock &b : blocks) {
+            if (needsPoints(b)) {
+                QVector<MetricPoint> points;
+                ORRERY_TRY(pointsInRange(b, points));
+                units.append(summarize(points));
+            } else {
+                units.append(b.summary);
+            }
+        }
+    }
+    const QVector<MetricPoint> out = extremesPerBucket(units, qMin(buckets, int(units.size())));
+    return mode == Decimation::Lttb ? decimateLttb(out, maxPoints) : out;
 }
 
 } // namespace orrery::tracking

@@ -89,8 +89,14 @@ struct MetricWriter::Impl {
         return l->status();
     }
 
-    Status writeBlock(const TailKey &key, const Tail &tail, store::Statement &insert, store::Statement &insertPoints)
+    // The three rows a block is stored as: its points, its summary and its segments' summaries.
+    struct BlockStatements {
+        store::Statement points, summary, segments;
+    };
+
+    Status writeBlock(const TailKey &key, const Tail &tail, BlockStatements &st)
     {
+        store::Statement &insertPoints = st.points, &insert = st.summary, &insertSegments = st.segments;
         insertPoints.reset();
         insertPoints.bind(1, key.first).bind(2, key.second).bind(3, tail.block).bind(4, encodePoints(tail.points));
         ORRERY_TRY(insertPoints.run());
@@ -98,13 +104,17 @@ struct MetricWriter::Impl {
         insert.reset();
         insert.bind(1, key.first).bind(2, key.second).bind(3, tail.block).bind(4, sum.count).bind(5, sum.firstStep).bind(6, sum.lastStep);
         if (sum.hasValues)
-            insert.bind(7, sum.min.value).bind(8, sum.min.step).bind(9, sum.max.value).bind(10, sum.max.step);
+            insert.bind(7, sum.min.value).bind(8, sum.min.step).bind(9, sum.max.value).bind(10, sum.max.step)
+                .bind(11, sum.min.timestamp).bind(12, sum.max.timestamp);
         else
-            insert.bindNull(7).bindNull(8).bindNull(9).bindNull(10);
-        return insert.run();
+            insert.bindNull(7).bindNull(8).bindNull(9).bindNull(10).bindNull(11).bindNull(12);
+        ORRERY_TRY(insert.run());
+        insertSegments.reset();
+        insertSegments.bind(1, key.first).bind(2, key.second).bind(3, tail.block).bind(4, encodeSegments(tail.points));
+        return insertSegments.run();
     }
 
-    Status appendPoint(const TailKey &key, Tail &tail, const MetricPoint &point, store::Statement &insert, store::Statement &insertPoints)
+    Status appendPoint(const TailKey &key, Tail &tail, const MetricPoint &point, BlockStatements &st)
     {
         tail.points.append(point);
         tail.dirty = true;
@@ -114,7 +124,7 @@ struct MetricWriter::Impl {
             tail.latestDirty = true;
         }
         if (tail.points.size() == kBlockPoints) {
-            ORRERY_TRY(writeBlock(key, tail, insert, insertPoints));
+            ORRERY_TRY(writeBlock(key, tail, st));
             ++tail.block;
             tail.points.clear();
             tail.dirty = false;
@@ -127,13 +137,17 @@ struct MetricWriter::Impl {
         store::Transaction tx(*db);
         ORRERY_TRY(tx.status());
         auto insert = db->prepare(QStringLiteral(
-            "INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, min_step, max_value, max_step) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)"));
+            "INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, min_step, max_value, max_step, "
+            "min_time, max_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
         if (!insert)
             return insert.status();
         auto insertPoints = db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_points(run_id, key, block, points) VALUES (?,?,?,?)"));
         if (!insertPoints)
             return insertPoints.status();
+        auto insertSegments = db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_segments(run_id, key, block, segments) VALUES (?,?,?,?)"));
+        if (!insertSegments)
+            return insertSegments.status();
+        BlockStatements st{std::move(*insertPoints), std::move(*insert), std::move(*insertSegments)};
         // Series ids index a vector of tails: no string is hashed per point.
         QVector<std::pair<QString, QString>> names;
         {
@@ -156,7 +170,7 @@ struct MetricWriter::Impl {
             }
             if (!tail->dirty && !tail->latestDirty)
                 touched.append(e.series);
-            ORRERY_TRY(appendPoint(names[e.series], *tail, e.point, *insert, *insertPoints));
+            ORRERY_TRY(appendPoint(names[e.series], *tail, e.point, st));
             tail->dirty = true; // keeps it in `touched` once, even after a full block was written
         }
         auto latest = db->prepare(QStringLiteral("INSERT OR REPLACE INTO latest_metrics(run_id, key, value, timestamp, step, is_nan) VALUES (?,?,?,?,?,?)"));
@@ -167,7 +181,7 @@ struct MetricWriter::Impl {
             Tail &tail = *seriesTails[id];
             const TailKey &key = names[id];
             if (tail.dirty && !tail.points.isEmpty())
-                ORRERY_TRY(writeBlock(key, tail, *insert, *insertPoints));
+                ORRERY_TRY(writeBlock(key, tail, st));
             tail.dirty = false;
             if (tail.latestDirty) {
                 latest->reset();

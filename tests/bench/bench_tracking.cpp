@@ -107,6 +107,24 @@ int main(int argc, char **argv)
         }
         std::sort(ms.begin(), ms.end());
         std::printf("bench metric_history_%lldM_to_2000 %.3f ms\n", total / 1000000, ms[ms.size() / 2]);
+
+        // Zoomed in around the spike: 1% of the history (segment summaries) and 0.05% (points).
+        for (const auto &[name, width] : {std::pair{"1pct", total / 100}, std::pair{"0.05pct", total / 2000}}) {
+            const tracking::StepRange range{total / 3 - width / 2, total / 3 + width / 2};
+            std::vector<double> zoom;
+            for (int k = 0; k < 7; ++k) {
+                QElapsedTimer t;
+                t.start();
+                auto d = tracking::decimatedHistory(**db, run, QStringLiteral("long"), 2000, tracking::Decimation::MinMax, range);
+                if (!d)
+                    die(d.status());
+                zoom.push_back(t.nsecsElapsed() / 1e6);
+                if (d->size() > 2000 || d->size() < 1900 || std::none_of(d->begin(), d->end(), [](const auto &p) { return p.value > 99.0; }))
+                    die(internalError(QStringLiteral("zoomed decimation lost the spike or returned the wrong number of points")));
+            }
+            std::sort(zoom.begin(), zoom.end());
+            std::printf("bench metric_history_zoom_%s_to_2000 %.3f ms\n", name, zoom[zoom.size() / 2]);
+        }
     }
     return 0;
 }
