@@ -145,6 +145,74 @@ Status ContentCache::syncAll() const
     return Status::ok();
 }
 
+CacheObjectWriter::CacheObjectWriter(const ContentCache &cache, int fd, QByteArray tempPath)
+    : m_cache(cache), m_fd(fd), m_tempPath(std::move(tempPath)), m_hash(std::make_unique<QCryptographicHash>(QCryptographicHash::Md5))
+{
+}
+
+CacheObjectWriter::~CacheObjectWriter()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+    if (!m_committed)
+        ::unlink(m_tempPath.constData());
+}
+
+Status CacheObjectWriter::write(const char *data, qint64 size)
+{
+    if (m_fd < 0)
+        return internalError(QStringLiteral("the new cache object is closed already"));
+    m_hash->addData(QByteArrayView(data, size));
+    m_size += size;
+    for (qint64 done = 0; done < size;) {
+        const ssize_t w = ::write(m_fd, data + done, size_t(size - done));
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return ioError(QStringLiteral("cannot write a new object into the cache (%1): %2").arg(m_cache.root(), osError()));
+        }
+        done += w;
+    }
+    return Status::ok();
+}
+
+Result<ObjectInfo> CacheObjectWriter::commit(const QString &expectedMd5, bool batch)
+{
+    if (m_fd < 0)
+        return internalError(QStringLiteral("the new cache object is closed already"));
+    const QString md5 = QString::fromLatin1(m_hash->result().toHex());
+    if (!expectedMd5.isEmpty() && md5 != expectedMd5)
+        return corrupt(QStringLiteral("expected md5 %1, read %2").arg(expectedMd5, md5));
+    if ((!batch && ::fsync(m_fd) != 0) || ::fchmod(m_fd, 0444) != 0)
+        return ioError(QStringLiteral("cannot flush the new cache object %1: %2").arg(md5, osError()));
+    ::close(m_fd);
+    m_fd = -1;
+    const QString final = m_cache.objectPath(md5);
+    const QString dir = QFileInfo(final).absolutePath();
+    if (!QDir().mkpath(dir))
+        return ioError(QStringLiteral("cannot create %1").arg(dir));
+    if (QFileInfo::exists(final))
+        return ObjectInfo{md5, m_size}; // the same content is there already; the temporary goes
+    if (::rename(m_tempPath.constData(), encode(final).constData()) != 0)
+        return ioError(QStringLiteral("cannot move the new object into %1: %2").arg(final, osError()));
+    m_committed = true;
+    if (!batch)
+        ORRERY_TRY(common::syncDirectory(dir));
+    return ObjectInfo{md5, m_size};
+}
+
+Result<std::unique_ptr<CacheObjectWriter>> ContentCache::beginObject() const
+{
+    const QString tmpDir = m_root + QStringLiteral("/tmp");
+    if (!QDir().mkpath(tmpDir))
+        return ioError(QStringLiteral("cannot create %1").arg(tmpDir));
+    QByteArray tmpName = encode(tmpDir + QStringLiteral("/add-XXXXXX"));
+    const int fd = ::mkostemp(tmpName.data(), O_CLOEXEC);
+    if (fd < 0)
+        return ioError(QStringLiteral("cannot create a temporary file in %1: %2").arg(tmpDir, osError()));
+    return std::unique_ptr<CacheObjectWriter>(new CacheObjectWriter(*this, fd, tmpName));
+}
+
 Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &expectedMd5, common::JobContext *job, bool batch)
 {
     if (!expectedMd5.isEmpty() && contains(expectedMd5))
@@ -154,41 +222,27 @@ Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &e
     in.fd = ::open(encode(source).constData(), O_RDONLY | O_CLOEXEC);
     if (in.fd < 0)
         return ioError(QStringLiteral("cannot read %1: %2").arg(source, osError()));
-    const QString tmpDir = m_root + QStringLiteral("/tmp");
-    if (!QDir().mkpath(tmpDir))
-        return ioError(QStringLiteral("cannot create %1").arg(tmpDir));
-    QByteArray tmpName = encode(tmpDir + QStringLiteral("/add-XXXXXX"));
-    Fd out;
-    out.fd = ::mkostemp(tmpName.data(), O_CLOEXEC);
-    if (out.fd < 0)
-        return ioError(QStringLiteral("cannot create a temporary file in %1: %2").arg(tmpDir, osError()));
-    struct Unlink {
-        QByteArray path;
-        bool armed = true;
-        ~Unlink() { if (armed) ::unlink(path.constData()); }
-    } unlinkTemp{tmpName};
-
-    QCryptographicHash hash(QCryptographicHash::Md5);
-    qint64 size = 0;
-    ORRERY_TRY(pump(in.fd, out.fd, hash, &size, source, QStringLiteral("the cache (%1)").arg(m_root), job));
-    const QString md5 = QString::fromLatin1(hash.result().toHex());
-    if (!expectedMd5.isEmpty() && md5 != expectedMd5)
-        return corrupt(QStringLiteral("%1 changed while it was added: expected md5 %2, read %3").arg(source, expectedMd5, md5));
-    if ((!batch && ::fsync(out.fd) != 0) || ::fchmod(out.fd, 0444) != 0)
-        return ioError(QStringLiteral("cannot flush the new cache object for %1: %2").arg(source, osError()));
-
-    const QString final = objectPath(md5);
-    const QString dir = QFileInfo(final).absolutePath();
-    if (!QDir().mkpath(dir))
-        return ioError(QStringLiteral("cannot create %1").arg(dir));
-    if (QFileInfo::exists(final))
-        return ObjectInfo{md5, size}; // the same content is there already; the temporary goes
-    if (::rename(tmpName.constData(), encode(final).constData()) != 0)
-        return ioError(QStringLiteral("cannot move the new object into %1: %2").arg(final, osError()));
-    unlinkTemp.armed = false;
-    if (!batch)
-        ORRERY_TRY(common::syncDirectory(dir));
-    return ObjectInfo{md5, size};
+    auto out = beginObject();
+    if (!out)
+        return out.status();
+    QByteArray block(kBlock, Qt::Uninitialized);
+    for (;;) {
+        const ssize_t n = ::read(in.fd, block.data(), size_t(block.size()));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return ioError(QStringLiteral("cannot read %1: %2").arg(source, osError()));
+        }
+        if (n == 0)
+            break;
+        ORRERY_TRY((*out)->write(block.constData(), n));
+        if (job && job->isCancelled())
+            return job->cancelledStatus();
+    }
+    auto info = (*out)->commit(expectedMd5, batch);
+    if (!info && info.status().code() == ErrorCode::Corrupt)
+        return corrupt(QStringLiteral("%1 changed while it was added: %2").arg(source, info.status().message()));
+    return info;
 }
 
 Result<ObjectInfo> ContentCache::addBytes(const QByteArray &bytes, bool isDirManifest)

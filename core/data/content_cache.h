@@ -19,6 +19,10 @@
 
 #include <QString>
 
+#include <memory>
+
+class QCryptographicHash;
+
 namespace orrery::common {
 class JobContext;
 }
@@ -28,6 +32,34 @@ namespace orrery::data {
 struct ObjectInfo {
     QString md5;
     qint64 size = 0;
+};
+
+class ContentCache;
+
+// An object being written into the cache from a stream (an upload): the bytes go to a temporary
+// file under <root>/tmp and are hashed on the way; commit() publishes the object under its md5,
+// with addFile's promises. Destroyed without commit(), it leaves nothing behind.
+// Threads: one writer per thread; the cache itself may be shared.
+class CacheObjectWriter {
+public:
+    ~CacheObjectWriter();
+    CacheObjectWriter(const CacheObjectWriter &) = delete;
+    CacheObjectWriter &operator=(const CacheObjectWriter &) = delete;
+
+    Status write(const char *data, qint64 size);
+    qint64 size() const { return m_size; }
+    // `expectedMd5` (optional) must match. With `batch`, the caller syncs (ContentCache::syncAll).
+    Result<ObjectInfo> commit(const QString &expectedMd5 = QString(), bool batch = false);
+
+private:
+    friend class ContentCache;
+    CacheObjectWriter(const ContentCache &cache, int fd, QByteArray tempPath);
+    const ContentCache &m_cache;
+    int m_fd;
+    QByteArray m_tempPath;
+    std::unique_ptr<QCryptographicHash> m_hash;
+    qint64 m_size = 0;
+    bool m_committed = false;
 };
 
 class ContentCache {
@@ -48,6 +80,8 @@ public:
     // only ever renamed to its name complete, and every read verifies it.
     Result<ObjectInfo> addFile(const QString &source, const QString &expectedMd5 = QString(),
                                common::JobContext *job = nullptr, bool batch = false);
+    // A new object written from a stream; see CacheObjectWriter.
+    Result<std::unique_ptr<CacheObjectWriter>> beginObject() const;
     // Flushes everything written to the cache's file system (syncfs).
     Status syncAll() const;
     // Stores bytes (a directory manifest) as "<md5>.dir" or "<md5>".
