@@ -1,0 +1,175 @@
+#include "core/train/run_recorder.h"
+
+#include "core/data/content_cache.h"
+#include "core/store/database.h"
+#include "core/tracking/metric_writer.h"
+#include "core/tracking/run_manifest.h"
+#include "core/tracking/tracking_store.h"
+#include "core/train/trainer.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+
+#include <algorithm>
+
+namespace orrery::train {
+
+struct RunRecorder::Impl {
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<tracking::MetricWriter> writer;
+    QString experimentId;
+    QString artifactRoot;
+    QString cacheRoot;
+    QHash<QString, int> series;
+};
+
+RunRecorder::RunRecorder() : d(std::make_unique<Impl>()) {}
+RunRecorder::~RunRecorder()
+{
+    if (d->writer)
+        (void)d->writer->close();
+}
+
+namespace {
+qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+QString checkpointsDir(const QString &artifactRoot, const QString &experimentId, const QString &runId)
+{
+    return QStringLiteral("%1/%2/%3/artifacts/checkpoints").arg(artifactRoot, experimentId, runId);
+}
+} // namespace
+
+Result<QString> RunRecorder::latestCheckpoint(const TrainRequest &request, const QString &runId)
+{
+    store::OpenOptions o;
+    auto db = store::Database::open(request.databasePath, o);
+    if (!db)
+        return db.status();
+    tracking::TrackingStore store(**db);
+    auto info = store.runInfo(runId);
+    if (!info)
+        return notFound(QStringLiteral("no run '%1' to resume in this workspace (orrery-cli runs list shows the runs)").arg(runId));
+    QDir dir(checkpointsDir(request.artifactRoot, info->experimentId, runId));
+    QStringList files = dir.entryList({QStringLiteral("step-*.pt")}, QDir::Files);
+    if (files.isEmpty())
+        return notFound(QStringLiteral("run %1 has no checkpoint to resume from (set training.checkpoint_every)").arg(runId));
+    std::sort(files.begin(), files.end(), [](const QString &a, const QString &b) {
+        return a.mid(5).chopped(3).toLongLong() < b.mid(5).chopped(3).toLongLong();
+    });
+    return dir.filePath(files.last());
+}
+
+Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &request, const QVector<std::pair<QString, QString>> &params,
+                                                        const QString &dataMd5)
+{
+    std::unique_ptr<RunRecorder> r(new RunRecorder);
+    store::OpenOptions o;
+    auto db = store::Database::open(request.databasePath, o);
+    if (!db)
+        return db.status();
+    r->d->db = std::move(*db);
+    r->d->artifactRoot = request.artifactRoot;
+    r->d->cacheRoot = request.cacheRoot;
+    tracking::TrackingStore store(*r->d->db);
+    if (!request.resumeRunId.isEmpty()) {
+        auto info = store.runInfo(request.resumeRunId);
+        if (!info)
+            return info.status();
+        r->m_runId = info->runId;
+        r->d->experimentId = info->experimentId;
+        const tracking::RunStatus running = tracking::RunStatus::Running;
+        auto updated = store.updateRun(r->m_runId, &running, 0, QString());
+        if (!updated)
+            return updated.status();
+        ORRERY_TRY(store.setTag(r->m_runId, {QStringLiteral("orrery.resumed_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}));
+    } else {
+        const QString name = request.config.tracking.experiment.isEmpty() ? QStringLiteral("Default") : request.config.tracking.experiment;
+        auto e = store.experimentByName(name);
+        if (e) {
+            r->d->experimentId = e->id;
+        } else {
+            auto created = store.createExperiment(name);
+            if (!created)
+                return created.status();
+            r->d->experimentId = *created;
+        }
+        auto run = store.createRun(r->d->experimentId, request.config.tracking.runName, 0,
+                                   {{QStringLiteral("orrery.source"), QStringLiteral("train")},
+                                    {QStringLiteral("orrery.task"), QLatin1String(taskName(request.config.task))}});
+        if (!run)
+            return run.status();
+        r->m_runId = run->runId;
+        QVector<tracking::KeyValue> kv;
+        for (const auto &[k, v] : params)
+            kv.append({k, v.left(tracking::Limits::kMaxParamValueLength)});
+        for (int i = 0; i < kv.size(); i += tracking::Limits::kMaxBatchParams)
+            ORRERY_TRY(store.logBatchParamsAndTags(r->m_runId, kv.mid(i, tracking::Limits::kMaxBatchParams), {}));
+        QVector<tracking::DataInput> inputs;
+        if (!request.config.data.path.isEmpty())
+            inputs.append({request.config.data.path, dataMd5});
+        auto manifest = tracking::captureManifest(request.workspaceRoot, inputs, {{QStringLiteral("training.seed"), qint64(request.config.loop.seed)}});
+        if (manifest)
+            ORRERY_TRY(tracking::saveManifest(*r->d->db, r->m_runId, *manifest));
+    }
+    auto writer = tracking::MetricWriter::open(request.databasePath);
+    if (!writer)
+        return writer.status();
+    r->d->writer = std::move(*writer);
+    return r;
+}
+
+QString RunRecorder::artifactDir() const
+{
+    const QString dir = QStringLiteral("%1/%2/%3/artifacts").arg(d->artifactRoot, d->experimentId, m_runId);
+    QDir().mkpath(dir);
+    return dir;
+}
+
+void RunRecorder::metric(const QString &key, qint64 step, double value)
+{
+    auto it = d->series.find(key);
+    if (it == d->series.end())
+        it = d->series.insert(key, d->writer->series(m_runId, key));
+    d->writer->log(*it, {step, nowMs(), value});
+}
+
+Status RunRecorder::setTag(const QString &key, const QString &value)
+{
+    tracking::TrackingStore store(*d->db);
+    return store.setTag(m_runId, {key, value.left(tracking::Limits::kMaxTagValueLength)});
+}
+
+Status RunRecorder::flush() { return d->writer->flush(); }
+
+Result<QString> RunRecorder::cacheFile(const QString &path)
+{
+    if (d->cacheRoot.isEmpty())
+        return QString();
+    data::ContentCache cache(d->cacheRoot);
+    auto info = cache.addFile(path);
+    if (!info)
+        return info.status();
+    return info->md5;
+}
+
+Status RunRecorder::finish(tracking::RunStatus status, const QString &reason)
+{
+    ORRERY_TRY(d->writer->flush());
+    tracking::TrackingStore store(*d->db);
+    auto updated = store.updateRun(m_runId, &status, nowMs(), QString());
+    if (!updated)
+        return updated.status();
+    if (!reason.isEmpty()) {
+        auto s = d->db->prepare(QStringLiteral("UPDATE runs SET status_reason = ? WHERE id = ?"));
+        if (!s)
+            return s.status();
+        s->bind(1, reason.left(5000)).bind(2, m_runId);
+        ORRERY_TRY(s->run());
+        ORRERY_TRY(setTag(QStringLiteral("orrery.failure_reason"), reason));
+    }
+    return Status::ok();
+}
+
+} // namespace orrery::train

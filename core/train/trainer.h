@@ -1,0 +1,91 @@
+#pragma once
+// The training entry point, torch-free: the pipeline's train stage, the GUI and orrery-train call
+// this; only its .cpp files see LibTorch.
+//
+//   TrainRequest → prepareTraining() → PreparedTraining → runTraining(job) → TrainOutcome
+//
+// prepareTraining() does every check that can fail on bad input — the config, the data (loaded,
+// split, preprocessing fitted on the training split), a checkpoint to resume from (readable, and
+// made by this very model and data) — on the caller's thread, before any trainer thread exists.
+// runTraining() is the loop; it is meant to run inside a common::Job (it polls the JobContext for
+// cancel once per batch and reports progress), and returns Cancelled, or FailedPrecondition for a
+// NaN loss with the step and the fix in the message.
+//
+// Tracking: with `databasePath` set, the run is recorded — params, a reproducibility manifest,
+// metrics streamed through MetricWriter (train_loss every step or epoch, val_* every epoch), the
+// evaluation, and artifacts under <artifactRoot>/<experiment>/<run>/artifacts/: model/model.pt
+// (TorchScript: preprocessing and model in one), model/signature.json, model/preprocessing.json,
+// evaluation.json and checkpoints/step-N.pt. The exported model also goes into the
+// content-addressed cache (tag orrery.model_md5). Without a database nothing is recorded, and
+// checkpoints and the export go to `outputDir`.
+//
+// Data parallel: with world size > 1 every rank trains on its share of each global batch
+// (batch_size rows each), gradients are all-reduced (Gloo over a TCPStore at master host:port)
+// every step; rank 0 alone records to tracking and exports.
+
+#include "core/common/status.h"
+#include "core/train/evaluation.h"
+#include "core/train/trainer_config.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace orrery::common {
+class JobContext;
+}
+
+namespace orrery::train {
+
+struct DistributedConfig {
+    int rank = 0;
+    int worldSize = 1;
+    QString masterHost = QStringLiteral("127.0.0.1");
+    int masterPort = 29500;
+    int timeoutSeconds = 120;
+};
+
+struct TrainRequest {
+    TrainConfig config;
+    QString workspaceRoot;  // for the manifest (git state); may be empty
+    QString databasePath;   // empty: no tracking
+    QString artifactRoot;   // <workspace>/.orrery/artifacts
+    QString cacheRoot;      // <workspace>/.orrery/cache; empty: the model is not cached
+    QString outputDir;      // without tracking: where checkpoints and the export go
+    QString resumeRunId;    // continue this run from its latest checkpoint
+    QString resumeFrom;     // or from this checkpoint file
+    DistributedConfig distributed;
+    // Called on the training thread after every optimiser step (live charts, tests).
+    std::function<void(qint64 step, double loss)> onStep;
+};
+
+struct TrainOutcome {
+    QString runId;            // empty without tracking
+    QString modelPath;        // the TorchScript export (rank 0)
+    QString signaturePath;
+    QString modelMd5;
+    qint64 steps = 0;
+    int epochs = 0;
+    bool stoppedEarly = false;
+    int bestEpoch = 0;
+    double finalTrainLoss = 0.0;
+    Evaluation validation;
+    Evaluation test;
+    QJsonObject toJson() const;
+};
+
+struct PreparedTraining;
+struct PreparedDeleter {
+    void operator()(PreparedTraining *p) const;
+};
+using PreparedTrainingPtr = std::unique_ptr<PreparedTraining, PreparedDeleter>;
+
+Result<PreparedTrainingPtr> prepareTraining(const TrainRequest &request);
+Result<TrainOutcome> runTraining(PreparedTraining &prepared, common::JobContext *job);
+
+// prepare then run, on the calling thread.
+Result<TrainOutcome> train(const TrainRequest &request, common::JobContext *job = nullptr);
+
+} // namespace orrery::train
