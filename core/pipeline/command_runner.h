@@ -1,0 +1,42 @@
+#pragma once
+// Runs a stage's shell command as a process: /bin/sh -c CMD in the stage's folder, stdout and
+// stderr captured into the stage's log (interleaved as written), in a process group of its own so
+// that a cancel or a timeout kills the whole tree (the shell and whatever it started), not only
+// the shell: SIGTERM, then SIGKILL after a grace period.
+//
+// Threads: run() blocks its calling thread (a worker of the executor); `cancel` may be set from
+// any thread.
+
+#include "core/common/status.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+
+#include <atomic>
+
+namespace orrery::pipeline {
+
+struct CommandResult {
+    int exitCode = 0;
+    bool crashed = false;   // ended by a signal
+    bool timedOut = false;
+    bool cancelled = false;
+    qint64 pid = 0;
+};
+
+struct CommandOptions {
+    QString workDir;
+    QString logPath;             // appended to
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    qint64 timeoutMs = 0;        // 0: none
+    int killGraceMs = 2000;
+    const std::atomic<bool> *cancel = nullptr;
+};
+
+// The process could not start (no shell, bad folder): an error; otherwise what happened.
+Result<CommandResult> runCommand(const QString &commandLine, const CommandOptions &options);
+
+// Output of a short command (an interpreter's --version), "" when it fails; at most `timeoutMs`.
+QString captureOutput(const QString &program, const QStringList &args, int timeoutMs = 10000);
+
+} // namespace orrery::pipeline

@@ -1,0 +1,47 @@
+#pragma once
+// Validation gates: whether a model's metrics allow it to go on (be registered, replace the
+// champion). DESIGN.md puts the gate logic here so that the pipeline's gate stage and
+// promotions decide alike. A gate is a list of rules over metric names:
+//
+//   roc_auc >= 0.80, recall >= 0.5, false_positive_rate <= 0.05
+//
+// Operators: >=, >, <=, <, ==. A metric the metrics do not hold fails its rule (a gate never
+// passes by omission). "Beats the champion on the same holdout by >= X" arrives with the
+// Registry issue as another kind of rule.
+
+#include "core/common/status.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace orrery::registry {
+
+struct GateRule {
+    enum class Op { Ge, Gt, Le, Lt, Eq };
+    QString metric;
+    Op op = Op::Ge;
+    double threshold = 0.0;
+    QString text() const; // "roc_auc >= 0.8"
+};
+
+struct GateCheck {
+    GateRule rule;
+    bool present = false;
+    double value = 0.0;
+    bool passed = false;
+    QString explanation; // "roc_auc = 0.91 >= 0.8" / "recall = 0.42, needs >= 0.5"
+};
+
+struct GateResult {
+    QVector<GateCheck> checks;
+    bool passed() const;
+    QStringList failures() const; // explanations of the failed checks
+};
+
+// "a >= 0.8, b < 3" (commas or semicolons between rules); errors say which rule and why.
+Result<QVector<GateRule>> parseGateRules(const QString &text);
+GateResult evaluateGate(const QVector<GateRule> &rules, const QHash<QString, double> &metrics);
+
+} // namespace orrery::registry

@@ -1,0 +1,287 @@
+// train (the baseline), evaluate and gate: the model half of the built-in stages.
+#include "core/stages/baseline_model.h"
+#include "core/stages/builtin_stages.h"
+#include "core/stages/csv_table.h"
+#include "core/stages/stage_types.h"
+
+#include "core/common/atomic_file.h"
+#include "core/pipeline/pipeline_file.h"
+#include "core/pipeline/stage_type.h"
+#include "core/registry/validation_gate.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+
+#include <algorithm>
+#include <cmath>
+
+namespace orrery::stages {
+
+using pipeline::ParamKind;
+using pipeline::ParamType;
+using pipeline::StageContext;
+using pipeline::StageType;
+
+namespace {
+
+QMutex g_scorersMutex;
+QHash<QString, ScorerFactory> &scorers()
+{
+    static QHash<QString, ScorerFactory> s;
+    return s;
+}
+
+Status writeJson(const QString &path, const QJsonDocument &doc)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    return common::writeFileAtomically(path, doc.toJson(QJsonDocument::Indented));
+}
+
+} // namespace
+
+void registerModelScorer(const QString &kind, ScorerFactory factory)
+{
+    QMutexLocker lock(&g_scorersMutex);
+    scorers().insert(kind, std::move(factory));
+}
+
+StageType trainStageType()
+{
+    StageType t;
+    t.name = QStringLiteral("train");
+    t.summary = QStringLiteral("Train a model (BASELINE: logistic regression until the LibTorch trainer lands).");
+    t.docs = QStringLiteral("The trainer 'baseline_logistic' fits a logistic regression with balanced class weights on the numeric columns "
+                            "(standardized) and the categorical ones (one-hot, at most --max-categories values), by full-batch Adam "
+                            "for --epochs. It is a stand-in: the Training issue's LibTorch trainer registers itself as `train` and "
+                            "replaces it. Writes the model as JSON (kind orrery.baseline_logistic).");
+    t.params = {
+        {QStringLiteral("train"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the training rows (CSV)")},
+        {QStringLiteral("label"), ParamKind::Setting, ParamType::String, QString(), true, {}, {}, {}, QStringLiteral("the 0/1 label column")},
+        {QStringLiteral("model"), ParamKind::Output, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("where the model goes")},
+        {QStringLiteral("trainer"), ParamKind::Setting, ParamType::Choice, QStringLiteral("baseline_logistic"), false, {}, {},
+         {QStringLiteral("baseline_logistic")}, QStringLiteral("the trainer (only the baseline until the Training issue)")},
+        {QStringLiteral("features"), ParamKind::Setting, ParamType::String, QString(), false, {}, {}, {}, QStringLiteral("comma-separated feature columns (default: every usable column)")},
+        {QStringLiteral("epochs"), ParamKind::Setting, ParamType::Int, QStringLiteral("200"), false, 1.0, 100000.0, {}, QStringLiteral("full-batch steps")},
+        {QStringLiteral("learning-rate"), ParamKind::Setting, ParamType::Float, QStringLiteral("0.05"), false, 1e-6, 10.0, {}, QStringLiteral("Adam's step size")},
+        {QStringLiteral("l2"), ParamKind::Setting, ParamType::Float, QStringLiteral("0.0001"), false, 0.0, 10.0, {}, QStringLiteral("weight decay")},
+        {QStringLiteral("max-categories"), ParamKind::Setting, ParamType::Int, QStringLiteral("20"), false, 2.0, 1000.0, {}, QStringLiteral("most values a categorical feature may have")},
+        {QStringLiteral("seed"), ParamKind::Setting, ParamType::Int, QStringLiteral("42"), false, 0.0, {}, {}, QStringLiteral("random seed of the initial weights")},
+    };
+    return t;
+}
+
+Status runBaselineTrainStage(StageContext &ctx)
+{
+    auto table = CsvTable::read(ctx.path(QStringLiteral("train")), ctx.isCancelled);
+    if (!table)
+        return table.status();
+    BaselineOptions o;
+    o.epochs = int(ctx.args.integer(QStringLiteral("epochs")));
+    o.learningRate = ctx.args.real(QStringLiteral("learning-rate"));
+    o.l2 = ctx.args.real(QStringLiteral("l2"));
+    o.seed = quint64(ctx.args.integer(QStringLiteral("seed")));
+    o.maxCategories = int(ctx.args.integer(QStringLiteral("max-categories")));
+    for (const QString &f : ctx.args.text(QStringLiteral("features")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        o.features << f.trimmed();
+    ctx.log(QStringLiteral("trainer: baseline_logistic (a stand-in until the LibTorch trainer lands)"));
+    auto model = BaselineModel::train(table->columns, table->rows, ctx.args.text(QStringLiteral("label")), o, ctx.isCancelled, ctx.log);
+    if (!model)
+        return model.status();
+    QStringList names;
+    for (const auto &f : model->features)
+        names << f.name;
+    ctx.log(QStringLiteral("features: %1").arg(names.join(QStringLiteral(", "))));
+    const QString out = ctx.path(QStringLiteral("model"));
+    QDir().mkpath(QFileInfo(out).absolutePath());
+    ORRERY_TRY(common::writeFileAtomically(out, model->toJson()));
+    ctx.metrics.append({QStringLiteral("train_loss"), model->finalLoss});
+    ctx.metrics.append({QStringLiteral("train_rows"), double(model->trainRows)});
+    return Status::ok();
+}
+
+StageType evaluateStageType()
+{
+    StageType t;
+    t.name = QStringLiteral("evaluate");
+    t.summary = QStringLiteral("Score a model on held-out rows: metrics JSON, confusion matrix, ROC and PR curves as DVC plots.");
+    t.docs = QStringLiteral("Writes --metrics (accuracy, precision, recall, f1, roc_auc, average_precision, counts), --roc "
+                            "[{fpr, tpr, threshold}], --pr [{recall, precision, threshold}] (at most 200 points each) and "
+                            "--confusion [{actual, predicted}] per row — the files DVC's linear and confusion plot templates read.");
+    t.params = {
+        {QStringLiteral("model"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the model (JSON)")},
+        {QStringLiteral("input"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the held-out rows (CSV)")},
+        {QStringLiteral("label"), ParamKind::Setting, ParamType::String, QString(), true, {}, {}, {}, QStringLiteral("the 0/1 label column")},
+        {QStringLiteral("metrics"), ParamKind::Output, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the metrics JSON")},
+        {QStringLiteral("roc"), ParamKind::Output, ParamType::Path, QString(), false, {}, {}, {}, QStringLiteral("ROC curve points (JSON)")},
+        {QStringLiteral("pr"), ParamKind::Output, ParamType::Path, QString(), false, {}, {}, {}, QStringLiteral("precision-recall curve points (JSON)")},
+        {QStringLiteral("confusion"), ParamKind::Output, ParamType::Path, QString(), false, {}, {}, {}, QStringLiteral("actual/predicted per row (JSON)")},
+        {QStringLiteral("threshold"), ParamKind::Setting, ParamType::Float, QStringLiteral("0.5"), false, 0.0, 1.0, {}, QStringLiteral("score at or above which a row is predicted positive")},
+    };
+    return t;
+}
+
+Status runEvaluateStage(StageContext &ctx)
+{
+    QFile modelFile(ctx.path(QStringLiteral("model")));
+    if (!modelFile.open(QIODevice::ReadOnly))
+        return ioError(QStringLiteral("cannot read the model %1: %2").arg(ctx.args.text(QStringLiteral("model")), modelFile.errorString()));
+    const QByteArray modelJson = modelFile.readAll();
+    const QString kind = QJsonDocument::fromJson(modelJson).object().value(QStringLiteral("kind")).toString();
+    ScorerFactory factory;
+    {
+        QMutexLocker lock(&g_scorersMutex);
+        factory = scorers().value(kind);
+    }
+    if (!factory)
+        return invalidArgument(QStringLiteral("evaluate: no scorer for models of kind '%1' (%2)").arg(kind, ctx.args.text(QStringLiteral("model"))));
+    auto scorer = factory(modelJson);
+    if (!scorer)
+        return scorer.status();
+    auto table = CsvTable::read(ctx.path(QStringLiteral("input")), ctx.isCancelled);
+    if (!table)
+        return table.status();
+    auto labelCol = table->requireColumn(ctx.args.text(QStringLiteral("label")), QStringLiteral("evaluate --label"));
+    if (!labelCol)
+        return labelCol.status();
+    auto scores = (*scorer)(table->columns, table->rows);
+    if (!scores)
+        return scores.status();
+    const size_t n = table->rows.size();
+    if (n == 0)
+        return invalidArgument(QStringLiteral("evaluate: %1 has no rows").arg(ctx.args.text(QStringLiteral("input"))));
+    std::vector<int> y(n);
+    for (size_t i = 0; i < n; ++i)
+        y[i] = table->rows[i][size_t(*labelCol)] == "1" ? 1 : 0;
+    const double threshold = ctx.args.real(QStringLiteral("threshold"));
+    qint64 tp = 0, fp = 0, tn = 0, fn = 0;
+    QJsonArray confusion;
+    for (size_t i = 0; i < n; ++i) {
+        const int pred = (*scores)[i] >= threshold ? 1 : 0;
+        if (pred && y[i]) ++tp;
+        else if (pred && !y[i]) ++fp;
+        else if (!pred && y[i]) ++fn;
+        else ++tn;
+        confusion.append(QJsonObject{{QStringLiteral("actual"), QString::number(y[i])}, {QStringLiteral("predicted"), QString::number(pred)}});
+    }
+    const qint64 positives = tp + fn, negatives = tn + fp;
+    // Curves: sweep thresholds from the highest score down, one point per distinct score.
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i)
+        order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return (*scores)[a] > (*scores)[b]; });
+    struct Point { double fpr, tpr, precision, recall, threshold; };
+    std::vector<Point> points;
+    points.push_back({0, 0, 1, 0, 1.0});
+    double auc = 0, ap = 0, prevFpr = 0, prevTpr = 0, prevRecall = 0;
+    qint64 ctp = 0, cfp = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const size_t i = order[k];
+        (y[i] ? ctp : cfp)++;
+        if (k + 1 < n && (*scores)[order[k + 1]] == (*scores)[i])
+            continue;
+        const double tpr = positives ? double(ctp) / double(positives) : 0;
+        const double fpr = negatives ? double(cfp) / double(negatives) : 0;
+        const double precision = double(ctp) / double(ctp + cfp);
+        auc += (fpr - prevFpr) * (tpr + prevTpr) / 2.0;
+        ap += (tpr - prevRecall) * precision;
+        prevFpr = fpr;
+        prevTpr = tpr;
+        prevRecall = tpr;
+        points.push_back({fpr, tpr, precision, tpr, (*scores)[i]});
+    }
+    // At most ~200 points per curve, always keeping both ends.
+    const size_t stride = std::max<size_t>(1, points.size() / 200);
+    QJsonArray roc, pr;
+    for (size_t k = 0; k < points.size(); k += stride) {
+        const auto &p = points[k];
+        roc.append(QJsonObject{{QStringLiteral("fpr"), p.fpr}, {QStringLiteral("tpr"), p.tpr}, {QStringLiteral("threshold"), p.threshold}});
+        pr.append(QJsonObject{{QStringLiteral("recall"), p.recall}, {QStringLiteral("precision"), p.precision}, {QStringLiteral("threshold"), p.threshold}});
+        if (k + stride >= points.size() && k != points.size() - 1) {
+            const auto &last = points.back();
+            roc.append(QJsonObject{{QStringLiteral("fpr"), last.fpr}, {QStringLiteral("tpr"), last.tpr}, {QStringLiteral("threshold"), last.threshold}});
+            pr.append(QJsonObject{{QStringLiteral("recall"), last.recall}, {QStringLiteral("precision"), last.precision}, {QStringLiteral("threshold"), last.threshold}});
+        }
+    }
+    const double precision = tp + fp ? double(tp) / double(tp + fp) : 0.0;
+    const double recall = positives ? double(tp) / double(positives) : 0.0;
+    const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
+    QJsonObject metrics{{QStringLiteral("rows"), double(n)},
+                        {QStringLiteral("positives"), double(positives)},
+                        {QStringLiteral("accuracy"), double(tp + tn) / double(n)},
+                        {QStringLiteral("precision"), precision},
+                        {QStringLiteral("recall"), recall},
+                        {QStringLiteral("f1"), f1},
+                        {QStringLiteral("roc_auc"), auc},
+                        {QStringLiteral("average_precision"), ap},
+                        {QStringLiteral("threshold"), threshold},
+                        {QStringLiteral("tp"), double(tp)},
+                        {QStringLiteral("fp"), double(fp)},
+                        {QStringLiteral("tn"), double(tn)},
+                        {QStringLiteral("fn"), double(fn)}};
+    ORRERY_TRY(writeJson(ctx.path(QStringLiteral("metrics")), QJsonDocument(metrics)));
+    if (ctx.args.has(QStringLiteral("roc")))
+        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("roc")), QJsonDocument(roc)));
+    if (ctx.args.has(QStringLiteral("pr")))
+        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("pr")), QJsonDocument(pr)));
+    if (ctx.args.has(QStringLiteral("confusion")))
+        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("confusion")), QJsonDocument(confusion)));
+    ctx.log(QStringLiteral("%1 rows: roc_auc %2, average_precision %3, precision %4, recall %5 at threshold %6")
+                .arg(n).arg(auc, 0, 'f', 4).arg(ap, 0, 'f', 4).arg(precision, 0, 'f', 4).arg(recall, 0, 'f', 4).arg(threshold));
+    return Status::ok();
+}
+
+StageType gateStageType()
+{
+    StageType t;
+    t.name = QStringLiteral("gate");
+    t.summary = QStringLiteral("Model gate: the metrics must meet every threshold.");
+    t.docs = QStringLiteral("Reads a metrics JSON (nested keys joined with '.') and checks each rule of --rules, e.g. "
+                            "\"roc_auc >= 0.8, recall >= 0.5\" (core/registry's gate logic, which promotions share). A rule "
+                            "not met, or a metric not there, fails the stage as a check (exit status 1) naming the metric, its "
+                            "value and the threshold. Writes the verdict to --report.");
+    t.params = {
+        {QStringLiteral("metrics"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the metrics JSON")},
+        {QStringLiteral("rules"), ParamKind::Setting, ParamType::String, QString(), true, {}, {}, {}, QStringLiteral("thresholds: 'metric OP number, …'")},
+        {QStringLiteral("report"), ParamKind::Output, ParamType::Path, QString(), false, {}, {}, {}, QStringLiteral("the verdict (JSON)")},
+    };
+    return t;
+}
+
+Status runGateStage(StageContext &ctx)
+{
+    auto rules = registry::parseGateRules(ctx.args.text(QStringLiteral("rules")));
+    if (!rules)
+        return rules.status();
+    auto doc = pipeline::loadParamsFile(ctx.path(QStringLiteral("metrics")), ctx.args.text(QStringLiteral("metrics")));
+    if (!doc)
+        return doc.status();
+    if (!QFile::exists(ctx.path(QStringLiteral("metrics"))))
+        return notFound(QStringLiteral("gate: the metrics file %1 does not exist").arg(ctx.args.text(QStringLiteral("metrics"))));
+    std::vector<std::pair<QString, pipeline::ParamValue>> flat;
+    doc->flatten(QString(), &flat);
+    QHash<QString, double> metrics;
+    for (const auto &[k, v] : flat)
+        if (v.kind() == pipeline::ParamValue::Kind::Int || v.kind() == pipeline::ParamValue::Kind::Float)
+            metrics.insert(k, v.toDouble());
+    const registry::GateResult result = registry::evaluateGate(*rules, metrics);
+    QJsonArray checks;
+    for (const auto &c : result.checks) {
+        QJsonObject o{{QStringLiteral("rule"), c.rule.text()}, {QStringLiteral("passed"), c.passed}, {QStringLiteral("explanation"), c.explanation}};
+        o.insert(QStringLiteral("value"), c.present ? QJsonValue(c.value) : QJsonValue());
+        checks.append(o);
+        ctx.log(QStringLiteral("%1 %2").arg(c.passed ? QStringLiteral("pass") : QStringLiteral("FAIL"), c.explanation));
+    }
+    if (ctx.args.has(QStringLiteral("report")))
+        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("report")), QJsonDocument(QJsonObject{{QStringLiteral("passed"), result.passed()}, {QStringLiteral("checks"), checks}})));
+    for (const QString &f : result.failures())
+        ctx.addFinding(QStringLiteral("gate: ") + f);
+    return Status::ok();
+}
+
+} // namespace orrery::stages
