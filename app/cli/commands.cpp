@@ -9,6 +9,7 @@ int runAudit(const Context &);
 int runData(const Context &);
 int runRuns(const Context &);
 int runTracking(const Context &);
+int runTrain(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -19,6 +20,7 @@ const std::vector<Command> &commands()
         {"data", "data versions (add, status, checkout, …) and data tests", runData},
         {"runs", "tracked runs: list, show (with the reproducibility manifest), diff, export", runRuns},
         {"tracking", "serve MLflow's tracking REST API over the workspace (tracking serve --port P)", runTracking},
+        {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

@@ -1,0 +1,262 @@
+// orrery-train: the LibTorch half of `orrery-cli train`.
+//
+// Why a sibling executable: LibTorch's static initialisers cost ~0.65 s at every process start,
+// so orrery-cli must not link it (ctest cli_links_no_gui_or_torch). `orrery-cli train …` execs
+// this program, found next to orrery-cli, with the same arguments — simpler than a dlopen'd
+// module (no plugin ABI, no symbol visibility games) and the exit status, stdout and stderr are
+// the user's directly. The pipeline's train stage can run `orrery-cli train CONFIG.yaml` as a
+// subprocess, or call core/train/trainer.h in process.
+//
+//   orrery-train CONFIG.yaml [--workspace DIR] [--json] [--resume RUN_ID | --resume-from FILE]
+//                [--output DIR] [--nproc N | --rank R --world-size W --master HOST:PORT]
+//
+// --nproc N starts N ranks of itself on this machine (like torchrun --nproc-per-node) with a
+// free port on 127.0.0.1 and waits for them; rank 0 records the run and prints the result.
+// Exit status: 0 trained; 2 bad input, I/O, a diverged run or a cancel (message on stderr).
+
+#include "core/common/job.h"
+#include "core/train/trainer.h"
+#include "core/workspace/workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTcpServer>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+using namespace orrery;
+
+namespace {
+
+std::atomic<int> g_interrupts{0};
+void onInterrupt(int)
+{
+    if (g_interrupts.fetch_add(1) >= 1)
+        _exit(130);
+}
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "orrery-cli train: %s\n", qPrintable(message));
+    return 2;
+}
+
+int freePort()
+{
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return s.serverPort();
+}
+
+// Runs N ranks of this program and waits; the first failure ends the others.
+int launch(const QStringList &forwarded, int nproc)
+{
+    const int port = freePort();
+    if (port == 0)
+        return fail(QStringLiteral("no free TCP port on 127.0.0.1 for the rendezvous"));
+    std::vector<std::unique_ptr<QProcess>> ranks;
+    for (int r = 0; r < nproc; ++r) {
+        auto p = std::make_unique<QProcess>();
+        p->setProgram(QCoreApplication::applicationFilePath());
+        p->setArguments(forwarded + QStringList{QStringLiteral("--rank"), QString::number(r), QStringLiteral("--world-size"),
+                                                QString::number(nproc), QStringLiteral("--master"),
+                                                QStringLiteral("127.0.0.1:%1").arg(port)});
+        // Rank 0 speaks for the run; the others' output would only repeat it.
+        p->setProcessChannelMode(r == 0 ? QProcess::ForwardedChannels : QProcess::ForwardedErrorChannel);
+        if (r != 0)
+            p->setStandardOutputFile(QProcess::nullDevice());
+        p->start();
+        if (!p->waitForStarted(10000))
+            return fail(QStringLiteral("could not start rank %1: %2").arg(r).arg(p->errorString()));
+        ranks.push_back(std::move(p));
+    }
+    int worst = 0;
+    int running = nproc;
+    std::vector<bool> done(size_t(nproc), false);
+    while (running > 0) {
+        for (int r = 0; r < nproc; ++r) {
+            if (done[size_t(r)])
+                continue;
+            if (ranks[size_t(r)]->waitForFinished(50) || ranks[size_t(r)]->state() == QProcess::NotRunning) {
+                done[size_t(r)] = true;
+                --running;
+                const int code = ranks[size_t(r)]->exitStatus() == QProcess::NormalExit ? ranks[size_t(r)]->exitCode() : 2;
+                if (code != 0 && worst == 0) {
+                    worst = code;
+                    for (auto &other : ranks)
+                        if (other->state() != QProcess::NotRunning)
+                            other->terminate();
+                }
+            }
+        }
+        if (g_interrupts.load() > 0)
+            for (auto &p : ranks)
+                if (p->state() != QProcess::NotRunning)
+                    p->terminate();
+    }
+    return worst;
+}
+
+void printSummary(const train::TrainOutcome &o)
+{
+    std::printf("trained: %lld steps, %d epochs%s\n", static_cast<long long>(o.steps), o.epochs,
+                o.stoppedEarly ? qPrintable(QStringLiteral(" (stopped early; best epoch %1)").arg(o.bestEpoch)) : "");
+    if (!o.runId.isEmpty())
+        std::printf("run: %s\n", qPrintable(o.runId));
+    if (!o.modelPath.isEmpty())
+        std::printf("model: %s\n", qPrintable(o.modelPath));
+    for (auto it = o.validation.overall.begin(); it != o.validation.overall.end(); ++it)
+        std::printf("validation %s: %.6g\n", qPrintable(it.key()), it.value());
+    for (auto it = o.test.overall.begin(); it != o.test.overall.end(); ++it)
+        std::printf("test %s: %.6g\n", qPrintable(it.key()), it.value());
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train a model from a YAML config (see core/train/trainer_config.h for its keys)."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("CONFIG"), QStringLiteral("the training config (YAML)"));
+    parser.addOptions({
+        {QStringLiteral("workspace"), QStringLiteral("the workspace (default: the current folder or a parent)"), QStringLiteral("DIR")},
+        {QStringLiteral("json"), QStringLiteral("print the outcome as one JSON object")},
+        {QStringLiteral("resume"), QStringLiteral("continue run RUN_ID from its latest checkpoint"), QStringLiteral("RUN_ID")},
+        {QStringLiteral("resume-from"), QStringLiteral("continue from this checkpoint file"), QStringLiteral("FILE")},
+        {QStringLiteral("output"), QStringLiteral("without a workspace: where the model and checkpoints go"), QStringLiteral("DIR")},
+        {QStringLiteral("nproc"), QStringLiteral("start N data-parallel ranks on this machine"), QStringLiteral("N")},
+        {QStringLiteral("rank"), QStringLiteral("this process's rank (with --world-size and --master)"), QStringLiteral("R")},
+        {QStringLiteral("world-size"), QStringLiteral("how many ranks train together"), QStringLiteral("W")},
+        {QStringLiteral("master"), QStringLiteral("rank 0's rendezvous address"), QStringLiteral("HOST:PORT")},
+    });
+    if (!parser.parse(app.arguments())) {
+        std::fprintf(stderr, "orrery-cli train: %s\n%s", qPrintable(parser.errorText()), qPrintable(parser.helpText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::printf("Usage: orrery-cli train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT]\n\n%s",
+                    qPrintable(parser.helpText().section(QLatin1Char('\n'), 1)));
+        return 0;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return fail(QStringLiteral("give exactly one CONFIG.yaml (orrery-cli train --help)"));
+
+    struct sigaction action = {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+
+    auto intOption = [&](const QString &name, int *out) {
+        bool ok = false;
+        *out = parser.value(name).toInt(&ok);
+        return ok;
+    };
+    if (parser.isSet(QStringLiteral("nproc"))) {
+        int nproc = 0;
+        if (!intOption(QStringLiteral("nproc"), &nproc) || nproc < 1 || nproc > 256)
+            return fail(QStringLiteral("--nproc needs a number of processes between 1 and 256"));
+        if (parser.isSet(QStringLiteral("rank")) || parser.isSet(QStringLiteral("world-size")) || parser.isSet(QStringLiteral("master")))
+            return fail(QStringLiteral("--nproc starts the ranks itself; give either --nproc or --rank/--world-size/--master"));
+        if (nproc > 1) {
+            QStringList forwarded = app.arguments().mid(1);
+            const int at = int(forwarded.indexOf(QStringLiteral("--nproc")));
+            if (at >= 0)
+                forwarded.remove(at, 2);
+            else
+                forwarded.removeIf([](const QString &a) { return a.startsWith(QLatin1String("--nproc=")); });
+            return launch(forwarded, nproc);
+        }
+    }
+
+    train::TrainRequest request;
+    auto config = train::loadTrainConfig(positional.first());
+    if (!config)
+        return fail(config.status().message());
+    request.config = *config;
+    if (parser.isSet(QStringLiteral("world-size")) || parser.isSet(QStringLiteral("rank")) || parser.isSet(QStringLiteral("master"))) {
+        auto &d = request.distributed;
+        if (!intOption(QStringLiteral("world-size"), &d.worldSize) || !intOption(QStringLiteral("rank"), &d.rank))
+            return fail(QStringLiteral("--rank and --world-size need whole numbers (and go together with --master HOST:PORT)"));
+        const QString master = parser.value(QStringLiteral("master"));
+        const int colon = int(master.lastIndexOf(QLatin1Char(':')));
+        bool ok = false;
+        d.masterPort = colon > 0 ? master.mid(colon + 1).toInt(&ok) : 0;
+        if (!ok || colon <= 0)
+            return fail(QStringLiteral("--master needs HOST:PORT (rank 0's address), e.g. 127.0.0.1:29500"));
+        d.masterHost = master.left(colon);
+    }
+
+    // The workspace: --workspace, or the current folder's; none is fine with --output.
+    QString root;
+    if (parser.isSet(QStringLiteral("workspace"))) {
+        root = QDir(parser.value(QStringLiteral("workspace"))).absolutePath();
+    } else {
+        auto found = workspace::Workspace::findRoot(QDir::currentPath());
+        if (found)
+            root = *found;
+    }
+    std::unique_ptr<workspace::Workspace> ws;
+    if (!root.isEmpty()) {
+        auto opened = workspace::Workspace::open(root);
+        if (!opened)
+            return fail(opened.status().message());
+        ws = std::move(*opened);
+        request.workspaceRoot = ws->root();
+        request.databasePath = ws->databasePath();
+        request.artifactRoot = ws->root() + QStringLiteral("/.orrery/artifacts");
+        request.cacheRoot = ws->cacheDir();
+    } else if (!parser.isSet(QStringLiteral("output"))) {
+        return fail(QStringLiteral("no workspace here (run orrery-cli init, pass --workspace DIR, or --output DIR to train without tracking)"));
+    }
+    request.outputDir = parser.isSet(QStringLiteral("output")) ? QDir(parser.value(QStringLiteral("output"))).absolutePath() : QString();
+    request.resumeRunId = parser.value(QStringLiteral("resume"));
+    request.resumeFrom = parser.value(QStringLiteral("resume-from"));
+    if (!request.resumeRunId.isEmpty() && !request.resumeFrom.isEmpty())
+        return fail(QStringLiteral("give --resume RUN_ID or --resume-from FILE, not both"));
+
+    // Every check on the input happens here, before the training thread exists.
+    auto prepared = train::prepareTraining(request);
+    if (!prepared)
+        return fail(prepared.status().message());
+
+    Result<train::TrainOutcome> outcome = internalError(QStringLiteral("training did not run"));
+    common::Job job(QStringLiteral("train"), [&](common::JobContext &ctx) {
+        outcome = train::runTraining(**prepared, &ctx);
+        return outcome.isOk() ? Status::ok() : outcome.status();
+    });
+    job.start();
+    const bool tty = isatty(fileno(stderr));
+    qint64 lastShown = -1;
+    while (!job.wait(200)) {
+        if (g_interrupts.load() > 0)
+            job.cancel();
+        if (tty && job.progressTotal() > 0 && job.progressDone() != lastShown) {
+            lastShown = job.progressDone();
+            std::fprintf(stderr, "\r%s  step %lld/%lld ", qPrintable(job.progressText()), static_cast<long long>(lastShown),
+                         static_cast<long long>(job.progressTotal()));
+        }
+    }
+    if (tty && lastShown >= 0)
+        std::fprintf(stderr, "\n");
+    if (!outcome)
+        return fail(outcome.status().message());
+    if (request.distributed.rank != 0)
+        return 0;
+    if (parser.isSet(QStringLiteral("json")))
+        std::printf("%s\n", QJsonDocument(outcome->toJson()).toJson(QJsonDocument::Compact).constData());
+    else
+        printSummary(*outcome);
+    return 0;
+}
