@@ -6,6 +6,7 @@
 #include "core/data/data_repository.h"
 #include "core/store/database.h"
 #include "core/data/fraud_generator.h"
+#include "core/data/schema_inference.h"
 #include "core/vcs/repository.h"
 #include "core/workspace/workspace.h"
 
@@ -55,12 +56,109 @@ The data file is versioned by content, not in git: `data/transactions.csv.dvc` r
 (DVC's format) and the bytes live in `.orrery/cache`. After changing the data, record the new
 version with `orrery-cli data add data/transactions.csv` and commit the `.dvc` file; see every
 version, its statistics and the differences in the workbench's Data area.
+
+The fraud pipeline is in `dvc.yaml` (params in `params.yaml`): load → validate (data tests
+against `data/transactions.schema.yaml`) → split → train (a baseline logistic regression until
+the LibTorch trainer lands) → evaluate (metrics and ROC/PR/confusion plots in `reports/`) → gate
+(`gate.rules`). Run it, and again to see every stage skipped:
+
+    orrery-cli run
+    orrery-cli run --dry-run
+
+Exit status 1 means a data test or the gate failed; the output says which and why.
 )")
         .arg(options.rows)
         .arg(options.seed)
         .arg(QStringLiteral("."))
         .toUtf8();
 }
+
+// The fraud pipeline (DVC's dvc.yaml; `orrery-cli run` or `dvc repro` runs it) and its params.
+const char *kPipeline = R"(# The demo's fraud pipeline: orrery-cli run (or dvc repro, with orrery-cli on PATH).
+stages:
+  load:
+    desc: the versioned dataset into the pipeline's working copy
+    cmd: orrery-cli stage load --source data/transactions.csv --output work/transactions.csv
+    deps:
+    - data/transactions.csv
+    outs:
+    - work/transactions.csv
+  validate:
+    desc: data tests against data/transactions.schema.yaml
+    cmd: orrery-cli stage validate --input work/transactions.csv --schema data/transactions.schema.yaml --report reports/validation.json
+    deps:
+    - work/transactions.csv
+    - data/transactions.schema.yaml
+    outs:
+    - reports/validation.json:
+        cache: false
+  split:
+    cmd: orrery-cli stage split --input work/transactions.csv --train work/train.csv --test work/test.csv --method ${split.method} --test-fraction ${split.test_fraction} --seed ${split.seed} --label is_fraud --time-column timestamp
+    deps:
+    - work/transactions.csv
+    - reports/validation.json
+    params:
+    - split.method
+    - split.test_fraction
+    - split.seed
+    outs:
+    - work/train.csv
+    - work/test.csv
+  train:
+    desc: BASELINE logistic regression until the LibTorch trainer lands
+    cmd: orrery-cli stage train --trainer baseline_logistic --train work/train.csv --label is_fraud --model models/model.json --epochs ${train.epochs} --learning-rate ${train.learning_rate} --seed ${train.seed}
+    deps:
+    - work/train.csv
+    params:
+    - train.epochs
+    - train.learning_rate
+    - train.seed
+    outs:
+    - models/model.json
+  evaluate:
+    cmd: orrery-cli stage evaluate --model models/model.json --input work/test.csv --label is_fraud --metrics reports/metrics.json --roc reports/roc.json --pr reports/prc.json --confusion reports/confusion.json
+    deps:
+    - models/model.json
+    - work/test.csv
+    metrics:
+    - reports/metrics.json:
+        cache: false
+    plots:
+    - reports/roc.json:
+        x: fpr
+        y: tpr
+        title: ROC
+    - reports/prc.json:
+        x: recall
+        y: precision
+        title: Precision-recall
+    - reports/confusion.json:
+        template: confusion
+        x: actual
+        y: predicted
+  gate:
+    desc: the model may go on only if it meets these thresholds (params.yaml, gate.rules)
+    cmd: orrery-cli stage gate --metrics reports/metrics.json --rules "${gate.rules}" --report reports/gate.json
+    deps:
+    - reports/metrics.json
+    params:
+    - gate.rules
+    outs:
+    - reports/gate.json:
+        cache: false
+)";
+
+const char *kParams = R"(split:
+  method: stratified
+  test_fraction: 0.2
+  seed: 42
+train:
+  epochs: 300
+  learning_rate: 0.05
+  seed: 42
+gate:
+  rules: roc_auc >= 0.85, recall >= 0.5
+)";
 
 } // namespace
 
@@ -131,14 +229,27 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
     report.created << report.datasetPath << report.datasetPath + QStringLiteral(".dvc") << QStringLiteral("data/.gitignore")
                    << QStringLiteral("README.md");
 
+    // The fraud pipeline: data tests from the data as it is (loosen the schema by hand where the
+    // data may legitimately move), the stages, their params.
+    {
+        auto schema = data::inferSchema(root + QLatin1Char('/') + report.datasetPath, {}, job);
+        if (!schema)
+            return schema.status();
+        ORRERY_TRY(schema->save(root + QStringLiteral("/data/transactions.schema.yaml")));
+        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/dvc.yaml"), kPipeline));
+        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/params.yaml"), kParams));
+        report.created << QStringLiteral("data/transactions.schema.yaml") << QStringLiteral("dvc.yaml") << QStringLiteral("params.yaml");
+    }
+
     auto repo = vcs::Repository::discover(root);
     if (!repo)
         return repo.status();
     auto commit = (*repo)->commitPaths({QStringLiteral(".gitignore"), QStringLiteral(".dvc/config"),
                                         QStringLiteral(".dvc/.gitignore"), QStringLiteral(".dvcignore"),
                                         QStringLiteral("data/.gitignore"), report.datasetPath + QStringLiteral(".dvc"),
-                                        QStringLiteral("README.md")},
-                                       QStringLiteral("Orrery demo workspace: the card-fraud dataset, versioned"));
+                                        QStringLiteral("README.md"), QStringLiteral("data/transactions.schema.yaml"),
+                                        QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml")},
+                                       QStringLiteral("Orrery demo workspace: the card-fraud dataset, versioned, and its pipeline"));
     if (!commit)
         return commit.status();
     QJsonObject details{{QStringLiteral("dataset"), report.datasetPath},

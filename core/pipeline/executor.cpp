@@ -126,6 +126,30 @@ void collectNumbers(const ParamValue &v, const QString &prefix, QVector<std::pai
     }
 }
 
+// As `dvc repro` does: a cached out is ignored by git in its folder's .gitignore ("/name"), so
+// the data lives in the cache and dvc.lock, and the run's "dirty" flag stays about code.
+Status ignoreInGit(const QString &root, const QString &workspacePath)
+{
+    const QFileInfo out(QDir(root).filePath(workspacePath));
+    const QString gitignore = out.absolutePath() + QStringLiteral("/.gitignore");
+    const QString entry = QLatin1Char('/') + out.fileName();
+    QByteArray content;
+    QFile f(gitignore);
+    if (f.exists()) {
+        if (!f.open(QIODevice::ReadOnly))
+            return ioError(QStringLiteral("cannot read %1: %2").arg(gitignore, f.errorString()));
+        content = f.readAll();
+        f.close();
+        for (const QByteArray &line : content.split('\n'))
+            if (line.trimmed() == entry.toUtf8())
+                return Status::ok();
+    }
+    if (!content.isEmpty() && !content.endsWith('\n'))
+        content += '\n';
+    content += entry.toUtf8() + '\n';
+    return common::writeFileAtomically(gitignore, content);
+}
+
 } // namespace
 
 struct Executor::Impl {
@@ -758,6 +782,8 @@ struct Executor::Impl {
             entry.outs.append({p, h->md5, h->size, h->nfiles, false});
             if (!o.cache)
                 allCached = false;
+            else
+                ORRERY_TRY(ignoreInGit(root, p));
             cachedOuts.append(QJsonObject{{QStringLiteral("path"), p}, {QStringLiteral("md5"), h->md5}, {QStringLiteral("size"), double(h->size)}, {QStringLiteral("nfiles"), double(h->nfiles)}});
         }
         d.current = entry;
