@@ -317,9 +317,11 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
             }
             m.register_attribute("vocab", c10::ListType::create(c10::DictType::create(c10::StringType::get(), c10::IntType::get())), vocab);
             m.register_attribute("unknown", c10::ListType::ofInts(), unknown);
+            // The C++ script compiler has no torch.float32 / torch.long names: dtypes are written
+            // as their ScalarType numbers (6 = float32, 4 = int64).
             src << "def preprocess(self, numeric: Tensor, categorical: List[List[str]]) -> Tuple[Tensor, Tensor]:\n"
                 << "    n = numeric.size(0)\n"
-                << "    x = numeric.to(torch.float32)\n"
+                << "    x = numeric.to(6)\n"
                 << "    x = torch.where(torch.isnan(x), self.pre_fill, x)\n"
                 << "    x = (x - self.pre_mean) / self.pre_scale\n"
                 << "    flat: List[int] = []\n"
@@ -327,12 +329,12 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
                 << "        row = categorical[i]\n"
                 << "        for j in range(" << ncat << "):\n"
                 << "            flat.append(self.vocab[j].get(row[j], self.unknown[j]))\n"
-                << "    codes = torch.tensor(flat, dtype=torch.long).view([n, " << ncat << "])\n";
+                << "    codes = torch.tensor(flat, dtype=4).view([n, " << ncat << "])\n";
             if (pre.encoding == Encoding::OneHot && ncat > 0) {
                 src << "    parts = [x]\n"
                     << "    for j in range(" << ncat << "):\n"
                     << "        k = self.unknown[j]\n"
-                    << "        parts.append(torch.one_hot(codes.select(1, j), k + 1).narrow(1, 0, k).to(torch.float32))\n"
+                    << "        parts.append(torch.one_hot(codes.select(1, j), k + 1).narrow(1, 0, k).to(6))\n"
                     << "    x = torch.cat(parts, 1)\n";
             }
             src << "    return x, codes\n\n";
@@ -350,7 +352,7 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
             addBuffer(m, "pre_mean", torch::tensor(pre.targetMean, torch::kFloat32));
             addBuffer(m, "pre_scale", torch::tensor(pre.targetScale, torch::kFloat32));
             src << "def forward(self, history: Tensor) -> Tensor:\n"
-                << "    x = (history.to(torch.float32) - self.pre_mean) / self.pre_scale\n"
+                << "    x = (history.to(6) - self.pre_mean) / self.pre_scale\n"
                 << "    return self.postprocess(self.network(x, x))\n\n";
             inputs.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("history")}, {QStringLiteral("dtype"), QStringLiteral("FP32")},
                                       {QStringLiteral("shape"), QJsonArray{-1, pre.lags}}});
@@ -358,7 +360,7 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
             addBuffer(m, "pre_mean", torch::tensor(pre.pixelMean, torch::kFloat32));
             addBuffer(m, "pre_scale", torch::tensor(pre.pixelScale, torch::kFloat32));
             src << "def forward(self, pixels: Tensor) -> Tensor:\n"
-                << "    x = (pixels.to(torch.float32) - self.pre_mean) / self.pre_scale\n"
+                << "    x = (pixels.to(6) - self.pre_mean) / self.pre_scale\n"
                 << "    return self.postprocess(self.network(x.reshape([-1, " << pre.imageHeight * pre.imageWidth << "]), x))\n\n";
             inputs.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("pixels")}, {QStringLiteral("dtype"), QStringLiteral("FP32")},
                                       {QStringLiteral("shape"), QJsonArray{-1, pre.imageHeight * pre.imageWidth}}});
@@ -372,6 +374,7 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
             addBuffer(m, "target_scale", torch::tensor(pre.targetScale, torch::kFloat32));
             src << "def postprocess(self, z: Tensor) -> Tensor:\n    return z * self.target_scale + self.target_mean\n\n";
         }
+        // (Image and forecast inputs are converted with .to(6) = float32 as well.)
         // The network's source is indented for a class body; dedent it to module level.
         std::string network = net.exportNetwork(m);
         std::string dedented;
