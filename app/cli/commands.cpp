@@ -10,6 +10,9 @@ int runData(const Context &);
 int runRuns(const Context &);
 int runTracking(const Context &);
 int runTrain(const Context &);
+int runRun(const Context &);
+int runStage(const Context &);
+int runMerge(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -20,6 +23,9 @@ const std::vector<Command> &commands()
         {"data", "data versions (add, status, checkout, …) and data tests", runData},
         {"runs", "tracked runs: list, show (with the reproducibility manifest), diff, export", runRuns},
         {"tracking", "serve MLflow's tracking REST API over the workspace (tracking serve --port P)", runTracking},
+        {"run", "run the pipeline (dvc.yaml), skipping unchanged stages; exit 1 when a data test or gate fails", runRun},
+        {"stage", "one built-in pipeline stage, as dvc.yaml's cmd calls it (stage TYPE --help)", runStage},
+        {"merge", "three-way merge of dvc.yaml and params.yaml from a branch, per stage and per param", runMerge},
         {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };

@@ -281,7 +281,7 @@ QString yamlQuote(const QString &s)
             plain = false;
         const QString lower = s.toLower();
         if (lower == QLatin1String("yes") || lower == QLatin1String("no") || lower == QLatin1String("on") || lower == QLatin1String("off")
-            || lower == QLatin1String("y") || lower == QLatin1String("n"))
+)
             plain = false; // YAML 1.1 readers (PyYAML) take these for booleans
         static const QRegularExpression numberish(QStringLiteral("^[-+]?[0-9][0-9_:.eE+-]*$"));
         if (numberish.match(s).hasMatch())
