@@ -3,6 +3,7 @@
 // command exits 0. Several `tracking serve` may run on one workspace (SQLite WAL shares it).
 #include "app/cli/cli.h"
 
+#include "core/data/data_repository.h"
 #include "core/tracking/tracking_server.h"
 #include "core/workspace/workspace.h"
 
@@ -50,7 +51,7 @@ int runServe(const Context &context)
     http::HttpServerOptions options;
     options.host = p.value(QStringLiteral("host"));
     options.port = quint16(port);
-    auto server = tracking::TrackingServer::start(databasePath, root + QStringLiteral("/.orrery/artifacts"), options);
+    auto server = tracking::TrackingServer::start(databasePath, data::DataRepository::cacheDirFor(root), options);
     if (!server)
         return fail(server.status().withContext(QStringLiteral("tracking serve")));
 

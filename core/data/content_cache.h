@@ -34,33 +34,7 @@ struct ObjectInfo {
     qint64 size = 0;
 };
 
-class ContentCache;
-
-// An object being written into the cache from a stream (an upload): the bytes go to a temporary
-// file under <root>/tmp and are hashed on the way; commit() publishes the object under its md5,
-// with addFile's promises. Destroyed without commit(), it leaves nothing behind.
-// Threads: one writer per thread; the cache itself may be shared.
-class CacheObjectWriter {
-public:
-    ~CacheObjectWriter();
-    CacheObjectWriter(const CacheObjectWriter &) = delete;
-    CacheObjectWriter &operator=(const CacheObjectWriter &) = delete;
-
-    Status write(const char *data, qint64 size);
-    qint64 size() const { return m_size; }
-    // `expectedMd5` (optional) must match. With `batch`, the caller syncs (ContentCache::syncAll).
-    Result<ObjectInfo> commit(const QString &expectedMd5 = QString(), bool batch = false);
-
-private:
-    friend class ContentCache;
-    CacheObjectWriter(const ContentCache &cache, int fd, QByteArray tempPath);
-    const ContentCache &m_cache;
-    int m_fd;
-    QByteArray m_tempPath;
-    std::unique_ptr<QCryptographicHash> m_hash;
-    qint64 m_size = 0;
-    bool m_committed = false;
-};
+class CacheObjectWriter;
 
 class ContentCache {
 public:
@@ -103,6 +77,32 @@ public:
 
 private:
     QString m_root;
+};
+
+// An object being written into the cache from a stream (an upload): the bytes go to a temporary
+// file under <root>/tmp and are hashed on the way; commit() publishes the object under its md5,
+// with addFile's promises. Destroyed without commit(), it leaves nothing behind.
+// Threads: one writer per thread; the cache itself may be shared.
+class CacheObjectWriter {
+public:
+    ~CacheObjectWriter();
+    CacheObjectWriter(const CacheObjectWriter &) = delete;
+    CacheObjectWriter &operator=(const CacheObjectWriter &) = delete;
+
+    Status write(const char *data, qint64 size);
+    qint64 size() const { return m_size; }
+    // `expectedMd5` (optional) must match. With `batch`, the caller syncs (ContentCache::syncAll).
+    Result<ObjectInfo> commit(const QString &expectedMd5 = QString(), bool batch = false);
+
+private:
+    friend class ContentCache;
+    CacheObjectWriter(const ContentCache &cache, int fd, QByteArray tempPath);
+    ContentCache m_cache; // a copy: the writer may outlive the cache object it came from
+    int m_fd;
+    QByteArray m_tempPath;
+    std::unique_ptr<QCryptographicHash> m_hash;
+    qint64 m_size = 0;
+    bool m_committed = false;
 };
 
 } // namespace orrery::data

@@ -161,6 +161,20 @@ CREATE TABLE metric_segments (
   PRIMARY KEY (run_id, key, block)
 ) WITHOUT ROWID;
 )sql"},
+        {6, "tracking: artifacts as content-addressed cache objects",
+         // An artifact's bytes are one object in .orrery/cache (identical files across runs are
+         // stored once); this table maps MLflow's artifact paths (<experiment>/<run>/artifacts/…)
+         // to them, and cache_refs rows ('run:<id>') keep them from `data gc`.
+         R"sql(
+CREATE TABLE artifacts (
+  path    TEXT PRIMARY KEY,
+  run_id  TEXT NOT NULL,
+  md5     TEXT NOT NULL,
+  size    INTEGER NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE INDEX artifacts_by_run ON artifacts(run_id);
+)sql"},
     };
     return all;
 }

@@ -1,41 +1,122 @@
 #include "core/tracking/artifact_store.h"
 
-#include "core/common/atomic_file.h"
 #include "core/common/safe_path.h"
+#include "core/data/content_cache.h"
+#include "core/store/database.h"
 
+#include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
-#include <QRegularExpression>
+#include <QFile>
 #include <QStorageInfo>
 
 namespace orrery::tracking {
 namespace {
 
-// AtomicFile's temporary files (".<name>.tmp-XXXXXX") are uploads in progress, not artifacts.
-bool isUploadInProgress(const QString &name)
+// Rows under the folder `prefix` are the paths p with prefix + "/" <= p < prefix + "0" ('0'
+// follows '/' in byte order), so a folder is one index range, never a LIKE pattern to escape.
+QString folderLow(const QString &prefix)
 {
-    static const QRegularExpression temp(QStringLiteral("^\\..+\\.tmp-[A-Za-z0-9]{6}$"));
-    return temp.match(name).hasMatch();
+    return prefix.isEmpty() ? QString() : prefix + QLatin1Char('/');
+}
+QString folderHigh(const QString &prefix)
+{
+    return prefix.isEmpty() ? QStringLiteral("\U0010FFFF") : prefix + QLatin1Char('0');
+}
+
+Result<bool> isFolder(store::Database &db, const QString &path)
+{
+    auto s = db.prepare(QStringLiteral("SELECT 1 FROM artifacts WHERE path > ? AND path < ? LIMIT 1"));
+    if (!s)
+        return s.status();
+    s->bind(1, folderLow(path)).bind(2, folderHigh(path));
+    const bool found = s->next();
+    ORRERY_TRY(s->status());
+    return found;
+}
+
+Result<bool> isFile(store::Database &db, const QString &path)
+{
+    auto s = db.prepare(QStringLiteral("SELECT 1 FROM artifacts WHERE path = ?"));
+    if (!s)
+        return s.status();
+    s->bind(1, path);
+    const bool found = s->next();
+    ORRERY_TRY(s->status());
+    return found;
+}
+
+// <experiment>/<run>/artifacts/<path…>: the run the artifact belongs to, or why not.
+Result<QString> runOf(const QString &clean)
+{
+    const QStringList parts = clean.split(QLatin1Char('/'));
+    if (parts.size() < 4 || parts[2] != QLatin1String("artifacts"))
+        return invalidArgument(QStringLiteral("Cannot store an artifact at '%1': artifacts go to <experiment_id>/<run_id>/artifacts/<path>, "
+                                              "the run's artifact_uri.").arg(clean));
+    return parts[1];
 }
 
 } // namespace
 
-ArtifactUpload::ArtifactUpload(std::unique_ptr<common::AtomicFile> file) : m_file(std::move(file)) {}
+ArtifactUpload::ArtifactUpload(store::Database &db, QString path, QString runId, std::unique_ptr<data::CacheObjectWriter> object)
+    : m_db(db), m_path(std::move(path)), m_runId(std::move(runId)), m_object(std::move(object))
+{
+}
 
 ArtifactUpload::~ArtifactUpload() = default;
 
 Status ArtifactUpload::write(const char *data, qint64 size)
 {
-    m_written += size;
-    return m_file->write(data, size);
+    return m_object->write(data, size);
+}
+
+qint64 ArtifactUpload::bytesWritten() const
+{
+    return m_object->size();
 }
 
 Status ArtifactUpload::commit()
 {
-    return m_file->commit();
+    auto object = m_object->commit();
+    if (!object)
+        return object.status();
+    // The object is durable before the row that names it; a crash in between leaves an object
+    // nothing refers to, which `data gc` frees.
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
+    QString replaced;
+    {
+        auto old = m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?"));
+        if (!old)
+            return old.status();
+        old->bind(1, m_path);
+        if (old->next())
+            replaced = old->text(0);
+        ORRERY_TRY(old->status());
+    }
+    auto put = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO artifacts(path, run_id, md5, size, created) VALUES (?,?,?,?,?)"));
+    if (!put)
+        return put.status();
+    put->bind(1, m_path).bind(2, m_runId).bind(3, object->md5).bind(4, object->size).bind(5, QDateTime::currentMSecsSinceEpoch());
+    ORRERY_TRY(put->run());
+    const QString owner = QStringLiteral("run:") + m_runId;
+    auto ref = m_db.prepare(QStringLiteral("INSERT OR IGNORE INTO cache_refs(md5, owner) VALUES (?, ?)"));
+    if (!ref)
+        return ref.status();
+    ref->bind(1, object->md5).bind(2, owner);
+    ORRERY_TRY(ref->run());
+    if (!replaced.isEmpty() && replaced != object->md5) {
+        // The overwritten object stays referenced only while another artifact of the run uses it.
+        auto drop = m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = ?2 "
+                                                "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?3 AND md5 = ?1)"));
+        if (!drop)
+            return drop.status();
+        drop->bind(1, replaced).bind(2, owner).bind(3, m_runId);
+        ORRERY_TRY(drop->run());
+    }
+    return tx.commit();
 }
 
-ArtifactStore::ArtifactStore(QString root) : m_root(std::move(root)) {}
+ArtifactStore::ArtifactStore(store::Database &db, QString cacheRoot) : m_db(db), m_cacheRoot(std::move(cacheRoot)) {}
 
 Result<QString> ArtifactStore::checkPath(const QString &decoded)
 {
@@ -49,9 +130,6 @@ Result<QString> ArtifactStore::checkPath(const QString &decoded)
             return invalidArgument(QStringLiteral("path '%1' is not allowed: decoded once more it reads '%2', and %3")
                                        .arg(decoded, twice, again.status().message()));
     }
-    for (const QString &part : clean->split(QLatin1Char('/')))
-        if (isUploadInProgress(part))
-            return invalidArgument(QStringLiteral("path '%1' is not allowed: '%2' is the name of an upload in progress").arg(decoded, part));
     return clean;
 }
 
@@ -60,71 +138,104 @@ Result<std::unique_ptr<ArtifactUpload>> ArtifactStore::beginUpload(const QString
     auto clean = checkPath(relative);
     if (!clean)
         return clean.status();
-    if (!QDir().mkpath(m_root))
-        return ioError(QStringLiteral("cannot create the artifact folder %1").arg(m_root));
-    auto target = common::joinInside(m_root, *clean);
-    if (!target)
-        return target.status();
-    const QFileInfo info(*target);
-    if (info.isDir())
+    auto run = runOf(*clean);
+    if (!run)
+        return run.status();
+    auto folder = isFolder(m_db, *clean);
+    if (!folder)
+        return folder.status();
+    if (*folder)
         return invalidArgument(QStringLiteral("cannot upload to '%1': it is a folder of artifacts").arg(*clean));
-    if (!QDir().mkpath(info.absolutePath()))
-        return ioError(QStringLiteral("cannot create the folder for artifact '%1' (is a file in the way?)").arg(*clean));
-    // The folders now exist: check again that none of them is a link out of the root.
-    if (!common::isInside(m_root, info.absolutePath()))
-        return invalidArgument(QStringLiteral("path '%1' is not allowed: it leads out of the artifact folder").arg(*clean));
+    // No artifact may stand where this one needs a folder.
+    for (qsizetype slash = clean->indexOf(QLatin1Char('/')); slash > 0; slash = clean->indexOf(QLatin1Char('/'), slash + 1)) {
+        auto file = isFile(m_db, clean->left(slash));
+        if (!file)
+            return file.status();
+        if (*file)
+            return invalidArgument(QStringLiteral("cannot upload to '%1': the artifact '%2' is a file, not a folder").arg(*clean, clean->left(slash)));
+    }
+    if (!QDir().mkpath(m_cacheRoot))
+        return ioError(QStringLiteral("cannot create the cache folder %1").arg(m_cacheRoot));
     if (expectedSize > 0) {
-        const QStorageInfo disk(info.absolutePath());
+        const QStorageInfo disk(m_cacheRoot);
         const qint64 margin = 16 * 1024 * 1024; // room for the database and the rest of the workspace
         if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < expectedSize + margin)
             return ioError(QStringLiteral("artifact '%1' is %2 bytes but the disk has %3 bytes free; free some space and upload again")
                                .arg(*clean).arg(expectedSize).arg(disk.bytesAvailable()));
     }
-    auto file = std::make_unique<common::AtomicFile>(*target);
-    ORRERY_TRY(file->open());
-    return std::make_unique<ArtifactUpload>(std::move(file));
+    auto object = data::ContentCache(m_cacheRoot).beginObject();
+    if (!object)
+        return object.status();
+    return std::make_unique<ArtifactUpload>(m_db, *clean, *run, std::move(*object));
 }
 
-Result<QString> ArtifactStore::fileFor(const QString &relative) const
+Result<ArtifactEntry> ArtifactStore::addFile(const QString &relative, const QString &source)
+{
+    QFile in(source);
+    if (!in.open(QIODevice::ReadOnly))
+        return ioError(QStringLiteral("cannot read %1: %2").arg(source, in.errorString()));
+    auto upload = beginUpload(relative, in.size());
+    if (!upload)
+        return upload.status();
+    QByteArray block(1 << 20, Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = in.read(block.data(), block.size());
+        if (n < 0)
+            return ioError(QStringLiteral("cannot read %1: %2").arg(source, in.errorString()));
+        if (n == 0)
+            break;
+        ORRERY_TRY((*upload)->write(block.constData(), n));
+    }
+    ORRERY_TRY((*upload)->commit());
+    const QString clean = *checkPath(relative);
+    return ArtifactEntry{clean.section(QLatin1Char('/'), -1), false, (*upload)->bytesWritten()};
+}
+
+Result<QString> ArtifactStore::fileFor(const QString &relative)
 {
     auto clean = checkPath(relative);
     if (!clean)
         return clean.status();
-    if (!QFileInfo::exists(m_root))
-        return notFound(QStringLiteral("No artifact at '%1'").arg(*clean));
-    auto path = common::joinInside(m_root, *clean);
-    if (!path)
-        return path.status();
-    const QFileInfo info(*path);
-    if (!info.exists() || !info.isFile())
-        return notFound(QStringLiteral("No artifact at '%1'%2").arg(*clean, info.isDir() ? QStringLiteral(": it is a folder; list it instead") : QString()));
-    return *path;
+    auto s = m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?"));
+    if (!s)
+        return s.status();
+    s->bind(1, *clean);
+    if (!s->next()) {
+        ORRERY_TRY(s->status());
+        auto folder = isFolder(m_db, *clean);
+        return notFound(QStringLiteral("No artifact at '%1'%2").arg(*clean, folder && *folder ? QStringLiteral(": it is a folder; list it instead") : QString()));
+    }
+    const QString md5 = s->text(0);
+    data::ContentCache cache(m_cacheRoot);
+    if (const Status verified = cache.verify(md5); !verified)
+        return verified.withContext(QStringLiteral("artifact '%1'").arg(*clean));
+    return cache.objectPath(md5);
 }
 
 Result<QVector<ArtifactEntry>> ArtifactStore::list(const QString &relative) const
 {
-    QString dir = m_root;
+    QString prefix;
     if (!relative.isEmpty()) {
         auto clean = checkPath(relative);
         if (!clean)
             return clean.status();
-        if (!QFileInfo::exists(m_root))
-            return QVector<ArtifactEntry>();
-        auto path = common::joinInside(m_root, *clean);
-        if (!path)
-            return path.status();
-        dir = *path;
+        prefix = *clean;
     }
+    auto s = m_db.prepare(QStringLiteral("SELECT path, size FROM artifacts WHERE path > ? AND path < ? ORDER BY path"));
+    if (!s)
+        return s.status();
+    const QString low = folderLow(prefix);
+    s->bind(1, low).bind(2, folderHigh(prefix));
     QVector<ArtifactEntry> entries;
-    if (!QFileInfo(dir).isDir())
-        return entries;
-    const QFileInfoList infos = QDir(dir).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden | QDir::NoSymLinks,
-                                                        QDir::Name);
-    for (const QFileInfo &info : infos) {
-        if (isUploadInProgress(info.fileName()))
-            continue;
-        entries.append({info.fileName(), info.isDir(), info.isDir() ? 0 : info.size()});
+    while (s->next()) {
+        const QString rest = s->text(0).mid(low.size());
+        const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+        const QString name = slash < 0 ? rest : rest.left(slash);
+        if (!entries.isEmpty() && entries.last().name == name)
+            continue; // another file in the same subfolder
+        entries.append({name, slash >= 0, slash < 0 ? s->int64(1) : 0});
     }
+    ORRERY_TRY(s->status());
     return entries;
 }
 

@@ -1,26 +1,25 @@
 #pragma once
-// ArtifactStore: run artifacts as files under the workspace's .orrery/artifacts/, laid out as
-// MLflow's artifact URIs name them — mlflow-artifacts:/<experiment>/<run>/artifacts/<path> is
-// .orrery/artifacts/<experiment>/<run>/artifacts/<path> — for the REST artifact proxy and for
-// the runs views.
+// ArtifactStore: run artifacts as content-addressed objects in the workspace cache
+// (.orrery/cache, DVC's layout), indexed by the paths MLflow's artifact URIs name them by —
+// mlflow-artifacts:/<experiment>/<run>/artifacts/<path> is the row "<experiment>/<run>/artifacts/
+// <path>" of the artifacts table, pointing at the object with the file's md5. Identical files
+// logged by many runs (a model re-logged unchanged, requirements.txt, conda.yaml) are stored once;
+// a model registered later refers to the same object; cache_refs ('run:<id>') keeps every object
+// a run uses from `data gc`.
 //
-// Paths come from the network, so each is checked before anything touches the disk: one
+// Paths come from the network, so each is checked before anything is recorded: one
 // percent-decoding (by the caller), then cleanRelativePath (no "..", no absolute path, no
 // backslash, no NUL), then the same again on the once-more-decoded text (a %252e%252e spelling
-// that another layer might decode later is refused too), then joinInside (no symlink on the way
-// leads out). An upload streams into a temporary file beside its target and is renamed over it
-// only when complete and fsynced (AtomicFile): a cut-off upload leaves nothing, a reader never
-// sees half a file.
+// that another layer might decode later is refused too). Paths never touch the file system: the
+// only files written are cache objects named by their hash.
 //
-// Why not the content-addressed cache (.orrery/cache): the proxy must serve and list artifacts by
-// the paths the client chose, so the files have to live under those paths anyway; a second copy
-// in the cache would double the disk used by every model, and hard links would share one inode
-// between this user-visible tree and a read-only cache object (DVC's "a linked output overwrote
-// the cache", treeverse/dvc#278). `data gc` only deletes cache objects, never these files, so no
-// cache_refs row is needed to keep them; registering a model version (the registry) is where an
-// artifact gets content-addressed and referenced.
+// An upload streams into a temporary file in the cache, hashed on the way; only when complete is
+// it published as an object and then indexed, in one transaction with its cache reference. A
+// cut-off upload leaves nothing and a reader never sees half an artifact. Every download verifies
+// the object against its hash first (ContentCache's promise), so a damaged object is quarantined
+// rather than served.
 //
-// Threads: stateless apart from the root; safe from any thread.
+// Threads: an ArtifactStore uses its Database connection, so it lives on that connection's thread.
 
 #include "core/common/status.h"
 #include "core/http/http_request.h"
@@ -30,8 +29,11 @@
 
 #include <memory>
 
-namespace orrery::common {
-class AtomicFile;
+namespace orrery::data {
+class CacheObjectWriter;
+}
+namespace orrery::store {
+class Database;
 }
 
 namespace orrery::tracking {
@@ -45,35 +47,39 @@ struct ArtifactEntry {
 // An upload in progress: the HTTP server writes the body into it; commit() publishes it.
 class ArtifactUpload : public http::HttpBodySink {
 public:
-    explicit ArtifactUpload(std::unique_ptr<common::AtomicFile> file);
+    ArtifactUpload(store::Database &db, QString path, QString runId, std::unique_ptr<data::CacheObjectWriter> object);
     ~ArtifactUpload() override; // without commit(): the temporary file is removed
     Status write(const char *data, qint64 size) override;
     Status commit();
-    qint64 bytesWritten() const { return m_written; }
+    qint64 bytesWritten() const;
 
 private:
-    std::unique_ptr<common::AtomicFile> m_file;
-    qint64 m_written = 0;
+    store::Database &m_db;
+    QString m_path, m_runId;
+    std::unique_ptr<data::CacheObjectWriter> m_object;
 };
 
 class ArtifactStore {
 public:
-    explicit ArtifactStore(QString root);
-    const QString &root() const { return m_root; }
+    ArtifactStore(store::Database &db, QString cacheRoot);
 
     // The checked relative path ("1/abc/artifacts/model/MLmodel"), or InvalidArgument saying why.
     static Result<QString> checkPath(const QString &decoded);
 
-    // Checks the path, that `expectedSize` bytes fit on the disk (Io otherwise, before anything
-    // is written), creates the folders and opens the temporary file.
+    // Checks the path (<experiment>/<run>/artifacts/<path>, no file or folder in the way) and that
+    // `expectedSize` bytes fit on the disk (Io otherwise, before anything is written), and opens
+    // the temporary file.
     Result<std::unique_ptr<ArtifactUpload>> beginUpload(const QString &relative, qint64 expectedSize);
-    // An existing regular file at `relative` (NotFound otherwise).
-    Result<QString> fileFor(const QString &relative) const;
+    // Stores a local file as an artifact (trainers and pipeline stages log their outputs so).
+    Result<ArtifactEntry> addFile(const QString &relative, const QString &source);
+    // The verified cache object holding the artifact at `relative` (NotFound otherwise).
+    Result<QString> fileFor(const QString &relative);
     // The entries of the folder `relative` (empty: the root), by name; none when it is no folder.
     Result<QVector<ArtifactEntry>> list(const QString &relative) const;
 
 private:
-    QString m_root;
+    store::Database &m_db;
+    QString m_cacheRoot;
 };
 
 } // namespace orrery::tracking

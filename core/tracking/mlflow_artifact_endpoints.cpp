@@ -1,6 +1,6 @@
 // MlflowRestApi: MLflow's artifact proxy (mlflow-artifacts:/ URIs). An upload is decided on its
 // head alone — path checked, run known and active, room on the disk — and its body then streams
-// into a temporary file that becomes the artifact only when complete (artifact_store.h).
+// into a cache object that becomes the artifact only when complete (artifact_store.h).
 #include "core/tracking/mlflow_json.h"
 #include "core/tracking/mlflow_rest_api.h"
 
@@ -120,8 +120,9 @@ http::HttpResponse MlflowRestApi::artifacts(http::HttpRequest &request, const QS
         auto file = m_artifacts.fileFor(relative);
         if (!file)
             return error(file.status());
-        http::HttpResponse r = http::HttpResponse::file(*file, contentTypeFor(*file));
-        QString name = QFileInfo(*file).fileName();
+        // The object is named by its hash: type and file name come from the artifact's path.
+        http::HttpResponse r = http::HttpResponse::file(*file, contentTypeFor(relative));
+        QString name = relative.section(QLatin1Char('/'), -1);
         for (QChar &c : name)
             if (c.unicode() < 0x20 || c == QLatin1Char('"') || c == QLatin1Char('\\') || c.unicode() == 0x7f)
                 c = QLatin1Char('_'); // a file name never splits or escapes the header

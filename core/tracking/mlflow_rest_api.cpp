@@ -23,8 +23,8 @@ const QByteArray kApiPrefixes[] = {"/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"};
 
 } // namespace
 
-MlflowRestApi::MlflowRestApi(store::Database &db, MetricWriter &writer, QString artifactRoot)
-    : m_db(db), m_store(db), m_writer(writer), m_artifacts(std::move(artifactRoot))
+MlflowRestApi::MlflowRestApi(store::Database &db, MetricWriter &writer, QString cacheRoot)
+    : m_db(db), m_store(db), m_writer(writer), m_artifacts(db, std::move(cacheRoot))
 {
 }
 

@@ -46,7 +46,8 @@ public:
     static constexpr int kMaxSearchResults = 50'000;
     static constexpr int kHistoryPageSize = 25'000; // MLflow's GET_METRIC_HISTORY_MAX_RESULTS
 
-    MlflowRestApi(store::Database &db, MetricWriter &writer, QString artifactRoot);
+    // Artifacts are objects in the content cache at `cacheRoot` (the workspace's .orrery/cache).
+    MlflowRestApi(store::Database &db, MetricWriter &writer, QString cacheRoot);
     ~MlflowRestApi() override;
 
     http::HttpBodyPlan planBody(const http::HttpRequest &head) override;

@@ -21,9 +21,9 @@ namespace orrery::tracking {
 
 class TrackingServer {
 public:
-    // `databasePath`: the workspace's orrery.db; `artifactRoot`: its .orrery/artifacts (made on
-    // the first upload). options.threads is forced to 1 and maxBodyBytes to MLflow's 1 MB.
-    static Result<std::unique_ptr<TrackingServer>> start(const QString &databasePath, const QString &artifactRoot,
+    // `databasePath`: the workspace's orrery.db; `cacheRoot`: its content cache (.orrery/cache),
+    // where artifacts are stored. options.threads is forced to 1 and maxBodyBytes to MLflow's 1 MB.
+    static Result<std::unique_ptr<TrackingServer>> start(const QString &databasePath, const QString &cacheRoot,
                                                          http::HttpServerOptions options = {});
     ~TrackingServer(); // stop()
 

@@ -1,8 +1,10 @@
 // orrery-cli tracking serve as a user runs it: a real process on an ephemeral port, driven by a
 // second client in Python (requests, as MLflow's client uses it), stopped by SIGTERM — after
 // which every point the client was answered for is in the workspace database.
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -116,9 +118,18 @@ private Q_SLOTS:
         QVERIFY(server.start(m_ws));
         const Run flow = run(kPython, {kScript, server.url, m_dir.path()});
         QVERIFY2(flow.code == 0 && flow.out.trimmed() == QLatin1String("OK"), qPrintable(flow.out + flow.err));
-        QVERIFY(QFile::exists(m_ws + QStringLiteral("/.orrery/artifacts/1")));
         QCOMPARE(server.stop(SIGINT), 0);
         QVERIFY(server.process.readAllStandardError().contains("stopped (SIGINT)"));
+        // The logged artifact is a cache object, and `data gc` keeps it: the run refers to it.
+        QFile model(m_dir.filePath(QStringLiteral("model.bin")));
+        QVERIFY(model.open(QIODevice::ReadOnly));
+        const QString md5 = QString::fromLatin1(QCryptographicHash::hash(model.readAll(), QCryptographicHash::Md5).toHex());
+        const QString object = m_ws + QStringLiteral("/.orrery/cache/files/md5/") + md5.left(2) + QLatin1Char('/') + md5.mid(2);
+        QVERIFY(QFile::exists(object));
+        const Run gc = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("data"), QStringLiteral("gc"), QStringLiteral("--force"),
+                                                             QStringLiteral("--workspace"), m_ws});
+        QVERIFY2(gc.code == 0, qPrintable(gc.out + gc.err));
+        QVERIFY(QFile::exists(object));
     }
 
     // The client is answered as soon as the points are queued; SIGTERM right after must still

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QCryptographicHash>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -27,7 +28,7 @@ struct MlflowServer {
         create.create = true;
         if (!store::Database::open(databasePath(), create))
             return false;
-        auto s = tracking::TrackingServer::start(databasePath(), artifactRoot());
+        auto s = tracking::TrackingServer::start(databasePath(), cacheRoot());
         if (!s) {
             qWarning("%s", qPrintable(s.status().message()));
             return false;
@@ -37,7 +38,13 @@ struct MlflowServer {
         return true;
     }
     QString databasePath() const { return dir.filePath(QStringLiteral("orrery.db")); }
-    QString artifactRoot() const { return dir.filePath(QStringLiteral(".orrery/artifacts")); }
+    QString cacheRoot() const { return dir.filePath(QStringLiteral(".orrery/cache")); }
+    // The cache object of `bytes` (DVC layout: files/md5/ab/cdef…).
+    QString objectFor(const QByteArray &bytes) const
+    {
+        const QString md5 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Md5).toHex());
+        return cacheRoot() + QStringLiteral("/files/md5/") + md5.left(2) + QLatin1Char('/') + md5.mid(2);
+    }
 
     HttpReply post(const char *endpoint, const QByteArray &body)
     {

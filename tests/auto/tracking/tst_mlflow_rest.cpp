@@ -5,6 +5,7 @@
 #include "tests/auto/tracking/mlflow_rest_fixture.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QRegularExpression>
 #include <QtTest>
@@ -44,6 +45,29 @@ class TstMlflowRest : public QObject {
     MlflowServer m_s;
     QString m_exp;
     QString m_run;
+    quint64 m_otherConnections = 0; // opened on purpose by tests besides the main client's
+
+    // Owners of the cache object holding `bytes` (cache_refs), and the cache's object count.
+    QStringList cacheRefs(const QByteArray &bytes)
+    {
+        auto db = store::Database::open(m_s.databasePath());
+        auto s = (*db)->prepare(QStringLiteral("SELECT owner FROM cache_refs WHERE md5 = ? ORDER BY owner"));
+        s->bind(1, QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Md5).toHex()));
+        QStringList owners;
+        while (s->next())
+            owners << s->text(0);
+        return owners;
+    }
+    int objectCount() const
+    {
+        int n = 0;
+        QDirIterator it(m_s.cacheRoot() + QStringLiteral("/files"), QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            ++n;
+        }
+        return n;
+    }
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_s.start()); }
@@ -326,9 +350,12 @@ private Q_SLOTS:
         const QByteArray weights(3 * 1024 * 1024 + 5, '\x07'); // over the 1 MB API limit: uploads stream
         QCOMPARE(m_s.client->request("PUT", base + "/model/data/model.pth", weights).status, 200);
         QCOMPARE(m_s.client->request("PUT", base + "/report%20v2.txt", "spaces are fine").status, 200);
-        QFile stored(m_s.artifactRoot() + QStringLiteral("/1/%1/artifacts/model/MLmodel").arg(m_run));
+        // Stored content-addressed in the workspace cache, read-only, and kept from `data gc`.
+        QFile stored(m_s.objectFor(mlmodel));
         QVERIFY(stored.open(QIODevice::ReadOnly));
         QCOMPARE(stored.readAll(), mlmodel);
+        QCOMPARE(stored.permissions() & (QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther), QFile::Permissions());
+        QCOMPARE(cacheRefs(mlmodel), QStringList{QStringLiteral("run:") + m_run});
 
         const HttpReply top = m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=1%2F" + m_run.toUtf8() + "%2Fartifacts");
         QCOMPARE(top.status, 200);
@@ -345,10 +372,32 @@ private Q_SLOTS:
         QCOMPARE(got.body, weights);
         QCOMPARE(m_s.client->get(base + "/model/MLmodel").body, mlmodel);
         QCOMPARE(m_s.client->get(base + "/missing.txt").status, 404);
-        // Overwriting replaces the file whole.
+        // Overwriting replaces the file whole; the old object is no longer the run's.
         QCOMPARE(m_s.client->request("PUT", base + "/model/MLmodel", "v2").status, 200);
         QCOMPARE(m_s.client->get(base + "/model/MLmodel").body, QByteArray("v2"));
+        QVERIFY(cacheRefs(mlmodel).isEmpty());
+        QCOMPARE(cacheRefs("v2"), QStringList{QStringLiteral("run:") + m_run});
+
+        // The same weights logged by another run are stored once, referenced by both.
+        const QString other = m_s.createRun(QStringLiteral("1"), QStringLiteral("same weights"));
+        const int objects = objectCount();
+        QCOMPARE(m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/1/" + other.toUtf8() + "/artifacts/w.pth", weights).status, 200);
+        QCOMPARE(objectCount(), objects);
+        QCOMPARE(cacheRefs(weights).size(), 2);
+        // A file where a folder is needed, and a folder where a file is, are refused.
+        // (On a connection of their own: a refused upload's body is never read, so the server
+        // closes the connection, and the last test counts the main client's connections.)
+        const quint64 before = m_s.server->stats().connections;
+        HttpTestClient refused(m_s.server->port());
+        const HttpReply onFolder = refused.request("PUT", base + "/model", "x");
+        QCOMPARE(onFolder.status, 400);
+        QVERIFY2(onFolder.body.contains("is a folder of artifacts"), onFolder.body.constData());
+        const HttpReply underFile = refused.request("PUT", base + "/report%20v2.txt/inner", "x");
+        QCOMPARE(underFile.status, 400);
+        QVERIFY2(underFile.body.contains("is a file, not a folder"), underFile.body.constData());
+        m_otherConnections += m_s.server->stats().connections - before;
     }
+
 
     // mlflow.<flavor>.log_model records the model in the run after uploading it.
     void logModelRecordsHistory()
@@ -370,7 +419,7 @@ private Q_SLOTS:
         QCOMPARE(h.body, QByteArray("OK"));
     }
 
-    void everythingOnOneConnection() { QCOMPARE(m_s.server->stats().connections, quint64(1)); }
+    void everythingOnOneConnection() { QCOMPARE(m_s.server->stats().connections, quint64(1) + m_otherConnections); }
 };
 
 QTEST_GUILESS_MAIN(TstMlflowRest)

@@ -332,19 +332,19 @@ private Q_SLOTS:
     void cutOffUploadLeavesNothing()
     {
         const QByteArray target = "/api/2.0/mlflow-artifacts/artifacts/1/" + m_run.toUtf8() + "/artifacts/cut/model.bin";
-        const QString folder = m_s.artifactRoot() + QStringLiteral("/1/%1/artifacts/cut").arg(m_run);
+        const QString temporary = m_s.cacheRoot() + QStringLiteral("/tmp");
         {
             HttpTestClient c(m_s.server->port());
             QVERIFY(c.connect());
             QVERIFY(c.sendOnly("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n" + QByteArray(5000, 'm')));
-            // The upload is under way: its temporary file is there, the artifact is not.
-            QTRY_COMPARE_WITH_TIMEOUT(QDir(folder).entryList(QDir::Files | QDir::Hidden).size(), 1, 5000);
-            QVERIFY(QDir(folder).entryList(QDir::Files | QDir::Hidden).first().startsWith(QLatin1String(".model.bin.tmp-")));
+            // The upload is under way: its temporary file is in the cache, the artifact is not.
+            QTRY_COMPARE_WITH_TIMEOUT(QDir(temporary).entryList(QDir::Files | QDir::Hidden).size(), 1, 5000);
             QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=1/" + m_run.toUtf8() + "/artifacts/cut").body, QByteArray("{}"));
         } // closes the connection with 995,000 bytes missing
-        QTRY_VERIFY_WITH_TIMEOUT(QDir(folder).entryList(QDir::Files | QDir::Hidden).isEmpty(), 5000);
-        QVERIFY(!QFile::exists(folder + QStringLiteral("/model.bin")));
+        QTRY_VERIFY_WITH_TIMEOUT(QDir(temporary).entryList(QDir::Files | QDir::Hidden).isEmpty(), 5000);
+        QVERIFY(!QFile::exists(m_s.objectFor(QByteArray(5000, 'm'))));
         QCOMPARE(m_s.client->get(target).status, 404);
+        QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=1/" + m_run.toUtf8() + "/artifacts").body, QByteArray("{}"));
     }
 
     void artifactUploadToDeletedOrUnknownRunRefused()
@@ -353,7 +353,8 @@ private Q_SLOTS:
         QCOMPARE(m_s.post("runs/delete", QJsonObject{{QStringLiteral("run_id"), doomed}}).status, 200);
         expectError(m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/1/" + doomed.toUtf8() + "/artifacts/x.bin", "x"), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("active"));
         expectError(m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/2/" + m_run.toUtf8() + "/artifacts/x.bin", "x"), 400, "INVALID_PARAMETER_VALUE");
-        QVERIFY(!QFile::exists(m_s.artifactRoot() + QStringLiteral("/1/%1/artifacts/x.bin").arg(doomed)));
+        QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts/1/" + doomed.toUtf8() + "/artifacts/x.bin").status, 404);
+        QVERIFY(!QFile::exists(m_s.objectFor("x")));
     }
 };
 
