@@ -25,8 +25,8 @@ QVector<AreaInfo> makeAreas()
          tr("Add data with `orrery-cli data add PATH`, then commit the .dvc file it writes.")},
         {Area::Experiments, QStringLiteral("experiments"), tr("Experiments"), QStringLiteral(":/icons/experiments.svg"),
          tr("Runs and comparisons"),
-         tr("This area will show every run with its parameters and metrics, comparison charts across "
-            "runs and the trials of hyperparameter sweeps."),
+         tr("Once runs are logged, this area lists every run with its parameters and metrics, and "
+            "compares the runs you select: metric curves, scatter, parallel coordinates and diffs."),
          tr("Log runs with MLflow's client pointed at `orrery-cli tracking serve`.")},
         {Area::Registry, QStringLiteral("registry"), tr("Registry"), QStringLiteral(":/icons/registry.svg"),
          tr("Registered models"),

@@ -8,6 +8,7 @@
 #include "ui/data_area.h"
 #include "ui/display_path.h"
 #include "ui/empty_state.h"
+#include "ui/experiment_area.h"
 #include "ui/job_indicator.h"
 #include "ui/mode_bar.h"
 #include "ui/shortcuts_dialog.h"
@@ -97,6 +98,8 @@ void MainWindow::createAreas()
             // Its own empty state while the workspace tracks no data, the datasets view after.
             m_dataArea = new DataArea(area, m_tracker, m_areaStack);
             page = m_dataArea;
+        } else if (area.area == Area::Experiments) {
+            page = new ExperimentArea(area, m_areaStack); // found again with findChild
         } else {
             page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
             page->setObjectName(QStringLiteral("area.") + area.id);
@@ -210,6 +213,7 @@ void MainWindow::closeWorkspace()
     m_name.clear();
     m_watcher->clear();
     m_dataArea->clear();
+    findChild<ExperimentArea *>()->clear();
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
     m_modeBar->setModesEnabled(false);
@@ -234,6 +238,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     m_activityDock->auditModel()->setWorkspaceRoot(info.root);
     m_watcher->setRoot(info.root);
     m_dataArea->setWorkspaceRoot(info.root);
+    findChild<ExperimentArea *>()->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);
     m_central->setCurrentWidget(m_areaStack);
