@@ -224,6 +224,8 @@ struct Reader {
                 if (s.cmd.isEmpty() || s.cmd.join(QString()).trimmed().isEmpty())
                     return error(v, QStringLiteral("cmd is empty"));
             } else if (key == QLatin1String("wdir")) {
+                if (v.interpolationText() == QLatin1String(".") || v.interpolationText() == QLatin1String("./"))
+                    continue;
                 auto w = path(v, QStringLiteral("wdir"));
                 if (!w)
                     return w.status();

@@ -118,6 +118,8 @@ Result<PipelineGraph> PipelineGraph::build(const QVector<Stage> &stages)
         }
         QVector<int> cycle = path.mid(path.indexOf(cur));
         std::reverse(cycle.begin(), cycle.end()); // producer before consumer
+        // Start at the stage that comes first in the file, so the message is stable.
+        std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
         QStringList via;
         for (int k = 0; k < cycle.size(); ++k) {
             const int a = cycle[k], b = cycle[(k + 1) % cycle.size()];
