@@ -376,6 +376,7 @@ Status prepareTabular(const TrainConfig &c, PreparedData &out)
         s.dense.assign(size_t(s.rows) * size_t(width), 0.0f);
         s.codes.assign(size_t(s.rows) * size_t(cw), 0);
         s.target.resize(size_t(s.rows));
+        s.sourceRows = rows;
         std::vector<double> num(size_t(numericCols.size()));
         std::vector<QString> cat(catIdx.size());
         for (int i = 0; i < s.rows; ++i) {
@@ -466,6 +467,7 @@ Status prepareForecast(const TrainConfig &c, PreparedData &out)
         s.target.resize(size_t(count) * size_t(horizon));
         for (int w = 0; w < count; ++w) {
             const int start = from + w;
+            s.sourceRows.push_back(start + lags);
             for (int k = 0; k < lags; ++k)
                 s.dense[size_t(w) * size_t(lags) + size_t(k)] = float((y[size_t(start + k)] - pre.targetMean) / pre.targetScale);
             for (int h = 0; h < horizon; ++h)
@@ -544,12 +546,12 @@ std::vector<std::vector<float>> generateImages(quint64 seed, int count)
 
 } // namespace
 
-QString digitsPath()
+static QString digitsPath()
 {
     return QStringLiteral("/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz");
 }
 
-Status prepareImages(const TrainConfig &c, PreparedData &out)
+static Status prepareImages(const TrainConfig &c, PreparedData &out)
 {
     std::vector<std::vector<float>> rows;
     int side = 8;
@@ -608,6 +610,7 @@ Status prepareImages(const TrainConfig &c, PreparedData &out)
         s.rows = int(idx.size());
         s.dense.resize(size_t(s.rows) * size_t(pixels));
         s.target.resize(size_t(s.rows));
+        s.sourceRows = idx;
         for (int i = 0; i < s.rows; ++i) {
             const auto &row = rows[size_t(idx[size_t(i)])];
             for (int p = 0; p < pixels; ++p)

@@ -64,6 +64,8 @@ struct Split {
     std::vector<float> target;    // classification: class index; regression: standardised y;
                                   // forecast: rows × horizon, standardised
     QStringList slices;           // the slice column's raw value per row (empty without a slice)
+    std::vector<int> sourceRows;  // tabular and image: each row's index among the file's data rows;
+                                  // forecast: the index of each window's first target value
 };
 
 struct PreparedData {

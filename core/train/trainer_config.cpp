@@ -1,5 +1,7 @@
 #include "core/train/trainer_config.h"
 
+#include "core/data/csv_value.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -360,6 +362,17 @@ Status validateTrainConfig(const TrainConfig &c)
     if (!c.loop.earlyStopMetric.isEmpty() && !c.loop.earlyStopMetric.startsWith(QLatin1String("val_")))
         return bad(QStringLiteral("training.early_stopping.metric must be a validation metric such as val_loss or val_roc_auc, not '%1'")
                        .arg(c.loop.earlyStopMetric));
+    if (!c.loop.earlyStopMetric.isEmpty()) {
+        const bool classify = c.task == Task::Classification || c.task == Task::Image;
+        const QStringList names = classify ? QStringList{QStringLiteral("loss"), QStringLiteral("accuracy"), QStringLiteral("precision"),
+                                                         QStringLiteral("recall"), QStringLiteral("f1"), QStringLiteral("roc_auc"),
+                                                         QStringLiteral("pr_auc"), QStringLiteral("log_loss"), QStringLiteral("calibration_error")}
+                                           : QStringList{QStringLiteral("loss"), QStringLiteral("mae"), QStringLiteral("rmse"),
+                                                         QStringLiteral("mape"), QStringLiteral("r2")};
+        if (!names.contains(c.loop.earlyStopMetric.mid(4)))
+            return bad(QStringLiteral("training.early_stopping.metric '%1' is not a validation metric of a %2 task (val_ + one of %3)")
+                           .arg(c.loop.earlyStopMetric, QLatin1String(taskName(c.task)), names.join(QStringLiteral(", "))));
+    }
     if (!c.loop.earlyStopMetric.isEmpty() && vf <= 0.0)
         return bad(QStringLiteral("early stopping needs a validation split: set data.validation_fraction > 0"));
     return Status::ok();
@@ -389,10 +402,10 @@ QVector<std::pair<QString, QString>> configParams(const TrainConfig &c)
         {QStringLiteral("task"), QLatin1String(taskName(c.task))},
         {QStringLiteral("data.label"), c.data.label},
         {QStringLiteral("optimizer.name"), QLatin1String(opt[int(c.optimizer.kind)])},
-        {QStringLiteral("optimizer.lr"), QString::number(c.optimizer.lr, 'g', 17)},
-        {QStringLiteral("optimizer.weight_decay"), QString::number(c.optimizer.weightDecay, 'g', 17)},
+        {QStringLiteral("optimizer.lr"), data::formatNumber(c.optimizer.lr)},
+        {QStringLiteral("optimizer.weight_decay"), data::formatNumber(c.optimizer.weightDecay)},
         {QStringLiteral("optimizer.schedule"), QLatin1String(sched[int(c.optimizer.schedule)])},
-        {QStringLiteral("optimizer.clip_norm"), QString::number(c.optimizer.clipNorm, 'g', 17)},
+        {QStringLiteral("optimizer.clip_norm"), data::formatNumber(c.optimizer.clipNorm)},
         {QStringLiteral("training.epochs"), QString::number(c.loop.epochs)},
         {QStringLiteral("training.batch_size"), QString::number(c.loop.batchSize)},
         {QStringLiteral("training.seed"), QString::number(c.loop.seed)},
