@@ -11,6 +11,8 @@
 #include "core/pipeline/pipeline_file.h"
 #include "core/pipeline/pipeline_graph.h"
 #include "core/store/database.h"
+#include "core/data/data_repository.h"
+#include "core/tracking/artifact_store.h"
 #include "core/tracking/metric_writer.h"
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
@@ -662,11 +664,6 @@ struct Executor::Impl {
         return Status::ok();
     }
 
-    QString artifactDir(const QString &runId) const
-    {
-        return root + QStringLiteral("/.orrery/artifacts/%1/%2/artifacts").arg(experimentId, runId);
-    }
-
     Result<QString> startChildRun(int i, const Decided &d, QString *logPath)
     {
         const Stage &s = graph->stages()[i];
@@ -677,7 +674,9 @@ struct Executor::Impl {
         auto run = store->createRun(experimentId, s.name, 0, tags);
         if (!run)
             return run.status();
-        const QString dir = artifactDir(run->runId);
+        // The log is written beside the workspace's temporary files while the stage runs, and
+        // stored as the run's artifact stage.log when it ends.
+        const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs/") + run->runId;
         QDir().mkpath(dir);
         *logPath = dir + QStringLiteral("/stage.log");
         QVector<tracking::KeyValue> params;
@@ -735,6 +734,10 @@ struct Executor::Impl {
         if (!r.builtin)
             manifest.insert(QStringLiteral("interpreter"), interpreterFor(s));
         (void)tracking::saveManifest(e.m_db, r.runId, tracking::RunManifest{manifest});
+        if (QFile::exists(r.logPath)) {
+            tracking::ArtifactStore artifacts(e.m_db, data::DataRepository::cacheDirFor(root));
+            (void)artifacts.addFile(QStringLiteral("%1/%2/artifacts/stage.log").arg(experimentId, r.runId), r.logPath);
+        }
         if (!done.reason.isEmpty())
             (void)store->setTag(r.runId, {QStringLiteral("orrery.stage.result"), done.reason.left(4000)});
         (void)store->setTag(r.runId, {QStringLiteral("orrery.stage.duration_ms"), QString::number(done.durationMs)});
