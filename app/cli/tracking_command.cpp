@@ -3,7 +3,6 @@
 // command exits 0. Several `tracking serve` may run on one workspace (SQLite WAL shares it).
 #include "app/cli/cli.h"
 
-#include "core/data/data_repository.h"
 #include "core/tracking/tracking_server.h"
 #include "core/workspace/workspace.h"
 
@@ -51,7 +50,7 @@ int runServe(const Context &context)
     http::HttpServerOptions options;
     options.host = p.value(QStringLiteral("host"));
     options.port = quint16(port);
-    auto server = tracking::TrackingServer::start(databasePath, data::DataRepository::cacheDirFor(root), options);
+    auto server = tracking::TrackingServer::start(databasePath, root, options);
     if (!server)
         return fail(server.status().withContext(QStringLiteral("tracking serve")));
 

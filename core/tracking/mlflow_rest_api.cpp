@@ -1,5 +1,7 @@
 #include "core/tracking/mlflow_rest_api.h"
 
+#include "core/data/data_repository.h"
+
 #include "core/tracking/metric_writer.h"
 #include "core/tracking/mlflow_json.h"
 #include "core/tracking/mlflow_request.h"
@@ -23,8 +25,9 @@ const QByteArray kApiPrefixes[] = {"/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"};
 
 } // namespace
 
-MlflowRestApi::MlflowRestApi(store::Database &db, MetricWriter &writer, QString cacheRoot)
-    : m_db(db), m_store(db), m_writer(writer), m_artifacts(db, std::move(cacheRoot))
+MlflowRestApi::MlflowRestApi(store::Database &db, MetricWriter &writer, QString workspaceRoot)
+    : m_db(db), m_store(db), m_writer(writer), m_workspaceRoot(std::move(workspaceRoot)),
+      m_artifacts(db, data::DataRepository::cacheDirFor(m_workspaceRoot))
 {
 }
 

@@ -46,8 +46,9 @@ public:
     static constexpr int kMaxSearchResults = 50'000;
     static constexpr int kHistoryPageSize = 25'000; // MLflow's GET_METRIC_HISTORY_MAX_RESULTS
 
-    // Artifacts are objects in the content cache at `cacheRoot` (the workspace's .orrery/cache).
-    MlflowRestApi(store::Database &db, MetricWriter &writer, QString cacheRoot);
+    // `workspaceRoot`: runs created here get its code state in their manifest, and artifacts are
+    // objects in its content cache (.orrery/cache, or where .dvc/config puts it).
+    MlflowRestApi(store::Database &db, MetricWriter &writer, QString workspaceRoot);
     ~MlflowRestApi() override;
 
     http::HttpBodyPlan planBody(const http::HttpRequest &head) override;
@@ -105,6 +106,7 @@ private:
     store::Database &m_db;
     TrackingStore m_store;
     MetricWriter &m_writer;
+    QString m_workspaceRoot;
     ArtifactStore m_artifacts;
     QSet<QString> m_validMetricKeys; // keys that passed validation once (a cache, bounded)
 };

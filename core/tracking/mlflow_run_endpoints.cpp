@@ -3,6 +3,7 @@
 #include "core/tracking/mlflow_json.h"
 #include "core/tracking/mlflow_request.h"
 #include "core/tracking/mlflow_rest_api.h"
+#include "core/tracking/run_manifest.h"
 #include "core/tracking/run_search.h"
 
 #include <QJsonDocument>
@@ -12,6 +13,22 @@ namespace {
 
 const QString kKey = QStringLiteral("key");
 const QString kValue = QStringLiteral("value");
+
+// Every run has a reproducibility manifest, one logged over REST too: the workspace's code state
+// and this machine's environment as the run starts, and what the client said of its source
+// (MLflow's mlflow.source.* tags: the script and commit it ran from, which may be another
+// repository). A manifest that cannot be captured says why instead of refusing the run.
+RunManifest restRunManifest(const QString &workspaceRoot, const QVector<KeyValue> &tags)
+{
+    auto captured = captureManifest(workspaceRoot, {}, {});
+    RunManifest m = captured ? *captured : RunManifest{{{QStringLiteral("note"), captured.status().message()}}};
+    QJsonObject client{{QStringLiteral("logged_through"), QStringLiteral("MLflow REST API")}};
+    for (const KeyValue &t : tags)
+        if (t.key.startsWith(QLatin1String("mlflow.source.")) || t.key == QLatin1String("mlflow.user"))
+            client.insert(t.key.mid(7).replace(QLatin1Char('.'), QLatin1Char('_')), t.value); // mlflow.source.git.commit → source_git_commit
+    m.json.insert(QStringLiteral("client"), client);
+    return m;
+}
 
 } // namespace
 
@@ -39,6 +56,7 @@ Result<QJsonObject> MlflowRestApi::createRun(const MlflowRequest &r)
     auto info = m_store.createRun(*experimentId, *runName, *startTime, *tags, user);
     if (!info)
         return info.status();
+    ORRERY_TRY(saveManifest(m_db, info->runId, restRunManifest(m_workspaceRoot, *tags)));
     auto run = m_store.run(info->runId);
     if (!run)
         return run.status();

@@ -22,7 +22,7 @@ TrackingServer::~TrackingServer()
     (void)stop();
 }
 
-Result<std::unique_ptr<TrackingServer>> TrackingServer::start(const QString &databasePath, const QString &cacheRoot,
+Result<std::unique_ptr<TrackingServer>> TrackingServer::start(const QString &databasePath, const QString &workspaceRoot,
                                                               http::HttpServerOptions options)
 {
     std::unique_ptr<TrackingServer> s(new TrackingServer());
@@ -34,7 +34,7 @@ Result<std::unique_ptr<TrackingServer>> TrackingServer::start(const QString &dat
     if (!writer)
         return writer.status();
     s->d->writer = std::move(*writer);
-    s->d->api = std::make_unique<MlflowRestApi>(*s->d->db, *s->d->writer, cacheRoot);
+    s->d->api = std::make_unique<MlflowRestApi>(*s->d->db, *s->d->writer, workspaceRoot);
     options.threads = 1; // the API's database connection belongs to the one I/O thread
     options.maxBodyBytes = MlflowRestApi::kMaxRequestBytes;
     s->d->server = std::make_unique<http::HttpServer>(*s->d->api, options);

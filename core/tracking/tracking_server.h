@@ -21,9 +21,10 @@ namespace orrery::tracking {
 
 class TrackingServer {
 public:
-    // `databasePath`: the workspace's orrery.db; `cacheRoot`: its content cache (.orrery/cache),
-    // where artifacts are stored. options.threads is forced to 1 and maxBodyBytes to MLflow's 1 MB.
-    static Result<std::unique_ptr<TrackingServer>> start(const QString &databasePath, const QString &cacheRoot,
+    // `databasePath`: the workspace's orrery.db; `workspaceRoot`: its folder (code state for run
+    // manifests, the content cache for artifacts). options.threads is forced to 1 and
+    // maxBodyBytes to MLflow's 1 MB.
+    static Result<std::unique_ptr<TrackingServer>> start(const QString &databasePath, const QString &workspaceRoot,
                                                          http::HttpServerOptions options = {});
     ~TrackingServer(); // stop()
 

@@ -59,13 +59,13 @@ int main(int argc, char **argv)
     const QString dir = QString::fromLocal8Bit(argv[1]);
     const int calls = argc > 2 ? std::atoi(argv[2]) : 300;
     QDir(dir).removeRecursively();
-    QDir().mkpath(dir);
-    const QString dbPath = dir + QStringLiteral("/orrery.db");
+    QDir().mkpath(dir + QStringLiteral("/.orrery"));
+    const QString dbPath = dir + QStringLiteral("/.orrery/orrery.db");
     store::OpenOptions create;
     create.create = true;
     if (!store::Database::open(dbPath, create))
         die(QStringLiteral("cannot create %1").arg(dbPath));
-    auto server = tracking::TrackingServer::start(dbPath, dir + QStringLiteral("/artifacts"));
+    auto server = tracking::TrackingServer::start(dbPath, dir);
     if (!server)
         die(server.status().message());
     HttpTestClient client((*server)->port());

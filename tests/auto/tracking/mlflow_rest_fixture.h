@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QCryptographicHash>
+#include <QDir>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -24,11 +25,12 @@ struct MlflowServer {
 
     bool start()
     {
+        QDir(dir.path()).mkpath(QStringLiteral(".orrery")); // a workspace: its cache is .orrery/cache
         store::OpenOptions create;
         create.create = true;
         if (!store::Database::open(databasePath(), create))
             return false;
-        auto s = tracking::TrackingServer::start(databasePath(), cacheRoot());
+        auto s = tracking::TrackingServer::start(databasePath(), dir.path());
         if (!s) {
             qWarning("%s", qPrintable(s.status().message()));
             return false;

@@ -2,6 +2,7 @@
 // sends in a training script's life (set_experiment, start_run, log_params/metrics/batch,
 // set_tag, end_run, get_run, get_metric_history, search, delete/restore, log_artifact), with the
 // answers' shapes and values checked as the client reads them.
+#include "core/tracking/run_manifest.h"
 #include "tests/auto/tracking/mlflow_rest_fixture.h"
 
 #include <QDir>
@@ -126,6 +127,18 @@ private Q_SLOTS:
         QCOMPARE(tagValue(run, QStringLiteral("mlflow.source.name")), QStringLiteral("train.py"));
         QCOMPARE(run.value(QStringLiteral("inputs")).toObject(), QJsonObject());
         QVERIFY(!run.value(QStringLiteral("data")).toObject().contains(QStringLiteral("metrics"))); // none yet: left out
+
+        // A run logged over REST has its reproducibility manifest too: the environment, the
+        // workspace's code state (no git repository here, and it says so) and the client's source.
+        auto db = store::Database::open(m_s.databasePath());
+        auto manifest = tracking::loadManifest(**db, m_run);
+        QVERIFY2(manifest.isOk(), qPrintable(manifest.status().message()));
+        const QJsonObject client = manifest->json.value(QStringLiteral("client")).toObject();
+        QCOMPARE(client.value(QStringLiteral("source_name")).toString(), QStringLiteral("train.py"));
+        QCOMPARE(client.value(QStringLiteral("source_type")).toString(), QStringLiteral("LOCAL"));
+        QCOMPARE(client.value(QStringLiteral("user")).toString(), QStringLiteral("root"));
+        QVERIFY(!manifest->json.value(QStringLiteral("environment")).toObject().value(QStringLiteral("os")).toString().isEmpty());
+        QVERIFY(manifest->json.value(QStringLiteral("code")).toObject().contains(QStringLiteral("note")));
     }
 
     // mlflow.log_params / log_metrics / set_tags in one call: RestStore.log_batch.
