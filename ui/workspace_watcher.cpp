@@ -12,6 +12,8 @@
 namespace orrery::ui {
 namespace {
 struct Snapshot {
+    qint64 auditSeq = 0;
+    bool auditRead = false; // false: the newest entry is the one already shown
     QVector<audit::AuditEntry> audit;
     QString branch;
     bool inRepository = false;
@@ -31,6 +33,7 @@ void WorkspaceWatcher::setRoot(const QString &root)
     m_root = root;
     ++m_generation;
     m_branchKnown = false;
+    m_auditSeq = -1;
     m_timer->start();
     refresh();
 }
@@ -40,6 +43,7 @@ void WorkspaceWatcher::clear()
     m_root.clear();
     ++m_generation;
     m_branchKnown = false;
+    m_auditSeq = -1;
     m_timer->stop();
 }
 
@@ -59,17 +63,25 @@ void WorkspaceWatcher::refresh()
     const QString root = m_root;
     const quint64 generation = m_generation;
     auto snapshot = std::make_shared<Snapshot>();
-    auto *job = new common::Job(tr("Reading workspace state"), [root, snapshot](common::JobContext &) -> Status {
+    const qint64 shownSeq = m_auditSeq;
+    auto *job = new common::Job(tr("Reading workspace state"), [root, snapshot, shownSeq](common::JobContext &) -> Status {
         store::OpenOptions options;
         options.applyMigrations = false; // migrating is Workspace::open's job, under the lock
         auto db = store::Database::open(workspace::Workspace::databasePathFor(root), options);
         if (!db)
             return db.status();
         audit::AuditLog log(**db);
-        auto entries = log.list(kAuditRows);
-        if (!entries)
-            return entries.status();
-        snapshot->audit = std::move(*entries);
+        auto newest = log.newestSeq();
+        if (!newest)
+            return newest.status();
+        snapshot->auditSeq = *newest;
+        if (*newest != shownSeq) {
+            auto entries = log.list(kAuditRows);
+            if (!entries)
+                return entries.status();
+            snapshot->audit = std::move(*entries);
+            snapshot->auditRead = true;
+        }
         if (auto repo = vcs::Repository::discover(root)) {
             snapshot->inRepository = true;
             snapshot->branch = (*repo)->currentBranch();
@@ -89,7 +101,10 @@ void WorkspaceWatcher::refresh()
             Q_EMIT pollFailed(status.message());
             return;
         }
-        Q_EMIT auditLoaded(snapshot->audit);
+        if (snapshot->auditRead) {
+            m_auditSeq = snapshot->auditSeq;
+            Q_EMIT auditLoaded(snapshot->audit);
+        }
         if (!m_branchKnown || snapshot->branch != m_branch || snapshot->inRepository != m_inRepository) {
             m_branchKnown = true;
             m_branch = snapshot->branch;

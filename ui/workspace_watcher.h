@@ -1,7 +1,8 @@
 #pragma once
-// WorkspaceWatcher: re-reads, every ~2 s, the state of the open workspace that other processes
+// WorkspaceWatcher: re-reads, every ~1 s, the state of the open workspace that other processes
 // change — the newest audit entries and the git branch (DESIGN.md, "Processes sharing a
-// workspace": the window polls what it does not own).
+// workspace": the window polls what it does not own). A poll first asks for the newest audit
+// sequence number (one index lookup) and reads entries only when it moved.
 //
 // Each poll is an orrery::common::Job: it opens its own SQLite connection and git repository on
 // the job's thread, reads, and hands plain values back through the job's queued finished signal,
@@ -26,7 +27,7 @@ namespace orrery::ui {
 class WorkspaceWatcher : public QObject {
     Q_OBJECT
 public:
-    static constexpr int kDefaultIntervalMs = 2000;
+    static constexpr int kDefaultIntervalMs = 1000;
     static constexpr int kAuditRows = 200;
 
     explicit WorkspaceWatcher(QObject *parent = nullptr);
@@ -57,6 +58,7 @@ private:
     bool m_branchKnown = false;
     QString m_branch;
     bool m_inRepository = false;
+    qint64 m_auditSeq = -1; // newest audit entry shown; -1: none read yet
 };
 
 } // namespace orrery::ui

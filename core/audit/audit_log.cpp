@@ -156,6 +156,16 @@ Result<qint64> AuditLog::count()
     return stmt->int64(0);
 }
 
+Result<qint64> AuditLog::newestSeq()
+{
+    auto stmt = m_db.prepare(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log"));
+    if (!stmt)
+        return stmt.status();
+    if (!stmt->next())
+        return stmt->status();
+    return stmt->int64(0);
+}
+
 Result<VerifyReport> AuditLog::verify()
 {
     // One read transaction, so a concurrent append cannot make a consistent log look broken.

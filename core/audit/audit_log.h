@@ -65,6 +65,9 @@ public:
     // Newest first; at most `limit` entries, starting below `beforeSeq` when it is > 0.
     Result<QVector<AuditEntry>> list(int limit = 100, qint64 beforeSeq = 0);
     Result<qint64> count();
+    // The sequence number of the newest entry (0 when empty): an indexed lookup, so a window can
+    // ask every second whether anything was appended before reading entries.
+    Result<qint64> newestSeq();
 
     Result<VerifyReport> verify();
 

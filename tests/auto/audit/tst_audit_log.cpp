@@ -82,6 +82,9 @@ private Q_SLOTS:
         QCOMPARE(newest.hash.size(), 64);
         QVERIFY(newest.time > entries->at(1).time);
         QCOMPARE(*log.count(), qint64(3));
+        QCOMPARE(*log.newestSeq(), newest.seq);
+        QVERIFY(log.append({QStringLiteral("x.y"), QStringLiteral("t"), QString()}).isOk());
+        QCOMPARE(*log.newestSeq(), qint64(4)); // what the window's poll compares
     }
 
     void defaultActorIsTheOsUser()
@@ -91,6 +94,7 @@ private Q_SLOTS:
         o.create = true;
         auto db = store::Database::open(path, o);
         audit::AuditLog log(**db);
+        QCOMPARE(*log.newestSeq(), qint64(0)); // empty
         auto e = log.append({QStringLiteral("x.y"), QStringLiteral("t"), QString()});
         QVERIFY(e.isOk());
         // Looked up from the uid, not from $USER (which anyone can set).
