@@ -10,7 +10,8 @@ repo=$(pwd)
 packaging/setup.sh
 export CCACHE_BASEDIR="$repo" CCACHE_NOHASHDIR=true
 cmake -S . -B build -G Ninja -DORRERY_GUI=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "${ORRERY_BUILD_JOBS:-2}" --target orrery orrery-cli
+# orrery-train is the LibTorch half that `orrery-cli train` and the pipeline's train stage run.
+cmake --build build -j "${ORRERY_BUILD_JOBS:-2}" --target orrery orrery-cli orrery-train
 
 demo=${1:-$HOME/orrery-demo}
 cli="$repo/build/bin/orrery-cli"
@@ -18,6 +19,8 @@ if [[ -e "$demo/.orrery/orrery.db" ]]; then
   echo "Using the existing demo workspace $demo"
 else
   "$cli" demo "$demo"
+  # Run the demo's pipeline once, so the window opens on tracked runs and a trained model.
+  (cd "$demo" && "$cli" run)
 fi
 
 if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
