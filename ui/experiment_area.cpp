@@ -303,7 +303,7 @@ void ExperimentArea::onExperimentSelectionChanged()
         m_runs->clear();
         return;
     }
-    m_runs->setQuery(ids, m_filter->text().trimmed());
+    // The keys first, so the first query already has its columns (one query of the ids, not two).
     loadKeys();
 }
 
@@ -331,7 +331,10 @@ void ExperimentArea::loadKeys()
                 m_chosenMetrics = m_metricKeys.mid(0, 8);
             }
             rebuildColumnMenu();
-            applyColumns();
+            const bool firstQuery = m_runs->experimentIds() != m_selectedExperiments;
+            applyColumns(!firstQuery);
+            if (firstQuery)
+                m_runs->setQuery(m_selectedExperiments, m_filter->text().trimmed());
         });
 }
 
@@ -353,7 +356,7 @@ void ExperimentArea::rebuildColumnMenu()
                 list.removeAll(key);
             std::sort(list.begin(), list.end(), [&order](const QString &a, const QString &b) { return order.indexOf(a) < order.indexOf(b); });
             m_columnsChosenByUser = true;
-            applyColumns();
+            applyColumns(true);
         });
     };
     menu->addSection(tr("Metrics"));
@@ -364,7 +367,7 @@ void ExperimentArea::rebuildColumnMenu()
         add(k, false);
 }
 
-void ExperimentArea::applyColumns()
+void ExperimentArea::applyColumns(bool requery)
 {
     QVector<RunColumn> columns;
     for (const QString &k : std::as_const(m_chosenMetrics))
@@ -377,8 +380,10 @@ void ExperimentArea::applyColumns()
     m_runView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_runView->setColumnWidth(0, 150);
     m_runView->setColumnWidth(2, 140);
-    m_runs->refresh();
-    loadPopulation();
+    if (requery) {
+        m_runs->refresh();
+        loadPopulation();
+    }
 }
 
 void ExperimentArea::selectRows(const QList<int> &rows)

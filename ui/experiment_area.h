@@ -89,7 +89,7 @@ private:
     void onExperimentSelectionChanged();
     void loadKeys();
     void rebuildColumnMenu();
-    void applyColumns();
+    void applyColumns(bool requery);
     void onRunSelectionChanged();
     void loadPopulation();
 

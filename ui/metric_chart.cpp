@@ -23,6 +23,28 @@
 
 namespace orrery::ui {
 
+namespace {
+
+// Ticks at round numbers (1, 2 or 5 × 10^n apart) without changing the range shown.
+void niceTicks(QValueAxis *axis, double lo, double hi)
+{
+    const double raw = (hi - lo) / 4.0;
+    if (!(raw > 0) || !std::isfinite(raw))
+        return;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude;
+    for (const double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(std::ceil(lo / step) * step);
+    axis->setTickInterval(step);
+}
+
+} // namespace
+
 MetricChart::MetricChart(QWidget *parent) : QWidget(parent), m_chart(new QChart), m_view(new QChartView(m_chart, this))
 {
     auto *layout = new QVBoxLayout(this);
@@ -365,10 +387,14 @@ void MetricChart::redraw()
         yHi += pad;
     }
     m_yAxis->setRange(yLo, yHi);
-    if (m_xKind == ChartXAxis::WallTime)
+    if (auto *y = qobject_cast<QValueAxis *>(m_yAxis))
+        niceTicks(y, yLo, yHi);
+    if (m_xKind == ChartXAxis::WallTime) {
         static_cast<QDateTimeAxis *>(m_xAxis)->setRange(QDateTime::fromMSecsSinceEpoch(qint64(m_xMin)), QDateTime::fromMSecsSinceEpoch(qint64(m_xMax)));
-    else
+    } else {
         m_xAxis->setRange(m_xMin, m_xMax);
+        niceTicks(static_cast<QValueAxis *>(m_xAxis), m_xMin, m_xMax);
+    }
 }
 
 QVector<QPointF> MetricChart::handedPoints(const QString &id) const

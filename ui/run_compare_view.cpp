@@ -244,6 +244,8 @@ void RunCompareView::rebuildCharts(const QStringList &keys)
         m_gridLayout->addWidget(chart, i / columns, i % columns);
         ++i;
     }
+    for (int c = 0; c < 3; ++c)
+        m_gridLayout->setColumnStretch(c, c < columns ? 1 : 0);
     m_gridLayout->setRowStretch((i + columns - 1) / std::max(1, columns), 1);
 }
 
