@@ -111,7 +111,9 @@ void printSummary(const train::TrainOutcome &o)
                 o.stoppedEarly ? qPrintable(QStringLiteral(" (stopped early; best epoch %1)").arg(o.bestEpoch)) : "");
     if (!o.runId.isEmpty())
         std::printf("run: %s\n", qPrintable(o.runId));
-    if (!o.modelPath.isEmpty())
+    if (!o.modelArtifact.isEmpty())
+        std::printf("model: %s\n", qPrintable(o.modelArtifact));
+    else if (!o.modelPath.isEmpty())
         std::printf("model: %s\n", qPrintable(o.modelPath));
     for (auto it = o.validation.overall.begin(); it != o.validation.overall.end(); ++it)
         std::printf("validation %s: %.6g\n", qPrintable(it.key()), it.value());
@@ -215,7 +217,7 @@ int main(int argc, char **argv)
         ws = std::move(*opened);
         request.workspaceRoot = ws->root();
         request.databasePath = ws->databasePath();
-        request.artifactRoot = ws->root() + QStringLiteral("/.orrery/artifacts");
+        request.workRoot = ws->tempDir() + QStringLiteral("/train");
         request.cacheRoot = ws->cacheDir();
     } else if (!parser.isSet(QStringLiteral("output"))) {
         return fail(QStringLiteral("no workspace here (run orrery-cli init, pass --workspace DIR, or --output DIR to train without tracking)"));

@@ -1,7 +1,7 @@
 #include "core/train/run_recorder.h"
 
-#include "core/data/content_cache.h"
 #include "core/store/database.h"
+#include "core/tracking/artifact_store.h"
 #include "core/tracking/metric_writer.h"
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
@@ -20,7 +20,7 @@ struct RunRecorder::Impl {
     std::unique_ptr<store::Database> db;
     std::unique_ptr<tracking::MetricWriter> writer;
     QString experimentId;
-    QString artifactRoot;
+    QString workRoot;
     QString cacheRoot;
     QHash<QString, int> series;
 };
@@ -34,11 +34,6 @@ RunRecorder::~RunRecorder()
 
 namespace {
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
-
-QString checkpointsDir(const QString &artifactRoot, const QString &experimentId, const QString &runId)
-{
-    return QStringLiteral("%1/%2/%3/artifacts/checkpoints").arg(artifactRoot, experimentId, runId);
-}
 } // namespace
 
 Result<QString> RunRecorder::latestCheckpoint(const TrainRequest &request, const QString &runId)
@@ -51,14 +46,18 @@ Result<QString> RunRecorder::latestCheckpoint(const TrainRequest &request, const
     auto info = store.runInfo(runId);
     if (!info)
         return notFound(QStringLiteral("no run '%1' to resume in this workspace (orrery-cli runs list shows the runs)").arg(runId));
-    QDir dir(checkpointsDir(request.artifactRoot, info->experimentId, runId));
-    QStringList files = dir.entryList({QStringLiteral("step-*.pt")}, QDir::Files);
-    if (files.isEmpty())
+    tracking::ArtifactStore artifacts(**db, request.cacheRoot);
+    const QString folder = QStringLiteral("%1/%2/artifacts/checkpoints").arg(info->experimentId, runId);
+    auto entries = artifacts.list(folder);
+    if (!entries)
+        return entries.status();
+    qint64 latest = -1;
+    for (const auto &e : *entries)
+        if (!e.isDir && e.name.startsWith(QLatin1String("step-")) && e.name.endsWith(QLatin1String(".pt")))
+            latest = std::max(latest, e.name.mid(5).chopped(3).toLongLong());
+    if (latest < 0)
         return notFound(QStringLiteral("run %1 has no checkpoint to resume from (set training.checkpoint_every)").arg(runId));
-    std::sort(files.begin(), files.end(), [](const QString &a, const QString &b) {
-        return a.mid(5).chopped(3).toLongLong() < b.mid(5).chopped(3).toLongLong();
-    });
-    return dir.filePath(files.last());
+    return artifacts.fileFor(QStringLiteral("%1/step-%2.pt").arg(folder).arg(latest));
 }
 
 Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &request, const QVector<std::pair<QString, QString>> &params,
@@ -70,7 +69,7 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
     if (!db)
         return db.status();
     r->d->db = std::move(*db);
-    r->d->artifactRoot = request.artifactRoot;
+    r->d->workRoot = request.workRoot;
     r->d->cacheRoot = request.cacheRoot;
     tracking::TrackingStore store(*r->d->db);
     if (!request.resumeRunId.isEmpty()) {
@@ -120,11 +119,29 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
     return r;
 }
 
-QString RunRecorder::artifactDir() const
+QString RunRecorder::workDir() const
 {
-    const QString dir = QStringLiteral("%1/%2/%3/artifacts").arg(d->artifactRoot, d->experimentId, m_runId);
+    const QString dir = QStringLiteral("%1/%2").arg(d->workRoot, m_runId);
     QDir().mkpath(dir);
     return dir;
+}
+
+QString RunRecorder::artifactUri(const QString &path) const
+{
+    return QStringLiteral("mlflow-artifacts:/%1/%2/artifacts/%3").arg(d->experimentId, m_runId, path);
+}
+
+Status RunRecorder::logArtifact(const QString &path, const QString &file)
+{
+    tracking::ArtifactStore artifacts(*d->db, d->cacheRoot);
+    auto entry = artifacts.addFile(QStringLiteral("%1/%2/artifacts/%3").arg(d->experimentId, m_runId, path), file);
+    return entry ? Status::ok() : entry.status().withContext(QStringLiteral("logging artifact %1").arg(path));
+}
+
+Result<QString> RunRecorder::artifactFile(const QString &path)
+{
+    tracking::ArtifactStore artifacts(*d->db, d->cacheRoot);
+    return artifacts.fileFor(QStringLiteral("%1/%2/artifacts/%3").arg(d->experimentId, m_runId, path));
 }
 
 void RunRecorder::metric(const QString &key, qint64 step, double value)
@@ -142,17 +159,6 @@ Status RunRecorder::setTag(const QString &key, const QString &value)
 }
 
 Status RunRecorder::flush() { return d->writer->flush(); }
-
-Result<QString> RunRecorder::cacheFile(const QString &path)
-{
-    if (d->cacheRoot.isEmpty())
-        return QString();
-    data::ContentCache cache(d->cacheRoot);
-    auto info = cache.addFile(path);
-    if (!info)
-        return info.status();
-    return info->md5;
-}
 
 Status RunRecorder::finish(tracking::RunStatus status, const QString &reason)
 {

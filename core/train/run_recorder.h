@@ -1,8 +1,9 @@
 #pragma once
 // RunRecorder: how a training run reaches core/tracking — the run (created, or reopened to
-// resume), its params and manifest, metrics streamed through MetricWriter, the artifacts folder,
-// the exported model copied into the content-addressed cache, and the end state (FINISHED,
-// KILLED on cancel, FAILED with the reason). Torch-free.
+// resume), its params and manifest, metrics streamed through MetricWriter, artifacts logged
+// through tracking::ArtifactStore (content-addressed in the workspace cache), a working folder
+// for files before they are logged, and the end state (FINISHED, KILLED on cancel, FAILED with
+// the reason). Torch-free.
 //
 // Threads: one recorder per training run; metric() may be called from the training thread while
 // nothing else uses the recorder (MetricWriter itself is thread-safe).
@@ -28,17 +29,20 @@ public:
     // request.resumeRunId), logs params and the manifest.
     static Result<std::unique_ptr<RunRecorder>> start(const TrainRequest &request, const QVector<std::pair<QString, QString>> &params,
                                                       const QString &dataMd5);
-    // Finds the latest checkpoint of a run without starting anything: its path, or NotFound.
+    // The latest checkpoint artifact of a run, as its verified cache object, or NotFound.
     static Result<QString> latestCheckpoint(const TrainRequest &request, const QString &runId);
 
     const QString &runId() const { return m_runId; }
-    QString artifactDir() const; // …/artifacts (created)
+    QString workDir() const; // <workRoot>/<run> (created)
+    // Logs `file` as the artifact <experiment>/<run>/artifacts/<path>.
+    Status logArtifact(const QString &path, const QString &file);
+    // The verified cache object of an artifact of this run.
+    Result<QString> artifactFile(const QString &path);
+    QString artifactUri(const QString &path) const;
 
     void metric(const QString &key, qint64 step, double value);
     Status setTag(const QString &key, const QString &value);
     Status flush();
-    // Copies a file into the content cache; returns its md5.
-    Result<QString> cacheFile(const QString &path);
     Status finish(tracking::RunStatus status, const QString &reason = QString());
 
 private:

@@ -41,6 +41,7 @@ QJsonObject TrainOutcome::toJson() const
 {
     QJsonObject o{{QStringLiteral("run_id"), runId},
                   {QStringLiteral("model_path"), modelPath},
+                  {QStringLiteral("model_artifact"), modelArtifact},
                   {QStringLiteral("signature_path"), signaturePath},
                   {QStringLiteral("model_md5"), modelMd5},
                   {QStringLiteral("steps"), steps},
@@ -268,7 +269,9 @@ Status Loop::saveCheckpoint(int epoch, int nextBatch)
     const std::string bytes = out.str();
     const QString path = QStringLiteral("%1/step-%2.pt").arg(dir).arg(m_step);
     ORRERY_TRY(common::writeFileAtomically(path, QByteArray(bytes.data(), qsizetype(bytes.size()))));
-    // Keep the latest three.
+    if (m_recorder)
+        ORRERY_TRY(m_recorder->logArtifact(QStringLiteral("checkpoints/step-%1.pt").arg(m_step), path));
+    // Keep the latest three here (the artifacts keep them all).
     QStringList files = QDir(dir).entryList({QStringLiteral("step-*.pt")}, QDir::Files);
     std::sort(files.begin(), files.end(), [](const QString &x, const QString &y) { return x.mid(5).chopped(3).toLongLong() < y.mid(5).chopped(3).toLongLong(); });
     while (files.size() > 3)
@@ -344,7 +347,7 @@ Result<TrainOutcome> Loop::run()
         if (!rec)
             return rec.status();
         m_recorder = std::move(*rec);
-        m_outDir = m_recorder->artifactDir();
+        m_outDir = m_recorder->workDir();
         if (world > 1)
             (void)m_recorder->setTag(QStringLiteral("orrery.world_size"), QString::number(world));
     } else {
@@ -565,16 +568,25 @@ Result<TrainOutcome> Loop::run()
         for (auto it = outcome.test.overall.begin(); it != outcome.test.overall.end(); ++it)
             if (it.key() != QLatin1String("rows") && std::isfinite(it.value()))
                 m_recorder->metric(QStringLiteral("test_") + it.key(), m_step, it.value());
-        auto md5 = m_recorder->cacheFile(outcome.modelPath);
-        if (!md5)
-            return fail(md5.status());
-        outcome.modelMd5 = *md5;
+        outcome.modelMd5 = fileMd5(outcome.modelPath);
+        for (const QString &artifact : {QStringLiteral("model/model.pt"), QStringLiteral("model/signature.json"),
+                                        QStringLiteral("model/preprocessing.json"), QStringLiteral("evaluation.json")})
+            ORRERY_TRY(fail(m_recorder->logArtifact(artifact, m_outDir + QLatin1Char('/') + artifact)));
+        auto model = m_recorder->artifactFile(QStringLiteral("model/model.pt"));
+        auto signature = m_recorder->artifactFile(QStringLiteral("model/signature.json"));
+        if (!model || !signature)
+            return fail(model ? signature.status() : model.status());
+        outcome.modelPath = *model;
+        outcome.signaturePath = *signature;
+        outcome.modelArtifact = m_recorder->artifactUri(QStringLiteral("model/model.pt"));
         (void)m_recorder->setTag(QStringLiteral("orrery.model_artifact"), QStringLiteral("model/model.pt"));
         if (!outcome.modelMd5.isEmpty())
             (void)m_recorder->setTag(QStringLiteral("orrery.model_md5"), outcome.modelMd5);
         if (outcome.stoppedEarly)
             (void)m_recorder->setTag(QStringLiteral("orrery.stopped_early_at_epoch"), QString::number(outcome.epochs));
         ORRERY_TRY(m_recorder->finish(tracking::RunStatus::Finished));
+        // Everything in the working folder is logged now (checkpoints as they were written).
+        QDir(m_outDir).removeRecursively();
     }
     return outcome;
 }

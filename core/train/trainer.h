@@ -12,12 +12,13 @@
 // NaN loss with the step and the fix in the message.
 //
 // Tracking: with `databasePath` set, the run is recorded — params, a reproducibility manifest,
-// metrics streamed through MetricWriter (train_loss every step or epoch, val_* every epoch), the
-// evaluation, and artifacts under <artifactRoot>/<experiment>/<run>/artifacts/: model/model.pt
-// (TorchScript: preprocessing and model in one), model/signature.json, model/preprocessing.json,
-// evaluation.json and checkpoints/step-N.pt. The exported model also goes into the
-// content-addressed cache (tag orrery.model_md5). Without a database nothing is recorded, and
-// checkpoints and the export go to `outputDir`.
+// metrics streamed through MetricWriter (train_loss every step or epoch, val_* every epoch), and
+// artifacts logged through tracking::ArtifactStore (content-addressed objects in the cache, kept
+// from `data gc` by the run): model/model.pt (TorchScript: preprocessing and model in one),
+// model/signature.json, model/preprocessing.json, evaluation.json and checkpoints/step-N.pt.
+// Files are written first into <workRoot>/<run>/ (under .orrery/tmp, ignored by git), which is
+// removed when the run finishes. Tag orrery.model_md5 names the model's object. Without a
+// database nothing is recorded, and checkpoints and the export stay in `outputDir`.
 //
 // Data parallel: with world size > 1 every rank trains on its share of each global batch
 // (batch_size rows each), gradients are all-reduced (Gloo over a TCPStore at master host:port)
@@ -51,8 +52,8 @@ struct TrainRequest {
     TrainConfig config;
     QString workspaceRoot;  // for the manifest (git state); may be empty
     QString databasePath;   // empty: no tracking
-    QString artifactRoot;   // <workspace>/.orrery/artifacts
-    QString cacheRoot;      // <workspace>/.orrery/cache; empty: the model is not cached
+    QString workRoot;       // <workspace>/.orrery/tmp/train: files before they are logged
+    QString cacheRoot;      // <workspace>/.orrery/cache: where artifacts are stored
     QString outputDir;      // without tracking: where checkpoints and the export go
     QString resumeRunId;    // continue this run from its latest checkpoint
     QString resumeFrom;     // or from this checkpoint file
@@ -63,7 +64,8 @@ struct TrainRequest {
 
 struct TrainOutcome {
     QString runId;            // empty without tracking
-    QString modelPath;        // the TorchScript export (rank 0)
+    QString modelPath;        // the TorchScript export (rank 0): with tracking, its verified cache object
+    QString modelArtifact;    // with tracking: mlflow-artifacts:/<experiment>/<run>/artifacts/model/model.pt
     QString signaturePath;
     QString modelMd5;
     qint64 steps = 0;

@@ -9,6 +9,7 @@
 #include "core/common/random.h"
 #include "core/data/content_cache.h"
 #include "core/store/database.h"
+#include "core/tracking/artifact_store.h"
 #include "core/tracking/tracking_store.h"
 #include "core/train/dataset.h"
 #include "core/train/script_model.h"
@@ -283,7 +284,7 @@ private Q_SLOTS:
         const QString path = writeFile(m_dir.filePath(QStringLiteral("track.csv")), tabularCsv(400, 7));
         TrainRequest r = request(classificationYaml(path, "  checkpoint_every: 5\ntracking:\n  experiment: fraud\n  run_name: first\n"));
         r.databasePath = db;
-        r.artifactRoot = m_dir.filePath(QStringLiteral("artifacts"));
+        r.workRoot = m_dir.filePath(QStringLiteral("work"));
         r.cacheRoot = m_dir.filePath(QStringLiteral("cache"));
         auto outcome = orrery::train::train(r);
         QVERIFY2(outcome.isOk(), qPrintable(outcome.status().message()));
@@ -303,8 +304,19 @@ private Q_SLOTS:
         QVERIFY(model.open(QIODevice::ReadOnly));
         QCOMPARE(md5, QString::fromLatin1(QCryptographicHash::hash(model.readAll(), QCryptographicHash::Md5).toHex()));
         QVERIFY(data::ContentCache(r.cacheRoot).contains(md5));
-        QVERIFY(outcome->modelPath.startsWith(r.artifactRoot + QLatin1Char('/') + run->info.experimentId + QLatin1Char('/') + outcome->runId));
-        QVERIFY(QFile::exists(QFileInfo(outcome->modelPath).absolutePath() + QStringLiteral("/../evaluation.json")));
+        QCOMPARE(outcome->modelPath, data::ContentCache(r.cacheRoot).objectPath(md5));
+        QCOMPARE(outcome->modelArtifact, QStringLiteral("mlflow-artifacts:/%1/%2/artifacts/model/model.pt").arg(run->info.experimentId, outcome->runId));
+        tracking::ArtifactStore artifacts(**database, r.cacheRoot);
+        const QString runFolder = run->info.experimentId + QLatin1Char('/') + outcome->runId + QStringLiteral("/artifacts");
+        QStringList names;
+        for (const QString &folder : {runFolder, runFolder + QStringLiteral("/model"), runFolder + QStringLiteral("/checkpoints")}) {
+            auto entries = artifacts.list(folder);
+            QVERIFY(entries.isOk());
+            for (const auto &e : *entries) names << e.name;
+        }
+        for (const char *n : {"evaluation.json", "model.pt", "signature.json", "preprocessing.json", "step-5.pt", "step-40.pt"})
+            QVERIFY2(names.contains(QLatin1String(n)), qPrintable(names.join(QLatin1Char(','))));
+        QVERIFY(!QFileInfo::exists(r.workRoot + QLatin1Char('/') + outcome->runId)); // removed once logged
         bool paramSeen = false;
         for (const auto &p : run->params) paramSeen |= p.key == QLatin1String("model.hidden") && p.value == QLatin1String("16");
         QVERIFY(paramSeen);
