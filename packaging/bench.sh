@@ -92,12 +92,23 @@ run_tracking() {
   rm -rf "$work/tracking" "$work/tracking-rest"
 }
 
+# Experiment comparison (the Experiments area, offscreen): 100,000 runs × 20 params × 10 metrics
+# (table first paint, sort by a metric) and ten runs of 1,000,000 points (redraw after a zoom).
+# It needs the GUI, so it builds its own Release folder with the workbench on.
+run_experiments() {
+  cmake -S . -B build-bench-gui -G Ninja -DCMAKE_BUILD_TYPE=Release -DORRERY_GUI=ON -DORRERY_TESTS=ON -DORRERY_BENCH=ON >/dev/null
+  cmake --build build-bench-gui -j "${ORRERY_BUILD_JOBS:-2}" --target bench_experiments >/dev/null
+  QT_QPA_PLATFORM=offscreen "$repo/build-bench-gui/tests/bench/bench_experiments" "$work/experiments"
+  rm -rf "$work/experiments"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
     foundation) run_foundation || status=1 ;;
     data) run_data_versioning || status=1; run_data_csv || status=1 ;;
     tracking) run_tracking || status=1 ;;
+    experiments) run_experiments || status=1 ;;
     *) echo "bench.sh: no benchmark group '$g' yet (known: foundation, data)" >&2; status=1 ;;
   esac
 done
