@@ -102,12 +102,27 @@ run_experiments() {
   rm -rf "$work/experiments"
 }
 
+# Training: LibTorch's loop beside the same MLP in PyTorch (peers/train_pytorch.py, 800 steps),
+# rows/s for an epoch of the demo fraud data, and 2-rank Gloo scaling on this machine.
+run_training() {
+  local out ours peer
+  out=$("$repo/build-bench/tests/bench/bench_training" "$work/training")
+  echo "$out"
+  ours=$(awk '$2 == "train_mlp_step_us" { print $3 }' <<<"$out")
+  peer=$(/usr/bin/python3 tests/bench/peers/train_pytorch.py) # a copy of shared/peers/train_pytorch.py
+  peer=$(sed -n 's/.*us_per_step=\([0-9.]*\).*/\1/p' <<<"$peer")
+  echo "bench train_mlp_step_us_pytorch $peer us"
+  ratio train_mlp_step pytorch "$ours" "$peer"
+  rm -rf "$work/training"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
     foundation) run_foundation || status=1 ;;
     data) run_data_versioning || status=1; run_data_csv || status=1 ;;
     tracking) run_tracking || status=1 ;;
+    training) run_training || status=1 ;;
     experiments) run_experiments || status=1 ;;
     *) echo "bench.sh: no benchmark group '$g' yet (known: foundation, data)" >&2; status=1 ;;
   esac
