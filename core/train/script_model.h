@@ -43,6 +43,11 @@ public:
     const QJsonObject &signature() const { return m_signature; }
     // One ModelInput per signature input, each with `rows` rows.
     Result<ModelOutput> predict(const std::vector<ModelInput> &inputs, int rows) const;
+    // Rows of a table as a CSV has them (the pipeline's evaluate stage, batch scoring): each
+    // signature input's "columns" are looked up by name in `columns`; FP32 cells are parsed as
+    // numbers (a missing value — empty, NA, … — becomes NaN), BYTES cells passed as text. An input
+    // without "columns" takes every column. Errors name the missing column or the bad cell.
+    Result<ModelOutput> predictTable(const QStringList &columns, const std::vector<std::vector<std::string>> &rows) const;
 
 private:
     ScriptModel();

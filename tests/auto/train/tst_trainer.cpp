@@ -145,6 +145,25 @@ private Q_SLOTS:
         for (const QString &key : {QStringLiteral("accuracy"), QStringLiteral("roc_auc"), QStringLiteral("log_loss"), QStringLiteral("f1")})
             QVERIFY2(std::abs(fromExport.value(key) - outcome->validation.overall.value(key)) < 1e-5,
                      qPrintable(QStringLiteral("%1: export %2, trainer %3").arg(key).arg(fromExport.value(key)).arg(outcome->validation.overall.value(key))));
+        // The same rows as a table (what the pipeline's evaluate stage has): the same output.
+        {
+            const QList<QByteArray> lines = csv.split('\n');
+            QStringList header;
+            for (const auto &h : lines[0].split(',')) header << QString::fromUtf8(h);
+            std::vector<std::vector<std::string>> table;
+            for (int r : rows) {
+                std::vector<std::string> row;
+                for (const auto &f : lines[r + 1].split(',')) row.push_back(f.toStdString());
+                table.push_back(row);
+            }
+            auto fromTable = (*model)->predictTable(header, table);
+            QVERIFY2(fromTable.isOk(), qPrintable(fromTable.status().message()));
+            QCOMPARE(fromTable->values, out->values);
+            header[0] = QStringLiteral("renamed");
+            auto missing = (*model)->predictTable(header, table);
+            QVERIFY(!missing.isOk());
+            QVERIFY2(missing.status().message().contains(QStringLiteral("'x1'")), qPrintable(missing.status().message()));
+        }
         // An unseen category and a missing number are served, not refused.
         ModelInput num, cat;
         num.values = {0.5f, std::nanf("")};
