@@ -15,9 +15,9 @@ QVector<AreaInfo> makeAreas()
     return {
         {Area::Pipeline, QStringLiteral("pipeline"), tr("Pipeline"), QStringLiteral(":/icons/pipeline.svg"),
          tr("Your pipeline, as a graph"),
-         tr("This area will hold the pipeline editor: stages such as load, validate, split, train, "
-            "evaluate, gate, register and deploy, wired into a graph that runs and caches like DVC."),
-         tr("Drag stages from the palette to build a pipeline; `orrery-cli run` runs it from a terminal.")},
+         tr("The pipeline editor: stages such as load, validate, split, train, evaluate and gate, "
+            "wired into a graph that runs and caches like DVC, with each stage's state, log and metrics."),
+         tr("Drag stages from the palette onto the canvas and connect their ports; `orrery-cli demo DIR` makes a workspace with a pipeline.")},
         {Area::Data, QStringLiteral("data"), tr("Data"), QStringLiteral(":/icons/data.svg"),
          tr("Datasets and their versions"),
          tr("Once the workspace tracks data, this area lists each dataset with its versions from git "

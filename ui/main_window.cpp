@@ -11,6 +11,7 @@
 #include "ui/experiment_area.h"
 #include "ui/job_indicator.h"
 #include "ui/mode_bar.h"
+#include "ui/pipeline_editor.h"
 #include "ui/shortcuts_dialog.h"
 #include "ui/welcome_page.h"
 #include "ui/workspace_loader.h"
@@ -98,6 +99,8 @@ void MainWindow::createAreas()
             // Its own empty state while the workspace tracks no data, the datasets view after.
             m_dataArea = new DataArea(area, m_tracker, m_areaStack);
             page = m_dataArea;
+        } else if (area.area == Area::Pipeline) {
+            page = new PipelineEditor(m_areaStack); // found again with findChild
         } else if (area.area == Area::Experiments) {
             page = new ExperimentArea(area, m_areaStack); // found again with findChild
         } else {
@@ -175,6 +178,7 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(m_activityDock->toggleViewAction());
 
+    menuBar()->addMenu(tr("&Pipeline"))->addActions(findChild<PipelineEditor *>()->actions()); // the editor's, listed with their keys
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_shortcutsAction);
     help->addSeparator();
@@ -214,6 +218,7 @@ void MainWindow::closeWorkspace()
     m_watcher->clear();
     m_dataArea->clear();
     findChild<ExperimentArea *>()->clear();
+    findChild<PipelineEditor *>()->setWorkspaceRoot({});
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
     m_modeBar->setModesEnabled(false);
@@ -239,6 +244,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     m_watcher->setRoot(info.root);
     m_dataArea->setWorkspaceRoot(info.root);
     findChild<ExperimentArea *>()->setWorkspaceRoot(info.root);
+    findChild<PipelineEditor *>()->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);
     m_central->setCurrentWidget(m_areaStack);

@@ -1,0 +1,119 @@
+#pragma once
+// PipelineEditor: the Pipeline area — palette, canvas, property editor, run panel and the
+// actions over them (save, undo/redo, delete, copy/paste, lay out, fit, zoom, run all / run
+// selected / cancel). It is the controller: the view and the property editor ask, the editor
+// turns each request into an undo command on the PipelineDocument (macros for compound edits),
+// and the scene follows the model.
+//
+// Runs: the document is saved first (the executor reads dvc.yaml from disk), then PipelineRunner
+// runs it on a worker; stage reports arrive as queued signals and become node states. A dvc.yaml
+// changed on disk by someone else is reloaded, or — when there are unsaved edits — a banner asks.
+//
+// Edit handling lives in pipeline_editor.cpp, running in pipeline_editor_run.cpp.
+
+#include "core/pipeline/executor.h"
+#include "core/pipeline/pipeline_model.h"
+
+#include <QHash>
+#include <QWidget>
+
+class QAction;
+class QElapsedTimer;
+class QFileSystemWatcher;
+class QFrame;
+class QLabel;
+class QTabWidget;
+class QTimer;
+class QToolBar;
+
+namespace orrery::ui {
+
+struct AreaInfo;
+class EmptyState;
+class PipelineDocument;
+class PipelineRunner;
+class PipelineScene;
+class PipelineView;
+class StagePalette;
+class StagePropertyEditor;
+class StageRunPanel;
+
+class PipelineEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit PipelineEditor(QWidget *parent = nullptr);
+    ~PipelineEditor() override;
+
+    // Opens root's pipeline (an empty one when it has no dvc.yaml); empty root closes it.
+    void setWorkspaceRoot(const QString &root);
+    void setCliDir(const QString &dir) { m_cliDir = dir; }
+
+    PipelineDocument *document() const { return m_doc; }
+    PipelineScene *scene() const { return m_scene; }
+    PipelineView *view() const { return m_view; }
+    StagePalette *palette() const { return m_palette; }
+    StagePropertyEditor *propertyEditor() const { return m_props; }
+    StageRunPanel *runPanel() const { return m_runPanel; }
+    QAction *action(const QString &name) const; // "save", "undo", "runAll", …
+    QString message() const;
+    bool isRunning() const;
+    bool isReloadAsked() const;
+
+    // The edits, as the gestures and actions make them (public for tests and the menu).
+    void addStageOfType(const QString &typeName, QPointF scenePos);
+    bool connectPorts(pipeline::NodeId from, const QString &outPath, pipeline::NodeId to, const QString &inKey);
+    void deleteSelected();
+    void copySelected();
+    void paste();
+    void autoLayout();
+    bool save();
+    void runAll();
+    void runSelected();
+    void cancelRun();
+    void checkDiskChange(); // what the file watcher calls
+    void reloadFromDisk();
+
+Q_SIGNALS:
+    void runFinished(bool ok);
+
+private:
+    void createActions();
+    void showMessage(const QString &text, bool error = false);
+    void updateActions();
+    void selectionChanged();
+    void startRun(const QStringList &targets);
+    void onStageReport(const pipeline::StageReport &report);
+    void onRunFinished(bool ok, const QString &error, bool cancelled);
+    void tick();
+    void showRunPanel();
+    void watchFiles();
+
+    QString m_root;
+    QString m_cliDir;
+    PipelineDocument *m_doc;
+    PipelineScene *m_scene;
+    PipelineView *m_view;
+    StagePalette *m_palette;
+    StagePropertyEditor *m_props;
+    StageRunPanel *m_runPanel;
+    QTabWidget *m_side;
+    EmptyState *m_empty = nullptr;
+    QToolBar *m_toolBar;
+    QLabel *m_message;
+    QLabel *m_runStatus;
+    QFrame *m_banner;
+    QFileSystemWatcher *m_watcher;
+    QTimer *m_diskTimer;
+    QTimer *m_tick;
+    PipelineRunner *m_runner;
+    QHash<QString, QAction *> m_actions;
+    QVector<std::pair<pipeline::Stage, QPointF>> m_clipboard;
+    QByteArray m_ignoredDiskText;
+    // Run state by stage name (display data for the scene and the run panel).
+    QHash<QString, pipeline::StageReport> m_reports;
+    QHash<QString, qint64> m_startedAt; // ms on m_clock
+    QElapsedTimer *m_clock;
+    int m_phase = 0;
+};
+
+} // namespace orrery::ui
