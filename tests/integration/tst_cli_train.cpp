@@ -168,7 +168,7 @@ private Q_SLOTS:
         QVERIFY2(full.exitCode == 0, full.err.constData());
 
         QProcessEnvironment slow = QProcessEnvironment::systemEnvironment();
-        slow.insert(QStringLiteral("ORRERY_TRAIN_STEP_DELAY_MS"), QStringLiteral("20"));
+        slow.insert(QStringLiteral("ORRERY_TRAIN_STEP_DELAY_MS"), QStringLiteral("50")); // 90 steps: 4.5 s to catch it
         QProcess p;
         p.setProcessEnvironment(slow);
         p.setWorkingDirectory(dir);
