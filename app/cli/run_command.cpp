@@ -8,6 +8,7 @@
 #include "core/stages/builtin_stages.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
+#include "core/workspace/workspace_lock.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -99,6 +100,14 @@ int runRun(const Context &context)
     if (!ws)
         return fail(ws.status());
     const QString root = (*ws)->root();
+    // Two runs of one pipeline at once would race on its outs and dvc.lock: one at a time.
+    std::unique_ptr<workspace::WorkspaceLock> lock;
+    if (!options.dryRun) {
+        auto acquired = workspace::WorkspaceLock::acquire(root, QStringLiteral("pipeline"), QStringLiteral("orrery-cli run"));
+        if (!acquired)
+            return fail(acquired.status());
+        lock = std::move(*acquired);
+    }
     Result<pipeline::PipelineReport> report = internalError(QStringLiteral("not run"));
     const Status status = runWithProgress(QStringLiteral("pipeline"), [&](common::JobContext &job) -> Status {
         auto db = (*ws)->openConnection();

@@ -557,6 +557,7 @@ Result<PipelineFile> PipelineFile::parse(const QByteArray &yaml, const QString &
                 return r.error(body, QStringLiteral("two stages are named '%1'").arg(name));
             names.insert(name);
             entry.stage = *s;
+            entry.raw = body;
         }
         file.entries.append(entry);
     }
@@ -581,7 +582,7 @@ QByteArray PipelineFile::serialize() const
             emitYamlEntry(out, key, v, 0);
     out += QStringLiteral("stages:\n");
     for (const auto &e : entries)
-        emitYamlEntry(out, e.name, e.generated ? e.raw : stageToValue(e.stage), 2);
+        emitYamlEntry(out, e.name, e.raw ? *e.raw : stageToValue(e.stage), 2);
     if (entries.isEmpty())
         out.replace(QStringLiteral("stages:\n"), QStringLiteral("stages: {}\n"));
     for (const auto &[key, v] : topLevel)
@@ -600,6 +601,7 @@ void PipelineFile::setStage(const Stage &stage)
     for (auto &e : entries) {
         if (!e.generated && e.name == stage.name) {
             e.stage = stage;
+            e.raw.reset();
             return;
         }
     }

@@ -21,13 +21,17 @@
 #include <QString>
 #include <QVector>
 
+#include <optional>
+
 namespace orrery::pipeline {
 
 struct PipelineEntry {
     QString name;          // the key under `stages`
     bool generated = false; // a foreach/matrix group
     Stage stage;           // plain stage (generated == false)
-    ParamValue raw;        // the group's definition as read (generated == true)
+    // The definition as read: written back as it was (with its ${…} templates) until setStage()
+    // replaces the stage; always used for groups.
+    std::optional<ParamValue> raw;
     QVector<Stage> expanded; // the group's stages (generated == true)
 };
 

@@ -69,6 +69,19 @@ plots: [eval/plots/images, {ROC: {x: fpr, y: {eval/roc.json: tpr}}}]
         QVERIFY(t->frozen);
         QCOMPARE(again->serialize(), written);
         QVERIFY(written.contains("desc: 'prepares: the data'"));
+        QVERIFY2(written.contains("--seed ${prepare.seed}"), written.constData()); // templates survive
+
+        // An edited stage is written from its fields.
+        Stage edited = *s;
+        edited.cmd = {QStringLiteral("python src/prepare.py --fast")};
+        edited.params = {{QStringLiteral("params.yaml"), QStringLiteral("prepare.seed")}};
+        file->setStage(edited);
+        auto third = PipelineFile::parse(file->serialize(), QStringLiteral("dvc.yaml"), m_dir.path());
+        QVERIFY2(third.isOk(), qPrintable(third.status().message() + QString::fromUtf8(file->serialize())));
+        QCOMPARE(third->stage(QStringLiteral("prepare"))->cmd[0], QStringLiteral("python src/prepare.py --fast"));
+        QCOMPARE(third->stage(QStringLiteral("prepare"))->outs.size(), 2);
+        QVERIFY(third->stage(QStringLiteral("prepare"))->outs[1].persist);
+        QVERIFY(!third->stage(QStringLiteral("prepare"))->metrics[0].cache);
     }
 
     void foreachAndMatrixExpandAsDvcNamesThem()
