@@ -116,12 +116,20 @@ run_training() {
   rm -rf "$work/training"
 }
 
+# Pipelines: the executor's own cost per no-op stage (in-process and `true` commands) and the time
+# a 200-stage pipeline with everything up to date takes to decide there is nothing to do. DVC, the
+# peer, cannot be installed here and has no Python stand-in in peers/, so no ratio is printed.
+run_pipeline() {
+  "$repo/build-bench/tests/bench/bench_pipeline" "$work/pipeline" "$repo/build-bench/bin/orrery-cli"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
     foundation) run_foundation || status=1 ;;
     data) run_data_versioning || status=1; run_data_csv || status=1 ;;
     tracking) run_tracking || status=1 ;;
+    pipeline) run_pipeline || status=1 ;;
     training) run_training || status=1 ;;
     experiments) run_experiments || status=1 ;;
     *) echo "bench.sh: no benchmark group '$g' yet (known: foundation, data)" >&2; status=1 ;;
