@@ -9,6 +9,7 @@
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
 
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
@@ -318,6 +319,43 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(reportOf(*r, QStringLiteral("py"))->logPath));
         auto parent = store.run(r->runId);
         QCOMPARE(parent->info.status, tracking::RunStatus::Finished);
+    }
+
+    // A DVC project as `dvc repro` left it (dvc.lock written by DVC 3, and one by DVC 2 with its
+    // md5-dos2unix hashes of a CRLF text file): Orrery finds it up to date and runs nothing.
+    void dvcWrittenLockIsUpToDate_data()
+    {
+        QTest::addColumn<bool>("legacy");
+        QTest::newRow("dvc 3") << false;
+        QTest::newRow("dvc 2 (md5-dos2unix)") << true;
+    }
+
+    void dvcWrittenLockIsUpToDate()
+    {
+        QFETCH(bool, legacy);
+        const QByteArray data = "<xml>\r\n<row/>\r\n</xml>\r\n";
+        const QByteArray model = "weights";
+        write(root() + QStringLiteral("/data/data.xml"), data);
+        write(root() + QStringLiteral("/model.pkl"), model);
+        write(root() + QStringLiteral("/params.yaml"), "train:\n  lr: 0.01\n  epochs: 10\n");
+        write(root() + QStringLiteral("/dvc.yaml"), "stages:\n  train:\n    cmd: python train.py data/data.xml\n    deps:\n    - data/data.xml\n"
+                                                   "    params:\n    - train.lr\n    - train.epochs\n    outs:\n    - model.pkl\n");
+        const QByteArray dataMd5 = QCryptographicHash::hash(legacy ? QByteArray(data).replace("\r\n", "\n") : data, QCryptographicHash::Md5).toHex();
+        const QByteArray modelMd5 = QCryptographicHash::hash(model, QCryptographicHash::Md5).toHex();
+        const QByteArray hashLine = legacy ? "" : "      hash: md5\n";
+        write(root() + QStringLiteral("/dvc.lock"), "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py data/data.xml\n    deps:\n    - path: data/data.xml\n"
+                                                   + hashLine + "      md5: " + dataMd5 + "\n      size: " + QByteArray::number(data.size()) + "\n"
+                                                   "    params:\n      params.yaml:\n        train.epochs: 10\n        train.lr: 0.01\n    outs:\n    - path: model.pkl\n"
+                                                   + hashLine + "      md5: " + modelMd5 + "\n      size: 7\n");
+        auto r = run();
+        QVERIFY2(r.isOk(), qPrintable(r.status().message()));
+        QCOMPARE(stateOf(*r, QStringLiteral("train")), StageState::Skipped);
+        write(root() + QStringLiteral("/params.yaml"), "train:\n  lr: 0.02\n  epochs: 10\n");
+        ExecutorOptions dry;
+        dry.dryRun = true;
+        r = run(dry);
+        QCOMPARE(stateOf(*r, QStringLiteral("train")), StageState::WouldRun);
+        QVERIFY2(reportOf(*r, QStringLiteral("train"))->reason.contains(QStringLiteral("params changed: train.lr")), qPrintable(reportOf(*r, QStringLiteral("train"))->reason));
     }
 
     void badInputStopsBeforeAnythingRuns_data()
