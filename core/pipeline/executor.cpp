@@ -761,7 +761,10 @@ struct Executor::Impl {
                 continue;
             reports[j].state = StageState::NotRun;
             reports[j].reason = QStringLiteral("not run: upstream stage '%1' %2").arg(reports[failed].name,
-                                                                                      reports[failed].state == StageState::NotRun ? QStringLiteral("did not run") : QStringLiteral("failed"));
+                                                                                      reports[failed].state == StageState::NotRun      ? QStringLiteral("did not run")
+                                                                                      : reports[failed].state == StageState::Cancelled ? QStringLiteral("was cancelled")
+                                                                                      : reports[failed].state == StageState::CheckFailed ? QStringLiteral("failed its checks")
+                                                                                                                                           : QStringLiteral("failed"));
             if (opt.onStage)
                 opt.onStage(reports[j]);
             stack += graph->downstream(j);
