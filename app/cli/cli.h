@@ -80,4 +80,9 @@ void recordAudit(workspace::Workspace &ws, const QString &action, const QString 
 // second; Ctrl-C cancels the job (a second Ctrl-C ends the process).
 Status runWithProgress(const QString &title, const std::function<Status(common::JobContext &)> &work);
 
+// Replaces this process with orrery-train (LibTorch's half, next to orrery-cli; see
+// app/train/main.cpp) run with `args`: returns only when it cannot be started. `command` names
+// the orrery-cli command in the error.
+int execTrainer(const QString &command, const QStringList &args);
+
 } // namespace orrery::cli

@@ -9,6 +9,7 @@ int runAudit(const Context &);
 int runData(const Context &);
 int runRuns(const Context &);
 int runTracking(const Context &);
+int runPredict(const Context &);
 int runTrain(const Context &);
 int runRun(const Context &);
 int runStage(const Context &);
@@ -27,6 +28,7 @@ const std::vector<Command> &commands()
         {"stage", "one built-in pipeline stage, as dvc.yaml's cmd calls it (stage TYPE --help)", runStage},
         {"merge", "three-way merge of dvc.yaml and params.yaml from a branch, per stage and per param", runMerge},
         {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
+        {"predict", "score a CSV with a TorchScript model (predict MODEL.pt --input X.csv --output Y.csv)", runPredict},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

@@ -20,12 +20,17 @@ namespace orrery::cli {
 
 int runTrain(const Context &context)
 {
-    const QString trainer = QCoreApplication::applicationDirPath() + QStringLiteral("/orrery-train");
-    if (!QFileInfo(trainer).isExecutable())
-        return fail(QStringLiteral("train: %1 is missing; orrery-cli trains through it (build the orrery-train target)").arg(trainer));
     QStringList args = context.args;
     if (!context.workspaceDir.isEmpty())
         args << QStringLiteral("--workspace") << context.workspaceDir;
+    return execTrainer(QStringLiteral("train"), args);
+}
+
+int execTrainer(const QString &command, const QStringList &args)
+{
+    const QString trainer = QCoreApplication::applicationDirPath() + QStringLiteral("/orrery-train");
+    if (!QFileInfo(trainer).isExecutable())
+        return fail(QStringLiteral("%1: %2 is missing; orrery-cli runs LibTorch through it (build the orrery-train target)").arg(command, trainer));
     std::vector<QByteArray> storage;
     storage.push_back(QFile::encodeName(trainer));
     for (const QString &a : args)
@@ -37,7 +42,7 @@ int runTrain(const Context &context)
     std::fflush(stdout);
     std::fflush(stderr);
     ::execv(argv[0], argv.data());
-    return fail(QStringLiteral("train: cannot run %1: %2").arg(trainer, QString::fromLocal8Bit(std::strerror(errno))));
+    return fail(QStringLiteral("%1: cannot run %2: %3").arg(command, trainer, QString::fromLocal8Bit(std::strerror(errno))));
 }
 
 } // namespace orrery::cli

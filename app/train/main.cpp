@@ -8,12 +8,18 @@
 // subprocess, or call core/train/trainer.h in process.
 //
 //   orrery-train CONFIG.yaml [--workspace DIR] [--json] [--resume RUN_ID | --resume-from FILE]
-//                [--output DIR] [--nproc N | --rank R --world-size W --master HOST:PORT]
+//                [--output DIR] [--export DIR] [--nproc N | --rank R --world-size W --master HOST:PORT]
+//   orrery-train predict MODEL.pt --input X.csv --output Y.csv        (batch_predict.h)
+//
+// --export DIR also writes the trained model to DIR/model.pt when the run is tracked: the out of
+// a pipeline's train stage, which evaluate and later stages read as a file.
 //
 // --nproc N starts N ranks of itself on this machine (like torchrun --nproc-per-node) with a
 // free port on 127.0.0.1 and waits for them; rank 0 records the run and prints the result.
 // Exit status: 0 trained; 2 bad input, I/O, a diverged run or a cancel (message on stderr).
 
+#include "app/train/batch_predict.h"
+#include "core/common/atomic_file.h"
 #include "core/common/job.h"
 #include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
@@ -21,6 +27,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
@@ -126,6 +133,11 @@ void printSummary(const train::TrainOutcome &o)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    if (argc > 1 && qstrcmp(argv[1], "predict") == 0) {
+        QStringList arguments = app.arguments();
+        arguments.removeAt(1);
+        return runBatchPredict(arguments);
+    }
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Train a model from a YAML config (see core/train/trainer_config.h for its keys)."));
     parser.addHelpOption();
@@ -136,6 +148,7 @@ int main(int argc, char **argv)
         {QStringLiteral("resume"), QStringLiteral("continue run RUN_ID from its latest checkpoint"), QStringLiteral("RUN_ID")},
         {QStringLiteral("resume-from"), QStringLiteral("continue from this checkpoint file"), QStringLiteral("FILE")},
         {QStringLiteral("output"), QStringLiteral("without a workspace: where the model and checkpoints go"), QStringLiteral("DIR")},
+        {QStringLiteral("export"), QStringLiteral("also write the trained model to DIR/model.pt (a pipeline stage's out)"), QStringLiteral("DIR")},
         {QStringLiteral("nproc"), QStringLiteral("start N data-parallel ranks on this machine"), QStringLiteral("N")},
         {QStringLiteral("rank"), QStringLiteral("this process's rank (with --world-size and --master)"), QStringLiteral("R")},
         {QStringLiteral("world-size"), QStringLiteral("how many ranks train together"), QStringLiteral("W")},
@@ -256,6 +269,16 @@ int main(int argc, char **argv)
         return fail(outcome.status().message());
     if (request.distributed.rank != 0)
         return 0;
+    if (parser.isSet(QStringLiteral("export"))) {
+        QFile model(outcome->modelPath);
+        if (!model.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("cannot read the trained model %1: %2").arg(outcome->modelPath, model.errorString()));
+        const QString dir = parser.value(QStringLiteral("export"));
+        if (!QDir().mkpath(dir))
+            return fail(QStringLiteral("cannot create %1").arg(dir));
+        if (const Status s = common::writeFileAtomically(dir + QStringLiteral("/model.pt"), model.readAll()); !s)
+            return fail(s.message());
+    }
     if (parser.isSet(QStringLiteral("json")))
         std::printf("%s\n", QJsonDocument(outcome->toJson()).toJson(QJsonDocument::Compact).constData());
     else

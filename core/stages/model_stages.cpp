@@ -114,7 +114,11 @@ StageType evaluateStageType()
                             "[{fpr, tpr, threshold}], --pr [{recall, precision, threshold}] (at most 200 points each) and "
                             "--confusion [{actual, predicted}] per row — the files DVC's linear and confusion plot templates read.");
     t.params = {
-        {QStringLiteral("model"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the model (JSON)")},
+        {QStringLiteral("model"), ParamKind::Input, ParamType::Path, QString(), false, {}, {}, {}, QStringLiteral("the model (JSON); or give --scores")},
+        {QStringLiteral("scores"), ParamKind::Input, ParamType::Path, QString(), false, {}, {}, {},
+         QStringLiteral("scores per input row (CSV), e.g. from `orrery-cli predict` with a TorchScript model; instead of --model")},
+        {QStringLiteral("score-column"), ParamKind::Setting, ParamType::String, QStringLiteral("p_1"), false, {}, {}, {},
+         QStringLiteral("the column of --scores holding the positive class's probability")},
         {QStringLiteral("input"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the held-out rows (CSV)")},
         {QStringLiteral("label"), ParamKind::Setting, ParamType::String, QString(), true, {}, {}, {}, QStringLiteral("the 0/1 label column")},
         {QStringLiteral("metrics"), ParamKind::Output, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the metrics JSON")},
@@ -126,12 +130,43 @@ StageType evaluateStageType()
     return t;
 }
 
-Status runEvaluateStage(StageContext &ctx)
+namespace {
+
+// The scores of a model that is not in-process (a TorchScript model scored by `orrery-cli predict`
+// in a stage of its own): one number per input row, in the input's order.
+Result<std::vector<double>> readScores(StageContext &ctx, size_t expectedRows)
+{
+    const QString name = ctx.args.text(QStringLiteral("scores"));
+    auto table = CsvTable::read(ctx.path(QStringLiteral("scores")), ctx.isCancelled);
+    if (!table)
+        return table.status();
+    auto column = table->requireColumn(ctx.args.text(QStringLiteral("score-column")), QStringLiteral("evaluate --score-column"));
+    if (!column)
+        return column.status();
+    if (table->rows.size() != expectedRows)
+        return invalidArgument(QStringLiteral("evaluate: %1 has %2 scores but the input has %3 rows; score the same file (orrery-cli predict)")
+                                   .arg(name).arg(table->rows.size()).arg(expectedRows));
+    std::vector<double> scores(expectedRows);
+    for (size_t i = 0; i < expectedRows; ++i) {
+        const std::string &cell = table->rows[i][size_t(*column)];
+        bool ok = false;
+        scores[i] = QString::fromStdString(cell).toDouble(&ok);
+        if (!ok)
+            return invalidArgument(QStringLiteral("evaluate: %1:%2: '%3' in column %4 is not a number")
+                                       .arg(name).arg(table->lines[i]).arg(QString::fromStdString(cell), ctx.args.text(QStringLiteral("score-column"))));
+    }
+    return scores;
+}
+
+Result<std::vector<double>> scoreWithModel(StageContext &ctx, const CsvTable &table)
 {
     QFile modelFile(ctx.path(QStringLiteral("model")));
     if (!modelFile.open(QIODevice::ReadOnly))
         return ioError(QStringLiteral("cannot read the model %1: %2").arg(ctx.args.text(QStringLiteral("model")), modelFile.errorString()));
     const QByteArray modelJson = modelFile.readAll();
+    if (modelJson.startsWith("PK\x03\x04"))
+        return invalidArgument(QStringLiteral("evaluate: %1 is a TorchScript model; score it in a stage before with `orrery-cli predict %1 --input … "
+                                              "--output scores.csv` and give evaluate --scores scores.csv").arg(ctx.args.text(QStringLiteral("model"))));
     const QString kind = QJsonDocument::fromJson(modelJson).object().value(QStringLiteral("kind")).toString();
     ScorerFactory factory;
     {
@@ -143,13 +178,23 @@ Status runEvaluateStage(StageContext &ctx)
     auto scorer = factory(modelJson);
     if (!scorer)
         return scorer.status();
+    return (*scorer)(table.columns, table.rows);
+}
+
+} // namespace
+
+Status runEvaluateStage(StageContext &ctx)
+{
+    if (ctx.args.has(QStringLiteral("model")) == ctx.args.has(QStringLiteral("scores")))
+        return invalidArgument(QStringLiteral("evaluate: give either --model (a JSON model) or --scores (a CSV of scores), not %1")
+                                   .arg(ctx.args.has(QStringLiteral("model")) ? QStringLiteral("both") : QStringLiteral("neither")));
     auto table = CsvTable::read(ctx.path(QStringLiteral("input")), ctx.isCancelled);
     if (!table)
         return table.status();
     auto labelCol = table->requireColumn(ctx.args.text(QStringLiteral("label")), QStringLiteral("evaluate --label"));
     if (!labelCol)
         return labelCol.status();
-    auto scores = (*scorer)(table->columns, table->rows);
+    auto scores = ctx.args.has(QStringLiteral("scores")) ? readScores(ctx, table->rows.size()) : scoreWithModel(ctx, *table);
     if (!scores)
         return scores.status();
     const size_t n = table->rows.size();
