@@ -354,6 +354,63 @@ ParamValue stageToValue(const Stage &s)
     return ParamValue::map(e);
 }
 
+bool sameOuts(const QVector<OutSpec> &a, const QVector<OutSpec> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (int i = 0; i < a.size(); ++i) {
+        if (a[i].path != b[i].path || a[i].cache != b[i].cache || a[i].persist != b[i].persist || a[i].options.size() != b[i].options.size())
+            return false;
+        for (size_t k = 0; k < a[i].options.size(); ++k)
+            if (a[i].options[k].first != b[i].options[k].first || a[i].options[k].second != b[i].options[k].second)
+                return false;
+    }
+    return true;
+}
+
+bool sameParams(const QVector<ParamRef> &a, const QVector<ParamRef> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (int i = 0; i < a.size(); ++i)
+        if (a[i].file != b[i].file || a[i].key != b[i].key)
+            return false;
+    return true;
+}
+
+// A plain stage as it goes into dvc.yaml: its text as read where the field did not change.
+ParamValue entryValue(const PipelineEntry &e)
+{
+    if (!e.raw || !e.asRead)
+        return stageToValue(e.stage);
+    const Stage &was = *e.asRead;
+    const Stage &now = e.stage;
+    ParamValue fresh = stageToValue(now);
+    auto unchanged = [&](const QString &key) {
+        if (key == QLatin1String("cmd")) return was.cmd == now.cmd;
+        if (key == QLatin1String("wdir")) return was.wdir == now.wdir;
+        if (key == QLatin1String("desc")) return was.desc == now.desc;
+        if (key == QLatin1String("deps")) return was.deps == now.deps;
+        if (key == QLatin1String("params")) return sameParams(was.params, now.params);
+        if (key == QLatin1String("outs")) return sameOuts(was.outs, now.outs);
+        if (key == QLatin1String("metrics")) return sameOuts(was.metrics, now.metrics);
+        if (key == QLatin1String("plots")) return sameOuts(was.plots, now.plots);
+        if (key == QLatin1String("frozen")) return was.frozen == now.frozen;
+        if (key == QLatin1String("always_changed")) return was.alwaysChanged == now.alwaysChanged;
+        return false;
+    };
+    bool all = true;
+    for (const char *k : {"cmd", "wdir", "desc", "deps", "params", "outs", "metrics", "plots", "frozen", "always_changed"})
+        all = all && unchanged(QString::fromLatin1(k));
+    if (all && was.extra.size() == now.extra.size())
+        return *e.raw;
+    for (auto &[key, value] : fresh.entries())
+        if (unchanged(key))
+            if (const ParamValue *old = e.raw->find(key))
+                value = *old;
+    return fresh;
+}
+
 } // namespace
 
 QVector<Stage> PipelineFile::stages() const
@@ -558,6 +615,7 @@ Result<PipelineFile> PipelineFile::parse(const QByteArray &yaml, const QString &
             names.insert(name);
             entry.stage = *s;
             entry.raw = body;
+            entry.asRead = *s;
         }
         file.entries.append(entry);
     }
@@ -582,7 +640,7 @@ QByteArray PipelineFile::serialize() const
             emitYamlEntry(out, key, v, 0);
     out += QStringLiteral("stages:\n");
     for (const auto &e : entries)
-        emitYamlEntry(out, e.name, e.raw ? *e.raw : stageToValue(e.stage), 2);
+        emitYamlEntry(out, e.name, e.generated ? *e.raw : entryValue(e), 2);
     if (entries.isEmpty())
         out.replace(QStringLiteral("stages:\n"), QStringLiteral("stages: {}\n"));
     for (const auto &[key, v] : topLevel)
@@ -601,7 +659,6 @@ void PipelineFile::setStage(const Stage &stage)
     for (auto &e : entries) {
         if (!e.generated && e.name == stage.name) {
             e.stage = stage;
-            e.raw.reset();
             return;
         }
     }

@@ -29,9 +29,11 @@ struct PipelineEntry {
     QString name;          // the key under `stages`
     bool generated = false; // a foreach/matrix group
     Stage stage;           // plain stage (generated == false)
-    // The definition as read: written back as it was (with its ${…} templates) until setStage()
-    // replaces the stage; always used for groups.
+    // The definition as read, and the stage it gave: written back as it was (with its ${…}
+    // templates); after setStage() the fields that did not change keep their text from here, so
+    // an edit of one field never bakes the params into the others. Always used for groups.
     std::optional<ParamValue> raw;
+    std::optional<Stage> asRead;
     QVector<Stage> expanded; // the group's stages (generated == true)
 };
 

@@ -71,8 +71,12 @@ plots: [eval/plots/images, {ROC: {x: fpr, y: {eval/roc.json: tpr}}}]
         QVERIFY(written.contains("desc: 'prepares: the data'"));
         QVERIFY2(written.contains("--seed ${prepare.seed}"), written.constData()); // templates survive
 
-        // An edited stage is written from its fields.
+        // An edited stage is written from its fields; the fields not edited keep their text.
         Stage edited = *s;
+        edited.deps << QStringLiteral("src/extra.py");
+        file->setStage(edited);
+        QVERIFY2(file->serialize().contains("--seed ${prepare.seed}"), file->serialize().constData());
+        QVERIFY(file->serialize().contains("src/extra.py"));
         edited.cmd = {QStringLiteral("python src/prepare.py --fast")};
         edited.params = {{QStringLiteral("params.yaml"), QStringLiteral("prepare.seed")}};
         file->setStage(edited);
