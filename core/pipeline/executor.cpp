@@ -741,9 +741,11 @@ struct Executor::Impl {
             tracking::ArtifactStore artifacts(e.m_db, data::DataRepository::cacheDirFor(root));
             (void)artifacts.addFile(QStringLiteral("%1/%2/artifacts/stage.log").arg(experimentId, r.runId), r.logPath);
         }
+        // Both tags in one transaction (each commit is an fsync).
+        QVector<tracking::KeyValue> tags = {{QStringLiteral("orrery.stage.duration_ms"), QString::number(done.durationMs)}};
         if (!done.reason.isEmpty())
-            (void)store->setTag(r.runId, {QStringLiteral("orrery.stage.result"), done.reason.left(4000)});
-        (void)store->setTag(r.runId, {QStringLiteral("orrery.stage.duration_ms"), QString::number(done.durationMs)});
+            tags.append({QStringLiteral("orrery.stage.result"), done.reason.left(4000)});
+        (void)store->logBatchParamsAndTags(r.runId, {}, tags);
         const tracking::RunStatus status = done.state == StageState::Ran ? tracking::RunStatus::Finished
             : done.state == StageState::Cancelled                        ? tracking::RunStatus::Killed
                                                                          : tracking::RunStatus::Failed;
