@@ -171,6 +171,29 @@ private Q_SLOTS:
         QCOMPARE(stateOf(*r, QStringLiteral("a")), StageState::Ran);
     }
 
+    void frozenNeverRunsAlwaysChangedAlwaysDoes()
+    {
+        write(root() + QStringLiteral("/in.txt"), "1");
+        write(root() + QStringLiteral("/dvc.yaml"), R"(stages:
+  frozen:
+    cmd: cp in.txt f.txt
+    deps: [in.txt]
+    outs: [f.txt]
+    frozen: true
+  always:
+    cmd: date +%s%N > a.txt
+    outs: [a.txt]
+    always_changed: true
+)");
+        auto r = run();
+        QVERIFY2(r.isOk(), qPrintable(r.status().message()));
+        QCOMPARE(stateOf(*r, QStringLiteral("frozen")), StageState::Frozen);
+        QVERIFY(!QFile::exists(root() + QStringLiteral("/f.txt")));
+        QCOMPARE(stateOf(*r, QStringLiteral("always")), StageState::Ran);
+        r = run();
+        QCOMPARE(stateOf(*r, QStringLiteral("always")), StageState::Ran);
+    }
+
     void independentStagesRunInParallel()
     {
         write(root() + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: sleep 1 && touch a\n    outs: [a]\n  b:\n    cmd: sleep 1 && touch b\n    outs: [b]\n");
