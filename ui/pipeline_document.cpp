@@ -1,9 +1,11 @@
 #include "ui/pipeline_document.h"
 
 #include "core/common/atomic_file.h"
+#include "core/pipeline/dag_layout.h"
 #include "core/pipeline/layout.h"
 #include "core/stages/builtin_stages.h"
 #include "ui/stage_command.h"
+#include "ui/stage_ports.h"
 
 #include <QDir>
 #include <QFile>
@@ -126,7 +128,21 @@ Status PipelineDocument::load(const QString &root)
     m_generated = generated;
     m_diskText = text;
     layout->applyTo(*m_model);
-    Layout::autoLayout(*m_model, *layout);
+    if (layout->positions.isEmpty()) {
+        // A pipeline never opened in the editor: the layered layout, spaced for the cards.
+        DagLayoutOptions options;
+        options.columnWidth = 320;
+        options.height = [this](NodeId id) {
+            const Stage *s = m_model->stage(id);
+            const StageType *t = stageType(id);
+            return 100.0 + 18.0 * std::max(StagePorts::inputs(*s, t).size(), StagePorts::outputs(*s, t).size());
+        };
+        const auto positions = layeredLayout(*m_model, options);
+        for (auto it = positions.cbegin(); it != positions.cend(); ++it)
+            (void)m_model->setPosition(it.key(), it.value());
+    } else {
+        Layout::autoLayout(*m_model, *layout);
+    }
     m_undo->clear();
     Q_EMIT reloaded();
     return Status::ok();

@@ -160,6 +160,9 @@ PipelineEditor::~PipelineEditor()
 {
     delete m_runner; // cancels and waits before the document goes
     m_runner = nullptr;
+    disconnect(m_scene, nullptr, this, nullptr);
+    delete m_view;
+    delete m_scene;
     delete m_clock;
 }
 

@@ -30,6 +30,15 @@ PipelineScene::PipelineScene(PipelineDocument *doc, QObject *parent) : QGraphics
     rebuild();
 }
 
+PipelineScene::~PipelineScene()
+{
+    // Items go while this class is whole, and without selection signals to a half-destroyed editor.
+    blockSignals(true);
+    m_nodes.clear();
+    m_edges.clear();
+    clear();
+}
+
 NodeView PipelineScene::viewFor(NodeId id) const
 {
     NodeView v;

@@ -27,6 +27,7 @@ class PipelineScene : public QGraphicsScene {
     Q_OBJECT
 public:
     explicit PipelineScene(PipelineDocument *doc, QObject *parent = nullptr);
+    ~PipelineScene() override;
 
     StageNodeItem *nodeItem(pipeline::NodeId id) const { return m_nodes.value(id); }
     PipelineEdgeItem *edgeItem(pipeline::EdgeId id) const { return m_edges.value(id); }

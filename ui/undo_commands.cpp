@@ -20,6 +20,7 @@ void AddStageCommand::redo()
     auto id = m_doc->model()->addStage(m_stage, m_pos);
     if (m_status)
         *m_status = id.status();
+    m_status = nullptr; // the caller's Status lives only through push()
     if (!id) {
         setObsolete(m_first);
         return;
@@ -72,6 +73,7 @@ void UpdateStageCommand::redo()
     const Status st = m_doc->model()->updateStage(m_doc->model()->nodeByName(m_before.name), m_after);
     if (m_status)
         *m_status = st;
+    m_status = nullptr; // the caller's Status lives only through push()
     if (!st.isOk() && m_first)
         setObsolete(true);
     m_first = false;
