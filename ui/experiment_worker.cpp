@@ -65,8 +65,12 @@ void ExperimentWorker::enqueue(std::function<void(store::Database *, const Statu
                 store::OpenOptions options;
                 options.busyTimeoutMs = 2000;
                 auto db = store::Database::open(path, options);
-                if (db)
+                if (db) {
                     state->db = std::move(*db);
+                    // A reader that sorts and pages 100,000 runs: map the file instead of copying
+                    // pages through read() calls, and keep more of it cached.
+                    (void)state->db->exec(QStringLiteral("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536"));
+                }
                 else
                     state->openStatus = db.status();
             }

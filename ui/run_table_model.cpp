@@ -47,12 +47,12 @@ void RunTableModel::setQuery(const QStringList &experimentIds, const QString &fi
 {
     m_query.experimentIds = experimentIds;
     m_query.filter = filter;
-    runQuery(false);
+    runQuery(false, false);
 }
 
 void RunTableModel::refresh()
 {
-    runQuery(true);
+    runQuery(true, false);
 }
 
 void RunTableModel::clear()
@@ -61,6 +61,8 @@ void RunTableModel::clear()
     ++m_generation;
     beginResetModel();
     m_ids.clear();
+    m_defaultIds.clear();
+    m_defaultScope.clear();
     m_pages.clear();
     m_requested.clear();
     m_stale.clear();
@@ -90,34 +92,66 @@ void RunTableModel::sort(int column, Qt::SortOrder order)
         m_query.sortColumn = m_columns[column];
         m_query.descending = order == Qt::DescendingOrder;
     }
-    runQuery(false);
+    runQuery(false, true);
 }
 
-void RunTableModel::runQuery(bool keepRows)
+QString RunTableModel::scopeKey() const
+{
+    return m_query.experimentIds.join(QLatin1Char(',')) + QLatin1Char('\n') + m_query.filter;
+}
+
+void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder)
 {
     const quint64 request = ++m_queryRequest;
     const tracking::RunTableQuery query = m_query;
     const QVector<RunColumn> columns = m_columns;
+    const bool metricSort = query.sorted && query.sortColumn.kind == RunColumn::Metric;
+    // A metric sort of the same runs reorders the ids already known, in memory on the worker.
+    const QStringList base = reuseDefaultOrder && metricSort && m_defaultScope == scopeKey() ? m_defaultIds : QStringList();
+    const QString scope = scopeKey();
     m_loading = true;
     struct Answer {
         QStringList ids;
+        QStringList defaultIds; // the runs in the default order, when known
         QVector<RunRow> firstPage;
     };
     // The ids and the first page in one task: the first paint needs both.
-    m_worker->post<Answer>([query, columns](store::Database &db) -> Result<Answer> {
-        auto ids = tracking::orderedRunIds(db, query);
-        if (!ids)
-            return ids.status();
+    m_worker->post<Answer>([query, columns, metricSort, base](store::Database &db) -> Result<Answer> {
         Answer a;
-        a.ids = std::move(*ids);
+        if (metricSort) {
+            a.defaultIds = base;
+            if (a.defaultIds.isEmpty()) {
+                tracking::RunTableQuery unsorted = query;
+                unsorted.sorted = false;
+                auto ids = tracking::orderedRunIds(db, unsorted);
+                if (!ids)
+                    return ids.status();
+                a.defaultIds = std::move(*ids);
+            }
+            auto sorted = tracking::sortRunIdsByMetric(db, a.defaultIds, query.sortColumn.key, query.descending);
+            if (!sorted)
+                return sorted.status();
+            a.ids = std::move(*sorted);
+        } else {
+            auto ids = tracking::orderedRunIds(db, query);
+            if (!ids)
+                return ids.status();
+            a.ids = std::move(*ids);
+            if (!query.sorted)
+                a.defaultIds = a.ids;
+        }
         auto rows = tracking::runRows(db, a.ids.mid(0, kPageSize), columns);
         if (!rows)
             return rows.status();
         a.firstPage = std::move(*rows);
         return a;
-    }, this, [this, request, keepRows, columns](const Result<Answer> &answer) {
+    }, this, [this, request, keepRows, columns, scope](const Result<Answer> &answer) {
         if (request != m_queryRequest)
             return; // a newer query was asked for
+        if (answer) {
+            m_defaultIds = answer->defaultIds;
+            m_defaultScope = answer->defaultIds.isEmpty() ? QString() : scope;
+        }
         if (!answer) {
             m_loading = false;
             Q_EMIT queryFailed(answer.status().message());

@@ -75,7 +75,8 @@ Q_SIGNALS:
     void csvReady(const QString &csv);
 
 private:
-    void runQuery(bool keepRows);
+    void runQuery(bool keepRows, bool reuseDefaultOrder);
+    QString scopeKey() const;
     void requestPage(int page) const;
     void applyPage(int page, quint64 generation, const QVector<tracking::RunRow> &rows);
     static QString displayValue(const tracking::RunColumn &column, const QVariant &value);
@@ -84,6 +85,8 @@ private:
     tracking::RunTableQuery m_query;
     QVector<tracking::RunColumn> m_columns;
     QStringList m_ids;
+    QStringList m_defaultIds; // the same runs in the default order (for metric sorts), when known
+    QString m_defaultScope;   // the experiments and filter m_defaultIds are for
     quint64 m_generation = 0; // of the ids: pages asked for older ids are dropped
     quint64 m_queryRequest = 0;
     bool m_loading = false;

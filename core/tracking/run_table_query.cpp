@@ -5,7 +5,9 @@
 
 #include <QHash>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace orrery::tracking {
 namespace {
@@ -150,6 +152,43 @@ Result<QStringList> orderedRunIds(store::Database &db, const RunTableQuery &quer
         ids << s->text(0);
     ORRERY_TRY(s->status());
     return ids;
+}
+
+Result<QStringList> sortRunIdsByMetric(store::Database &db, const QStringList &ids, const QString &key, bool descending)
+{
+    auto s = db.prepare(QStringLiteral("SELECT run_id, value, is_nan FROM latest_metrics WHERE key = ?"));
+    if (!s)
+        return s.status();
+    s->bind(1, key);
+    QHash<QString, double> values;
+    values.reserve(ids.size());
+    while (s->next())
+        if (!s->isNull(1) && !s->int64(2))
+            values.insert(s->text(0), s->real(1));
+    ORRERY_TRY(s->status());
+    struct Entry {
+        double value;
+        int index;
+        bool has;
+    };
+    std::vector<Entry> entries;
+    entries.reserve(size_t(ids.size()));
+    for (int i = 0; i < ids.size(); ++i) {
+        auto it = values.constFind(ids[i]);
+        entries.push_back({it == values.constEnd() ? 0.0 : *it, i, it != values.constEnd()});
+    }
+    std::stable_sort(entries.begin(), entries.end(), [descending](const Entry &a, const Entry &b) {
+        if (a.has != b.has)
+            return a.has; // missing values last either way
+        if (!a.has)
+            return false;
+        return descending ? a.value > b.value : a.value < b.value;
+    });
+    QStringList out;
+    out.reserve(ids.size());
+    for (const Entry &e : entries)
+        out << ids[e.index];
+    return out;
 }
 
 Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, const QVector<RunColumn> &columns)

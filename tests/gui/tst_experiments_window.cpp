@@ -21,6 +21,7 @@
 #include <QSlider>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -124,6 +125,15 @@ private Q_SLOTS:
                 dock->hide(); // room for the charts
             QTest::qWait(800); // let the window settle (Xvfb paints asynchronously)
             QVERIFY(window.grab().save(shots + QStringLiteral("/experiments.png")));
+            area->tabs()->setCurrentIndex(2); // parallel coordinates
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/experiments-parallel.png")));
+            area->tabs()->setCurrentIndex(1); // scatter
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/experiments-scatter.png")));
+            area->tabs()->setCurrentIndex(3); // diff
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/experiments-diff.png")));
         }
     }
 };
