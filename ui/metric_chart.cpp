@@ -28,12 +28,12 @@ namespace {
 // Ticks at round numbers (1, 2 or 5 × 10^n apart) without changing the range shown.
 void niceTicks(QValueAxis *axis, double lo, double hi)
 {
-    const double raw = (hi - lo) / 4.0;
+    const double raw = (hi - lo) / 5.0;
     if (!(raw > 0) || !std::isfinite(raw))
         return;
     const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
     double step = magnitude;
-    for (const double m : {1.0, 2.0, 5.0, 10.0})
+    for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0})
         if (m * magnitude >= raw) {
             step = m * magnitude;
             break;
