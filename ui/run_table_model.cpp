@@ -52,7 +52,24 @@ void RunTableModel::setQuery(const QStringList &experimentIds, const QString &fi
 
 void RunTableModel::refresh()
 {
-    runQuery(true, false);
+    // A cheap check first: the ids are re-read only when runs were added, ended or deleted; else
+    // the shown pages are re-read as they are seen (running runs' metrics move).
+    const QStringList experiments = m_query.experimentIds;
+    const quint64 request = m_queryRequest;
+    m_worker->post<QString>([experiments](store::Database &db) { return tracking::runsFingerprint(db, experiments); }, this,
+                            [this, request](const Result<QString> &fingerprint) {
+                                if (request != m_queryRequest || m_loading)
+                                    return; // a query was asked for meanwhile
+                                if (!fingerprint || *fingerprint != m_fingerprint) {
+                                    m_fingerprint = fingerprint ? *fingerprint : QString();
+                                    runQuery(true, false);
+                                    return;
+                                }
+                                for (auto it = m_pages.keyBegin(); it != m_pages.keyEnd(); ++it)
+                                    m_stale.insert(*it);
+                                if (!m_ids.isEmpty())
+                                    Q_EMIT dataChanged(index(0, 0), index(int(m_ids.size()) - 1, int(m_columns.size()) - 1));
+                            });
 }
 
 void RunTableModel::clear()

@@ -87,6 +87,7 @@ private:
     QStringList m_ids;
     QStringList m_defaultIds; // the same runs in the default order (for metric sorts), when known
     QString m_defaultScope;   // the experiments and filter m_defaultIds are for
+    QString m_fingerprint;    // of the runs at the last poll (runsFingerprint)
     quint64 m_generation = 0; // of the ids: pages asked for older ids are dropped
     quint64 m_queryRequest = 0;
     bool m_loading = false;

@@ -325,6 +325,20 @@ Result<QStringList> metricKeysOfRuns(store::Database &db, const QStringList &run
     return keys;
 }
 
+Result<QString> runsFingerprint(store::Database &db, const QStringList &experimentIds)
+{
+    QVector<QVariant> bindings;
+    const QString scope = scopeSql(experimentIds, ViewType::All, &bindings);
+    auto s = db.prepare(QStringLiteral("SELECT count(*), max(r.start_time), max(coalesce(r.end_time, 0)), sum(r.status = 'RUNNING'), "
+                                       "sum(r.lifecycle_stage = 'active') FROM runs r WHERE 1%1").arg(scope));
+    if (!s)
+        return s.status();
+    bindAll(*s, bindings);
+    if (!s->next())
+        return s->status();
+    return QStringLiteral("%1/%2/%3/%4/%5").arg(s->int64(0)).arg(s->int64(1)).arg(s->int64(2)).arg(s->int64(3)).arg(s->int64(4));
+}
+
 Result<QVector<std::pair<QString, qint64>>> runCounts(store::Database &db)
 {
     auto s = db.prepare(QStringLiteral("SELECT experiment_id, count(*) FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id"));

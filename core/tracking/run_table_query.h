@@ -73,6 +73,10 @@ Result<ExperimentKeys> experimentKeys(store::Database &db, const QStringList &ex
 // The metric keys logged by the given runs, sorted.
 Result<QStringList> metricKeysOfRuns(store::Database &db, const QStringList &runIds);
 
+// A cheap fingerprint of the runs of the experiments (count, newest start, last end, how many are
+// running): a poll re-reads the table's ids only when it changes.
+Result<QString> runsFingerprint(store::Database &db, const QStringList &experimentIds);
+
 // The number of active runs in each experiment, by experiment id.
 Result<QVector<std::pair<QString, qint64>>> runCounts(store::Database &db);
 
