@@ -45,7 +45,7 @@ QColor portColor(const QString &type)
 StageNodeItem::StageNodeItem(pipeline::NodeId id) : m_id(id)
 {
     setFlags(ItemIsMovable | ItemIsSelectable | ItemSendsGeometryChanges);
-    setCacheMode(DeviceCoordinateCache);
+    // No item cache: a device-coordinate cache is re-rendered for every card at each zoom step.
     setZValue(1);
 }
 
