@@ -318,6 +318,8 @@ void PipelineEditor::selectionChanged()
     const QList<NodeId> sel = m_scene->selectedNodes();
     m_props->setNode(sel.size() == 1 ? sel.first() : 0);
     showRunPanel();
+    if (isRunning() && sel.size() == 1)
+        m_side->setCurrentWidget(m_runPanel); // while stages run, a click is for the log
     updateActions();
 }
 

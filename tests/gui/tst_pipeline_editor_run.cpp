@@ -106,6 +106,19 @@ private Q_SLOTS:
         QVERIFY2(allIn({NodeRunState::Cached}), qPrintable(m_editor->message()));
     }
 
+    void runSelectedRunsWhatItNeeds()
+    {
+        QTest::mouseClick(m_editor->view()->viewport(), Qt::LeftButton, {}, nodeTitle(*m_editor, QStringLiteral("split")));
+        QVERIFY(m_editor->action(QStringLiteral("runSelected"))->isEnabled());
+        m_editor->action(QStringLiteral("runSelected"))->trigger();
+        QCOMPARE(m_editor->scene()->runView(QStringLiteral("train")).state, NodeRunState::Idle); // not asked for
+        QCOMPARE(m_editor->scene()->runView(QStringLiteral("load")).state, NodeRunState::Queued); // split needs it
+        QTRY_VERIFY_WITH_TIMEOUT(!m_editor->isRunning(), 60000);
+        for (const char *name : {"load", "validate", "split"})
+            QCOMPARE(m_editor->scene()->runView(QString::fromLatin1(name)).state, NodeRunState::Cached);
+        QCOMPARE(m_editor->scene()->runView(QStringLiteral("gate")).state, NodeRunState::Idle);
+    }
+
     void cancelStopsTheRun()
     {
         // A new seed makes split and everything after it run again; cancel as soon as it starts.
