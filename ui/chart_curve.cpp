@@ -68,7 +68,8 @@ QVector<QPointF> decimateToColumns(const QVector<QPointF> &points, double xMin, 
             const int column = std::min(columns - 1, int((it->x() - xMin) / width));
             const double columnEnd = xMin + (column + 1) * width;
             auto lo = it, hi = it;
-            auto end = it;
+            // Always past `it`: rounding may put x a hair beyond its own column's end.
+            auto end = it + 1;
             while (end != last && (end->x() < columnEnd || column == columns - 1)) {
                 if (std::isfinite(end->y())) {
                     if (!std::isfinite(lo->y()) || end->y() < lo->y())
