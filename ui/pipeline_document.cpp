@@ -131,7 +131,7 @@ Status PipelineDocument::load(const QString &root)
     if (layout->positions.isEmpty()) {
         // A pipeline never opened in the editor: the layered layout, spaced for the cards.
         DagLayoutOptions options;
-        options.columnWidth = 320;
+        options.columnWidth = 290;
         options.height = [this](NodeId id) {
             const Stage *s = m_model->stage(id);
             const StageType *t = stageType(id);

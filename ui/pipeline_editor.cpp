@@ -107,7 +107,7 @@ PipelineEditor::PipelineEditor(QWidget *parent)
     connect(m_doc->model(), &PipelineModel::nodeRemoved, this, updateEmpty);
     updateEmpty();
     split->setStretchFactor(1, 1);
-    split->setSizes({200, 900, 320});
+    split->setSizes({170, 1000, 330});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -438,7 +438,7 @@ void PipelineEditor::paste()
 void PipelineEditor::autoLayout()
 {
     DagLayoutOptions options;
-    options.columnWidth = StageNodeItem::kWidth + 90;
+    options.columnWidth = StageNodeItem::kWidth + 60;
     options.height = [this](NodeId id) {
         StageNodeItem *item = m_scene->nodeItem(id);
         return item ? item->boundingRect().height() : 120.0;

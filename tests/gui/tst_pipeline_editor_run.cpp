@@ -92,6 +92,8 @@ private Q_SLOTS:
         QTRY_VERIFY(m_editor->runPanel()->logText().contains(QStringLiteral("loaded")));
         // The README's screenshot (packaging runs this under Xvfb with ORRERY_SCREENSHOT set).
         if (qEnvironmentVariableIsSet("ORRERY_SCREENSHOT")) {
+            m_editor->resize(1600, 1000);
+            QTest::qWait(100);
             m_editor->view()->fitAll();
             QTest::mouseClick(m_editor->view()->viewport(), Qt::LeftButton, {}, nodeTitle(*m_editor, QStringLiteral("evaluate")));
             QTest::qWait(300);
