@@ -62,7 +62,12 @@ MetricChart::MetricChart(QWidget *parent) : QWidget(parent), m_chart(new QChart)
     m_chart->setTitleFont(titleFont);
     m_band = new QRubberBand(QRubberBand::Rectangle, m_view->viewport());
     rebuildAxes();
-    connect(m_chart, &QChart::plotAreaChanged, this, [this] { redraw(); });
+    // A new plot width changes the number of columns; a range change that only moved the plot's
+    // edge by a label's width redraws nothing more.
+    connect(m_chart, &QChart::plotAreaChanged, this, [this] {
+        if (plotColumns() != m_drawnColumns)
+            redraw();
+    });
     setMinimumSize(280, 200);
 }
 
@@ -350,7 +355,8 @@ void MetricChart::redraw()
 {
     // At most 2 × columns points per curve: columns − 1 buckets of two, plus one neighbour on each
     // side of the view.
-    const int columns = std::max(1, plotColumns() - 1);
+    m_drawnColumns = plotColumns();
+    const int columns = std::max(1, m_drawnColumns - 1);
     double yLo = std::numeric_limits<double>::infinity(), yHi = -yLo;
     for (auto &c : m_curves) {
         QVector<QPointF> pts = smoothEma(c.input.points, m_smoothing);

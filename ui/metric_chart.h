@@ -119,6 +119,7 @@ private:
     double m_smoothing = 0.0;
     bool m_log = false;
     bool m_zoomed = false;
+    int m_drawnColumns = 0;
     double m_xMin = 0.0, m_xMax = 1.0;
     // Mouse interaction
     int m_dragStart = -1;

@@ -248,7 +248,7 @@ void benchZoom(const QString &dir, qint64 points)
     std::printf("bench experiments_compare_first_draw_10x%lldk %.1f ms\n", points / 1000, t.nsecsElapsed() / 1e6);
 
     // Zoom in step by step towards the spikes, then pan, then zoom out.
-    std::vector<double> times, cpu;
+    std::vector<double> times, cpu, dataReady;
     int most = 0;
     double lo = 0, hi = double(points);
     const double target = double(points / 3);
@@ -257,6 +257,7 @@ void benchZoom(const QString &dir, qint64 points)
         const double c0 = cpuMs();
         chart->setViewRange(a, b);
         waitFor([&] { return worker.pending() == 0; });
+        dataReady.push_back(t.nsecsElapsed() / 1e6);
         chart->grab(); // the chart drawn, as a repaint would
         times.push_back(t.nsecsElapsed() / 1e6);
         cpu.push_back(cpuMs() - c0);
@@ -283,6 +284,7 @@ void benchZoom(const QString &dir, qint64 points)
     std::printf("bench experiments_zoom_redraw_10x%lldk_median %.1f ms\n", points / 1000, median(times));
     std::printf("bench experiments_zoom_redraw_10x%lldk_max %.1f ms\n", points / 1000, *std::max_element(times.begin(), times.end()));
     std::printf("bench experiments_zoom_redraw_10x%lldk_cpu %.1f ms\n", points / 1000, median(cpu));
+    std::printf("bench experiments_zoom_data_ready_10x%lldk %.1f ms\n", points / 1000, median(dataReady));
     std::printf("bench experiments_zoom_points_per_curve_max %d points\n", most);
     std::printf("bench experiments_zoom_plot_columns %d px\n", chart->plotColumns());
     std::fflush(stdout);
