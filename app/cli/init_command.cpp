@@ -52,6 +52,8 @@ int runDemo(const Context &context)
     p.parser().addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("A new or empty folder."));
     p.parser().addOption({QStringLiteral("rows"), QStringLiteral("Number of transactions (default 50000)."), QStringLiteral("N"), QStringLiteral("50000")});
     p.parser().addOption({QStringLiteral("seed"), QStringLiteral("Seed of the generator (default 42)."), QStringLiteral("SEED"), QStringLiteral("42")});
+    p.parser().addOption({QStringLiteral("baseline-trainer"),
+                          QStringLiteral("Train with the in-process baseline logistic regression instead of the LibTorch MLP.")});
     p.addJsonOption();
     int code = 0;
     if (!p.parse(&code))
@@ -63,6 +65,8 @@ int runDemo(const Context &context)
     options.rows = p.value(QStringLiteral("rows")).toLongLong(&ok);
     if (!ok || options.rows < 100 || options.rows > 100'000'000)
         return p.usageError(QStringLiteral("--rows must be a whole number from 100 to 100000000, got '%1'").arg(p.value(QStringLiteral("rows"))));
+    if (p.isSet(QStringLiteral("baseline-trainer")))
+        options.trainer = demo::DemoTrainer::Baseline;
     options.seed = p.value(QStringLiteral("seed")).toULongLong(&ok);
     if (!ok)
         return p.usageError(QStringLiteral("--seed must be a non-negative whole number, got '%1'").arg(p.value(QStringLiteral("seed"))));

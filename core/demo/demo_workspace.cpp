@@ -58,9 +58,10 @@ version with `orrery-cli data add data/transactions.csv` and commit the `.dvc` f
 version, its statistics and the differences in the workbench's Data area.
 
 The fraud pipeline is in `dvc.yaml` (params in `params.yaml`): load → validate (data tests
-against `data/transactions.schema.yaml`) → split → train (a baseline logistic regression until
-the LibTorch trainer lands) → evaluate (metrics and ROC/PR/confusion plots in `reports/`) → gate
-(`gate.rules`). Run it, and again to see every stage skipped:
+against `data/transactions.schema.yaml`) → split → train (an MLP in LibTorch, configured in
+`train.yaml`, tracked as a run; `demo --baseline-trainer` makes a quick logistic regression
+instead) → predict (the held-out rows scored by the exported TorchScript model) → evaluate (metrics and ROC/PR/confusion plots in `reports/`) → gate (`gate.rules`). Run
+it, and again to see every stage skipped:
 
     orrery-cli run
     orrery-cli run --dry-run
@@ -73,8 +74,9 @@ Exit status 1 means a data test or the gate failed; the output says which and wh
         .toUtf8();
 }
 
-// The fraud pipeline (DVC's dvc.yaml; `orrery-cli run` or `dvc repro` runs it) and its params.
-const char *kPipeline = R"(# The demo's fraud pipeline: orrery-cli run (or dvc repro, with orrery-cli on PATH).
+// The fraud pipeline (DVC's dvc.yaml; `orrery-cli run` or `dvc repro` runs it), in pieces: the
+// train and evaluate stages depend on the trainer (DemoOptions::trainer).
+const char *kStagesHead = R"(# The demo's fraud pipeline: orrery-cli run (or dvc repro, with orrery-cli on PATH).
 stages:
   load:
     desc: the versioned dataset into the pipeline's working copy
@@ -104,8 +106,34 @@ stages:
     outs:
     - work/train.csv
     - work/test.csv
-  train:
-    desc: BASELINE logistic regression until the LibTorch trainer lands
+)";
+
+const char *kTorchTrainStages = R"(  train:
+    desc: an MLP (LibTorch) on the training split; a tracked run with its model, checkpoints and metrics
+    cmd: orrery-cli train train.yaml --export models
+    deps:
+    - work/train.csv
+    - train.yaml
+    outs:
+    - models/model.pt
+  predict:
+    desc: scores of the held-out rows (the TorchScript model applies its own preprocessing)
+    cmd: orrery-cli predict models/model.pt --input work/test.csv --output work/scores.csv
+    deps:
+    - models/model.pt
+    - work/test.csv
+    outs:
+    - work/scores.csv
+)";
+
+const char *kTorchEvaluateHead = R"(  evaluate:
+    cmd: orrery-cli stage evaluate --scores work/scores.csv --input work/test.csv --label is_fraud --metrics reports/metrics.json --roc reports/roc.json --pr reports/prc.json --confusion reports/confusion.json
+    deps:
+    - work/scores.csv
+)";
+
+const char *kBaselineTrainStage = R"(  train:
+    desc: BASELINE logistic regression, in-process and quick (orrery-cli demo --baseline-trainer)
     cmd: orrery-cli stage train --trainer baseline_logistic --train work/train.csv --label is_fraud --model models/model.json --epochs ${train.epochs} --learning-rate ${train.learning_rate} --seed ${train.seed}
     deps:
     - work/train.csv
@@ -115,11 +143,15 @@ stages:
     - train.seed
     outs:
     - models/model.json
-  evaluate:
+)";
+
+const char *kBaselineEvaluateHead = R"(  evaluate:
     cmd: orrery-cli stage evaluate --model models/model.json --input work/test.csv --label is_fraud --metrics reports/metrics.json --roc reports/roc.json --pr reports/prc.json --confusion reports/confusion.json
     deps:
     - models/model.json
-    - work/test.csv
+)";
+
+const char *kStagesTail = R"(    - work/test.csv
     metrics:
     - reports/metrics.json:
         cache: false
@@ -152,12 +184,41 @@ const char *kParams = R"(split:
   method: stratified
   test_fraction: 0.2
   seed: 42
-train:
+gate:
+  rules: roc_auc >= 0.85, recall >= 0.5
+)";
+
+const char *kBaselineParams = R"(train:
   epochs: 300
   learning_rate: 0.05
   seed: 42
-gate:
-  rules: roc_auc >= 0.85, recall >= 0.5
+)";
+
+// The train stage's config (core/train/trainer_config.h has every key): a small MLP with
+// balanced class weights, since 1% of the rows are fraud.
+const char *kTrainConfig = R"(task: classification
+data:
+  path: work/train.csv
+  label: is_fraud
+  drop: [transaction_id, timestamp, customer_id]
+  validation_fraction: 0.2
+  slice: channel
+model:
+  hidden: [32, 16]
+  activation: relu
+optimizer:
+  name: adam
+  lr: 0.003
+training:
+  epochs: 4
+  batch_size: 256
+  seed: 42
+  threads: 2
+  class_weights: balanced
+  early_stopping: {metric: val_roc_auc, patience: 2}
+tracking:
+  experiment: fraud-pipeline
+  run_name: fraud-mlp
 )";
 
 } // namespace
@@ -236,9 +297,14 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
         if (!schema)
             return schema.status();
         ORRERY_TRY(schema->save(root + QStringLiteral("/data/transactions.schema.yaml")));
-        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/dvc.yaml"), kPipeline));
-        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/params.yaml"), kParams));
-        report.created << QStringLiteral("data/transactions.schema.yaml") << QStringLiteral("dvc.yaml") << QStringLiteral("params.yaml");
+        const bool torch = options.trainer == DemoTrainer::Torch;
+        const QByteArray pipeline = QByteArray(kStagesHead) + (torch ? kTorchTrainStages : kBaselineTrainStage)
+                                    + (torch ? kTorchEvaluateHead : kBaselineEvaluateHead) + kStagesTail;
+        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/dvc.yaml"), pipeline));
+        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/params.yaml"), QByteArray(kParams) + (torch ? "" : kBaselineParams)));
+        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/train.yaml"), kTrainConfig));
+        report.created << QStringLiteral("data/transactions.schema.yaml") << QStringLiteral("dvc.yaml") << QStringLiteral("params.yaml")
+                       << QStringLiteral("train.yaml");
     }
 
     auto repo = vcs::Repository::discover(root);
@@ -248,7 +314,7 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
                                         QStringLiteral(".dvc/.gitignore"), QStringLiteral(".dvcignore"),
                                         QStringLiteral("data/.gitignore"), report.datasetPath + QStringLiteral(".dvc"),
                                         QStringLiteral("README.md"), QStringLiteral("data/transactions.schema.yaml"),
-                                        QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml")},
+                                        QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml"), QStringLiteral("train.yaml")},
                                        QStringLiteral("Orrery demo workspace: the card-fraud dataset, versioned, and its pipeline"));
     if (!commit)
         return commit.status();

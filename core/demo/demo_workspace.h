@@ -14,9 +14,14 @@ class JobContext;
 
 namespace orrery::demo {
 
+// The demo pipeline's train stage: the LibTorch MLP (`orrery-cli train`, then `predict` scores the
+// held-out rows), or the in-process baseline logistic regression — quick, and with no LibTorch.
+enum class DemoTrainer { Torch, Baseline };
+
 struct DemoOptions {
     quint64 seed = 42;
     qint64 rows = 50000;
+    DemoTrainer trainer = DemoTrainer::Torch;
 };
 
 struct DemoReport {

@@ -79,6 +79,10 @@ private Q_SLOTS:
         QVERIFY(m_tmp.isValid());
         demo::DemoOptions o;
         o.rows = 2000;
+        // The demo with the in-process baseline trainer: its train stage is a built-in with a JSON
+        // model port and params (epochs) to edit and to make a run long; the LibTorch variant is
+        // run end to end by tst_cli_pipeline.
+        o.trainer = demo::DemoTrainer::Baseline;
         m_template = m_tmp.filePath(QStringLiteral("demo"));
         auto r = demo::createDemoWorkspace(m_template, o);
         QVERIFY2(r.isOk(), qPrintable(r.status().message()));

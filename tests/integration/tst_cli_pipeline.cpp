@@ -82,7 +82,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QVERIFY(report.value(QStringLiteral("passed")).toBool());
-        for (const char *s : {"load", "validate", "split", "train", "evaluate", "gate"})
+        for (const char *s : {"load", "validate", "split", "train", "predict", "evaluate", "gate"})
             QCOMPARE(stageJson(report, QString::fromLatin1(s)).value(QStringLiteral("state")).toString(), QStringLiteral("ran"));
         QVERIFY(read(m_demo + QStringLiteral("/dvc.lock")).startsWith("schema: '2.0'\nstages:\n  load:\n    cmd: orrery-cli stage load"));
         const QJsonObject metrics = QJsonDocument::fromJson(read(m_demo + QStringLiteral("/reports/metrics.json"))).object();
@@ -93,10 +93,10 @@ private Q_SLOTS:
         // Nothing changed: every stage is skipped.
         r = cli({QStringLiteral("run")}, m_demo);
         QCOMPARE(r.code, 0);
-        QVERIFY2(r.out.contains(QStringLiteral("0 ran, 6 up to date")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("0 ran, 7 up to date")), qPrintable(r.out));
         r = cli({QStringLiteral("run"), QStringLiteral("--dry-run")}, m_demo);
         QCOMPARE(r.code, 0);
-        QVERIFY(r.out.contains(QStringLiteral("dry run: 0 ran, 6 up to date")));
+        QVERIFY(r.out.contains(QStringLiteral("dry run: 0 ran, 7 up to date")));
 
         // The pipeline and each stage are tracked runs.
         r = cli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json")}, m_demo);
@@ -105,6 +105,9 @@ private Q_SLOTS:
         for (const auto &v : QJsonDocument::fromJson(r.out.toUtf8()).array())
             names << v.toObject().value(QStringLiteral("run_name")).toString();
         QVERIFY2(names.contains(QStringLiteral("pipeline")) && names.contains(QStringLiteral("train")), qPrintable(names.join(QLatin1Char(','))));
+        // The train stage trained the LibTorch MLP: its own tracked run, with the model it exported.
+        QVERIFY2(names.contains(QStringLiteral("fraud-mlp")), qPrintable(names.join(QLatin1Char(','))));
+        QVERIFY(read(m_demo + QStringLiteral("/models/model.pt")).startsWith("PK"));
     }
 
     void failingGateExitsOneAndSaysWhy()
