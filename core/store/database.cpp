@@ -306,6 +306,20 @@ Statement &Statement::bindNull(int index)
     return *this;
 }
 
+Statement &Statement::bindAll(const QVector<QVariant> &values)
+{
+    for (int i = 0; i < values.size(); ++i) {
+        const QVariant &v = values[i];
+        if (v.typeId() == QMetaType::Double)
+            bind(i + 1, v.toDouble());
+        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int)
+            bind(i + 1, v.toLongLong());
+        else
+            bind(i + 1, v.toString());
+    }
+    return *this;
+}
+
 bool Statement::next()
 {
     if (!m_status.isOk())

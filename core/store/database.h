@@ -86,6 +86,9 @@ public:
     Statement &bind(int index, const QString &value);
     Statement &bind(int index, const QByteArray &blob);
     Statement &bindNull(int index);
+    // Binds values[i] to parameter i + 1: doubles as REAL, integers as INTEGER, the rest as TEXT
+    // (the bindings of a generated query, such as a search filter's).
+    Statement &bindAll(const QVector<QVariant> &values);
 
     // Steps once: true with a row available, false when done; a failure is in status().
     bool next();

@@ -329,19 +329,6 @@ Result<QString> orderToSql(const QStringList &orderBy, QVector<QVariant> *bindin
     return parts.join(QStringLiteral(", "));
 }
 
-void bindAll(store::Statement &s, const QVector<QVariant> &values)
-{
-    for (int i = 0; i < values.size(); ++i) {
-        const QVariant &v = values[i];
-        if (v.typeId() == QMetaType::Double)
-            s.bind(i + 1, v.toDouble());
-        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int)
-            s.bind(i + 1, v.toLongLong());
-        else
-            s.bind(i + 1, v.toString());
-    }
-}
-
 Result<qint64> offsetFromToken(const QString &token)
 {
     if (token.isEmpty())
@@ -388,7 +375,7 @@ Result<QStringList> idsPage(store::Database &db, const RunQuery &query, qint64 o
     auto s = db.prepare(sql);
     if (!s)
         return s.status();
-    bindAll(*s, bindings);
+    s->bindAll(bindings);
     QStringList ids;
     while (s->next())
         ids << s->text(0);

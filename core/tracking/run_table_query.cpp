@@ -2,6 +2,7 @@
 
 #include "core/store/database.h"
 #include "core/tracking/run_search.h"
+#include "core/tracking/tracking_store.h"
 
 #include <QHash>
 
@@ -11,19 +12,6 @@
 
 namespace orrery::tracking {
 namespace {
-
-void bindAll(store::Statement &s, const QVector<QVariant> &values)
-{
-    for (int i = 0; i < values.size(); ++i) {
-        const QVariant &v = values[i];
-        if (v.typeId() == QMetaType::Double)
-            s.bind(i + 1, v.toDouble());
-        else if (v.typeId() == QMetaType::LongLong || v.typeId() == QMetaType::Int)
-            s.bind(i + 1, v.toLongLong());
-        else
-            s.bind(i + 1, v.toString());
-    }
-}
 
 QString marks(int n)
 {
@@ -47,22 +35,6 @@ Result<QString> attributeExpression(const QString &key)
     if (key == QLatin1String("duration"))
         return QStringLiteral("(coalesce(r.end_time, r.heartbeat_time) - r.start_time)");
     return invalidArgument(QStringLiteral("'%1' is not a run column (known: run_name, run_id, status, start_time, end_time, duration, user_id)").arg(key));
-}
-
-RunInfo readInfo(const store::Statement &s)
-{
-    RunInfo info;
-    info.runId = s.text(0);
-    info.experimentId = QString::number(s.int64(1));
-    info.runName = s.text(2);
-    info.userId = s.text(3);
-    parseRunStatus(s.text(4), &info.status);
-    info.startTime = s.int64(5);
-    info.endTime = s.isNull(6) ? 0 : s.int64(6);
-    info.lifecycleStage = s.text(7);
-    info.artifactUri = s.text(8);
-    info.statusReason = s.text(9);
-    return info;
 }
 
 QString scopeSql(const QStringList &experimentIds, ViewType view, QVector<QVariant> *bindings)
@@ -146,7 +118,7 @@ Result<QStringList> orderedRunIds(store::Database &db, const RunTableQuery &quer
     auto s = db.prepare(sql);
     if (!s)
         return s.status();
-    bindAll(*s, bindings);
+    s->bindAll(bindings);
     QStringList ids;
     while (s->next())
         ids << s->text(0);
@@ -214,17 +186,17 @@ Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, con
         for (const QString &id : chunk)
             idBindings << id;
         {
-            auto s = db.prepare(QStringLiteral("SELECT id, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, "
-                                               "artifact_uri, status_reason, heartbeat_time FROM runs r WHERE id IN (%1)").arg(marks(int(chunk.size()))));
+            auto s = db.prepare(QStringLiteral("SELECT %1, heartbeat_time FROM runs r WHERE id IN (%2)")
+                                    .arg(QLatin1String(kRunColumns), marks(int(chunk.size()))));
             if (!s)
                 return s.status();
-            bindAll(*s, idBindings);
+            s->bindAll(idBindings);
             while (s->next()) {
                 const int i = byId.value(s->text(0), -1);
                 if (i < 0)
                     continue;
                 RunRow &row = found[i];
-                row.info = readInfo(*s);
+                row.info = readRunInfo(*s);
                 row.values.resize(columns.size());
                 present[i] = true;
                 const qint64 end = row.info.endTime ? row.info.endTime : s->int64(10);
@@ -262,7 +234,7 @@ Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, con
             auto s = db.prepare(QString::fromLatin1(t.sql).arg(marks(int(chunk.size())), marks(int(wanted.size()))));
             if (!s)
                 return s.status();
-            bindAll(*s, b);
+            s->bindAll(b);
             while (s->next()) {
                 const int i = byId.value(s->text(0), -1);
                 if (i < 0 || !present[i])
@@ -299,7 +271,7 @@ Result<ExperimentKeys> experimentKeys(store::Database &db, const QStringList &ex
         auto s = db.prepare(QStringLiteral("SELECT DISTINCT key FROM %1 WHERE run_id IN (%2) ORDER BY key").arg(QLatin1String(t.table), sample));
         if (!s)
             return s.status();
-        bindAll(*s, bindings);
+        s->bindAll(bindings);
         while (s->next())
             t.out->append(s->text(0));
         ORRERY_TRY(s->status());
@@ -318,7 +290,7 @@ Result<QStringList> metricKeysOfRuns(store::Database &db, const QStringList &run
     QVector<QVariant> b;
     for (const QString &id : runIds)
         b << id;
-    bindAll(*s, b);
+    s->bindAll(b);
     while (s->next())
         keys << s->text(0);
     ORRERY_TRY(s->status());
@@ -333,7 +305,7 @@ Result<QString> runsFingerprint(store::Database &db, const QStringList &experime
                                        "sum(r.lifecycle_stage = 'active') FROM runs r WHERE 1%1").arg(scope));
     if (!s)
         return s.status();
-    bindAll(*s, bindings);
+    s->bindAll(bindings);
     if (!s->next())
         return s->status();
     return QStringLiteral("%1/%2/%3/%4/%5").arg(s->int64(0)).arg(s->int64(1)).arg(s->int64(2)).arg(s->int64(3)).arg(s->int64(4));

@@ -33,6 +33,9 @@ QString generatedRunName()
     return QStringLiteral("%1-%2-%3").arg(QLatin1String(adjectives[r % 16]), QLatin1String(nouns[(r / 16) % 16])).arg((r / 256) % 1000);
 }
 
+
+} // namespace
+
 RunInfo readRunInfo(const store::Statement &s)
 {
     RunInfo info;
@@ -49,9 +52,7 @@ RunInfo readRunInfo(const store::Statement &s)
     return info;
 }
 
-const char *kRunColumns = "id, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri, status_reason";
-
-} // namespace
+const char *const kRunColumns = "id, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri, status_reason";
 
 TrackingStore::TrackingStore(store::Database &db) : m_db(db) {}
 

@@ -15,9 +15,14 @@
 
 namespace orrery::store {
 class Database;
+class Statement;
 }
 
 namespace orrery::tracking {
+
+// The columns a run is read with, in readRunInfo's order (other queries may select more after them).
+extern const char *const kRunColumns;
+RunInfo readRunInfo(const store::Statement &s);
 
 class TrackingStore {
 public:
