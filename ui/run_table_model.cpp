@@ -102,6 +102,7 @@ void RunTableModel::setExtraColumns(const QVector<RunColumn> &columns)
 
 void RunTableModel::sort(int column, Qt::SortOrder order)
 {
+    const tracking::RunTableQuery before = m_query;
     if (column < 0 || column >= m_columns.size()) {
         m_query.sorted = false;
     } else {
@@ -109,6 +110,12 @@ void RunTableModel::sort(int column, Qt::SortOrder order)
         m_query.sortColumn = m_columns[column];
         m_query.descending = order == Qt::DescendingOrder;
     }
+    // QTableView::sortByColumn (Qt 6.4) asks twice for one click, through the header's signal and
+    // then directly: the same order asked again while it loads or is shown is not queried again.
+    const bool same = before.sorted == m_query.sorted
+                      && (!m_query.sorted || (before.sortColumn == m_query.sortColumn && before.descending == m_query.descending));
+    if (same && (m_loading || !m_ids.isEmpty()))
+        return;
     runQuery(false, true);
 }
 

@@ -17,6 +17,7 @@
 #include <QVariant>
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -100,6 +101,9 @@ public:
     qint64 int64(int column) const;
     double real(int column) const;
     QString text(int column) const;
+    // The column's UTF-8 bytes without a copy: valid until the next next() or reset(). For reads of
+    // many rows that only compare or look up the text.
+    std::string_view utf8(int column) const;
     QByteArray blob(int column) const;
 
     const Status &status() const { return m_status; }
