@@ -187,6 +187,37 @@ CREATE INDEX runs_by_experiment ON runs(experiment_id, start_time DESC, id, life
 DROP INDEX latest_metrics_by_key;
 CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value, is_nan, run_id);
 )sql"},
+        {8, "tracking: dataset inputs of runs (MLflow's runs/log-inputs)",
+         // A dataset is recorded once per experiment by (name, digest), as MLflow's stores do, and
+         // a run's inputs name it; schema and profile are NULL when the client did not send them
+         // (MLflow leaves them out of its answers then). run_inputs' rowid keeps the order the
+         // inputs were logged in; a dataset logged twice to one run is one input, with the tags
+         // it was first logged with.
+         R"sql(
+CREATE TABLE datasets (
+  id            INTEGER PRIMARY KEY,
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+  name          TEXT NOT NULL,
+  digest        TEXT NOT NULL,
+  source_type   TEXT NOT NULL,
+  source        TEXT NOT NULL,
+  schema        TEXT,
+  profile       TEXT,
+  UNIQUE (experiment_id, name, digest)
+);
+CREATE TABLE run_inputs (
+  run_id     TEXT NOT NULL REFERENCES runs(id),
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+  UNIQUE (run_id, dataset_id)
+);
+CREATE TABLE input_tags (
+  run_id     TEXT NOT NULL,
+  dataset_id INTEGER NOT NULL,
+  key        TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (run_id, dataset_id, key)
+);
+)sql"},
     };
     return all;
 }

@@ -212,6 +212,48 @@ Result<QString> ArtifactStore::fileFor(const QString &relative)
     return cache.objectPath(md5);
 }
 
+Result<int> ArtifactStore::remove(const QString &relative)
+{
+    auto clean = checkPath(relative);
+    if (!clean)
+        return clean.status();
+    const QStringList parts = clean->split(QLatin1Char('/'));
+    if (parts.size() < 3 || parts[2] != QLatin1String("artifacts"))
+        return invalidArgument(QStringLiteral("Cannot delete '%1': only a run's artifacts can be deleted, at <experiment_id>/<run_id>/artifacts[/<path>].")
+                                   .arg(*clean));
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
+    const QString where = QStringLiteral("path = ?1 OR (path > ?2 AND path < ?3)");
+    auto used = m_db.prepare(QStringLiteral("SELECT DISTINCT run_id, md5 FROM artifacts WHERE ") + where);
+    if (!used)
+        return used.status();
+    used->bind(1, *clean).bind(2, folderLow(*clean)).bind(3, folderHigh(*clean));
+    QVector<std::pair<QString, QString>> objects; // (run, md5)
+    while (used->next())
+        objects.append({used->text(0), used->text(1)});
+    ORRERY_TRY(used->status());
+    if (objects.isEmpty())
+        return notFound(QStringLiteral("No artifact at '%1': there is no file or folder to delete there").arg(*clean));
+    auto del = m_db.prepare(QStringLiteral("DELETE FROM artifacts WHERE ") + where);
+    if (!del)
+        return del.status();
+    del->bind(1, *clean).bind(2, folderLow(*clean)).bind(3, folderHigh(*clean));
+    ORRERY_TRY(del->run());
+    const int removed = m_db.changes();
+    // Each object stays the run's only while another artifact of the run still uses it.
+    auto drop = m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = 'run:' || ?2 "
+                                            "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?2 AND md5 = ?1)"));
+    if (!drop)
+        return drop.status();
+    for (const auto &[run, md5] : objects) {
+        drop->reset();
+        drop->bind(1, md5).bind(2, run);
+        ORRERY_TRY(drop->run());
+    }
+    ORRERY_TRY(tx.commit());
+    return removed;
+}
+
 Result<QVector<ArtifactEntry>> ArtifactStore::list(const QString &relative) const
 {
     QString prefix;

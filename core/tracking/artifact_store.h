@@ -74,6 +74,12 @@ public:
     Result<ArtifactEntry> addFile(const QString &relative, const QString &source);
     // The verified cache object holding the artifact at `relative` (NotFound otherwise).
     Result<QString> fileFor(const QString &relative);
+    // Removes the artifact at `relative`, or every artifact under it when it is a folder, from the
+    // index, in one transaction; a run's cache reference to an object goes with the last of its
+    // artifacts that used it (the object stays in the cache for `data gc`, and for other runs and
+    // models that refer to it). Only inside a run's artifacts (<experiment>/<run>/artifacts[/…]);
+    // NotFound when nothing is there. Returns how many files were removed.
+    Result<int> remove(const QString &relative);
     // The entries of the folder `relative` (empty: the root), by name; none when it is no folder.
     Result<QVector<ArtifactEntry>> list(const QString &relative) const;
 

@@ -1,6 +1,7 @@
-// MlflowRestApi: MLflow's artifact proxy (mlflow-artifacts:/ URIs). An upload is decided on its
-// head alone — path checked, run known and active, room on the disk — and its body then streams
-// into a cache object that becomes the artifact only when complete (artifact_store.h).
+// MlflowRestApi: MLflow's artifact proxy (mlflow-artifacts:/ URIs): PUT, GET, DELETE and the
+// listing. An upload is decided on its head alone — path checked, run known and active, room on
+// the disk — and its body then streams into a cache object that becomes the artifact only when
+// complete (artifact_store.h).
 #include "core/tracking/mlflow_json.h"
 #include "core/tracking/mlflow_rest_api.h"
 
@@ -130,9 +131,16 @@ http::HttpResponse MlflowRestApi::artifacts(http::HttpRequest &request, const QS
         r.headers.append(std::make_pair(QByteArray("X-Content-Type-Options"), QByteArray("nosniff")));
         return r;
     }
-    auto r = error("BAD_REQUEST", QStringLiteral("Artifacts take GET (download) and PUT (upload), not %1.").arg(QString::fromUtf8(request.method)));
+    if (request.method == "DELETE") {
+        // mlflow.artifacts / MlflowClient's artifact repository delete_artifacts(path).
+        auto removed = m_artifacts.remove(relative);
+        if (!removed)
+            return error(removed.status());
+        return http::HttpResponse::json(200, "{}");
+    }
+    auto r = error("BAD_REQUEST", QStringLiteral("Artifacts take GET (download), PUT (upload) and DELETE, not %1.").arg(QString::fromUtf8(request.method)));
     r.status = 405;
-    r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray("GET, PUT")));
+    r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray("GET, PUT, DELETE")));
     return r;
 }
 

@@ -1,4 +1,4 @@
-// MlflowRestApi: experiments/* (create, get, get-by-name, search, delete, restore,
+// MlflowRestApi: experiments/* (create, get, get-by-name, search, delete, restore, update,
 // set-experiment-tag).
 #include "core/tracking/experiment_filter.h"
 #include "core/tracking/mlflow_json.h"
@@ -128,6 +128,19 @@ Result<QJsonObject> MlflowRestApi::restoreExperiment(const MlflowRequest &r)
     if (!id)
         return id.status();
     ORRERY_TRY(m_store.setExperimentLifecycle(*id, false));
+    return QJsonObject();
+}
+
+// experiments/update: MLflow's rename (new_name is its only field).
+Result<QJsonObject> MlflowRestApi::updateExperiment(const MlflowRequest &r)
+{
+    auto id = r.string(kExperimentId, true);
+    if (!id)
+        return id.status();
+    auto newName = r.string(QStringLiteral("new_name"), true);
+    if (!newName)
+        return newName.status();
+    ORRERY_TRY(m_store.renameExperiment(*id, *newName));
     return QJsonObject();
 }
 

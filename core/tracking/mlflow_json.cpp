@@ -87,7 +87,29 @@ QJsonObject runJson(const Run &run)
     putArray(data, QStringLiteral("metrics"), metrics);
     putArray(data, QStringLiteral("params"), keyValuesJson(run.params));
     putArray(data, QStringLiteral("tags"), keyValuesJson(run.tags));
-    return {{QStringLiteral("info"), runInfoJson(run.info)}, {QStringLiteral("data"), data}, {QStringLiteral("inputs"), QJsonObject()}};
+    QJsonArray datasetInputs;
+    for (const DatasetInput &in : run.datasetInputs)
+        datasetInputs.append(datasetInputJson(in));
+    QJsonObject inputs;
+    putArray(inputs, QStringLiteral("dataset_inputs"), datasetInputs);
+    return {{QStringLiteral("info"), runInfoJson(run.info)}, {QStringLiteral("data"), data}, {QStringLiteral("inputs"), inputs}};
+}
+
+QJsonObject datasetInputJson(const DatasetInput &in)
+{
+    const Dataset &d = in.dataset;
+    QJsonObject dataset{{QStringLiteral("name"), d.name},
+                        {QStringLiteral("digest"), d.digest},
+                        {QStringLiteral("source_type"), d.sourceType},
+                        {QStringLiteral("source"), d.source}};
+    if (d.schema)
+        dataset.insert(QStringLiteral("schema"), *d.schema);
+    if (d.profile)
+        dataset.insert(QStringLiteral("profile"), *d.profile);
+    QJsonObject o;
+    putArray(o, QStringLiteral("tags"), keyValuesJson(in.tags));
+    o.insert(QStringLiteral("dataset"), dataset);
+    return o;
 }
 
 const char *errorCodeFor(ErrorCode code)
@@ -95,8 +117,8 @@ const char *errorCodeFor(ErrorCode code)
     switch (code) {
     case ErrorCode::NotFound: return "RESOURCE_DOES_NOT_EXIST";
     case ErrorCode::AlreadyExists: return "RESOURCE_ALREADY_EXISTS";
-    case ErrorCode::InvalidArgument:
-    case ErrorCode::FailedPrecondition: return "INVALID_PARAMETER_VALUE";
+    case ErrorCode::InvalidArgument: return "INVALID_PARAMETER_VALUE";
+    case ErrorCode::FailedPrecondition: return "INVALID_STATE";
     case ErrorCode::Busy: return "TEMPORARILY_UNAVAILABLE";
     case ErrorCode::Unsupported: return "NOT_IMPLEMENTED";
     default: return "INTERNAL_ERROR";
@@ -107,6 +129,10 @@ int httpStatusFor(const char *errorCode)
 {
     static const struct { const char *code; int status; } table[] = {
         {"INVALID_PARAMETER_VALUE", 400}, {"RESOURCE_ALREADY_EXISTS", 400}, {"BAD_REQUEST", 400},
+        // MLflow answers INVALID_STATE with 500, which its Python client retries for minutes
+        // (500 is "transient" there) before it shows the error; the state will not change by
+        // waiting, so this server says 400 and the client raises at once, with the same code.
+        {"INVALID_STATE", 400},
         {"UNAUTHENTICATED", 401}, {"PERMISSION_DENIED", 403},
         {"RESOURCE_DOES_NOT_EXIST", 404}, {"NOT_FOUND", 404}, {"ENDPOINT_NOT_FOUND", 404},
         {"ABORTED", 409}, {"RESOURCE_CONFLICT", 409}, {"ALREADY_EXISTS", 409},

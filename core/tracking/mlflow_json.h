@@ -16,13 +16,14 @@ namespace orrery::tracking::mlflow {
 QJsonValue doubleValue(double v);
 QJsonObject experimentJson(const Experiment &e);
 QJsonObject runInfoJson(const RunInfo &info);
-QJsonObject runJson(const Run &run);
+QJsonObject runJson(const Run &run); // with inputs.dataset_inputs
+QJsonObject datasetInputJson(const DatasetInput &in);
 QJsonObject metricJson(const QString &key, double value, qint64 timestamp, qint64 step);
 QJsonArray keyValuesJson(const QVector<KeyValue> &items);
 // Sets `key` only when the array has elements (protobuf leaves empty repeated fields out).
 void putArray(QJsonObject &o, const QString &key, const QJsonArray &a);
 
-// MLflow's error code and HTTP status for an Orrery error.
+// MLflow's error code and HTTP status for an Orrery error (FailedPrecondition: INVALID_STATE).
 const char *errorCodeFor(ErrorCode code);
 int httpStatusFor(const char *errorCode);
 QByteArray errorBody(const char *errorCode, const QString &message);

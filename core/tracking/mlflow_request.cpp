@@ -273,6 +273,16 @@ Result<QVector<MlflowRequest>> MlflowRequest::objects(const QString &field) cons
     return out;
 }
 
+Result<MlflowRequest> MlflowRequest::object(const QString &field, bool required) const
+{
+    const QJsonValue v = m_object.value(field);
+    if (v.isUndefined() || v.isNull())
+        return required ? Result<MlflowRequest>(missing(name(field))) : MlflowRequest(QJsonObject(), name(field) + QLatin1Char('.'));
+    if (!v.isObject())
+        return invalid(field, v, "an object");
+    return MlflowRequest(v.toObject(), name(field) + QLatin1Char('.'));
+}
+
 Result<QVector<KeyValue>> MlflowRequest::keyValues(const QString &field) const
 {
     auto items = objects(field);

@@ -39,6 +39,8 @@ public:
     Result<double> number(const QString &field, bool required = false) const;
     Result<QStringList> strings(const QString &field) const;
     Result<QVector<MlflowRequest>> objects(const QString &field) const;
+    // A nested message ({} when absent and not required), its fields named "<field>.<name>".
+    Result<MlflowRequest> object(const QString &field, bool required = false) const;
     // [{"key", "value"}] — tags, params.
     Result<QVector<KeyValue>> keyValues(const QString &field) const;
 

@@ -42,6 +42,7 @@ const MlflowRestApi::Route *MlflowRestApi::findRoute(const QByteArray &path)
         {"experiments/search", true, true, &MlflowRestApi::searchExperiments},
         {"experiments/delete", false, true, &MlflowRestApi::deleteExperiment},
         {"experiments/restore", false, true, &MlflowRestApi::restoreExperiment},
+        {"experiments/update", false, true, &MlflowRestApi::updateExperiment},
         {"experiments/set-experiment-tag", false, true, &MlflowRestApi::setExperimentTag},
         {"runs/create", false, true, &MlflowRestApi::createRun},
         {"runs/update", false, true, &MlflowRestApi::updateRun},
@@ -55,6 +56,7 @@ const MlflowRestApi::Route *MlflowRestApi::findRoute(const QByteArray &path)
         {"runs/log-parameter", false, true, &MlflowRestApi::logParameter},
         {"runs/log-batch", false, true, &MlflowRestApi::logBatch},
         {"runs/log-model", false, true, &MlflowRestApi::logModel},
+        {"runs/log-inputs", false, true, &MlflowRestApi::logInputs},
         {"metrics/get-history", true, false, &MlflowRestApi::getMetricHistory},
     };
     for (const QByteArray &prefix : kApiPrefixes) {

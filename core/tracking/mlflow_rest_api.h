@@ -2,11 +2,12 @@
 // MlflowRestApi: MLflow's Tracking REST API 2.0 and its artifact proxy over the workspace, so
 // that a script run with MLFLOW_TRACKING_URI=http://127.0.0.1:P logs into Orrery unchanged.
 //
-//   /api/2.0/mlflow/experiments/{create,get,get-by-name,search,delete,restore,set-experiment-tag}
+//   /api/2.0/mlflow/experiments/{create,get,get-by-name,search,delete,restore,update,
+//                                set-experiment-tag}
 //   /api/2.0/mlflow/runs/{create,update,get,search,delete,restore,set-tag,delete-tag,
-//                         log-metric,log-parameter,log-batch,log-model}
+//                         log-metric,log-parameter,log-batch,log-model,log-inputs}
 //   /api/2.0/mlflow/metrics/get-history
-//   /api/2.0/mlflow-artifacts/artifacts/<path>   PUT upload, GET download
+//   /api/2.0/mlflow-artifacts/artifacts/<path>   PUT upload, GET download, DELETE (a file or folder)
 //   /api/2.0/mlflow-artifacts/artifacts?path=…   GET list
 // (also under /ajax-api/2.0/, as MLflow's web UI calls them), and GET /health.
 //
@@ -75,6 +76,7 @@ private:
     Result<QJsonObject> searchExperiments(const MlflowRequest &r);
     Result<QJsonObject> deleteExperiment(const MlflowRequest &r);
     Result<QJsonObject> restoreExperiment(const MlflowRequest &r);
+    Result<QJsonObject> updateExperiment(const MlflowRequest &r);
     Result<QJsonObject> setExperimentTag(const MlflowRequest &r);
 
     // mlflow_run_endpoints.cpp
@@ -88,6 +90,7 @@ private:
     Result<QJsonObject> deleteTag(const MlflowRequest &r);
     Result<QJsonObject> logParameter(const MlflowRequest &r);
     Result<QJsonObject> logModel(const MlflowRequest &r);
+    Result<QJsonObject> logInputs(const MlflowRequest &r);
 
     // mlflow_metric_endpoints.cpp
     Result<QJsonObject> logMetric(const MlflowRequest &r);

@@ -1,5 +1,5 @@
 // MlflowRestApi: runs/* except the metric ones (create, update, get, search, delete, restore,
-// set-tag, delete-tag, log-parameter, log-model).
+// set-tag, delete-tag, log-parameter, log-model, log-inputs).
 #include "core/tracking/mlflow_json.h"
 #include "core/tracking/mlflow_request.h"
 #include "core/tracking/mlflow_rest_api.h"
@@ -231,6 +231,55 @@ Result<QJsonObject> MlflowRestApi::logModel(const MlflowRequest &r)
             history = QJsonDocument::fromJson(t.value.toUtf8()).array();
     history.append(model);
     ORRERY_TRY(m_store.setTag(*runId, {historyKey, QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact))}));
+    return QJsonObject();
+}
+
+// runs/log-inputs: what mlflow.log_input(dataset, context=…) sends — the datasets a run used,
+// each with its input tags (mlflow.data.context). All are checked before any is stored.
+Result<QJsonObject> MlflowRestApi::logInputs(const MlflowRequest &r)
+{
+    auto runId = runIdOf(r);
+    if (!runId)
+        return runId.status();
+    auto models = r.objects(QStringLiteral("models"));
+    if (!models)
+        return models.status();
+    if (!models->isEmpty())
+        return Status(ErrorCode::Unsupported, QStringLiteral("runs/log-inputs: model inputs ('models', MLflow 3's logged models) are not "
+                                                             "supported by this server; log datasets only."));
+    auto datasets = r.objects(QStringLiteral("datasets"));
+    if (!datasets)
+        return datasets.status();
+    QVector<DatasetInput> inputs;
+    inputs.reserve(datasets->size());
+    for (const MlflowRequest &item : *datasets) {
+        auto d = item.object(QStringLiteral("dataset"), true);
+        if (!d)
+            return d.status();
+        DatasetInput in;
+        const std::pair<const char *, QString *> required[] = {
+            {"name", &in.dataset.name}, {"digest", &in.dataset.digest}, {"source_type", &in.dataset.sourceType}, {"source", &in.dataset.source}};
+        for (const auto &[field, out] : required) {
+            auto v = d->string(QLatin1String(field), true);
+            if (!v)
+                return v.status();
+            *out = *v;
+        }
+        for (const auto &[field, out] : {std::make_pair("schema", &in.dataset.schema), std::make_pair("profile", &in.dataset.profile)}) {
+            if (!d->has(QLatin1String(field)))
+                continue;
+            auto v = d->string(QLatin1String(field));
+            if (!v)
+                return v.status();
+            *out = *v;
+        }
+        auto tags = item.keyValues(QStringLiteral("tags"));
+        if (!tags)
+            return tags.status();
+        in.tags = *tags;
+        inputs.append(std::move(in));
+    }
+    ORRERY_TRY(m_store.logInputs(*runId, inputs));
     return QJsonObject();
 }
 

@@ -170,9 +170,54 @@ Status TrackingStore::setExperimentLifecycle(const QString &id, bool deleted)
         return e.status();
     if (id == QLatin1String("0") && deleted)
         return invalidArgument(QStringLiteral("The default experiment cannot be deleted"));
+    const QString stage = deleted ? QStringLiteral("deleted") : QStringLiteral("active");
+    if (e->lifecycleStage == stage)
+        return Status::ok(); // already so: its runs keep the stages they have
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
     auto s = m_db.prepare(QStringLiteral("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?"));
-    s->bind(1, deleted ? QStringLiteral("deleted") : QStringLiteral("active")).bind(2, nowMs()).bind(3, id.toLongLong());
-    return s->run();
+    if (!s)
+        return s.status();
+    s->bind(1, stage).bind(2, nowMs()).bind(3, e->id.toLongLong());
+    ORRERY_TRY(s->run());
+    auto runs = m_db.prepare(QStringLiteral("UPDATE runs SET lifecycle_stage = ? WHERE experiment_id = ? AND lifecycle_stage != ?"));
+    if (!runs)
+        return runs.status();
+    runs->bind(1, stage).bind(2, e->id.toLongLong()).bind(3, stage);
+    ORRERY_TRY(runs->run());
+    return tx.commit();
+}
+
+Status TrackingStore::renameExperiment(const QString &id, const QString &newName)
+{
+    if (newName.trimmed().isEmpty())
+        return invalidArgument(QStringLiteral("Invalid experiment name '%1': an experiment needs a name").arg(newName));
+    if (newName.size() > Limits::kMaxExperimentNameLength)
+        return invalidArgument(QStringLiteral("Experiment name '%1…' is %2 characters long; the limit is %3")
+                                   .arg(newName.left(40)).arg(newName.size()).arg(Limits::kMaxExperimentNameLength));
+    auto e = experiment(id);
+    if (!e)
+        return e.status();
+    if (e->lifecycleStage != QLatin1String("active"))
+        return {ErrorCode::FailedPrecondition, QStringLiteral("Cannot rename a non-active experiment.")};
+    if (e->name == newName)
+        return Status::ok();
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
+    auto exists = m_db.prepare(QStringLiteral("SELECT id, lifecycle_stage FROM experiments WHERE name = ?"));
+    if (!exists)
+        return exists.status();
+    exists->bind(1, newName);
+    if (exists->next())
+        return alreadyExists(QStringLiteral("Experiment(name=%1) already exists: experiment %2 (%3) has that name.")
+                                 .arg(newName).arg(exists->int64(0)).arg(exists->text(1)));
+    ORRERY_TRY(exists->status());
+    auto s = m_db.prepare(QStringLiteral("UPDATE experiments SET name = ?, last_update_time = ? WHERE id = ?"));
+    if (!s)
+        return s.status();
+    s->bind(1, newName).bind(2, nowMs()).bind(3, e->id.toLongLong());
+    ORRERY_TRY(s->run());
+    return tx.commit();
 }
 
 Status TrackingStore::setExperimentTag(const QString &id, const KeyValue &tag)
@@ -277,6 +322,35 @@ Result<Run> TrackingStore::run(const QString &runId)
     while (metrics->next())
         r.metrics.append({metrics->text(0), metrics->int64(4) ? std::nan("") : metrics->real(1), metrics->int64(2), metrics->int64(3)});
     ORRERY_TRY(metrics->status());
+    auto inputs = m_db.prepare(QStringLiteral("SELECT d.id, d.name, d.digest, d.source_type, d.source, d.schema, d.profile "
+                                              "FROM run_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.run_id = ? ORDER BY i.rowid"));
+    if (!inputs)
+        return inputs.status();
+    inputs->bind(1, runId);
+    QVector<qint64> datasetIds;
+    while (inputs->next()) {
+        DatasetInput in;
+        datasetIds.append(inputs->int64(0));
+        in.dataset = {inputs->text(1), inputs->text(2), inputs->text(3), inputs->text(4), std::nullopt, std::nullopt};
+        if (!inputs->isNull(5))
+            in.dataset.schema = inputs->text(5);
+        if (!inputs->isNull(6))
+            in.dataset.profile = inputs->text(6);
+        r.datasetInputs.append(in);
+    }
+    ORRERY_TRY(inputs->status());
+    if (!datasetIds.isEmpty()) {
+        auto tags = m_db.prepare(QStringLiteral("SELECT dataset_id, key, value FROM input_tags WHERE run_id = ? ORDER BY dataset_id, key"));
+        if (!tags)
+            return tags.status();
+        tags->bind(1, runId);
+        while (tags->next()) {
+            const int at = int(datasetIds.indexOf(tags->int64(0)));
+            if (at >= 0)
+                r.datasetInputs[at].tags.append({tags->text(1), tags->text(2)});
+        }
+        ORRERY_TRY(tags->status());
+    }
     return r;
 }
 
@@ -384,6 +458,106 @@ Status TrackingStore::logBatchParamsAndTags(const QString &runId, const QVector<
             auto rename = m_db.prepare(QStringLiteral("UPDATE runs SET name = ? WHERE id = ?"));
             rename->bind(1, t.value).bind(2, runId);
             ORRERY_TRY(rename->run());
+        }
+    }
+    return tx.commit();
+}
+
+namespace {
+
+Status tooLong(int index, const char *field, const char *what, qsizetype size, int limit)
+{
+    return invalidArgument(QStringLiteral("%1 exceeds the maximum length of %2: datasets[%3].%4 is %5 characters long.")
+                               .arg(QLatin1String(what)).arg(limit).arg(index).arg(QLatin1String(field)).arg(size));
+}
+
+Status checkDatasetInput(int i, const DatasetInput &in)
+{
+    const Dataset &d = in.dataset;
+    const std::pair<const char *, const QString *> required[] = {
+        {"name", &d.name}, {"digest", &d.digest}, {"source_type", &d.sourceType}, {"source", &d.source}};
+    for (const auto &[field, value] : required)
+        if (value->isEmpty())
+            return invalidArgument(QStringLiteral("Missing value for required parameter 'datasets[%1].dataset.%2': a dataset needs a name, "
+                                                  "a digest, a source_type and a source.").arg(i).arg(QLatin1String(field)));
+    if (d.name.size() > Limits::kMaxDatasetNameSize)
+        return tooLong(i, "dataset.name", "Dataset name", d.name.size(), Limits::kMaxDatasetNameSize);
+    if (d.digest.size() > Limits::kMaxDatasetDigestSize)
+        return tooLong(i, "dataset.digest", "Dataset digest", d.digest.size(), Limits::kMaxDatasetDigestSize);
+    if (d.source.size() > Limits::kMaxDatasetSourceSize)
+        return tooLong(i, "dataset.source", "Dataset source", d.source.size(), Limits::kMaxDatasetSourceSize);
+    if (d.schema && d.schema->size() > Limits::kMaxDatasetSchemaSize)
+        return tooLong(i, "dataset.schema", "Dataset schema", d.schema->size(), Limits::kMaxDatasetSchemaSize);
+    if (d.profile && d.profile->size() > Limits::kMaxDatasetProfileSize)
+        return tooLong(i, "dataset.profile", "Dataset profile", d.profile->size(), Limits::kMaxDatasetProfileSize);
+    for (int t = 0; t < in.tags.size(); ++t) {
+        const KeyValue &tag = in.tags[t];
+        const QString place = QStringLiteral("tags[%1]").arg(t);
+        if (tag.key.isEmpty())
+            return invalidArgument(QStringLiteral("Missing value for required parameter 'datasets[%1].%2.key': an input tag needs a key.").arg(i).arg(place));
+        if (tag.key.size() > Limits::kMaxInputTagKeySize)
+            return tooLong(i, qPrintable(place + QStringLiteral(".key")), "Input tag key", tag.key.size(), Limits::kMaxInputTagKeySize);
+        if (tag.value.size() > Limits::kMaxInputTagValueSize)
+            return tooLong(i, qPrintable(place + QStringLiteral(".value")), "Input tag value", tag.value.size(), Limits::kMaxInputTagValueSize);
+    }
+    return Status::ok();
+}
+
+} // namespace
+
+Status TrackingStore::logInputs(const QString &runId, const QVector<DatasetInput> &inputs)
+{
+    if (inputs.size() > Limits::kMaxDatasetsPerBatch)
+        return invalidArgument(QStringLiteral("A batch logging request can contain at most %1 datasets; got %2.")
+                                   .arg(Limits::kMaxDatasetsPerBatch).arg(inputs.size()));
+    for (int i = 0; i < inputs.size(); ++i)
+        ORRERY_TRY(checkDatasetInput(i, inputs[i]));
+    ORRERY_TRY(checkActiveRun(runId));
+    auto info = runInfo(runId);
+    if (!info)
+        return info.status();
+    const qint64 experimentId = info->experimentId.toLongLong();
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
+    auto find = m_db.prepare(QStringLiteral("SELECT id FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?"));
+    auto addDataset = m_db.prepare(QStringLiteral("INSERT INTO datasets(experiment_id, name, digest, source_type, source, schema, profile) "
+                                                  "VALUES (?,?,?,?,?,?,?)"));
+    auto addInput = m_db.prepare(QStringLiteral("INSERT OR IGNORE INTO run_inputs(run_id, dataset_id) VALUES (?,?)"));
+    auto addTag = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO input_tags(run_id, dataset_id, key, value) VALUES (?,?,?,?)"));
+    for (auto *s : {&find, &addDataset, &addInput, &addTag})
+        if (!*s)
+            return s->status();
+    for (const DatasetInput &in : inputs) {
+        const Dataset &d = in.dataset;
+        find->reset();
+        find->bind(1, experimentId).bind(2, d.name).bind(3, d.digest);
+        qint64 datasetId = -1;
+        if (find->next())
+            datasetId = find->int64(0);
+        ORRERY_TRY(find->status());
+        if (datasetId < 0) {
+            addDataset->reset();
+            addDataset->bind(1, experimentId).bind(2, d.name).bind(3, d.digest).bind(4, d.sourceType).bind(5, d.source);
+            if (d.schema)
+                addDataset->bind(6, *d.schema);
+            else
+                addDataset->bindNull(6);
+            if (d.profile)
+                addDataset->bind(7, *d.profile);
+            else
+                addDataset->bindNull(7);
+            ORRERY_TRY(addDataset->run());
+            datasetId = m_db.lastInsertRowId();
+        }
+        addInput->reset();
+        addInput->bind(1, runId).bind(2, datasetId);
+        ORRERY_TRY(addInput->run());
+        if (m_db.changes() == 0)
+            continue; // already an input of this run: MLflow keeps the first one's tags
+        for (const KeyValue &t : in.tags) {
+            addTag->reset();
+            addTag->bind(1, runId).bind(2, datasetId).bind(3, t.key).bind(4, t.value);
+            ORRERY_TRY(addTag->run());
         }
     }
     return tx.commit();

@@ -33,7 +33,12 @@ public:
     Result<Experiment> experiment(const QString &id);
     Result<Experiment> experimentByName(const QString &name);
     Result<QVector<Experiment>> experiments(ViewType view = ViewType::ActiveOnly);
+    // Deleting an experiment deletes its runs; restoring it restores all of them, as MLflow's
+    // stores do. A call that does not change the experiment's stage changes no run either.
     Status setExperimentLifecycle(const QString &id, bool deleted);
+    // MLflow's experiments/update: NotFound, FailedPrecondition ("Cannot rename a non-active
+    // experiment."), AlreadyExists (another experiment has the name) or InvalidArgument.
+    Status renameExperiment(const QString &id, const QString &newName);
     Status setExperimentTag(const QString &id, const KeyValue &tag);
 
     // run_name defaults to a generated name; start_time defaults to now.
@@ -50,6 +55,11 @@ public:
     // Params and tags of a batch, all or nothing; metrics are checked here and returned to the
     // caller for the MetricWriter (validated: keys, the run active).
     Status logBatchParamsAndTags(const QString &runId, const QVector<KeyValue> &params, const QVector<KeyValue> &tags);
+    // MLflow's runs/log-inputs: every input checked (MLflow's limits; errors name
+    // datasets[i]…), then all stored in one transaction. A dataset is kept once per experiment by
+    // (name, digest) — the first logged fields win — and one already among the run's inputs is
+    // not added again.
+    Status logInputs(const QString &runId, const QVector<DatasetInput> &inputs);
 
     // The run exists and is active (logging to a deleted run is refused).
     Status checkActiveRun(const QString &runId);

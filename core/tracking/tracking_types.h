@@ -6,6 +6,7 @@
 #include <QString>
 #include <QVector>
 
+#include <optional>
 #include <utility>
 
 namespace orrery::tracking {
@@ -58,11 +59,28 @@ struct RunInfo {
     QString statusReason; // why a run FAILED when Orrery marked it so
 };
 
+// A dataset a run used (MLflow's runs/log-inputs): recorded once per experiment by name and
+// digest. schema and profile are absent unless the client sent them.
+struct Dataset {
+    QString name;
+    QString digest;
+    QString sourceType;
+    QString source;
+    std::optional<QString> schema;
+    std::optional<QString> profile;
+};
+
+struct DatasetInput {
+    Dataset dataset;
+    QVector<KeyValue> tags; // input tags, e.g. mlflow.data.context = training
+};
+
 struct Run {
     RunInfo info;
     QVector<Metric> metrics; // the latest point of each key
     QVector<KeyValue> params;
     QVector<KeyValue> tags;
+    QVector<DatasetInput> datasetInputs; // in the order they were logged
 };
 
 // MLflow's limits, enforced by the store (so the REST facade and the C++ API agree).
@@ -75,6 +93,15 @@ struct Limits {
     static constexpr int kMaxBatchTags = 100;
     static constexpr int kMaxBatchItems = 1000;
     static constexpr int kMaxExperimentNameLength = 500;
+    // Dataset inputs (mlflow/utils/validation.py).
+    static constexpr int kMaxDatasetsPerBatch = 1000;
+    static constexpr int kMaxDatasetNameSize = 500;
+    static constexpr int kMaxDatasetDigestSize = 36;
+    static constexpr int kMaxDatasetSchemaSize = 1048575;
+    static constexpr int kMaxDatasetSourceSize = 65535;
+    static constexpr int kMaxDatasetProfileSize = 16777215;
+    static constexpr int kMaxInputTagKeySize = 255;
+    static constexpr int kMaxInputTagValueSize = 500;
 };
 
 } // namespace orrery::tracking

@@ -432,6 +432,147 @@ private Q_SLOTS:
         QCOMPARE(h.body, QByteArray("OK"));
     }
 
+    // MlflowClient.rename_experiment: experiments/update with new_name.
+    void renameExperiment()
+    {
+        const QString id = m_s.createExperiment(QStringLiteral("to-rename"));
+        const qint64 before = m_s.get("experiments/get", "experiment_id=" + id.toUtf8()).json().value(QStringLiteral("experiment")).toObject()
+                                  .value(QStringLiteral("last_update_time")).toInteger();
+        const HttpReply r = m_s.post("experiments/update", QJsonObject{{QStringLiteral("experiment_id"), id}, {QStringLiteral("new_name"), QStringLiteral("renamed")}});
+        QVERIFY2(r.status == 200, r.body.constData());
+        QCOMPARE(r.body, QByteArray("{}"));
+        const QJsonObject e = m_s.get("experiments/get-by-name", "experiment_name=renamed").json().value(QStringLiteral("experiment")).toObject();
+        QCOMPARE(e.value(QStringLiteral("experiment_id")).toString(), id);
+        QVERIFY(e.value(QStringLiteral("last_update_time")).toInteger() >= before);
+        QCOMPARE(m_s.get("experiments/get-by-name", "experiment_name=to-rename").status, 404);
+        // Its own name again is no conflict; the old name is free for a new experiment.
+        QCOMPARE(m_s.post("experiments/update", QJsonObject{{QStringLiteral("experiment_id"), id}, {QStringLiteral("new_name"), QStringLiteral("renamed")}}).status, 200);
+        QVERIFY(!m_s.createExperiment(QStringLiteral("to-rename")).isEmpty());
+    }
+
+    // MLflow's stores delete an experiment's runs with it, and restore all of them with it.
+    void deletingAnExperimentDeletesItsRuns()
+    {
+        const QString id = m_s.createExperiment(QStringLiteral("cascade"));
+        const QStringList runs{m_s.createRun(id, QStringLiteral("a")), m_s.createRun(id, QStringLiteral("b"))};
+        const auto stage = [&](const QString &run) {
+            return runOf(m_s.get("runs/get", "run_id=" + run.toUtf8())).value(QStringLiteral("info")).toObject().value(QStringLiteral("lifecycle_stage")).toString();
+        };
+        const auto found = [&](const char *view) {
+            return m_s.post("runs/search", QJsonObject{{QStringLiteral("experiment_ids"), QJsonArray{id}}, {QStringLiteral("run_view_type"), QLatin1String(view)}})
+                .json().value(QStringLiteral("runs")).toArray().size();
+        };
+        QCOMPARE(m_s.post("experiments/delete", QJsonObject{{QStringLiteral("experiment_id"), id}}).status, 200);
+        for (const QString &run : runs)
+            QCOMPARE(stage(run), QStringLiteral("deleted"));
+        QCOMPARE(found("ACTIVE_ONLY"), 0);
+        QCOMPARE(found("DELETED_ONLY"), 2);
+        QCOMPARE(m_s.post("experiments/restore", QJsonObject{{QStringLiteral("experiment_id"), id}}).status, 200);
+        for (const QString &run : runs)
+            QCOMPARE(stage(run), QStringLiteral("active"));
+        QCOMPARE(found("ACTIVE_ONLY"), 2);
+        // Restoring an experiment that is active changes nothing: a run deleted on its own stays so.
+        QCOMPARE(m_s.post("runs/delete", QJsonObject{{QStringLiteral("run_id"), runs[0]}}).status, 200);
+        QCOMPARE(m_s.post("experiments/restore", QJsonObject{{QStringLiteral("experiment_id"), id}}).status, 200);
+        QCOMPARE(stage(runs[0]), QStringLiteral("deleted"));
+        QCOMPARE(stage(runs[1]), QStringLiteral("active"));
+        // Runs of other experiments are untouched.
+        QCOMPARE(stage(m_run), QStringLiteral("active"));
+    }
+
+    // mlflow.log_input(dataset, context="training"): runs/log-inputs, read back by runs/get and
+    // runs/search as run.inputs.dataset_inputs.
+    void logInputs()
+    {
+        const QString id = m_s.createExperiment(QStringLiteral("with-datasets"));
+        const QString run = m_s.createRun(id, QStringLiteral("uses-data"));
+        const QJsonObject train{{QStringLiteral("name"), QStringLiteral("fraud-train")}, {QStringLiteral("digest"), QStringLiteral("4f9b1a2c")},
+                                {QStringLiteral("source_type"), QStringLiteral("local")}, {QStringLiteral("source"), QStringLiteral("{\"uri\": \"data/train.csv\"}")},
+                                {QStringLiteral("schema"), QStringLiteral("{\"mlflow_colspec\": [{\"type\": \"double\", \"name\": \"amount\"}]}")},
+                                {QStringLiteral("profile"), QStringLiteral("{\"num_rows\": 1000, \"num_elements\": 20000}")}};
+        const QJsonObject eval{{QStringLiteral("name"), QStringLiteral("fraud-eval")}, {QStringLiteral("digest"), QStringLiteral("77aa")},
+                               {QStringLiteral("source_type"), QStringLiteral("http")}, {QStringLiteral("source"), QStringLiteral("{\"url\": \"https://example.org/eval.csv\"}")}};
+        const QJsonArray datasets{
+            QJsonObject{{QStringLiteral("tags"), QJsonArray{kv(QStringLiteral("mlflow.data.context"), QStringLiteral("training"))}}, {QStringLiteral("dataset"), train}},
+            QJsonObject{{QStringLiteral("dataset"), eval}}};
+        const HttpReply r = m_s.post("runs/log-inputs", QJsonObject{{QStringLiteral("run_id"), run}, {QStringLiteral("datasets"), datasets}});
+        QVERIFY2(r.status == 200, r.body.constData());
+        QCOMPARE(r.body, QByteArray("{}"));
+        // Logged again (a script run twice in one run): still two inputs, as MLflow keeps them.
+        QCOMPARE(m_s.post("runs/log-inputs", QJsonObject{{QStringLiteral("run_id"), run}, {QStringLiteral("datasets"), datasets}}).status, 200);
+
+        const QJsonObject inputs = runOf(m_s.get("runs/get", "run_id=" + run.toUtf8())).value(QStringLiteral("inputs")).toObject();
+        const QJsonArray got = inputs.value(QStringLiteral("dataset_inputs")).toArray();
+        QCOMPARE(got.size(), 2);
+        QCOMPARE(got[0].toObject(), datasets[0].toObject());
+        QCOMPARE(got[1].toObject(), datasets[1].toObject()); // no tags, no schema, no profile: left out
+        const QJsonArray searched = m_s.post("runs/search", QJsonObject{{QStringLiteral("experiment_ids"), QJsonArray{id}}}).json()
+                                        .value(QStringLiteral("runs")).toArray();
+        QCOMPARE(searched.size(), 1);
+        QCOMPARE(searched[0].toObject().value(QStringLiteral("inputs")).toObject(), inputs);
+
+        // Another run of the experiment using the same dataset (name and digest) shares its record.
+        const QString second = m_s.createRun(id, QStringLiteral("same-data"));
+        QJsonObject again = train;
+        again.insert(QStringLiteral("source"), QStringLiteral("{\"uri\": \"elsewhere.csv\"}"));
+        QCOMPARE(m_s.post("runs/log-inputs", QJsonObject{{QStringLiteral("run_id"), second},
+                                                         {QStringLiteral("datasets"), QJsonArray{QJsonObject{{QStringLiteral("dataset"), again},
+                                                                                                             {QStringLiteral("tags"), QJsonArray{kv(QStringLiteral("mlflow.data.context"), QStringLiteral("eval"))}}}}}}).status, 200);
+        const QJsonArray secondInputs = runOf(m_s.get("runs/get", "run_id=" + second.toUtf8())).value(QStringLiteral("inputs")).toObject().value(QStringLiteral("dataset_inputs")).toArray();
+        QCOMPARE(secondInputs.size(), 1);
+        QCOMPARE(secondInputs[0].toObject().value(QStringLiteral("dataset")).toObject(), train); // the first record's fields
+        QCOMPARE(secondInputs[0].toObject().value(QStringLiteral("tags")).toArray(), (QJsonArray{kv(QStringLiteral("mlflow.data.context"), QStringLiteral("eval"))}));
+        auto db = store::Database::open(m_s.databasePath());
+        auto count = (*db)->prepare(QStringLiteral("SELECT count(*) FROM datasets WHERE experiment_id = ?"));
+        count->bind(1, id.toLongLong());
+        QVERIFY(count->next());
+        QCOMPARE(count->int64(0), qint64(2));
+        // A run that logged none has an empty inputs object, as before.
+        QCOMPARE(runOf(m_s.get("runs/get", "run_id=" + m_run.toUtf8())).value(QStringLiteral("inputs")).toObject(), QJsonObject());
+    }
+
+    // MlflowClient's artifact repository delete_artifacts: DELETE on the proxy, a file or a folder.
+    void deleteArtifacts()
+    {
+        const QString run = m_s.createRun(QStringLiteral("1"), QStringLiteral("pruned"));
+        const QByteArray base = "/api/2.0/mlflow-artifacts/artifacts/1/" + run.toUtf8() + "/artifacts";
+        const QByteArray shared = "the same bytes twice, and in another run";
+        QCOMPARE(m_s.client->request("PUT", base + "/plots/a.txt", shared).status, 200);
+        QCOMPARE(m_s.client->request("PUT", base + "/plots/deep/b.txt", shared).status, 200);
+        QCOMPARE(m_s.client->request("PUT", base + "/plots/c.txt", "only here").status, 200);
+        QCOMPARE(m_s.client->request("PUT", base + "/plotsbeside.txt", "not under plots/").status, 200);
+        const QString other = m_s.createRun(QStringLiteral("1"), QStringLiteral("keeps its copy"));
+        QCOMPARE(m_s.client->request("PUT", "/api/2.0/mlflow-artifacts/artifacts/1/" + other.toUtf8() + "/artifacts/a.txt", shared).status, 200);
+        QCOMPARE(cacheRefs(shared).size(), 2);
+
+        // One file: gone from the index; the object is still the run's through plots/deep/b.txt.
+        const HttpReply one = m_s.client->request("DELETE", base + "/plots/a.txt");
+        QCOMPARE(one.status, 200);
+        QCOMPARE(one.body, QByteArray("{}"));
+        QCOMPARE(m_s.client->get(base + "/plots/a.txt").status, 404);
+        QStringList both{QStringLiteral("run:") + other, QStringLiteral("run:") + run};
+        both.sort();
+        QCOMPARE(cacheRefs(shared), both);
+        QCOMPARE(cacheRefs("only here"), QStringList{QStringLiteral("run:") + run});
+
+        // A folder: everything under it, and nothing beside it that shares its prefix.
+        QCOMPARE(m_s.client->request("DELETE", base + "/plots").status, 200);
+        QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=1/" + run.toUtf8() + "/artifacts/plots").body, QByteArray("{}"));
+        QCOMPARE(m_s.client->get(base + "/plotsbeside.txt").body, QByteArray("not under plots/"));
+        QCOMPARE(cacheRefs(shared), QStringList{QStringLiteral("run:") + other});
+        QVERIFY(cacheRefs("only here").isEmpty());
+        // The objects stay in the cache (`data gc` frees them); the other run still reads its copy.
+        QVERIFY(QFile::exists(m_s.objectFor("only here")));
+        QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts/1/" + other.toUtf8() + "/artifacts/a.txt").body, shared);
+
+        // Deleting what is not there is an error; the whole artifact folder of a run can go.
+        const HttpReply again = m_s.client->request("DELETE", base + "/plots");
+        QCOMPARE(again.status, 404);
+        QCOMPARE(again.errorCode(), QByteArray("RESOURCE_DOES_NOT_EXIST"));
+        QCOMPARE(m_s.client->request("DELETE", base).status, 200);
+        QCOMPARE(m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=1/" + run.toUtf8() + "/artifacts").body, QByteArray("{}"));
+    }
+
     void everythingOnOneConnection() { QCOMPARE(m_s.server->stats().connections, quint64(1) + m_otherConnections); }
 };
 

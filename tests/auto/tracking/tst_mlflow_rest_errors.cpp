@@ -279,6 +279,90 @@ private Q_SLOTS:
         expectError(m_s.client->request("DELETE", "/api/2.0/mlflow/runs/delete", "{}"), 405, "BAD_REQUEST");
     }
 
+    // experiments/update (MlflowClient.rename_experiment) refuses as MLflow does, and changes nothing.
+    void renameExperimentErrors()
+    {
+        const QString id = m_s.createExperiment(QStringLiteral("rename-me"));
+        const auto update = [&](const QJsonObject &body) { return m_s.post("experiments/update", body); };
+        const QString idKey = QStringLiteral("experiment_id");
+        const QString nameKey = QStringLiteral("new_name");
+        expectError(update({{nameKey, QStringLiteral("x")}}), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("'experiment_id'"));
+        expectError(update({{idKey, id}}), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("'new_name'"));
+        expectError(update({{idKey, id}, {nameKey, 5}}), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("'new_name'"));
+        expectError(update({{idKey, id}, {nameKey, QStringLiteral("   ")}}), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("name"));
+        expectError(update({{idKey, id}, {nameKey, QString(501, QLatin1Char('n'))}}), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("500"));
+        expectError(update({{idKey, QStringLiteral("999")}, {nameKey, QStringLiteral("x")}}), 404, "RESOURCE_DOES_NOT_EXIST", QStringLiteral("999"));
+        expectError(update({{idKey, id}, {nameKey, QStringLiteral("errors")}}), 400, "RESOURCE_ALREADY_EXISTS", QStringLiteral("errors"));
+        QCOMPARE(m_s.post("experiments/delete", QJsonObject{{idKey, id}}).status, 200);
+        expectError(update({{idKey, id}, {nameKey, QStringLiteral("fresh")}}), 400, "INVALID_STATE", QStringLiteral("Cannot rename a non-active experiment."));
+        expectError(m_s.client->get("/api/2.0/mlflow/experiments/update?experiment_id=" + id.toUtf8() + "&new_name=x"), 405, "BAD_REQUEST");
+        const QJsonObject e = m_s.get("experiments/get", "experiment_id=" + id.toUtf8()).json().value(QStringLiteral("experiment")).toObject();
+        QCOMPARE(e.value(QStringLiteral("name")).toString(), QStringLiteral("rename-me"));
+        QCOMPARE(m_s.get("experiments/get-by-name", "experiment_name=errors").json().value(QStringLiteral("experiment")).toObject().value(idKey).toString(), m_exp);
+    }
+
+    // runs/log-inputs: each refusal names the field, and a refused request stores none of its datasets.
+    void logInputsErrors_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("code");
+        QTest::addColumn<QString>("message");
+        const QByteArray good = R"({"dataset": {"name": "ok", "digest": "d1", "source_type": "local", "source": "s"}})";
+        const auto with = [&](const QByteArray &second) { return "{\"run_id\": \"RUN\", \"datasets\": [" + good + ", " + second + "]}"; };
+        QTest::newRow("no run_id") << QByteArray(R"({"datasets": []})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'run_id'");
+        QTest::newRow("unknown run") << QByteArray(R"({"run_id": "0123456789abcdef0123456789abcdef", "datasets": []})") << 404 << QByteArray("RESOURCE_DOES_NOT_EXIST") << QStringLiteral("0123456789abcdef");
+        QTest::newRow("datasets not a list") << QByteArray(R"({"run_id": "RUN", "datasets": {"name": "x"}})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets'");
+        QTest::newRow("no dataset") << with(R"({"tags": []})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets[1].dataset'");
+        QTest::newRow("dataset not an object") << with(R"({"dataset": "train.csv"})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets[1].dataset'");
+        QTest::newRow("no digest") << with(R"({"dataset": {"name": "x", "source_type": "local", "source": "s"}})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets[1].dataset.digest'");
+        QTest::newRow("empty source") << with(R"({"dataset": {"name": "x", "digest": "d", "source_type": "local", "source": ""}})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets[1].dataset.source'");
+        QTest::newRow("schema a number") << with(R"({"dataset": {"name": "x", "digest": "d", "source_type": "local", "source": "s", "schema": 5}})") << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets[1].dataset.schema'");
+        QTest::newRow("digest of 64") << with("{\"dataset\": {\"name\": \"x\", \"digest\": \"" + QByteArray(64, 'f') + "\", \"source_type\": \"local\", \"source\": \"s\"}}")
+                                      << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("Dataset digest exceeds the maximum length of 36: datasets[1].dataset.digest is 64");
+        QTest::newRow("name of 501") << with("{\"dataset\": {\"name\": \"" + QByteArray(501, 'n') + "\", \"digest\": \"d\", \"source_type\": \"local\", \"source\": \"s\"}}")
+                                     << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("datasets[1].dataset.name");
+        QTest::newRow("tag without key") << with(R"({"tags": [{"value": "training"}], "dataset": {"name": "x", "digest": "d", "source_type": "local", "source": "s"}})")
+                                         << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("'datasets[1].tags[0].key'");
+        QTest::newRow("tag value of 501") << with("{\"tags\": [{\"key\": \"mlflow.data.context\", \"value\": \"" + QByteArray(501, 'v') + "\"}], \"dataset\": {\"name\": \"x\", \"digest\": \"d\", \"source_type\": \"local\", \"source\": \"s\"}}")
+                                          << 400 << QByteArray("INVALID_PARAMETER_VALUE") << QStringLiteral("Input tag value exceeds the maximum length of 500: datasets[1].tags[0].value");
+        QTest::newRow("model inputs") << QByteArray(R"({"run_id": "RUN", "models": [{"model_id": "m-1"}]})") << 501 << QByteArray("NOT_IMPLEMENTED") << QStringLiteral("models");
+    }
+    void logInputsErrors()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QByteArray, code);
+        QFETCH(QString, message);
+        body.replace("RUN", m_run.toUtf8());
+        expectError(m_s.post("runs/log-inputs", body), status, code.constData(), message);
+        QCOMPARE(run().value(QStringLiteral("inputs")).toObject(), QJsonObject()); // the good first dataset was not stored either
+    }
+
+    void logInputsToDeletedRunRefused()
+    {
+        const QString doomed = m_s.createRun(m_exp, QStringLiteral("deleted-inputs"));
+        QCOMPARE(m_s.post("runs/delete", QJsonObject{{QStringLiteral("run_id"), doomed}}).status, 200);
+        QByteArray body = R"({"run_id": "RUN", "datasets": [{"dataset": {"name": "x", "digest": "d", "source_type": "local", "source": "s"}}]})";
+        body.replace("RUN", doomed.toUtf8());
+        expectError(m_s.post("runs/log-inputs", body), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("active"));
+        expectError(m_s.client->get("/api/2.0/mlflow/runs/log-inputs?run_id=" + m_run.toUtf8()), 405, "BAD_REQUEST");
+    }
+
+    // DELETE on the artifact proxy: only inside one run's artifacts, and only what is there.
+    void deleteArtifactErrors()
+    {
+        const QByteArray proxy = "/api/2.0/mlflow-artifacts/artifacts";
+        expectError(m_s.client->request("DELETE", proxy + "/1/" + m_run.toUtf8() + "/artifacts/never.txt"), 404, "RESOURCE_DOES_NOT_EXIST", QStringLiteral("never.txt"));
+        expectError(m_s.client->request("DELETE", proxy + "/1/" + m_run.toUtf8()), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("<experiment_id>/<run_id>/artifacts"));
+        expectError(m_s.client->request("DELETE", proxy + "/1"), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("only a run's artifacts"));
+        expectError(m_s.client->request("DELETE", proxy + "/1/" + m_run.toUtf8() + "/artifacts/../../x"), 400, "INVALID_PARAMETER_VALUE");
+        expectError(m_s.client->request("DELETE", proxy + "?path=1"), 400, "BAD_REQUEST", QStringLiteral("GET"));
+        const HttpReply patch = m_s.client->request("PATCH", proxy + "/1/" + m_run.toUtf8() + "/artifacts/x");
+        expectError(patch, 405, "BAD_REQUEST", QStringLiteral("DELETE"));
+        QCOMPARE(patch.headers.value("allow"), QByteArray("GET, PUT, DELETE"));
+    }
+
     void badPagingAndSearchArgumentsAre400()
     {
         expectError(m_s.get("metrics/get-history", "run_id=" + m_run.toUtf8() + "&metric_key=m&page_token=garbage"), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("page token"));
@@ -315,6 +399,8 @@ private Q_SLOTS:
         QVERIFY2(put.status == 400 || put.status == 404, qPrintable(QString::number(put.status) + QString::fromUtf8(put.body)));
         const HttpReply get = m_s.client->get("/api/2.0/mlflow-artifacts/artifacts/" + path);
         QVERIFY2(get.status == 400 || get.status == 404, qPrintable(QString::number(get.status)));
+        const HttpReply del = m_s.client->request("DELETE", "/api/2.0/mlflow-artifacts/artifacts/" + path);
+        QVERIFY2(del.status == 400 || del.status == 404, qPrintable(QString::number(del.status) + QString::fromUtf8(del.body)));
         const HttpReply list = m_s.client->get("/api/2.0/mlflow-artifacts/artifacts?path=" + path);
         QVERIFY(list.status == 400 || list.status == 404 || list.body == "{}");
         QVERIFY(!QFile::exists(outside));

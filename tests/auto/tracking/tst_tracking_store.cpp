@@ -54,6 +54,55 @@ private Q_SLOTS:
         QCOMPARE(t.createRun(*id).status().code(), ErrorCode::InvalidArgument); // deleted experiment
     }
 
+    // The C++ API has MLflow's rules too: runs follow their experiment's delete and restore, a
+    // deleted experiment keeps its name, and a failed rename changes nothing.
+    void experimentRenameAndCascade()
+    {
+        TrackingStore t(*m_db);
+        auto id = t.createExperiment(QStringLiteral("old"));
+        QVERIFY(t.createExperiment(QStringLiteral("taken")).isOk());
+        auto a = t.createRun(*id);
+        auto b = t.createRun(*id);
+        auto elsewhere = t.createRun(QStringLiteral("0"));
+        QVERIFY(a.isOk() && b.isOk() && elsewhere.isOk());
+        QVERIFY(t.renameExperiment(*id, QStringLiteral("new")).isOk());
+        QCOMPARE(t.experiment(*id)->name, QStringLiteral("new"));
+        QCOMPARE(t.renameExperiment(*id, QStringLiteral("taken")).code(), ErrorCode::AlreadyExists);
+        QCOMPARE(t.renameExperiment(*id, QString()).code(), ErrorCode::InvalidArgument);
+        QCOMPARE(t.renameExperiment(QStringLiteral("42"), QStringLiteral("x")).code(), ErrorCode::NotFound);
+        QCOMPARE(t.experiment(*id)->name, QStringLiteral("new"));
+
+        QVERIFY(t.setExperimentLifecycle(*id, true).isOk());
+        QCOMPARE(t.runInfo(a->runId)->lifecycleStage, QStringLiteral("deleted"));
+        QCOMPARE(t.runInfo(b->runId)->lifecycleStage, QStringLiteral("deleted"));
+        QCOMPARE(t.runInfo(elsewhere->runId)->lifecycleStage, QStringLiteral("active"));
+        QCOMPARE(t.renameExperiment(*id, QStringLiteral("newer")).code(), ErrorCode::FailedPrecondition);
+        QVERIFY(t.setExperimentLifecycle(*id, false).isOk());
+        QCOMPARE(t.runInfo(a->runId)->lifecycleStage, QStringLiteral("active"));
+        QCOMPARE(t.runInfo(b->runId)->lifecycleStage, QStringLiteral("active"));
+    }
+
+    void datasetInputs()
+    {
+        TrackingStore t(*m_db);
+        auto run = t.createRun(QStringLiteral("0"));
+        QVERIFY(run.isOk());
+        DatasetInput in{{QStringLiteral("train"), QStringLiteral("abc"), QStringLiteral("local"), QStringLiteral("train.csv"), QStringLiteral(""), std::nullopt},
+                        {{QStringLiteral("mlflow.data.context"), QStringLiteral("training")}}};
+        DatasetInput bad = in;
+        bad.dataset.digest = QString(37, QLatin1Char('d'));
+        const Status refused = t.logInputs(run->runId, {in, bad});
+        QCOMPARE(refused.code(), ErrorCode::InvalidArgument);
+        QVERIFY2(refused.message().contains(QLatin1String("datasets[1].dataset.digest")), qPrintable(refused.message()));
+        QVERIFY(t.run(run->runId)->datasetInputs.isEmpty());
+        QVERIFY(t.logInputs(run->runId, {in, in}).isOk());
+        auto r = t.run(run->runId);
+        QCOMPARE(r->datasetInputs.size(), 1);
+        QCOMPARE(r->datasetInputs[0].dataset.schema, std::optional<QString>(QString())); // sent empty: kept, not absent
+        QVERIFY(!r->datasetInputs[0].dataset.profile);
+        QCOMPARE(r->datasetInputs[0].tags.size(), 1);
+    }
+
     void runLifecycleParamsTags()
     {
         TrackingStore t(*m_db);
