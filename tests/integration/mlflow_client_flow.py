@@ -99,6 +99,24 @@ def flow():
     r = session.get(f"{BASE}/api/2.0/mlflow-artifacts/artifacts/{exp_id}/{run_id}/artifacts/model/model.bin", stream=True)
     check(r.status_code == 200 and r.raw.read() == payload, "download returns the uploaded bytes")
 
+    # mlflow.log_input(dataset, context="training"): the dataset comes back in run.inputs.
+    dataset = {"name": "train", "digest": "a1b2c3d4", "source_type": "local", "source": '{"uri": "train.csv"}',
+               "schema": '{"mlflow_colspec": []}', "profile": '{"num_rows": 3}'}
+    tags = [{"key": "mlflow.data.context", "value": "training"}]
+    call("POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"tags": tags, "dataset": dataset}]})
+    inputs = call("GET", "runs/get", {"run_id": run_id})["run"]["inputs"]
+    check(inputs == {"dataset_inputs": [{"tags": tags, "dataset": dataset}]}, inputs)
+    err = call("POST", "runs/log-inputs", {"run_id": run_id, "datasets": [{"dataset": {**dataset, "digest": "f" * 64}}]}, expect=400)
+    check(err["error_code"] == "INVALID_PARAMETER_VALUE" and "datasets[0].dataset.digest" in err["message"], err)
+
+    # MlflowClient.delete_artifacts: DELETE on the proxy; gone from the listing, 404 the second time.
+    r = session.put(f"{BASE}/api/2.0/mlflow-artifacts/artifacts/{exp_id}/{run_id}/artifacts/scratch/tmp.txt", data=b"scratch")
+    check(r.status_code == 200, r.text)
+    r = session.delete(f"{BASE}/api/2.0/mlflow-artifacts/artifacts/{exp_id}/{run_id}/artifacts/scratch")
+    check(r.status_code == 200 and r.json() == {}, r.text)
+    r = session.delete(f"{BASE}/api/2.0/mlflow-artifacts/artifacts/{exp_id}/{run_id}/artifacts/scratch")
+    check(r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST", r.text)
+
     # mlflow.end_run()
     info = call("POST", "runs/update", {**ids, "status": "FINISHED", "end_time": 1700000009000})["run_info"]
     check(info["status"] == "FINISHED" and info["end_time"] == 1700000009000, info)
@@ -136,6 +154,17 @@ def flow():
     check(err["error_code"] == "INVALID_PARAMETER_VALUE", err)
     call("POST", "runs/restore", {"run_id": run_id})
     check(call("GET", "runs/get", {"run_id": run_id})["run"]["info"]["lifecycle_stage"] == "active", "restored")
+
+    # MlflowClient.rename_experiment, then delete_experiment: its runs are deleted with it, and
+    # restored with it.
+    call("POST", "experiments/update", {"experiment_id": exp_id, "new_name": "python-client-renamed"})
+    check(experiment_id("python-client-renamed") == exp_id, "renamed")
+    call("POST", "experiments/delete", {"experiment_id": exp_id})
+    check(call("GET", "runs/get", {"run_id": run_id})["run"]["info"]["lifecycle_stage"] == "deleted", "deleted with its experiment")
+    err = call("POST", "experiments/update", {"experiment_id": exp_id, "new_name": "x"}, expect=400)
+    check(err["error_code"] == "INVALID_STATE", err)
+    call("POST", "experiments/restore", {"experiment_id": exp_id})
+    check(call("GET", "runs/get", {"run_id": run_id})["run"]["info"]["lifecycle_stage"] == "active", "restored with its experiment")
     print("OK")
 
 
