@@ -81,22 +81,32 @@ QByteArray encodeSegments(const QVector<MetricPoint> &points)
     return encodePoints(extremes);
 }
 
-QVector<BlockSummary> decodeSegments(const QByteArray &blob)
+void appendSegments(const QByteArray &blob, QVector<BlockSummary> &out)
 {
-    const QVector<MetricPoint> extremes = decodePoints(blob);
-    QVector<BlockSummary> segments;
-    segments.reserve(extremes.size() / 2);
-    for (int i = 0; i + 1 < extremes.size(); i += 2) {
+    // Read in place: a zoomed chart decodes thousands of these per curve.
+    const int n = int(blob.size() / kPointBytes);
+    const char *p = blob.constData();
+    const auto pointAt = [p](int i) {
+        MetricPoint m;
+        const char *q = p + qsizetype(i) * kPointBytes;
+        m.step = qFromLittleEndian<qint64>(q);
+        m.timestamp = qFromLittleEndian<qint64>(q + 8);
+        const quint64 bits = qFromLittleEndian<quint64>(q + 16);
+        std::memcpy(&m.value, &bits, 8);
+        return m;
+    };
+    if (out.capacity() < out.size() + n / 2)
+        out.reserve(std::max<qsizetype>(out.size() + n / 2, 2 * out.capacity()));
+    for (int i = 0; i + 1 < n; i += 2) {
         BlockSummary s;
-        s.min = extremes[i];
-        s.max = extremes[i + 1];
+        s.min = pointAt(i);
+        s.max = pointAt(i + 1);
         s.hasValues = !std::isnan(s.min.value);
         s.firstStep = qMin(s.min.step, s.max.step);
         s.lastStep = qMax(s.min.step, s.max.step);
         s.count = kSegmentPoints;
-        segments.append(s);
+        out.append(s);
     }
-    return segments;
 }
 
 bool isLater(const MetricPoint &a, const MetricPoint &b)

@@ -32,7 +32,7 @@ inline BlockSummary summarize(const QVector<MetricPoint> &points) { return summa
 // (min, max; 48 bytes a segment) in point order; a segment of only NaN stores NaN twice.
 constexpr int kSegmentPoints = 64;
 QByteArray encodeSegments(const QVector<MetricPoint> &points);
-QVector<BlockSummary> decodeSegments(const QByteArray &blob);
+void appendSegments(const QByteArray &blob, QVector<BlockSummary> &out);
 
 // MLflow's "latest" point: the greatest (step, timestamp, value).
 bool isLater(const MetricPoint &a, const MetricPoint &b);

@@ -247,7 +247,7 @@ Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString
             while (haveRow && segs->int64(0) < b.index)
                 haveRow = segs->next();
             if (haveRow && segs->int64(0) == b.index && !needsPoints(b)) {
-                units += decodeSegments(segs->blob(1));
+                appendSegments(segs->blob(1), units);
             } else {
                 QVector<MetricPoint> points;
                 ORRERY_TRY(pointsInRange(b, points));

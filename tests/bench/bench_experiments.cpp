@@ -208,7 +208,16 @@ void benchZoom(const QString &dir, qint64 points)
     store::OpenOptions o;
     o.create = true;
     QVector<ui::CompareRun> runs;
-    {
+    if (QFile::exists(path)) { // ORRERY_BENCH_REUSE keeps the database of an earlier run
+        auto db = store::Database::open(path, o);
+        if (!db)
+            die(db.status().message());
+        auto s = (*db)->prepare(QStringLiteral("SELECT id, name, start_time FROM runs ORDER BY start_time"));
+        if (!s)
+            die(s.status().message());
+        while (s->next())
+            runs.append({s->text(0), s->text(1), tracking::RunStatus::Finished, s->int64(2)});
+    } else {
         auto db = store::Database::open(path, o);
         if (!db)
             die(db.status().message());
