@@ -1,0 +1,169 @@
+// Executor::Impl's worker pool: `workers` threads that take a Task from the queue, run that one
+// stage and hand back a Done. A built-in stage (`orrery-cli stage TYPE …`) runs in-process and
+// polls the cancel flag and its own timeout through its StageContext; any other cmd runs as
+// processes through command_runner.h, which kills them on cancel or timeout. Workers touch only
+// their Task, the options, the cancel flag and the two queues (under the mutex); everything else
+// belongs to the coordinating thread.
+
+#include "core/pipeline/command_runner.h"
+#include "core/pipeline/executor_impl.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+
+#include <exception>
+#include <mutex>
+
+namespace orrery::pipeline {
+
+namespace {
+
+void appendLog(QFile &log, const QString &line)
+{
+    log.write(line.toUtf8());
+    if (!line.endsWith(QLatin1Char('\n')))
+        log.write("\n");
+    log.flush();
+}
+
+} // namespace
+
+void Executor::Impl::startWorkers()
+{
+    const int n = qMax(1, opt.workers);
+    for (int i = 0; i < n; ++i)
+        threads.emplace_back([this] { workerLoop(); });
+}
+
+void Executor::Impl::stopWorkers()
+{
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        stopping = true;
+    }
+    taskReady.notify_all();
+    for (auto &t : threads)
+        if (t.joinable())
+            t.join();
+    threads.clear();
+}
+
+void Executor::Impl::workerLoop()
+{
+    for (;;) {
+        Task task;
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            taskReady.wait(lock, [this] { return stopping || !tasks.empty(); });
+            if (tasks.empty())
+                return;
+            task = std::move(tasks.front());
+            tasks.pop_front();
+        }
+        Done d = execute(task);
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            done.push_back(std::move(d));
+        }
+        doneReady.notify_all();
+    }
+}
+
+Executor::Impl::Done Executor::Impl::execute(const Task &task)
+{
+    Done d;
+    d.index = task.index;
+    d.startMs = QDateTime::currentMSecsSinceEpoch();
+    QElapsedTimer timer;
+    timer.start();
+    if (task.builtin) {
+        QFile log(task.logPath);
+        log.open(QIODevice::WriteOnly | QIODevice::Append);
+        const StageType *type = opt.registry->type(task.builtin->type);
+        StageImpl impl = opt.registry->impl(task.builtin->type);
+        auto args = parseStageArgs(*type, task.builtin->args);
+        if (!args) {
+            d.state = StageState::Failed;
+            d.reason = args.status().message();
+        } else {
+            StageContext ctx;
+            ctx.workDir = task.workDir;
+            ctx.args = *args;
+            std::atomic<bool> timedOut{false};
+            const qint64 timeout = opt.stageTimeoutMs;
+            ctx.isCancelled = [&] {
+                if (timeout > 0 && timer.elapsed() > timeout)
+                    timedOut = true;
+                return cancel.load() || timedOut.load();
+            };
+            ctx.log = [&](const QString &line) { appendLog(log, line); };
+            appendLog(log, QStringLiteral("$ %1  (built-in, in-process)").arg(task.stage.commandLine()));
+            Status s;
+            try {
+                s = impl(ctx);
+            } catch (const std::exception &ex) {
+                s = internalError(QStringLiteral("stage %1 threw: %2").arg(task.builtin->type, QString::fromUtf8(ex.what())));
+            }
+            d.metrics = ctx.metrics;
+            if (timedOut) {
+                d.state = StageState::TimedOut;
+                d.reason = QStringLiteral("took longer than the stage timeout (%1 s) and was stopped").arg(double(timeout) / 1000.0);
+            } else if (cancel.load() && !s.isOk()) {
+                d.state = StageState::Cancelled;
+                d.reason = QStringLiteral("cancelled");
+            } else if (!s.isOk()) {
+                d.state = StageState::Failed;
+                d.reason = s.message();
+                appendLog(log, QStringLiteral("error: ") + s.message());
+            } else if (!ctx.findings.isEmpty()) {
+                d.state = StageState::CheckFailed;
+                d.findings = ctx.findings;
+                d.reason = QStringLiteral("%1 check(s) failed").arg(ctx.findings.size());
+                for (const auto &f : ctx.findings)
+                    appendLog(log, QStringLiteral("FAILED: ") + f);
+            }
+        }
+    } else {
+        CommandOptions co;
+        co.workDir = task.workDir;
+        co.logPath = task.logPath;
+        co.timeoutMs = opt.stageTimeoutMs;
+        co.cancel = &cancel;
+        if (!opt.cliDir.isEmpty())
+            co.env.insert(QStringLiteral("PATH"), opt.cliDir + QLatin1Char(':') + co.env.value(QStringLiteral("PATH")));
+        for (const QString &cmd : task.stage.cmd) {
+            {
+                QFile log(task.logPath);
+                log.open(QIODevice::WriteOnly | QIODevice::Append);
+                appendLog(log, QStringLiteral("$ ") + cmd);
+            }
+            auto r = runCommand(cmd, co);
+            if (!r) {
+                d.state = StageState::Failed;
+                d.reason = r.status().message();
+                break;
+            }
+            if (r->timedOut) {
+                d.state = StageState::TimedOut;
+                d.reason = QStringLiteral("took longer than the stage timeout (%1 s); its processes were killed").arg(double(opt.stageTimeoutMs) / 1000.0);
+                break;
+            }
+            if (r->cancelled) {
+                d.state = StageState::Cancelled;
+                d.reason = QStringLiteral("cancelled; its processes were killed");
+                break;
+            }
+            if (r->crashed || r->exitCode != 0) {
+                d.state = StageState::Failed;
+                d.reason = r->crashed ? QStringLiteral("'%1' crashed").arg(cmd)
+                                      : QStringLiteral("'%1' exited with status %2").arg(cmd).arg(r->exitCode);
+                break;
+            }
+        }
+    }
+    d.durationMs = timer.elapsed();
+    return d;
+}
+
+} // namespace orrery::pipeline
