@@ -1,17 +1,15 @@
 // load, validate and split: the data half of the built-in stages.
 #include "core/stages/builtin_stages.h"
 #include "core/stages/csv_table.h"
+#include "core/stages/stage_output.h"
 #include "core/stages/stage_types.h"
 
-#include "core/common/atomic_file.h"
 #include "core/common/random.h"
 #include "core/data/schema.h"
 #include "core/data/schema_validator.h"
 #include "core/pipeline/stage_type.h"
 
 #include <QDateTime>
-#include <QDir>
-#include <QFileInfo>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -92,10 +90,8 @@ Status runValidateStage(StageContext &ctx)
     auto report = data::validateCsv(ctx.path(QStringLiteral("input")), *schema);
     if (!report)
         return report.status();
-    if (ctx.args.has(QStringLiteral("report"))) {
-        QDir().mkpath(QFileInfo(ctx.path(QStringLiteral("report"))).absolutePath());
-        ORRERY_TRY(common::writeFileAtomically(ctx.path(QStringLiteral("report")), QJsonDocument(report->toJson()).toJson(QJsonDocument::Indented)));
-    }
+    if (ctx.args.has(QStringLiteral("report")))
+        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("report")), QJsonDocument(report->toJson())));
     for (const QString &line : report->toText(ctx.args.text(QStringLiteral("schema"))))
         ctx.log(line);
     for (const auto &v : report->violations) {

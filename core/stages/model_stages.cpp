@@ -2,16 +2,14 @@
 #include "core/stages/baseline_model.h"
 #include "core/stages/builtin_stages.h"
 #include "core/stages/csv_table.h"
+#include "core/stages/stage_output.h"
 #include "core/stages/stage_types.h"
 
-#include "core/common/atomic_file.h"
 #include "core/pipeline/pipeline_file.h"
 #include "core/pipeline/stage_type.h"
 #include "core/registry/validation_gate.h"
 
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -35,12 +33,6 @@ QHash<QString, ScorerFactory> &scorers()
 {
     static QHash<QString, ScorerFactory> s;
     return s;
-}
-
-Status writeJson(const QString &path, const QJsonDocument &doc)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    return common::writeFileAtomically(path, doc.toJson(QJsonDocument::Indented));
 }
 
 } // namespace
@@ -97,9 +89,7 @@ Status runBaselineTrainStage(StageContext &ctx)
     for (const auto &f : model->features)
         names << f.name;
     ctx.log(QStringLiteral("features: %1").arg(names.join(QStringLiteral(", "))));
-    const QString out = ctx.path(QStringLiteral("model"));
-    QDir().mkpath(QFileInfo(out).absolutePath());
-    ORRERY_TRY(common::writeFileAtomically(out, model->toJson()));
+    ORRERY_TRY(writeOutputFile(ctx.path(QStringLiteral("model")), model->toJson()));
     ctx.metrics.append({QStringLiteral("train_loss"), model->finalLoss});
     ctx.metrics.append({QStringLiteral("train_rows"), double(model->trainRows)});
     return Status::ok();
@@ -269,13 +259,13 @@ Status runEvaluateStage(StageContext &ctx)
                         {QStringLiteral("fp"), double(fp)},
                         {QStringLiteral("tn"), double(tn)},
                         {QStringLiteral("fn"), double(fn)}};
-    ORRERY_TRY(writeJson(ctx.path(QStringLiteral("metrics")), QJsonDocument(metrics)));
+    ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("metrics")), QJsonDocument(metrics)));
     if (ctx.args.has(QStringLiteral("roc")))
-        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("roc")), QJsonDocument(roc)));
+        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("roc")), QJsonDocument(roc)));
     if (ctx.args.has(QStringLiteral("pr")))
-        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("pr")), QJsonDocument(pr)));
+        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("pr")), QJsonDocument(pr)));
     if (ctx.args.has(QStringLiteral("confusion")))
-        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("confusion")), QJsonDocument(confusion)));
+        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("confusion")), QJsonDocument(confusion)));
     ctx.log(QStringLiteral("%1 rows: roc_auc %2, average_precision %3, precision %4, recall %5 at threshold %6")
                 .arg(n).arg(auc, 0, 'f', 4).arg(ap, 0, 'f', 4).arg(precision, 0, 'f', 4).arg(recall, 0, 'f', 4).arg(threshold));
     return Status::ok();
@@ -323,7 +313,7 @@ Status runGateStage(StageContext &ctx)
         ctx.log(QStringLiteral("%1 %2").arg(c.passed ? QStringLiteral("pass") : QStringLiteral("FAIL"), c.explanation));
     }
     if (ctx.args.has(QStringLiteral("report")))
-        ORRERY_TRY(writeJson(ctx.path(QStringLiteral("report")), QJsonDocument(QJsonObject{{QStringLiteral("passed"), result.passed()}, {QStringLiteral("checks"), checks}})));
+        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("report")), QJsonDocument(QJsonObject{{QStringLiteral("passed"), result.passed()}, {QStringLiteral("checks"), checks}})));
     for (const QString &f : result.failures())
         ctx.addFinding(QStringLiteral("gate: ") + f);
     return Status::ok();
