@@ -100,7 +100,9 @@ void MainWindow::createAreas()
             m_dataArea = new DataArea(area, m_tracker, m_areaStack);
             page = m_dataArea;
         } else if (area.area == Area::Pipeline) {
-            page = new PipelineEditor(m_areaStack); // found again with findChild
+            auto *editor = new PipelineEditor(m_areaStack); // found again with findChild
+            editor->setJobTracker(m_tracker); // its runs are jobs in the Activity dock
+            page = editor;
         } else if (area.area == Area::Experiments) {
             page = new ExperimentArea(area, m_areaStack); // found again with findChild
         } else {

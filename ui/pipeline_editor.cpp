@@ -147,6 +147,7 @@ PipelineEditor::PipelineEditor(QWidget *parent)
     m_tick->setInterval(100);
     connect(m_tick, &QTimer::timeout, this, &PipelineEditor::tick);
     connect(m_runner, &PipelineRunner::stageChanged, this, &PipelineEditor::onStageReport);
+    connect(m_runner, &PipelineRunner::stageProgress, this, &PipelineEditor::onStageProgress);
     connect(m_runner, &PipelineRunner::progressChanged, this, [this](qint64 done, qint64 total, const QString &) {
         m_runStatus->setText(tr("Running: %1 of %2 stages finished").arg(done).arg(total));
     });
@@ -161,6 +162,9 @@ PipelineEditor::~PipelineEditor()
     delete m_runner; // cancels and waits before the document goes
     m_runner = nullptr;
     disconnect(m_scene, nullptr, this, nullptr);
+    // The document is a child, deleted after this destructor: its undo stack's last signals
+    // (QUndoStack::clear in its destructor) must not reach this half-destroyed editor.
+    disconnect(m_doc->undoStack(), nullptr, this, nullptr);
     delete m_view;
     delete m_scene;
     delete m_clock;

@@ -6,7 +6,9 @@
 // and the scene follows the model.
 //
 // Runs: the document is saved first (the executor reads dvc.yaml from disk), then PipelineRunner
-// runs it on a worker; stage reports arrive as queued signals and become node states. A dvc.yaml
+// runs it on a worker; stage reports arrive as queued signals and become node states. A running
+// node shows its elapsed time and, when the stage prints its progress (epoch 3/10, a tqdm bar),
+// the percentage it printed. A dvc.yaml
 // changed on disk by someone else is reloaded, or — when there are unsaved edits — a banner asks.
 //
 // Edit handling lives in pipeline_editor.cpp, running in pipeline_editor_run.cpp.
@@ -25,6 +27,10 @@ class QLabel;
 class QTabWidget;
 class QTimer;
 class QToolBar;
+
+namespace orrery::common {
+class JobTracker;
+}
 
 namespace orrery::ui {
 
@@ -47,6 +53,8 @@ public:
     // Opens root's pipeline (an empty one when it has no dvc.yaml); empty root closes it.
     void setWorkspaceRoot(const QString &root);
     void setCliDir(const QString &dir) { m_cliDir = dir; }
+    // Runs become jobs of `tracker` (the Activity dock shows them, with Cancel).
+    void setJobTracker(common::JobTracker *tracker);
 
     PipelineDocument *document() const { return m_doc; }
     PipelineScene *scene() const { return m_scene; }
@@ -56,6 +64,7 @@ public:
     StageRunPanel *runPanel() const { return m_runPanel; }
     QAction *action(const QString &name) const; // "save", "undo", "runAll", …
     QString message() const;
+    PipelineRunner *runner() const { return m_runner; }
     bool isRunning() const;
     bool isReloadAsked() const;
 
@@ -83,6 +92,7 @@ private:
     void selectionChanged();
     void startRun(const QStringList &targets);
     void onStageReport(const pipeline::StageReport &report);
+    void onStageProgress(const QString &stage, qint64 done, qint64 total, const QString &label);
     void onRunFinished(bool ok, const QString &error, bool cancelled);
     void tick();
     void showRunPanel();
@@ -112,6 +122,7 @@ private:
     // Run state by stage name (display data for the scene and the run panel).
     QHash<QString, pipeline::StageReport> m_reports;
     QHash<QString, qint64> m_startedAt; // ms on m_clock
+    QHash<QString, std::pair<int, QString>> m_stageProgress; // running stage → percent, "epoch 3/10"
     QElapsedTimer *m_clock;
     int m_phase = 0;
 };

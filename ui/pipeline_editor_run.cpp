@@ -20,6 +20,8 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace orrery::ui {
 
 using namespace orrery::pipeline;
@@ -45,6 +47,11 @@ NodeRunState stateOf(StageState s)
 }
 
 } // namespace
+
+void PipelineEditor::setJobTracker(common::JobTracker *tracker)
+{
+    m_runner->setJobTracker(tracker);
+}
 
 bool PipelineEditor::isRunning() const
 {
@@ -100,6 +107,7 @@ void PipelineEditor::startRun(const QStringList &targets)
     }
     m_reports.clear();
     m_startedAt.clear();
+    m_stageProgress.clear();
     m_scene->clearRunViews();
     for (NodeId n : queued) {
         NodeRunView v;
@@ -108,7 +116,7 @@ void PipelineEditor::startRun(const QStringList &targets)
         m_scene->setRunView(m_doc->model()->stage(n)->name, v);
     }
     const QString cli = m_cliDir.isEmpty() ? QCoreApplication::applicationDirPath() : m_cliDir;
-    const Status st = m_runner->start(m_root, targets, cli);
+    const Status st = m_runner->start(m_root, targets, cli, false, int(queued.size()));
     if (!st.isOk()) {
         showMessage(st.message(), true);
         return;
@@ -125,6 +133,8 @@ void PipelineEditor::onStageReport(const StageReport &r)
     if (fresh)
         m_startedAt.insert(r.name, m_clock->elapsed());
     m_reports.insert(r.name, r);
+    if (r.state != StageState::Pending)
+        m_stageProgress.remove(r.name);
     NodeRunView v;
     v.state = stateOf(r.state);
     switch (v.state) {
@@ -170,6 +180,14 @@ void PipelineEditor::onStageReport(const StageReport &r)
         showRunPanel();
 }
 
+void PipelineEditor::onStageProgress(const QString &stage, qint64 done, qint64 total, const QString &label)
+{
+    auto it = m_reports.constFind(stage);
+    if (it == m_reports.constEnd() || it->state != StageState::Pending || total <= 0)
+        return; // ended meanwhile
+    m_stageProgress.insert(stage, std::make_pair(int(std::clamp<qint64>(done * 100 / total, 0, 100)), label));
+}
+
 void PipelineEditor::tick()
 {
     ++m_phase;
@@ -179,6 +197,11 @@ void PipelineEditor::tick()
         NodeRunView v = m_scene->runView(it.key());
         v.phase = m_phase;
         v.stateText = tr("running %1 s").arg((m_clock->elapsed() - m_startedAt.value(it.key())) / 1000.0, 0, 'f', 1);
+        // A percentage only when the stage printed one (a count of epochs, steps, a tqdm bar).
+        const auto progress = m_stageProgress.constFind(it.key());
+        v.percent = progress == m_stageProgress.cend() ? -1 : progress->first;
+        if (progress != m_stageProgress.cend())
+            v.stateText += tr(" · %1% (%2)").arg(progress->first).arg(progress->second);
         m_scene->setRunView(it.key(), v);
     }
 }

@@ -58,6 +58,7 @@ NodeView PipelineScene::viewFor(NodeId id) const
     v.checkResult = r.checkResult;
     v.checkText = r.checkText;
     v.phase = r.phase;
+    v.percent = r.percent;
     return v;
 }
 

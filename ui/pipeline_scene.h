@@ -21,6 +21,7 @@ struct NodeRunView {
     int checkResult = 0;
     QString checkText;
     int phase = 0;
+    int percent = -1; // what a running stage printed about its progress; -1: it printed nothing
 };
 
 class PipelineScene : public QGraphicsScene {

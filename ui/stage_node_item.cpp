@@ -174,10 +174,14 @@ void StageNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *opt
         painter->setPen(Qt::NoPen);
         painter->setBrush(QColor(0x44, 0x4c, 0x52));
         painter->drawRect(track);
-        const qreal w = track.width() / 4;
-        const qreal x = track.left() + std::fmod(m_view.phase * 6.0, track.width() + w) - w;
         painter->setBrush(accent);
-        painter->drawRect(QRectF(x, track.top(), w, track.height()).intersected(track));
+        if (m_view.percent >= 0) {
+            painter->drawRect(QRectF(track.left(), track.top(), track.width() * qMin(m_view.percent, 100) / 100.0, track.height()));
+        } else {
+            const qreal w = track.width() / 4;
+            const qreal x = track.left() + std::fmod(m_view.phase * 6.0, track.width() + w) - w;
+            painter->drawRect(QRectF(x, track.top(), w, track.height()).intersected(track));
+        }
     }
     painter->setPen(m_view.state == NodeRunState::Idle ? QColor(0x90, 0xa4, 0xae) : accent.lighter(130));
     painter->drawText(QRectF(10, y + 6, kWidth - 20, kFooter - 6), Qt::AlignLeft | Qt::AlignVCenter,

@@ -1,7 +1,7 @@
 #pragma once
 // StageNodeItem: one stage on the pipeline canvas — a card with the stage's name and type, its
 // typed in ports (left) and out ports (right), and its run state (queued, running with elapsed
-// time and a moving bar, cached, done, failed) and check result (a data test or gate: pass or
+// time and a moving bar — or a filled one when the stage prints its progress —, cached, done, failed) and check result (a data test or gate: pass or
 // fail and why). It draws a NodeView handed to it by the scene and owns no pipeline state: the
 // model's NodeId is all it knows of the stage. Moving it is the user's gesture; the view turns the
 // finished drag into an undo command on the model.
@@ -24,6 +24,7 @@ struct NodeView {
     int checkResult = 0; // 0 none, 1 passed, -1 failed
     QString checkText;   // why
     int phase = 0;       // the running bar's position, advanced by the editor's timer
+    int percent = -1;    // 0–100 when the running stage reports its progress: a filled bar, not a moving one
 };
 
 class StageNodeItem : public QGraphicsItem {
