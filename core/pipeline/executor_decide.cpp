@@ -330,7 +330,6 @@ Status Executor::Impl::recordFinished(int i, Decided &d)
     const Stage &s = graph->stages()[i];
     LockStage entry = d.current;
     entry.outs.clear();
-    QString runCacheJson;
     QJsonArray cachedOuts;
     bool allCached = true;
     for (const auto &[kind, o] : s.allOutputs()) {
@@ -361,7 +360,8 @@ Status Executor::Impl::recordFinished(int i, Decided &d)
 
 Status Executor::Impl::writeLock(const LockStage &entry)
 {
-    // Re-read: another `run` of a different target may have written entries meanwhile.
+    // The lock read when the run began, with this stage's entry replaced: the workspace lock keeps
+    // other runs from writing dvc.lock meanwhile.
     lock.upsert(entry);
     QStringList order;
     for (const auto &st : file.stages())

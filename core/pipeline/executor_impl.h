@@ -73,7 +73,6 @@ struct Executor::Impl {
     std::optional<PipelineGraph> graph;
     QVector<int> selection;
     QVector<StageReport> reports;
-    QVector<LockStage> pendingLock; // the inputs each running stage was decided on
     QHash<QString, ParamValue> paramsFiles;
     std::unique_ptr<OutputStore> outs;
     bool lockWritten = false; // dvc.lock was renamed into place at least once: fsync it at the end

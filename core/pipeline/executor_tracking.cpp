@@ -115,8 +115,9 @@ Result<QString> Executor::Impl::startChildRun(int i, const Decided &d, QString *
     for (const auto &[file, kv] : d.current.params)
         for (const auto &[k, v] : kv)
             params.append({file == QLatin1String("params.yaml") ? k : file + QLatin1Char(':') + k, v.interpolationText().left(6000)});
-    if (!params.isEmpty() && params.size() <= tracking::Limits::kMaxBatchParams)
-        ORRERY_TRY(store->logBatchParamsAndTags(run->runId, params, {}));
+    // In batches of MLflow's limit: a stage with many params keeps them all.
+    for (qsizetype from = 0; from < params.size(); from += tracking::Limits::kMaxBatchParams)
+        ORRERY_TRY(store->logBatchParamsAndTags(run->runId, params.mid(from, tracking::Limits::kMaxBatchParams), {}));
     return run->runId;
 }
 
@@ -140,7 +141,6 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
             writer->log(r.runId, k, {0, now, v});
     QJsonObject manifest = baseManifest;
     QJsonArray data;
-    QVector<std::pair<QString, qint64>> seeds;
     for (const auto &dep : d.current.deps)
         data.append(QJsonObject{{QStringLiteral("path"), dep.path}, {QStringLiteral("md5"), dep.md5}});
     manifest.insert(QStringLiteral("data"), data);
