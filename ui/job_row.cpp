@@ -1,6 +1,7 @@
 #include "ui/job_row.h"
 
 #include "core/common/job.h"
+#include "ui/elided_label.h"
 
 #include <QGridLayout>
 #include <QIcon>
@@ -26,7 +27,7 @@ QString duration(qint64 ms)
 JobRow::JobRow(common::Job *job, QWidget *parent)
     : QWidget(parent),
       m_job(job),
-      m_title(new QLabel(job->title(), this)),
+      m_title(new ElidedLabel(this)),
       m_detail(new QLabel(this)),
       m_progress(new QProgressBar(this)),
       m_cancel(new QToolButton(this)),
@@ -34,8 +35,9 @@ JobRow::JobRow(common::Job *job, QWidget *parent)
 {
     m_clock.start();
     setObjectName(QStringLiteral("jobRow"));
-    m_title->setTextFormat(Qt::PlainText);
+    m_title->setText(job->title());
     m_detail->setTextFormat(Qt::PlainText);
+    m_detail->setWordWrap(true); // "failed: …" can be long; it wraps instead of widening the dock
     m_detail->setForegroundRole(QPalette::PlaceholderText);
     m_progress->setTextVisible(false);
     m_progress->setMaximumHeight(m_title->sizeHint().height() / 2 + 4);
@@ -116,7 +118,6 @@ void JobRow::finish(const Status &result)
         m_detail->setForegroundRole(QPalette::WindowText);
     }
     m_detail->setToolTip(result.isOk() ? QString() : result.message());
-    m_detail->setWordWrap(true);
     m_detail->setVisible(true);
     m_progress->hide();
     m_cancel->setEnabled(true);

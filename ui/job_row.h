@@ -22,6 +22,8 @@ class QToolButton;
 
 namespace orrery::ui {
 
+class ElidedLabel;
+
 class JobRow : public QWidget {
     Q_OBJECT
 public:
@@ -46,7 +48,7 @@ private:
     void showProgress(qint64 done, qint64 total, const QString &text);
 
     QPointer<common::Job> m_job;
-    QLabel *m_title;
+    ElidedLabel *m_title; // a long title never widens the dock
     QLabel *m_detail;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
