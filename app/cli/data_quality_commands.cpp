@@ -4,6 +4,7 @@
 //   data validate PATH [--schema FILE]     run them: exit 0 passed, 1 violations, 2 error
 //   data stats PATH                        per-column statistics
 #include "app/cli/cli.h"
+#include "app/cli/workspace_job.h"
 
 #include "core/data/dataset_profile.h"
 #include "core/data/null_values.h"
@@ -137,16 +138,16 @@ int runDataSchema(const Context &context)
         return p.usageError(QStringLiteral("--max-categories must be a whole number from 0, got '%1'").arg(p.value(QStringLiteral("max-categories"))));
     const QString output = p.isSet(QStringLiteral("output")) ? p.value(QStringLiteral("output")) : data::Schema::defaultPathFor(path);
 
-    data::Schema schema;
-    const Status status = runWithProgress(QStringLiteral("schema"), [&](common::JobContext &job) -> Status {
-        auto inferred = data::inferSchema(path, options, &job);
-        if (!inferred)
-            return inferred.status();
-        schema = std::move(*inferred);
-        return schema.save(output);
+    auto inferred = runJob(QStringLiteral("schema"), [&](common::JobContext &job) -> Result<data::Schema> {
+        auto schema = data::inferSchema(path, options, &job);
+        if (!schema)
+            return schema.status();
+        ORRERY_TRY(schema->save(output));
+        return schema;
     });
-    if (!status)
-        return fail(status);
+    if (!inferred)
+        return fail(inferred.status());
+    const data::Schema &schema = *inferred;
     if (p.json()) {
         printJson(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("schema_path"), output}, {QStringLiteral("schema"), schema.toJson()}});
         return ExitOk;
@@ -182,16 +183,10 @@ int runDataValidate(const Context &context)
     if (!schema)
         return fail(schema.status());
 
-    data::ValidationReport report;
-    const Status status = runWithProgress(QStringLiteral("validate"), [&](common::JobContext &job) -> Status {
-        auto r = data::validateCsv(path, *schema, &job);
-        if (!r)
-            return r.status();
-        report = std::move(*r);
-        return Status::ok();
-    });
-    if (!status)
-        return fail(status);
+    auto validated = runJob(QStringLiteral("validate"), [&](common::JobContext &job) { return data::validateCsv(path, *schema, &job); });
+    if (!validated)
+        return fail(validated.status());
+    const data::ValidationReport &report = *validated;
     if (p.json()) {
         QJsonObject json = report.toJson();
         json.insert(QStringLiteral("schema_path"), schemaPath);
@@ -228,16 +223,10 @@ int runDataStats(const Context &context)
     if (!ok || options.topValues < 0 || options.topValues > 1000)
         return p.usageError(QStringLiteral("--top must be a whole number from 0 to 1000, got '%1'").arg(p.value(QStringLiteral("top"))));
 
-    data::DatasetProfile profile;
-    const Status status = runWithProgress(QStringLiteral("stats"), [&](common::JobContext &job) -> Status {
-        auto r = data::profileCsv(path, options, &job);
-        if (!r)
-            return r.status();
-        profile = std::move(*r);
-        return Status::ok();
-    });
-    if (!status)
-        return fail(status);
+    auto profiled = runJob(QStringLiteral("stats"), [&](common::JobContext &job) { return data::profileCsv(path, options, &job); });
+    if (!profiled)
+        return fail(profiled.status());
+    const data::DatasetProfile &profile = *profiled;
     if (p.json()) {
         printJson(profile.toJson());
         return ExitOk;

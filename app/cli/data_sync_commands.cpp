@@ -1,5 +1,7 @@
 // orrery-cli data gc | push | pull | remote | diff
 #include "app/cli/cli.h"
+#include "app/cli/data_targets.h"
+#include "app/cli/workspace_job.h"
 
 #include "core/audit/audit_log.h"
 #include "core/data/data_diff.h"
@@ -28,7 +30,7 @@ int transfer(const Context &context, bool push)
     CommandParser p(context, name,
                     push ? QStringLiteral("Copy the cache objects that the .dvc files need to a folder remote (DVC's layout).")
                          : QStringLiteral("Fetch the objects the .dvc files need from a folder remote, verify them, and check the data out."));
-    p.parser().addPositionalArgument(QStringLiteral("TARGET"), QStringLiteral("Data paths or .dvc files (default: all)."), QStringLiteral("[TARGET…]"));
+    addDataTargetsArgument(p);
     p.parser().addOption({QStringLiteral("remote"), QStringLiteral("The remote's name (default: core.remote in .dvc/config)."), QStringLiteral("NAME")});
     p.addJsonOption();
     int code = 0;
@@ -37,8 +39,7 @@ int transfer(const Context &context, bool push)
     auto ws = openWorkspace(context);
     if (!ws)
         return fail(ws.status());
-    data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto targets = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
+    auto targets = dataTargets(**ws, p.positional());
     if (!targets)
         return fail(targets.status());
     std::unique_ptr<workspace::WorkspaceLock> lock;
@@ -50,11 +51,8 @@ int transfer(const Context &context, bool push)
     }
     data::TransferReport report;
     data::CheckoutReport checkout;
-    const Status status = runWithProgress(QStringLiteral("data ") + name, [&](common::JobContext &job) -> Status {
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        data::DataRepository worker((*ws)->root(), db->get());
+    const Status status = runWorkspaceJob(**ws, QStringLiteral("data ") + name, [&](store::Database &db, common::JobContext &job) -> Status {
+        data::DataRepository worker((*ws)->root(), &db);
         auto r = push ? data::push(worker, p.value(QStringLiteral("remote")), *targets, &job)
                       : data::fetch(worker, p.value(QStringLiteral("remote")), *targets, &job);
         if (!r)
@@ -116,23 +114,16 @@ int runDataGc(const Context &context)
     if (!lock)
         return fail(lock.status());
     const bool force = p.isSet(QStringLiteral("force"));
-    data::GcReport report;
-    const Status status = runWithProgress(QStringLiteral("data gc"), [&](common::JobContext &job) -> Status {
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        data::DataRepository worker((*ws)->root(), db->get());
+    auto collected = runWorkspaceJob(**ws, QStringLiteral("data gc"), [&](store::Database &db, common::JobContext &job) -> Result<data::GcReport> {
+        data::DataRepository worker((*ws)->root(), &db);
         auto git = vcs::Repository::discover((*ws)->root());
         if (!git && git.status().code() != ErrorCode::NotFound)
             return git.status();
-        auto r = data::collectGarbage(worker, git ? git->get() : nullptr, db->get(), force, &job);
-        if (!r)
-            return r.status();
-        report = *r;
-        return Status::ok();
+        return data::collectGarbage(worker, git ? git->get() : nullptr, &db, force, &job);
     });
-    if (!status)
-        return fail(status);
+    if (!collected)
+        return fail(collected.status());
+    const data::GcReport &report = *collected;
     if (report.deleted && !report.unused.isEmpty())
         recordAudit(**ws, QStringLiteral("data.gc"), (*ws)->root(),
               {{QStringLiteral("objects"), report.unused.size()}, {QStringLiteral("bytes"), report.unusedBytes}});
@@ -220,17 +211,15 @@ int runDataDiff(const Context &context)
     data::DataRepository repo((*ws)->root(), &(*ws)->database());
     const QString from = p.positional().value(0, QStringLiteral("HEAD"));
     const QString to = p.positional().value(1, data::kWorkspaceRevision);
-    Result<data::DataDiff> diff = internalError(QStringLiteral("diff did not run"));
-    const Status status = runWithProgress(QStringLiteral("data diff"), [&](common::JobContext &job) -> Status {
+    auto diff = runJob(QStringLiteral("data diff"), [&](common::JobContext &job) -> Result<data::DataDiff> {
         auto gitHere = vcs::Repository::discover((*ws)->root()); // libgit2 handles stay on one thread
         if (!gitHere)
             return gitHere.status();
         data::DataRepository worker((*ws)->root(), nullptr);
-        diff = data::diffRevisions(worker, **gitHere, from, to, true, &job);
-        return diff ? Status::ok() : diff.status();
+        return data::diffRevisions(worker, **gitHere, from, to, true, &job);
     });
-    if (!status)
-        return fail(status);
+    if (!diff)
+        return fail(diff.status());
     if (p.json()) {
         QJsonArray changes;
         for (const auto &c : diff->changes) {

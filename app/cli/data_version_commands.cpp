@@ -1,5 +1,7 @@
 // orrery-cli data add | status | checkout: data versions in DVC's format.
 #include "app/cli/cli.h"
+#include "app/cli/data_targets.h"
+#include "app/cli/workspace_job.h"
 
 #include "core/audit/audit_log.h"
 #include "core/data/data_repository.h"
@@ -7,7 +9,6 @@
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
 
-#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -46,26 +47,16 @@ int runDataAdd(const Context &context)
     auto ws = openWorkspace(context);
     if (!ws)
         return fail(ws.status());
-    data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto paths = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
+    auto paths = dataTargets(**ws, p.positional());
     if (!paths)
         return fail(paths.status());
 
-    data::AddReport report;
-    const Status status = runWithProgress(QStringLiteral("data add"), [&](common::JobContext &job) -> Status {
-        // The database connection belongs to this thread's caller; the job gets its own.
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        data::DataRepository worker((*ws)->root(), db->get());
-        auto r = worker.add(*paths, &job);
-        if (!r)
-            return r.status();
-        report = *r;
-        return Status::ok();
+    auto added = runWorkspaceJob(**ws, QStringLiteral("data add"), [&](store::Database &db, common::JobContext &job) {
+        return data::DataRepository((*ws)->root(), &db).add(*paths, &job);
     });
-    if (!status)
-        return fail(status);
+    if (!added)
+        return fail(added.status());
+    const data::AddReport &report = *added;
     QJsonArray array;
     for (const auto &a : report.added) {
         array.append(QJsonObject{{QStringLiteral("path"), a.path}, {QStringLiteral("dvc_file"), a.dvcFile}, {QStringLiteral("md5"), a.md5},
@@ -95,7 +86,7 @@ int runDataStatus(const Context &context)
     CommandParser p(context, QStringLiteral("status"),
                     QStringLiteral("Compare tracked data with its .dvc files: modified, missing, not in cache.\n"
                                    "Unchanged files are not read (a stat cache answers). Exit status 1 when anything differs."));
-    p.parser().addPositionalArgument(QStringLiteral("TARGET"), QStringLiteral("Data paths or .dvc files (default: all)."), QStringLiteral("[TARGET…]"));
+    addDataTargetsArgument(p);
     p.addJsonOption();
     int code = 0;
     if (!p.parse(&code))
@@ -103,23 +94,15 @@ int runDataStatus(const Context &context)
     auto ws = openWorkspace(context);
     if (!ws)
         return fail(ws.status());
-    data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto targets = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
+    auto targets = dataTargets(**ws, p.positional());
     if (!targets)
         return fail(targets.status());
-    QVector<data::OutStatus> statuses;
-    const Status status = runWithProgress(QStringLiteral("data status"), [&](common::JobContext &job) -> Status {
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        auto r = data::DataRepository((*ws)->root(), db->get()).status(*targets, &job);
-        if (!r)
-            return r.status();
-        statuses = *r;
-        return Status::ok();
+    auto found = runWorkspaceJob(**ws, QStringLiteral("data status"), [&](store::Database &db, common::JobContext &job) {
+        return data::DataRepository((*ws)->root(), &db).status(*targets, &job);
     });
-    if (!status)
-        return fail(status);
+    if (!found)
+        return fail(found.status());
+    const QVector<data::OutStatus> &statuses = *found;
 
     bool clean = true;
     QJsonArray array;
@@ -163,7 +146,7 @@ int runDataCheckout(const Context &context)
     CommandParser p(context, QStringLiteral("checkout"),
                     QStringLiteral("Make tracked data match its .dvc files, restoring from the cache. Refuses, and names the\n"
                                    "files, when that would overwrite content that is not in the cache; --force discards it."));
-    p.parser().addPositionalArgument(QStringLiteral("TARGET"), QStringLiteral("Data paths or .dvc files (default: all)."), QStringLiteral("[TARGET…]"));
+    addDataTargetsArgument(p);
     p.parser().addOption({QStringLiteral("force"), QStringLiteral("Overwrite local changes that are not in the cache.")});
     p.addJsonOption();
     int code = 0;
@@ -172,27 +155,19 @@ int runDataCheckout(const Context &context)
     auto ws = openWorkspace(context);
     if (!ws)
         return fail(ws.status());
-    data::DataRepository repo((*ws)->root(), &(*ws)->database());
-    auto targets = repo.toWorkspacePaths(p.positional(), QDir::currentPath());
+    auto targets = dataTargets(**ws, p.positional());
     if (!targets)
         return fail(targets.status());
     auto lock = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("workspace"), QStringLiteral("data checkout"));
     if (!lock)
         return fail(lock.status());
     const bool force = p.isSet(QStringLiteral("force"));
-    data::CheckoutReport report;
-    const Status status = runWithProgress(QStringLiteral("data checkout"), [&](common::JobContext &job) -> Status {
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        auto r = data::DataRepository((*ws)->root(), db->get()).checkout(*targets, force, &job);
-        if (!r)
-            return r.status();
-        report = *r;
-        return Status::ok();
+    auto checkedOut = runWorkspaceJob(**ws, QStringLiteral("data checkout"), [&](store::Database &db, common::JobContext &job) {
+        return data::DataRepository((*ws)->root(), &db).checkout(*targets, force, &job);
     });
-    if (!status)
-        return fail(status);
+    if (!checkedOut)
+        return fail(checkedOut.status());
+    const data::CheckoutReport &report = *checkedOut;
     if (!report.restored.isEmpty() || !report.removed.isEmpty())
         recordAudit(**ws, QStringLiteral("data.checkout"), p.positional().join(QLatin1Char(' ')),
               {{QStringLiteral("restored"), QJsonArray::fromStringList(report.restored)},

@@ -1,5 +1,6 @@
 // orrery-cli doctor: integrity of the database, the audit chain and the cache, and how to recover.
 #include "app/cli/cli.h"
+#include "app/cli/workspace_job.h"
 
 #include "core/audit/audit_log.h"
 #include "core/data/cache_check.h"
@@ -88,19 +89,14 @@ Check checkCacheFolder(const QString &root)
 {
     Check check;
     check.name = QStringLiteral("cache");
-    data::CacheCheckReport report;
-    const Status status = runWithProgress(QStringLiteral("checking the cache"), [&](common::JobContext &job) -> Status {
-        auto r = data::checkCache(root + QStringLiteral("/.orrery/cache"), &job);
-        if (!r)
-            return r.status();
-        report = *r;
-        return Status::ok();
-    });
-    if (!status) {
+    auto checked = runJob(QStringLiteral("checking the cache"),
+                          [&](common::JobContext &job) { return data::checkCache(root + QStringLiteral("/.orrery/cache"), &job); });
+    if (!checked) {
         check.ok = false;
-        check.findings << status.message();
+        check.findings << checked.status().message();
         return check;
     }
+    const data::CacheCheckReport &report = *checked;
     for (const QString &object : report.corruptObjects)
         check.findings << QStringLiteral("%1: its content does not match its hash").arg(object);
     for (const QString &stray : report.strayFiles)

@@ -1,5 +1,6 @@
 // orrery-cli init [DIR] and orrery-cli demo DIR
 #include "app/cli/cli.h"
+#include "app/cli/workspace_job.h"
 
 #include "core/demo/demo_workspace.h"
 #include "core/workspace/workspace.h"
@@ -71,16 +72,11 @@ int runDemo(const Context &context)
     if (!ok)
         return p.usageError(QStringLiteral("--seed must be a non-negative whole number, got '%1'").arg(p.value(QStringLiteral("seed"))));
 
-    demo::DemoReport report;
-    const Status status = runWithProgress(QStringLiteral("demo workspace"), [&](common::JobContext &job) -> Status {
-        auto r = demo::createDemoWorkspace(p.positional().first(), options, &job);
-        if (!r)
-            return r.status();
-        report = *r;
-        return Status::ok();
-    });
-    if (!status)
-        return fail(status);
+    auto created = runJob(QStringLiteral("demo workspace"),
+                          [&](common::JobContext &job) { return demo::createDemoWorkspace(p.positional().first(), options, &job); });
+    if (!created)
+        return fail(created.status());
+    const demo::DemoReport &report = *created;
     if (p.json()) {
         printJson(QJsonObject{{QStringLiteral("root"), report.root},
                               {QStringLiteral("dataset"), report.datasetPath},

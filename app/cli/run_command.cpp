@@ -2,6 +2,7 @@
 // job calls. Exit status 1 when a data test or a gate fails (each named, with why), 2 on errors
 // (a stage that fails, a bad dvc.yaml, a missing dep, …).
 #include "app/cli/cli.h"
+#include "app/cli/workspace_job.h"
 
 #include "core/common/job.h"
 #include "core/pipeline/executor.h"
@@ -108,17 +109,11 @@ int runRun(const Context &context)
             return fail(acquired.status());
         lock = std::move(*acquired);
     }
-    Result<pipeline::PipelineReport> report = internalError(QStringLiteral("not run"));
-    const Status status = runWithProgress(QStringLiteral("pipeline"), [&](common::JobContext &job) -> Status {
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        pipeline::Executor executor(root, **db, options);
-        report = executor.run(&job);
-        return report.isOk() ? Status::ok() : report.status();
+    auto report = runWorkspaceJob(**ws, QStringLiteral("pipeline"), [&](store::Database &db, common::JobContext &job) {
+        return pipeline::Executor(root, db, options).run(&job);
     });
-    if (!status.isOk())
-        return fail(status);
+    if (!report)
+        return fail(report.status());
 
     int exit = ExitOk;
     QJsonArray stagesJson;
