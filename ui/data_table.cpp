@@ -2,7 +2,10 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QTableView>
+#include <QVBoxLayout>
 
 namespace orrery::ui {
 
@@ -38,6 +41,29 @@ QLabel *makeNoteLabel(QWidget *parent)
     label->setWordWrap(true);
     label->setForegroundRole(QPalette::PlaceholderText);
     return label;
+}
+
+void layOutDirectoryView(QWidget *owner, QLabel *summary, QTableView *files, QStackedWidget *side, QLabel *note, QWidget *detail)
+{
+    note->setAlignment(Qt::AlignCenter);
+    side->addWidget(note);
+    side->addWidget(detail);
+
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(summary);
+    leftLayout->addWidget(files, 1);
+    auto *splitter = new QSplitter(Qt::Horizontal, owner);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(left);
+    splitter->addWidget(side);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 5);
+
+    auto *layout = new QVBoxLayout(owner);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
 }
 
 } // namespace orrery::ui

@@ -8,10 +8,8 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
-#include <QVBoxLayout>
 
 namespace orrery::ui {
 
@@ -36,25 +34,7 @@ DirectoryDiffView::DirectoryDiffView(QWidget *parent)
     header->setSectionResizeMode(FileChangeModel::PathColumn, QHeaderView::Stretch);
     header->setSectionResizeMode(FileChangeModel::SizeBefore, QHeaderView::ResizeToContents);
     header->setSectionResizeMode(FileChangeModel::SizeAfter, QHeaderView::ResizeToContents);
-    m_note->setAlignment(Qt::AlignCenter);
-    m_side->addWidget(m_note);
-    m_side->addWidget(m_diff);
-
-    auto *left = new QWidget;
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(m_summary);
-    leftLayout->addWidget(m_view, 1);
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->setChildrenCollapsible(false);
-    splitter->addWidget(left);
-    splitter->addWidget(m_side);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 5);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layOutDirectoryView(this, m_summary, m_view, m_side, m_note, m_diff);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) { Q_EMIT changeSelected(current.isValid() ? current.row() : -1); });
