@@ -230,20 +230,11 @@ void DataDetailPanel::profileVersion(quint64 request, const DataVersion &version
     }));
 }
 
-void DataDetailPanel::listDirectory(quint64 request, const DataVersion &version)
+void DataDetailPanel::runRequestJob(quint64 request, const QString &title, std::function<Status(common::JobContext &)> work,
+                                    std::function<void()> show)
 {
-    showMessage(tr("Reading the files of %1…").arg(m_dataset.path));
-    auto files = std::make_shared<QVector<ContentFile>>();
-    auto *job = new common::Job(tr("Listing %1").arg(m_dataset.path),
-                                [root = m_root, dataset = m_dataset, version, files](common::JobContext &ctx) -> Status {
-                                    auto listed = dataworker::listVersionFiles(root, dataset, version, &ctx);
-                                    if (!listed)
-                                        return listed.status();
-                                    *files = std::move(*listed);
-                                    return Status::ok();
-                                },
-                                this);
-    connect(job, &common::Job::finished, this, [this, job, request, files](const Status &status) {
+    auto *job = new common::Job(title, std::move(work), this);
+    connect(job, &common::Job::finished, this, [this, job, request, show = std::move(show)](const Status &status) {
         job->deleteLater();
         if (!isCurrent(request))
             return;
@@ -252,11 +243,29 @@ void DataDetailPanel::listDirectory(quint64 request, const DataVersion &version)
             showFailure(status);
             return;
         }
-        m_directory->setFiles(*files);
-        m_pages->setCurrentWidget(m_directory);
+        show();
     });
     job->start();
     m_header->track(job);
+}
+
+void DataDetailPanel::listDirectory(quint64 request, const DataVersion &version)
+{
+    showMessage(tr("Reading the files of %1…").arg(m_dataset.path));
+    auto files = std::make_shared<QVector<ContentFile>>();
+    runRequestJob(
+        request, tr("Listing %1").arg(m_dataset.path),
+        [root = m_root, dataset = m_dataset, version, files](common::JobContext &ctx) -> Status {
+            auto listed = dataworker::listVersionFiles(root, dataset, version, &ctx);
+            if (!listed)
+                return listed.status();
+            *files = std::move(*listed);
+            return Status::ok();
+        },
+        [this, files] {
+            m_directory->setFiles(*files);
+            m_pages->setCurrentWidget(m_directory);
+        });
 }
 
 void DataDetailPanel::onDirectoryFileSelected(int row)
@@ -355,32 +364,22 @@ void DataDetailPanel::compareDirectories(quint64 request, const DataVersion &old
 {
     showMessage(tr("Comparing the files of both versions…"));
     auto changes = std::make_shared<QVector<FileChange>>();
-    auto *job = new common::Job(tr("Comparing %1").arg(m_dataset.path),
-                                [root = m_root, dataset = m_dataset, older, newer, changes](common::JobContext &ctx) -> Status {
-                                    auto before = dataworker::listVersionFiles(root, dataset, older, &ctx);
-                                    if (!before)
-                                        return before.status();
-                                    auto after = dataworker::listVersionFiles(root, dataset, newer, &ctx);
-                                    if (!after)
-                                        return after.status();
-                                    *changes = dataworker::compareFiles(*before, *after);
-                                    return Status::ok();
-                                },
-                                this);
-    connect(job, &common::Job::finished, this, [this, job, request, changes](const Status &status) {
-        job->deleteLater();
-        if (!isCurrent(request))
-            return;
-        m_header->finish();
-        if (!status) {
-            showFailure(status);
-            return;
-        }
-        m_directoryDiff->setChanges(*changes);
-        m_pages->setCurrentWidget(m_directoryDiff);
-    });
-    job->start();
-    m_header->track(job);
+    runRequestJob(
+        request, tr("Comparing %1").arg(m_dataset.path),
+        [root = m_root, dataset = m_dataset, older, newer, changes](common::JobContext &ctx) -> Status {
+            auto before = dataworker::listVersionFiles(root, dataset, older, &ctx);
+            if (!before)
+                return before.status();
+            auto after = dataworker::listVersionFiles(root, dataset, newer, &ctx);
+            if (!after)
+                return after.status();
+            *changes = dataworker::compareFiles(*before, *after);
+            return Status::ok();
+        },
+        [this, changes] {
+            m_directoryDiff->setChanges(*changes);
+            m_pages->setCurrentWidget(m_directoryDiff);
+        });
 }
 
 void DataDetailPanel::onDirectoryChangeSelected(int row)

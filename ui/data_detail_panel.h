@@ -25,6 +25,7 @@ class QStackedWidget;
 
 namespace orrery::common {
 class Job;
+class JobContext;
 class JobTracker;
 }
 
@@ -74,6 +75,11 @@ private:
     bool isCurrent(quint64 request) const { return request == m_request; }
     void profileVersion(quint64 request, const DataVersion &version);
     void compareTables(quint64 request, const ContentFile &before, const ContentFile &after, bool insideDirectory);
+    // Runs `work` on a worker thread as the job of `request`, tracked by the header: a failure is
+    // shown in place of the page; `show` runs on this thread when it succeeded and `request` is
+    // still the current one (a newer selection discards older results).
+    void runRequestJob(quint64 request, const QString &title, std::function<Status(common::JobContext &)> work,
+                       std::function<void()> show);
     void listDirectory(quint64 request, const DataVersion &version);
     void compareDirectories(quint64 request, const DataVersion &older, const DataVersion &newer);
     void onDirectoryFileSelected(int row);
