@@ -5,6 +5,7 @@
 #include "core/stages/builtin_stages.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
+#include "core/workspace/workspace_lock.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -103,6 +104,11 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
         auto ws = workspace::Workspace::open(root);
         if (!ws)
             return ws.status();
+        // The lock `orrery-cli run` takes: a run from the terminal and one from the editor would
+        // race on the same outs and dvc.lock. Busy names who holds it.
+        auto lock = workspace::WorkspaceLock::acquire(root, QStringLiteral("pipeline"), QStringLiteral("the pipeline editor"));
+        if (!lock)
+            return lock.status();
         auto db = (*ws)->openConnection();
         if (!db)
             return db.status();

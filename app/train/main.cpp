@@ -27,6 +27,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -252,16 +253,23 @@ int main(int argc, char **argv)
         return outcome.isOk() ? Status::ok() : outcome.status();
     });
     job.start();
+    // On a terminal the progress line is rewritten in place; into a file or a pipe (a pipeline's
+    // stage log, which the editor reads for the node's percentage) a whole line every 2 s at most.
     const bool tty = isatty(fileno(stderr));
     qint64 lastShown = -1;
+    QElapsedTimer sinceLine;
+    sinceLine.start();
     while (!job.wait(200)) {
         if (g_interrupts.load() > 0)
             job.cancel();
-        if (tty && job.progressTotal() > 0 && job.progressDone() != lastShown) {
-            lastShown = job.progressDone();
-            std::fprintf(stderr, "\r%s  step %lld/%lld ", qPrintable(job.progressText()), static_cast<long long>(lastShown),
-                         static_cast<long long>(job.progressTotal()));
-        }
+        if (job.progressTotal() <= 0 || job.progressDone() == lastShown || (!tty && sinceLine.elapsed() < 2000))
+            continue;
+        lastShown = job.progressDone();
+        sinceLine.restart();
+        std::fprintf(stderr, tty ? "\r%s  step %lld/%lld " : "%s  step %lld/%lld\n", qPrintable(job.progressText()),
+                     static_cast<long long>(lastShown), static_cast<long long>(job.progressTotal()));
+        if (!tty)
+            std::fflush(stderr);
     }
     if (tty && lastShown >= 0)
         std::fprintf(stderr, "\n");

@@ -4,11 +4,13 @@
 // edit lands mid-run), and Cancel stops a run with no node left running.
 #include "pipeline_editor_fixture.h"
 
+#include "core/workspace/workspace_lock.h"
 #include "ui/stage_run_panel.h"
 #include "ui/undo_commands.h"
 
 #include <QAction>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
@@ -22,6 +24,12 @@ class TstPipelineEditorRun : public QObject {
     QTemporaryDir m_tmp;
     QString m_root;
     std::unique_ptr<PipelineEditor> m_editor;
+
+    static QByteArray readFile(const QString &path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
 
     bool allIn(std::initializer_list<NodeRunState> states)
     {
@@ -123,6 +131,22 @@ private Q_SLOTS:
         for (const char *name : {"load", "validate", "split"})
             QCOMPARE(m_editor->scene()->runView(QString::fromLatin1(name)).state, NodeRunState::Cached);
         QCOMPARE(m_editor->scene()->runView(QStringLiteral("gate")).state, NodeRunState::Idle);
+    }
+
+    void refusedWhileAnotherRunHoldsTheWorkspace()
+    {
+        // As `orrery-cli run` holds it: the editor's run must not race it on outs and dvc.lock.
+        auto held = workspace::WorkspaceLock::acquire(m_root, QStringLiteral("pipeline"), QStringLiteral("orrery-cli run"));
+        QVERIFY2(held.isOk(), qPrintable(held.status().message()));
+        const QByteArray lockBefore = readFile(m_root + QStringLiteral("/dvc.lock"));
+        m_editor->runAll();
+        QTRY_VERIFY2_WITH_TIMEOUT(!m_editor->isRunning() && m_editor->message().contains(QStringLiteral("busy"))
+                                      && m_editor->message().contains(QStringLiteral("orrery-cli run")),
+                                  qPrintable(m_editor->message()), 30000);
+        QCOMPARE(readFile(m_root + QStringLiteral("/dvc.lock")), lockBefore);
+        held->reset();
+        m_editor->runAll(); // free again; the last stage reports arrive just after the job ends
+        QTRY_VERIFY2_WITH_TIMEOUT(!m_editor->isRunning() && allIn({NodeRunState::Cached}), qPrintable(m_editor->message()), 60000);
     }
 
     void cancelStopsTheRun()
