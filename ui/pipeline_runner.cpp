@@ -87,10 +87,6 @@ PipelineRunner::~PipelineRunner()
     }
 }
 
-bool PipelineRunner::isRunning() const
-{
-    return m_job && !m_job->isFinished();
-}
 
 Status PipelineRunner::start(const QString &root, const QStringList &targets, const QString &cliDir, bool force, int stageCount)
 {
@@ -161,9 +157,11 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
         QMetaObject::invokeMethod(this, [this, editorStatus, cancelled] {
             m_probeTimer->stop();
             m_runningLogs.clear();
+            m_running = false;
             Q_EMIT finished(editorStatus, cancelled);
         }, Qt::QueuedConnection);
     });
+    m_running = true;
     if (m_tracker)
         m_tracker->startTracked(job); // takes it over and starts it; the dock shows it
     else

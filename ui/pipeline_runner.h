@@ -39,7 +39,9 @@ public:
     // Runs from now on are tracked jobs of `tracker` (null: the runner keeps them to itself).
     void setJobTracker(common::JobTracker *tracker) { m_tracker = tracker; }
 
-    bool isRunning() const;
+    // From start() until finished() is emitted on this thread, after the last stage report: the
+    // job itself ends on its worker a moment before those reach the GUI.
+    bool isRunning() const { return m_running; }
     // targets empty: all stages. cliDir: where orrery-cli is, for command stages that call it.
     // stageCount: how many stages the run selects (targets and what they need), for the progress
     // total before the executor knows it; 0 when unknown.
@@ -68,6 +70,7 @@ private:
     QTimer *m_probeTimer;
     QFutureWatcher<QHash<QString, StageProgress>> *m_probe;
     bool m_probing = false; // a tail read is in flight
+    bool m_running = false;
 };
 
 } // namespace orrery::ui
