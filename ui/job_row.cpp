@@ -7,7 +7,6 @@
 #include <QIcon>
 #include <QLabel>
 #include <QProgressBar>
-#include <QTimer>
 #include <QToolButton>
 
 #include <algorithm>
@@ -30,8 +29,7 @@ JobRow::JobRow(common::Job *job, QWidget *parent)
       m_title(new ElidedLabel(this)),
       m_detail(new QLabel(this)),
       m_progress(new QProgressBar(this)),
-      m_cancel(new QToolButton(this)),
-      m_refresh(new QTimer(this))
+      m_cancel(new QToolButton(this))
 {
     m_clock.start();
     setObjectName(QStringLiteral("jobRow"));
@@ -67,12 +65,6 @@ JobRow::JobRow(common::Job *job, QWidget *parent)
         }
     });
     connect(job, &common::Job::progressChanged, this, &JobRow::showProgress);
-    m_refresh->setInterval(250);
-    connect(m_refresh, &QTimer::timeout, this, [this] {
-        if (m_job && m_outcome == Outcome::Running)
-            showProgress(m_job->progressDone(), m_job->progressTotal(), m_job->progressText());
-    });
-    m_refresh->start();
     showProgress(job->progressDone(), job->progressTotal(), job->progressText());
 }
 
@@ -104,7 +96,6 @@ void JobRow::showProgress(qint64 done, qint64 total, const QString &text)
 
 void JobRow::finish(const Status &result)
 {
-    m_refresh->stop();
     const QString took = duration(m_clock.elapsed());
     if (result.isOk()) {
         m_outcome = Outcome::Succeeded;

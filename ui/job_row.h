@@ -5,9 +5,8 @@
 // the row.
 //
 // The row follows the Job through its queued progressChanged signal (throttled to ~10 Hz by the
-// Job), so a job that reports every row never floods the GUI thread. The throttle drops a report
-// that follows another within 100 ms, so the row also re-reads the job's last progress (atomics
-// and a short lock, never a wait on the work) four times a second while it runs.
+// Job, which still delivers the last report), so a job that reports every row never floods the
+// GUI thread.
 
 #include "core/common/job.h"
 
@@ -17,7 +16,6 @@
 
 class QLabel;
 class QProgressBar;
-class QTimer;
 class QToolButton;
 
 namespace orrery::ui {
@@ -52,7 +50,6 @@ private:
     QLabel *m_detail;
     QProgressBar *m_progress;
     QToolButton *m_cancel;
-    QTimer *m_refresh;
     QElapsedTimer m_clock;
     Outcome m_outcome = Outcome::Running;
 };

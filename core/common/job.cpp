@@ -2,6 +2,7 @@
 
 #include <QMutexLocker>
 #include <QThread>
+#include <QTimer>
 
 namespace orrery::common {
 namespace {
@@ -76,6 +77,7 @@ void Job::report(qint64 done, qint64 total, const QString &text)
     m_done.store(done);
     m_total.store(total);
     bool emitNow = false;
+    qint64 trailingInMs = -1;
     {
         QMutexLocker lock(&m_mutex);
         if (!text.isNull())
@@ -83,10 +85,31 @@ void Job::report(qint64 done, qint64 total, const QString &text)
         if (!m_lastEmit.isValid() || m_lastEmit.elapsed() >= kProgressIntervalMs) {
             m_lastEmit.start();
             emitNow = true;
+        } else if (!m_trailingPending) {
+            m_trailingPending = true;
+            trailingInMs = kProgressIntervalMs - m_lastEmit.elapsed();
         }
     }
-    if (emitNow)
+    if (emitNow) {
         Q_EMIT progressChanged(done, total, progressText());
+    } else if (trailingInMs >= 0) {
+        // A report inside the interval is not dropped: a timer on the Job's thread sends the
+        // latest progress when the interval ends (a stage that reports and then works for
+        // minutes would otherwise show its previous step all that time).
+        QMetaObject::invokeMethod(this, [this, trailingInMs] { QTimer::singleShot(int(trailingInMs), this, [this] { emitTrailing(); }); },
+                                  Qt::QueuedConnection);
+    }
+}
+
+void Job::emitTrailing()
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        m_trailingPending = false;
+        m_lastEmit.start();
+    }
+    if (!m_finished.load()) // the final progress is sent with finished()
+        Q_EMIT progressChanged(m_done.load(), m_total.load(), progressText());
 }
 
 void Job::runWork()

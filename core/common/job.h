@@ -5,7 +5,9 @@
 // reports progress and polls for cancellation; it returns a Status. The Job object lives in the
 // thread that created it (the GUI thread in the workbench): progressChanged and finished are
 // emitted from the worker and reach receivers there through queued connections, so a slot never
-// runs on the worker. progressChanged is throttled to ~10 Hz however often the work reports.
+// runs on the worker. progressChanged is throttled to ~10 Hz however often the work reports; a
+// report held back by the throttle is sent when the interval ends (from the Job's thread, whose
+// event loop must run for it — the GUI's does), so the last progress is never lost.
 //
 // Threads: start(), cancel(), wait() and the getters may be called from any thread. The
 // destructor cancels and waits, so a work function never outlives its Job.
@@ -76,6 +78,7 @@ private:
     friend class JobContext;
     void report(qint64 done, qint64 total, const QString &text);
     void runWork();
+    void emitTrailing(); // on the Job's thread
 
     const QString m_title;
     Work m_work;
@@ -85,10 +88,11 @@ private:
     std::atomic<bool> m_cancel{false};
     std::atomic<qint64> m_done{0};
     std::atomic<qint64> m_total{0};
-    mutable QMutex m_mutex; // guards m_text, m_result, m_lastEmit
+    mutable QMutex m_mutex; // guards m_text, m_result, m_lastEmit, m_trailingPending
     QString m_text;
     Status m_result;
     QElapsedTimer m_lastEmit;
+    bool m_trailingPending = false; // a report was held back; a timer sends it
 };
 
 } // namespace orrery::common

@@ -33,6 +33,28 @@ private Q_SLOTS:
         QCOMPARE(progress.last().at(0).toLongLong(), qint64(10));
     }
 
+    void progressHeldBackByTheThrottleStillArrives()
+    {
+        // Two reports 10 ms apart, then minutes of work: the second must reach the GUI within
+        // about the throttle's interval, not when the job ends.
+        std::atomic<bool> release{false};
+        common::Job job(QStringLiteral("slow"), [&](common::JobContext &ctx) {
+            ctx.setProgress(1, 3, QStringLiteral("first"));
+            QThread::msleep(10);
+            ctx.setProgress(2, 3, QStringLiteral("second"));
+            while (!release.load() && !ctx.isCancelled())
+                QThread::msleep(5);
+            return Status::ok();
+        });
+        QSignalSpy progress(&job, &common::Job::progressChanged);
+        job.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() == 2, 2000);
+        QCOMPARE(progress.last().at(2).toString(), QStringLiteral("second"));
+        QVERIFY(!job.isFinished());
+        release = true;
+        QVERIFY(job.wait(5000));
+    }
+
     void cancelStopsTheWork()
     {
         std::atomic<int> iterations{0};
