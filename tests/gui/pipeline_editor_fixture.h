@@ -12,6 +12,9 @@
 
 #include <QtTest>
 
+#include <algorithm>
+#include <initializer_list>
+
 namespace orrery::ui::testing {
 
 inline QString snapshot(const PipelineDocument &doc)
@@ -40,6 +43,22 @@ inline QPoint inPort(PipelineEditor &e, const QString &stage, const QString &key
 {
     StageNodeItem *item = e.scene()->nodeItem(e.document()->model()->nodeByName(stage));
     return viewPoint(e.view(), item->mapToScene(item->inPortPos(item->inPortIndex(key))));
+}
+
+// How many of the editor's stages show one of `states` (the canvas's run view of each node).
+inline int nodesIn(PipelineEditor &e, std::initializer_list<NodeRunState> states)
+{
+    int n = 0;
+    for (pipeline::NodeId id : e.document()->model()->nodes()) {
+        const NodeRunState s = e.scene()->runView(e.document()->model()->stage(id)->name).state;
+        n += std::find(states.begin(), states.end(), s) != states.end();
+    }
+    return n;
+}
+
+inline bool allNodesIn(PipelineEditor &e, std::initializer_list<NodeRunState> states)
+{
+    return nodesIn(e, states) == int(e.document()->model()->nodes().size());
 }
 
 inline QPoint nodeTitle(PipelineEditor &e, const QString &stage)

@@ -48,15 +48,7 @@ class TstPipelineActivity : public QObject {
         const QList<common::Job *> running = m_tracker->runningJobs();
         return running.size() == 1 ? jobs()->rowFor(running.first()) : nullptr;
     }
-    bool anyNodeRunning() const
-    {
-        for (pipeline::NodeId n : m_editor->document()->model()->nodes()) {
-            const NodeRunState s = m_editor->scene()->runView(m_editor->document()->model()->stage(n)->name).state;
-            if (s == NodeRunState::Running || s == NodeRunState::Queued)
-                return true;
-        }
-        return false;
-    }
+    bool anyNodeRunning() const { return nodesIn(*m_editor, {NodeRunState::Running, NodeRunState::Queued}) > 0; }
 
 private Q_SLOTS:
     void initTestCase()

@@ -31,15 +31,7 @@ class TstPipelineEditorRun : public QObject {
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
 
-    bool allIn(std::initializer_list<NodeRunState> states)
-    {
-        for (pipeline::NodeId n : m_editor->document()->model()->nodes()) {
-            const NodeRunState s = m_editor->scene()->runView(m_editor->document()->model()->stage(n)->name).state;
-            if (std::find(states.begin(), states.end(), s) == states.end())
-                return false;
-        }
-        return true;
-    }
+    bool allIn(std::initializer_list<NodeRunState> states) { return allNodesIn(*m_editor, states); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -158,10 +150,7 @@ private Q_SLOTS:
         m_editor->action(QStringLiteral("cancel"))->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(!m_editor->isRunning(), 30000);
         QVERIFY(!allIn({NodeRunState::Done, NodeRunState::Cached}));
-        for (pipeline::NodeId n : m_editor->document()->model()->nodes()) {
-            const NodeRunState s = m_editor->scene()->runView(m_editor->document()->model()->stage(n)->name).state;
-            QVERIFY(s != NodeRunState::Running && s != NodeRunState::Queued);
-        }
+        QCOMPARE(nodesIn(*m_editor, {NodeRunState::Running, NodeRunState::Queued}), 0);
         QCOMPARE(m_editor->scene()->runView(QStringLiteral("load")).state, NodeRunState::Cached);
         m_editor->view()->fitAll();
     }
