@@ -20,21 +20,35 @@ quint32 bigEndian(const QByteArray &bytes, int offset, int width)
     return v;
 }
 
-// Checks a database file before SQLite touches it: the header must be SQLite's, and when no WAL
-// holds newer pages the file must be as long as its header says (a truncated copy is caught here
-// instead of failing later in the middle of a query).
-Status checkFileBeforeOpen(const QString &path)
+// Checks a database file before anything is read or written through SQL: the header must be
+// SQLite's, and when no WAL holds newer pages the file must be as long as its header says (a
+// truncated copy is caught here instead of failing later in the middle of a query).
+//
+// The bytes are read through the connection's own file handle (SQLITE_FCNTL_FILE_POINTER), never
+// through a descriptor of our own. POSIX advisory locks belong to the process and the file: closing
+// any other descriptor on orrery.db drops every lock SQLite holds on it in this process, and a
+// second process then believes it is alone, checkpoints and deletes the WAL under our other
+// connections ("How To Corrupt An SQLite Database File", 2.2). SQLite's unix VFS knows every
+// descriptor it opened on the file in this process and defers closing one while locks are held, so
+// reading through the connection's own is safe while other connections are open. Reading the header takes no lock: it may be racing a
+// checkpoint of another process, which is why the size rule only applies without WAL pages.
+Status checkFileBeforeQuery(sqlite3 *db, const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return ioError(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    const qint64 size = file.size();
-    const QByteArray header = file.read(100);
+    sqlite3_file *file = nullptr;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || !file || !file->pMethods)
+        return ioError(QStringLiteral("cannot read %1: SQLite did not open the file").arg(path));
+    sqlite3_int64 size = 0;
+    if (file->pMethods->xFileSize(file, &size) != SQLITE_OK)
+        return ioError(QStringLiteral("cannot read the size of %1").arg(path));
+    QByteArray header(100, '\0');
+    const int rc = file->pMethods->xRead(file, header.data(), int(header.size()), 0);
+    if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ) // a short read zero-fills: caught below
+        return ioError(QStringLiteral("cannot read the header of %1 (SQLite error %2)").arg(path).arg(rc));
     const QString recover = QStringLiteral("; the file was left as it is: restore it from a backup, "
                                            "or move it away and run `orrery-cli doctor`");
     if (size == 0)
         return corrupt(QStringLiteral("%1 is empty (truncated to zero bytes)").arg(path) + recover);
-    if (header.size() < 100 || !header.startsWith(QByteArray("SQLite format 3\0", 16)))
+    if (size < 100 || !header.startsWith(QByteArray("SQLite format 3\0", 16)))
         return corrupt(QStringLiteral("%1 is not an SQLite database (bad header)").arg(path) + recover);
     quint32 pageSize = bigEndian(header, 16, 2);
     if (pageSize == 1)
@@ -42,7 +56,7 @@ Status checkFileBeforeOpen(const QString &path)
     const quint32 changeCounter = bigEndian(header, 24, 4);
     const quint32 pageCount = bigEndian(header, 28, 4);
     const quint32 validFor = bigEndian(header, 92, 4);
-    const QFileInfo wal(path + QStringLiteral("-wal"));
+    const QFileInfo wal(path + QStringLiteral("-wal")); // stat(2) only: no descriptor is opened
     const bool walHasPages = wal.exists() && wal.size() > 0;
     if (pageSize < 512 || (pageSize & (pageSize - 1)) != 0)
         return corrupt(QStringLiteral("%1 has an invalid page size %2").arg(path).arg(pageSize) + recover);
@@ -125,11 +139,11 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const Open
         if (info.exists()) {
             if (info.isDir())
                 return invalidArgument(QStringLiteral("%1 is a folder, not a database").arg(path));
-            ORRERY_TRY(checkFileBeforeOpen(path));
         } else if (!options.create) {
             return notFound(QStringLiteral("database %1 does not exist").arg(path));
         }
     }
+    const bool existed = !inMemory && QFileInfo::exists(path);
 
     sqlite3 *raw = nullptr;
     const int flags = SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
@@ -139,6 +153,8 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const Open
     if (rc != SQLITE_OK)
         return Status(codeFor(rc), QStringLiteral("cannot open database %1: %2").arg(path, raw ? errorText(raw) : QStringLiteral("out of memory")));
     sqlite3_busy_timeout(raw, options.busyTimeoutMs);
+    if (existed)
+        ORRERY_TRY(checkFileBeforeQuery(raw, path));
 
     // Read before writing anything: a file that is not a database, or one from a newer Orrery,
     // must be left untouched.
