@@ -20,6 +20,10 @@ TEST_PACKAGES=(
   python3-scipy python3-numpy python3-sklearn python3-torch
   sqlite3 git
   python3-requests                            # the MLflow-client-like script of the tracking REST test
+  # MLflow 2.4's own client (tests/vendor/mlflow-2.4): its pure-Python dependencies, all in Debian
+  python3-click python3-cloudpickle python3-entrypoints python3-git python3-yaml python3-protobuf
+  python3-tz python3-packaging python3-importlib-metadata python3-sqlparse python3-tabulate
+  python3-sqlalchemy python3-alembic python3-markdown python3-jinja2 python3-flask
 )
 
 wanted=("${BUILD_PACKAGES[@]}")

@@ -1,10 +1,12 @@
-// orrery-cli tracking serve [--port P] [--host H]: MLflow's Tracking REST API over the
-// workspace, until SIGINT or SIGTERM; then every acknowledged metric point is flushed and the
-// command exits 0. Several `tracking serve` may run on one workspace (SQLite WAL shares it).
+// orrery-cli tracking serve [--port P] [--host H] [--token-file F]: MLflow's Tracking REST API over
+// the workspace, until SIGINT or SIGTERM. Several `tracking serve` may run on one workspace (SQLite
+// WAL shares it). Off loopback it needs a token file (core/http's rule for every server).
 #include "app/cli/cli.h"
 
 #include "core/tracking/tracking_server.h"
 #include "core/workspace/workspace.h"
+
+#include <QFile>
 
 #include <csignal>
 #include <cstdio>
@@ -13,6 +15,24 @@
 namespace orrery::cli {
 namespace {
 
+// The bearer token from --token-file: its first line, which must be a usable HTTP header value.
+// Errors name the file but never print its content.
+Result<QByteArray> readToken(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return ioError(QStringLiteral("cannot read the token file %1: %2").arg(path, file.errorString()));
+    const QByteArray token = file.readLine(4096).trimmed();
+    if (token.size() < 16)
+        return invalidArgument(QStringLiteral("the token in %1 is %2 characters long; use at least 16 (e.g. `openssl rand -hex 32 > %1`)")
+                                   .arg(path).arg(token.size()));
+    for (const char c : token)
+        if (c <= ' ' || c > '~')
+            return invalidArgument(QStringLiteral("the token in %1 has a space or a character outside printable ASCII; "
+                                                  "clients could not send it in an HTTP header").arg(path));
+    return token;
+}
+
 int runServe(const Context &context)
 {
     CommandParser p(context, QStringLiteral("tracking serve"),
@@ -20,8 +40,12 @@ int runServe(const Context &context)
                                    "scripts run with MLFLOW_TRACKING_URI=<the printed URL> log into it. Stop with Ctrl-C."));
     p.parser().addOption({QStringLiteral("port"), QStringLiteral("The port (default 5000; 0 picks a free one)."), QStringLiteral("P"),
                           QStringLiteral("5000")});
-    p.parser().addOption({QStringLiteral("host"), QStringLiteral("The address to listen on (default 127.0.0.1: this machine only)."),
+    p.parser().addOption({QStringLiteral("host"), QStringLiteral("The address to listen on (default 127.0.0.1: this machine only;\n"
+                                                                 "any other address needs --token-file)."),
                           QStringLiteral("H"), QStringLiteral("127.0.0.1")});
+    p.parser().addOption({QStringLiteral("token-file"), QStringLiteral("A file whose first line is the token every request must carry as\n"
+                                                                       "'Authorization: Bearer <token>' (MLflow's client: MLFLOW_TRACKING_TOKEN)."),
+                          QStringLiteral("F")});
     int code = ExitOk;
     if (!p.parse(&code))
         return code;
@@ -31,6 +55,14 @@ int runServe(const Context &context)
     const uint port = p.value(QStringLiteral("port")).toUInt(&ok);
     if (!ok || port > 65535)
         return p.usageError(QStringLiteral("--port takes a number from 0 to 65535, not '%1'").arg(p.value(QStringLiteral("port"))));
+
+    QByteArray token;
+    if (p.isSet(QStringLiteral("token-file"))) {
+        auto read = readToken(p.value(QStringLiteral("token-file")));
+        if (!read)
+            return fail(read.status());
+        token = *read;
+    }
 
     auto ws = openWorkspace(context);
     if (!ws)
@@ -50,17 +82,17 @@ int runServe(const Context &context)
     http::HttpServerOptions options;
     options.host = p.value(QStringLiteral("host"));
     options.port = quint16(port);
+    options.bearerToken = token;
     auto server = tracking::TrackingServer::start(databasePath, root, options);
     if (!server)
         return fail(server.status().withContext(QStringLiteral("tracking serve")));
 
     std::printf("Serving MLflow's tracking API for the workspace %s\n", qPrintable(root));
     std::printf("  export MLFLOW_TRACKING_URI=%s\n", qPrintable((*server)->url()));
+    if (!token.isEmpty())
+        std::printf("  export MLFLOW_TRACKING_TOKEN=<the token in %s>\n", qPrintable(p.value(QStringLiteral("token-file"))));
     std::printf("Ctrl-C stops it.\n");
     std::fflush(stdout);
-    if (options.host != QLatin1String("127.0.0.1") && options.host != QLatin1String("localhost") && options.host != QLatin1String("::1"))
-        std::fprintf(stderr, "orrery-cli: warning: listening on %s — there is no authentication: anyone who can reach this "
-                             "address can read and change the runs of this workspace.\n", qPrintable(options.host));
 
     int signal = 0;
     sigwait(&stopSignals, &signal);

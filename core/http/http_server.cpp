@@ -66,6 +66,12 @@ Status HttpServer::start()
     if (ec)
         return invalidArgument(QStringLiteral("'%1' is not an IP address to listen on (give e.g. 127.0.0.1 or 0.0.0.0)").arg(host));
     d->state.loopbackOnly = address.is_loopback();
+    if (!address.is_loopback() && d->state.options.bearerToken.isEmpty())
+        return Status(ErrorCode::FailedPrecondition,
+                      QStringLiteral("refusing to listen on %1 without a token: anyone who can reach that address could read and "
+                                     "change everything this server serves. Give a token file (--token-file FILE), whose token "
+                                     "clients send as 'Authorization: Bearer …' (MLflow's client: MLFLOW_TRACKING_TOKEN), or listen on 127.0.0.1")
+                          .arg(host));
     const tcp::endpoint endpoint(address, d->state.options.port);
     d->ioc = std::make_unique<asio::io_context>(qMax(1, d->state.options.threads));
     d->acceptor.emplace(*d->ioc);
@@ -126,6 +132,7 @@ HttpServerStats HttpServer::stats() const
     s.refusedBodies = d->state.refusedBodies;
     s.timeouts = d->state.timeouts;
     s.malformed = d->state.malformed;
+    s.unauthorized = d->state.unauthorized;
     s.openConnections = d->state.open;
     return s;
 }

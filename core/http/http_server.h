@@ -30,6 +30,12 @@
 // - bound to a loopback address, it answers only requests whose Host names loopback (403
 //   otherwise): a web page in the user's browser cannot reach it through DNS rebinding
 //   (MLflow's CVE-2025-14279).
+// - authentication, the rule for every Orrery server: bound to any address other than loopback,
+//   start() refuses to serve without a bearer token (anonymous access off this machine is never
+//   possible); with a token set (on any address), every request must carry
+//   `Authorization: Bearer <token>` — what MLflow's client sends from MLFLOW_TRACKING_TOKEN —
+//   or is answered 401 before its body is read. The token is compared in constant time and never
+//   appears in a message, a log line or stats.
 //
 // Threads: start() runs `threads` I/O threads; handlers run on them (see HttpHandler).
 // stop() (and the destructor) closes every connection and joins the threads; the handler must
@@ -59,6 +65,7 @@ struct HttpServerOptions {
     int writeTimeoutMs = 30'000;               // the same rule for sending
     int lingerMs = 2'000;                      // draining an unread body before closing after an error
     int maxConnections = 512;
+    QByteArray bearerToken;                    // required on every request when set; required to be set off loopback
 };
 
 struct HttpServerStats {
@@ -67,6 +74,7 @@ struct HttpServerStats {
     quint64 refusedBodies = 0;    // 413
     quint64 timeouts = 0;         // header, body, idle or write deadline passed
     quint64 malformed = 0;        // 400 and 431 from the parser
+    quint64 unauthorized = 0;     // 401: no or a wrong bearer token
     int openConnections = 0;
 };
 
@@ -78,7 +86,8 @@ public:
     HttpServer &operator=(const HttpServer &) = delete;
 
     // Binds and starts serving. InvalidArgument for a host that is not an address ("localhost"
-    // is taken as 127.0.0.1), Io when the port cannot be bound (in use, no permission).
+    // is taken as 127.0.0.1), FailedPrecondition for an address off loopback without a bearer
+    // token, Io when the port cannot be bound (in use, no permission).
     Status start();
     void stop();
 

@@ -108,6 +108,23 @@ bool Session::hostAllowed() const
     return host == "localhost" || host == "127.0.0.1" || host == "[::1]";
 }
 
+bool Session::authorized() const
+{
+    const QByteArray &token = m_state.options.bearerToken;
+    if (token.isEmpty())
+        return true;
+    const QByteArray value = m_request.header("authorization").trimmed();
+    static const QByteArray scheme = "bearer ";
+    if (value.size() < scheme.size() || value.left(scheme.size()).toLower() != scheme)
+        return false;
+    const QByteArray given = value.mid(scheme.size()).trimmed();
+    // Constant time over the token's length: a wrong guess takes as long wherever it differs.
+    unsigned char diff = given.size() == token.size() ? 0 : 1;
+    for (qsizetype i = 0; i < token.size(); ++i)
+        diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : ~token[i]));
+    return diff == 0;
+}
+
 void Session::onHeader(beast::error_code ec)
 {
     if (ec) {
@@ -145,6 +162,16 @@ void Session::onHeader(beast::error_code ec)
         return sendError(403, QStringLiteral("Host '%1' is not served here: this server answers only requests for localhost "
                                              "(bind it to another address to serve other names)")
                                   .arg(QString::fromUtf8(m_request.header("host"))));
+    }
+    if (!authorized()) {
+        ++m_state.unauthorized;
+        m_bodyUnread = hasBody;
+        HttpResponse denied = m_state.handler.errorResponse(
+            401, m_request.header("authorization").isEmpty()
+                     ? QStringLiteral("this server requires a token: send 'Authorization: Bearer <token>' (MLflow's client: set MLFLOW_TRACKING_TOKEN)")
+                     : QStringLiteral("the bearer token was not accepted"));
+        denied.headers.append({QByteArray("WWW-Authenticate"), QByteArray("Bearer realm=\"orrery\"")});
+        return sendResponse(std::move(denied));
     }
     HttpBodyPlan plan = m_state.handler.planBody(m_request);
     if (plan.answer) {

@@ -43,6 +43,7 @@ struct ServerState {
     std::atomic<quint64> refusedBodies{0};
     std::atomic<quint64> timeouts{0};
     std::atomic<quint64> malformed{0};
+    std::atomic<quint64> unauthorized{0};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -56,6 +57,7 @@ private:
     void waitForRequest();
     void readHeader();
     void onHeader(beast::error_code ec);
+    bool authorized() const;
     void startBody(qint64 limit);
     void readBody();
     void onBody(beast::error_code ec);

@@ -18,10 +18,7 @@
 namespace orrery::tracking {
 namespace {
 
-struct Entry {
-    int series;
-    MetricPoint point;
-};
+using Entry = SeriesPoint;
 
 // The writer's memory of the newest block of one run and key, so appending never re-reads it.
 struct Tail {
@@ -44,10 +41,11 @@ struct MetricWriter::Impl {
     std::unique_ptr<store::Database> db;
     int intervalMs = 100;
 
-    std::mutex mutex;                 // guards queue, stopping, flushRequested, committedTicket
+    std::mutex mutex;                 // guards queue, waiters, stopping, flushRequested, committedTicket
     std::condition_variable wake;     // writer: work or stop
     std::condition_variable committed; // flushers: a commit happened
     std::vector<Entry> queue;
+    std::vector<CommitCallback> waiters; // called after the commit of what is queued now
     QVector<std::pair<QString, QString>> seriesNames; // id → (run, key); guarded by mutex
     QHash<std::pair<QString, QString>, int> seriesIds;
     quint64 queuedTicket = 0;    // entries ever queued
@@ -212,9 +210,17 @@ struct MetricWriter::Impl {
         return Status::ok();
     }
 
+    static void notify(std::vector<CommitCallback> &callbacks, const Status &s)
+    {
+        for (const CommitCallback &c : callbacks)
+            c(s);
+        callbacks.clear();
+    }
+
     void run()
     {
         std::vector<Entry> batch;
+        std::vector<CommitCallback> notifyAfter;
         for (;;) {
             quint64 ticket = 0;
             {
@@ -223,22 +229,23 @@ struct MetricWriter::Impl {
                               [&] { return stopping || flushRequested || queue.size() >= 200000; });
                 batch.swap(queue);
                 queue.reserve(batch.capacity());
+                notifyAfter.swap(waiters); // every waiter's points are in `batch` (queued under this lock)
                 ticket = queuedTicket;
                 flushRequested = false;
                 if (batch.empty()) {
                     committedTicket = ticket;
                     committed.notify_all();
-                    if (stopping)
+                    if (stopping && notifyAfter.empty())
                         return;
-                    continue;
                 }
             }
-            Status s = commit(batch);
+            Status s = batch.empty() ? Status::ok() : commit(batch);
             if (!s) { // the transaction rolled back: what the tails remember is not on disk
                 tails.clear();
                 seriesTails.clear();
             }
             batch.clear();
+            notify(notifyAfter, s); // outside the lock: a callback may send an answer
             std::lock_guard<std::mutex> lock(mutex);
             if (!s && firstError.isOk())
                 firstError = s;
@@ -291,6 +298,22 @@ void MetricWriter::log(int series, const MetricPoint &point)
 void MetricWriter::log(const QString &runId, const QString &key, const MetricPoint &point)
 {
     log(series(runId, key), point);
+}
+
+void MetricWriter::logThenNotify(const std::vector<SeriesPoint> &points, CommitCallback committed)
+{
+    {
+        std::lock_guard<std::mutex> lock(d->mutex);
+        if (d->thread.joinable() && !d->stopping) {
+            d->queue.insert(d->queue.end(), points.begin(), points.end());
+            d->queuedTicket += points.size();
+            d->waiters.push_back(std::move(committed));
+            d->flushRequested = true;
+            d->wake.notify_one();
+            return;
+        }
+    }
+    committed(Status(ErrorCode::FailedPrecondition, QStringLiteral("the metric writer is closed: the points were not stored")));
 }
 
 Status MetricWriter::flush()

@@ -7,9 +7,16 @@
 // commit: points are packed into blocks per run and key (metric_block.h), the run's latest
 // value and heartbeat are updated in the same transaction.
 //
-// Durability: flush() returns once everything logged before it is committed (synchronous=FULL),
-// and close() flushes; a kill -9 loses at most what was logged since the last commit, never
-// the integrity of the database (WAL).
+// Durability, two guarantees:
+// - log() is asynchronous by design (the trainer's in-process writer): a kill -9 loses at most
+//   what was logged since the last commit (up to flushInterval), never the integrity of the
+//   database (WAL). flush() returns once everything logged before it is committed
+//   (synchronous=FULL), and close() flushes.
+// - logThenNotify() is for answers that say "stored" (the tracking server): its callback runs
+//   only after the transaction holding those points committed. A waiting caller makes the writer
+//   commit at once instead of at its next tick, and whatever other callers queue meanwhile shares
+//   the following commit (group commit), so concurrent clients cost one fsync per round, not one
+//   each.
 //
 // Threads: log() and flush() may be called from any thread. The writer has its own connection.
 
@@ -19,12 +26,24 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <vector>
 
 namespace orrery::tracking {
 
+struct SeriesPoint {
+    int series; // from MetricWriter::series()
+    MetricPoint point;
+};
+
 class MetricWriter {
 public:
+    // Called once with Status::ok() when the points are on disk, or with the error that rolled
+    // their transaction back (or that the writer was closed). Runs on the writer's thread: keep it
+    // short and do not call back into the writer.
+    using CommitCallback = std::function<void(const Status &)>;
+
     static Result<std::unique_ptr<MetricWriter>> open(const QString &databasePath, int flushIntervalMs = 100);
     ~MetricWriter(); // close()
 
@@ -34,6 +53,9 @@ public:
     void log(int series, const MetricPoint &point);
     // Convenience: looks the series up first.
     void log(const QString &runId, const QString &key, const MetricPoint &point);
+
+    // Queues the points and calls `committed` once they are committed (see CommitCallback).
+    void logThenNotify(const std::vector<SeriesPoint> &points, CommitCallback committed);
 
     // Blocks until everything logged so far is committed; the first write error, if any.
     Status flush();

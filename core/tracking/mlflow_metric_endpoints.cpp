@@ -1,6 +1,6 @@
 // MlflowRestApi: runs/log-metric, runs/log-batch and metrics/get-history — the hot path. Points
-// are validated, then handed to the MetricWriter and answered at once (the writer commits them in
-// groups); reads flush the writer first.
+// are validated, then queued for the MetricWriter; handle() answers once the writer committed them
+// (a group commit shared by concurrent requests); reads flush the writer first.
 #include "core/tracking/metric_history.h"
 #include "core/tracking/metric_writer.h"
 #include "core/tracking/mlflow_json.h"
@@ -70,7 +70,7 @@ Result<QJsonObject> MlflowRestApi::logMetric(const MlflowRequest &r)
         return metric.status();
     ORRERY_TRY(validateMetricKey(metric->key));
     ORRERY_TRY(m_store.checkActiveRun(*runId));
-    m_writer.log(*runId, metric->key, metric->point);
+    m_pendingPoints.push_back({m_writer.series(*runId, metric->key), metric->point});
     return QJsonObject();
 }
 
@@ -125,7 +125,7 @@ Result<QJsonObject> MlflowRestApi::logBatch(const MlflowRequest &r)
         ORRERY_TRY(m_store.logBatchParamsAndTags(*runId, *params, *tags)); // checks the run, all or nothing
 
     for (const PendingMetric &p : points)
-        m_writer.log(*runId, p.key, p.point);
+        m_pendingPoints.push_back({m_writer.series(*runId, p.key), p.point});
     return QJsonObject();
 }
 

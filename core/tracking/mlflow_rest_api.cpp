@@ -82,7 +82,7 @@ http::HttpResponse MlflowRestApi::error(const Status &status)
 
 http::HttpResponse MlflowRestApi::errorResponse(int status, const QString &message)
 {
-    const char *code = status == 403 ? "PERMISSION_DENIED" : status == 404 ? "ENDPOINT_NOT_FOUND"
+    const char *code = status == 401 ? "UNAUTHENTICATED" : status == 403 ? "PERMISSION_DENIED" : status == 404 ? "ENDPOINT_NOT_FOUND"
         : status == 503 ? "TEMPORARILY_UNAVAILABLE" : status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST";
     return http::HttpResponse::json(status, mlflow::errorBody(code, message));
 }
@@ -124,11 +124,22 @@ http::HttpBodyPlan MlflowRestApi::planBody(const http::HttpRequest &head)
 
 void MlflowRestApi::handle(http::HttpRequest request, http::HttpResponder responder)
 {
-    responder.send(respond(request));
+    http::HttpResponse response = respond(request);
+    if (m_pendingPoints.empty())
+        return responder.send(std::move(response)); // nothing written, or committed already
+    // Metric points: the answer says they are stored, so it waits for their commit. The I/O
+    // thread goes on serving other connections meanwhile; their points join the next commit.
+    std::vector<SeriesPoint> points;
+    points.swap(m_pendingPoints);
+    m_writer.logThenNotify(points, [responder, response = std::move(response)](const Status &committed) {
+        responder.send(committed ? response
+                                 : error(committed.withContext(QStringLiteral("the metric points were not stored"))));
+    });
 }
 
 http::HttpResponse MlflowRestApi::respond(http::HttpRequest &request)
 {
+    m_pendingPoints.clear();
     const QByteArray path = request.path();
     QString relative;
     bool listing = false;

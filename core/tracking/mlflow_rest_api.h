@@ -16,14 +16,18 @@
 // log-batch validates all of its metrics, params and tags before the first is stored. Unknown
 // endpoints answer 404 ENDPOINT_NOT_FOUND before their body is read.
 //
-// Metrics go through the one MetricWriter (log-metric and log-batch enqueue and answer at once);
-// reads that show metrics (runs/get, runs/search, metrics/get-history) flush it first, so a
+// Acknowledged means durable: every answer that says a write happened is sent after the write
+// committed (synchronous=FULL). Params, tags, runs and experiments commit on the I/O thread before
+// the answer is built; metric points go through the one MetricWriter, and the answer to
+// log-metric / log-batch is sent from its commit callback (concurrent requests share a commit).
+// Reads that show metrics (runs/get, runs/search, metrics/get-history) flush it first, so a
 // client always reads what it was told was logged.
 //
 // Threads: the Database is used on the HTTP server's I/O thread only, so the server must run
 // with one I/O thread (TrackingServer does). The writer may be shared with other producers.
 
 #include "core/http/http_handler.h"
+#include "core/tracking/metric_writer.h"
 #include "core/tracking/artifact_store.h"
 #include "core/tracking/tracking_store.h"
 
@@ -56,13 +60,13 @@ public:
     void handle(http::HttpRequest request, http::HttpResponder responder) override;
     http::HttpResponse errorResponse(int status, const QString &message) override;
 
-    // The answer to one whole request (handle() without the socket).
-    http::HttpResponse respond(http::HttpRequest &request);
-
     using Endpoint = Result<QJsonObject> (MlflowRestApi::*)(const MlflowRequest &);
 
 private:
     struct Route;
+    // The answer to one whole request; metric points it accepted wait in m_pendingPoints for
+    // handle() to queue them with the answer.
+    http::HttpResponse respond(http::HttpRequest &request);
     static const Route *findRoute(const QByteArray &path);
     static bool methodAllowed(const Route &route, const QByteArray &method);
     http::HttpResponse apiResponse(const http::HttpRequest &request);
@@ -112,6 +116,7 @@ private:
     QString m_workspaceRoot;
     ArtifactStore m_artifacts;
     QSet<QString> m_validMetricKeys; // keys that passed validation once (a cache, bounded)
+    std::vector<SeriesPoint> m_pendingPoints; // the current request's accepted points (I/O thread)
 };
 
 } // namespace orrery::tracking
