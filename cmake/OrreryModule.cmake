@@ -11,10 +11,11 @@ function(orrery_module name)
   set_target_properties(orrery_${name} PROPERTIES AUTOMOC ${ARG_MOC} POSITION_INDEPENDENT_CODE ON)
 endfunction()
 
-# orrery_test(NAME SOURCES … LINKS …)
-# One Qt Test executable per unit, registered in CTest under its module's label.
+# orrery_test(NAME [XVFB] SOURCES … LINKS …)
+# One Qt Test executable per unit, registered in CTest under its module's label. Tests run on
+# Qt's offscreen platform; XVFB runs one in a real X server instead (xvfb-run, a free display).
 function(orrery_test name)
-  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;LINKS" ${ARGN})
+  cmake_parse_arguments(ARG "XVFB" "LABEL" "SOURCES;LINKS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LINKS})
   target_compile_definitions(${name} PRIVATE
@@ -22,9 +23,15 @@ function(orrery_test name)
     ORRERY_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     ORRERY_BINARY_DIR="${PROJECT_BINARY_DIR}")
   set_target_properties(${name} PROPERTIES AUTOMOC ON)
-  add_test(NAME ${name} COMMAND ${name})
+  if(ARG_XVFB)
+    add_test(NAME ${name} COMMAND xvfb-run -a -s "-screen 0 1600x1000x24" $<TARGET_FILE:${name}>)
+    set(platform xcb)
+  else()
+    add_test(NAME ${name} COMMAND ${name})
+    set(platform offscreen)
+  endif()
   set_tests_properties(${name} PROPERTIES
     LABELS "${ARG_LABEL}"
-    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LC_ALL=C.UTF-8"
+    ENVIRONMENT "QT_QPA_PLATFORM=${platform};LC_ALL=C.UTF-8"
     TIMEOUT 300)
 endfunction()

@@ -280,6 +280,52 @@ private Q_SLOTS:
         }
     }
 
+    // The rule for every server: off loopback only with a token; with a token, every request
+    // carries it or is answered 401 on its head (the body is never read).
+    void offLoopbackRefusedWithoutAToken()
+    {
+        HttpServerOptions o;
+        o.host = QStringLiteral("0.0.0.0");
+        HttpServer open(m_handler, o);
+        const Status s = open.start();
+        QCOMPARE(s.code(), ErrorCode::FailedPrecondition);
+        QVERIFY2(s.message().contains(QStringLiteral("0.0.0.0")) && s.message().contains(QStringLiteral("token")), qPrintable(s.message()));
+        o.bearerToken = "0123456789abcdef-token";
+        HttpServer guarded(m_handler, o);
+        QVERIFY(guarded.start().isOk());
+        HttpTestClient c(guarded.port());
+        QCOMPARE(c.get("/echo").status, 401); // no Authorization
+        QCOMPARE(c.request("GET", "/echo", QByteArray(), {{"Authorization", "Bearer 0123456789abcdef-token"}}).status, 200);
+        QCOMPARE(c.request("GET", "/echo", QByteArray(), {{"Authorization", "bearer 0123456789abcdef-token"}}).status, 200);
+    }
+
+    void wrongTokensAre401BeforeTheBody_data()
+    {
+        QTest::addColumn<QByteArray>("authorization");
+        QTest::newRow("none") << QByteArray();
+        QTest::newRow("other scheme") << QByteArray("Basic MDEyMzQ1Njc4OWFiY2RlZi10b2tlbg==");
+        QTest::newRow("prefix of the token") << QByteArray("Bearer 0123456789abcdef");
+        QTest::newRow("token plus more") << QByteArray("Bearer 0123456789abcdef-token2");
+        QTest::newRow("one character off") << QByteArray("Bearer 0123456789abcdef-tokem");
+        QTest::newRow("empty bearer") << QByteArray("Bearer ");
+    }
+    void wrongTokensAre401BeforeTheBody()
+    {
+        QFETCH(QByteArray, authorization);
+        HttpServerOptions o;
+        o.bearerToken = "0123456789abcdef-token"; // on loopback too, once set
+        auto server = startServer(o);
+        HttpTestClient c(server->port());
+        QList<std::pair<QByteArray, QByteArray>> headers;
+        if (!authorization.isEmpty())
+            headers.append({"Authorization", authorization});
+        const HttpReply r = c.request("POST", "/echo", QByteArray(64 * 1024, 'x'), headers);
+        QCOMPARE(r.status, 401);
+        QVERIFY(!r.body.contains("0123456789abcdef-token"));
+        QCOMPARE(m_handler.bodiesRead.load(), 0);
+        QCOMPARE(server->stats().unauthorized, quint64(1));
+    }
+
     // Row 19 (scaled down): over the connection cap, new connections get 503 and the open ones
     // are still served.
     void tooManyConnectionsAre503()
