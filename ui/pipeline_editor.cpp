@@ -460,17 +460,4 @@ void PipelineEditor::autoLayout()
     m_view->fitAll();
 }
 
-bool PipelineEditor::save()
-{
-    const Status st = m_doc->save();
-    if (!st.isOk()) {
-        showMessage(tr("Not saved: %1").arg(st.message()), true);
-        return false;
-    }
-    watchFiles();
-    showMessage(tr("Saved dvc.yaml, params.yaml and .orrery/layout.json"));
-    updateActions();
-    return true;
-}
-
 } // namespace orrery::ui

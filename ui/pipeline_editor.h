@@ -11,7 +11,12 @@
 // the percentage it printed. A dvc.yaml
 // changed on disk by someone else is reloaded, or — when there are unsaved edits — a banner asks.
 //
-// Edit handling lives in pipeline_editor.cpp, running in pipeline_editor_run.cpp.
+// Saving: Save refuses while the property form shows a problem (the field's text is not in the
+// document, so the file would get a value nobody sees) and names it. Before the window closes or
+// switches workspace it calls mayClose(), the usual Save / Discard / Cancel question.
+//
+// Edit handling lives in pipeline_editor.cpp, saving in pipeline_editor_save.cpp, running in
+// pipeline_editor_run.cpp.
 
 #include "core/pipeline/executor.h"
 #include "core/pipeline/pipeline_model.h"
@@ -75,7 +80,16 @@ public:
     void copySelected();
     void paste();
     void autoLayout();
+    // Writes dvc.yaml, params.yaml and layout.json; false, with the reason in message(), when the
+    // property form has a field with a problem or the files cannot be written.
     bool save();
+    // Edits not on disk: the document's, or a field of the form that could not be applied.
+    bool hasUnsavedEdits() const;
+    // May the pipeline be closed (the window quits, another workspace opens)? With unsaved edits
+    // it asks Save / Discard / Cancel in a modal box over `parent`: true for Discard, and for Save
+    // once saved; false for Cancel or a save that failed (message() says why). True at once when
+    // there is nothing to lose.
+    bool mayClose(QWidget *parent);
     void runAll();
     void runSelected();
     void cancelRun();

@@ -87,8 +87,9 @@ void PipelineEditor::startRun(const QStringList &targets)
 {
     if (!m_doc->isLoaded() || isRunning())
         return;
-    // The executor reads dvc.yaml and params.yaml from disk: what is shown is what runs.
-    if ((m_doc->isModified() || !QFile::exists(QDir(m_root).filePath(QStringLiteral("dvc.yaml")))) && !save())
+    // The executor reads dvc.yaml and params.yaml from disk: what is shown is what runs (and a
+    // form field with a problem stops the run as it stops a save).
+    if ((hasUnsavedEdits() || !QFile::exists(QDir(m_root).filePath(QStringLiteral("dvc.yaml")))) && !save())
         return;
     // Queued: the targets and everything upstream of them (all stages for Run all).
     QSet<NodeId> queued;

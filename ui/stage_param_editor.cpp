@@ -171,6 +171,7 @@ void StageParamEditor::setText(const QString &text)
     } else if (m_line->text() != text)
         m_line->setText(text);
     m_setting = false;
+    m_applied = this->text(); // as the field shows it (a combo box may add it, a list trims nothing)
     showError(validate());
 }
 
@@ -212,6 +213,11 @@ void StageParamEditor::showError(const QString &error)
     m_error->setText(error);
     m_error->setVisible(!error.isEmpty());
     m_field->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("border: 1px solid #e57373;"));
+}
+
+QString StageParamEditor::shownError() const
+{
+    return m_error->text();
 }
 
 } // namespace orrery::ui

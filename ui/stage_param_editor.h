@@ -32,6 +32,13 @@ public:
     // Empty when valid; else the reason ("must be at least 1", "required", "not a number").
     QString validate() const;
     void showError(const QString &error);
+    // The problem the field shows under it (empty: none) — validate()'s, or why the form could not
+    // apply the value (a name taken, a refused edit).
+    QString shownError() const;
+    // Whether the field shows what the document has: the text setText() put there or the last
+    // one marked applied (the form calls markApplied() once an edit of it is in the document).
+    bool isApplied() const { return text() == m_applied; }
+    void markApplied() { m_applied = text(); }
     Kind kind() const { return m_kind; }
     const pipeline::StageParamSpec &spec() const { return m_spec; }
     QWidget *field() const { return m_field; }
@@ -54,6 +61,7 @@ private:
     QPlainTextEdit *m_list = nullptr;
     QLabel *m_error = nullptr;
     bool m_setting = false;
+    QString m_applied; // the text the document has for this field
 };
 
 } // namespace orrery::ui

@@ -55,6 +55,26 @@ StageParamEditor *StagePropertyEditor::editor(const QString &name) const
     return m_form ? m_form->findChild<StageParamEditor *>(QStringLiteral("param.") + name) : nullptr;
 }
 
+QString StagePropertyEditor::problems() const
+{
+    const Stage *s = m_doc->model()->stage(m_node);
+    if (!m_form || !s)
+        return QString();
+    auto *form = static_cast<QFormLayout *>(m_form->layout());
+    QStringList found;
+    for (StageParamEditor *e : m_form->findChildren<StageParamEditor *>()) { // in the form's order
+        // A problem in a field that still shows the document's value (a required setting of a new
+        // stage, left empty) is the pipeline's to report when it runs, not a lost edit.
+        if (e->shownError().isEmpty() || e->isApplied())
+            continue;
+        // The field as the form labels it ("--seed", "name"), without the hint under it.
+        auto *label = qobject_cast<QLabel *>(form->labelForField(e));
+        const QString field = label ? label->text().section(QLatin1Char('\n'), 0, 0) : e->spec().name;
+        found << tr("field %1: %2").arg(field, e->shownError());
+    }
+    return found.isEmpty() ? QString() : tr("stage %1, %2").arg(s->name, found.join(QStringLiteral("; ")));
+}
+
 void StagePropertyEditor::rebuild()
 {
     delete m_form;
@@ -143,6 +163,7 @@ void StagePropertyEditor::commit(StageParamEditor *e)
         if (!ref.isEmpty()) {
             m_doc->undoStack()->push(new SetParamCommand(m_doc, ref, StageCommand::typedValue(spec->type, e->text().trimmed())));
             m_committing = false;
+            e->markApplied();
             return;
         }
         const QString value = e->text().trimmed();
@@ -183,7 +204,9 @@ void StagePropertyEditor::commit(StageParamEditor *e)
     if (!st.isOk()) {
         e->showError(st.message());
         Q_EMIT message(st.message());
+        return;
     }
+    e->markApplied();
 }
 
 void StagePropertyEditor::commitCommandStage(StageParamEditor *e)
@@ -216,7 +239,9 @@ void StagePropertyEditor::commitCommandStage(StageParamEditor *e)
     if (!st.isOk()) {
         e->showError(st.message());
         Q_EMIT message(st.message());
+        return;
     }
+    e->markApplied();
 }
 
 } // namespace orrery::ui

@@ -26,6 +26,10 @@ public:
     void setNode(pipeline::NodeId id); // 0: nothing selected
     pipeline::NodeId node() const { return m_node; }
     StageParamEditor *editor(const QString &name) const;
+    // The fields whose text is not in the document because of a problem, for a person — "stage
+    // split, field --seed: 'abc' is not a whole number; field …" — or empty. A save now would write
+    // values the form does not show (the editor refuses to).
+    QString problems() const;
 
 Q_SIGNALS:
     void message(const QString &text);

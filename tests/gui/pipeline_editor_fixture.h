@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers of the pipeline editor's GUI tests: a demo workspace, the editor shown on it,
-// viewport points of ports and nodes, and a snapshot of everything an edit can change.
+// viewport points of ports and nodes, a snapshot of everything an edit can change, a drop from
+// the palette, and a hand that answers the modal questions the editor asks.
 
 #include "core/demo/demo_workspace.h"
 #include "core/pipeline/pipeline_file.h"
@@ -9,11 +10,19 @@
 #include "ui/pipeline_scene.h"
 #include "ui/pipeline_view.h"
 #include "ui/stage_node_item.h"
+#include "ui/stage_palette.h"
 
+#include <QAbstractButton>
+#include <QApplication>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QTimer>
 #include <QtTest>
 
 #include <algorithm>
 #include <initializer_list>
+#include <memory>
 
 namespace orrery::ui::testing {
 
@@ -75,5 +84,57 @@ inline void dragOnViewport(QWidget *viewport, QPoint from, QPoint to, Qt::MouseB
         QTest::mouseMove(viewport, from + (to - from) * i / 4);
     QTest::mouseRelease(viewport, button, {}, to);
 }
+
+// Picks `type` in the palette with a click and drops it on the canvas at `at` (viewport
+// coordinates) with the drag's own mime data, as a drag from the palette ends.
+inline void dropFromPalette(PipelineEditor &e, const QString &type, QPoint at)
+{
+    QListWidget *list = e.palette()->list();
+    e.palette()->setFilter(type);
+    QListWidgetItem *item = nullptr;
+    for (int i = 0; i < list->count(); ++i)
+        if (!list->item(i)->isHidden() && list->item(i)->text().startsWith(type + QLatin1Char('\n')))
+            item = list->item(i);
+    QVERIFY(item);
+    QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(item).center());
+    QCOMPARE(list->currentItem(), item);
+    std::unique_ptr<QMimeData> mime(e.palette()->mimeDataForCurrent());
+    QWidget *vp = e.view()->viewport();
+    QDragEnterEvent enter(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+    QApplication::sendEvent(vp, &enter);
+    QVERIFY(enter.isAccepted());
+    QDragMoveEvent move(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+    QApplication::sendEvent(vp, &move);
+    QDropEvent drop(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
+    QApplication::sendEvent(vp, &drop);
+    QVERIFY(drop.isAccepted());
+    e.palette()->setFilter(QString());
+}
+
+// Answers the next modal QMessageBox by clicking `button` once the box is shown (a question left
+// open would hang the test in its exec()). Keeps the question's text and counts the answers.
+class MessageBoxAnswerer : public QObject {
+public:
+    explicit MessageBoxAnswerer(QMessageBox::StandardButton button) : m_button(button)
+    {
+        m_poll.setInterval(10);
+        QObject::connect(&m_poll, &QTimer::timeout, this, [this] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box || !box->isVisible() || !box->button(m_button))
+                return;
+            text = box->text() + QLatin1Char('\n') + box->informativeText();
+            ++answered;
+            m_poll.stop(); // one question, one answer
+            box->button(m_button)->click();
+        });
+        m_poll.start();
+    }
+    QString text;
+    int answered = 0;
+
+private:
+    QMessageBox::StandardButton m_button;
+    QTimer m_poll;
+};
 
 } // namespace orrery::ui::testing

@@ -1,7 +1,8 @@
 // The pipeline editor with real mouse events on the canvas: drop a stage from the palette,
 // connect ports, refuse invalid links (type, cycle, out→out), edit parameters with validation,
 // move/rubber-band/delete/copy/paste, zoom/pan/fit; an undo→redo round trip for every command;
-// save and reload give the same graph; dvc.yaml changed on disk reloads, or asks first.
+// save refuses while a field is invalid and then saves what the form shows; save and reload give
+// the same graph; dvc.yaml changed on disk reloads, or asks first.
 #include "pipeline_editor_fixture.h"
 
 #include "core/pipeline/pipeline_model.h"
@@ -49,29 +50,7 @@ class TstPipelineEditor : public QObject {
         QCOMPARE(m_editor->scene()->edgeCount(), int(model()->edges().size()));
     }
 
-    void dropFromPalette(const QString &type, QPoint at)
-    {
-        QListWidget *list = m_editor->palette()->list();
-        m_editor->palette()->setFilter(type);
-        QListWidgetItem *item = nullptr;
-        for (int i = 0; i < list->count(); ++i)
-            if (!list->item(i)->isHidden() && list->item(i)->text().startsWith(type + QLatin1Char('\n')))
-                item = list->item(i);
-        QVERIFY(item);
-        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(item).center());
-        QCOMPARE(list->currentItem(), item);
-        std::unique_ptr<QMimeData> mime(m_editor->palette()->mimeDataForCurrent());
-        QWidget *vp = m_editor->view()->viewport();
-        QDragEnterEvent enter(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
-        QApplication::sendEvent(vp, &enter);
-        QVERIFY(enter.isAccepted());
-        QDragMoveEvent move(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
-        QApplication::sendEvent(vp, &move);
-        QDropEvent drop(at, Qt::CopyAction, mime.get(), Qt::LeftButton, {});
-        QApplication::sendEvent(vp, &drop);
-        QVERIFY(drop.isAccepted());
-        m_editor->palette()->setFilter(QString());
-    }
+    void dropFromPalette(const QString &type, QPoint at) { testing::dropFromPalette(*m_editor, type, at); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -246,6 +225,80 @@ private Q_SLOTS:
         auto *method = qobject_cast<QComboBox *>(m_editor->propertyEditor()->editor(QStringLiteral("method"))->field());
         QVERIFY(method);
         QCOMPARE(method->currentText(), QStringLiteral("stratified"));
+    }
+
+    void saveRefusesInvalidFieldsThenSavesWhatTheFormShows()
+    {
+        // Typed by hand, with the keys: a click in the field, Ctrl+A, the text; Ctrl+S to save.
+        m_editor->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_editor.get()));
+        QTest::mouseClick(m_editor->view()->viewport(), Qt::LeftButton, {}, nodeTitle(*m_editor, QStringLiteral("split")));
+        QCOMPARE(m_editor->propertyEditor()->node(), model()->nodeByName(QStringLiteral("split")));
+        auto type = [](QLineEdit *field, const QString &text) {
+            QTest::mouseClick(field, Qt::LeftButton);
+            QVERIFY(field->hasFocus());
+            QTest::keyClick(field, Qt::Key_A, Qt::ControlModifier);
+            QTest::keyClicks(field, text);
+            QCOMPARE(field->text(), text);
+        };
+        auto fieldOf = [this](const QString &name) { return qobject_cast<QLineEdit *>(m_editor->propertyEditor()->editor(name)->field()); };
+        auto errorOf = [this](const QString &name) { return m_editor->propertyEditor()->editor(name)->findChild<QLabel *>(QStringLiteral("error.") + name); };
+        QLineEdit *fraction = fieldOf(QStringLiteral("test-fraction"));
+        QLineEdit *seed = fieldOf(QStringLiteral("seed"));
+        QVERIFY(fraction && seed);
+        type(fraction, QStringLiteral("1.5")); // "1" and "1." are valid on the way
+        type(seed, QStringLiteral("abc"));
+        QVERIFY(errorOf(QStringLiteral("test-fraction"))->isVisible());
+        QVERIFY(errorOf(QStringLiteral("test-fraction"))->text().contains(QStringLiteral("at most 1")));
+        QVERIFY(errorOf(QStringLiteral("seed"))->text().contains(QStringLiteral("not a whole number")));
+
+        const QDir root(doc()->root());
+        auto read = [&](const QString &name) {
+            QFile f(root.filePath(name));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(missing)");
+        };
+        const QByteArray dvcBefore = read(QStringLiteral("dvc.yaml"));
+        const QByteArray paramsBefore = read(QStringLiteral("params.yaml"));
+        const QByteArray layoutBefore = read(QStringLiteral(".orrery/layout.json"));
+        QTest::keyClick(seed, Qt::Key_S, Qt::ControlModifier);
+        // Refused, naming the stage, each field and its problem; nothing written.
+        const QString refused = m_editor->message();
+        QVERIFY2(refused.startsWith(QStringLiteral("Not saved")), qPrintable(refused));
+        for (const char *part : {"split", "--test-fraction", "must be at most 1", "--seed", "'abc' is not a whole number"})
+            QVERIFY2(refused.contains(QLatin1String(part)), qPrintable(part + QStringLiteral(" not in: ") + refused));
+        QCOMPARE(read(QStringLiteral("dvc.yaml")), dvcBefore);
+        QCOMPARE(read(QStringLiteral("params.yaml")), paramsBefore);
+        QCOMPARE(read(QStringLiteral(".orrery/layout.json")), layoutBefore);
+        QCOMPARE(m_editor->action(QStringLiteral("save"))->text(), QStringLiteral("Save*"));
+        // A run saves first: refused the same way.
+        m_editor->action(QStringLiteral("runAll"))->trigger();
+        QVERIFY(!m_editor->isRunning());
+        QVERIFY2(m_editor->message().startsWith(QStringLiteral("Not saved")), qPrintable(m_editor->message()));
+
+        // Corrected: saved, and params.yaml holds exactly what the form shows.
+        type(fraction, QStringLiteral("0.25"));
+        type(seed, QStringLiteral("7"));
+        QVERIFY(!errorOf(QStringLiteral("test-fraction"))->isVisible());
+        QVERIFY(!errorOf(QStringLiteral("seed"))->isVisible());
+        QTest::keyClick(fraction, Qt::Key_S, Qt::ControlModifier);
+        QVERIFY2(m_editor->message().startsWith(QStringLiteral("Saved")), qPrintable(m_editor->message()));
+        QCOMPARE(m_editor->action(QStringLiteral("save"))->text(), QStringLiteral("Save"));
+        auto params = pipeline::loadParamsFile(root.filePath(QStringLiteral("params.yaml")), QStringLiteral("params.yaml"));
+        QVERIFY2(params.isOk(), qPrintable(params.status().message()));
+        QCOMPARE(params->find(QStringLiteral("split.test_fraction"))->interpolationText(), QStringLiteral("0.25"));
+        QCOMPARE(params->find(QStringLiteral("split.seed"))->interpolationText(), QStringLiteral("7"));
+        QCOMPARE(params->find(QStringLiteral("split.seed"))->kind(), pipeline::ParamValue::Kind::Int);
+
+        // A required field emptied by hand is not in the document either: refused, named.
+        QLineEdit *input = fieldOf(QStringLiteral("input"));
+        QTest::mouseClick(input, Qt::LeftButton);
+        QTest::keyClick(input, Qt::Key_A, Qt::ControlModifier);
+        QTest::keyClick(input, Qt::Key_Backspace);
+        QVERIFY(input->text().isEmpty());
+        const QByteArray dvcSaved = read(QStringLiteral("dvc.yaml"));
+        QTest::keyClick(input, Qt::Key_S, Qt::ControlModifier);
+        QVERIFY2(m_editor->message().contains(QStringLiteral("field --input: required")), qPrintable(m_editor->message()));
+        QCOMPARE(read(QStringLiteral("dvc.yaml")), dvcSaved);
     }
 
     void moveNodesDragsMergeAndRubberBand()
