@@ -190,17 +190,20 @@ void MainWindow::createMenus()
 
 void MainWindow::openWorkspace(const QString &dir)
 {
-    m_loader->open(dir);
+    if (mayLeaveWorkspace())
+        m_loader->open(dir);
 }
 
 void MainWindow::newWorkspaceAt(const QString &dir)
 {
-    m_loader->createAndOpen(dir);
+    if (mayLeaveWorkspace())
+        m_loader->createAndOpen(dir);
 }
 
 void MainWindow::createDemoWorkspaceAt(const QString &dir)
 {
-    m_loader->createDemoAndOpen(dir);
+    if (mayLeaveWorkspace())
+        m_loader->createDemoAndOpen(dir);
 }
 
 bool MainWindow::openLastWorkspace()
@@ -214,6 +217,8 @@ bool MainWindow::openLastWorkspace()
 
 void MainWindow::closeWorkspace()
 {
+    if (!mayLeaveWorkspace())
+        return;
     const bool wasOpen = isWorkspaceOpen();
     m_root.clear();
     m_name.clear();
@@ -371,8 +376,22 @@ void MainWindow::saveSettings() const
     settings.setValue(kAreaKey, m_modeBar->currentIndex());
 }
 
+bool MainWindow::mayLeaveWorkspace()
+{
+    auto *editor = findChild<PipelineEditor *>();
+    if (editor->mayClose(this))
+        return true;
+    // Kept: show the edits, and the editor's message when their save failed.
+    m_modeBar->setCurrentIndex(m_areaStack->indexOf(editor));
+    return false;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!mayLeaveWorkspace()) {
+        event->ignore(); // Cancel, or the edits could not be saved: the window stays
+        return;
+    }
     saveSettings();
     m_watcher->clear();
     m_dataArea->clear();

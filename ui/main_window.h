@@ -44,7 +44,9 @@ public:
     ~MainWindow() override;
 
     // Each returns at once; the work runs on a job thread and the window switches when it is done.
-    // A failure leaves the window as it was and reports through showError().
+    // A failure leaves the window as it was and reports through showError(). With unsaved
+    // pipeline edits each (and closeWorkspace, and closing the window) first asks Save / Discard /
+    // Cancel; Cancel, or a save that fails, leaves the window and the edits as they were.
     void openWorkspace(const QString &dir);
     void newWorkspaceAt(const QString &dir);
     void createDemoWorkspaceAt(const QString &dir);
@@ -86,6 +88,7 @@ private:
     void showAbout();
     void rebuildRecent();
     void applyOpened(const WorkspaceInfo &info);
+    bool mayLeaveWorkspace();
     void updateTitle();
     void restoreSettings();
     void saveSettings() const;

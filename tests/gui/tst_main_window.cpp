@@ -1,6 +1,10 @@
 // The workbench window end to end under the offscreen platform: opening a workspace on a job
 // thread, the mode bar and its areas, shortcuts, the About dialog, the audit table fed by another
-// thread, errors for folders that are not workspaces, and settings that survive a restart.
+// thread, errors for folders that are not workspaces, settings that survive a restart, and the
+// Save / Discard / Cancel question before unsaved pipeline edits are closed (Quit, another
+// workspace).
+
+#include "pipeline_editor_fixture.h"
 
 #include "core/common/job_tracker.h"
 #include "core/workspace/workspace.h"
@@ -68,7 +72,46 @@ class TstMainWindow : public QObject {
     void openAndWait(MainWindow &window, const QString &dir)
     {
         window.openWorkspace(dir);
-        QTRY_VERIFY_WITH_TIMEOUT(window.isWorkspaceOpen(), kOpenTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.isWorkspaceOpen() && window.workspaceRoot() == dir, kOpenTimeoutMs);
+    }
+
+    // A new workspace under the test's folder (no dvc.yaml yet: an empty pipeline).
+    QString freshWorkspace(const QString &name)
+    {
+        const QString root = m_dir.filePath(name);
+        auto report = workspace::Workspace::init(root);
+        return report.isOk() ? root : QString();
+    }
+
+    // The window shown on `root`, active (for its shortcuts), on the Pipeline area with one stage
+    // dropped from the palette: an unsaved edit.
+    void editPipelineIn(const QString &root)
+    {
+        openAndWait(*m_window, root);
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::mouseClick(m_window->modeBar()->buttonAt(0), Qt::LeftButton);
+        ui::PipelineEditor *editor = pipelineEditor();
+        QVERIFY(editor->isVisible());
+        ui::testing::dropFromPalette(*editor, QStringLiteral("split"), editor->view()->viewport()->rect().center());
+        QVERIFY(editor->document()->model()->nodeByName(QStringLiteral("split")) != 0);
+        QCOMPARE(editor->action(QStringLiteral("save"))->text(), QStringLiteral("Save*"));
+    }
+
+    // Ctrl+Q on the window, made active first (the question box before took the activation).
+    void pressCtrlQ()
+    {
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key_Q, Qt::ControlModifier);
+    }
+
+    ui::PipelineEditor *pipelineEditor() const { return m_window->findChild<ui::PipelineEditor *>(); }
+
+    static QByteArray readFile(const QString &path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
 
 private Q_SLOTS:
@@ -365,6 +408,106 @@ private Q_SLOTS:
         QVERIFY(isDark(m_window->modeBar()));
         QVERIFY(isDark(m_window->activityDock()->auditView()->viewport()));
         QVERIFY(isDark(m_window->workspaceStatusBar()));
+    }
+
+    void quitWithUnsavedPipelineEditsAsksFirst()
+    {
+        const QString root = freshWorkspace(QStringLiteral("unsaved-quit"));
+        QVERIFY(!root.isEmpty());
+        const QString dvcYaml = root + QStringLiteral("/dvc.yaml");
+        editPipelineIn(root);
+        if (QTest::currentTestFailed())
+            return;
+        // Cancel: the window stays, with the edit.
+        {
+            ui::testing::MessageBoxAnswerer cancel(QMessageBox::Cancel);
+            pressCtrlQ();
+            QCOMPARE(cancel.answered, 1);
+            QVERIFY2(cancel.text.contains(QStringLiteral("unsaved-quit")), qPrintable(cancel.text));
+        }
+        QVERIFY(m_window->isVisible());
+        QVERIFY(pipelineEditor()->document()->model()->nodeByName(QStringLiteral("split")) != 0);
+        QVERIFY(pipelineEditor()->document()->isModified());
+        QVERIFY(!QFile::exists(dvcYaml));
+        // Discard: the window closes, nothing is written.
+        {
+            ui::testing::MessageBoxAnswerer discard(QMessageBox::Discard);
+            pressCtrlQ();
+            QCOMPARE(discard.answered, 1);
+        }
+        QVERIFY(!m_window->isVisible());
+        QVERIFY(!QFile::exists(dvcYaml));
+        // Save: dvc.yaml gets the stage, then the window closes.
+        m_window = std::make_unique<MainWindow>();
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        editPipelineIn(root);
+        if (QTest::currentTestFailed())
+            return;
+        {
+            ui::testing::MessageBoxAnswerer save(QMessageBox::Save);
+            pressCtrlQ();
+            QCOMPARE(save.answered, 1);
+        }
+        QVERIFY(!m_window->isVisible());
+        QVERIFY2(readFile(dvcYaml).contains("split:"), readFile(dvcYaml).constData());
+        // Nothing left to lose: Quit asks nothing.
+        m_window = std::make_unique<MainWindow>();
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        openAndWait(*m_window, root);
+        {
+            ui::testing::MessageBoxAnswerer unexpected(QMessageBox::Cancel); // would end a wrong question
+            pressCtrlQ();
+            QCOMPARE(unexpected.answered, 0);
+        }
+        QVERIFY(!m_window->isVisible());
+    }
+
+    void switchingWorkspaceWithUnsavedPipelineEditsAsksFirst()
+    {
+        const QString first = freshWorkspace(QStringLiteral("unsaved-switch"));
+        const QString second = freshWorkspace(QStringLiteral("switched-to"));
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        openAndWait(*m_window, second); // so the recent menu lists it
+        editPipelineIn(first);
+        if (QTest::currentTestFailed())
+            return;
+        auto *recentMenu = m_window->findChild<QMenu *>(QStringLiteral("menu.recent"));
+        auto recentAction = [&]() -> QAction * {
+            Q_EMIT recentMenu->aboutToShow(); // rebuilt as the menu opens
+            for (QAction *a : recentMenu->actions())
+                if (a->toolTip() == second)
+                    return a;
+            return nullptr;
+        };
+        QVERIFY(recentAction());
+        // Cancel: still the first workspace, with the edit.
+        {
+            ui::testing::MessageBoxAnswerer cancel(QMessageBox::Cancel);
+            recentAction()->trigger();
+            QCOMPARE(cancel.answered, 1);
+        }
+        QTest::qWait(200); // an open wrongly started would be on its way
+        QCOMPARE(m_window->workspaceRoot(), first);
+        QVERIFY(pipelineEditor()->document()->model()->nodeByName(QStringLiteral("split")) != 0);
+        // Closing the workspace (back to the welcome page) asks too.
+        {
+            ui::testing::MessageBoxAnswerer cancel(QMessageBox::Cancel);
+            m_window->findChild<QAction *>(QStringLiteral("action.closeWorkspace"))->trigger();
+            QCOMPARE(cancel.answered, 1);
+        }
+        QVERIFY(m_window->isWorkspaceOpen());
+        QVERIFY(pipelineEditor()->document()->isModified());
+        // Discard: the other workspace opens, and nothing was written.
+        {
+            ui::testing::MessageBoxAnswerer discard(QMessageBox::Discard);
+            recentAction()->trigger();
+            QCOMPARE(discard.answered, 1);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->workspaceRoot(), second, kOpenTimeoutMs);
+        QVERIFY(!pipelineEditor()->document()->isModified());
+        QVERIFY(!QFile::exists(first + QStringLiteral("/dvc.yaml")));
     }
 
     void newWorkspaceIsInitialisedAndOpened()
