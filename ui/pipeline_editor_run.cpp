@@ -233,6 +233,9 @@ void PipelineEditor::onRunFinished(bool ok, const QString &error, bool cancelled
         showMessage(tr("Run cancelled"), true);
     else
         showMessage(failed ? tr("Run finished with %n problem(s)", nullptr, failed) : tr("Run finished"), failed > 0);
+    if (ok && !m_runner->auditProblem().isEmpty())
+        showMessage(tr("%1 — but the workspace's audit log could not record the run: %2 (orrery-cli doctor checks the database)")
+                        .arg(m_message->text(), m_runner->auditProblem()), true);
     m_runStatus->setText(tr("%1 ran, %2 cached, %3 failed").arg(done).arg(cached).arg(failed));
     showRunPanel();
     updateActions();

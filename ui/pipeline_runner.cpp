@@ -1,8 +1,10 @@
 #include "ui/pipeline_runner.h"
 
+#include "core/audit/audit_log.h"
 #include "core/common/job.h"
 #include "core/common/job_tracker.h"
 #include "core/stages/builtin_stages.h"
+#include "core/stages/pipeline_audit.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
@@ -26,6 +28,7 @@ using pipeline::StageState;
 struct Outcome {
     std::atomic<bool> ran{false};       // the executor returned a report
     std::atomic<bool> cancelled{false}; // the report says cancelled
+    QString auditProblem;               // why the run is not in the audit log; set before `ran`
 };
 
 bool failedState(StageState s)
@@ -139,6 +142,10 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
         auto report = executor.run(&ctx);
         if (!report)
             return report.status();
+        // Audited as `orrery-cli run` audits its runs, here on the worker's own connection.
+        auto audited = stages::recordPipelineRun((*ws)->audit(), (*ws)->root(), targets, force, *report);
+        if (!audited)
+            outcome->auditProblem = audited.status().message();
         outcome->ran = true;
         outcome->cancelled = report->cancelled;
         return outcomeStatus(*report, ctx);
@@ -154,10 +161,12 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
         // The editor's finished(): only "could not run at all" is an error there; stage
         // failures reach it as stage reports. Queued after every stageChanged the worker posted.
         const Status editorStatus = outcome->ran.load() ? Status::ok() : st;
-        QMetaObject::invokeMethod(this, [this, editorStatus, cancelled] {
+        const QString auditProblem = outcome->ran.load() ? outcome->auditProblem : QString();
+        QMetaObject::invokeMethod(this, [this, editorStatus, cancelled, auditProblem] {
             m_probeTimer->stop();
             m_runningLogs.clear();
             m_running = false;
+            m_auditProblem = auditProblem;
             Q_EMIT finished(editorStatus, cancelled);
         }, Qt::QueuedConnection);
     });

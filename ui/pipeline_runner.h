@@ -10,6 +10,9 @@
 // finished / stages selected with the running stages' names; its result says how the run ended:
 // ok, cancelled, or an error naming the first stage that failed (or why nothing could run).
 //
+// The audit log: each run that ran is recorded as `orrery-cli run` records it
+// (stages::recordPipelineRun), from the worker on its own connection.
+//
 // In-stage progress: while stages run, the tails of their logs are read every half second on the
 // thread pool (never on the GUI thread) and what they print is parsed (stage_progress.h);
 // stageProgress() reports it. Stages that print nothing countable report nothing.
@@ -49,6 +52,9 @@ public:
                  int stageCount = 0);
     void cancel();
     common::Job *job() const { return m_job; }
+    // Why the last finished run could not be written to the workspace's audit log (empty: it was,
+    // or nothing ran). Set before finished() is emitted.
+    QString auditProblem() const { return m_auditProblem; }
 
 Q_SIGNALS:
     void started(const QString &jobTitle);
@@ -71,6 +77,7 @@ private:
     QFutureWatcher<QHash<QString, StageProgress>> *m_probe;
     bool m_probing = false; // a tail read is in flight
     bool m_running = false;
+    QString m_auditProblem;
 };
 
 } // namespace orrery::ui

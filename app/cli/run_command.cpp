@@ -4,9 +4,11 @@
 #include "app/cli/cli.h"
 #include "app/cli/workspace_job.h"
 
+#include "core/audit/audit_log.h"
 #include "core/common/job.h"
 #include "core/pipeline/executor.h"
 #include "core/stages/builtin_stages.h"
+#include "core/stages/pipeline_audit.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
@@ -137,10 +139,13 @@ int runRun(const Context &context)
         exit = ExitProblem;
     if (failed > 0 || report->cancelled)
         exit = ExitError;
-    if (!options.dryRun)
-        recordAudit(**ws, QStringLiteral("pipeline.run"), root,
-                    {{QStringLiteral("run_id"), report->runId}, {QStringLiteral("targets"), QJsonArray::fromStringList(options.targets)},
-                     {QStringLiteral("force"), options.force}, {QStringLiteral("ran"), ran}, {QStringLiteral("failed"), failed}, {QStringLiteral("checks_failed"), checks}});
+    if (!options.dryRun) {
+        // The same entry as a run from the window's editor (one function writes both).
+        auto audited = stages::recordPipelineRun((*ws)->audit(), root, options.targets, options.force, *report);
+        if (!audited)
+            std::fprintf(stderr, "orrery-cli: warning: the audit log could not record pipeline.run: %s\n",
+                         qPrintable(audited.status().message()));
+    }
     if (json) {
         printJson(QJsonObject{{QStringLiteral("run_id"), report->runId},
                               {QStringLiteral("dry_run"), options.dryRun},

@@ -1,9 +1,12 @@
 // Running the demo pipeline from the editor: Run all on a worker, every node ends done (or
 // cached on the second run), data tests and the gate show "passed" and why, the selected node's
 // log and metrics, the canvas stays usable while stages run (the event loop never stalls, an
-// edit lands mid-run), and Cancel stops a run with no node left running.
+// edit lands mid-run), the run is in the workspace's audit log as orrery-cli run's runs are, and
+// Cancel stops a run with no node left running.
 #include "pipeline_editor_fixture.h"
 
+#include "core/audit/audit_log.h"
+#include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
 #include "ui/stage_run_panel.h"
 #include "ui/undo_commands.h"
@@ -11,6 +14,10 @@
 #include <QAction>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
@@ -103,6 +110,47 @@ private Q_SLOTS:
             QTest::qWait(300);
             QVERIFY(m_editor->grab().save(qEnvironmentVariable("ORRERY_SCREENSHOT")));
         }
+    }
+
+    void theRunIsAuditedAsOrreryCliRunAuditsIt()
+    {
+        // The run above, from the window: the workspace's audit log has its pipeline.run entry.
+        auto newestPipelineRun = [this]() -> audit::AuditEntry {
+            auto ws = workspace::Workspace::open(m_root);
+            if (!ws)
+                return {};
+            auto entries = (*ws)->audit().list(100);
+            if (entries)
+                for (const audit::AuditEntry &e : *entries) // newest first
+                    if (e.action == QLatin1String("pipeline.run"))
+                        return e;
+            return {};
+        };
+        const audit::AuditEntry window = newestPipelineRun();
+        QVERIFY2(window.seq > 0, "no pipeline.run entry after a run from the window");
+        QCOMPARE(window.target, QDir::cleanPath(m_root)); // the workspace root, as the CLI names it
+        QVERIFY(!window.actor.isEmpty());
+        const QJsonObject details = QJsonDocument::fromJson(window.details.toUtf8()).object();
+        QVERIFY(!details.value(QStringLiteral("run_id")).toString().isEmpty());
+        QCOMPARE(details.value(QStringLiteral("targets")).toArray(), QJsonArray());
+        QCOMPARE(details.value(QStringLiteral("force")).toBool(true), false);
+        QCOMPARE(details.value(QStringLiteral("ran")).toInt(), 6); // the first run ran every stage
+        QCOMPARE(details.value(QStringLiteral("failed")).toInt(-1), 0);
+        QCOMPARE(details.value(QStringLiteral("checks_failed")).toInt(-1), 0);
+
+        // orrery-cli run writes the same entry: action, target, actor and the details' fields.
+        QProcess cli;
+        cli.setWorkingDirectory(m_root);
+        cli.start(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("run")});
+        QVERIFY(cli.waitForFinished(120000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        const audit::AuditEntry fromCli = newestPipelineRun();
+        QVERIFY(fromCli.seq > window.seq);
+        QCOMPARE(fromCli.target, window.target);
+        QCOMPARE(fromCli.actor, window.actor);
+        const QJsonObject cliDetails = QJsonDocument::fromJson(fromCli.details.toUtf8()).object();
+        QCOMPARE(cliDetails.keys(), details.keys());
+        QCOMPARE(cliDetails.value(QStringLiteral("ran")).toInt(-1), 0); // all cached now
     }
 
     void secondRunIsCached()
