@@ -84,12 +84,24 @@ run_data_csv() {
 }
 
 # Experiment tracking: ingest through the writer thread and decimation (bench_tracking), and
-# MLflow's REST log-batch of 1,000 metrics over keep-alive HTTP (bench_tracking_rest; MLflow's
-# own server took 93-127 ms for it here, but cannot be installed to run beside it).
+# MLflow's REST log-batch of 1,000 metrics over keep-alive HTTP (bench_tracking_rest), side by
+# side with MLflow 2.4's own server (tests/vendor/mlflow-2.4, Flask, its SQLite store).
 run_tracking() {
   "$repo/build-bench/tests/bench/bench_tracking" "$work/tracking"
-  "$repo/build-bench/tests/bench/bench_tracking_rest" "$work/tracking-rest"
-  rm -rf "$work/tracking" "$work/tracking-rest"
+  local port=$((20000 + RANDOM % 20000))
+  mkdir -p "$work/mlflow"
+  PYTHONPATH="$repo/tests/vendor/mlflow-2.4" \
+    _MLFLOW_SERVER_FILE_STORE="sqlite:///$work/mlflow/mlflow.db" _MLFLOW_SERVER_ARTIFACT_ROOT="$work/mlflow/artifacts" \
+    /usr/bin/python3 -c "from mlflow.server import app; app.run(host='127.0.0.1', port=$port, threaded=True)" \
+    >"$work/mlflow/server.log" 2>&1 &
+  local mlflow_pid=$!
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  "$repo/build-bench/tests/bench/bench_tracking_rest" "$work/tracking-rest" 300 "$port"
+  kill "$mlflow_pid" 2>/dev/null; wait "$mlflow_pid" 2>/dev/null || true
+  rm -rf "$work/tracking" "$work/tracking-rest" "$work/mlflow"
 }
 
 # Experiment comparison (the Experiments area, offscreen): 100,000 runs × 20 params × 10 metrics
