@@ -189,6 +189,9 @@ Result<VerifyReport> AuditLog::verify()
     QString prevHash = kGenesisHash;
     while (stmt->next()) {
         const AuditEntry e = readEntry(*stmt);
+        // The stored text, not the time parsed and written again: a row whose time was rewritten to
+        // another spelling of the same instant was still changed.
+        const QString storedTime = stmt->text(1);
         ++report.entriesChecked;
         if (e.seq != expectedSeq) {
             broken(expectedSeq, e.seq > expectedSeq
@@ -201,7 +204,7 @@ Result<VerifyReport> AuditLog::verify()
                               .arg(e.seq).arg(e.seq - 1));
             return report;
         }
-        if (computeHash(e) != e.hash) {
+        if (hashFields(e, storedTime) != e.hash) {
             broken(e.seq, QStringLiteral("entry %1 (%2 on %3) was changed after it was written: its hash no longer matches its content")
                               .arg(e.seq).arg(e.action, e.target));
             return report;

@@ -3,11 +3,15 @@
 // OS user), when, what, on which target, and why.
 //
 // Each entry's hash is SHA-256 over the previous entry's hash and this entry's fields, each field
-// length-prefixed so no two different entries serialize alike. audit_head holds the newest
-// sequence number and hash, updated in the same transaction, so verify() notices a changed row,
-// an inserted row, a deleted row (a gap or a broken link) and removed newest rows (the head no
-// longer matches). Triggers refuse UPDATE and DELETE through SQLite; the chain catches edits made
-// around them (a copied file, a dropped trigger).
+// length-prefixed so no two different entries serialize alike:
+//   hash = hex(SHA-256(F(prev_hash) F(seq) F(time) F(actor) F(action) F(target) F(reason) F(details)))
+// where F(s) is the decimal length of s's UTF-8 bytes, ':', then the bytes; seq in decimal, time
+// as stored (ISO 8601 UTC with milliseconds, "2026-05-01T09:00:01.000Z"), the first prev_hash 64
+// zeros. tests/auto/audit/audit_chain_oracle.py checks this form independently. audit_head holds
+// the newest sequence number and hash, updated in the same transaction, so verify() notices a
+// changed row, an inserted row, a deleted row (a gap or a broken link) and removed newest rows
+// (the head no longer matches). Triggers refuse UPDATE and DELETE through SQLite; the chain catches
+// edits made around them (a copied file, a dropped trigger).
 //
 // Appends from several processes serialize on SQLite's write lock (BEGIN IMMEDIATE), so the chain
 // stays linear. Threads: an AuditLog uses the Database it was given, on that Database's thread.

@@ -2,6 +2,7 @@
 #include "core/common/clock.h"
 #include "core/store/database.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -23,6 +24,20 @@ void tamper(const QString &path, const QByteArray &sql)
     QVERIFY2(rc == SQLITE_OK, err);
     sqlite3_close(db);
 }
+// tests/auto/audit/audit_chain_oracle.py: the chain checked from its documented form by Python's
+// hashlib, independent of AuditLog's own code. Returns its one-line verdict.
+QString oracle(const QString &path)
+{
+    QProcess p;
+    p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/audit/audit_chain_oracle.py"), path});
+    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit)
+        return QStringLiteral("oracle did not run: ") + p.errorString() + QString::fromUtf8(p.readAllStandardError());
+    const QString out = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+    if ((p.exitCode() == 0) != out.startsWith(QStringLiteral("OK ")))
+        return QStringLiteral("oracle exit %1 with '%2': %3").arg(p.exitCode()).arg(out, QString::fromUtf8(p.readAllStandardError()));
+    return out;
+}
+
 } // namespace
 
 class TstAuditLog : public QObject {
@@ -199,6 +214,54 @@ private Q_SLOTS:
         const audit::VerifyReport r = verify(path);
         QVERIFY(!r.ok);
         QCOMPARE(r.firstBrokenSeq, qint64(3));
+    }
+
+    // The hashes Orrery writes are the documented SHA-256 form, checked by a second implementation
+    // — with text that is not ASCII, empty fields and JSON details.
+    void independentOracleAgreesWithTheWrittenChain()
+    {
+        const QString path = freshLogWith(6);
+        {
+            auto db = store::Database::open(path);
+            audit::AuditLog log(**db, &m_clock, QStringLiteral("zoë"));
+            m_clock.advanceMs(1);
+            QVERIFY(log.append({QStringLiteral("data.add"), QStringLiteral("données/étoile ✓.csv"), QString(), QStringLiteral("{\"rows\":3}")}).isOk());
+            QVERIFY(log.append({QStringLiteral("pipeline.run"), QString(), QStringLiteral("a reason: with, punctuation\nand a newline")}).isOk());
+        }
+        QCOMPARE(oracle(path), QStringLiteral("OK 8"));
+        QVERIFY(verify(path).ok);
+    }
+
+    // Rewriting any stored field of one entry is caught by verify() and by the oracle.
+    void tamperingWithEachStoredFieldIsDetected_data()
+    {
+        QTest::addColumn<QByteArray>("sql");
+        QTest::addColumn<qint64>("brokenAt");
+        QTest::newRow("time: another instant") << QByteArray("UPDATE audit_log SET time = '2026-05-01T09:00:09.000Z' WHERE seq = 4") << qint64(4);
+        QTest::newRow("time: the same instant spelt otherwise") << QByteArray("UPDATE audit_log SET time = replace(time, 'Z', '+00:00') WHERE seq = 4") << qint64(4);
+        QTest::newRow("actor") << QByteArray("UPDATE audit_log SET actor = 'mallory' WHERE seq = 4") << qint64(4);
+        QTest::newRow("action") << QByteArray("UPDATE audit_log SET action = 'model.delete' WHERE seq = 4") << qint64(4);
+        QTest::newRow("target") << QByteArray("UPDATE audit_log SET target = 'fraud v1' WHERE seq = 4") << qint64(4);
+        QTest::newRow("reason") << QByteArray("UPDATE audit_log SET reason = '' WHERE seq = 4") << qint64(4);
+        QTest::newRow("details") << QByteArray("UPDATE audit_log SET details = '{\"i\":5}' WHERE seq = 4") << qint64(4);
+        QTest::newRow("prev_hash") << QByteArray("UPDATE audit_log SET prev_hash = (SELECT hash FROM audit_log WHERE seq = 2) WHERE seq = 4") << qint64(4);
+        QTest::newRow("hash") << QByteArray("UPDATE audit_log SET hash = (SELECT hash FROM audit_log WHERE seq = 2) WHERE seq = 4") << qint64(4);
+        QTest::newRow("seq (swapped with the next)") << QByteArray("UPDATE audit_log SET seq = -4 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = 5;"
+                                                                   "UPDATE audit_log SET seq = 5 WHERE seq = -4") << qint64(4);
+        QTest::newRow("head hash") << QByteArray("UPDATE audit_head SET hash = (SELECT hash FROM audit_log WHERE seq = 9)") << qint64(10);
+    }
+    void tamperingWithEachStoredFieldIsDetected()
+    {
+        QFETCH(QByteArray, sql);
+        QFETCH(qint64, brokenAt);
+        const QString path = freshLogWith(10);
+        QCOMPARE(oracle(path), QStringLiteral("OK 10"));
+        tamper(path, sql);
+        const audit::VerifyReport r = verify(path);
+        QVERIFY2(!r.ok, "verify() missed it");
+        QCOMPARE(r.firstBrokenSeq, brokenAt);
+        const QString verdict = oracle(path);
+        QVERIFY2(verdict.startsWith(QStringLiteral("BROKEN %1:").arg(brokenAt)), qPrintable(verdict));
     }
 
     void batchAppendIsOneChain()

@@ -125,7 +125,9 @@ private Q_SLOTS:
         t.start();
         for (int i = 0; i < 100000; ++i)
             (*w)->log(m_run, QStringLiteral("y"), {i, i, 1.0});
-        QVERIFY2(t.elapsed() < 1000, qPrintable(QString::number(t.elapsed())));
+        // Had log() waited for the database, each call would wait out the busy timeout (5 s): a
+        // generous bound for a hang, not a speed figure (bench_tracking measures that).
+        QVERIFY2(t.elapsed() < 30000, qPrintable(QString::number(t.elapsed())));
         QVERIFY((*blocker)->exec(QStringLiteral("COMMIT")).isOk());
         QVERIFY((*w)->flush().isOk());
         QCOMPARE(*metricPointCount(*m_db, m_run, QStringLiteral("y")), qint64(100000));
