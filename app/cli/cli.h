@@ -3,7 +3,7 @@
 // the --workspace option, exit codes, --json output, and running long work as a Job with a
 // progress bar on a terminal and Ctrl-C to cancel.
 //
-// Exit status (DESIGN.md): 0 done; 1 a check found a problem; 2 an error (usage, bad input, I/O).
+// Exit status (docs/architecture.md, "The command line"): 0 done; 1 a check found a problem; 2 an error (usage, bad input, I/O).
 
 #include "core/common/status.h"
 

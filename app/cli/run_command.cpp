@@ -2,21 +2,16 @@
 // job calls. Exit status 1 when a data test or a gate fails (each named, with why), 2 on errors
 // (a stage that fails, a bad dvc.yaml, a missing dep, …).
 #include "app/cli/cli.h"
-#include "app/cli/workspace_job.h"
+#include "app/cli/workspace_job.h" // runJob
 
-#include "core/audit/audit_log.h"
 #include "core/common/job.h"
 #include "core/pipeline/executor.h"
-#include "core/stages/builtin_stages.h"
-#include "core/stages/pipeline_audit.h"
-#include "core/store/database.h"
+#include "core/stages/pipeline_run.h"
 #include "core/workspace/workspace.h"
-#include "core/workspace/workspace_lock.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QThread>
 
 #include <cstdio>
 
@@ -59,12 +54,12 @@ int runRun(const Context &context)
     int code = 0;
     if (!cmd.parse(&code))
         return code;
-    pipeline::ExecutorOptions options;
+    stages::PipelineRunRequest options;
     options.targets = cmd.positional();
     options.force = cmd.isSet(QStringLiteral("force"));
     options.dryRun = cmd.isSet(QStringLiteral("dry-run"));
     options.track = !cmd.isSet(QStringLiteral("no-track"));
-    options.workers = qMax(1, QThread::idealThreadCount());
+    options.holder = QStringLiteral("orrery-cli run");
     if (cmd.isSet(QStringLiteral("jobs"))) {
         bool ok = false;
         options.workers = cmd.value(QStringLiteral("jobs")).toInt(&ok);
@@ -79,9 +74,6 @@ int runRun(const Context &context)
         options.stageTimeoutMs = qint64(s * 1000);
     }
     options.cliDir = QCoreApplication::applicationDirPath();
-    pipeline::StageRegistry registry;
-    stages::registerBuiltinStages(registry);
-    options.registry = &registry;
     const bool json = cmd.json();
     options.onStage = [json](const pipeline::StageReport &r) {
         if (json)
@@ -99,23 +91,23 @@ int runRun(const Context &context)
         std::fflush(stdout);
     };
 
-    auto ws = openWorkspace(context);
-    if (!ws)
-        return fail(ws.status());
-    const QString root = (*ws)->root();
-    // Two runs of one pipeline at once would race on its outs and dvc.lock: one at a time.
-    std::unique_ptr<workspace::WorkspaceLock> lock;
-    if (!options.dryRun) {
-        auto acquired = workspace::WorkspaceLock::acquire(root, QStringLiteral("pipeline"), QStringLiteral("orrery-cli run"));
-        if (!acquired)
-            return fail(acquired.status());
-        lock = std::move(*acquired);
+    QString root;
+    {
+        auto ws = openWorkspace(context); // its errors name what is wrong with the folder
+        if (!ws)
+            return fail(ws.status());
+        root = (*ws)->root();
     }
-    auto report = runWorkspaceJob(**ws, QStringLiteral("pipeline"), [&](store::Database &db, common::JobContext &job) {
-        return pipeline::Executor(root, db, options).run(&job);
+    // The same path as the window's editor: lock, stage types, executor and audit entry.
+    auto outcome = runJob(QStringLiteral("pipeline"), [&](common::JobContext &job) {
+        return stages::runWorkspacePipeline(root, options, &job);
     });
-    if (!report)
-        return fail(report.status());
+    if (!outcome)
+        return fail(outcome.status());
+    if (!outcome->audit)
+        std::fprintf(stderr, "orrery-cli: warning: the audit log could not record pipeline.run: %s\n",
+                     qPrintable(outcome->audit.message()));
+    const pipeline::PipelineReport *report = &outcome->report;
 
     int exit = ExitOk;
     QJsonArray stagesJson;
@@ -139,13 +131,6 @@ int runRun(const Context &context)
         exit = ExitProblem;
     if (failed > 0 || report->cancelled)
         exit = ExitError;
-    if (!options.dryRun) {
-        // The same entry as a run from the window's editor (one function writes both).
-        auto audited = stages::recordPipelineRun((*ws)->audit(), root, options.targets, options.force, *report);
-        if (!audited)
-            std::fprintf(stderr, "orrery-cli: warning: the audit log could not record pipeline.run: %s\n",
-                         qPrintable(audited.status().message()));
-    }
     if (json) {
         printJson(QJsonObject{{QStringLiteral("run_id"), report->runId},
                               {QStringLiteral("dry_run"), options.dryRun},

@@ -2,7 +2,7 @@
 // HttpServer: the one HTTP/1.1 server under all of Orrery's servers (tracking REST now;
 // inference, /metrics and feedback later), with the limits an exposed server needs built in.
 //
-// Why Boost.Beast and not Qt HttpServer 6.4 (DESIGN.md's default). Qt HttpServer 6.4 has no
+// Why Boost.Beast and not Qt HttpServer 6.4 (the design's first choice). Qt HttpServer 6.4 has no
 // request-size limit, no header limit and no timeouts, and it cannot be given them from outside:
 // it reads a request from the socket itself and calls a route only when the whole body is in
 // memory. Measured here with 6.4.2: a 300 MB body with a 300 MB Content-Length was buffered
@@ -11,7 +11,7 @@
 // body (its bytes then parse as the next request). A guard in front of it (a QTcpServer
 // subclass peeking at Content-Length) would have to find where every request ends on a
 // keep-alive connection — that is, parse HTTP a second time beside Qt's parser, the classic
-// request-smuggling setup, and the hand-written parser DESIGN.md rules out. Beast's parser
+// request-smuggling setup, and the hand-written parser the design rules out. Beast's parser
 // (header-only, Debian's libboost-dev) has the limits in the parser itself: the head is read
 // first, `Content-Length` above the limit is an error before one body byte is read, chunked bodies
 // are counted as they arrive, Content-Length with Transfer-Encoding is refused, and every read

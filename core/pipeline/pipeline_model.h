@@ -1,5 +1,5 @@
 #pragma once
-// PipelineModel: the id-based graph of DESIGN.md — stages are nodes (NodeId), the files between
+// PipelineModel: the id-based graph of docs/architecture.md ("Conventions") — stages are nodes (NodeId), the files between
 // them edges (EdgeId) — over plain QtCore, so it runs with no scene (the CLI, tests) and the
 // editor's scene mirrors it through the signals (a NodeId → item map; items own no state).
 //

@@ -1,6 +1,6 @@
 #pragma once
 // Validation gates: whether a model's metrics allow it to go on (be registered, replace the
-// champion). DESIGN.md puts the gate logic here so that the pipeline's gate stage and
+// champion). The gate logic lives here (docs/architecture.md, "Conventions") so that the pipeline's gate stage and
 // promotions decide alike. A gate is a list of rules over metric names:
 //
 //   roc_auc >= 0.80, recall >= 0.5, false_positive_rate <= 0.05

@@ -1,6 +1,6 @@
 #pragma once
 // The audit entry of a pipeline run. Every state change is audited, whichever process makes it
-// (DESIGN.md, core/audit): `orrery-cli run` and the window's editor both record their runs through
+// (docs/architecture.md, "Core modules"): `orrery-cli run` and the window's editor both record their runs through
 // recordPipelineRun, so the log reads the same for both — action "pipeline.run", the workspace
 // root as target, details {run_id, targets, force, ran, failed, checks_failed}, the actor the
 // audit log sets (the OS user).

@@ -2,7 +2,7 @@
 // Database: one SQLite connection to a workspace's orrery.db (or ":memory:").
 //
 // Every connection runs in WAL mode with a busy timeout, foreign keys on and synchronous=FULL,
-// so several Orrery processes share one database (DESIGN.md, "Processes sharing a workspace") and
+// so several Orrery processes share one database (docs/architecture.md, "Processes sharing a workspace") and
 // an acknowledged commit survives a crash. Opening an existing file first checks, without writing
 // anything, that it is an SQLite database of the right size and not written by a newer Orrery; a
 // file that fails these checks is left exactly as it was.

@@ -1,7 +1,7 @@
 #pragma once
 // Workspace: a project folder that Orrery manages — a git repository with .orrery/ (the SQLite
 // database, the content-addressed cache, temporary files, locks), DVC's .dvc/config pointing at
-// that cache, and the .gitignore entries that keep local state out of git (DESIGN.md, "Workspace
+// that cache, and the .gitignore entries that keep local state out of git (docs/architecture.md, "Workspace
 // on disk").
 //
 // init() is all or nothing: whatever it created is removed again when a later step fails, so a

@@ -1,6 +1,6 @@
 // bench foundation: the cost of opening a workspace and of the audit log.
 //   bench_foundation WORKDIR
-// Prints `bench NAME VALUE UNIT` lines (DESIGN.md). Medians of repeated runs where a single run
+// Prints `bench NAME VALUE UNIT` lines (docs/architecture.md, "Testing"). Medians of repeated runs where a single run
 // is short, because these machines are noisy.
 #include "core/audit/audit_log.h"
 #include "core/store/database.h"

@@ -1,0 +1,54 @@
+#include "core/stages/pipeline_run.h"
+
+#include "core/audit/audit_log.h"
+#include "core/stages/builtin_stages.h"
+#include "core/stages/pipeline_audit.h"
+#include "core/workspace/workspace.h"
+#include "core/workspace/workspace_lock.h"
+
+#include <QThread>
+
+#include <memory>
+
+namespace orrery::stages {
+
+Result<PipelineRunOutcome> runWorkspacePipeline(const QString &root, const PipelineRunRequest &request, common::JobContext *job)
+{
+    auto ws = workspace::Workspace::open(root);
+    if (!ws)
+        return ws.status();
+    std::unique_ptr<workspace::WorkspaceLock> lock;
+    if (!request.dryRun) {
+        auto acquired = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("pipeline"),
+                                                          request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder);
+        if (!acquired)
+            return acquired.status();
+        lock = std::move(*acquired);
+    }
+
+    pipeline::StageRegistry registry;
+    registerBuiltinStages(registry);
+    pipeline::ExecutorOptions options;
+    options.targets = request.targets;
+    options.force = request.force;
+    options.dryRun = request.dryRun;
+    options.track = request.track;
+    options.workers = request.workers > 0 ? request.workers : qMax(1, QThread::idealThreadCount());
+    options.stageTimeoutMs = request.stageTimeoutMs;
+    options.cliDir = request.cliDir;
+    options.registry = &registry;
+    options.onStage = request.onStage;
+
+    auto report = pipeline::Executor((*ws)->root(), (*ws)->database(), options).run(job);
+    if (!report)
+        return report.status();
+    PipelineRunOutcome outcome{std::move(*report), Status::ok()};
+    if (!request.dryRun) {
+        auto audited = recordPipelineRun((*ws)->audit(), (*ws)->root(), request.targets, request.force, outcome.report);
+        if (!audited)
+            outcome.audit = audited.status();
+    }
+    return outcome;
+}
+
+} // namespace orrery::stages
