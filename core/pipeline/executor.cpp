@@ -7,6 +7,8 @@
 
 #include "core/pipeline/executor.h"
 
+#include "core/common/clock.h"
+
 #include "core/common/job.h"
 #include "core/pipeline/executor_impl.h"
 #include "core/store/database.h"
@@ -84,7 +86,15 @@ QString logTail(const QString &path, int lines = 20)
 
 } // namespace
 
-Executor::Impl::Impl(Executor &ex, const QString &r, ExecutorOptions &o) : e(ex), root(r), opt(o) {}
+Executor::Impl::Impl(Executor &ex, const QString &r, ExecutorOptions &o)
+    : e(ex), root(r), opt(o), clock(o.clock ? *o.clock : common::Clock::system())
+{
+}
+
+qint64 Executor::Impl::nowMs() const
+{
+    return clock.now().toMSecsSinceEpoch();
+}
 
 Executor::Impl::~Impl() { stopWorkers(); }
 
@@ -348,7 +358,7 @@ Result<PipelineReport> Executor::Impl::run(common::JobContext *job)
                                           {QStringLiteral("run_id"), r.runId}, {QStringLiteral("duration_ms"), r.durationMs}});
         manifest.insert(QStringLiteral("pipeline"), stagesJson);
         (void)tracking::saveManifest(e.m_db, parentRunId, tracking::RunManifest{manifest});
-        (void)store->updateRun(parentRunId, &status, QDateTime::currentMSecsSinceEpoch(), QString());
+        (void)store->updateRun(parentRunId, &status, nowMs(), QString());
         report.runId = parentRunId;
     }
     if (!fatal.isOk())

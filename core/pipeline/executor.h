@@ -38,6 +38,7 @@
 #include <functional>
 
 namespace orrery::common {
+class Clock;
 class JobContext;
 }
 namespace orrery::store {
@@ -90,6 +91,7 @@ struct ExecutorOptions {
     bool track = true;
     QString cliDir;        // put first on PATH for command stages, so `orrery-cli` resolves
     const StageRegistry *registry = nullptr;
+    const common::Clock *clock = nullptr; // stamps stage and run times; the system clock when null
     // Called on the coordinating thread when a stage starts (state Pending) and when it ends.
     std::function<void(const StageReport &)> onStage;
 };

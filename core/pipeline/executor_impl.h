@@ -68,6 +68,8 @@ struct Executor::Impl {
     Executor &e;
     const QString &root;
     ExecutorOptions &opt;
+    const common::Clock &clock; // opt.clock, or the system clock
+    qint64 nowMs() const;
     PipelineFile file;
     LockFile lock;
     std::optional<PipelineGraph> graph;

@@ -69,7 +69,7 @@ QJsonObject Executor::Impl::interpreterFor(const Stage &s)
 
 Status Executor::Impl::startTracking()
 {
-    store = std::make_unique<tracking::TrackingStore>(e.m_db);
+    store = std::make_unique<tracking::TrackingStore>(e.m_db, &clock);
     auto exp = store->experimentByName(QStringLiteral("pipeline"));
     if (exp) {
         experimentId = exp->id;
@@ -79,7 +79,7 @@ Status Executor::Impl::startTracking()
             return created.status();
         experimentId = *created;
     }
-    auto w = tracking::MetricWriter::open(e.m_db.path());
+    auto w = tracking::MetricWriter::open(e.m_db.path(), 100, &clock);
     if (!w)
         return w.status();
     writer = std::move(*w);
@@ -135,7 +135,7 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
                 collectNumbers(*v, QString(), &metrics);
         }
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = nowMs();
     for (const auto &[k, v] : metrics)
         if (tracking::TrackingStore::validateMetricKey(k).isOk())
             writer->log(r.runId, k, {0, now, v});

@@ -74,7 +74,7 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
 {
     Done d;
     d.index = task.index;
-    d.startMs = QDateTime::currentMSecsSinceEpoch();
+    d.startMs = nowMs();
     QElapsedTimer timer;
     timer.start();
     if (task.builtin) {

@@ -1,5 +1,7 @@
 #include "core/tracking/artifact_store.h"
 
+#include "core/common/clock.h"
+
 #include "core/common/safe_path.h"
 #include "core/data/content_cache.h"
 #include "core/store/database.h"
@@ -57,8 +59,9 @@ Result<QString> runOf(const QString &clean)
 
 } // namespace
 
-ArtifactUpload::ArtifactUpload(store::Database &db, QString path, QString runId, std::unique_ptr<data::CacheObjectWriter> object)
-    : m_db(db), m_path(std::move(path)), m_runId(std::move(runId)), m_object(std::move(object))
+ArtifactUpload::ArtifactUpload(store::Database &db, QString path, QString runId, std::unique_ptr<data::CacheObjectWriter> object,
+                               const common::Clock &clock)
+    : m_db(db), m_path(std::move(path)), m_runId(std::move(runId)), m_object(std::move(object)), m_clock(clock)
 {
 }
 
@@ -96,7 +99,7 @@ Status ArtifactUpload::commit()
     auto put = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO artifacts(path, run_id, md5, size, created) VALUES (?,?,?,?,?)"));
     if (!put)
         return put.status();
-    put->bind(1, m_path).bind(2, m_runId).bind(3, object->md5).bind(4, object->size).bind(5, QDateTime::currentMSecsSinceEpoch());
+    put->bind(1, m_path).bind(2, m_runId).bind(3, object->md5).bind(4, object->size).bind(5, m_clock.now().toMSecsSinceEpoch());
     ORRERY_TRY(put->run());
     const QString owner = QStringLiteral("run:") + m_runId;
     auto ref = m_db.prepare(QStringLiteral("INSERT OR IGNORE INTO cache_refs(md5, owner) VALUES (?, ?)"));
@@ -116,7 +119,10 @@ Status ArtifactUpload::commit()
     return tx.commit();
 }
 
-ArtifactStore::ArtifactStore(store::Database &db, QString cacheRoot) : m_db(db), m_cacheRoot(std::move(cacheRoot)) {}
+ArtifactStore::ArtifactStore(store::Database &db, QString cacheRoot, const common::Clock *clock)
+    : m_db(db), m_cacheRoot(std::move(cacheRoot)), m_clock(clock ? *clock : common::Clock::system())
+{
+}
 
 Result<QString> ArtifactStore::checkPath(const QString &decoded)
 {
@@ -166,7 +172,7 @@ Result<std::unique_ptr<ArtifactUpload>> ArtifactStore::beginUpload(const QString
     auto object = data::ContentCache(m_cacheRoot).beginObject();
     if (!object)
         return object.status();
-    return std::make_unique<ArtifactUpload>(m_db, *clean, *run, std::move(*object));
+    return std::make_unique<ArtifactUpload>(m_db, *clean, *run, std::move(*object), m_clock);
 }
 
 Result<ArtifactEntry> ArtifactStore::addFile(const QString &relative, const QString &source)

@@ -29,6 +29,9 @@
 
 #include <memory>
 
+namespace orrery::common {
+class Clock;
+}
 namespace orrery::data {
 class CacheObjectWriter;
 }
@@ -47,7 +50,8 @@ struct ArtifactEntry {
 // An upload in progress: the HTTP server writes the body into it; commit() publishes it.
 class ArtifactUpload : public http::HttpBodySink {
 public:
-    ArtifactUpload(store::Database &db, QString path, QString runId, std::unique_ptr<data::CacheObjectWriter> object);
+    ArtifactUpload(store::Database &db, QString path, QString runId, std::unique_ptr<data::CacheObjectWriter> object,
+                   const common::Clock &clock);
     ~ArtifactUpload() override; // without commit(): the temporary file is removed
     Status write(const char *data, qint64 size) override;
     Status commit();
@@ -57,11 +61,13 @@ private:
     store::Database &m_db;
     QString m_path, m_runId;
     std::unique_ptr<data::CacheObjectWriter> m_object;
+    const common::Clock &m_clock;
 };
 
 class ArtifactStore {
 public:
-    ArtifactStore(store::Database &db, QString cacheRoot);
+    // `clock` stamps uploads (the system clock when null); it must outlive the store.
+    ArtifactStore(store::Database &db, QString cacheRoot, const common::Clock *clock = nullptr);
 
     // The checked relative path ("1/abc/artifacts/model/MLmodel"), or InvalidArgument saying why.
     static Result<QString> checkPath(const QString &decoded);
@@ -86,6 +92,7 @@ public:
 private:
     store::Database &m_db;
     QString m_cacheRoot;
+    const common::Clock &m_clock;
 };
 
 } // namespace orrery::tracking

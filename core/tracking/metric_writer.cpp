@@ -1,5 +1,6 @@
 #include "core/tracking/metric_writer.h"
 
+#include "core/common/clock.h"
 #include "core/store/database.h"
 #include "core/tracking/metric_block.h"
 
@@ -40,6 +41,7 @@ struct TailKeyHash {
 struct MetricWriter::Impl {
     std::unique_ptr<store::Database> db;
     int intervalMs = 100;
+    const common::Clock *clock = nullptr;
 
     std::mutex mutex;                 // guards queue, waiters, stopping, flushRequested, committedTicket
     std::condition_variable wake;     // writer: work or stop
@@ -198,7 +200,7 @@ struct MetricWriter::Impl {
         auto beat = db->prepare(QStringLiteral("UPDATE runs SET heartbeat_time = ? WHERE id = ?"));
         if (!beat)
             return beat.status();
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 now = clock->now().toMSecsSinceEpoch();
         for (const QString &run : runs) {
             beat->reset();
             beat->bind(1, now).bind(2, run);
@@ -262,7 +264,7 @@ MetricWriter::~MetricWriter()
     (void)close();
 }
 
-Result<std::unique_ptr<MetricWriter>> MetricWriter::open(const QString &databasePath, int flushIntervalMs)
+Result<std::unique_ptr<MetricWriter>> MetricWriter::open(const QString &databasePath, int flushIntervalMs, const common::Clock *clock)
 {
     auto db = store::Database::open(databasePath);
     if (!db)
@@ -270,6 +272,7 @@ Result<std::unique_ptr<MetricWriter>> MetricWriter::open(const QString &database
     std::unique_ptr<MetricWriter> writer(new MetricWriter());
     writer->d->db = std::move(*db);
     writer->d->intervalMs = qMax(1, flushIntervalMs);
+    writer->d->clock = clock ? clock : &common::Clock::system();
     writer->d->queue.reserve(1 << 16);
     writer->d->thread = std::thread([impl = writer->d.get()] { impl->run(); });
     return writer;

@@ -30,6 +30,10 @@
 #include <memory>
 #include <vector>
 
+namespace orrery::common {
+class Clock;
+}
+
 namespace orrery::tracking {
 
 struct SeriesPoint {
@@ -44,7 +48,9 @@ public:
     // short and do not call back into the writer.
     using CommitCallback = std::function<void(const Status &)>;
 
-    static Result<std::unique_ptr<MetricWriter>> open(const QString &databasePath, int flushIntervalMs = 100);
+    // `clock` stamps the runs' heartbeats (the system clock when null); it must outlive the writer.
+    static Result<std::unique_ptr<MetricWriter>> open(const QString &databasePath, int flushIntervalMs = 100,
+                                                      const common::Clock *clock = nullptr);
     ~MetricWriter(); // close()
 
     // A handle for one run's metric key: log(series, point) is the fastest path (no strings are

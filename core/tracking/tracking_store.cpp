@@ -1,5 +1,7 @@
 #include "core/tracking/tracking_store.h"
 
+#include "core/common/clock.h"
+
 #include "core/common/system_info.h"
 #include "core/store/database.h"
 
@@ -14,11 +16,6 @@
 
 namespace orrery::tracking {
 namespace {
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
 
 Status alreadyExists(QString m)
 {
@@ -54,7 +51,15 @@ RunInfo readRunInfo(const store::Statement &s)
 
 const char *const kRunColumns = "id, experiment_id, name, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri, status_reason";
 
-TrackingStore::TrackingStore(store::Database &db) : m_db(db) {}
+TrackingStore::TrackingStore(store::Database &db, const common::Clock *clock)
+    : m_db(db), m_clock(clock ? *clock : common::Clock::system())
+{
+}
+
+qint64 TrackingStore::nowMs() const
+{
+    return m_clock.now().toMSecsSinceEpoch();
+}
 
 Status TrackingStore::validateKey(const QString &kind, const QString &key)
 {

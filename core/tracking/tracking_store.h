@@ -18,6 +18,10 @@ class Database;
 class Statement;
 }
 
+namespace orrery::common {
+class Clock;
+}
+
 namespace orrery::tracking {
 
 // The columns a run is read with, in readRunInfo's order (other queries may select more after them).
@@ -26,7 +30,8 @@ RunInfo readRunInfo(const store::Statement &s);
 
 class TrackingStore {
 public:
-    explicit TrackingStore(store::Database &db);
+    // `clock` stamps runs, metrics and heartbeats (the system clock when null); it must outlive the store.
+    explicit TrackingStore(store::Database &db, const common::Clock *clock = nullptr);
 
     Result<QString> createExperiment(const QString &name, const QString &artifactLocation = QString(),
                                      const QVector<KeyValue> &tags = {});
@@ -70,7 +75,9 @@ public:
     Result<int> markDeadRuns(qint64 staleHeartbeatMs = 3600 * 1000);
 
 private:
+    qint64 nowMs() const;
     store::Database &m_db;
+    const common::Clock &m_clock;
 };
 
 } // namespace orrery::tracking

@@ -1,5 +1,6 @@
 #include "core/train/run_recorder.h"
 
+#include "core/common/clock.h"
 #include "core/store/database.h"
 #include "core/tracking/artifact_store.h"
 #include "core/tracking/metric_writer.h"
@@ -7,7 +8,6 @@
 #include "core/tracking/tracking_store.h"
 #include "core/train/trainer.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -23,6 +23,8 @@ struct RunRecorder::Impl {
     QString workRoot;
     QString cacheRoot;
     QHash<QString, int> series;
+    const common::Clock *clock = &common::Clock::system();
+    qint64 nowMs() const { return clock->now().toMSecsSinceEpoch(); }
 };
 
 RunRecorder::RunRecorder() : d(std::make_unique<Impl>()) {}
@@ -32,21 +34,17 @@ RunRecorder::~RunRecorder()
         (void)d->writer->close();
 }
 
-namespace {
-qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
-} // namespace
-
 Result<QString> RunRecorder::latestCheckpoint(const TrainRequest &request, const QString &runId)
 {
     store::OpenOptions o;
     auto db = store::Database::open(request.databasePath, o);
     if (!db)
         return db.status();
-    tracking::TrackingStore store(**db);
+    tracking::TrackingStore store(**db, request.clock);
     auto info = store.runInfo(runId);
     if (!info)
         return notFound(QStringLiteral("no run '%1' to resume in this workspace (orrery-cli runs list shows the runs)").arg(runId));
-    tracking::ArtifactStore artifacts(**db, request.cacheRoot);
+    tracking::ArtifactStore artifacts(**db, request.cacheRoot, request.clock);
     const QString folder = QStringLiteral("%1/%2/artifacts/checkpoints").arg(info->experimentId, runId);
     auto entries = artifacts.list(folder);
     if (!entries)
@@ -71,7 +69,9 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
     r->d->db = std::move(*db);
     r->d->workRoot = request.workRoot;
     r->d->cacheRoot = request.cacheRoot;
-    tracking::TrackingStore store(*r->d->db);
+    if (request.clock)
+        r->d->clock = request.clock;
+    tracking::TrackingStore store(*r->d->db, r->d->clock);
     if (!request.resumeRunId.isEmpty()) {
         auto info = store.runInfo(request.resumeRunId);
         if (!info)
@@ -82,7 +82,7 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
         auto updated = store.updateRun(r->m_runId, &running, 0, QString());
         if (!updated)
             return updated.status();
-        ORRERY_TRY(store.setTag(r->m_runId, {QStringLiteral("orrery.resumed_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}));
+        ORRERY_TRY(store.setTag(r->m_runId, {QStringLiteral("orrery.resumed_at"), common::toIsoUtc(r->d->clock->now())}));
     } else {
         const QString name = request.config.tracking.experiment.isEmpty() ? QStringLiteral("Default") : request.config.tracking.experiment;
         auto e = store.experimentByName(name);
@@ -112,7 +112,7 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
         if (manifest)
             ORRERY_TRY(tracking::saveManifest(*r->d->db, r->m_runId, *manifest));
     }
-    auto writer = tracking::MetricWriter::open(request.databasePath);
+    auto writer = tracking::MetricWriter::open(request.databasePath, 100, r->d->clock);
     if (!writer)
         return writer.status();
     r->d->writer = std::move(*writer);
@@ -133,14 +133,14 @@ QString RunRecorder::artifactUri(const QString &path) const
 
 Status RunRecorder::logArtifact(const QString &path, const QString &file)
 {
-    tracking::ArtifactStore artifacts(*d->db, d->cacheRoot);
+    tracking::ArtifactStore artifacts(*d->db, d->cacheRoot, d->clock);
     auto entry = artifacts.addFile(QStringLiteral("%1/%2/artifacts/%3").arg(d->experimentId, m_runId, path), file);
     return entry ? Status::ok() : entry.status().withContext(QStringLiteral("logging artifact %1").arg(path));
 }
 
 Result<QString> RunRecorder::artifactFile(const QString &path)
 {
-    tracking::ArtifactStore artifacts(*d->db, d->cacheRoot);
+    tracking::ArtifactStore artifacts(*d->db, d->cacheRoot, d->clock);
     return artifacts.fileFor(QStringLiteral("%1/%2/artifacts/%3").arg(d->experimentId, m_runId, path));
 }
 
@@ -149,12 +149,12 @@ void RunRecorder::metric(const QString &key, qint64 step, double value)
     auto it = d->series.find(key);
     if (it == d->series.end())
         it = d->series.insert(key, d->writer->series(m_runId, key));
-    d->writer->log(*it, {step, nowMs(), value});
+    d->writer->log(*it, {step, d->nowMs(), value});
 }
 
 Status RunRecorder::setTag(const QString &key, const QString &value)
 {
-    tracking::TrackingStore store(*d->db);
+    tracking::TrackingStore store(*d->db, d->clock);
     return store.setTag(m_runId, {key, value.left(tracking::Limits::kMaxTagValueLength)});
 }
 
@@ -163,8 +163,8 @@ Status RunRecorder::flush() { return d->writer->flush(); }
 Status RunRecorder::finish(tracking::RunStatus status, const QString &reason)
 {
     ORRERY_TRY(d->writer->flush());
-    tracking::TrackingStore store(*d->db);
-    auto updated = store.updateRun(m_runId, &status, nowMs(), QString());
+    tracking::TrackingStore store(*d->db, d->clock);
+    auto updated = store.updateRun(m_runId, &status, d->nowMs(), QString());
     if (!updated)
         return updated.status();
     if (!reason.isEmpty()) {

@@ -35,6 +35,10 @@
 #include <memory>
 
 namespace orrery::common {
+class Clock;
+}
+
+namespace orrery::common {
 class JobContext;
 }
 
@@ -58,6 +62,7 @@ struct TrainRequest {
     QString resumeRunId;    // continue this run from its latest checkpoint
     QString resumeFrom;     // or from this checkpoint file
     DistributedConfig distributed;
+    const common::Clock *clock = nullptr; // stamps the run and its metrics; the system clock when null
     // Called on the training thread after every optimiser step (live charts, tests).
     std::function<void(qint64 step, double loss)> onStep;
 };
