@@ -1,6 +1,26 @@
 #include "core/common/status.h"
 
+#include <atomic>
+#include <cstdio>
+
 namespace orrery {
+
+namespace {
+std::atomic<int> g_softAsserts{0};
+}
+
+void softAssertFailed(const char *condition, const char *file, int line, const QString &details)
+{
+    ++g_softAsserts;
+    std::fprintf(stderr, "SOFT ASSERT: \"%s\" in %s:%d%s%s\n", condition, file, line, details.isEmpty() ? "" : ": ",
+                 details.toUtf8().constData());
+    std::fflush(stderr);
+}
+
+int softAssertCount()
+{
+    return g_softAsserts.load();
+}
 
 const char *errorCodeName(ErrorCode code)
 {

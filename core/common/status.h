@@ -5,7 +5,9 @@
 
 #include <QString>
 
+#include <cstdlib>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace orrery {
@@ -56,7 +58,16 @@ inline Status busy(QString m) { return {ErrorCode::Busy, std::move(m)}; }
 inline Status cancelled(QString m = QStringLiteral("cancelled")) { return {ErrorCode::Cancelled, std::move(m)}; }
 inline Status internalError(QString m) { return {ErrorCode::Internal, std::move(m)}; }
 
-// A value or the Status saying why there is none.
+// A broken invariant that the program can survive (in the spirit of Qt Creator's QTC_ASSERT):
+// logs "SOFT ASSERT" with the condition, the place and the details on stderr, counts it (tests
+// check the count), and returns so that the caller can take its way out. Never for input a user or
+// a peer controls: that gets a Status.
+void softAssertFailed(const char *condition, const char *file, int line, const QString &details = QString());
+int softAssertCount();
+
+// A value or the Status saying why there is none. Reading the value of an error is a bug: it is
+// reported as a soft assertion and, for a default-constructible T, answered with T() instead of
+// undefined behaviour (other types abort after the report).
 template <typename T>
 class [[nodiscard]] Result {
 public:
@@ -71,22 +82,56 @@ public:
     explicit operator bool() const { return isOk(); }
     const Status &status() const { return m_status; }
 
-    T &value() & { return *m_value; }
-    const T &value() const & { return *m_value; }
-    T &&value() && { return std::move(*m_value); }
-    T *operator->() { return &*m_value; }
-    const T *operator->() const { return &*m_value; }
-    T &operator*() & { return *m_value; }
-    const T &operator*() const & { return *m_value; }
+    T &value() & { return checked(); }
+    const T &value() const & { return checked(); }
+    T &&value() && { return std::move(checked()); }
+    T *operator->() { return &checked(); }
+    const T *operator->() const { return &checked(); }
+    T &operator*() & { return checked(); }
+    const T &operator*() const & { return checked(); }
     // By value from a temporary, so `for (auto &x : *f())` does not dangle.
-    T operator*() && { return std::move(*m_value); }
+    T operator*() && { return std::move(checked()); }
 
 private:
-    std::optional<T> m_value;
+    T &checked() const
+    {
+        if (!m_value) [[unlikely]] {
+            softAssertFailed("Result::value() on a Result that holds an error", __FILE__, __LINE__, m_status.toString());
+            if constexpr (std::is_default_constructible_v<T>)
+                m_value.emplace();
+            else
+                std::abort();
+        }
+        return *m_value;
+    }
+    mutable std::optional<T> m_value; // mutable: checked() stands in a T() for a missing value
     Status m_status;
 };
 
 } // namespace orrery
+
+// Checks `cond`; when it is false, reports a soft assertion (softAssertFailed) and runs `action`
+// — usually a return:  ORRERY_ASSERT(index < size(), return QString());
+#define ORRERY_ASSERT(cond, action)                                                                \
+    if (Q_LIKELY(cond)) {                                                                          \
+    } else {                                                                                       \
+        ::orrery::softAssertFailed(#cond, __FILE__, __LINE__);                                     \
+        action;                                                                                    \
+    }                                                                                              \
+    do {                                                                                           \
+    } while (0)
+
+// `lhs = value of expr`, or return expr's Status from the enclosing function (which returns Status
+// or a Result):  ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(path));
+// The Result is moved from; lhs is the value itself, not a Result.
+#define ORRERY_ASSIGN_OR_RETURN(lhs, expr) ORRERY_ASSIGN_OR_RETURN_IMPL(ORRERY_CONCAT(orrery_result_, __LINE__), lhs, expr)
+#define ORRERY_ASSIGN_OR_RETURN_IMPL(result, lhs, expr)                                            \
+    auto result = (expr);                                                                          \
+    if (!result.isOk())                                                                            \
+        return result.status();                                                                    \
+    lhs = std::move(result).value()
+#define ORRERY_CONCAT(a, b) ORRERY_CONCAT_INNER(a, b)
+#define ORRERY_CONCAT_INNER(a, b) a##b
 
 // Return early from a function returning Status or Result<T> when `expr` failed.
 #define ORRERY_TRY(expr)                                                                           \
