@@ -14,10 +14,12 @@ endfunction()
 # orrery_test(NAME [XVFB] SOURCES … LINKS …)
 # One Qt Test executable per unit, registered in CTest under its module's label. Tests run on
 # Qt's offscreen platform; XVFB runs one in a real X server instead (xvfb-run, a free display).
+# Every test links orrery_test_support (tests/support/test_support.h: writeFile, readFile, run,
+# runCli, git — helpers that fail loudly).
 function(orrery_test name)
   cmake_parse_arguments(ARG "XVFB" "LABEL" "SOURCES;LINKS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LINKS})
+  target_link_libraries(${name} PRIVATE Qt6::Test orrery_test_support ${ARG_LINKS})
   target_compile_definitions(${name} PRIVATE
     ORRERY_CLI_PATH="$<TARGET_FILE_DIR:orrery-cli>/orrery-cli"
     ORRERY_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

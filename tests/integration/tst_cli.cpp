@@ -1,35 +1,23 @@
 // orrery-cli end to end: the command-line contract of DESIGN.md (names, --help, --json, exit
 // status 0/1/2, errors on stderr).
+#include "tests/support/test_support.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <sqlite3.h>
 
+using orrery::testing::git;
+using orrery::testing::runCli;
+using Run = orrery::testing::ProcessResult;
+using orrery::testing::writeFile;
+
 namespace {
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run cli(const QStringList &args, const QString &cwd = QString())
-{
-    QProcess p;
-    if (!cwd.isEmpty())
-        p.setWorkingDirectory(cwd);
-    p.start(QStringLiteral(ORRERY_CLI_PATH), args);
-    if (!p.waitForFinished(120000))
-        qFatal("orrery-cli %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
 QJsonDocument json(const Run &r)
 {
     QJsonParseError e;
@@ -49,17 +37,17 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_demo = m_dir.filePath(QStringLiteral("demo"));
-        const Run r = cli({QStringLiteral("demo"), m_demo, QStringLiteral("--rows"), QStringLiteral("2000")});
+        const Run r = runCli({QStringLiteral("demo"), m_demo, QStringLiteral("--rows"), QStringLiteral("2000")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
     }
 
     void versionAndHelp()
     {
-        const Run v = cli({QStringLiteral("--version")});
+        const Run v = runCli({QStringLiteral("--version")});
         QCOMPARE(v.code, 0);
         for (const char *lib : {"orrery-cli", "Qt", "LibTorch", "SQLite", "libgit2"})
             QVERIFY2(v.out.contains(QLatin1String(lib)), lib);
-        const Run h = cli({QStringLiteral("--help")});
+        const Run h = runCli({QStringLiteral("--help")});
         QCOMPARE(h.code, 0);
         for (const char *cmd : {"init", "demo", "doctor", "audit"})
             QVERIFY2(h.out.contains(QLatin1String(cmd)), cmd);
@@ -74,7 +62,7 @@ private Q_SLOTS:
     void everyCommandHasHelp()
     {
         QFETCH(QString, command);
-        const Run r = cli({command, QStringLiteral("--help")});
+        const Run r = runCli({command, QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("orrery-cli ") + command), qPrintable(r.out));
         QVERIFY(r.out.contains(QStringLiteral("--workspace")));
@@ -96,7 +84,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const Run r = cli(args);
+        const Run r = runCli(args);
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(message) || (args.isEmpty() && r.out.contains(message)), qPrintable(r.err + r.out));
     }
@@ -104,14 +92,14 @@ private Q_SLOTS:
     void initMakesAWorkspaceAndJsonDescribesIt()
     {
         const QString dir = m_dir.filePath(QStringLiteral("inited"));
-        const Run r = cli({QStringLiteral("init"), dir, QStringLiteral("--json")});
+        const Run r = runCli({QStringLiteral("init"), dir, QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonObject o = json(r).object();
         QCOMPARE(o.value(QStringLiteral("root")).toString(), dir);
         QVERIFY(o.value(QStringLiteral("created_git_repository")).toBool());
         QVERIFY(QFileInfo(dir + QStringLiteral("/.orrery/orrery.db")).isFile());
         // --workspace works for init too, and init twice is harmless.
-        const Run again = cli({QStringLiteral("--workspace"), dir, QStringLiteral("init")});
+        const Run again = runCli({QStringLiteral("--workspace"), dir, QStringLiteral("init")});
         QCOMPARE(again.code, 0);
         QVERIFY(again.out.contains(QStringLiteral("already an Orrery workspace")));
     }
@@ -119,18 +107,15 @@ private Q_SLOTS:
     void initOnAFileExitsTwo()
     {
         const QString file = m_dir.filePath(QStringLiteral("file.txt"));
-        QFile f(file);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("x");
-        f.close();
-        const Run r = cli({QStringLiteral("init"), file});
+        writeFile(file, "x");
+        const Run r = runCli({QStringLiteral("init"), file});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("is a file")), qPrintable(r.err));
     }
 
     void demoRefusesANonEmptyFolder()
     {
-        const Run r = cli({QStringLiteral("demo"), m_demo});
+        const Run r = runCli({QStringLiteral("demo"), m_demo});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("not empty")), qPrintable(r.err));
     }
@@ -146,17 +131,15 @@ private Q_SLOTS:
         }
         QCOMPARE(lines, 2001);
         QVERIFY(QFile::exists(m_demo + QStringLiteral("/README.md")));
-        QProcess git;
-        git.setWorkingDirectory(m_demo);
-        git.start(QStringLiteral("git"), {QStringLiteral("status"), QStringLiteral("--porcelain")});
-        git.waitForFinished();
-        QCOMPARE(QString::fromUtf8(git.readAllStandardOutput()), QString()); // clean: the data file is ignored
+        // clean: the data file is ignored (git() stops the test if git status fails: an empty
+        // answer from a git that did not run is not "clean")
+        QCOMPARE(git(m_demo, {QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
     }
 
     void auditListJsonFromAnySubfolder()
     {
         QDir().mkpath(m_demo + QStringLiteral("/src"));
-        const Run r = cli({QStringLiteral("audit"), QStringLiteral("list"), QStringLiteral("--json")}, m_demo + QStringLiteral("/src"));
+        const Run r = runCli({QStringLiteral("audit"), QStringLiteral("list"), QStringLiteral("--json")}, m_demo + QStringLiteral("/src"));
         QCOMPARE(r.code, 0);
         const QJsonArray entries = json(r).array();
         QVERIFY(entries.size() >= 2);
@@ -168,7 +151,7 @@ private Q_SLOTS:
 
     void doctorOnAHealthyWorkspace()
     {
-        const Run r = cli({QStringLiteral("--workspace"), m_demo, QStringLiteral("doctor"), QStringLiteral("--json")});
+        const Run r = runCli({QStringLiteral("--workspace"), m_demo, QStringLiteral("doctor"), QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonObject o = json(r).object();
         QVERIFY(o.value(QStringLiteral("ok")).toBool());
@@ -178,17 +161,17 @@ private Q_SLOTS:
     void tamperedAuditIsFoundByVerifyAndDoctor()
     {
         const QString ws = m_dir.filePath(QStringLiteral("tampered"));
-        QCOMPARE(cli({QStringLiteral("init"), ws}).code, 0);
-        QCOMPARE(cli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--workspace"), ws}).code, 0);
+        QCOMPARE(runCli({QStringLiteral("init"), ws}).code, 0);
+        QCOMPARE(runCli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--workspace"), ws}).code, 0);
         sqlite3 *db = nullptr;
         QCOMPARE(sqlite3_open(QFile::encodeName(ws + QStringLiteral("/.orrery/orrery.db")).constData(), &db), SQLITE_OK);
         QCOMPARE(sqlite3_exec(db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 1",
                               nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
-        const Run verify = cli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--workspace"), ws});
+        const Run verify = runCli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--workspace"), ws});
         QCOMPARE(verify.code, 1);
         QVERIFY2(verify.err.contains(QStringLiteral("broken at entry 1")), qPrintable(verify.err));
-        const Run doctor = cli({QStringLiteral("doctor"), QStringLiteral("--workspace"), ws});
+        const Run doctor = runCli({QStringLiteral("doctor"), QStringLiteral("--workspace"), ws});
         QCOMPARE(doctor.code, 1);
         QVERIFY(doctor.out.contains(QStringLiteral("PROBLEM")));
         QVERIFY(doctor.out.contains(QStringLiteral("how to recover")));
@@ -197,17 +180,17 @@ private Q_SLOTS:
     void doctorOnACorruptDatabaseSaysHowToRecover()
     {
         const QString ws = m_dir.filePath(QStringLiteral("corrupt"));
-        QCOMPARE(cli({QStringLiteral("init"), ws}).code, 0);
+        QCOMPARE(runCli({QStringLiteral("init"), ws}).code, 0);
         QFile db(ws + QStringLiteral("/.orrery/orrery.db"));
         QVERIFY(db.open(QIODevice::ReadWrite));
         db.write(QByteArray(100, '\0'));
         db.close();
-        const Run r = cli({QStringLiteral("doctor"), QStringLiteral("--workspace"), ws});
+        const Run r = runCli({QStringLiteral("doctor"), QStringLiteral("--workspace"), ws});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.out.contains(QStringLiteral("not an SQLite database")), qPrintable(r.out));
         QVERIFY(r.out.contains(QStringLiteral("Restore .orrery/orrery.db from a backup")));
         // Other commands refuse with an error (exit 2), not a crash.
-        const Run list = cli({QStringLiteral("audit"), QStringLiteral("list"), QStringLiteral("--workspace"), ws});
+        const Run list = runCli({QStringLiteral("audit"), QStringLiteral("list"), QStringLiteral("--workspace"), ws});
         QCOMPARE(list.code, 2);
         QVERIFY(list.err.contains(QStringLiteral("orrery.db")));
     }
@@ -215,7 +198,7 @@ private Q_SLOTS:
     void commandsOutsideAWorkspaceExplainTheFix()
     {
         QTemporaryDir outside(QStringLiteral("/tmp/orrery-cli-outside-XXXXXX"));
-        const Run r = cli({QStringLiteral("audit"), QStringLiteral("list")}, outside.path());
+        const Run r = runCli({QStringLiteral("audit"), QStringLiteral("list")}, outside.path());
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("orrery-cli init")), qPrintable(r.err));
     }

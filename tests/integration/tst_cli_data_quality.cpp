@@ -1,32 +1,21 @@
 // orrery-cli data schema | validate | stats end to end: real processes on real files, exit
 // status 0/1/2, --json documents, and errors on stderr that name the file, line and column.
 #include "core/data/fraud_generator.h"
+#include "tests/support/test_support.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
-namespace {
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
+using Run = orrery::testing::ProcessResult;
+using orrery::testing::runCli;
+using orrery::testing::writeFile;
 
-Run cli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(ORRERY_CLI_PATH), args);
-    if (!p.waitForFinished(120000))
-        qFatal("orrery-cli %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+namespace {
 
 QJsonObject json(const Run &r)
 {
@@ -35,14 +24,6 @@ QJsonObject json(const Run &r)
     if (e.error != QJsonParseError::NoError || !d.isObject())
         qWarning("not a JSON object: %s", qPrintable(r.out));
     return d.object();
-}
-
-QString writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
-        qFatal("cannot write %s", qPrintable(path));
-    return path;
 }
 
 QJsonObject columnNamed(const QJsonArray &columns, const QString &name)
@@ -78,25 +59,25 @@ private Q_SLOTS:
     void everySubcommandHasHelp()
     {
         QFETCH(QString, sub);
-        const Run r = cli({QStringLiteral("data"), sub, QStringLiteral("--help")});
+        const Run r = runCli({QStringLiteral("data"), sub, QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("orrery-cli data ") + sub), qPrintable(r.out));
         QVERIFY(r.out.contains(QStringLiteral("--json")));
-        const Run list = cli({QStringLiteral("data"), QStringLiteral("--help")});
+        const Run list = runCli({QStringLiteral("data"), QStringLiteral("--help")});
         QVERIFY(list.out.contains(sub));
     }
 
     // schema -> validate passes -> data changes -> validate fails with exit 1 and the rows.
     void schemaThenValidate()
     {
-        const Run schema = cli({QStringLiteral("data"), QStringLiteral("schema"), m_csv});
+        const Run schema = runCli({QStringLiteral("data"), QStringLiteral("schema"), m_csv});
         QVERIFY2(schema.code == 0, qPrintable(schema.err));
         const QString schemaPath = m_dir.filePath(QStringLiteral("data/transactions.schema.yaml"));
         QVERIFY2(schema.out.contains(QStringLiteral("Wrote ") + schemaPath), qPrintable(schema.out));
         QVERIFY(schema.out.contains(QStringLiteral("channel")) && schema.out.contains(QStringLiteral("atm, online, pos")));
         QVERIFY(QFile::exists(schemaPath));
 
-        const Run pass = cli({QStringLiteral("data"), QStringLiteral("validate"), m_csv}); // schema found beside the data
+        const Run pass = runCli({QStringLiteral("data"), QStringLiteral("validate"), m_csv}); // schema found beside the data
         QVERIFY2(pass.code == 0, qPrintable(pass.out + pass.err));
         QVERIFY(pass.out.contains(QStringLiteral("no violations")));
 
@@ -107,14 +88,14 @@ private Q_SLOTS:
         text.replace(",online,", ",phone,"); // a new channel
         text += "T0000001,2026-02-01T00:00:00Z,C00001,-5.00,fuel,pos,US,1.0,44,10,1,0\n"; // repeated id, negative amount
         const QString changed = writeFile(m_dir.filePath(QStringLiteral("data/changed.csv")), text);
-        const Run fails = cli({QStringLiteral("data"), QStringLiteral("validate"), changed, QStringLiteral("--schema"), schemaPath});
+        const Run fails = runCli({QStringLiteral("data"), QStringLiteral("validate"), changed, QStringLiteral("--schema"), schemaPath});
         QCOMPARE(fails.code, 1);
         QVERIFY2(fails.out.contains(QStringLiteral("channel: allowed_values")), qPrintable(fails.out));
         QVERIFY(fails.out.contains(QStringLiteral("transaction_id: unique — 1 value repeats an earlier one")));
         QVERIFY(fails.out.contains(QStringLiteral("line 3002: T0000001")));
         QVERIFY(fails.out.contains(QStringLiteral("amount: min")));
 
-        const Run js = cli({QStringLiteral("data"), QStringLiteral("validate"), changed, QStringLiteral("--schema"), schemaPath,
+        const Run js = runCli({QStringLiteral("data"), QStringLiteral("validate"), changed, QStringLiteral("--schema"), schemaPath,
                             QStringLiteral("--json")});
         QCOMPARE(js.code, 1);
         const QJsonObject report = json(js);
@@ -140,7 +121,7 @@ private Q_SLOTS:
     void schemaJsonAndOutput()
     {
         const QString out = m_dir.filePath(QStringLiteral("custom.yaml"));
-        const Run r = cli({QStringLiteral("data"), QStringLiteral("schema"), m_csv, QStringLiteral("--output"), out, QStringLiteral("--json")});
+        const Run r = runCli({QStringLiteral("data"), QStringLiteral("schema"), m_csv, QStringLiteral("--output"), out, QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject o = json(r);
         QCOMPARE(o[QStringLiteral("schema_path")].toString(), out);
@@ -158,7 +139,7 @@ private Q_SLOTS:
         for (int i = 1; i <= 100; ++i)
             text += QByteArray::number(i) + (i % 4 ? ",a\n" : ",b\n");
         const QString path = writeFile(m_dir.filePath(QStringLiteral("hundred.csv")), text);
-        const Run r = cli({QStringLiteral("data"), QStringLiteral("stats"), path, QStringLiteral("--json")});
+        const Run r = runCli({QStringLiteral("data"), QStringLiteral("stats"), path, QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject o = json(r);
         QCOMPARE(o[QStringLiteral("rows")].toInteger(), 100);
@@ -174,7 +155,7 @@ private Q_SLOTS:
         QCOMPARE(top[QStringLiteral("value")].toString(), QStringLiteral("a"));
         QCOMPARE(top[QStringLiteral("count")].toInteger(), 75);
 
-        const Run table = cli({QStringLiteral("data"), QStringLiteral("stats"), path});
+        const Run table = runCli({QStringLiteral("data"), QStringLiteral("stats"), path});
         QCOMPARE(table.code, 0);
         QVERIFY2(table.out.contains(QStringLiteral("100 rows, 2 columns")), qPrintable(table.out));
         QVERIFY(table.out.contains(QStringLiteral("a (75), b (25)")));
@@ -185,7 +166,7 @@ private Q_SLOTS:
         const QString iris = QStringLiteral("/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv");
         if (!QFile::exists(iris))
             QSKIP("python3-sklearn's iris.csv is not installed");
-        const Run r = cli({QStringLiteral("data"), QStringLiteral("stats"), iris, QStringLiteral("--skip-lines"), QStringLiteral("1"),
+        const Run r = runCli({QStringLiteral("data"), QStringLiteral("stats"), iris, QStringLiteral("--skip-lines"), QStringLiteral("1"),
                            QStringLiteral("--no-header"), QStringLiteral("--json")});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject o = json(r);
@@ -196,7 +177,7 @@ private Q_SLOTS:
         // header, and the 31-field rows are refused as ragged, at the first of them.
         const QString cancer = QStringLiteral("/usr/lib/python3/dist-packages/sklearn/datasets/data/breast_cancer.csv");
         if (QFile::exists(cancer)) {
-            const Run plain = cli({QStringLiteral("data"), QStringLiteral("stats"), cancer});
+            const Run plain = runCli({QStringLiteral("data"), QStringLiteral("stats"), cancer});
             QCOMPARE(plain.code, 2);
             QVERIFY2(plain.err.contains(cancer + QStringLiteral(":2:5: this record has 31 fields but the header has 4 columns")),
                      qPrintable(plain.err));
@@ -207,12 +188,12 @@ private Q_SLOTS:
     void badInputIsAnErrorWithAPlace()
     {
         const QString ragged = writeFile(m_dir.filePath(QStringLiteral("ragged.csv")), "a,b,c\n1,2,3\n4,5\n");
-        Run r = cli({QStringLiteral("data"), QStringLiteral("stats"), ragged});
+        Run r = runCli({QStringLiteral("data"), QStringLiteral("stats"), ragged});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(ragged + QStringLiteral(":3:3: this record has 2 fields but the header has 3 columns")), qPrintable(r.err));
 
         const QString quote = writeFile(m_dir.filePath(QStringLiteral("quote.csv")), "a,b\n1,\"open\n2,3\n");
-        r = cli({QStringLiteral("data"), QStringLiteral("schema"), quote});
+        r = runCli({QStringLiteral("data"), QStringLiteral("schema"), quote});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(quote + QStringLiteral(":2:2: the quote that opens this field is never closed")), qPrintable(r.err));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("quote.schema.yaml")))); // nothing written on failure
@@ -221,25 +202,25 @@ private Q_SLOTS:
         QByteArray utf16("\xFF\xFE", 2);
         utf16 += QByteArray(reinterpret_cast<const char *>(text.utf16()), text.size() * 2);
         const QString wide = writeFile(m_dir.filePath(QStringLiteral("utf16.csv")), utf16);
-        r = cli({QStringLiteral("data"), QStringLiteral("stats"), wide});
+        r = runCli({QStringLiteral("data"), QStringLiteral("stats"), wide});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("UTF-16 is not supported: convert to UTF-8")), qPrintable(r.err));
 
         const QString nul = writeFile(m_dir.filePath(QStringLiteral("nul.csv")), QByteArray("a,b\n1,2\n3,\0\n", 12));
-        r = cli({QStringLiteral("data"), QStringLiteral("stats"), nul});
+        r = runCli({QStringLiteral("data"), QStringLiteral("stats"), nul});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(nul + QStringLiteral(":3:2: a NUL byte")), qPrintable(r.err));
 
-        r = cli({QStringLiteral("data"), QStringLiteral("stats"), ragged, QStringLiteral("--max-columns"), QStringLiteral("2")});
+        r = runCli({QStringLiteral("data"), QStringLiteral("stats"), ragged, QStringLiteral("--max-columns"), QStringLiteral("2")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(ragged + QStringLiteral(":1:3: more than 2 columns")), qPrintable(r.err));
 
         const QString badSchema = writeFile(m_dir.filePath(QStringLiteral("bad.schema.yaml")), "version: 1\ncolumns:\n  - {name: a, type: int, mn: 1}\n");
-        r = cli({QStringLiteral("data"), QStringLiteral("validate"), ragged, QStringLiteral("--schema"), badSchema});
+        r = runCli({QStringLiteral("data"), QStringLiteral("validate"), ragged, QStringLiteral("--schema"), badSchema});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(badSchema + QStringLiteral(":3:26: unknown key 'mn' in column 'a'")), qPrintable(r.err));
 
-        r = cli({QStringLiteral("data"), QStringLiteral("validate"), ragged}); // no schema beside it
+        r = runCli({QStringLiteral("data"), QStringLiteral("validate"), ragged}); // no schema beside it
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("no schema at")), qPrintable(r.err));
     }
@@ -252,7 +233,7 @@ private Q_SLOTS:
                                                           {QStringLiteral("data"), QStringLiteral("schema"), m_csv, QStringLiteral("--skip-lines"), QStringLiteral("x")},
                                                           {QStringLiteral("data"), QStringLiteral("stats"), m_dir.filePath(QStringLiteral("missing.csv"))},
                                                           {QStringLiteral("data"), QStringLiteral("validate"), m_dir.path()}}) {
-            const Run r = cli(args);
+            const Run r = runCli(args);
             QVERIFY2(r.code == 2, qPrintable(args.join(QLatin1Char(' '))));
             QVERIFY2(!r.err.isEmpty(), qPrintable(args.join(QLatin1Char(' '))));
         }

@@ -1,6 +1,8 @@
 // orrery-cli run / stage / merge as a CI job and a user run them: the demo's fraud pipeline end to
 // end, exit statuses (0, 1 for a failed data test or gate, 2 for errors), a crash mid-run that the
 // next run recovers from, and a three-way merge of dvc.yaml and params.yaml between branches.
+#include "tests/support/test_support.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -14,45 +16,13 @@
 #include <csignal>
 #include <unistd.h>
 
+using Run = orrery::testing::ProcessResult;
+using orrery::testing::git;
+using orrery::testing::readFile;
+using orrery::testing::runCli;
+using orrery::testing::writeFile;
+
 namespace {
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run cli(const QStringList &args, const QString &cwd = QString(), int timeoutMs = 120000)
-{
-    QProcess p;
-    if (!cwd.isEmpty())
-        p.setWorkingDirectory(cwd);
-    p.start(QStringLiteral(ORRERY_CLI_PATH), args);
-    p.waitForFinished(timeoutMs);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
-Run git(const QString &cwd, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(cwd);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=T"), QStringLiteral("-c"), QStringLiteral("user.email=t@t")} + args);
-    p.waitForFinished(30000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
-QByteArray read(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-void write(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(bytes);
-}
-
 QJsonObject stageJson(const QJsonObject &report, const QString &name)
 {
     for (const auto &v : report.value(QStringLiteral("stages")).toArray())
@@ -71,35 +41,35 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_demo = m_dir.filePath(QStringLiteral("demo"));
-        const Run r = cli({QStringLiteral("demo"), m_demo});
+        const Run r = runCli({QStringLiteral("demo"), m_demo});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(QFile::exists(m_demo + QStringLiteral("/dvc.yaml")));
     }
 
     void demoPipelineRunsOutOfTheBox()
     {
-        Run r = cli({QStringLiteral("run"), QStringLiteral("--json")}, m_demo);
+        Run r = runCli({QStringLiteral("run"), QStringLiteral("--json")}, m_demo);
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QVERIFY(report.value(QStringLiteral("passed")).toBool());
         for (const char *s : {"load", "validate", "split", "train", "predict", "evaluate", "gate"})
             QCOMPARE(stageJson(report, QString::fromLatin1(s)).value(QStringLiteral("state")).toString(), QStringLiteral("ran"));
-        QVERIFY(read(m_demo + QStringLiteral("/dvc.lock")).startsWith("schema: '2.0'\nstages:\n  load:\n    cmd: orrery-cli stage load"));
-        const QJsonObject metrics = QJsonDocument::fromJson(read(m_demo + QStringLiteral("/reports/metrics.json"))).object();
+        QVERIFY(readFile(m_demo + QStringLiteral("/dvc.lock")).startsWith("schema: '2.0'\nstages:\n  load:\n    cmd: orrery-cli stage load"));
+        const QJsonObject metrics = QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/metrics.json"))).object();
         QVERIFY2(metrics.value(QStringLiteral("roc_auc")).toDouble() > 0.85, qPrintable(QString::number(metrics.value(QStringLiteral("roc_auc")).toDouble())));
-        QVERIFY(QJsonDocument::fromJson(read(m_demo + QStringLiteral("/reports/roc.json"))).isArray());
-        QVERIFY(QJsonDocument::fromJson(read(m_demo + QStringLiteral("/reports/gate.json"))).object().value(QStringLiteral("passed")).toBool());
+        QVERIFY(QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/roc.json"))).isArray());
+        QVERIFY(QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/gate.json"))).object().value(QStringLiteral("passed")).toBool());
 
         // Nothing changed: every stage is skipped.
-        r = cli({QStringLiteral("run")}, m_demo);
+        r = runCli({QStringLiteral("run")}, m_demo);
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QStringLiteral("0 ran, 7 up to date")), qPrintable(r.out));
-        r = cli({QStringLiteral("run"), QStringLiteral("--dry-run")}, m_demo);
+        r = runCli({QStringLiteral("run"), QStringLiteral("--dry-run")}, m_demo);
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains(QStringLiteral("dry run: 0 ran, 7 up to date")));
 
         // The pipeline and each stage are tracked runs.
-        r = cli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json")}, m_demo);
+        r = runCli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--json")}, m_demo);
         QCOMPARE(r.code, 0);
         QStringList names;
         for (const auto &v : QJsonDocument::fromJson(r.out.toUtf8()).array())
@@ -107,15 +77,15 @@ private Q_SLOTS:
         QVERIFY2(names.contains(QStringLiteral("pipeline")) && names.contains(QStringLiteral("train")), qPrintable(names.join(QLatin1Char(','))));
         // The train stage trained the LibTorch MLP: its own tracked run, with the model it exported.
         QVERIFY2(names.contains(QStringLiteral("fraud-mlp")), qPrintable(names.join(QLatin1Char(','))));
-        QVERIFY(read(m_demo + QStringLiteral("/models/model.pt")).startsWith("PK"));
+        QVERIFY(readFile(m_demo + QStringLiteral("/models/model.pt")).startsWith("PK"));
     }
 
     void failingGateExitsOneAndSaysWhy()
     {
-        const QByteArray params = read(m_demo + QStringLiteral("/params.yaml"));
-        write(m_demo + QStringLiteral("/params.yaml"), QByteArray(params).replace("roc_auc >= 0.85", "roc_auc >= 0.9999"));
-        const Run r = cli({QStringLiteral("run")}, m_demo);
-        write(m_demo + QStringLiteral("/params.yaml"), params);
+        const QByteArray params = readFile(m_demo + QStringLiteral("/params.yaml"));
+        writeFile(m_demo + QStringLiteral("/params.yaml"), QByteArray(params).replace("roc_auc >= 0.85", "roc_auc >= 0.9999"));
+        const Run r = runCli({QStringLiteral("run")}, m_demo);
+        writeFile(m_demo + QStringLiteral("/params.yaml"), params);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("stage 'gate' failed its checks")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("needs >= 0.9999")), qPrintable(r.err));
@@ -125,12 +95,12 @@ private Q_SLOTS:
     void failingDataTestExitsOneAndStopsTheRest()
     {
         const QString data = m_demo + QStringLiteral("/data/transactions.csv");
-        const QByteArray original = read(data);
+        const QByteArray original = readFile(data);
         QByteArray bad = original;
         bad += "T9999999,2026-02-01T00:00:00Z,C00001,-5.00,casino,pos,US,1.0,40,100,0,0\n";
-        write(data, bad);
-        const Run r = cli({QStringLiteral("run"), QStringLiteral("--json")}, m_demo);
-        write(data, original);
+        writeFile(data, bad);
+        const Run r = runCli({QStringLiteral("run"), QStringLiteral("--json")}, m_demo);
+        writeFile(data, original);
         QCOMPARE(r.code, 1);
         const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(stageJson(report, QStringLiteral("validate")).value(QStringLiteral("state")).toString(), QStringLiteral("check_failed"));
@@ -139,7 +109,7 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QStringLiteral("column 'amount' breaks 'min'")), qPrintable(r.err));
         // Back to the versioned data: load's out comes from the run cache, training is not redone
         // (only the uncached reports the failed checks rewrote are made again).
-        const Run again = cli({QStringLiteral("run")}, m_demo);
+        const Run again = runCli({QStringLiteral("run")}, m_demo);
         QCOMPARE(again.code, 0);
         QVERIFY2(again.out.contains(QStringLiteral("restored  load")), qPrintable(again.out));
         QVERIFY2(again.out.contains(QStringLiteral("skipped   train")), qPrintable(again.out));
@@ -147,34 +117,34 @@ private Q_SLOTS:
 
     void stageCommandAndErrors()
     {
-        Run r = cli({QStringLiteral("stage"), QStringLiteral("--help")});
+        Run r = runCli({QStringLiteral("stage"), QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains(QStringLiteral("validate")) && r.out.contains(QStringLiteral("gate")));
-        r = cli({QStringLiteral("stage"), QStringLiteral("train"), QStringLiteral("--help")});
+        r = runCli({QStringLiteral("stage"), QStringLiteral("train"), QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains(QStringLiteral("BASELINE")));
-        r = cli({QStringLiteral("stage"), QStringLiteral("nope")});
+        r = runCli({QStringLiteral("stage"), QStringLiteral("nope")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains(QStringLiteral("unknown stage type 'nope'")));
-        r = cli({QStringLiteral("stage"), QStringLiteral("gate"), QStringLiteral("--metrics"), QStringLiteral("reports/metrics.json"), QStringLiteral("--rules"), QStringLiteral("recall >= 1.01")}, m_demo);
+        r = runCli({QStringLiteral("stage"), QStringLiteral("gate"), QStringLiteral("--metrics"), QStringLiteral("reports/metrics.json"), QStringLiteral("--rules"), QStringLiteral("recall >= 1.01")}, m_demo);
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains(QStringLiteral("needs >= 1.01")));
 
         const QString ws = m_dir.filePath(QStringLiteral("bad"));
-        QVERIFY(cli({QStringLiteral("init"), ws}).code == 0);
-        write(ws + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: touch a\n    deps: [b]\n    outs: [a]\n  b:\n    cmd: touch b\n    deps: [a]\n    outs: [b]\n");
-        r = cli({QStringLiteral("run")}, ws);
+        QVERIFY(runCli({QStringLiteral("init"), ws}).code == 0);
+        writeFile(ws + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: touch a\n    deps: [b]\n    outs: [a]\n  b:\n    cmd: touch b\n    deps: [a]\n    outs: [b]\n");
+        r = runCli({QStringLiteral("run")}, ws);
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("cycle: a -> b -> a")), qPrintable(r.err));
-        write(ws + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: sleep 30\n    outs: [a]\n");
+        writeFile(ws + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: sleep 30\n    outs: [a]\n");
         QElapsedTimer t;
         t.start();
-        r = cli({QStringLiteral("run"), QStringLiteral("--timeout"), QStringLiteral("0.5")}, ws);
+        r = runCli({QStringLiteral("run"), QStringLiteral("--timeout"), QStringLiteral("0.5")}, ws);
         QCOMPARE(r.code, 2);
         QVERIFY(t.elapsed() < 25000); // the 0.5 s timeout ended the stage's sleep 30
         QVERIFY2(r.err.contains(QStringLiteral("stage 'a' failed: took longer than the stage timeout")), qPrintable(r.err));
-        write(ws + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: exit 0\n    outs: [a]\n");
-        r = cli({QStringLiteral("run")}, ws);
+        writeFile(ws + QStringLiteral("/dvc.yaml"), "stages:\n  a:\n    cmd: exit 0\n    outs: [a]\n");
+        r = runCli({QStringLiteral("run")}, ws);
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(QStringLiteral("did not write its out 'a'")), qPrintable(r.err));
     }
@@ -184,13 +154,13 @@ private Q_SLOTS:
     void crashMidRunResumes()
     {
         const QString ws = m_dir.filePath(QStringLiteral("crash"));
-        QVERIFY(cli({QStringLiteral("init"), ws}).code == 0);
-        write(ws + QStringLiteral("/second.sh"),
+        QVERIFY(runCli({QStringLiteral("init"), ws}).code == 0);
+        writeFile(ws + QStringLiteral("/second.sh"),
               "echo $$ > second.pid\n"
               "printf partial > second.txt\n"
               "if [ ! -e crashed-once ]; then touch crashed-once; sleep 30; fi\n"
               "printf ' and complete' >> second.txt\n");
-        write(ws + QStringLiteral("/dvc.yaml"), R"(stages:
+        writeFile(ws + QStringLiteral("/dvc.yaml"), R"(stages:
   first:
     cmd: echo one > first.txt
     outs: [first.txt]
@@ -210,58 +180,58 @@ private Q_SLOTS:
         ::kill(pid_t(p.processId()), SIGKILL);
         p.waitForFinished(5000);
         // A power cut takes the stage's processes too.
-        const pid_t stagePid = pid_t(read(ws + QStringLiteral("/second.pid")).trimmed().toLongLong());
+        const pid_t stagePid = pid_t(readFile(ws + QStringLiteral("/second.pid")).trimmed().toLongLong());
         QVERIFY(stagePid > 0);
         const pid_t group = ::getpgid(stagePid);
         QVERIFY(group > 1 && group != ::getpgrp());
         ::kill(-group, SIGKILL);
-        QCOMPARE(read(ws + QStringLiteral("/second.txt")), QByteArray("partial"));
-        const QByteArray lock = read(ws + QStringLiteral("/dvc.lock"));
+        QCOMPARE(readFile(ws + QStringLiteral("/second.txt")), QByteArray("partial"));
+        const QByteArray lock = readFile(ws + QStringLiteral("/dvc.lock"));
         QVERIFY2(lock.contains("  first:") && !lock.contains("  second:"), lock.constData());
 
-        const Run r = cli({QStringLiteral("run")}, ws);
+        const Run r = runCli({QStringLiteral("run")}, ws);
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         QVERIFY2(r.out.contains(QStringLiteral("skipped   first")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("ran       second")), qPrintable(r.out));
-        QCOMPARE(read(ws + QStringLiteral("/second.txt")), QByteArray("partial and complete"));
-        QCOMPARE(read(ws + QStringLiteral("/third.txt")), QByteArray("partial and complete"));
+        QCOMPARE(readFile(ws + QStringLiteral("/second.txt")), QByteArray("partial and complete"));
+        QCOMPARE(readFile(ws + QStringLiteral("/third.txt")), QByteArray("partial and complete"));
     }
 
     void mergeCombinesAndListsConflicts()
     {
         const QString ws = m_dir.filePath(QStringLiteral("merge"));
-        QVERIFY(cli({QStringLiteral("init"), ws}).code == 0);
-        write(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.1\n  epochs: 10\n");
-        write(ws + QStringLiteral("/dvc.yaml"), "stages:\n  prep:\n    cmd: prep\n  train:\n    cmd: train --lr ${train.lr}\n    params: [train.lr]\n");
-        QCOMPARE(git(ws, {QStringLiteral("add"), QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml")}).code, 0);
-        QCOMPARE(git(ws, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("base")}).code, 0);
-        QCOMPARE(git(ws, {QStringLiteral("checkout"), QStringLiteral("-qb"), QStringLiteral("feature")}).code, 0);
-        write(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.2\n  epochs: 20\n");
-        write(ws + QStringLiteral("/dvc.yaml"), "stages:\n  prep:\n    cmd: prep --fast\n  train:\n    cmd: train --lr ${train.lr}\n    params: [train.lr]\n");
-        QCOMPARE(git(ws, {QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("feature")}).code, 0);
-        QCOMPARE(git(ws, {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")}).code, 0);
-        write(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.05\n  epochs: 10\n");
-        write(ws + QStringLiteral("/dvc.yaml"), "stages:\n  prep:\n    cmd: prep\n  train:\n    cmd: train --lr ${train.lr} --verbose\n    params: [train.lr]\n");
-        QCOMPARE(git(ws, {QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("main")}).code, 0);
-        const QByteArray oursParams = read(ws + QStringLiteral("/params.yaml"));
-        const QByteArray oursPipeline = read(ws + QStringLiteral("/dvc.yaml"));
+        QVERIFY(runCli({QStringLiteral("init"), ws}).code == 0);
+        writeFile(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.1\n  epochs: 10\n");
+        writeFile(ws + QStringLiteral("/dvc.yaml"), "stages:\n  prep:\n    cmd: prep\n  train:\n    cmd: train --lr ${train.lr}\n    params: [train.lr]\n");
+        git(ws, {QStringLiteral("add"), QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml")});
+        git(ws, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("base")});
+        git(ws, {QStringLiteral("checkout"), QStringLiteral("-qb"), QStringLiteral("feature")});
+        writeFile(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.2\n  epochs: 20\n");
+        writeFile(ws + QStringLiteral("/dvc.yaml"), "stages:\n  prep:\n    cmd: prep --fast\n  train:\n    cmd: train --lr ${train.lr}\n    params: [train.lr]\n");
+        git(ws, {QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("feature")});
+        git(ws, {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")});
+        writeFile(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.05\n  epochs: 10\n");
+        writeFile(ws + QStringLiteral("/dvc.yaml"), "stages:\n  prep:\n    cmd: prep\n  train:\n    cmd: train --lr ${train.lr} --verbose\n    params: [train.lr]\n");
+        git(ws, {QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("main")});
+        const QByteArray oursParams = readFile(ws + QStringLiteral("/params.yaml"));
+        const QByteArray oursPipeline = readFile(ws + QStringLiteral("/dvc.yaml"));
 
-        Run r = cli({QStringLiteral("merge"), QStringLiteral("feature")}, ws);
+        Run r = runCli({QStringLiteral("merge"), QStringLiteral("feature")}, ws);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.out.contains(QStringLiteral("CONFLICT params.yaml: train.lr")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("ours:   0.05")) && r.out.contains(QStringLiteral("theirs: 0.2")), qPrintable(r.out));
         QVERIFY(r.err.contains(QStringLiteral("nothing was written")));
-        QCOMPARE(read(ws + QStringLiteral("/params.yaml")), oursParams);
-        QCOMPARE(read(ws + QStringLiteral("/dvc.yaml")), oursPipeline);
+        QCOMPARE(readFile(ws + QStringLiteral("/params.yaml")), oursParams);
+        QCOMPARE(readFile(ws + QStringLiteral("/dvc.yaml")), oursPipeline);
 
-        r = cli({QStringLiteral("merge"), QStringLiteral("feature"), QStringLiteral("--resolve"), QStringLiteral("train.lr=ours"), QStringLiteral("--json")}, ws);
+        r = runCli({QStringLiteral("merge"), QStringLiteral("feature"), QStringLiteral("--resolve"), QStringLiteral("train.lr=ours"), QStringLiteral("--json")}, ws);
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
-        const QByteArray params = read(ws + QStringLiteral("/params.yaml"));
+        const QByteArray params = readFile(ws + QStringLiteral("/params.yaml"));
         QVERIFY2(params.contains("lr: 0.05") && params.contains("epochs: 20"), params.constData());
-        const QByteArray pipeline = read(ws + QStringLiteral("/dvc.yaml"));
+        const QByteArray pipeline = readFile(ws + QStringLiteral("/dvc.yaml"));
         QVERIFY2(pipeline.contains("cmd: prep --fast") && pipeline.contains("--verbose"), pipeline.constData());
 
-        r = cli({QStringLiteral("merge"), QStringLiteral("no-such-branch")}, ws);
+        r = runCli({QStringLiteral("merge"), QStringLiteral("no-such-branch")}, ws);
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains(QStringLiteral("uncommitted changes")) || r.err.contains(QStringLiteral("no-such-branch")));
     }

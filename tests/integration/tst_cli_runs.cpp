@@ -4,30 +4,18 @@
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
 #include "core/workspace/workspace.h"
+#include "tests/support/test_support.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace orrery;
-
-namespace {
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-Run cli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(ORRERY_CLI_PATH), args);
-    p.waitForFinished(60000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-} // namespace
+using Run = testing::ProcessResult;
+using testing::runCli;
 
 class TstCliRuns : public QObject {
     Q_OBJECT
@@ -64,18 +52,18 @@ private Q_SLOTS:
 
     void listFiltersAndJson()
     {
-        const Run r = cli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--filter"),
+        const Run r = runCli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--filter"),
                            QStringLiteral("metrics.auc > 0.9"), QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         const QJsonArray runs = QJsonDocument::fromJson(r.out.toUtf8()).array();
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs.first().toObject().value(QStringLiteral("run_id")).toString(), m_a);
         QCOMPARE(runs.first().toObject().value(QStringLiteral("metrics")).toObject().value(QStringLiteral("auc")).toDouble(), 0.91);
-        const Run bad = cli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--filter"),
+        const Run bad = runCli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--filter"),
                              QStringLiteral("metrics.auc >")});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.contains(QStringLiteral("column")), qPrintable(bad.err));
-        const Run text = cli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--order-by"),
+        const Run text = runCli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--order-by"),
                               QStringLiteral("metrics.auc ASC")});
         QCOMPARE(text.code, 0);
         QVERIFY(text.out.indexOf(m_b.left(8)) < text.out.indexOf(m_a.left(8)));
@@ -83,21 +71,21 @@ private Q_SLOTS:
 
     void showPrintsTheManifestByPrefix()
     {
-        const Run r = cli({QStringLiteral("runs"), QStringLiteral("show"), m_a.left(6), QStringLiteral("--workspace"), m_ws});
+        const Run r = runCli({QStringLiteral("runs"), QStringLiteral("show"), m_a.left(6), QStringLiteral("--workspace"), m_ws});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains(QStringLiteral("lr = 0.01")));
         QVERIFY(r.out.contains(QStringLiteral("Code     commit")));
         QVERIFY(r.out.contains(QStringLiteral("Seed     torch = 42")));
         QVERIFY(r.out.contains(QStringLiteral("SQLite")));
-        const Run json = cli({QStringLiteral("runs"), QStringLiteral("show"), m_a, QStringLiteral("--workspace"), m_ws, QStringLiteral("--json")});
+        const Run json = runCli({QStringLiteral("runs"), QStringLiteral("show"), m_a, QStringLiteral("--workspace"), m_ws, QStringLiteral("--json")});
         const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
         QVERIFY(o.value(QStringLiteral("manifest")).toObject().value(QStringLiteral("code")).toObject().value(QStringLiteral("dirty")).toBool());
-        QCOMPARE(cli({QStringLiteral("runs"), QStringLiteral("show"), QStringLiteral("ffffffff"), QStringLiteral("--workspace"), m_ws}).code, 2);
+        QCOMPARE(runCli({QStringLiteral("runs"), QStringLiteral("show"), QStringLiteral("ffffffff"), QStringLiteral("--workspace"), m_ws}).code, 2);
     }
 
     void diffShowsParamsMetricsDataAndSeeds()
     {
-        const Run r = cli({QStringLiteral("runs"), QStringLiteral("diff"), m_a, m_b, QStringLiteral("--workspace"), m_ws, QStringLiteral("--json")});
+        const Run r = runCli({QStringLiteral("runs"), QStringLiteral("diff"), m_a, m_b, QStringLiteral("--workspace"), m_ws, QStringLiteral("--json")});
         QCOMPARE(r.code, 0);
         QStringList keys;
         for (const auto &d : QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("differences")).toArray())
@@ -110,7 +98,7 @@ private Q_SLOTS:
     void exportIsSpreadsheetSafeCsv()
     {
         const QString csv = m_dir.filePath(QStringLiteral("runs.csv"));
-        const Run r = cli({QStringLiteral("runs"), QStringLiteral("export"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--output"), csv});
+        const Run r = runCli({QStringLiteral("runs"), QStringLiteral("export"), QStringLiteral("--workspace"), m_ws, QStringLiteral("--output"), csv});
         QCOMPARE(r.code, 0);
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));

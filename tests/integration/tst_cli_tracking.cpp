@@ -2,6 +2,8 @@
 // second client in Python (requests, as MLflow's client uses it, and MLflow 2.4's own client),
 // stopped by SIGTERM or killed by SIGKILL — after which every write the client was answered for is
 // in the workspace database — and the token rule off loopback.
+#include "tests/support/test_support.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -14,6 +16,11 @@
 
 #include <csignal>
 #include <sqlite3.h>
+
+using Run = orrery::testing::ProcessResult;
+using orrery::testing::run;
+using orrery::testing::runCli;
+using orrery::testing::writeFile;
 
 namespace {
 
@@ -56,27 +63,11 @@ struct Server {
     }
 };
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
-
-Run run(const QString &program, const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+orrery::testing::ProcessOptions withEnvironment(const QProcessEnvironment &env)
 {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    if (!p.waitForFinished(120000))
-        qFatal("%s did not finish", qPrintable(program));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-bool writeFile(const QString &path, const QByteArray &bytes)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+    orrery::testing::ProcessOptions options;
+    options.environment = env;
+    return options;
 }
 
 qint64 scalar(const QString &db, const char *sql)
@@ -103,24 +94,24 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_ws = m_dir.filePath(QStringLiteral("ws"));
-        const Run init = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("init"), m_ws});
+        const Run init = runCli({QStringLiteral("init"), m_ws});
         QVERIFY2(init.code == 0, qPrintable(init.err));
     }
 
     void helpAndUsageErrors()
     {
-        const Run help = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--help")});
+        const Run help = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--help")});
         QCOMPARE(help.code, 0);
         QVERIFY(help.out.contains(QStringLiteral("--port")) && help.out.contains(QStringLiteral("--workspace")));
-        QCOMPARE(run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking")}).code, 2);
-        const Run badPort = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("http")});
+        QCOMPARE(runCli({QStringLiteral("tracking")}).code, 2);
+        const Run badPort = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("http")});
         QCOMPARE(badPort.code, 2);
         QVERIFY(badPort.err.contains(QStringLiteral("--port")));
-        const Run badHost = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
+        const Run badHost = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
                                                                   QStringLiteral("--host"), QStringLiteral("my laptop")});
         QCOMPARE(badHost.code, 2);
         QVERIFY2(badHost.err.contains(QStringLiteral("my laptop")), qPrintable(badHost.err));
-        const Run noWorkspace = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("none"))});
+        const Run noWorkspace = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_dir.filePath(QStringLiteral("none"))});
         QCOMPARE(noWorkspace.code, 2);
     }
 
@@ -138,7 +129,7 @@ private Q_SLOTS:
         const QString md5 = QString::fromLatin1(QCryptographicHash::hash(model.readAll(), QCryptographicHash::Md5).toHex());
         const QString object = m_ws + QStringLiteral("/.orrery/cache/files/md5/") + md5.left(2) + QLatin1Char('/') + md5.mid(2);
         QVERIFY(QFile::exists(object));
-        const Run gc = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("data"), QStringLiteral("gc"), QStringLiteral("--force"),
+        const Run gc = runCli({QStringLiteral("data"), QStringLiteral("gc"), QStringLiteral("--force"),
                                                              QStringLiteral("--workspace"), m_ws});
         QVERIFY2(gc.code == 0, qPrintable(gc.out + gc.err));
         QVERIFY(QFile::exists(object));
@@ -167,7 +158,7 @@ private Q_SLOTS:
     void sigkillLosesNoAcknowledgedWrite()
     {
         const QString ws = m_dir.filePath(QStringLiteral("crash"));
-        const Run init = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("init"), ws});
+        const Run init = runCli({QStringLiteral("init"), ws});
         QVERIFY2(init.code == 0, qPrintable(init.err));
         const quint32 seed = qEnvironmentVariableIsSet("ORRERY_TEST_SEED") ? quint32(qEnvironmentVariableIntValue("ORRERY_TEST_SEED"))
                                                                            : QRandomGenerator::global()->generate();
@@ -186,7 +177,7 @@ private Q_SLOTS:
             QCOMPARE(server.stop(SIGKILL), -2);
             QVERIFY(ingest.waitForFinished(120000));
             const QByteArray said = ingest.readAllStandardOutput() + ingest.readAllStandardError();
-            QVERIFY2(ingest.exitCode() == 0, said.constData());
+            QVERIFY2(ingest.exitStatus() == QProcess::NormalExit && ingest.exitCode() == 0, said.constData());
             const auto m = QRegularExpression(QStringLiteral("acknowledged (\\d+) points")).match(QString::fromUtf8(said));
             QVERIFY2(m.hasMatch(), said.constData());
             pointsAcknowledged += m.captured(1).toLongLong();
@@ -199,7 +190,7 @@ private Q_SLOTS:
         }
         qInfo("%lld points acknowledged over the rounds, all found after the kills", pointsAcknowledged);
         QVERIFY2(pointsAcknowledged > 0, "no round got a write acknowledged before the kill");
-        const Run doctor = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("doctor"), QStringLiteral("--workspace"), ws});
+        const Run doctor = runCli({QStringLiteral("doctor"), QStringLiteral("--workspace"), ws});
         QVERIFY2(doctor.code == 0, qPrintable(doctor.out + doctor.err));
     }
 
@@ -208,34 +199,34 @@ private Q_SLOTS:
     // with a wrong one. The token never appears in what the server prints.
     void offLoopbackNeedsAToken()
     {
-        const Run refused = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
+        const Run refused = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
                                                                   QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--host"), QStringLiteral("0.0.0.0")});
         QCOMPARE(refused.code, 2);
         QVERIFY2(refused.err.contains(QStringLiteral("0.0.0.0")) && refused.err.contains(QStringLiteral("--token-file")), qPrintable(refused.err));
 
         const QString shortFile = m_dir.filePath(QStringLiteral("short-token"));
-        QVERIFY(writeFile(shortFile, "abc\n"));
-        const Run tooShort = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
+        writeFile(shortFile, "abc\n");
+        const Run tooShort = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
                                                                    QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--token-file"), shortFile});
         QCOMPARE(tooShort.code, 2);
         QVERIFY2(tooShort.err.contains(shortFile) && !tooShort.err.contains(QStringLiteral("abc")), qPrintable(tooShort.err));
 
         const QByteArray token = "s3cret-token-0123456789abcdef";
         const QString tokenFile = m_dir.filePath(QStringLiteral("token"));
-        QVERIFY(writeFile(tokenFile, token + "\n"));
+        writeFile(tokenFile, token + "\n");
         Server server;
         QVERIFY(server.start(m_ws, {QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--token-file"), tokenFile}));
 
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("PYTHONPATH"), kMlflowClient);
         env.remove(QStringLiteral("MLFLOW_TRACKING_TOKEN"));
-        const Run anonymous = run(kPython, {kTokenScript, server.url, QStringLiteral("refused"), m_dir.path()}, env);
+        const Run anonymous = run(kPython, {kTokenScript, server.url, QStringLiteral("refused"), m_dir.path()}, withEnvironment(env));
         QVERIFY2(anonymous.code == 0 && anonymous.out.contains(QStringLiteral("REFUSED UNAUTHENTICATED")), qPrintable(anonymous.out + anonymous.err));
         env.insert(QStringLiteral("MLFLOW_TRACKING_TOKEN"), QStringLiteral("wrong-token-0123456789abcdef"));
-        const Run wrong = run(kPython, {kTokenScript, server.url, QStringLiteral("refused"), m_dir.path()}, env);
+        const Run wrong = run(kPython, {kTokenScript, server.url, QStringLiteral("refused"), m_dir.path()}, withEnvironment(env));
         QVERIFY2(wrong.code == 0 && wrong.out.contains(QStringLiteral("REFUSED UNAUTHENTICATED")), qPrintable(wrong.out + wrong.err));
         env.insert(QStringLiteral("MLFLOW_TRACKING_TOKEN"), QString::fromLatin1(token));
-        const Run allowed = run(kPython, {kTokenScript, server.url, QStringLiteral("allowed"), m_dir.path()}, env);
+        const Run allowed = run(kPython, {kTokenScript, server.url, QStringLiteral("allowed"), m_dir.path()}, withEnvironment(env));
         QVERIFY2(allowed.code == 0 && allowed.out.trimmed().endsWith(QStringLiteral("OK")), qPrintable(allowed.out + allowed.err));
 
         QCOMPARE(server.stop(SIGTERM), 0);
@@ -248,7 +239,7 @@ private Q_SLOTS:
         Server first;
         QVERIFY(first.start(m_ws));
         const QString port = first.url.section(QLatin1Char(':'), -1);
-        const Run second = run(QStringLiteral(ORRERY_CLI_PATH), {QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
+        const Run second = runCli({QStringLiteral("tracking"), QStringLiteral("serve"), QStringLiteral("--workspace"), m_ws,
                                                                  QStringLiteral("--port"), port});
         QCOMPARE(second.code, 2);
         QVERIFY2(second.err.contains(port), qPrintable(second.err));

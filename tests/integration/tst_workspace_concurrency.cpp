@@ -6,6 +6,7 @@
 #include "core/audit/audit_log.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
+#include "tests/support/test_support.h"
 
 #include <QDir>
 #include <QProcess>
@@ -14,24 +15,8 @@
 #include <QtTest>
 
 using namespace orrery;
-
-namespace {
-
-struct CliRun {
-    int code = -1;
-    QString err;
-};
-
-CliRun cli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(ORRERY_CLI_PATH), args);
-    if (!p.waitForFinished(120000))
-        qFatal("orrery-cli %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardError())};
-}
-
-} // namespace
+using testing::ProcessResult;
+using testing::runCli;
 
 class TstWorkspaceConcurrency : public QObject {
     Q_OBJECT
@@ -57,12 +42,12 @@ private Q_SLOTS:
         QStringList cliAcked;
         for (int i = 0; i < kRounds; ++i) {
             const QStringList ws = {QStringLiteral("--workspace"), root};
-            const CliRun list = cli(QStringList{QStringLiteral("runs"), QStringLiteral("list")} + ws);
+            const ProcessResult list = runCli(QStringList{QStringLiteral("runs"), QStringLiteral("list")} + ws);
             QVERIFY2(list.code == 0, qPrintable(QStringLiteral("round %1: runs list: %2").arg(i).arg(list.err)));
-            const CliRun audit = cli(QStringList{QStringLiteral("audit"), QStringLiteral("list"), QStringLiteral("--limit"), QStringLiteral("5")} + ws);
+            const ProcessResult audit = runCli(QStringList{QStringLiteral("audit"), QStringLiteral("list"), QStringLiteral("--limit"), QStringLiteral("5")} + ws);
             QVERIFY2(audit.code == 0, qPrintable(QStringLiteral("round %1: audit list: %2").arg(i).arg(audit.err)));
             const QString remote = QStringLiteral("r%1").arg(i);
-            const CliRun add = cli(QStringList{QStringLiteral("data"), QStringLiteral("remote"), QStringLiteral("add"), remote, remoteDir} + ws);
+            const ProcessResult add = runCli(QStringList{QStringLiteral("data"), QStringLiteral("remote"), QStringLiteral("add"), remote, remoteDir} + ws);
             QVERIFY2(add.code == 0, qPrintable(QStringLiteral("round %1: data remote add: %2").arg(i).arg(add.err)));
             cliAcked << remote;
             QVERIFY2(window.state() == QProcess::Running,

@@ -10,12 +10,12 @@
 #include "core/data/frequent_values.h"
 #include "core/data/null_values.h"
 #include "core/data/quantile_sketch.h"
+#include "tests/support/test_support.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -26,19 +26,11 @@
 using namespace orrery;
 using data::ColumnStats;
 using data::ColumnType;
+using testing::writeFile;
 
 namespace {
 
 const QString kSklearn = QStringLiteral("/usr/lib/python3/dist-packages/sklearn/datasets/data/");
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
-        qFatal("cannot write %s", qPrintable(path));
-    return path;
-}
 
 data::DatasetProfile profileOf(const QString &path, data::ProfileOptions options = {})
 {
@@ -57,15 +49,19 @@ bool near(double a, double b, double relative = 1e-12)
 
 QJsonArray runOracle(const QString &csv, const data::ProfileOptions &options)
 {
-    QProcess p;
-    p.start(QStringLiteral("/usr/bin/python3"),
-            {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/data/stats_oracle.py"), csv, QString::number(options.csv.skipLines),
-             options.csv.hasHeader ? QStringLiteral("1") : QStringLiteral("0"),
-             QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(data::NullValues().tokens())).toJson(QJsonDocument::Compact)),
-             QString::number(options.histogramBins)});
-    if (!p.waitForFinished(120000) || p.exitCode() != 0)
-        qFatal("the NumPy oracle failed (install python3-numpy for /usr/bin/python3): %s", p.readAllStandardError().constData());
-    return QJsonDocument::fromJson(p.readAllStandardOutput()).array();
+    const testing::ProcessResult r = testing::run(
+        QStringLiteral("/usr/bin/python3"),
+        {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/data/stats_oracle.py"), csv, QString::number(options.csv.skipLines),
+         options.csv.hasHeader ? QStringLiteral("1") : QStringLiteral("0"),
+         QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(data::NullValues().tokens())).toJson(QJsonDocument::Compact)),
+         QString::number(options.histogramBins)});
+    if (!r.ok())
+        qFatal("the NumPy oracle failed (install python3-numpy for /usr/bin/python3): %s", qPrintable(r.describe()));
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
+    if (error.error != QJsonParseError::NoError || !doc.isArray())
+        qFatal("the NumPy oracle printed no JSON array: %s", qPrintable(r.describe()));
+    return doc.array();
 }
 
 // Every figure the oracle computes must match ours.

@@ -7,37 +7,23 @@
 #include "core/data/dvc_config.h"
 #include "core/store/database.h"
 #include "core/vcs/repository.h"
+#include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace orrery;
 using namespace orrery::data;
+using testing::git;
+using testing::writeFile;
 
 namespace {
-void writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-}
 QString md5(const QByteArray &b)
 {
     return QString::fromLatin1(QCryptographicHash::hash(b, QCryptographicHash::Md5).toHex());
-}
-void git(const QString &dir, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"), QStringLiteral("-c"),
-                                               QStringLiteral("user.email=t@t")} + args);
-    QVERIFY(p.waitForFinished());
-    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
 }
 } // namespace
 

@@ -2,6 +2,7 @@
 #include "core/data/data_repository.h"
 #include "core/data/file_hasher.h"
 #include "core/store/database.h"
+#include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -16,20 +17,10 @@
 
 using namespace orrery;
 using namespace orrery::data;
+using testing::readFile;
+using testing::writeFile;
 
 namespace {
-void writeFile(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-}
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("<missing>");
-}
 QString md5(const QByteArray &b)
 {
     return QString::fromLatin1(QCryptographicHash::hash(b, QCryptographicHash::Md5).toHex());
@@ -69,15 +60,15 @@ private Q_SLOTS:
         QCOMPARE(r->added.first().md5, hash);
         const QString object = repo.cache().objectPath(hash);
         QCOMPARE(object, at(QStringLiteral(".orrery/cache/files/md5/%1/%2").arg(hash.left(2), hash.mid(2))));
-        QCOMPARE(readAll(object), QByteArray("a,b\n1,2\n"));
+        QCOMPARE(readFile(object), QByteArray("a,b\n1,2\n"));
         QCOMPARE(QFileInfo(object).permissions() & (QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther), QFile::Permissions());
-        QCOMPARE(readAll(at(QStringLiteral("data/train.csv.dvc"))),
+        QCOMPARE(readFile(at(QStringLiteral("data/train.csv.dvc"))),
                  QStringLiteral("outs:\n- md5: %1\n  size: 8\n  hash: md5\n  path: train.csv\n").arg(hash).toUtf8());
-        QCOMPARE(readAll(at(QStringLiteral("data/.gitignore"))), QByteArray("/train.csv\n"));
+        QCOMPARE(readFile(at(QStringLiteral("data/.gitignore"))), QByteArray("/train.csv\n"));
         // Adding again changes nothing and does not repeat the ignore line.
         auto again = repo.add({QStringLiteral("data/train.csv")});
         QVERIFY(!again->added.first().changed);
-        QCOMPARE(readAll(at(QStringLiteral("data/.gitignore"))), QByteArray("/train.csv\n"));
+        QCOMPARE(readFile(at(QStringLiteral("data/.gitignore"))), QByteArray("/train.csv\n"));
     }
 
     void addDirectory()
@@ -91,7 +82,7 @@ private Q_SLOTS:
         QVERIFY(a.md5.endsWith(QLatin1String(".dir")));
         QCOMPARE(a.nfiles, qint64(2));
         QCOMPARE(a.size, qint64(3));
-        const QByteArray manifest = readAll(repo.cache().objectPath(a.md5));
+        const QByteArray manifest = readFile(repo.cache().objectPath(a.md5));
         QCOMPARE(md5(manifest) + QStringLiteral(".dir"), a.md5);
         QVERIFY(repo.cache().contains(md5("A")) && repo.cache().contains(md5("BB")));
     }
@@ -175,14 +166,14 @@ private Q_SLOTS:
         QVERIFY2(r.status().message().contains(QStringLiteral("f.csv")) && r.status().message().contains(QStringLiteral("d/new")),
                  qPrintable(r.status().message()));
         // Nothing changed, not even the missing file that could have been restored.
-        QCOMPARE(readAll(at(QStringLiteral("f.csv"))), QByteArray("my unsaved edit"));
-        QCOMPARE(readAll(at(QStringLiteral("d/new"))), QByteArray("new work"));
+        QCOMPARE(readFile(at(QStringLiteral("f.csv"))), QByteArray("my unsaved edit"));
+        QCOMPARE(readFile(at(QStringLiteral("d/new"))), QByteArray("new work"));
         QVERIFY(!QFile::exists(at(QStringLiteral("d/x"))));
 
         auto forced = repo.checkout({}, true);
         QVERIFY2(forced.isOk(), qPrintable(forced.status().message()));
-        QCOMPARE(readAll(at(QStringLiteral("f.csv"))), QByteArray("v1"));
-        QCOMPARE(readAll(at(QStringLiteral("d/x"))), QByteArray("x"));
+        QCOMPARE(readFile(at(QStringLiteral("f.csv"))), QByteArray("v1"));
+        QCOMPARE(readFile(at(QStringLiteral("d/x"))), QByteArray("x"));
         QVERIFY(!QFile::exists(at(QStringLiteral("d/new"))));
         for (const auto &s : *repo.status())
             QCOMPARE(s.state, OutState::Unchanged);
@@ -193,14 +184,14 @@ private Q_SLOTS:
         writeFile(at(QStringLiteral("f.csv")), "version 1");
         DataRepository repo(m_root, m_db.get());
         QVERIFY(repo.add({QStringLiteral("f.csv")}).isOk());
-        const QByteArray v1Dvc = readAll(at(QStringLiteral("f.csv.dvc")));
+        const QByteArray v1Dvc = readFile(at(QStringLiteral("f.csv.dvc")));
         writeFile(at(QStringLiteral("f.csv")), "version 2");
         QVERIFY(repo.add({QStringLiteral("f.csv")}).isOk());
         writeFile(at(QStringLiteral("f.csv.dvc")), v1Dvc); // as `git checkout HEAD~1 -- f.csv.dvc` would
         auto r = repo.checkout({QStringLiteral("f.csv")}, false);
         QVERIFY2(r.isOk(), qPrintable(r.status().message()));
         QCOMPARE(r->restored, QStringList{QStringLiteral("f.csv")});
-        QCOMPARE(readAll(at(QStringLiteral("f.csv"))), QByteArray("version 1"));
+        QCOMPARE(readFile(at(QStringLiteral("f.csv"))), QByteArray("version 1"));
     }
 
     void corruptObjectIsQuarantinedNeverUsed()
@@ -240,7 +231,7 @@ private Q_SLOTS:
         QCOMPARE(s->first().state, OutState::Missing);
         QVERIFY(s->first().inCache);
         QVERIFY(repo.checkout({}, false).isOk());
-        QCOMPARE(readAll(repoDir + QStringLiteral("/data.csv")), content);
+        QCOMPARE(readFile(repoDir + QStringLiteral("/data.csv")), content);
     }
 
     void dvcPathsThatLeaveTheWorkspaceAreRefused_data()
@@ -314,7 +305,7 @@ private Q_SLOTS:
         auto check = checkCache(at(QStringLiteral(".orrery/cache")));
         QVERIFY(check.isOk());
         QVERIFY(check->corruptObjects.isEmpty());
-        QCOMPARE(readAll(at(QStringLiteral("huge.bin"))).size(), big.size());
+        QCOMPARE(readFile(at(QStringLiteral("huge.bin"))).size(), big.size());
         // And the next add simply works.
         DataRepository repo(m_root, m_db.get());
         auto r = repo.add({QStringLiteral("huge.bin")});

@@ -3,6 +3,7 @@
 #include "core/data/dvc_config.h"
 #include "core/data/dvc_file.h"
 #include "core/data/file_hasher.h"
+#include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -10,7 +11,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -91,18 +91,18 @@ private Q_SLOTS:
         m.sort();
         const QByteArray ours = m.serialize();
         // The oracle: Python's own json.dumps(…, sort_keys=True) over the relpath-sorted list.
-        QProcess py;
-        py.start(QStringLiteral("/usr/bin/python3"),
-                 {QStringLiteral("-c"), QStringLiteral("import json,sys; e=json.load(sys.stdin); e.sort(key=lambda x: x['relpath']);"
-                                                       "sys.stdout.write(json.dumps(e, sort_keys=True))")});
-        QVERIFY(py.waitForStarted());
         QJsonArray input;
         for (const auto &e : m.entries)
             input.append(QJsonObject{{QStringLiteral("md5"), e.md5}, {QStringLiteral("relpath"), e.relpath}});
-        py.write(QJsonDocument(input).toJson());
-        py.closeWriteChannel();
-        QVERIFY(py.waitForFinished());
-        QCOMPARE(ours, py.readAllStandardOutput());
+        testing::ProcessOptions withInput;
+        withInput.input = QJsonDocument(input).toJson();
+        const testing::ProcessResult py = testing::run(
+            QStringLiteral("/usr/bin/python3"),
+            {QStringLiteral("-c"), QStringLiteral("import json,sys; e=json.load(sys.stdin); e.sort(key=lambda x: x['relpath']);"
+                                                  "sys.stdout.write(json.dumps(e, sort_keys=True))")},
+            withInput);
+        QVERIFY2(py.ok(), qPrintable(py.describe()));
+        QCOMPARE(ours, py.out.toUtf8());
         auto parsed = DirManifest::parse(ours, QStringLiteral("m"));
         QVERIFY(parsed.isOk());
         QCOMPARE(parsed->entries.size(), 4);

@@ -3,6 +3,7 @@
 #include "core/data/fraud_generator.h"
 #include "core/data/schema.h"
 #include "core/data/schema_inference.h"
+#include "tests/support/test_support.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -11,17 +12,9 @@
 using namespace orrery;
 using data::ColumnType;
 using data::Schema;
+using testing::writeFile;
 
 namespace {
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
-        qFatal("cannot write %s", qPrintable(path));
-    return path;
-}
-
 QString parseError(const QByteArray &yaml)
 {
     auto s = Schema::parse(yaml, QStringLiteral("s.yaml"));

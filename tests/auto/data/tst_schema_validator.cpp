@@ -4,6 +4,7 @@
 #include "core/data/schema.h"
 #include "core/data/schema_inference.h"
 #include "core/data/schema_validator.h"
+#include "tests/support/test_support.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -13,17 +14,9 @@
 using namespace orrery;
 using data::Schema;
 using data::Violation;
+using testing::writeFile;
 
 namespace {
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(content) != content.size())
-        qFatal("cannot write %s", qPrintable(path));
-    return path;
-}
-
 Schema schemaOf(const QByteArray &yaml)
 {
     auto s = Schema::parse(yaml, QStringLiteral("test.schema.yaml"));

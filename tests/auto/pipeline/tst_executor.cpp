@@ -8,6 +8,7 @@
 #include "core/store/database.h"
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
+#include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -19,22 +20,10 @@
 
 using namespace orrery;
 using namespace orrery::pipeline;
+using testing::readFile;
+using testing::writeFile;
 
 namespace {
-
-void write(const QString &path, const QByteArray &text)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
-    f.write(text);
-}
-
-QByteArray read(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 StageState stateOf(const PipelineReport &r, const QString &name)
 {
@@ -111,9 +100,9 @@ private Q_SLOTS:
 
     void runsSkipsRestoresAndUsesTheRunCache()
     {
-        write(root() + QStringLiteral("/in.txt"), "hello\n");
-        write(root() + QStringLiteral("/params.yaml"), "n: 3\n");
-        write(root() + QStringLiteral("/dvc.yaml"), R"(stages:
+        writeFile(root() + QStringLiteral("/in.txt"), "hello\n");
+        writeFile(root() + QStringLiteral("/params.yaml"), "n: 3\n");
+        writeFile(root() + QStringLiteral("/dvc.yaml"), R"(stages:
   a:
     cmd: cp in.txt mid.txt && echo ${n} >> mid.txt
     deps: [in.txt]
@@ -128,13 +117,13 @@ private Q_SLOTS:
         QVERIFY2(r.isOk(), qPrintable(r.status().message()));
         QCOMPARE(stateOf(*r, QStringLiteral("a")), StageState::Ran);
         QCOMPARE(stateOf(*r, QStringLiteral("b")), StageState::Ran);
-        QCOMPARE(read(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n3\n"));
+        QCOMPARE(readFile(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n3\n"));
         auto lock = LockFile::load(root());
         QVERIFY(lock.isOk());
         QCOMPARE(lock->stage(QStringLiteral("b"))->outs[0].nfiles, 1);
         QVERIFY(lock->stage(QStringLiteral("b"))->outs[0].md5.endsWith(QLatin1String(".dir")));
         QCOMPARE(lock->stage(QStringLiteral("a"))->params[0].second[0].second.toInt(), 3);
-        QCOMPARE(read(root() + QStringLiteral("/.gitignore")), QByteArray("/mid.txt\n/out\n"));
+        QCOMPARE(readFile(root() + QStringLiteral("/.gitignore")), QByteArray("/mid.txt\n/out\n"));
 
         r = run();
         QCOMPARE(stateOf(*r, QStringLiteral("a")), StageState::Skipped);
@@ -145,23 +134,23 @@ private Q_SLOTS:
         QCOMPARE(stateOf(*r, QStringLiteral("b")), StageState::Restored);
         QVERIFY(QFile::exists(root() + QStringLiteral("/out/size.txt")));
 
-        write(root() + QStringLiteral("/params.yaml"), "n: 4\n");
+        writeFile(root() + QStringLiteral("/params.yaml"), "n: 4\n");
         ExecutorOptions dry;
         dry.dryRun = true;
         r = run(dry);
         QCOMPARE(stateOf(*r, QStringLiteral("a")), StageState::WouldRun);
         QCOMPARE(stateOf(*r, QStringLiteral("b")), StageState::WouldRun);
-        QCOMPARE(read(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n3\n")); // dry: nothing changed
+        QCOMPARE(readFile(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n3\n")); // dry: nothing changed
         r = run();
         QCOMPARE(stateOf(*r, QStringLiteral("a")), StageState::Ran);
-        QCOMPARE(read(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n4\n"));
+        QCOMPARE(readFile(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n4\n"));
 
         // Back to n: 3 — both stages come from the run cache, nothing runs.
-        write(root() + QStringLiteral("/params.yaml"), "n: 3\n");
+        writeFile(root() + QStringLiteral("/params.yaml"), "n: 3\n");
         r = run();
         QCOMPARE(stateOf(*r, QStringLiteral("a")), StageState::Restored);
         QCOMPARE(stateOf(*r, QStringLiteral("b")), StageState::Restored);
-        QCOMPARE(read(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n3\n"));
+        QCOMPARE(readFile(root() + QStringLiteral("/mid.txt")), QByteArray("hello\n3\n"));
 
         ExecutorOptions force;
         force.force = true;
@@ -173,8 +162,8 @@ private Q_SLOTS:
 
     void frozenNeverRunsAlwaysChangedAlwaysDoes()
     {
-        write(root() + QStringLiteral("/in.txt"), "1");
-        write(root() + QStringLiteral("/dvc.yaml"), R"(stages:
+        writeFile(root() + QStringLiteral("/in.txt"), "1");
+        writeFile(root() + QStringLiteral("/dvc.yaml"), R"(stages:
   frozen:
     cmd: cp in.txt f.txt
     deps: [in.txt]
@@ -198,7 +187,7 @@ private Q_SLOTS:
     // after the other they could never both finish (the first times out).
     void independentStagesRunInParallel()
     {
-        write(root() + QStringLiteral("/dvc.yaml"),
+        writeFile(root() + QStringLiteral("/dvc.yaml"),
               "stages:\n"
               "  a:\n    cmd: touch a.started; while [ ! -e b.started ]; do sleep 0.02; done; touch a\n    outs: [a]\n"
               "  b:\n    cmd: touch b.started; while [ ! -e a.started ]; do sleep 0.02; done; touch b\n    outs: [b]\n");
@@ -216,7 +205,7 @@ private Q_SLOTS:
 
     void failureStopsDependentsAndKeepsWhatFinished()
     {
-        write(root() + QStringLiteral("/dvc.yaml"), R"(stages:
+        writeFile(root() + QStringLiteral("/dvc.yaml"), R"(stages:
   a:
     cmd: echo a > a.txt
     outs: [a.txt]
@@ -250,7 +239,7 @@ private Q_SLOTS:
 
     void hangingCommandTimesOutAndItsTreeDies()
     {
-        write(root() + QStringLiteral("/dvc.yaml"), "stages:\n  hang:\n    cmd: sleep 60 & echo $! > child.pid; wait\n    outs: [never]\n");
+        writeFile(root() + QStringLiteral("/dvc.yaml"), "stages:\n  hang:\n    cmd: sleep 60 & echo $! > child.pid; wait\n    outs: [never]\n");
         ExecutorOptions o;
         o.stageTimeoutMs = 500;
         QElapsedTimer t;
@@ -260,14 +249,14 @@ private Q_SLOTS:
         QCOMPARE(stateOf(*r, QStringLiteral("hang")), StageState::TimedOut);
         // Far below the 60 s the command would take: the timeout ended it (a bound for a hang, not a speed).
         QVERIFY2(t.elapsed() < 30000, qPrintable(QString::number(t.elapsed())));
-        const qint64 child = read(root() + QStringLiteral("/child.pid")).trimmed().toLongLong();
+        const qint64 child = readFile(root() + QStringLiteral("/child.pid")).trimmed().toLongLong();
         QVERIFY(child > 0);
         QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(child), 0) != 0, 3000); // the background sleep is gone too
     }
 
     void cancelKillsRunningProcesses()
     {
-        write(root() + QStringLiteral("/dvc.yaml"), "stages:\n  long:\n    cmd: sleep 60\n    outs: [x]\n  after:\n    cmd: touch y\n    deps: [x]\n    outs: [y]\n");
+        writeFile(root() + QStringLiteral("/dvc.yaml"), "stages:\n  long:\n    cmd: sleep 60\n    outs: [x]\n  after:\n    cmd: touch y\n    deps: [x]\n    outs: [y]\n");
         Result<PipelineReport> report = internalError(QStringLiteral("not run"));
         ExecutorOptions o;
         o.registry = &m_registry;
@@ -292,7 +281,7 @@ private Q_SLOTS:
 
     void builtinStagesRunInProcessAndReportChecks()
     {
-        write(root() + QStringLiteral("/dvc.yaml"), R"(stages:
+        writeFile(root() + QStringLiteral("/dvc.yaml"), R"(stages:
   w:
     cmd: orrery-cli stage write --out w.txt --text ok --times 2
     outs: [w.txt]
@@ -304,8 +293,8 @@ private Q_SLOTS:
         QVERIFY2(r.isOk(), qPrintable(r.status().message()));
         QCOMPARE(stateOf(*r, QStringLiteral("w")), StageState::Ran);
         QVERIFY(reportOf(*r, QStringLiteral("w"))->builtin);
-        QCOMPARE(read(root() + QStringLiteral("/w.txt")), QByteArray("okok"));
-        QVERIFY(read(reportOf(*r, QStringLiteral("w"))->logPath).contains("built-in, in-process"));
+        QCOMPARE(readFile(root() + QStringLiteral("/w.txt")), QByteArray("okok"));
+        QVERIFY(readFile(reportOf(*r, QStringLiteral("w"))->logPath).contains("built-in, in-process"));
         QCOMPARE(stateOf(*r, QStringLiteral("bad")), StageState::CheckFailed);
         QCOMPARE(reportOf(*r, QStringLiteral("bad"))->findings, QStringList{QStringLiteral("the text is bad")});
         QVERIFY(r->anyCheckFailed());
@@ -314,8 +303,8 @@ private Q_SLOTS:
 
     void stagesAreTrackedRunsWithManifests()
     {
-        write(root() + QStringLiteral("/m.py"), "import json\njson.dump({'auc': 0.75, 'nested': {'f1': 0.5}}, open('m.json', 'w'))\n");
-        write(root() + QStringLiteral("/dvc.yaml"), R"Y(stages:
+        writeFile(root() + QStringLiteral("/m.py"), "import json\njson.dump({'auc': 0.75, 'nested': {'f1': 0.5}}, open('m.json', 'w'))\n");
+        writeFile(root() + QStringLiteral("/dvc.yaml"), R"Y(stages:
   py:
     cmd: /usr/bin/python3 m.py
     deps: [m.py]
@@ -363,22 +352,22 @@ private Q_SLOTS:
         QFETCH(bool, legacy);
         const QByteArray data = "<xml>\r\n<row/>\r\n</xml>\r\n";
         const QByteArray model = "weights";
-        write(root() + QStringLiteral("/data/data.xml"), data);
-        write(root() + QStringLiteral("/model.pkl"), model);
-        write(root() + QStringLiteral("/params.yaml"), "train:\n  lr: 0.01\n  epochs: 10\n");
-        write(root() + QStringLiteral("/dvc.yaml"), "stages:\n  train:\n    cmd: python train.py data/data.xml\n    deps:\n    - data/data.xml\n"
+        writeFile(root() + QStringLiteral("/data/data.xml"), data);
+        writeFile(root() + QStringLiteral("/model.pkl"), model);
+        writeFile(root() + QStringLiteral("/params.yaml"), "train:\n  lr: 0.01\n  epochs: 10\n");
+        writeFile(root() + QStringLiteral("/dvc.yaml"), "stages:\n  train:\n    cmd: python train.py data/data.xml\n    deps:\n    - data/data.xml\n"
                                                    "    params:\n    - train.lr\n    - train.epochs\n    outs:\n    - model.pkl\n");
         const QByteArray dataMd5 = QCryptographicHash::hash(legacy ? QByteArray(data).replace("\r\n", "\n") : data, QCryptographicHash::Md5).toHex();
         const QByteArray modelMd5 = QCryptographicHash::hash(model, QCryptographicHash::Md5).toHex();
         const QByteArray hashLine = legacy ? "" : "      hash: md5\n";
-        write(root() + QStringLiteral("/dvc.lock"), "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py data/data.xml\n    deps:\n    - path: data/data.xml\n"
+        writeFile(root() + QStringLiteral("/dvc.lock"), "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py data/data.xml\n    deps:\n    - path: data/data.xml\n"
                                                    + hashLine + "      md5: " + dataMd5 + "\n      size: " + QByteArray::number(data.size()) + "\n"
                                                    "    params:\n      params.yaml:\n        train.epochs: 10\n        train.lr: 0.01\n    outs:\n    - path: model.pkl\n"
                                                    + hashLine + "      md5: " + modelMd5 + "\n      size: 7\n");
         auto r = run();
         QVERIFY2(r.isOk(), qPrintable(r.status().message()));
         QCOMPARE(stateOf(*r, QStringLiteral("train")), StageState::Skipped);
-        write(root() + QStringLiteral("/params.yaml"), "train:\n  lr: 0.02\n  epochs: 10\n");
+        writeFile(root() + QStringLiteral("/params.yaml"), "train:\n  lr: 0.02\n  epochs: 10\n");
         ExecutorOptions dry;
         dry.dryRun = true;
         r = run(dry);
@@ -414,9 +403,9 @@ private Q_SLOTS:
         QFETCH(QByteArray, params);
         QFETCH(int, code);
         QFETCH(QString, message);
-        write(root() + QStringLiteral("/dvc.yaml"), yaml);
+        writeFile(root() + QStringLiteral("/dvc.yaml"), yaml);
         if (!params.isEmpty())
-            write(root() + QStringLiteral("/params.yaml"), params);
+            writeFile(root() + QStringLiteral("/params.yaml"), params);
         auto r = run();
         QVERIFY(!r.isOk());
         QCOMPARE(int(r.status().code()), code);

@@ -3,11 +3,11 @@
 
 #include "core/common/random.h"
 #include "core/train/evaluation.h"
+#include "tests/support/test_support.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,13 +22,11 @@ const char *kPython = "/usr/bin/python3";
 
 QJsonObject oracle(const QString &kind, const QString &csvPath)
 {
-    QProcess p;
-    p.start(QString::fromLatin1(kPython), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/train/metrics_oracle.py"), kind, csvPath});
-    p.waitForFinished(120000);
-    const QByteArray out = p.readAllStandardOutput();
-    if (p.exitCode() != 0)
-        qWarning("oracle failed: %s", p.readAllStandardError().constData());
-    return QJsonDocument::fromJson(out).object();
+    const testing::ProcessResult r = testing::run(QString::fromLatin1(kPython),
+                                                  {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/train/metrics_oracle.py"), kind, csvPath});
+    if (!r.ok()) // before, a failed oracle was a warning and an empty answer
+        qFatal("the sklearn oracle failed (python3-sklearn for /usr/bin/python3): %s", qPrintable(r.describe()));
+    return QJsonDocument::fromJson(r.out.toUtf8()).object();
 }
 
 void compareWithOracle(const MetricMap &ours, const QJsonObject &theirs)

@@ -7,6 +7,7 @@
 #include "core/train/dataset.h"
 #include "core/train/trainer.h"
 #include "core/train/trainer_config.h"
+#include "tests/support/test_support.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -17,17 +18,9 @@
 
 using namespace orrery;
 using namespace orrery::train;
+using testing::writeFile;
 
 namespace {
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write(content);
-    return path;
-}
 
 QByteArray smallCsv(int rows, bool singleClass = false)
 {

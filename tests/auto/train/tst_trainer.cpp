@@ -14,12 +14,12 @@
 #include "core/train/dataset.h"
 #include "core/train/script_model.h"
 #include "core/train/trainer.h"
+#include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -27,16 +27,9 @@
 
 using namespace orrery;
 using namespace orrery::train;
+using testing::writeFile;
 
 namespace {
-
-QString writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    f.open(QIODevice::WriteOnly);
-    f.write(content);
-    return path;
-}
 
 // Binary label from two numbers and a category, with noise, gaps in x2 and a slice column.
 QByteArray tabularCsv(int rows, quint64 seed, double positiveShare = 0.4)
@@ -363,11 +356,10 @@ private Q_SLOTS:
         if (!QFile::exists(QStringLiteral("/usr/bin/python3")))
             QSKIP("no /usr/bin/python3 with python3-torch (packaging/setup.sh --test)");
         const QString path = m_dir.filePath(QStringLiteral("python_model.pt"));
-        QProcess p;
-        p.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/train/make_python_model.py"), path});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        const QJsonObject expected = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        const testing::ProcessResult made =
+            testing::run(QStringLiteral("/usr/bin/python3"), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/train/make_python_model.py"), path});
+        QVERIFY2(made.ok(), qPrintable(made.describe()));
+        const QJsonObject expected = QJsonDocument::fromJson(made.out.toUtf8()).object();
         auto model = ScriptModel::load(path);
         QVERIFY2(model.isOk(), qPrintable(model.status().message()));
         QCOMPARE((*model)->signature().value(QStringLiteral("inputs")).toArray()[0].toObject().value(QStringLiteral("name")).toString(), QStringLiteral("x"));

@@ -1,21 +1,20 @@
+// core/vcs Repository: init or open (branch main, an existing repository from a subfolder),
+// discovery outside a repository, and commitPaths making commits the real git agrees with.
 #include "core/vcs/repository.h"
+#include "tests/support/test_support.h"
 
 #include <QDir>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace orrery;
 
 namespace {
+// git's stdout without the final newline; the test stops when git fails.
 QString git(const QString &dir, const QStringList &args)
 {
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), args);
-    p.waitForFinished();
-    return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+    return testing::git(dir, args).trimmed();
 }
 } // namespace
 

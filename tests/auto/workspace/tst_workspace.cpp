@@ -1,14 +1,17 @@
+// Workspace (core/workspace): init makes the layout git and DVC expect and keeps what is there,
+// refuses files, read-only folders and leftovers cleanly; open refuses non-workspaces, newer and
+// corrupt databases without touching them; findRoot searches upward; the lock names its holder.
 #include "core/audit/audit_log.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
+#include "tests/support/test_support.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -17,19 +20,11 @@
 
 using namespace orrery;
 using workspace::Workspace;
+using testing::git;
+using testing::readFile;
+using testing::writeFile;
 
 namespace {
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-void writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
-}
 QStringList tree(const QString &dir)
 {
     QStringList all;
@@ -38,14 +33,6 @@ QStringList tree(const QString &dir)
         all << QDir(dir).relativeFilePath(it.next());
     all.sort();
     return all;
-}
-QString git(const QString &dir, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), args);
-    p.waitForFinished();
-    return QString::fromUtf8(p.readAllStandardOutput());
 }
 } // namespace
 
@@ -65,8 +52,8 @@ private Q_SLOTS:
         for (const char *p : {".git", ".orrery/cache", ".orrery/tmp", ".orrery/locks", ".dvc"})
             QVERIFY2(QFileInfo(root + QLatin1Char('/') + QLatin1String(p)).isDir(), p);
         QVERIFY(QFileInfo(root + QStringLiteral("/.orrery/orrery.db")).isFile());
-        QCOMPARE(readAll(root + QStringLiteral("/.dvc/config")), QByteArray("[cache]\n    dir = ../.orrery/cache\n"));
-        const QByteArray ignore = readAll(root + QStringLiteral("/.gitignore"));
+        QCOMPARE(readFile(root + QStringLiteral("/.dvc/config")), QByteArray("[cache]\n    dir = ../.orrery/cache\n"));
+        const QByteArray ignore = readFile(root + QStringLiteral("/.gitignore"));
         for (const char *line : {"/.orrery/orrery.db*", "/.orrery/cache/", "/.orrery/tmp/"})
             QVERIFY2(ignore.contains(line), line);
         QVERIFY(report->created.contains(QStringLiteral(".orrery/orrery.db")));
@@ -89,7 +76,7 @@ private Q_SLOTS:
     {
         const QString root = path(QStringLiteral("twice"));
         QVERIFY(Workspace::init(root).isOk());
-        const QByteArray db = readAll(root + QStringLiteral("/.orrery/orrery.db"));
+        const QByteArray db = readFile(root + QStringLiteral("/.orrery/orrery.db"));
         auto again = Workspace::init(root);
         QVERIFY(again.isOk());
         QVERIFY(again->alreadyWorkspace);
@@ -104,11 +91,11 @@ private Q_SLOTS:
         writeFile(root + QStringLiteral("/.gitignore"), "*.pyc\n/.orrery/cache/\n");
         writeFile(root + QStringLiteral("/.dvc/config"), "[core]\n    remote = nas\n");
         QVERIFY(Workspace::init(root).isOk());
-        const QByteArray ignore = readAll(root + QStringLiteral("/.gitignore"));
+        const QByteArray ignore = readFile(root + QStringLiteral("/.gitignore"));
         QVERIFY(ignore.startsWith("*.pyc\n/.orrery/cache/\n"));
         QCOMPARE(ignore.count("/.orrery/cache/"), 1); // not added twice
         QVERIFY(ignore.contains("/.orrery/orrery.db*"));
-        QCOMPARE(readAll(root + QStringLiteral("/.dvc/config")), QByteArray("[core]\n    remote = nas\n"));
+        QCOMPARE(readFile(root + QStringLiteral("/.dvc/config")), QByteArray("[core]\n    remote = nas\n"));
     }
 
     void initOnAFileIsRefused()
@@ -118,7 +105,7 @@ private Q_SLOTS:
         auto report = Workspace::init(file);
         QCOMPARE(report.status().code(), ErrorCode::InvalidArgument);
         QVERIFY2(report.status().message().contains(QStringLiteral("is a file")), qPrintable(report.status().message()));
-        QCOMPARE(readAll(file), QByteArray("not a folder"));
+        QCOMPARE(readFile(file), QByteArray("not a folder"));
     }
 
     void initOnAReadOnlyFolderFailsCleanly()
@@ -151,7 +138,7 @@ private Q_SLOTS:
         QVERIFY(!report.isOk());
         QVERIFY2(report.status().message().contains(QStringLiteral(".dvc")), qPrintable(report.status().message()));
         QCOMPARE(tree(root), QStringList{QStringLiteral(".dvc")});
-        QCOMPARE(readAll(root + QStringLiteral("/.dvc")), QByteArray("in the way"));
+        QCOMPARE(readFile(root + QStringLiteral("/.dvc")), QByteArray("in the way"));
     }
 
     void openRefusesAFolderThatIsNotAWorkspace()
@@ -172,24 +159,24 @@ private Q_SLOTS:
             auto db = store::Database::open(Workspace::databasePathFor(root));
             QVERIFY((*db)->exec(QStringLiteral("INSERT INTO schema_version VALUES (1000, 'future', 'x')")).isOk());
         }
-        const QByteArray before = QCryptographicHash::hash(readAll(Workspace::databasePathFor(root)), QCryptographicHash::Sha256);
+        const QByteArray before = QCryptographicHash::hash(readFile(Workspace::databasePathFor(root)), QCryptographicHash::Sha256);
         auto ws = Workspace::open(root);
         QCOMPARE(ws.status().code(), ErrorCode::Unsupported);
         QVERIFY(ws.status().message().contains(QStringLiteral("upgrade Orrery")));
-        QCOMPARE(QCryptographicHash::hash(readAll(Workspace::databasePathFor(root)), QCryptographicHash::Sha256), before);
+        QCOMPARE(QCryptographicHash::hash(readFile(Workspace::databasePathFor(root)), QCryptographicHash::Sha256), before);
     }
 
     void openRefusesACorruptDatabaseUntouched()
     {
         const QString root = path(QStringLiteral("corrupt"));
         QVERIFY(Workspace::init(root).isOk());
-        QByteArray bytes = readAll(Workspace::databasePathFor(root));
+        QByteArray bytes = readFile(Workspace::databasePathFor(root));
         bytes.replace(0, 16, "Not SQLite at al");
         writeFile(Workspace::databasePathFor(root), bytes);
         auto ws = Workspace::open(root);
         QCOMPARE(ws.status().code(), ErrorCode::Corrupt);
         QVERIFY(ws.status().message().contains(QStringLiteral("orrery.db")));
-        QCOMPARE(readAll(Workspace::databasePathFor(root)), bytes);
+        QCOMPARE(readFile(Workspace::databasePathFor(root)), bytes);
     }
 
     void findRootSearchesUpward()

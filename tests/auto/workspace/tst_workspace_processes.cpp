@@ -27,6 +27,8 @@ private Q_SLOTS:
         b.start(QStringLiteral(WORKSPACE_HELPER_PATH), {QStringLiteral("append"), root, QString::number(kEach), QStringLiteral("b")});
         QVERIFY(a.waitForFinished(120000));
         QVERIFY(b.waitForFinished(120000));
+        QCOMPARE(a.exitStatus(), QProcess::NormalExit); // a crash has no meaningful exit code
+        QCOMPARE(b.exitStatus(), QProcess::NormalExit);
         QCOMPARE(a.exitCode(), 0);
         QCOMPARE(b.exitCode(), 0);
 
