@@ -1,5 +1,6 @@
 // core/vcs Repository: init or open (branch main, an existing repository from a subfolder),
-// discovery outside a repository, and commitPaths making commits the real git agrees with.
+// discovery outside a repository, no branch name for a detached HEAD, and commitPaths making
+// commits the real git agrees with.
 #include "core/vcs/repository.h"
 #include "tests/support/test_support.h"
 
@@ -80,6 +81,26 @@ private Q_SLOTS:
         QCOMPARE(git(dir, {QStringLiteral("rev-parse"), QStringLiteral("HEAD~1")}), *first);
         QCOMPARE(git(dir, {QStringLiteral("show"), QStringLiteral("HEAD:params.yaml")}), QStringLiteral("lr: 0.02"));
         QCOMPARE(git(dir, {QStringLiteral("status"), QStringLiteral("--porcelain")}), QString());
+    }
+
+    // The window's status bar and doctor show "(detached)" for an empty branch: a detached HEAD
+    // must not be reported as a branch called "HEAD" (repository.h: "empty when HEAD is
+    // detached"). KNOWN BUG (core/vcs/repository.cpp): currentBranch() returns the shorthand of
+    // the direct HEAD reference, "HEAD" (captureWorkingState clears it itself, so run manifests
+    // are right). Remove the QEXPECT_FAIL when fixed.
+    void detachedHeadHasNoBranch()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("detached"));
+        auto repo = vcs::Repository::initOrOpen(dir);
+        QVERIFY(repo.isOk());
+        testing::writeFile(dir + QStringLiteral("/a.txt"), "a\n");
+        auto first = (*repo)->commitPaths({QStringLiteral("a.txt")}, QStringLiteral("first"));
+        QVERIFY2(first.isOk(), qPrintable(first.status().message()));
+        git(dir, {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("--detach"), *first});
+        QCOMPARE(git(dir, {QStringLiteral("rev-parse"), QStringLiteral("--abbrev-ref"), QStringLiteral("HEAD")}), QStringLiteral("HEAD")); // git: detached
+        QVERIFY(!(*repo)->isHeadUnborn());
+        QEXPECT_FAIL("", "KNOWN BUG: Repository::currentBranch() names a detached HEAD \"HEAD\"", Abort);
+        QCOMPARE((*repo)->currentBranch(), QString());
     }
 
     void commitOfAMissingFileFails()
