@@ -119,7 +119,17 @@ void Executor::Impl::markDownstreamNotRun(int failed)
     }
 }
 
-Result<PipelineReport> Executor::Impl::run(common::JobContext *job)
+void Executor::Impl::settle(int i, StageState state, const QString &reason)
+{
+    reports[i].state = state;
+    reports[i].reason = reason;
+    if (opt.onStage)
+        opt.onStage(reports[i]);
+    if (!okState(state))
+        markDownstreamNotRun(i);
+}
+
+Status Executor::Impl::loadPipeline()
 {
     auto loaded = PipelineFile::load(root);
     if (!loaded)
@@ -141,195 +151,175 @@ Result<PipelineReport> Executor::Impl::run(common::JobContext *job)
             return sel.status();
         selection = *sel;
     }
-    reports.resize(graph->stages().size());
-    for (int i = 0; i < reports.size(); ++i) {
+    const int n = int(graph->stages().size());
+    reports.resize(n);
+    for (int i = 0; i < n; ++i) {
         reports[i].name = graph->stages()[i].name;
         reports[i].builtin = graph->stages()[i].cmd.size() == 1 && parseBuiltinCall(graph->stages()[i].cmd.front()).has_value();
     }
-    ORRERY_TRY(validate());
+    decisions = QVector<Decided>(n);
+    decided = QVector<bool>(n, false);
+    launched = QVector<bool>(n, false);
+    running = 0;
+    return validate();
+}
 
-    outs = std::make_unique<OutputStore>(root, &e.m_db);
+Status Executor::Impl::hashWhatTheSelectionTouches()
+{
+    // The stat cache answers for unchanged files, so a pipeline with nothing to do costs stats only.
+    QStringList paths;
+    for (int i : selection) {
+        const Stage &s = graph->stages()[i];
+        for (const QString &d : s.deps)
+            paths << workspacePath(s, d);
+        for (const QString &o : s.outputPaths())
+            paths << workspacePath(s, o);
+    }
+    paths.removeDuplicates();
+    auto hashed = outs->hash(paths);
+    return hashed ? Status::ok() : hashed.status();
+}
+
+bool Executor::Impl::settleWithoutRunning(int i, const Decided &d)
+{
+    switch (d.what) {
+    case Decision::Skip:
+        settle(i, StageState::Skipped, d.reason);
+        return true;
+    case Decision::Frozen:
+        settle(i, StageState::Frozen, d.reason);
+        return true;
+    case Decision::WouldRun:
+        settle(i, StageState::WouldRun, d.reason);
+        return true;
+    case Decision::Fail:
+        settle(i, StageState::Failed, d.reason);
+        return true;
+    case Decision::Restore: {
+        Status st;
+        for (const auto &[p, md5] : d.restore) {
+            st = outs->restore(p, md5);
+            if (!st.isOk())
+                break;
+        }
+        if (st.isOk())
+            st = writeLock(d.current);
+        if (st.isOk())
+            settle(i, StageState::Restored, d.reason);
+        else
+            settle(i, StageState::Failed, QStringLiteral("restoring its outs failed: %1").arg(st.message()));
+        return true;
+    }
+    case Decision::Run:
+        break;
+    }
+    return false;
+}
+
+Status Executor::Impl::launch(int i, const Decided &d)
+{
+    const Stage &s = graph->stages()[i];
+    // Outs are removed first: after a crash, a half-written out is never taken for a result.
+    for (const auto &[kind, o] : s.allOutputs()) {
+        const QString p = workspacePath(s, o.path);
+        if (!o.persist)
+            ORRERY_TRY(outs->remove(p));
+        else
+            outs->forget(p);
+        QDir().mkpath(QFileInfo(QDir(root).filePath(p)).absolutePath());
+    }
+    Task t;
+    t.index = i;
+    t.stage = s;
+    if (s.cmd.size() == 1)
+        t.builtin = parseBuiltinCall(s.cmd.front());
+    t.workDir = s.wdir.isEmpty() ? root : QDir(root).filePath(s.wdir);
+    if (store) {
+        auto child = startChildRun(i, d, &t.logPath);
+        if (!child)
+            return child.status();
+        reports[i].runId = *child;
+    } else {
+        const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs");
+        QDir().mkpath(dir);
+        t.logPath = dir + QLatin1Char('/') + s.name + QStringLiteral(".log");
+        QFile::remove(t.logPath);
+    }
+    reports[i].logPath = t.logPath;
+    reports[i].state = StageState::Pending;
+    reports[i].reason = d.reason;
+    if (opt.onStage)
+        opt.onStage(reports[i]);
+    launched[i] = true; // stays Pending until it ends
     {
-        // One pass over every file the selection reads or writes that exists now: the stat
-        // cache answers for unchanged files, so a pipeline with nothing to do costs stats only.
-        QStringList paths;
-        for (int i : selection) {
-            const Stage &s = graph->stages()[i];
-            for (const QString &d : s.deps)
-                paths << workspacePath(s, d);
-            for (const QString &o : s.outputPaths())
-                paths << workspacePath(s, o);
-        }
-        paths.removeDuplicates();
-        auto pre = outs->hash(paths);
-        if (!pre)
-            return pre.status();
+        std::lock_guard<std::mutex> lk(mutex);
+        tasks.push_back(std::move(t));
     }
-    if (opt.track && !opt.dryRun)
-        ORRERY_TRY(startTracking());
+    taskReady.notify_one();
+    ++running;
+    return Status::ok();
+}
 
-    QVector<Decided> decisions(graph->stages().size());
-    QVector<bool> decided(graph->stages().size(), false);
-    QVector<bool> launched(graph->stages().size(), false);
-    int running = 0;
-    startWorkers();
-    Status fatal;
-    auto finishState = [&](int i, StageState st, const QString &reason) {
-        reports[i].state = st;
-        reports[i].reason = reason;
-        if (opt.onStage)
-            opt.onStage(reports[i]);
-        if (!okState(st))
-            markDownstreamNotRun(i);
-    };
-
-    for (;;) {
-        if (job && job->isCancelled() && !cancel.load())
-            cancel = true;
-        bool progressed = false;
-        if (!cancel.load() && fatal.isOk()) {
-            for (int i : selection) {
-                if (reports[i].state != StageState::Pending || launched[i])
-                    continue;
-                bool ready = true;
-                for (int u : graph->upstream(i))
-                    if (!okState(reports[u].state))
-                        ready = false;
-                if (!ready)
-                    continue;
-                if (!decided[i]) {
-                    auto d = decide(i);
-                    if (!d) {
-                        fatal = d.status();
-                        break;
-                    }
-                    decisions[i] = *d;
-                    decided[i] = true;
-                }
-                Decided &d = decisions[i];
-                switch (d.what) {
-                case Decision::Skip:
-                    finishState(i, StageState::Skipped, d.reason);
-                    progressed = true;
-                    continue;
-                case Decision::Frozen:
-                    finishState(i, StageState::Frozen, d.reason);
-                    progressed = true;
-                    continue;
-                case Decision::WouldRun:
-                    finishState(i, StageState::WouldRun, d.reason);
-                    progressed = true;
-                    continue;
-                case Decision::Fail:
-                    finishState(i, StageState::Failed, d.reason);
-                    progressed = true;
-                    continue;
-                case Decision::Restore: {
-                    Status st;
-                    for (const auto &[p, md5] : d.restore) {
-                        st = outs->restore(p, md5);
-                        if (!st.isOk())
-                            break;
-                    }
-                    if (st.isOk())
-                        st = writeLock(d.current);
-                    if (st.isOk())
-                        finishState(i, StageState::Restored, d.reason);
-                    else
-                        finishState(i, StageState::Failed, QStringLiteral("restoring its outs failed: %1").arg(st.message()));
-                    progressed = true;
-                    continue;
-                }
-                case Decision::Run:
-                    break;
-                }
-                if (running >= qMax(1, opt.workers))
-                    continue;
-                // Start it.
-                const Stage &s = graph->stages()[i];
-                Status prep;
-                for (const auto &[kind, o] : s.allOutputs()) {
-                    const QString p = workspacePath(s, o.path);
-                    if (!o.persist)
-                        prep = outs->remove(p);
-                    else
-                        outs->forget(p);
-                    if (!prep.isOk())
-                        break;
-                    QDir().mkpath(QFileInfo(QDir(root).filePath(p)).absolutePath());
-                }
-                Task t;
-                t.index = i;
-                t.stage = s;
-                if (s.cmd.size() == 1)
-                    t.builtin = parseBuiltinCall(s.cmd.front());
-                t.workDir = s.wdir.isEmpty() ? root : QDir(root).filePath(s.wdir);
-                if (store) {
-                    auto child = startChildRun(i, d, &t.logPath);
-                    if (!child)
-                        prep = child.status();
-                    else
-                        reports[i].runId = *child;
-                } else {
-                    const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs");
-                    QDir().mkpath(dir);
-                    t.logPath = dir + QLatin1Char('/') + s.name + QStringLiteral(".log");
-                    QFile::remove(t.logPath);
-                }
-                reports[i].logPath = t.logPath;
-                if (!prep.isOk()) {
-                    finishState(i, StageState::Failed, prep.message());
-                    progressed = true;
-                    continue;
-                }
-                reports[i].state = StageState::Pending;
-                reports[i].reason = d.reason;
-                if (opt.onStage)
-                    opt.onStage(reports[i]);
-                launched[i] = true; // stays Pending until it ends
-                {
-                    std::lock_guard<std::mutex> lk(mutex);
-                    tasks.push_back(std::move(t));
-                }
-                taskReady.notify_one();
-                ++running;
-                progressed = true;
-                if (job) {
-                    int finished = 0;
-                    for (int k : selection)
-                        finished += reports[k].state != StageState::Pending ? 1 : 0;
-                    job->setProgress(finished, selection.size(), QStringLiteral("running %1").arg(s.name));
-                }
-            }
-        }
-        if (running == 0 && !progressed)
-            break;
-        if (running == 0)
+Result<bool> Executor::Impl::scheduleReadyStages(common::JobContext *job)
+{
+    bool progressed = false;
+    for (int i : selection) {
+        if (reports[i].state != StageState::Pending || launched[i])
             continue;
-        std::deque<Done> finished;
-        {
-            std::unique_lock<std::mutex> lk(mutex);
-            doneReady.wait_for(lk, std::chrono::milliseconds(100), [this] { return !done.empty(); });
-            finished.swap(done);
+        bool ready = true;
+        for (int u : graph->upstream(i))
+            if (!okState(reports[u].state))
+                ready = false;
+        if (!ready)
+            continue;
+        if (!decided[i]) {
+            auto d = decide(i);
+            if (!d)
+                return d.status();
+            decisions[i] = *d;
+            decided[i] = true;
         }
-        for (Done &dn : finished) {
-            --running;
-            const int i = dn.index;
-            reports[i].durationMs = dn.durationMs;
-            reports[i].findings = dn.findings;
-            if (dn.state == StageState::Ran) {
-                Status st = recordFinished(i, decisions[i]);
-                if (!st.isOk()) {
-                    dn.state = StageState::Failed;
-                    dn.reason = st.message();
-                }
-            }
-            finishChildRun(i, dn, decisions[i]);
-            if (dn.state != StageState::Ran)
-                reports[i].logTail = logTail(reports[i].logPath);
-            finishState(i, dn.state, dn.state == StageState::Ran ? decisions[i].reason : dn.reason);
+        if (settleWithoutRunning(i, decisions[i])) {
+            progressed = true;
+            continue;
+        }
+        if (running >= qMax(1, opt.workers))
+            continue;
+        const Status started = launch(i, decisions[i]);
+        if (!started.isOk())
+            settle(i, StageState::Failed, started.message());
+        progressed = true;
+        if (job && started.isOk()) {
+            int finished = 0;
+            for (int k : selection)
+                finished += reports[k].state != StageState::Pending ? 1 : 0;
+            job->setProgress(finished, selection.size(), QStringLiteral("running %1").arg(graph->stages()[i].name));
         }
     }
+    return progressed;
+}
+
+void Executor::Impl::recordDone(Done &dn)
+{
+    --running;
+    const int i = dn.index;
+    reports[i].durationMs = dn.durationMs;
+    reports[i].findings = dn.findings;
+    if (dn.state == StageState::Ran) {
+        const Status st = recordFinished(i, decisions[i]);
+        if (!st.isOk()) {
+            dn.state = StageState::Failed;
+            dn.reason = st.message();
+        }
+    }
+    finishChildRun(i, dn, decisions[i]);
+    if (dn.state != StageState::Ran)
+        reports[i].logTail = logTail(reports[i].logPath);
+    settle(i, dn.state, dn.state == StageState::Ran ? decisions[i].reason : dn.reason);
+}
+
+PipelineReport Executor::Impl::finishRun(Status &fatal)
+{
     stopWorkers();
     if (lockWritten) {
         const Status synced = lock.save(root); // the same bytes, now fsynced with the folder
@@ -361,6 +351,46 @@ Result<PipelineReport> Executor::Impl::run(common::JobContext *job)
         (void)store->updateRun(parentRunId, &status, nowMs(), QString());
         report.runId = parentRunId;
     }
+    return report;
+}
+
+Result<PipelineReport> Executor::Impl::run(common::JobContext *job)
+{
+    ORRERY_TRY(loadPipeline());
+    outs = std::make_unique<OutputStore>(root, &e.m_db);
+    ORRERY_TRY(hashWhatTheSelectionTouches());
+    if (opt.track && !opt.dryRun)
+        ORRERY_TRY(startTracking());
+
+    // Schedule what is ready, wait for what runs, until nothing runs and nothing moved. A fatal
+    // error (a decision that cannot be made) stops new launches; what runs is waited for.
+    startWorkers();
+    Status fatal;
+    for (;;) {
+        if (job && job->isCancelled() && !cancel.load())
+            cancel = true;
+        bool progressed = false;
+        if (!cancel.load() && fatal.isOk()) {
+            auto scheduled = scheduleReadyStages(job);
+            if (scheduled)
+                progressed = *scheduled;
+            else
+                fatal = scheduled.status();
+        }
+        if (running == 0 && !progressed)
+            break;
+        if (running == 0)
+            continue;
+        std::deque<Done> finished;
+        {
+            std::unique_lock<std::mutex> lk(mutex);
+            doneReady.wait_for(lk, std::chrono::milliseconds(100), [this] { return !done.empty(); });
+            finished.swap(done);
+        }
+        for (Done &dn : finished)
+            recordDone(dn);
+    }
+    PipelineReport report = finishRun(fatal);
     if (!fatal.isOk())
         return fatal;
     return report;

@@ -142,9 +142,28 @@ struct Executor::Impl {
     Status recordFinished(int i, Decided &d);
     Status writeLock(const LockStage &entry);
 
-    // ---- the run (executor.cpp) ----
+    // ---- the run (executor.cpp), in its steps ----
 
+    // What the scheduling loop knows of each stage, by graph index.
+    QVector<Decided> decisions;
+    QVector<bool> decided;  // decide() ran for it
+    QVector<bool> launched; // handed to a worker (Pending until its Done arrives)
+    int running = 0;
+
+    Status loadPipeline();                 // dvc.yaml, dvc.lock, the graph, the selection, checks
+    Status hashWhatTheSelectionTouches();  // one stat-cached pass over every dep and out
+    // Settles stage i with `state` and tells onStage; a failure marks its downstream not run.
+    void settle(int i, StageState state, const QString &reason);
     void markDownstreamNotRun(int failed);
+    // Settles a stage that needs no worker (skip, frozen, dry run, failed check, restore from the
+    // cache); false when it must run.
+    bool settleWithoutRunning(int i, const Decided &d);
+    // Clears the stage's outs, opens its child run and log, and queues it for a worker.
+    Status launch(int i, const Decided &d);
+    // One pass over the ready stages: decides, settles or launches each; false when none moved.
+    Result<bool> scheduleReadyStages(common::JobContext *job);
+    void recordDone(Done &done);          // a worker's result into dvc.lock, the run and the report
+    PipelineReport finishRun(Status &fatal); // workers stopped, dvc.lock synced, the parent run ended
     Result<PipelineReport> run(common::JobContext *job);
 };
 
