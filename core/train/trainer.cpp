@@ -197,7 +197,25 @@ public:
     }
 
 private:
+    // The training data as tensors over the prepared arrays (no copies), and the loss's shape.
+    struct Tensors {
+        int rows = 0, codeWidth = 0;
+        bool classify = false, binary = false;
+        torch::Tensor dense, codes, target, targetClass;
+        torch::Tensor rowWeight; // per row, from the class weights; undefined: all 1
+    };
+
+    // run(), in its steps.
     Result<TrainOutcome> run();
+    Status setUp();                        // threads, seed, model, optimiser, Gloo, the run, a checkpoint
+    Tensors trainingTensors() const;
+    // One optimiser step over rows [lo, hi) of the permutation; the batch's loss (summed over ranks).
+    Result<double> step(const Tensors &t, const torch::Tensor &rows, qint64 globalRows, int epoch, qint64 totalSteps);
+    Status afterStep(int epoch, int batch, int stepsPerEpoch, double loss, qint64 totalSteps);
+    // Metrics of the epoch, validation and early stopping; sets *stop when patience ran out.
+    void endEpoch(int epoch, qint64 totalSteps, TrainOutcome &outcome, bool *stop);
+    // The best weights back, the final evaluation, the export and the run's end.
+    Result<TrainOutcome> finish(TrainOutcome outcome, double lastLoss);
     Status saveCheckpoint(int epoch, int nextBatch);
     Status loadCheckpoint(const QString &path, int *epoch, int *batch);
     Status fail(const Status &s)
@@ -224,6 +242,9 @@ private:
     std::unique_ptr<GradientSync> m_sync;
     std::unique_ptr<RunRecorder> m_recorder;
     QString m_outDir;
+    int m_startEpoch = 0, m_startBatch = 0; // where a resumed run goes on
+    std::vector<torch::Tensor> m_params;    // the model's parameters, in a fixed order
+    int m_stepDelayMs = 0;                  // ORRERY_TRAIN_STEP_DELAY_MS: tests get time to kill a run
     qint64 m_step = 0;
     double m_epochLossSum = 0.0;
     qint64 m_epochBatches = 0;
@@ -322,27 +343,23 @@ Status Loop::loadCheckpoint(const QString &path, int *epoch, int *batch)
     return Status::ok();
 }
 
-Result<TrainOutcome> Loop::run()
+Status Loop::setUp()
 {
     const TrainRequest &req = m_p.request;
-    const PreparedData &data = m_p.data;
-    const Preprocessor &pre = data.pre;
     const int world = req.distributed.worldSize;
-    const int rank = req.distributed.rank;
-    const bool chief = rank == 0;
-
     at::set_num_threads(m_c.loop.threads);
     torch::manual_seed(m_c.loop.seed);
-    m_net = buildModel(m_c, pre);
+    m_net = buildModel(m_c, m_p.data.pre);
     m_opt = makeOptimizer(m_c.optimizer, m_net->parameters());
-
+    m_params = m_net->parameters();
+    m_stepDelayMs = qEnvironmentVariableIntValue("ORRERY_TRAIN_STEP_DELAY_MS");
     if (world > 1) {
         auto sync = GradientSync::connect(req.distributed);
         if (!sync)
             return sync.status();
         m_sync = std::move(*sync);
     }
-    if (chief && !req.databasePath.isEmpty()) {
+    if (req.distributed.rank == 0 && !req.databasePath.isEmpty()) {
         auto rec = RunRecorder::start(req, configParams(m_c), m_p.dataMd5);
         if (!rec)
             return rec.status();
@@ -355,25 +372,32 @@ Result<TrainOutcome> Loop::run()
         if (!m_outDir.isEmpty())
             QDir().mkpath(m_outDir);
     }
-
-    int startEpoch = 0, startBatch = 0;
     if (!m_p.checkpointPath.isEmpty())
-        ORRERY_TRY(fail(loadCheckpoint(m_p.checkpointPath, &startEpoch, &startBatch)));
+        return fail(loadCheckpoint(m_p.checkpointPath, &m_startEpoch, &m_startBatch));
+    return Status::ok();
+}
 
+Loop::Tensors Loop::trainingTensors() const
+{
+    const PreparedData &data = m_p.data;
+    const Preprocessor &pre = data.pre;
     const Split &tr = data.train;
-    const int n = tr.rows;
-    const int width = pre.denseWidth(), cw = pre.codeWidth();
-    const bool classify = m_c.task == Task::Classification || m_c.task == Task::Image;
+    Tensors t;
+    t.rows = tr.rows;
+    t.codeWidth = pre.codeWidth();
+    t.classify = m_c.task == Task::Classification || m_c.task == Task::Image;
     const int classes = int(pre.classes.size());
-    const bool binary = classify && classes == 2;
-    auto dense = torch::from_blob(const_cast<float *>(tr.dense.data()), {n, width}, torch::kFloat32);
-    torch::Tensor codes = cw > 0 ? torch::from_blob(const_cast<int64_t *>(tr.codes.data()), {n, cw}, torch::kInt64) : torch::Tensor();
+    t.binary = t.classify && classes == 2;
+    const int n = t.rows;
+    t.dense = torch::from_blob(const_cast<float *>(tr.dense.data()), {n, pre.denseWidth()}, torch::kFloat32);
+    if (t.codeWidth > 0)
+        t.codes = torch::from_blob(const_cast<int64_t *>(tr.codes.data()), {n, t.codeWidth}, torch::kInt64);
     const int targetWidth = m_c.task == Task::Forecast ? pre.horizon : 1;
-    auto target = torch::from_blob(const_cast<float *>(tr.target.data()), {n, targetWidth}, torch::kFloat32);
-    torch::Tensor targetClass = classify ? target.view({n}).to(torch::kInt64) : torch::Tensor();
+    t.target = torch::from_blob(const_cast<float *>(tr.target.data()), {n, targetWidth}, torch::kFloat32);
+    if (t.classify)
+        t.targetClass = t.target.view({n}).to(torch::kInt64);
     // Class weights: each row's loss is multiplied by its class's weight.
-    torch::Tensor rowWeight;
-    if (classify && m_c.loop.classWeights != QLatin1String("none")) {
+    if (t.classify && m_c.loop.classWeights != QLatin1String("none")) {
         std::vector<float> w(size_t(classes), 1.0f);
         for (int k = 0; k < classes; ++k) {
             if (m_c.loop.classWeights == QLatin1String("balanced"))
@@ -381,30 +405,155 @@ Result<TrainOutcome> Loop::run()
             else
                 w[size_t(k)] = float(m_c.loop.explicitClassWeights[k]);
         }
-        rowWeight = torch::tensor(w).index_select(0, targetClass);
+        t.rowWeight = torch::tensor(w).index_select(0, t.targetClass);
     }
+    return t;
+}
 
+Result<double> Loop::step(const Tensors &t, const torch::Tensor &idx, qint64 globalRows, int epoch, qint64 totalSteps)
+{
+    auto x = t.dense.index_select(0, idx);
+    auto xc = t.codeWidth > 0 ? t.codes.index_select(0, idx) : torch::Tensor();
+    const double lr = learningRate(m_c.optimizer, m_step, epoch, totalSteps);
+    for (auto &g : m_opt->param_groups())
+        g.options().set_lr(lr);
+    m_opt->zero_grad();
+    auto z = m_net->forward(x, xc);
+    torch::Tensor rowLoss;
+    if (t.binary) {
+        rowLoss = torch::binary_cross_entropy_with_logits(z.view({-1}), t.target.index_select(0, idx).view({-1}), {}, {},
+                                                          torch::Reduction::None);
+    } else if (t.classify) {
+        rowLoss = torch::nn::functional::cross_entropy(z, t.targetClass.index_select(0, idx),
+                                                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+    } else {
+        rowLoss = (z - t.target.index_select(0, idx)).pow(2).mean(1);
+    }
+    if (t.rowWeight.defined())
+        rowLoss = rowLoss * t.rowWeight.index_select(0, idx);
+    // Sum over this rank's rows divided by the global batch: summing over ranks gives exactly the
+    // mean loss (and gradient) of the combined batch.
+    auto loss = rowLoss.sum() / double(globalRows);
+    loss.backward();
+    std::vector<torch::Tensor> &params = m_params;
+    double lossValue;
+    if (m_sync) {
+        std::vector<torch::Tensor> flatParts;
+        for (auto &p : params) {
+            if (!p.grad().defined())
+                p.mutable_grad() = torch::zeros_like(p);
+            flatParts.push_back(p.grad().view({-1}));
+        }
+        flatParts.push_back(loss.detach().view({1}));
+        auto flat = torch::cat(flatParts);
+        ORRERY_TRY(m_sync->allReduceSum(flat));
+        int64_t offset = 0;
+        for (auto &p : params) {
+            const int64_t k = p.numel();
+            p.mutable_grad().copy_(flat.slice(0, offset, offset + k).view_as(p));
+            offset += k;
+        }
+        lossValue = flat[offset].item<double>();
+    } else {
+        lossValue = loss.item<double>();
+    }
+    if (!std::isfinite(lossValue))
+        return Status(ErrorCode::FailedPrecondition,
+                      QStringLiteral("the training loss became %1 at step %2 (epoch %3, learning rate %4): the run diverged. "
+                                     "Lower optimizer.lr, set optimizer.clip_norm, or check the data for extreme values")
+                          .arg(std::isnan(lossValue) ? QStringLiteral("NaN") : QStringLiteral("infinite"))
+                          .arg(m_step + 1).arg(epoch + 1).arg(lr));
+    if (m_c.optimizer.clipNorm > 0.0)
+        torch::nn::utils::clip_grad_norm_(params, m_c.optimizer.clipNorm);
+    m_opt->step();
+    ++m_step;
+    return lossValue;
+}
+
+Status Loop::afterStep(int epoch, int batch, int stepsPerEpoch, double loss, qint64 totalSteps)
+{
+    m_epochLossSum += loss;
+    ++m_epochBatches;
+    if (m_recorder && m_c.loop.logEvery == LogEvery::Step)
+        m_recorder->metric(QStringLiteral("train_loss"), m_step, loss);
+    if (m_p.request.onStep)
+        m_p.request.onStep(m_step, loss);
+    if (m_job)
+        m_job->setProgress(m_step, totalSteps, QStringLiteral("epoch %1/%2, loss %3").arg(epoch + 1).arg(m_c.loop.epochs).arg(loss, 0, 'g', 4));
+    const bool chief = m_p.request.distributed.rank == 0;
+    if (chief && m_c.loop.checkpointEvery > 0 && m_step % m_c.loop.checkpointEvery == 0 && !m_outDir.isEmpty()) {
+        const bool endOfEpoch = batch + 1 >= stepsPerEpoch;
+        // A checkpoint at an epoch's end resumes at the validation of that epoch: store
+        // "next batch = stepsPerEpoch" so the resumed loop runs no batch and validates.
+        ORRERY_TRY(saveCheckpoint(epoch, endOfEpoch ? stepsPerEpoch : batch + 1));
+    }
+    if (m_stepDelayMs > 0)
+        QThread::msleep(ulong(m_stepDelayMs));
+    return Status::ok();
+}
+
+void Loop::endEpoch(int epoch, qint64 totalSteps, TrainOutcome &outcome, bool *stop)
+{
+    const PreparedData &data = m_p.data;
+    if (m_recorder) {
+        if (m_c.loop.logEvery != LogEvery::Step && m_epochBatches > 0)
+            m_recorder->metric(QStringLiteral("train_loss"), m_step, m_epochLossSum / double(m_epochBatches));
+        m_recorder->metric(QStringLiteral("lr"), m_step, learningRate(m_c.optimizer, std::max<qint64>(0, m_step - 1), epoch, totalSteps));
+        m_recorder->metric(QStringLiteral("epoch"), m_step, epoch + 1);
+    }
+    if (data.validation.rows > 0) {
+        const Evaluation e = evaluate(*m_net, data, data.validation, QString());
+        const double vloss = validationLoss(e, data.pre);
+        if (m_recorder) {
+            m_recorder->metric(QStringLiteral("val_loss"), m_step, vloss);
+            for (auto it = e.overall.begin(); it != e.overall.end(); ++it)
+                if (it.key() != QLatin1String("rows") && std::isfinite(it.value()))
+                    m_recorder->metric(QStringLiteral("val_") + it.key(), m_step, it.value());
+        }
+        const QString stopMetric = m_c.loop.earlyStopMetric.mid(4); // without "val_"
+        if (!stopMetric.isEmpty()) {
+            const bool minimise = metricIsMinimised(stopMetric);
+            const double v = stopMetric == QLatin1String("loss") ? vloss : e.overall.value(stopMetric, std::nan(""));
+            const bool better = std::isnan(m_best) || (minimise ? v < m_best : v > m_best);
+            if (better && std::isfinite(v)) {
+                m_best = v;
+                m_bestEpoch = epoch + 1;
+                m_badEpochs = 0;
+                m_bestState.clear();
+                for (const auto &t : stateTensors())
+                    m_bestState.push_back(t.detach().clone());
+            } else if (++m_badEpochs >= m_c.loop.patience) {
+                outcome.stoppedEarly = true;
+                *stop = true;
+            }
+        }
+    }
+    outcome.epochs = epoch + 1;
+}
+
+Result<TrainOutcome> Loop::run()
+{
+    ORRERY_TRY(setUp());
+    const TrainRequest &req = m_p.request;
+    const int world = req.distributed.worldSize;
+    const int rank = req.distributed.rank;
+    const Tensors t = trainingTensors();
+    const int n = t.rows;
     const qint64 globalBatch = qint64(m_c.loop.batchSize) * world;
     const int stepsPerEpoch = int((n + globalBatch - 1) / globalBatch);
     qint64 totalSteps = qint64(stepsPerEpoch) * m_c.loop.epochs;
     if (m_c.loop.maxSteps > 0)
         totalSteps = std::min(totalSteps, m_c.loop.maxSteps);
-    const int delayMs = qEnvironmentVariableIntValue("ORRERY_TRAIN_STEP_DELAY_MS"); // tests: time to kill a run
-    const bool logSteps = m_c.loop.logEvery == LogEvery::Step;
-    const QString stopMetric = m_c.loop.earlyStopMetric.mid(4); // without "val_"
-    const bool minimise = metricIsMinimised(stopMetric);
 
     TrainOutcome outcome;
     double lastLoss = std::nan("");
-    int epoch = startEpoch;
     bool stop = false;
-    auto params = m_net->parameters();
-    for (; epoch < m_c.loop.epochs && !stop; ++epoch) {
+    for (int epoch = m_startEpoch; epoch < m_c.loop.epochs && !stop; ++epoch) {
         const auto perm = permutation(n, m_c.loop.seed, epoch);
         auto permT = torch::from_blob(const_cast<int64_t *>(perm.data()), {n}, torch::kInt64);
         m_net->train();
-        const int firstBatch = epoch == startEpoch ? startBatch : 0;
-        if (epoch != startEpoch || startBatch == 0) {
+        const int firstBatch = epoch == m_startEpoch ? m_startBatch : 0;
+        if (epoch != m_startEpoch || m_startBatch == 0) {
             m_epochLossSum = 0.0;
             m_epochBatches = 0;
         }
@@ -419,118 +568,25 @@ Result<TrainOutcome> Loop::run()
             const qint64 len = std::min<qint64>(globalBatch, n - start);
             if (m_c.model.batchNorm && len < 2 * world && m_c.task != Task::Forecast && m_c.task != Task::Image)
                 continue; // batch norm cannot train on one row
+            // This rank's share of the global batch.
             const qint64 lo = start + len * rank / world, hi = start + len * (rank + 1) / world;
-            auto idx = permT.slice(0, lo, hi);
-            auto x = dense.index_select(0, idx);
-            auto xc = cw > 0 ? codes.index_select(0, idx) : torch::Tensor();
-            const double lr = learningRate(m_c.optimizer, m_step, epoch, totalSteps);
-            for (auto &g : m_opt->param_groups())
-                g.options().set_lr(lr);
-            m_opt->zero_grad();
-            auto z = m_net->forward(x, xc);
-            torch::Tensor rowLoss;
-            if (binary) {
-                rowLoss = torch::binary_cross_entropy_with_logits(z.view({-1}), target.index_select(0, idx).view({-1}), {}, {},
-                                                                  torch::Reduction::None);
-            } else if (classify) {
-                rowLoss = torch::nn::functional::cross_entropy(z, targetClass.index_select(0, idx),
-                                                               torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-            } else {
-                rowLoss = (z - target.index_select(0, idx)).pow(2).mean(1);
-            }
-            if (rowWeight.defined())
-                rowLoss = rowLoss * rowWeight.index_select(0, idx);
-            // Sum over this rank's rows divided by the global batch: summing over ranks gives
-            // exactly the mean loss (and gradient) of the combined batch.
-            auto loss = rowLoss.sum() / double(len);
-            loss.backward();
-            double lossValue;
-            if (m_sync) {
-                std::vector<torch::Tensor> flatParts;
-                for (auto &p : params) {
-                    if (!p.grad().defined())
-                        p.mutable_grad() = torch::zeros_like(p);
-                    flatParts.push_back(p.grad().view({-1}));
-                }
-                flatParts.push_back(loss.detach().view({1}));
-                auto flat = torch::cat(flatParts);
-                if (auto s = m_sync->allReduceSum(flat); !s.isOk())
-                    return fail(s);
-                int64_t offset = 0;
-                for (auto &p : params) {
-                    const int64_t k = p.numel();
-                    p.mutable_grad().copy_(flat.slice(0, offset, offset + k).view_as(p));
-                    offset += k;
-                }
-                lossValue = flat[offset].item<double>();
-            } else {
-                lossValue = loss.item<double>();
-            }
-            if (!std::isfinite(lossValue))
-                return fail({ErrorCode::FailedPrecondition,
-                             QStringLiteral("the training loss became %1 at step %2 (epoch %3, learning rate %4): the run diverged. "
-                                            "Lower optimizer.lr, set optimizer.clip_norm, or check the data for extreme values")
-                                 .arg(std::isnan(lossValue) ? QStringLiteral("NaN") : QStringLiteral("infinite"))
-                                 .arg(m_step + 1).arg(epoch + 1).arg(lr)});
-            if (m_c.optimizer.clipNorm > 0.0)
-                torch::nn::utils::clip_grad_norm_(params, m_c.optimizer.clipNorm);
-            m_opt->step();
-            ++m_step;
-            lastLoss = lossValue;
-            m_epochLossSum += lossValue;
-            ++m_epochBatches;
-            if (m_recorder && logSteps)
-                m_recorder->metric(QStringLiteral("train_loss"), m_step, lossValue);
-            if (req.onStep)
-                req.onStep(m_step, lossValue);
-            if (m_job)
-                m_job->setProgress(m_step, totalSteps, QStringLiteral("epoch %1/%2, loss %3").arg(epoch + 1).arg(m_c.loop.epochs).arg(lossValue, 0, 'g', 4));
-            if (chief && m_c.loop.checkpointEvery > 0 && m_step % m_c.loop.checkpointEvery == 0 && !m_outDir.isEmpty()) {
-                const bool endOfEpoch = b + 1 >= stepsPerEpoch;
-                // A checkpoint at an epoch's end resumes at the validation of that epoch: store
-                // "next batch = stepsPerEpoch" so the resumed loop runs no batch and validates.
-                if (auto s = saveCheckpoint(epoch, endOfEpoch ? stepsPerEpoch : b + 1); !s.isOk())
-                    return fail(s);
-            }
-            if (delayMs > 0)
-                QThread::msleep(ulong(delayMs));
+            auto loss = step(t, permT.slice(0, lo, hi), len, epoch, totalSteps);
+            if (!loss)
+                return fail(loss.status());
+            lastLoss = *loss;
+            ORRERY_TRY(fail(afterStep(epoch, b, stepsPerEpoch, *loss, totalSteps)));
         }
         if (m_epochBatches == 0 && stop)
             break;
-        // End of the epoch: validation, early stopping.
-        if (m_recorder) {
-            if (!logSteps && m_epochBatches > 0)
-                m_recorder->metric(QStringLiteral("train_loss"), m_step, m_epochLossSum / double(m_epochBatches));
-            m_recorder->metric(QStringLiteral("lr"), m_step, learningRate(m_c.optimizer, std::max<qint64>(0, m_step - 1), epoch, totalSteps));
-            m_recorder->metric(QStringLiteral("epoch"), m_step, epoch + 1);
-        }
-        if (data.validation.rows > 0) {
-            const Evaluation e = evaluate(*m_net, data, data.validation, QString());
-            const double vloss = validationLoss(e, pre);
-            if (m_recorder) {
-                m_recorder->metric(QStringLiteral("val_loss"), m_step, vloss);
-                for (auto it = e.overall.begin(); it != e.overall.end(); ++it)
-                    if (it.key() != QLatin1String("rows") && std::isfinite(it.value()))
-                        m_recorder->metric(QStringLiteral("val_") + it.key(), m_step, it.value());
-            }
-            if (!stopMetric.isEmpty()) {
-                const double v = stopMetric == QLatin1String("loss") ? vloss : e.overall.value(stopMetric, std::nan(""));
-                const bool better = std::isnan(m_best) || (minimise ? v < m_best : v > m_best);
-                if (better && std::isfinite(v)) {
-                    m_best = v;
-                    m_bestEpoch = epoch + 1;
-                    m_badEpochs = 0;
-                    m_bestState.clear();
-                    for (const auto &t : stateTensors())
-                        m_bestState.push_back(t.detach().clone());
-                } else if (++m_badEpochs >= m_c.loop.patience) {
-                    outcome.stoppedEarly = true;
-                    stop = true;
-                }
-            }
-        }
-        outcome.epochs = epoch + 1;
+        endEpoch(epoch, totalSteps, outcome, &stop);
     }
+    return finish(std::move(outcome), lastLoss);
+}
+
+Result<TrainOutcome> Loop::finish(TrainOutcome outcome, double lastLoss)
+{
+    const PreparedData &data = m_p.data;
+    const Preprocessor &pre = data.pre;
     if (!m_bestState.empty()) {
         torch::NoGradGuard noGrad;
         auto state = stateTensors();
@@ -545,7 +601,7 @@ Result<TrainOutcome> Loop::run()
         outcome.test = evaluate(*m_net, data, data.test, m_c.data.slice);
     if (m_sync)
         (void)m_sync->barrier();
-    if (!chief)
+    if (m_p.request.distributed.rank != 0)
         return outcome;
 
     if (!m_outDir.isEmpty()) {
