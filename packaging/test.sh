@@ -27,7 +27,7 @@ for config in "${configs[@]}"; do
 done
 
 # A sanitizer report ends the process with an error, so the test that triggered it fails.
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:strict_string_checks=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
 for config in "${configs[@]}"; do
