@@ -2,7 +2,7 @@
 // (DESIGN.md, "Layers").
 
 #include "core/common/system_info.h"
-#include "ui/main_window.h"
+#include "ui/shell/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -7,10 +7,10 @@
 //    1:1 and fitted to the whole pipeline: each step is the view's change plus a synchronous
 //    repaint of the viewport. Median and worst frame.
 // Prints `bench NAME VALUE UNIT` lines.
-#include "ui/pipeline_document.h"
-#include "ui/pipeline_editor.h"
-#include "ui/pipeline_scene.h"
-#include "ui/pipeline_view.h"
+#include "ui/pipeline/pipeline_document.h"
+#include "ui/pipeline/pipeline_editor.h"
+#include "ui/pipeline/pipeline_scene.h"
+#include "ui/pipeline/pipeline_view.h"
 
 #include <QApplication>
 #include <QDir>

@@ -10,12 +10,12 @@
 #include "core/store/database.h"
 #include "core/tracking/metric_writer.h"
 #include "core/tracking/tracking_store.h"
-#include "ui/area_catalog.h"
-#include "ui/experiment_area.h"
-#include "ui/experiment_worker.h"
-#include "ui/metric_chart.h"
-#include "ui/run_compare_view.h"
-#include "ui/run_table_model.h"
+#include "ui/common/area_catalog.h"
+#include "ui/experiments/experiment_area.h"
+#include "ui/experiments/experiment_worker.h"
+#include "ui/experiments/metric_chart.h"
+#include "ui/experiments/run_compare_view.h"
+#include "ui/experiments/run_table_model.h"
 
 #include <QApplication>
 #include <QDir>

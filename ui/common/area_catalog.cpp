@@ -1,0 +1,62 @@
+#include "ui/common/area_catalog.h"
+
+#include <QCoreApplication>
+
+namespace orrery::ui {
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("orrery::ui::Areas", text);
+}
+
+QVector<AreaInfo> makeAreas()
+{
+    return {
+        {Area::Pipeline, QStringLiteral("pipeline"), tr("Pipeline"), QStringLiteral(":/icons/pipeline.svg"),
+         tr("Your pipeline, as a graph"),
+         tr("The pipeline editor: stages such as load, validate, split, train, evaluate and gate, "
+            "wired into a graph that runs and caches like DVC, with each stage's state, log and metrics."),
+         tr("Drag stages from the palette onto the canvas and connect their ports; `orrery-cli demo DIR` makes a workspace with a pipeline.")},
+        {Area::Data, QStringLiteral("data"), tr("Data"), QStringLiteral(":/icons/data.svg"),
+         tr("Datasets and their versions"),
+         tr("Once the workspace tracks data, this area lists each dataset with its versions from git "
+            "history, the statistics of every column and the diff between any two versions."),
+         tr("Add data with `orrery-cli data add PATH`, then commit the .dvc file it writes.")},
+        {Area::Experiments, QStringLiteral("experiments"), tr("Experiments"), QStringLiteral(":/icons/experiments.svg"),
+         tr("Runs and comparisons"),
+         tr("Once runs are logged, this area lists every run with its parameters and metrics, and "
+            "compares the runs you select: metric curves, scatter, parallel coordinates and diffs."),
+         tr("Log runs with MLflow's client pointed at `orrery-cli tracking serve`.")},
+        {Area::Registry, QStringLiteral("registry"), tr("Registry"), QStringLiteral(":/icons/registry.svg"),
+         tr("Registered models"),
+         tr("This area will show registered models, their versions, the champion and challenger "
+            "aliases, and the lineage from each version back to its run, code and data."),
+         tr("Register a model with `orrery-cli models register`, or let the pipeline's register stage do it.")},
+        {Area::Deployments, QStringLiteral("deployments"), tr("Deployments"), QStringLiteral(":/icons/deployments.svg"),
+         tr("Rollouts to the inference server"),
+         tr("This area will follow blue-green and canary rollouts to the local inference server, "
+            "with their analysis and a one-click rollback."),
+         tr("Start a rollout with `orrery-cli deploy start`; `orrery-cli serve` runs the server.")},
+        {Area::Monitoring, QStringLiteral("monitoring"), tr("Monitoring"), QStringLiteral(":/icons/monitoring.svg"),
+         tr("Live monitoring"),
+         tr("This area will chart live latency and throughput, data and prediction drift, and the "
+            "alerts that fire, once a model serves predictions."),
+         tr("Compare two data sets now with `orrery-cli monitor drift --reference A.csv --current B.csv`.")},
+        {Area::Automation, QStringLiteral("automation"), tr("Automation"), QStringLiteral(":/icons/automation.svg"),
+         tr("The continuous-training loop"),
+         tr("This area will run the closed loop drift → retrain → gate → canary → promote, and show "
+            "each trigger, decision and rollback."),
+         tr("Start the loop with `orrery-cli ct run`.")},
+    };
+}
+
+} // namespace
+
+const QVector<AreaInfo> &workbenchAreas()
+{
+    static const QVector<AreaInfo> areas = makeAreas();
+    return areas;
+}
+
+} // namespace orrery::ui

@@ -1,0 +1,129 @@
+#pragma once
+// ExperimentArea: the Experiments area of the workbench — the experiments on the left; the runs
+// table (RunTableModel: paged from the database, filter in MLflow's search syntax with the error
+// shown under the box, sort on any column, chosen param and metric columns, status colours) and
+// under it the comparison of the selected runs: metric charts (RunCompareView), a params-versus-
+// metric scatter, parallel coordinates with brushing, and the diff of two runs.
+//
+// While the workspace has no runs the area shows its empty state. Every query runs on one of two
+// ExperimentWorker threads (the table's and the charts'), each with its own connection, so a long
+// chart read never delays the table and the GUI thread never waits on SQLite. While shown, the
+// area polls every ~2 s: new runs and experiments appear, running runs update in place.
+//
+// Threads: GUI thread only.
+
+#include "ui/experiments/run_population.h"
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QListView;
+class QStackedWidget;
+class QTabWidget;
+class QTableView;
+class QTimer;
+class QToolButton;
+
+namespace orrery::ui {
+
+class EmptyState;
+class ExperimentListModel;
+class ExperimentWorker;
+class RunCompareView;
+class RunDiffView;
+class RunParallelCoordinates;
+class RunScatterView;
+class RunTableModel;
+struct AreaInfo;
+
+class ExperimentArea : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr int kPollIntervalMs = 2000;
+    static constexpr int kPopulationCap = 2000;
+
+    explicit ExperimentArea(const AreaInfo &area, QWidget *parent = nullptr);
+    ~ExperimentArea() override;
+
+    void setWorkspaceRoot(const QString &root);
+    // Opens a database directly (tests, benchmarks).
+    void setDatabasePath(const QString &path);
+    void clear();
+    // Polls now (experiments and the table's query).
+    void refresh();
+
+    bool isShowingRuns() const;
+    EmptyState *emptyState() const { return m_empty; }
+    ExperimentListModel *experimentModel() const { return m_experiments; }
+    QListView *experimentView() const { return m_experimentView; }
+    RunTableModel *runModel() const { return m_runs; }
+    QTableView *runView() const { return m_runView; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    QLabel *filterError() const { return m_filterError; }
+    QToolButton *columnsButton() const { return m_columnsButton; }
+    RunCompareView *compareView() const { return m_compare; }
+    RunScatterView *scatterView() const { return m_scatter; }
+    RunParallelCoordinates *parallelView() const { return m_parallel; }
+    RunDiffView *diffView() const { return m_diff; }
+    QTabWidget *tabs() const { return m_tabs; }
+    ExperimentWorker *tableWorker() const { return m_tableWorker; }
+    ExperimentWorker *chartWorker() const { return m_chartWorker; }
+
+    void selectExperiment(const QString &id);
+    // Selects these table rows (and so compares those runs).
+    void selectRows(const QList<int> &rows);
+    void applyFilter(const QString &filter);
+    void copyCsv();
+    const RunPopulation &population() const { return m_population; }
+
+Q_SIGNALS:
+    void csvCopied(const QString &csv);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
+
+private:
+    void loadExperiments();
+    void onExperimentSelectionChanged();
+    void loadKeys();
+    void rebuildColumnMenu();
+    void applyColumns(bool requery);
+    void onRunSelectionChanged();
+    void loadPopulation();
+
+    ExperimentWorker *m_tableWorker;
+    ExperimentWorker *m_chartWorker;
+    ExperimentListModel *m_experiments;
+    RunTableModel *m_runs;
+    QStackedWidget *m_pages;
+    EmptyState *m_empty;
+    QWidget *m_content;
+    QListView *m_experimentView;
+    QLineEdit *m_filter;
+    QLabel *m_filterError;
+    QLabel *m_count;
+    QToolButton *m_columnsButton;
+    QTableView *m_runView;
+    QTabWidget *m_tabs;
+    RunCompareView *m_compare;
+    RunScatterView *m_scatter;
+    RunParallelCoordinates *m_parallel;
+    RunDiffView *m_diff;
+    QTimer *m_poll;
+    QTimer *m_filterDelay;
+
+    QString m_path;
+    QStringList m_selectedExperiments;
+    QStringList m_paramKeys, m_metricKeys;
+    QStringList m_chosenParams, m_chosenMetrics;
+    bool m_columnsChosenByUser = false;
+    QStringList m_comparedIds;
+    RunPopulation m_population;
+    quint64 m_experimentRequest = 0;
+    quint64 m_keysRequest = 0;
+    quint64 m_populationRequest = 0;
+};
+
+} // namespace orrery::ui
