@@ -4,6 +4,7 @@
 #include "core/workspace/workspace.h"
 #include "ui/common/area_catalog.h"
 #include "ui/common/empty_state.h"
+#include "ui/common/navigator.h"
 #include "ui/experiments/experiment_list_model.h"
 #include "ui/experiments/experiment_worker.h"
 #include "ui/experiments/run_compare_view.h"
@@ -33,7 +34,11 @@ namespace orrery::ui {
 
 using tracking::RunColumn;
 
-ExperimentArea::ExperimentArea(const AreaInfo &area, QWidget *parent)
+ExperimentArea::ExperimentArea(const AreaInfo &area, QWidget *parent) : ExperimentArea(area, nullptr, parent)
+{
+}
+
+ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidget *parent)
     : QWidget(parent),
       m_tableWorker(new ExperimentWorker(QStringLiteral("experiments-table"), this)),
       m_chartWorker(new ExperimentWorker(QStringLiteral("experiments-charts"), this)),
@@ -160,6 +165,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, QWidget *parent)
                 selectRows(rowsToSelect);
         }
         loadPopulation();
+        revealPendingRun();
     });
     connect(m_runs, &RunTableModel::pageLoaded, this, [this](int page) {
         if (page == 0 && !m_comparedIds.isEmpty())
@@ -173,6 +179,8 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, QWidget *parent)
     connect(m_parallel, &RunParallelCoordinates::brushedRunsChanged, this, [this](const QStringList &ids, bool active) {
         m_scatter->setHighlighted(active ? ids : QStringList());
     });
+    if (navigator)
+        navigator->registerHandler(QStringLiteral("run"), this, [this](const ObjectRef &ref) { showRun(ref.id); });
     clear();
 }
 
@@ -196,6 +204,8 @@ void ExperimentArea::setDatabasePath(const QString &path)
     m_selectedExperiments.clear();
     m_comparedIds.clear();
     m_columnsChosenByUser = false;
+    m_pendingRun.clear(); // a run of the previous database
+    ++m_openRequest;
     m_runs->clear();
     m_compare->clear();
     loadExperiments();
@@ -204,6 +214,8 @@ void ExperimentArea::setDatabasePath(const QString &path)
 void ExperimentArea::clear()
 {
     m_path.clear();
+    m_pendingRun.clear();
+    ++m_openRequest;
     m_tableWorker->setDatabasePath({});
     m_chartWorker->setDatabasePath({});
     m_experiments->setEntries({});
@@ -278,6 +290,7 @@ void ExperimentArea::loadExperiments()
                     best = i;
             selectExperiment((*entries)[best].experiment.id);
         }
+        revealPendingRun();
     });
 }
 

@@ -5,6 +5,9 @@
 // under it the comparison of the selected runs: metric charts (RunCompareView), a params-versus-
 // metric scatter, parallel coordinates with brushing, and the diff of two runs.
 //
+// Other areas open a run here through the Navigator (kind "run"): showRun() selects its experiment,
+// clears a filter that hides it and selects it in the table once the table has it.
+//
 // While the workspace has no runs the area shows its empty state. Every query runs on one of two
 // ExperimentWorker threads (the table's and the charts'), each with its own connection, so a long
 // chart read never delays the table and the GUI thread never waits on SQLite. While shown, the
@@ -30,6 +33,7 @@ namespace orrery::ui {
 class EmptyState;
 class ExperimentListModel;
 class ExperimentWorker;
+class Navigator;
 class RunCompareView;
 class RunDiffView;
 class RunParallelCoordinates;
@@ -44,6 +48,8 @@ public:
     static constexpr int kPopulationCap = 2000;
 
     explicit ExperimentArea(const AreaInfo &area, QWidget *parent = nullptr);
+    // Registers with `navigator` as the area that opens runs (may be null: nothing registered).
+    ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidget *parent = nullptr);
     ~ExperimentArea() override;
 
     void setWorkspaceRoot(const QString &root);
@@ -75,6 +81,10 @@ public:
     void selectRows(const QList<int> &rows);
     void applyFilter(const QString &filter);
     void copyCsv();
+    // Shows the run `runId` of the open workspace: its experiment selected, the filter cleared when
+    // it hides the run, the run selected (and so compared) and scrolled to. Returns at once; the
+    // newest call wins. A run the database does not have is named under the filter.
+    void showRun(const QString &runId);
     const RunPopulation &population() const { return m_population; }
 
 Q_SIGNALS:
@@ -92,6 +102,7 @@ private:
     void applyColumns(bool requery);
     void onRunSelectionChanged();
     void loadPopulation();
+    void revealPendingRun(); // experiment_area_open.cpp
 
     ExperimentWorker *m_tableWorker;
     ExperimentWorker *m_chartWorker;
@@ -124,6 +135,12 @@ private:
     quint64 m_experimentRequest = 0;
     quint64 m_keysRequest = 0;
     quint64 m_populationRequest = 0;
+    // The run showRun() is bringing into view, its experiment once known, and how many queries it
+    // has asked for (it gives up after a few: a run deleted meanwhile never appears).
+    QString m_pendingRun;
+    QString m_pendingExperiment;
+    int m_pendingSteps = 0;
+    quint64 m_openRequest = 0;
 };
 
 } // namespace orrery::ui

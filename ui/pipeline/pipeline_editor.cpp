@@ -36,14 +36,18 @@ namespace orrery::ui {
 
 using namespace orrery::pipeline;
 
-PipelineEditor::PipelineEditor(QWidget *parent)
+PipelineEditor::PipelineEditor(QWidget *parent) : PipelineEditor(nullptr, parent)
+{
+}
+
+PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     : QWidget(parent),
       m_doc(new PipelineDocument(this)),
       m_scene(new PipelineScene(m_doc, this)),
       m_view(new PipelineView(m_scene, this)),
       m_palette(new StagePalette(m_doc->registry(), this)),
       m_props(new StagePropertyEditor(m_doc, this)),
-      m_runPanel(new StageRunPanel(this)),
+      m_runPanel(new StageRunPanel(navigator, this)),
       m_side(new QTabWidget(this)),
       m_toolBar(new QToolBar(this)),
       m_message(new QLabel(this)),

@@ -15,6 +15,9 @@
 // document, so the file would get a value nobody sees) and names it. Before the window closes or
 // switches workspace it calls mayClose(), the usual Save / Discard / Cancel question.
 //
+// Other areas' objects open through the Navigator the window hands it: the run panel's "Open run
+// in Experiments" opens a stage's run (kind "run").
+//
 // Edit handling lives in pipeline_editor.cpp, saving in pipeline_editor_save.cpp, running in
 // pipeline_editor_run.cpp.
 
@@ -41,6 +44,7 @@ namespace orrery::ui {
 
 struct AreaInfo;
 class EmptyState;
+class Navigator;
 class PipelineDocument;
 class PipelineRunner;
 class PipelineScene;
@@ -53,6 +57,8 @@ class PipelineEditor : public QWidget {
     Q_OBJECT
 public:
     explicit PipelineEditor(QWidget *parent = nullptr);
+    // navigator: how the editor opens other areas' objects (may be null: it opens none).
+    explicit PipelineEditor(Navigator *navigator, QWidget *parent = nullptr);
     ~PipelineEditor() override;
 
     // Opens root's pipeline (an empty one when it has no dvc.yaml); empty root closes it.

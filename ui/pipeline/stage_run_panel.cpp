@@ -1,11 +1,14 @@
 #include "ui/pipeline/stage_run_panel.h"
 
+#include "ui/common/navigator.h"
+
 #include <QFile>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTableWidget>
 #include <QTimer>
@@ -13,13 +16,19 @@
 
 namespace orrery::ui {
 
-StageRunPanel::StageRunPanel(QWidget *parent)
-    : QWidget(parent), m_state(new QLabel(this)), m_metrics(new QTableWidget(0, 2, this)), m_log(new QPlainTextEdit(this)), m_timer(new QTimer(this))
+StageRunPanel::StageRunPanel(Navigator *navigator, QWidget *parent)
+    : QWidget(parent), m_navigator(navigator), m_state(new QLabel(this)), m_openRun(new QPushButton(this)), m_metrics(new QTableWidget(0, 2, this)), m_log(new QPlainTextEdit(this)), m_timer(new QTimer(this))
 {
     setObjectName(QStringLiteral("stageRunPanel"));
     m_state->setObjectName(QStringLiteral("runState"));
     m_state->setWordWrap(true);
     m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_openRun->setObjectName(QStringLiteral("openStageRun"));
+    m_openRun->setText(tr("Open run in Experiments"));
+    connect(m_openRun, &QPushButton::clicked, this, [this] {
+        if (m_navigator && !m_runId.isEmpty())
+            m_navigator->open({QStringLiteral("run"), m_runId});
+    });
     m_metrics->setObjectName(QStringLiteral("runMetrics"));
     m_metrics->setHorizontalHeaderLabels({tr("Metric"), tr("Value")});
     m_metrics->horizontalHeader()->setStretchLastSection(true);
@@ -35,6 +44,7 @@ StageRunPanel::StageRunPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_state);
+    layout->addWidget(m_openRun, 0, Qt::AlignLeft);
     layout->addWidget(m_metrics);
     layout->addWidget(m_log, 1);
     m_timer->setInterval(250);
@@ -47,6 +57,7 @@ void StageRunPanel::clear()
     m_timer->stop();
     m_logPath.clear();
     m_logSize = -1;
+    setRunId({});
     m_state->setText(tr("<i>Select a stage to see its log and metrics from the last run.</i>"));
     m_metrics->setRowCount(0);
     m_log->clear();
@@ -72,6 +83,7 @@ void StageRunPanel::show(const QString &stage, const pipeline::StageReport *repo
             m_log->clear();
         }
         refreshLog();
+        setRunId(running ? QString() : report->runId);
         if (running)
             m_timer->start();
         else
@@ -92,6 +104,13 @@ void StageRunPanel::show(const QString &stage, const pipeline::StageReport *repo
             m_metrics->setItem(row, 1, new QTableWidgetItem(QString::number(it.value().toDouble(), 'g', 6)));
         }
     }
+}
+
+void StageRunPanel::setRunId(const QString &runId)
+{
+    m_runId = runId;
+    m_openRun->setToolTip(tr("Run %1").arg(runId));
+    m_openRun->setVisible(!runId.isEmpty() && m_navigator && m_navigator->canOpen(QStringLiteral("run")));
 }
 
 void StageRunPanel::refreshLog()

@@ -7,6 +7,7 @@
 #include "ui/common/area_catalog.h"
 #include "ui/common/display_path.h"
 #include "ui/common/empty_state.h"
+#include "ui/common/navigator.h"
 #include "ui/data/data_area.h"
 #include "ui/experiments/experiment_area.h"
 #include "ui/pipeline/pipeline_editor.h"
@@ -40,6 +41,7 @@ const QString kAreaKey = QStringLiteral("mainWindow/area");
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent),
       m_tracker(new common::JobTracker(this)),
+      m_navigator(new Navigator(this)),
       m_loader(new WorkspaceLoader(m_tracker, this)),
       m_watcher(new WorkspaceWatcher(this)),
       m_modeBar(new ModeBar(this)),
@@ -100,11 +102,11 @@ void MainWindow::createAreas()
             m_dataArea = new DataArea(area, m_tracker, m_areaStack);
             page = m_dataArea;
         } else if (area.area == Area::Pipeline) {
-            auto *editor = new PipelineEditor(m_areaStack); // found again with findChild
+            auto *editor = new PipelineEditor(m_navigator, m_areaStack); // found again with findChild
             editor->setJobTracker(m_tracker); // its runs are jobs in the Activity dock
             page = editor;
         } else if (area.area == Area::Experiments) {
-            page = new ExperimentArea(area, m_areaStack); // found again with findChild
+            page = new ExperimentArea(area, m_navigator, m_areaStack); // found again with findChild
         } else {
             page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
             page->setObjectName(QStringLiteral("area.") + area.id);
@@ -113,6 +115,11 @@ void MainWindow::createAreas()
         m_modeBar->addMode(area.iconPath, area.title, area.id);
     }
     connect(m_modeBar, &ModeBar::currentIndexChanged, m_areaStack, &QStackedWidget::setCurrentIndex);
+    // An object opened from another area: its area comes to the front first, as a click on its mode.
+    connect(m_navigator, &Navigator::opening, this, [this](const ObjectRef &, QWidget *area) {
+        if (const int index = m_areaStack->indexOf(area); index >= 0)
+            m_modeBar->setCurrentIndex(index);
+    });
 }
 
 void MainWindow::createActions()

@@ -7,6 +7,9 @@
 // path; everything that reads the workspace later (WorkspaceWatcher, future views) opens its own
 // connection on its own thread. The GUI thread never runs SQL or libgit2.
 //
+// The window owns the Navigator through which areas open each other's objects (a stage's run in
+// Experiments): it hands it to the areas it creates and, when an object opens, shows its area.
+//
 // Errors a person must see go through showError(), which tests can redirect with
 // setErrorHandler() (the default shows a window-modal QMessageBox without blocking).
 
@@ -29,6 +32,7 @@ namespace orrery::ui {
 class ActivityDock;
 class DataArea;
 class ModeBar;
+class Navigator;
 class WelcomePage;
 class WorkspaceLoader;
 class WorkspaceStatusBar;
@@ -65,6 +69,7 @@ public:
     WorkspaceStatusBar *workspaceStatusBar() const { return m_statusBar; }
     WorkspaceWatcher *workspaceWatcher() const { return m_watcher; }
     DataArea *dataArea() const { return m_dataArea; }
+    Navigator *navigator() const { return m_navigator; }
     common::JobTracker *jobTracker() const { return m_tracker; }
 
     void setErrorHandler(ErrorHandler handler) { m_errorHandler = std::move(handler); }
@@ -95,6 +100,7 @@ private:
     QString dialogStartDir() const;
 
     common::JobTracker *m_tracker;
+    Navigator *m_navigator;
     WorkspaceLoader *m_loader;
     WorkspaceWatcher *m_watcher;
     RecentWorkspaces m_recent;

@@ -1,0 +1,150 @@
+// Opening another area's object goes through the window's Navigator: in the demo workspace the
+// pipeline editor runs its load stage; the run panel's "Open run in Experiments" click asks the
+// Navigator for the stage's run, the window switches to Experiments and the run is selected there
+// — also when a filter hid it. With another handler registered for runs, the same click reaches
+// that handler and the window stays where it was: the editor knows no other way to Experiments.
+
+#include "core/demo/demo_workspace.h"
+#include "core/pipeline/pipeline_model.h"
+#include "ui/common/navigator.h"
+#include "ui/experiments/experiment_area.h"
+#include "ui/experiments/run_table_model.h"
+#include "ui/pipeline/pipeline_document.h"
+#include "ui/pipeline/pipeline_editor.h"
+#include "ui/pipeline/pipeline_scene.h"
+#include "ui/pipeline/stage_node_item.h"
+#include "ui/pipeline/stage_run_panel.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/mode_bar.h"
+
+#include <QAction>
+#include <QItemSelectionModel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace orrery;
+using namespace orrery::ui;
+
+namespace {
+// Each wait: the run of one stage of a 5,000-row demo takes about a second here; seven such waits
+// at most stay inside the test's CTest TIMEOUT (300 s) even when every one of them fails.
+constexpr int kTimeoutMs = 30000;
+
+// The run ids selected in the Experiments area's table.
+QStringList selectedRunIds(ExperimentArea *area)
+{
+    QStringList ids;
+    for (const QModelIndex &i : area->runView()->selectionModel()->selectedRows())
+        ids << area->runModel()->runId(i.row());
+    return ids;
+}
+} // namespace
+
+class TstOpenAcrossAreas : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    std::unique_ptr<MainWindow> m_window;
+    PipelineEditor *m_editor = nullptr;
+    ExperimentArea *m_experiments = nullptr;
+    QString m_runId;
+
+    void showArea(QWidget *area)
+    {
+        m_window->modeBar()->setCurrentIndex(m_window->areaStack()->indexOf(area));
+        QCOMPARE(m_window->areaStack()->currentWidget(), area);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        demo::DemoOptions o;
+        o.rows = 5000;
+        o.trainer = demo::DemoTrainer::Baseline; // the load stage is a built-in either way
+        const QString root = m_tmp.filePath(QStringLiteral("demo"));
+        auto demo = demo::createDemoWorkspace(root, o);
+        QVERIFY2(demo.isOk(), qPrintable(demo.status().message()));
+
+        m_window = std::make_unique<MainWindow>();
+        m_window->setErrorHandler([](const QString &title, const QString &message) {
+            QFAIL(qPrintable(title + QStringLiteral(": ") + message));
+        });
+        m_window->resize(1600, 1000);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        m_window->openWorkspace(root);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isWorkspaceOpen(), kTimeoutMs);
+        m_editor = m_window->findChild<PipelineEditor *>();
+        m_experiments = m_window->findChild<ExperimentArea *>();
+        QVERIFY(m_editor && m_experiments);
+        QTRY_VERIFY_WITH_TIMEOUT(m_editor->document()->model()->nodeByName(QStringLiteral("load")) != 0, kTimeoutMs);
+    }
+
+    void theStageRunOpensInExperiments()
+    {
+        // Experiments seen once before the run: its list and table are older than the run.
+        showArea(m_experiments);
+        showArea(m_editor);
+        const pipeline::NodeId load = m_editor->document()->model()->nodeByName(QStringLiteral("load"));
+        m_editor->scene()->nodeItem(load)->setSelected(true);
+        StageRunPanel *panel = m_editor->runPanel();
+        QVERIFY(panel->openRunButton()->isHidden()); // not run yet: no run to open
+        QSignalSpy finished(m_editor, &PipelineEditor::runFinished);
+        m_editor->action(QStringLiteral("runSelected"))->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, kTimeoutMs);
+        QVERIFY2(finished.first().first().toBool(), qPrintable(m_editor->message()));
+        m_runId = panel->runId();
+        QVERIFY(!m_runId.isEmpty());
+        m_window->findChild<QTabWidget *>(QStringLiteral("pipelineSide"))->setCurrentWidget(panel);
+        QTRY_VERIFY(panel->openRunButton()->isVisible());
+
+        QSignalSpy opening(m_window->navigator(), &Navigator::opening);
+        QTest::mouseClick(panel->openRunButton(), Qt::LeftButton);
+        QCOMPARE(opening.size(), 1);
+        QCOMPARE(opening.first().at(0).value<ObjectRef>(), (ObjectRef{QStringLiteral("run"), m_runId}));
+        QCOMPARE(opening.first().at(1).value<QWidget *>(), m_experiments);
+        QCOMPARE(m_window->areaStack()->currentWidget(), m_experiments);
+        QTRY_COMPARE_WITH_TIMEOUT(selectedRunIds(m_experiments), QStringList{m_runId}, kTimeoutMs);
+    }
+
+    void aFilterThatHidesTheRunIsCleared()
+    {
+        QVERIFY(!m_runId.isEmpty());
+        m_experiments->applyFilter(QStringLiteral("params.nothing = 'here'"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_experiments->runModel()->rowCount(), 0, kTimeoutMs);
+        showArea(m_editor);
+        QTest::mouseClick(m_editor->runPanel()->openRunButton(), Qt::LeftButton);
+        QCOMPARE(m_window->areaStack()->currentWidget(), m_experiments);
+        QTRY_COMPARE_WITH_TIMEOUT(selectedRunIds(m_experiments), QStringList{m_runId}, kTimeoutMs);
+        QVERIFY(m_experiments->filterEdit()->text().isEmpty());
+    }
+
+    void theClickReachesWhicheverAreaHandlesRuns()
+    {
+        // Another handler for runs: the editor's click ends there, not in the Experiments area.
+        QWidget elsewhere;
+        QList<ObjectRef> opened;
+        m_window->navigator()->registerHandler(QStringLiteral("run"), &elsewhere, [&](const ObjectRef &ref) { opened << ref; });
+        showArea(m_editor);
+        QTest::mouseClick(m_editor->runPanel()->openRunButton(), Qt::LeftButton);
+        QCOMPARE(opened, QList<ObjectRef>{(ObjectRef{QStringLiteral("run"), m_runId})});
+        QCOMPARE(m_window->areaStack()->currentWidget(), m_editor); // `elsewhere` is no area of the window
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+    }
+};
+
+QTEST_MAIN(TstOpenAcrossAreas)
+#include "tst_open_across_areas.moc"

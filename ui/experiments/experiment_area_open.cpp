@@ -1,0 +1,82 @@
+// ExperimentArea::showRun: bringing one run into view when another area opens it (Navigator kind
+// "run"). The table is paged and every query is asynchronous, so the run is revealed in steps,
+// each ending where an answer comes back to revealPendingRun(): the run's experiment (one read on
+// the table's worker), the experiment list when the run is newer than it, the experiment's
+// selection (keys, then the query), the filter cleared, one fresh query for a run newer than the
+// table. A newer showRun(), another workspace or clear() drops the pending one.
+#include "ui/experiments/experiment_area.h"
+
+#include "core/store/database.h"
+#include "core/tracking/tracking_store.h"
+#include "ui/experiments/experiment_list_model.h"
+#include "ui/experiments/experiment_worker.h"
+#include "ui/experiments/run_table_model.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QTableView>
+
+namespace orrery::ui {
+namespace {
+// Queries a pending run may ask for before it is given up: the experiment list, the selection,
+// the filter and a fresh query are four; one more for a poll that overtook one of them.
+constexpr int kMaxRevealSteps = 5;
+} // namespace
+
+void ExperimentArea::showRun(const QString &runId)
+{
+    if (m_path.isEmpty() || runId.isEmpty())
+        return;
+    const quint64 request = ++m_openRequest;
+    m_pendingRun = runId;
+    m_pendingExperiment.clear();
+    m_pendingSteps = 0;
+    m_tableWorker->post<QString>([runId](store::Database &db) -> Result<QString> {
+        auto info = tracking::TrackingStore(db).runInfo(runId);
+        if (!info)
+            return info.status();
+        return info->experimentId;
+    }, this, [this, request, runId](const Result<QString> &experiment) {
+        if (request != m_openRequest)
+            return;
+        if (!experiment) {
+            m_pendingRun.clear();
+            m_filterError->setText(tr("Cannot show run %1: %2").arg(runId, experiment.status().message()));
+            m_filterError->show();
+            return;
+        }
+        m_pendingExperiment = *experiment;
+        revealPendingRun();
+    });
+}
+
+void ExperimentArea::revealPendingRun()
+{
+    if (m_pendingRun.isEmpty() || m_pendingExperiment.isEmpty())
+        return; // nothing pending, or its experiment is still being read
+    const bool queryCurrent = !m_runs->isLoading() && m_runs->experimentIds() == m_selectedExperiments;
+    if (const int row = m_runs->rowOfRun(m_pendingRun); row >= 0 && queryCurrent) {
+        selectRows({row});
+        m_runView->scrollTo(m_runs->index(row, 0));
+        m_pendingRun.clear();
+        m_pendingExperiment.clear();
+        return;
+    }
+    if (m_selectedExperiments.contains(m_pendingExperiment) && !queryCurrent)
+        return; // the experiment's query is under way and comes back here
+    if (++m_pendingSteps > kMaxRevealSteps) {
+        m_pendingRun.clear(); // not in the table after all that (deleted meanwhile): give up
+        m_pendingExperiment.clear();
+        return;
+    }
+    if (m_experiments->rowOfId(m_pendingExperiment) < 0)
+        loadExperiments(); // a run newer than the list
+    else if (!m_selectedExperiments.contains(m_pendingExperiment))
+        selectExperiment(m_pendingExperiment); // keys, then the query
+    else if (!m_runs->filter().isEmpty() || !m_filter->text().isEmpty())
+        applyFilter(QString()); // the filter hides it
+    else
+        m_runs->refresh(); // a run newer than the table
+}
+
+} // namespace orrery::ui
