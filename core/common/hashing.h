@@ -1,13 +1,12 @@
 #pragma once
-// Content hashes: SHA-256 for Orrery's own integrity (audit chain), MD5 where DVC's formats
-// require it (cache object names).
+// Content hashes: MD5 where DVC's formats require it (cache object names, dvc.lock). The audit
+// chain hashes its fields incrementally with QCryptographicHash (core/audit).
 
 #include <QByteArray>
 #include <QString>
 
 namespace orrery::common {
 
-QString sha256Hex(const QByteArray &data);
 QString md5Hex(const QByteArray &data);
 
 } // namespace orrery::common

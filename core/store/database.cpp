@@ -242,17 +242,6 @@ Result<QStringList> Database::integrityCheck()
     return problems;
 }
 
-Status Database::lastError(const QString &what) const
-{
-    const int rc = sqlite3_extended_errcode(m_db);
-    return Status(codeFor(rc), QStringLiteral("%1: %2").arg(what, errorText(m_db)));
-}
-
-QString sqliteRuntimeVersion()
-{
-    return QString::fromLatin1(sqlite3_libversion());
-}
-
 // ---- Statement -------------------------------------------------------------------------------
 
 Statement::Statement(Statement &&other) noexcept

@@ -64,8 +64,6 @@ public:
     // PRAGMA integrity_check: an empty list when healthy, else SQLite's findings.
     Result<QStringList> integrityCheck();
 
-    // The error of the last failed call, with SQLite's message and the extended code.
-    Status lastError(const QString &what) const;
 
 private:
     Database(sqlite3 *db, QString path) : m_db(db), m_path(std::move(path)) {}
@@ -133,7 +131,5 @@ private:
     Status m_status;
     bool m_open = false;
 };
-
-QString sqliteRuntimeVersion();
 
 } // namespace orrery::store

@@ -385,11 +385,6 @@ Result<QStringList> idsPage(store::Database &db, const RunQuery &query, qint64 o
 
 } // namespace
 
-Result<QStringList> searchRunIds(store::Database &db, const RunQuery &query)
-{
-    return idsPage(db, query, 0, std::numeric_limits<qint64>::max());
-}
-
 Result<RunPage> searchRuns(store::Database &db, const RunQuery &query)
 {
     if (query.maxResults <= 0 || query.maxResults > 50000)

@@ -41,9 +41,6 @@ struct RunPage {
 
 Result<RunPage> searchRuns(store::Database &db, const RunQuery &query);
 
-// Only the ids, in order, for views that page themselves (the runs table of 100,000 runs).
-Result<QStringList> searchRunIds(store::Database &db, const RunQuery &query);
-
 // The filter's translation to SQL, for tests and diagnostics: InvalidArgument with the column of
 // the first error ("at column 17: expected a comparison operator after 'metrics.auc'").
 Result<QString> filterToSql(const QString &filter, QVector<QVariant> *bindings);

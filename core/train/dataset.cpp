@@ -642,20 +642,4 @@ Result<PreparedData> prepareData(const TrainConfig &config)
     return out;
 }
 
-Split transformRows(const Preprocessor &pre, const std::vector<std::vector<double>> &numeric, const std::vector<QStringList> &categorical)
-{
-    Split s;
-    s.rows = int(numeric.size());
-    const int width = pre.denseWidth(), cw = pre.codeWidth();
-    s.dense.assign(size_t(s.rows) * size_t(width), 0.0f);
-    s.codes.assign(size_t(s.rows) * size_t(cw), 0);
-    for (int r = 0; r < s.rows; ++r) {
-        std::vector<QString> cat(categorical.empty() ? 0 : size_t(categorical[size_t(r)].size()));
-        for (size_t k = 0; k < cat.size(); ++k)
-            cat[k] = categorical[size_t(r)][int(k)];
-        encodeRow(pre, numeric[size_t(r)].data(), cat.data(), s.dense.data() + size_t(r) * size_t(width), s.codes.data() + size_t(r) * size_t(cw));
-    }
-    return s;
-}
-
 } // namespace orrery::train

@@ -78,10 +78,4 @@ struct PreparedData {
 // forecasts) and fits the preprocessor on the training split.
 Result<PreparedData> prepareData(const TrainConfig &config);
 
-// Applies a fitted preprocessor to raw rows: `numeric` is rows × numeric.size() with NaN for a
-// missing value, `categorical` rows × categorical.size() texts. Used by tests and batch scoring
-// to check that the export applies exactly this transform.
-Split transformRows(const Preprocessor &pre, const std::vector<std::vector<double>> &numeric,
-                    const std::vector<QStringList> &categorical);
-
 } // namespace orrery::train

@@ -145,11 +145,4 @@ Result<QString> Repository::commitPaths(const QStringList &paths, const QString 
     return QString::fromLatin1(hex);
 }
 
-QString libgit2RuntimeVersion()
-{
-    int major = 0, minor = 0, rev = 0;
-    git_libgit2_version(&major, &minor, &rev);
-    return QStringLiteral("%1.%2.%3").arg(major).arg(minor).arg(rev);
-}
-
 } // namespace orrery::vcs

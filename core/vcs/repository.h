@@ -43,6 +43,4 @@ private:
     git_repository *m_repo = nullptr;
 };
 
-QString libgit2RuntimeVersion();
-
 } // namespace orrery::vcs
