@@ -89,6 +89,27 @@ struct MetricWriter::Impl {
         return l->status();
     }
 
+    // Whether the remembered tail is still what the database holds: another writer (a second
+    // process, or a second MetricWriter here) may have appended to the same run and key since
+    // this one last committed, and appending to a stale tail would write over its points. Asked
+    // inside the commit's IMMEDIATE transaction, so nobody can append between the check and the
+    // write; one indexed read of the newest block's summary row per series and commit.
+    Result<bool> tailIsCurrent(const TailKey &key, const Tail &tail)
+    {
+        auto s = db->prepare(QStringLiteral("SELECT block, count FROM metric_blocks WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1"));
+        if (!s)
+            return s.status();
+        s->bind(1, key.first).bind(2, key.second);
+        const bool any = s->next();
+        ORRERY_TRY(s->status());
+        if (!tail.points.isEmpty())
+            return any && s->int64(0) == tail.block && s->int64(1) == tail.points.size();
+        // An empty tail starts block `tail.block`: the one before it is full, or there is none.
+        if (tail.block == 0)
+            return !any;
+        return any && s->int64(0) == tail.block - 1 && s->int64(1) == kBlockPoints;
+    }
+
     // The three rows a block is stored as: its points, its summary and its segments' summaries.
     struct BlockStatements {
         store::Statement points, summary, segments;
@@ -157,6 +178,7 @@ struct MetricWriter::Impl {
         if (seriesTails.size() < names.size())
             seriesTails.resize(names.size(), nullptr);
         QVector<int> touched;
+        QVector<bool> checked(names.size(), false); // tailIsCurrent asked in this commit
         for (const Entry &e : batch) {
             Tail *&tail = seriesTails[e.series];
             if (!tail) {
@@ -165,8 +187,19 @@ struct MetricWriter::Impl {
                 if (it == tails.end()) {
                     it = tails.emplace(key, Tail()).first;
                     ORRERY_TRY(loadTail(key, it->second));
+                    checked[e.series] = true; // just read inside this transaction
                 }
                 tail = &it->second;
+            }
+            if (!checked[e.series]) {
+                checked[e.series] = true;
+                auto current = tailIsCurrent(names[e.series], *tail);
+                if (!current)
+                    return current.status();
+                if (!*current) { // someone else appended: continue from what is stored
+                    *tail = Tail();
+                    ORRERY_TRY(loadTail(names[e.series], *tail));
+                }
             }
             if (!tail->dirty && !tail->latestDirty)
                 touched.append(e.series);
