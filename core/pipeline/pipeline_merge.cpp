@@ -44,12 +44,16 @@ struct Merger {
         if (same(o, t))
             return o;
         if (same(o, b)) {
-            if (!path.isEmpty())
-                result->fromTheirs << path;
-            return t;
-        }
-        if (same(t, b))
+            // Only their side changed. Below the top, take theirs and say which key; at the top,
+            // go through the keys so that what comes from theirs is listed (and written): an
+            // unnamed whole-document take used to read as "nothing to merge".
+            if (!path.isEmpty() || !recurseInto(path, b, o, t)) {
+                result->fromTheirs << (path.isEmpty() ? QStringLiteral("(whole file)") : path);
+                return t;
+            }
+        } else if (same(t, b)) {
             return o;
+        }
         if (recurseInto(path, b, o, t)) {
             std::vector<std::pair<QString, ParamValue>> entries;
             QStringList keys;

@@ -51,12 +51,8 @@ class TstCliMerge : public QObject {
     }
 
 private Q_SLOTS:
-    // KNOWN BUG (core/pipeline/pipeline_merge.cpp with app/cli/merge_command.cpp): when our side
-    // did not change a file since the base, mergeDocuments returns their whole document but
-    // records nothing in fromTheirs (the path is empty at the top level), and the command writes
-    // only files with something in fromTheirs: it prints "nothing to merge: HEAD already has
-    // feature's dvc.yaml and params.yaml changes", exits 0 and leaves both files as they were.
-    // Remove the QEXPECT_FAIL when fixed.
+    // The most common merge: only their side changed the files since the base. (It used to print
+    // "nothing to merge" and write nothing: the whole-document take was not listed.)
     void theirChangesAloneAreMergedIn()
     {
         const QString ws = featureAheadOfMain();
@@ -64,7 +60,6 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QVERIFY2(o.value(QStringLiteral("merged")).toBool(), qPrintable(r.out));
-        QEXPECT_FAIL("", "KNOWN BUG: a merge where only their side changed the files writes nothing", Abort);
         QCOMPARE(readFile(ws + QStringLiteral("/params.yaml")), QByteArray(kParams).replace("lr: 0.1", "lr: 0.2"));
         QVERIFY(readFile(ws + QStringLiteral("/dvc.yaml")).contains("python train.py --fast"));
         QStringList written;
