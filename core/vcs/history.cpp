@@ -91,7 +91,9 @@ Result<QVector<CommitInfo>> commitsTouching(const Repository &repo, const QStrin
     git_revwalk *walk = nullptr;
     if (git_revwalk_new(&walk, repo.handle()) != 0)
         return gitError(QStringLiteral("cannot walk history"));
-    git_revwalk_sorting(walk, GIT_SORT_TIME);
+    // Children before parents, then newest first: commits made within one second (a script, a
+    // pipeline committing its .dvc files) keep their order, which time alone cannot say.
+    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
     if (git_revwalk_push_head(walk) != 0) {
         git_revwalk_free(walk);
         return gitError(QStringLiteral("cannot read HEAD"));

@@ -88,6 +88,8 @@ bool Repository::isHeadUnborn() const
 
 QString Repository::currentBranch() const
 {
+    if (git_repository_head_detached(m_repo) == 1)
+        return QString(); // repository.h: empty when HEAD is detached (libgit2 would say "HEAD")
     GitPtr<git_reference, git_reference_free> head;
     if (git_repository_head(&head.p, m_repo) == 0) {
         const char *name = git_reference_shorthand(head.p);

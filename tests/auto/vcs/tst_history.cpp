@@ -163,10 +163,9 @@ private Q_SLOTS:
         QVERIFY(never.isOk() && never->isEmpty());
     }
 
-    // KNOWN BUG (core/vcs/history.cpp): commitsTouching walks with GIT_SORT_TIME alone, so commits
-    // made within the same second (a script, a pipeline committing its .dvc files) come out in
-    // any order — here the first version before the second. GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME
-    // keeps parents after their children. Remove the QEXPECT_FAIL when fixed.
+    // Commits made within the same second (a script, a pipeline committing its .dvc files) keep
+    // their order: the walk is topological, not by time alone (which put the first version before
+    // the second).
     void versionsCommittedInTheSameSecondStayNewestFirst()
     {
         const QString dir = newRepository();
@@ -180,7 +179,6 @@ private Q_SLOTS:
                  (QStringList{v3, v2, v1})); // what git log says
         auto commits = vcs::commitsTouching(*open(dir), QStringLiteral("d.csv.dvc"));
         QVERIFY2(commits.isOk(), qPrintable(commits.status().message()));
-        QEXPECT_FAIL("", "KNOWN BUG: commitsTouching sorts by time only; same-second commits come out of order", Abort);
         QCOMPARE(ids(*commits), (QStringList{v3, v2, v1}));
     }
 

@@ -85,9 +85,7 @@ private Q_SLOTS:
 
     // The window's status bar and doctor show "(detached)" for an empty branch: a detached HEAD
     // must not be reported as a branch called "HEAD" (repository.h: "empty when HEAD is
-    // detached"). KNOWN BUG (core/vcs/repository.cpp): currentBranch() returns the shorthand of
-    // the direct HEAD reference, "HEAD" (captureWorkingState clears it itself, so run manifests
-    // are right). Remove the QEXPECT_FAIL when fixed.
+    // detached"); it used to return libgit2's shorthand of the direct HEAD reference, "HEAD".
     void detachedHeadHasNoBranch()
     {
         const QString dir = m_dir.filePath(QStringLiteral("detached"));
@@ -99,7 +97,6 @@ private Q_SLOTS:
         git(dir, {QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("--detach"), *first});
         QCOMPARE(git(dir, {QStringLiteral("rev-parse"), QStringLiteral("--abbrev-ref"), QStringLiteral("HEAD")}), QStringLiteral("HEAD")); // git: detached
         QVERIFY(!(*repo)->isHeadUnborn());
-        QEXPECT_FAIL("", "KNOWN BUG: Repository::currentBranch() names a detached HEAD \"HEAD\"", Abort);
         QCOMPARE((*repo)->currentBranch(), QString());
     }
 
