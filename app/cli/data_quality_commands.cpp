@@ -117,11 +117,15 @@ QString rulesOf(const data::ColumnRule &c)
 int runDataSchema(const Context &context)
 {
     CommandParser p(context, QStringLiteral("schema"),
-                    QStringLiteral("Infer the data tests of a CSV file: per column its type, observed range, allowed categories,\n"
-                                   "null fraction and uniqueness, written as a YAML schema beside the data (PATH without its\n"
-                                   "extension + .schema.yaml) for `orrery-cli data validate`. Edit it by hand to loosen rules."));
+                    QStringLiteral("Infer the data tests of a CSV file: per column its type, range, allowed categories, missing\n"
+                                   "share and uniqueness, written as a YAML schema beside the data (PATH without its extension +\n"
+                                   ".schema.yaml) for `orrery-cli data validate`. Ranges and missing shares leave room for more data\n"
+                                   "from the same source (the observed range widened by its width on each side, timestamps without\n"
+                                   "a max, the missing share x 1.5 + 0.01, none stays none); edit the file where you know better."));
     p.parser().addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("The CSV file."));
     p.parser().addOption({QStringLiteral("output"), QStringLiteral("Where to write the schema (default: beside the data)."), QStringLiteral("FILE")});
+    p.parser().addOption({QStringLiteral("open-categories"),
+                          QStringLiteral("Do not list the categories seen as the only allowed values (new ones may come).")});
     p.parser().addOption({QStringLiteral("max-categories"),
                           QStringLiteral("Text columns with at most this many distinct values become categories (default 50)."),
                           QStringLiteral("N"), QStringLiteral("50")});
@@ -139,7 +143,9 @@ int runDataSchema(const Context &context)
     const QString output = p.isSet(QStringLiteral("output")) ? p.value(QStringLiteral("output")) : data::Schema::defaultPathFor(path);
 
     auto inferred = runJob(QStringLiteral("schema"), [&](common::JobContext &job) -> Result<data::Schema> {
-        auto schema = data::inferSchema(path, options, &job);
+        data::InferenceOptions inference;
+        inference.openCategories = p.isSet(QStringLiteral("open-categories"));
+        auto schema = data::inferSchema(path, options, &job, inference);
         if (!schema)
             return schema.status();
         ORRERY_TRY(schema->save(output));

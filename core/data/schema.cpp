@@ -373,9 +373,9 @@ QByteArray Schema::toYaml() const
     if (!source.isEmpty())
         out += " of " + source.toUtf8();
     out += ": the data tests that `orrery-cli data validate` runs.\n"
-           "# Inferred rules state what the data showed (observed ranges, categories, null fractions);\n"
-           "# loosen what may legitimately change. Rules: type, min, max, allowed_values,\n"
-           "# max_null_fraction, unique, required; the format is described in core/data/schema.h.\n";
+           "# Inferred from the data, with room for more from the same source (ranges widened by their width,\n"
+           "# missing shares x 1.5 + 0.01); tighten or loosen what you know better. Rules: type, min, max,\n"
+           "# allowed_values, max_null_fraction, unique, required; the format is described in core/data/schema.h.\n";
     out += e.c_str();
     out += '\n';
     return out;

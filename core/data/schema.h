@@ -36,10 +36,11 @@
 // columns not listed are `unexpected_column` violations unless allow_extra_columns. Columns
 // match by name, in any order.
 //
-// Inferred schemas state what the data showed — the observed range as min/max, every category
-// as allowed_values, the observed null fraction rounded up to 4 decimals, unique: true for int
-// and string columns in which no value repeated — so tomorrow's data fails where it differs.
-// Loosen by hand what may legitimately move.
+// Inferred schemas state what the data showed, with room for more from the same source
+// (schema_inference.h has the rule): the observed range widened by its own width on each side
+// (timestamps: no max), the observed missing share x 1.5 + 0.01 (none stays none), every
+// category as allowed_values (or none with --open-categories), unique: true for int and string
+// columns in which no value repeated. Tighten or loosen by hand what you know better.
 //
 // Loading is strict: an unknown key, a value of the wrong kind or a duplicate column is an error
 // naming the file, line and column, so a mistyped rule never silently checks nothing. YAML's

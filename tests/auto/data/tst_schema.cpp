@@ -3,6 +3,7 @@
 #include "core/data/fraud_generator.h"
 #include "core/data/schema.h"
 #include "core/data/schema_inference.h"
+#include "core/data/schema_validator.h"
 #include "tests/support/test_support.h"
 
 #include <QFile>
@@ -47,20 +48,79 @@ private Q_SLOTS:
         const data::ColumnRule *channel = schema->column(QStringLiteral("channel"));
         QCOMPARE(channel->type, ColumnType::Category);
         QCOMPARE(*channel->allowedValues, (QStringList{"atm", "online", "pos"}));
+        // The documented rule (schema_inference.h), applied by hand to what the profile observed.
+        auto observed = data::profileCsv(csv, {});
+        QVERIFY(observed.isOk());
+        auto stats = [&](const char *name) {
+            for (const data::ColumnStats &c : observed->columns)
+                if (c.name == QLatin1String(name))
+                    return c;
+            qFatal("no column %s", name);
+        };
+        const data::ColumnStats a = stats("amount");
         const data::ColumnRule *amount = schema->column(QStringLiteral("amount"));
         QCOMPARE(amount->type, ColumnType::Float);
-        QVERIFY(amount->min && amount->max && amount->min->real >= 0.5);
+        QVERIFY(a.min >= 0.5 && a.min - (a.max - a.min) < 0);
+        QCOMPARE(amount->min->real, 0.0); // never below zero: stays at or above zero
+        QCOMPARE(amount->max->real, std::ceil((a.max + (a.max - a.min)) * 100.0) / 100.0);
         QVERIFY(!amount->unique); // floats are never inferred unique
+        const data::ColumnStats ageSeen = stats("customer_age");
         const data::ColumnRule *age = schema->column(QStringLiteral("customer_age"));
         QCOMPARE(age->type, ColumnType::Int);
-        QVERIFY(*age->maxNullFraction > 0.0 && *age->maxNullFraction < 0.1);
-        QCOMPARE(age->min->integer, 18);
+        QVERIFY(ageSeen.nullFraction() > 0.0);
+        QCOMPARE(*age->maxNullFraction, std::ceil((ageSeen.nullFraction() * 1.5 + 0.01) * 1e4) / 1e4);
+        QCOMPARE(age->min->integer, std::max<qint64>(0, ageSeen.minInt - (ageSeen.maxInt - ageSeen.minInt)));
+        QCOMPARE(age->max->integer, ageSeen.maxInt + (ageSeen.maxInt - ageSeen.minInt));
+        QCOMPARE(*schema->column(QStringLiteral("channel"))->maxNullFraction, 0.0); // complete stays complete
+        const data::ColumnStats timeSeen = stats("timestamp");
         const data::ColumnRule *time = schema->column(QStringLiteral("timestamp"));
         QCOMPARE(time->type, ColumnType::Timestamp);
-        QCOMPARE(time->boundText(*time->min).left(10), QStringLiteral("2026-01-01"));
+        QCOMPARE(time->min->integer, timeSeen.minTimestamp - (timeSeen.maxTimestamp - timeSeen.minTimestamp));
+        QVERIFY(!time->max); // new data is newer
         const data::ColumnRule *fraud = schema->column(QStringLiteral("is_fraud"));
         QCOMPARE(fraud->type, ColumnType::Int);
+        QCOMPARE(fraud->min->integer, 0); // a 0/1 flag keeps its bounds
         QCOMPARE(fraud->max->integer, 1);
+
+        data::InferenceOptions open;
+        open.openCategories = true;
+        auto openSchema = data::inferSchema(csv, {}, nullptr, open);
+        QVERIFY(openSchema.isOk());
+        QCOMPARE(openSchema->column(QStringLiteral("channel"))->type, ColumnType::Category);
+        QVERIFY(!openSchema->column(QStringLiteral("channel"))->allowedValues);
+    }
+
+    // The newcomer's check: the schema inferred from the demo's 50,000 rows accepts the next 2,000
+    // rows of the same generator (it used to fail on 'amount breaks max'), and still refuses data
+    // in the wrong unit.
+    void moreRowsFromTheSameSourcePass()
+    {
+        data::FraudDataOptions options;
+        options.rows = 52000;
+        const QString all = m_dir.filePath(QStringLiteral("all.csv"));
+        QVERIFY(data::writeFraudCsv(all, options).isOk());
+        const QList<QByteArray> lines = testing::readFile(all).split('\n');
+        const QString first = testing::writeFile(m_dir.filePath(QStringLiteral("first.csv")), lines.mid(0, 50001).join('\n') + '\n');
+        auto schema = data::inferSchema(first);
+        QVERIFY(schema.isOk());
+        auto more = data::validateCsv(all, *schema);
+        QVERIFY2(more.isOk(), qPrintable(more.status().message()));
+        QVERIFY2(more->passed(), qPrintable(more->toText(QStringLiteral("inferred")).join(QLatin1Char('\n'))));
+        QCOMPARE(more->rows, qint64(52000));
+
+        // Amounts in cents instead of euros (x100) are still caught.
+        QByteArray cents = lines[0] + '\n';
+        const int amountColumn = int(QString::fromUtf8(lines[0]).split(QLatin1Char(',')).indexOf(QStringLiteral("amount")));
+        QVERIFY(amountColumn >= 0);
+        for (int i = 1; i <= 1000; ++i) {
+            QList<QByteArray> cells = lines[i].split(',');
+            cells[amountColumn] = QByteArray::number(cells[amountColumn].toDouble() * 100.0, 'f', 0);
+            cents += cells.join(',') + '\n';
+        }
+        const QString centsPath = testing::writeFile(m_dir.filePath(QStringLiteral("cents.csv")), cents);
+        auto wrongUnit = data::validateCsv(centsPath, *schema);
+        QVERIFY(wrongUnit.isOk());
+        QVERIFY(!wrongUnit->passed());
     }
 
     void yamlIsReadableAndRoundTrips()
@@ -83,9 +143,13 @@ private Q_SLOTS:
         // What a person sees: a comment on top, one rule per line, flow lists for values.
         QVERIFY2(yaml.startsWith("# Data schema of people.csv"), yaml.constData());
         for (const char *line : {"version: 1\n", "source: people.csv\n", "rows: 4\n", "allow_extra_columns: false\n",
-                                 "  - name: id\n    type: int\n    min: 1\n    max: 4\n    max_null_fraction: 0\n    unique: true\n",
-                                 "  - name: score\n    type: float\n    min: -0.001\n    max: 10\n    max_null_fraction: 0.25\n",
-                                 "    allowed_values: [blue, red]\n", "    min: 2026-01-01T00:00:00Z\n", "  - name: active\n    type: bool\n",
+                                 // ids 1..4 widened by their range 3, never below 0
+                                 "  - name: id\n    type: int\n    min: 0\n    max: 7\n    max_null_fraction: 0\n    unique: true\n",
+                                 // -0.001..10 widened by 10.001, to hundredths outward; 1 of 4 missing: 0.25 x 1.5 + 0.01
+                                 "  - name: score\n    type: float\n    min: -10.01\n    max: 20.01\n    max_null_fraction: 0.385\n",
+                                 // 2026-01-01 minus the 62 d 5 h 6 min 7 s to the newest, and no max
+                                 "    allowed_values: [blue, red]\n", "  - name: joined\n    type: timestamp\n    min: 2025-10-30T18:53:53Z\n    max_null_fraction: 0\n",
+                                 "  - name: active\n    type: bool\n",
                                  "  null_values: [\"\", NA, N/A, \"null\", \"NULL\", NaN, nan]\n"})
             QVERIFY2(yaml.contains(line), qPrintable(QStringLiteral("missing:\n%1\nin:\n%2").arg(QLatin1String(line), QString::fromUtf8(yaml))));
 
