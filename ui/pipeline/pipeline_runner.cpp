@@ -1,13 +1,8 @@
 #include "ui/pipeline/pipeline_runner.h"
 
-#include "core/audit/audit_log.h"
 #include "core/common/job.h"
 #include "core/common/job_tracker.h"
-#include "core/stages/builtin_stages.h"
-#include "core/stages/pipeline_audit.h"
-#include "core/store/database.h"
-#include "core/workspace/workspace.h"
-#include "core/workspace/workspace_lock.h"
+#include "core/stages/pipeline_run.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -100,28 +95,17 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
     m_runningLogs.clear();
     auto outcome = std::make_shared<Outcome>();
     common::Job::Work work = [root, targets, cliDir, force, stageCount, outcome, this](common::JobContext &ctx) -> Status {
-        auto ws = workspace::Workspace::open(root);
-        if (!ws)
-            return ws.status();
-        // The lock `orrery-cli run` takes: a run from the terminal and one from the editor would
-        // race on the same outs and dvc.lock. Busy names who holds it.
-        auto lock = workspace::WorkspaceLock::acquire(root, QStringLiteral("pipeline"), QStringLiteral("the pipeline editor"));
-        if (!lock)
-            return lock.status();
-        auto db = (*ws)->openConnection();
-        if (!db)
-            return db.status();
-        pipeline::StageRegistry registry;
-        stages::registerBuiltinStages(registry);
-        pipeline::ExecutorOptions options;
-        options.targets = targets;
-        options.force = force;
-        options.workers = qBound(1, QThread::idealThreadCount(), 4);
-        options.cliDir = cliDir;
-        options.registry = &registry;
+        // The same path as `orrery-cli run` (core/stages/pipeline_run.h): the workspace's pipeline
+        // lock (a run from the terminal and one from the editor would race on the same outs and
+        // dvc.lock; Busy names who holds it), the built-in stage types, the defaults, the audit entry.
+        stages::PipelineRunRequest request;
+        request.targets = targets;
+        request.force = force;
+        request.cliDir = cliDir;
+        request.holder = QStringLiteral("the pipeline editor");
         // The job's progress, from the stage reports (the coordinating thread alone calls this).
         auto states = std::make_shared<QHash<QString, StageState>>();
-        options.onStage = [this, &ctx, states, stageCount](const pipeline::StageReport &r) {
+        request.onStage = [this, &ctx, states, stageCount](const pipeline::StageReport &r) {
             states->insert(r.name, r.state);
             int done = 0;
             QStringList running;
@@ -138,17 +122,14 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
             QMetaObject::invokeMethod(this, [this, r] { noteStage(r); Q_EMIT stageChanged(r); }, Qt::QueuedConnection);
         };
         ctx.setProgress(0, stageCount, tr("checking the pipeline"));
-        pipeline::Executor executor(root, **db, options);
-        auto report = executor.run(&ctx);
-        if (!report)
-            return report.status();
-        // Audited as `orrery-cli run` audits its runs, here on the worker's own connection.
-        auto audited = stages::recordPipelineRun((*ws)->audit(), (*ws)->root(), targets, force, *report);
-        if (!audited)
-            outcome->auditProblem = audited.status().message();
+        auto result = stages::runWorkspacePipeline(root, request, &ctx);
+        if (!result)
+            return result.status();
+        if (!result->audit)
+            outcome->auditProblem = result->audit.message();
         outcome->ran = true;
-        outcome->cancelled = report->cancelled;
-        return outcomeStatus(*report, ctx);
+        outcome->cancelled = result->report.cancelled;
+        return outcomeStatus(result->report, ctx);
     };
     const QString name = QFileInfo(root).fileName();
     const QString title = targets.isEmpty() ? tr("Pipeline %1: all stages").arg(name)
