@@ -32,22 +32,22 @@ QVector<AreaInfo> makeAreas()
          tr("Registered models"),
          tr("This area will show registered models, their versions, the champion and challenger "
             "aliases, and the lineage from each version back to its run, code and data."),
-         tr("Register a model with `orrery-cli models register`, or let the pipeline's register stage do it.")},
+         tr("Until the registry lands, a trained model is an artifact of its run: `orrery-cli runs show RUN` lists it with its md5.")},
         {Area::Deployments, QStringLiteral("deployments"), tr("Deployments"), QStringLiteral(":/icons/deployments.svg"),
          tr("Rollouts to the inference server"),
          tr("This area will follow blue-green and canary rollouts to the local inference server, "
             "with their analysis and a one-click rollback."),
-         tr("Start a rollout with `orrery-cli deploy start`; `orrery-cli serve` runs the server.")},
+         tr("Until deployments land, score a batch with a trained model: `orrery-cli predict MODEL.pt --input X.csv --output Y.csv`.")},
         {Area::Monitoring, QStringLiteral("monitoring"), tr("Monitoring"), QStringLiteral(":/icons/monitoring.svg"),
          tr("Live monitoring"),
          tr("This area will chart live latency and throughput, data and prediction drift, and the "
             "alerts that fire, once a model serves predictions."),
-         tr("Compare two data sets now with `orrery-cli monitor drift --reference A.csv --current B.csv`.")},
+         tr("Until monitoring lands, compare two versions of a dataset column by column with `orrery-cli data diff`.")},
         {Area::Automation, QStringLiteral("automation"), tr("Automation"), QStringLiteral(":/icons/automation.svg"),
          tr("The continuous-training loop"),
          tr("This area will run the closed loop drift → retrain → gate → canary → promote, and show "
             "each trigger, decision and rollback."),
-         tr("Start the loop with `orrery-cli ct run`.")},
+         tr("Until the loop lands, `orrery-cli run` reruns only what changed; a CI job can call it on every push.")},
     };
 }
 

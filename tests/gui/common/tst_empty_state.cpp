@@ -4,10 +4,12 @@
 #include "ui/common/area_catalog.h"
 #include "ui/common/empty_state.h"
 #include "ui/common/svg_icon_widget.h"
+#include "tests/support/test_support.h"
 
 #include <QIcon>
 #include <QLabel>
 #include <QSvgRenderer>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace orrery::ui;
@@ -29,6 +31,26 @@ private Q_SLOTS:
             ids.insert(area.id);
         }
         QCOMPARE(ids.size(), 7);
+    }
+
+    // Empty states promise only what exists: every orrery-cli command a hint names answers --help.
+    void everyCommandAHintNamesExists()
+    {
+        const QRegularExpression command(QStringLiteral("`orrery-cli ([a-z-]+)(?: ([a-z-]+))?"));
+        int checked = 0;
+        for (const AreaInfo &area : workbenchAreas()) {
+            for (auto it = command.globalMatch(area.howToStart); it.hasNext();) {
+                const QRegularExpressionMatch m = it.next();
+                QStringList args{m.captured(1)};
+                if (!m.captured(2).isEmpty())
+                    args << m.captured(2);
+                const orrery::testing::ProcessResult r = orrery::testing::runCli(args + QStringList{QStringLiteral("--help")});
+                QVERIFY2(r.ok(), qPrintable(QStringLiteral("%1 area: `orrery-cli %2` does not exist: %3")
+                                                .arg(area.title, args.join(QLatin1Char(' ')), r.describe())));
+                ++checked;
+            }
+        }
+        QVERIFY(checked >= 7);
     }
 
     void everyIconIsAValidSvg()
