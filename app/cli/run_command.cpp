@@ -7,6 +7,8 @@
 #include "core/common/job.h"
 #include "core/pipeline/executor.h"
 #include "core/stages/pipeline_run.h"
+#include "core/vcs/repository.h"
+#include "core/vcs/working_state.h"
 #include "core/workspace/workspace.h"
 
 #include <QCoreApplication>
@@ -131,8 +133,23 @@ int runRun(const Context &context)
         exit = ExitProblem;
     if (failed > 0 || report->cancelled)
         exit = ExitError;
+    // As `dvc repro` does: name the files git should now track — dvc.lock and the .gitignore
+    // entries that keep cached outs out of git — so a newcomer's `git status` is not a puzzle.
+    QStringList toTrack;
+    if (!options.dryRun && (ran > 0 || restored > 0)) {
+        if (auto repo = vcs::Repository::initOrOpen(root); repo) {
+            if (auto state = vcs::captureWorkingState(**repo, 0); state) {
+                for (const QString &path : state->untracked + state->changed)
+                    if (path == QLatin1String("dvc.lock") || path.endsWith(QLatin1String(".gitignore")))
+                        toTrack << path;
+            }
+        }
+        toTrack.sort();
+        toTrack.removeDuplicates();
+    }
     if (json) {
         printJson(QJsonObject{{QStringLiteral("run_id"), report->runId},
+                              {QStringLiteral("to_track"), QJsonArray::fromStringList(toTrack)},
                               {QStringLiteral("dry_run"), options.dryRun},
                               {QStringLiteral("passed"), exit == ExitOk},
                               {QStringLiteral("stages"), stagesJson}});
@@ -143,6 +160,8 @@ int runRun(const Context &context)
                 .arg(checks ? QStringLiteral(", %1 check(s) failed").arg(checks) : QString())
                 .arg(failed ? QStringLiteral(", %1 failed").arg(failed) : QString())
                 .arg(report->runId.isEmpty() ? QString() : QStringLiteral(" (run %1)").arg(report->runId)));
+        if (!toTrack.isEmpty())
+            out(QStringLiteral("\nTo track the changes with git, run:\n\n    git add %1\n").arg(toTrack.join(QLatin1Char(' '))));
     }
     // Which checks failed and why, and the errors with their logs: on stderr, for the CI log.
     for (const auto &r : report->stages) {

@@ -46,6 +46,8 @@ Result<WorkingState> captureWorkingState(const Repository &repo, qint64 maxPatch
         const git_diff_delta *d = git_diff_get_delta(diff, i);
         if (d->status == GIT_DELTA_UNTRACKED)
             state.untracked << QString::fromUtf8(d->new_file.path);
+        else
+            state.changed << QString::fromUtf8(d->new_file.path);
         state.dirty = true;
     }
     git_buf buf = GIT_BUF_INIT;

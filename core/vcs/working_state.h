@@ -18,6 +18,7 @@ struct WorkingState {
     bool dirty = false;
     QString patch;   // git diff HEAD, as text
     QStringList untracked;
+    QStringList changed; // tracked files that differ from HEAD (in the index or the work tree)
 };
 
 // maxPatchBytes bounds what a runaway change (a large generated file) can put in the database.

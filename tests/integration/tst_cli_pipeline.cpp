@@ -59,6 +59,16 @@ private Q_SLOTS:
         QVERIFY2(metrics.value(QStringLiteral("roc_auc")).toDouble() > 0.85, qPrintable(QString::number(metrics.value(QStringLiteral("roc_auc")).toDouble())));
         QVERIFY(QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/roc.json"))).isArray());
         QVERIFY(QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/gate.json"))).object().value(QStringLiteral("passed")).toBool());
+        // As dvc repro: the cached outs are ignored by git, and the run names what to commit;
+        // after adding those and the metrics, git sees nothing left over from the run.
+        QStringList toTrack;
+        for (const QJsonValue &v : report.value(QStringLiteral("to_track")).toArray())
+            toTrack << v.toString();
+        QVERIFY2(toTrack.contains(QStringLiteral("dvc.lock")) && toTrack.contains(QStringLiteral("work/.gitignore"))
+                     && toTrack.contains(QStringLiteral("models/.gitignore")), qPrintable(toTrack.join(QLatin1Char(' '))));
+        git(m_demo, QStringList{QStringLiteral("add")} + toTrack + QStringList{QStringLiteral("reports")});
+        const QString leftOver = git(m_demo, {QStringLiteral("status"), QStringLiteral("--porcelain"), QStringLiteral("--untracked-files=all")});
+        QVERIFY2(!leftOver.contains(QStringLiteral("?? ")), qPrintable(leftOver));
 
         // Nothing changed: every stage is skipped.
         r = runCli({QStringLiteral("run")}, m_demo);
