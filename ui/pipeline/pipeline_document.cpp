@@ -56,6 +56,11 @@ bool PipelineDocument::isModified() const
     return !m_undo->isClean();
 }
 
+bool PipelineDocument::isAutoLaidOut() const
+{
+    return m_autoLaidOut && m_undo->index() == 0 && !isModified();
+}
+
 void PipelineDocument::clear()
 {
     m_root.clear();
@@ -128,6 +133,7 @@ Status PipelineDocument::load(const QString &root)
     m_generated = generated;
     m_diskText = text;
     layout->applyTo(*m_model);
+    m_autoLaidOut = layout->positions.isEmpty();
     if (layout->positions.isEmpty()) {
         // A pipeline never opened in the editor: the layered layout, spaced for the cards.
         DagLayoutOptions options;

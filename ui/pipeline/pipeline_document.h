@@ -56,6 +56,10 @@ public:
     // Sets (or removes, with nullopt) a dotted key of params.yaml. Undo commands call this.
     void setParam(const QString &key, const std::optional<pipeline::ParamValue> &value);
 
+    // The positions are the editor's own layered layout (no layout.json was read): the editor may
+    // lay them out again to fit the window, as long as the user has not edited anything.
+    bool isAutoLaidOut() const;
+
     // A stage name not used yet: base, base_2, base_3, …
     QString uniqueName(const QString &base) const;
 
@@ -72,6 +76,7 @@ private:
     pipeline::PipelineFile m_file;
     pipeline::ParamValue m_params;
     bool m_paramsChanged = false;
+    bool m_autoLaidOut = false;
     QSet<QString> m_generated;
     QByteArray m_diskText;
 };

@@ -13,6 +13,7 @@
 #include "ui/pipeline/stage_property_editor.h"
 #include "ui/pipeline/stage_run_panel.h"
 #include "ui/pipeline/undo_commands.h"
+#include "ui/pipeline/wrapped_layout.h"
 
 #include <QAction>
 #include <QApplication>
@@ -124,6 +125,7 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     status->addWidget(m_runStatus);
     layout->addLayout(status);
 
+    connect(m_view, &PipelineView::autoFitRequested, this, &PipelineEditor::foldToFit);
     connect(m_view, &PipelineView::stageDropped, this, &PipelineEditor::addStageOfType);
     connect(m_view, &PipelineView::connectRequested, this, &PipelineEditor::connectPorts);
     connect(m_view, &PipelineView::connectRefused, this, [this](const QString &r) { showMessage(r, true); });
@@ -273,8 +275,28 @@ void PipelineEditor::setWorkspaceRoot(const QString &root)
     else
         showMessage(tr("%n stage(s) from dvc.yaml", nullptr, int(m_doc->model()->nodes().size())));
     watchFiles();
-    m_view->fitAll();
+    m_view->requestAutoFit(); // now if the view has its size, else when it gets it
     updateActions();
+}
+
+void PipelineEditor::foldToFit()
+{
+    // Only the editor's own layout of a pipeline nobody has arranged: a layout.json is the user's.
+    if (!m_doc->isAutoLaidOut() || m_view->fitZoom() >= PipelineView::kMinReadableZoom)
+        return;
+    QHash<NodeId, QPointF> positions;
+    for (NodeId id : m_doc->model()->nodes())
+        positions.insert(id, m_doc->model()->position(id));
+    const auto height = [this](NodeId id) {
+        StageNodeItem *item = m_scene->nodeItem(id);
+        return item ? item->boundingRect().height() : 120.0;
+    };
+    const WrappedLayout folded = wrappedLayout(positions, 290, StageNodeItem::kWidth, height,
+                                               QSizeF(m_view->viewport()->size()), 30);
+    if (folded.zoom <= m_view->fitZoom())
+        return;
+    for (auto it = folded.positions.cbegin(); it != folded.positions.cend(); ++it)
+        (void)m_doc->model()->setPosition(it.key(), it.value());
 }
 
 void PipelineEditor::watchFiles()

@@ -117,6 +117,9 @@ private:
     void tick();
     void showRunPanel();
     void watchFiles();
+    // Before an automatic fit: folds the editor's own layout into bands when the pipeline would
+    // otherwise be fitted below a readable zoom.
+    void foldToFit();
 
     QString m_root;
     QString m_cliDir;

@@ -9,6 +9,7 @@
 #include <QMouseEvent>
 #include <QScrollBar>
 
+#include <algorithm>
 #include <cmath>
 
 namespace orrery::ui {
@@ -41,6 +42,7 @@ void PipelineView::zoomBy(double factor, QPointF viewAnchor)
     const double z = zoom() * factor;
     if (z < 0.05 || z > 4.0)
         return;
+    m_autoFit = false; // the user chose a zoom: a resize keeps it
     const QPointF before = mapToScene(viewAnchor.toPoint());
     scale(factor, factor);
     const QPointF after = mapToScene(viewAnchor.toPoint());
@@ -50,18 +52,64 @@ void PipelineView::zoomBy(double factor, QPointF viewAnchor)
     Q_EMIT zoomChanged(zoom());
 }
 
-void PipelineView::fitAll()
+QRectF PipelineView::cardsRect() const
 {
     QRectF r;
     for (QGraphicsItem *i : m_scene->items())
         if (i->type() == StageNodeItem::Type)
             r |= i->sceneBoundingRect();
+    return r;
+}
+
+double PipelineView::fitZoom() const
+{
+    QRectF r = cardsRect();
     if (r.isEmpty())
         r = QRectF(0, 0, 400, 300);
-    fitInView(r.adjusted(-40, -40, 40, 40), Qt::KeepAspectRatio);
-    if (zoom() > 1.25)
-        setTransform(QTransform::fromScale(1.25, 1.25)), centerOn(r.center());
+    r.adjust(-30, -30, 30, 30);
+    const QSize v = viewport()->size();
+    return std::min(v.width() / r.width(), v.height() / r.height());
+}
+
+void PipelineView::fitAll()
+{
+    // Not fitInView(): it leaves a margin of its own and cannot zoom past a limit. The zoom is
+    // the largest at which every card fits, capped at kMaxFitZoom so that two cards do not fill
+    // a screen; below kMinReadableZoom only when the pipeline cannot fit otherwise.
+    QRectF r = cardsRect();
+    if (r.isEmpty())
+        r = QRectF(0, 0, 400, 300);
+    const double z = std::clamp(fitZoom(), 0.05, kMaxFitZoom);
+    setTransform(QTransform::fromScale(z, z));
+    centerOn(r.center());
     Q_EMIT zoomChanged(zoom());
+}
+
+void PipelineView::requestAutoFit()
+{
+    m_autoFit = true;
+    maybeAutoFit();
+}
+
+void PipelineView::maybeAutoFit()
+{
+    // A view never shown has a default 100x30 viewport: fitting to it is what left the canvas empty.
+    if (!m_autoFit || !isVisible() || viewport()->width() < 50 || viewport()->height() < 50)
+        return;
+    Q_EMIT autoFitRequested();
+    fitAll();
+}
+
+void PipelineView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    maybeAutoFit();
+}
+
+void PipelineView::showEvent(QShowEvent *event)
+{
+    QGraphicsView::showEvent(event);
+    maybeAutoFit();
 }
 
 StageNodeItem *PipelineView::nodeAt(QPointF scenePos) const
@@ -77,6 +125,7 @@ void PipelineView::mousePressEvent(QMouseEvent *event)
     const QPointF sp = mapToScene(event->position().toPoint());
     if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && m_spaceDown)) {
         m_panning = true;
+        m_autoFit = false;
         m_panLast = event->position().toPoint();
         viewport()->setCursor(Qt::ClosedHandCursor);
         event->accept();

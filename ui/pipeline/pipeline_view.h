@@ -27,9 +27,22 @@ public:
     explicit PipelineView(PipelineScene *scene, QWidget *parent = nullptr);
     PipelineScene *pipelineScene() const { return m_scene; }
 
+    // Readable zooms: a card (230 scene px) is at least ~140 px wide at kMinReadableZoom, and
+    // small pipelines are zoomed in past 1:1 only up to kMaxFitZoom.
+    static constexpr double kMinReadableZoom = 0.62;
+    static constexpr double kMaxFitZoom = 1.5;
+
     void fitAll();
+    // The zoom at which every card fits the viewport (before clamping to kMaxFitZoom).
+    double fitZoom() const;
+    // The cards' bounding rectangle in scene coordinates (empty when there are none).
+    QRectF cardsRect() const;
     void zoomBy(double factor, QPointF viewAnchor);
     double zoom() const;
+    // After a pipeline opens: fit as soon as the viewport has its real size, and again on every
+    // resize until the user zooms or pans (an offscreen or hidden view has no size to fit to).
+    void requestAutoFit();
+    bool isAutoFitPending() const { return m_autoFit; }
 
 Q_SIGNALS:
     void stageDropped(const QString &typeName, QPointF scenePos);
@@ -38,6 +51,8 @@ Q_SIGNALS:
     // name-independent: node → (from, to)
     void nodesMoved(const QHash<orrery::pipeline::NodeId, std::pair<QPointF, QPointF>> &moves);
     void zoomChanged(double zoom);
+    // The viewport got a size while auto-fit is on: the editor may re-lay out, then fits.
+    void autoFitRequested();
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
@@ -49,12 +64,17 @@ protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dragMoveEvent(QDragMoveEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     StageNodeItem *nodeAt(QPointF scenePos) const;
     void finishConnection(QPointF scenePos);
 
+    void maybeAutoFit();
+
     PipelineScene *m_scene;
+    bool m_autoFit = false;
     // A connection being drawn.
     QGraphicsPathItem *m_wire = nullptr;
     StageNodeItem *m_wireNode = nullptr;

@@ -1,0 +1,110 @@
+// The first window a user sees on the demo after `orrery-cli run`: the Pipeline area shows the
+// whole pipeline, every card inside the canvas at a readable size (issue 14, deliverable 1).
+#include "core/demo/demo_workspace.h"
+#include "tests/support/test_support.h"
+#include "ui/pipeline/pipeline_document.h"
+#include "ui/pipeline/pipeline_editor.h"
+#include "ui/pipeline/pipeline_scene.h"
+#include "ui/pipeline/pipeline_view.h"
+#include "ui/pipeline/stage_node_item.h"
+#include "ui/shell/main_window.h"
+
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+using namespace orrery;
+using namespace orrery::ui;
+
+namespace {
+
+// Every card's rectangle on screen (viewport coordinates).
+QVector<QRect> cardRects(PipelineEditor &e)
+{
+    QVector<QRect> rects;
+    for (pipeline::NodeId id : e.document()->model()->nodes())
+        if (StageNodeItem *item = e.scene()->nodeItem(id))
+            rects << e.view()->mapFromScene(item->mapToScene(QRectF(0, 0, StageNodeItem::kWidth, item->boundingRect().height() - 2)))
+                         .boundingRect();
+    return rects;
+}
+
+QString describe(PipelineEditor &e)
+{
+    QString s = QStringLiteral("viewport %1x%2, zoom %3:").arg(e.view()->viewport()->width()).arg(e.view()->viewport()->height()).arg(e.view()->zoom());
+    for (const QRect &r : cardRects(e))
+        s += QStringLiteral(" [%1,%2 %3x%4]").arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height());
+    return s;
+}
+
+bool allReadableInside(PipelineEditor &e)
+{
+    const QVector<QRect> rects = cardRects(e);
+    if (rects.size() != e.document()->model()->nodes().size() || rects.isEmpty())
+        return false;
+    for (const QRect &r : rects)
+        if (!e.view()->viewport()->rect().contains(r) || r.width() < 140)
+            return false;
+    return true;
+}
+
+} // namespace
+
+class TstFirstWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    QString m_root;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("Orrery"));
+        QCoreApplication::setApplicationName(QStringLiteral("OrreryFirstWindowTest"));
+        QSettings().clear();
+        demo::DemoOptions o;
+        o.rows = 5000;
+        o.trainer = demo::DemoTrainer::Baseline; // no LibTorch process needed to run it
+        m_root = m_tmp.filePath(QStringLiteral("demo"));
+        auto made = demo::createDemoWorkspace(m_root, o);
+        QVERIFY2(made.isOk(), qPrintable(made.status().message()));
+        const auto ran = orrery::testing::runCli({QStringLiteral("run"), QStringLiteral("--workspace"), m_root});
+        QVERIFY2(ran.ok(), qPrintable(ran.describe()));
+    }
+
+    void thePipelineOpensFittedAndReadable()
+    {
+        auto window = std::make_unique<MainWindow>();
+        window->resize(1280, 800);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->openWorkspace(m_root);
+        QTRY_VERIFY_WITH_TIMEOUT(window->isWorkspaceOpen(), 30000);
+        auto *editor = window->findChild<PipelineEditor *>();
+        QVERIFY(editor);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->document()->model()->nodes().size() >= 6, 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(allReadableInside(*editor), qPrintable(describe(*editor)), 30000);
+
+        // Fit (the toolbar's action) keeps it so after the user zoomed out.
+        editor->view()->zoomBy(0.5, editor->view()->viewport()->rect().center());
+        QVERIFY(!allReadableInside(*editor));
+        editor->action(QStringLiteral("fit"))->trigger();
+        QVERIFY2(allReadableInside(*editor), qPrintable(describe(*editor)));
+
+        // A bigger window: the cards grow, up to the readable maximum.
+        window->resize(1600, 1000);
+        editor->action(QStringLiteral("fit"))->trigger();
+        QVERIFY2(allReadableInside(*editor), qPrintable(describe(*editor)));
+        QVERIFY(editor->view()->zoom() <= PipelineView::kMaxFitZoom + 1e-9);
+        if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            QTest::qWait(300);
+            QVERIFY(window->grab().save(QDir(dir).filePath(QStringLiteral("pipeline-first-window.png"))));
+        }
+    }
+};
+
+QTEST_MAIN(TstFirstWindow)
+#include "tst_first_window.moc"
