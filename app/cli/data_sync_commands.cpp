@@ -245,13 +245,8 @@ int runDataDiff(const Context &context)
         for (const auto &col : c.table->columns) {
             if (col.kind == data::ColumnChange::Unchanged)
                 continue;
-            QString detail;
-            if (col.before && col.after && col.before->isNumeric() && col.after->isNumeric())
-                detail = QStringLiteral("mean %1 → %2").arg(col.before->mean, 0, 'g', 6).arg(col.after->mean, 0, 'g', 6);
-            if (col.before && col.after && col.nullFractionDelta != 0.0)
-                detail += QStringLiteral("%1nulls %2% → %3%").arg(detail.isEmpty() ? QString() : QStringLiteral(", "))
-                              .arg(100 * col.before->nullFraction(), 0, 'f', 2).arg(100 * col.after->nullFraction(), 0, 'f', 2);
-            out(QStringLiteral("           %1 %2 %3").arg(QString::fromLatin1(data::columnChangeName(col.kind)), -9).arg(col.name, -24).arg(detail));
+            out(QStringLiteral("           %1 %2 %3").arg(QString::fromLatin1(data::columnChangeName(col.kind)), -9).arg(col.name, -24)
+                    .arg(col.what.join(QStringLiteral("; "))));
         }
     }
     return ExitOk;

@@ -20,6 +20,11 @@ struct ColumnChange {
     double meanDelta = 0.0;              // numeric columns in both versions
     double nullFractionDelta = 0.0;
     qint64 distinctDelta = 0;
+    // What changed, for a person, one phrase each and only what shows at 4 significant digits:
+    // "missing 3.9% → 4.1%", "mean 312.4 → 318.9", "max 2863 → 5584", "new values: atm",
+    // "gone: pos", "share of online 30.1% → 35.0%", "newest 2026-01-31 → 2026-02-02"; a column
+    // whose figures all stayed as they were after rows were added says "same figures, more rows".
+    QStringList what;
 };
 
 struct TableDiff {

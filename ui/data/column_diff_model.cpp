@@ -120,6 +120,7 @@ QVariant ColumnDiffModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case NameColumn: return change.name;
         case ChangeColumn: return QString::fromLatin1(data::columnChangeName(change.kind));
+        case WhatColumn: return change.what.join(QStringLiteral("; "));
         case TypeColumn: {
             const auto name = [](const data::ColumnStats *c) { return c ? QString::fromLatin1(data::columnTypeName(c->type)) : QString(); };
             if (change.kind == data::ColumnChange::Retyped)
@@ -167,6 +168,7 @@ QVariant ColumnDiffModel::headerData(int section, Qt::Orientation orientation, i
     switch (section) {
     case NameColumn: return tr("Column");
     case ChangeColumn: return tr("Change");
+    case WhatColumn: return tr("What changed");
     case TypeColumn: return tr("Type");
     case MeanBefore: return tr("Mean before");
     case StdBefore: return tr("Std before");

@@ -1,7 +1,8 @@
 #pragma once
 // ColumnDiffModel: how each column of a table changed between two versions, side by side — the
-// kind of change (added, removed, retyped, changed, unchanged) and, for mean, std, nulls and
-// distinct, the figure before next to the figure after. ChangedRole marks every figure that
+// kind of change (added, removed, retyped, changed, unchanged), for mean, std, nulls and
+// distinct the figure before next to the figure after, and what changed in words (missing share,
+// mean, range, new or gone categories, a shifted mix). ChangedRole marks every figure that
 // differs as shown (and an added, removed or retyped column's change) so a delegate can
 // highlight it.
 //
@@ -21,6 +22,7 @@ public:
     enum Column {
         NameColumn, ChangeColumn, TypeColumn,
         MeanBefore, MeanAfter, StdBefore, StdAfter, NullsBefore, NullsAfter, DistinctBefore, DistinctAfter,
+        WhatColumn, // what changed, in words (data::ColumnChange::what)
         ColumnCount
     };
     enum Role {

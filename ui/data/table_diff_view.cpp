@@ -32,6 +32,8 @@ TableDiffView::TableDiffView(QWidget *parent)
     header->setMinimumSectionSize(m_view->fontMetrics().horizontalAdvance(QStringLiteral("0.000000")) + 12);
     for (int c = 0; c < ColumnDiffModel::ColumnCount; ++c)
         header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    // The sentence of what changed takes the room that is left (its tooltip is the cell itself).
+    header->setSectionResizeMode(ColumnDiffModel::WhatColumn, QHeaderView::Stretch);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

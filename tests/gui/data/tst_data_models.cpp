@@ -282,6 +282,31 @@ private Q_SLOTS:
         QCOMPARE(model.index(flag, ColumnDiffModel::TypeColumn).data().toString(), QStringLiteral("int → category"));
         QVERIFY(model.index(flag, ColumnDiffModel::TypeColumn).data(ColumnDiffModel::ChangedRole).toBool());
 
+        // What changed, in words, per column — not just "changed".
+        const auto what = [&](const QString &name) { return model.index(model.findColumn(name), ColumnDiffModel::WhatColumn).data().toString(); };
+        QVERIFY2(what(QStringLiteral("amount")).contains(QStringLiteral("mean 20 → 29")), qPrintable(what(QStringLiteral("amount"))));
+        QVERIFY2(what(QStringLiteral("amount")).contains(QStringLiteral("max 30 → 50")), qPrintable(what(QStringLiteral("amount"))));
+        QVERIFY2(!what(QStringLiteral("amount")).contains(QStringLiteral("min ")), qPrintable(what(QStringLiteral("amount")))); // 10 both times
+        QCOMPARE(what(QStringLiteral("city")), QStringLiteral("distinct 2 → 3")); // too few rows to be a category
+        QCOMPARE(what(QStringLiteral("flag")), QStringLiteral("type int → category"));
+        QCOMPARE(model.headerData(ColumnDiffModel::WhatColumn, Qt::Horizontal).toString(), QStringLiteral("What changed"));
+
+        // A category column: a new value and a shifted mix are named; a column whose figures
+        // stayed the same after rows were appended says so.
+        QByteArray before = "channel,one\n", after = "channel,one\n";
+        for (int i = 0; i < 40; ++i) {
+            before += (i % 4 == 0 ? "online,1\n" : "pos,1\n");
+            after += (i % 4 == 0 ? "online,1\n" : "pos,1\n");
+        }
+        for (int i = 0; i < 20; ++i)
+            after += (i % 2 == 0 ? "atm,1\n" : "online,1\n");
+        ColumnDiffModel mix;
+        mix.setProfiles(profile(writeCsv(m_dir, QStringLiteral("mix-before.csv"), before)), profile(writeCsv(m_dir, QStringLiteral("mix-after.csv"), after)));
+        const QString channel = mix.index(mix.findColumn(QStringLiteral("channel")), ColumnDiffModel::WhatColumn).data().toString();
+        QVERIFY2(channel.contains(QStringLiteral("new values: atm")), qPrintable(channel));
+        QVERIFY2(channel.contains(QStringLiteral("share of pos 75.0% → 50.0%")), qPrintable(channel));
+        QCOMPARE(mix.index(mix.findColumn(QStringLiteral("one")), ColumnDiffModel::WhatColumn).data().toString(), QStringLiteral("same figures, more rows"));
+
         model.clear();
         QCOMPARE(model.rowCount(), 0);
     }
