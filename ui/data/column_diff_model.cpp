@@ -146,6 +146,8 @@ QVariant ColumnDiffModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
+        if (column == WhatColumn && !change.what.isEmpty())
+            return change.what.join(QLatin1Char('\n'));
         if (change.before && change.after && change.after->isNumeric() && change.before->isNumeric())
             return tr("%1: mean %2 → %3 (%4%5)")
                 .arg(change.name, statformat::number(change.before->mean), statformat::number(change.after->mean),

@@ -20,9 +20,10 @@ class ColumnDiffModel : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column {
-        NameColumn, ChangeColumn, TypeColumn,
+        NameColumn, ChangeColumn,
+        WhatColumn, // what changed, in words (data::ColumnChange::what): next to the kind, read first
+        TypeColumn,
         MeanBefore, MeanAfter, StdBefore, StdAfter, NullsBefore, NullsAfter, DistinctBefore, DistinctAfter,
-        WhatColumn, // what changed, in words (data::ColumnChange::what)
         ColumnCount
     };
     enum Role {

@@ -32,8 +32,9 @@ TableDiffView::TableDiffView(QWidget *parent)
     header->setMinimumSectionSize(m_view->fontMetrics().horizontalAdvance(QStringLiteral("0.000000")) + 12);
     for (int c = 0; c < ColumnDiffModel::ColumnCount; ++c)
         header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    // The sentence of what changed takes the room that is left (its tooltip is the cell itself).
-    header->setSectionResizeMode(ColumnDiffModel::WhatColumn, QHeaderView::Stretch);
+    // What changed, in words, gets room for a few phrases; the tooltip has them all, one a line.
+    header->setSectionResizeMode(ColumnDiffModel::WhatColumn, QHeaderView::Interactive);
+    header->resizeSection(ColumnDiffModel::WhatColumn, m_view->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 44);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
