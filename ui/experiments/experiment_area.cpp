@@ -5,10 +5,12 @@
 #include "ui/common/area_catalog.h"
 #include "ui/common/empty_state.h"
 #include "ui/common/navigator.h"
+#include "ui/experiments/column_menu.h"
 #include "ui/experiments/experiment_list_model.h"
 #include "ui/experiments/experiment_worker.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_diff_view.h"
+#include "ui/experiments/run_label.h"
 #include "ui/experiments/run_parallel_coordinates.h"
 #include "ui/experiments/run_scatter_view.h"
 #include "ui/experiments/run_table_model.h"
@@ -22,6 +24,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMenu>
+#include <QSet>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
@@ -79,7 +82,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
     m_columnsButton->setObjectName(QStringLiteral("columnsButton"));
     m_columnsButton->setText(tr("Columns"));
     m_columnsButton->setPopupMode(QToolButton::InstantPopup);
-    m_columnsButton->setMenu(new QMenu(m_columnsButton));
+    m_columnsButton->setMenu(new ColumnMenu(m_columnsButton));
     auto *copy = new QToolButton(m_content);
     copy->setObjectName(QStringLiteral("copyCsvButton"));
     copy->setText(tr("Copy as CSV"));
@@ -328,20 +331,84 @@ void ExperimentArea::applyFilter(const QString &filter)
     m_runs->setQuery(m_selectedExperiments, filter.trimmed());
 }
 
+namespace {
+
+struct KeysAndDefaults {
+    tracking::ExperimentKeys keys;
+    QStringList defaultParams, defaultMetrics;
+};
+
+// The columns a table opens with: what tells the runs apart (params whose values vary among the
+// newest runs) and the main results (the metrics most of those runs have, val_* first, as the
+// figure a model is judged by). Constant params (data.label for every run) say nothing per row.
+void chooseDefaults(KeysAndDefaults &k, const QVector<tracking::RunRow> &rows, int maxParams, int maxMetrics)
+{
+    const int params = int(k.keys.params.size());
+    for (int c = 0; c < params && k.defaultParams.size() < maxParams; ++c) {
+        QSet<QString> values;
+        for (const auto &r : rows)
+            if (const QVariant v = r.values.value(c); v.isValid())
+                values.insert(v.toString());
+        if (values.size() > 1)
+            k.defaultParams << k.keys.params[c];
+    }
+    QVector<QPair<int, QString>> covered; // runs having the metric, key
+    int most = 0;
+    for (int m = 0; m < k.keys.metrics.size(); ++m) {
+        int n = 0;
+        for (const auto &r : rows)
+            n += r.values.value(params + m).isValid() ? 1 : 0;
+        covered.append({n, k.keys.metrics[m]});
+        most = std::max(most, n);
+    }
+    // "Most runs": at least half as many as the best-covered metric (a pipeline's stage runs each
+    // log their own few metrics; the trainer's are on every training run).
+    QStringList val, other;
+    for (const auto &[n, key] : std::as_const(covered)) {
+        if (n == 0 || 2 * n < most)
+            continue;
+        (key.startsWith(QLatin1String("val_")) || key.startsWith(QLatin1String("val.")) ? val : other) << key;
+    }
+    k.defaultMetrics = (val + other).mid(0, maxMetrics);
+}
+
+} // namespace
+
 void ExperimentArea::loadKeys()
 {
     const quint64 request = ++m_keysRequest;
     const QStringList experiments = m_selectedExperiments;
-    m_tableWorker->post<tracking::ExperimentKeys>(
-        [experiments](store::Database &db) { return tracking::experimentKeys(db, experiments); }, this,
-        [this, request](const Result<tracking::ExperimentKeys> &keys) {
+    m_tableWorker->post<KeysAndDefaults>(
+        [experiments](store::Database &db) -> Result<KeysAndDefaults> {
+            KeysAndDefaults k;
+            auto keys = tracking::experimentKeys(db, experiments);
+            if (!keys)
+                return keys.status();
+            k.keys = std::move(*keys);
+            tracking::RunTableQuery newest;
+            newest.experimentIds = experiments;
+            auto ids = tracking::orderedRunIds(db, newest);
+            if (!ids)
+                return ids.status();
+            QVector<RunColumn> columns;
+            for (const QString &p : std::as_const(k.keys.params))
+                columns.append({RunColumn::Param, p});
+            for (const QString &m : std::as_const(k.keys.metrics))
+                columns.append({RunColumn::Metric, m});
+            auto rows = tracking::runRows(db, ids->mid(0, kDefaultsSample), columns);
+            if (!rows)
+                return rows.status();
+            chooseDefaults(k, *rows, kDefaultParamColumns, kDefaultMetricColumns);
+            return k;
+        }, this,
+        [this, request](const Result<KeysAndDefaults> &keys) {
             if (request != m_keysRequest || !keys)
                 return;
-            m_paramKeys = keys->params;
-            m_metricKeys = keys->metrics;
+            m_paramKeys = keys->keys.params;
+            m_metricKeys = keys->keys.metrics;
             if (!m_columnsChosenByUser) {
-                m_chosenParams = m_paramKeys.mid(0, 8);
-                m_chosenMetrics = m_metricKeys.mid(0, 8);
+                m_chosenParams = keys->defaultParams;
+                m_chosenMetrics = keys->defaultMetrics;
             }
             rebuildColumnMenu();
             const bool firstQuery = m_runs->experimentIds() != m_selectedExperiments;
@@ -387,15 +454,32 @@ void ExperimentArea::applyColumns(bool requery)
         columns.append({RunColumn::Metric, k});
     for (const QString &k : std::as_const(m_chosenParams))
         columns.append({RunColumn::Param, k});
-    if (columns == m_runs->extraColumns())
+    if (columns == m_runs->extraColumns()) {
+        fitColumnsToHeaders();
         return;
+    }
     m_runs->setExtraColumns(columns);
     m_runView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    m_runView->setColumnWidth(0, 150);
-    m_runView->setColumnWidth(2, 140);
+    fitColumnsToHeaders();
     if (requery) {
         m_runs->refresh();
         loadPopulation();
+    }
+}
+
+void ExperimentArea::fitColumnsToHeaders()
+{
+    // Every header shows its whole text ("average_precision", not "verage_precisio"): a column is
+    // as wide as its header asks (text, sort indicator, margins), never narrower than the default.
+    // The Run column holds a name and a short id; Started a full timestamp.
+    QHeaderView *header = m_runView->horizontalHeader();
+    for (int c = 0; c < m_runs->columnCount(); ++c) {
+        int width = std::max(header->defaultSectionSize(), header->sectionSizeHint(c));
+        if (c == 0)
+            width = std::max(width, 190);
+        if (c == 2)
+            width = std::max(width, 140);
+        m_runView->setColumnWidth(c, width);
     }
 }
 
@@ -415,6 +499,11 @@ void ExperimentArea::onRunSelectionChanged()
     std::sort(rows.begin(), rows.end());
     QVector<CompareRun> runs;
     QStringList ids;
+    for (const int r : rows)
+        ids << m_runs->runId(r);
+    // The params that differ among the compared runs go into the legends (from the population:
+    // the first kPopulationCap runs of the table; a run past it shows its name and id only).
+    const QHash<QString, QStringList> differing = runlabel::differingParams(m_population, ids);
     for (const int r : rows) {
         CompareRun c;
         c.id = m_runs->runId(r);
@@ -423,15 +512,15 @@ void ExperimentArea::onRunSelectionChanged()
             c.status = row->info.status;
             c.startTime = row->info.startTime;
         }
+        c.label = runlabel::legendLabel(c.name, c.id, differing.value(c.id));
         runs.append(c);
-        ids << c.id;
     }
     if (rows.isEmpty() && !m_comparedIds.isEmpty() && m_runs->isLoading())
         return; // the rows are being replaced; the selection comes back when they arrive
     bool sameNames = true;
     const auto current = m_compare->runs();
     for (int i = 0; sameNames && i < runs.size() && i < current.size(); ++i)
-        sameNames = current[i].name == runs[i].name;
+        sameNames = current[i].name == runs[i].name && current[i].label == runs[i].label;
     if (ids == m_comparedIds && sameNames)
         return;
     m_comparedIds = ids;
@@ -468,6 +557,8 @@ void ExperimentArea::loadPopulation()
         m_population = *p;
         m_scatter->setPopulation(m_population);
         m_parallel->setPopulation(m_population);
+        if (!m_comparedIds.isEmpty())
+            onRunSelectionChanged(); // the legends name the params that differ, known now
     });
 }
 

@@ -46,6 +46,10 @@ class ExperimentArea : public QWidget {
 public:
     static constexpr int kPollIntervalMs = 2000;
     static constexpr int kPopulationCap = 2000;
+    // The default columns are chosen from the newest kDefaultsSample runs.
+    static constexpr int kDefaultsSample = 500;
+    static constexpr int kDefaultParamColumns = 6;
+    static constexpr int kDefaultMetricColumns = 6;
 
     explicit ExperimentArea(const AreaInfo &area, QWidget *parent = nullptr);
     // Registers with `navigator` as the area that opens runs (may be null: nothing registered).
@@ -100,6 +104,7 @@ private:
     void loadKeys();
     void rebuildColumnMenu();
     void applyColumns(bool requery);
+    void fitColumnsToHeaders();
     void onRunSelectionChanged();
     void loadPopulation();
     void revealPendingRun(); // experiment_area_open.cpp

@@ -5,6 +5,7 @@
 #include "core/tracking/tracking_store.h"
 #include "ui/experiments/experiment_worker.h"
 #include "ui/experiments/metric_chart.h"
+#include "ui/experiments/run_label.h"
 
 #include <QChartView>
 #include <QCheckBox>
@@ -163,7 +164,7 @@ void RunCompareView::loadOverview(bool live)
         tracking::TrackingStore store(db);
         for (const QString &id : ids)
             if (auto info = store.runInfo(id))
-                a.runs.append({id, info->runName, info->status, info->startTime});
+                a.runs.append({id, info->runName, QString(), info->status, info->startTime});
         return a;
     }, this, [this, generation, live](const Result<Answer> &answer) {
         if (generation != m_generation)
@@ -280,7 +281,7 @@ void RunCompareView::pushCurves(const QString &key)
         } else {
             points = *it;
         }
-        curves.append({run.id, run.name.isEmpty() ? run.id.left(8) : run.name, runColor(i), mapped(run.id, points)});
+        curves.append({run.id, run.label.isEmpty() ? runlabel::nameWithId(run.name, run.id) : run.label, runColor(i), mapped(run.id, points)});
     }
     chart->updateCurves(curves);
 }

@@ -38,6 +38,7 @@ class MetricChart;
 struct CompareRun {
     QString id;
     QString name;
+    QString label; // for legends (runlabel::legendLabel); the name and short id when empty
     tracking::RunStatus status = tracking::RunStatus::Finished;
     qint64 startTime = 0;
 };

@@ -1,6 +1,8 @@
 #include "ui/experiments/run_table_model.h"
 
+#include "ui/common/stat_format.h"
 #include "ui/experiments/experiment_worker.h"
+#include "ui/experiments/run_label.h"
 
 #include <QBrush>
 #include <QColor>
@@ -270,10 +272,13 @@ QString RunTableModel::displayValue(const RunColumn &column, const QVariant &val
 {
     if (!value.isValid())
         return QString();
+    // Params and metrics in the one shared number format, so 0.0005 reads the same in both.
     if (column.kind == RunColumn::Metric) {
         const double v = value.toDouble();
-        return std::isnan(v) ? QStringLiteral("NaN") : QString::number(v, 'g', 5);
+        return std::isnan(v) ? QStringLiteral("NaN") : statformat::number(v);
     }
+    if (column.kind == RunColumn::Param)
+        return runlabel::paramText(value.toString());
     if (column.kind == RunColumn::Attribute && (column.key == QLatin1String("start_time") || column.key == QLatin1String("end_time")))
         return QDateTime::fromMSecsSinceEpoch(qint64(value.toDouble())).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
     if (column.kind == RunColumn::Attribute && column.key == QLatin1String("duration"))
@@ -299,12 +304,17 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
     const QVariant &value = row->values.value(index.column());
     switch (role) {
     case Qt::DisplayRole:
+        // Reruns share a name: the short id tells them apart.
+        if (column.kind == RunColumn::Attribute && column.key == QLatin1String("run_name"))
+            return runlabel::nameWithId(value.toString(), row->info.runId);
         return displayValue(column, value);
     case Qt::ToolTipRole:
         if (column.key == QLatin1String("status") && !row->info.statusReason.isEmpty())
             return row->info.statusReason;
         if (index.column() == 0)
             return row->info.runId;
+        if (column.kind == RunColumn::Param)
+            return value.toString(); // as logged
         return displayValue(column, value);
     case StatusRole:
         return int(row->info.status);

@@ -177,7 +177,8 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), kRuns);
         // Newest first by default.
         QCOMPARE(model->runId(0), m_runningRun);
-        QCOMPARE(cell(0, 0), QStringLiteral("run-11"));
+        // The Run column shows the name and the short id (issue 14: reruns share a name).
+        QCOMPARE(cell(0, 0), QStringLiteral("run-11 ") + m_runningRun.left(8));
         QCOMPARE(cell(0, 1), QStringLiteral("RUNNING"));
         QCOMPARE(model->data(model->index(0, 1), Qt::ForegroundRole).value<QBrush>().color(), QColor(0x1f, 0x77, 0xd4));
         const int failedRow = model->rowOfRun(m_runIds[3]);
