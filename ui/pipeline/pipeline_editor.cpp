@@ -12,6 +12,7 @@
 #include "ui/pipeline/stage_ports.h"
 #include "ui/pipeline/stage_property_editor.h"
 #include "ui/pipeline/stage_run_panel.h"
+#include "ui/pipeline/stage_status_probe.h"
 #include "ui/pipeline/undo_commands.h"
 #include "ui/pipeline/wrapped_layout.h"
 
@@ -58,6 +59,7 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
       m_diskTimer(new QTimer(this)),
       m_tick(new QTimer(this)),
       m_runner(new PipelineRunner(this)),
+      m_statusProbe(new StageStatusProbe(this)),
       m_clock(new QElapsedTimer)
 {
     setObjectName(QStringLiteral("area.pipeline"));
@@ -125,6 +127,8 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     status->addWidget(m_runStatus);
     layout->addLayout(status);
 
+    connect(m_statusProbe, &StageStatusProbe::statusesReady, this, &PipelineEditor::onDiskStatuses);
+    connect(m_doc, &PipelineDocument::saved, this, &PipelineEditor::refreshDiskStatus);
     connect(m_view, &PipelineView::autoFitRequested, this, &PipelineEditor::foldToFit);
     connect(m_view, &PipelineView::stageDropped, this, &PipelineEditor::addStageOfType);
     connect(m_view, &PipelineView::connectRequested, this, &PipelineEditor::connectPorts);
@@ -262,6 +266,7 @@ void PipelineEditor::setWorkspaceRoot(const QString &root)
     m_root = root;
     m_reports.clear();
     m_scene->clearRunViews();
+    m_scene->setDiskStatuses({});
     m_runPanel->clear();
     m_banner->hide();
     if (root.isEmpty()) {
@@ -276,6 +281,7 @@ void PipelineEditor::setWorkspaceRoot(const QString &root)
         showMessage(tr("%n stage(s) from dvc.yaml", nullptr, int(m_doc->model()->nodes().size())));
     watchFiles();
     m_view->requestAutoFit(); // now if the view has its size, else when it gets it
+    refreshDiskStatus();
     updateActions();
 }
 
@@ -308,9 +314,13 @@ void PipelineEditor::watchFiles()
     if (m_root.isEmpty())
         return;
     m_watcher->addPath(m_root); // an atomic save replaces the file: the folder sees it
-    const QString file = QDir(m_root).filePath(QStringLiteral("dvc.yaml"));
-    if (QFile::exists(file))
-        m_watcher->addPath(file);
+    // dvc.yaml, params.yaml and every dep that is a file: an edit of any changes a card's state.
+    QStringList files{QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml")};
+    for (NodeId id : m_doc->model()->nodes())
+        files += m_doc->model()->stage(id)->deps;
+    for (const QString &f : files)
+        if (const QString path = QDir(m_root).filePath(f); QFileInfo(path).isFile() && !m_watcher->files().contains(path))
+            m_watcher->addPath(path);
 }
 
 void PipelineEditor::checkDiskChange()
@@ -318,6 +328,7 @@ void PipelineEditor::checkDiskChange()
     if (m_root.isEmpty())
         return;
     watchFiles();
+    refreshDiskStatus();
     QFile f(QDir(m_root).filePath(QStringLiteral("dvc.yaml")));
     const QByteArray text = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     if (text == m_doc->lastDiskText() || text == m_ignoredDiskText)

@@ -52,6 +52,8 @@ class PipelineView;
 class StagePalette;
 class StagePropertyEditor;
 class StageRunPanel;
+class StageStatusProbe;
+struct StageDiskStatus;
 
 class PipelineEditor : public QWidget {
     Q_OBJECT
@@ -120,6 +122,9 @@ private:
     // Before an automatic fit: folds the editor's own layout into bands when the pipeline would
     // otherwise be fitted below a readable zoom.
     void foldToFit();
+    // Asks the status probe for every stage's state on disk (dvc.lock, deps, params).
+    void refreshDiskStatus();
+    void onDiskStatuses(const QString &root, const QHash<QString, StageDiskStatus> &statuses);
 
     QString m_root;
     QString m_cliDir;
@@ -139,6 +144,7 @@ private:
     QTimer *m_diskTimer;
     QTimer *m_tick;
     PipelineRunner *m_runner;
+    StageStatusProbe *m_statusProbe;
     QHash<QString, QAction *> m_actions;
     QVector<std::pair<pipeline::Stage, QPointF>> m_clipboard;
     QByteArray m_ignoredDiskText;

@@ -1,6 +1,7 @@
 // PipelineEditor, the running half: Run all / Run selected / Cancel, node states from the
 // executor's stage reports, check results (data tests, gates) and the run panel.
 #include "ui/pipeline/pipeline_editor.h"
+#include "ui/pipeline/stage_status_probe.h"
 
 #include "ui/pipeline/pipeline_document.h"
 #include "ui/pipeline/pipeline_runner.h"
@@ -237,6 +238,7 @@ void PipelineEditor::onRunFinished(bool ok, const QString &error, bool cancelled
         showMessage(tr("%1 — but the workspace's audit log could not record the run: %2 (orrery-cli doctor checks the database)")
                         .arg(m_message->text(), m_runner->auditProblem()), true);
     m_runStatus->setText(tr("%1 ran, %2 cached, %3 failed").arg(done).arg(cached).arg(failed));
+    refreshDiskStatus();
     showRunPanel();
     updateActions();
     Q_EMIT runFinished(ok && !cancelled && failed == 0);
@@ -256,6 +258,33 @@ void PipelineEditor::showRunPanel()
     auto it = m_reports.constFind(s->name);
     const bool have = it != m_reports.constEnd();
     m_runPanel->show(s->name, have ? &it.value() : nullptr, have && it->state == StageState::Pending && isRunning(), metrics);
+}
+
+void PipelineEditor::refreshDiskStatus()
+{
+    if (!m_root.isEmpty() && !m_runner->isRunning())
+        m_statusProbe->refresh(m_root, m_cliDir);
+}
+
+void PipelineEditor::onDiskStatuses(const QString &root, const QHash<QString, StageDiskStatus> &statuses)
+{
+    if (root != m_root || m_runner->isRunning())
+        return; // another workspace's answer, or one a run is overtaking
+    QHash<QString, std::pair<NodeRunState, QString>> shown;
+    for (auto it = statuses.cbegin(); it != statuses.cend(); ++it) {
+        const StageDiskStatus::Kind k = it->kind;
+        const NodeRunState state = k == StageDiskStatus::Kind::UpToDate ? NodeRunState::Done
+            : k == StageDiskStatus::Kind::Changed                      ? NodeRunState::CheckFailed
+                                                                        : NodeRunState::NotRun;
+        shown.insert(it.key(), {state, it->text});
+        // A "done" or "cached" from this window's last run is stale once an input changed.
+        const NodeRunState ran = m_scene->runView(it.key()).state;
+        if (k != StageDiskStatus::Kind::UpToDate && (ran == NodeRunState::Done || ran == NodeRunState::Cached)) {
+            m_scene->setRunView(it.key(), {});
+            m_reports.remove(it.key());
+        }
+    }
+    m_scene->setDiskStatuses(shown);
 }
 
 } // namespace orrery::ui

@@ -4,6 +4,8 @@
 #include "ui/pipeline/pipeline_edge_item.h"
 #include "ui/pipeline/stage_command.h"
 
+#include <tuple>
+
 namespace orrery::ui {
 
 using namespace orrery::pipeline;
@@ -54,7 +56,14 @@ NodeView PipelineScene::viewFor(NodeId id) const
     v.outputs = StagePorts::outputs(*s, type);
     const NodeRunView r = m_run.value(s->name);
     v.state = r.state;
-    v.stateText = r.stateText.isEmpty() ? (s->desc.isEmpty() ? QStringLiteral("not run here yet") : s->desc) : r.stateText;
+    v.stateText = r.stateText;
+    if (r.state == NodeRunState::Idle && r.stateText.isEmpty()) {
+        // Not run in this window: what dvc.lock says, else (before the probe answers) what it does.
+        if (const auto disk = m_disk.constFind(s->name); disk != m_disk.cend())
+            std::tie(v.state, v.stateText) = *disk;
+        else
+            v.stateText = s->desc;
+    }
     v.checkResult = r.checkResult;
     v.checkText = r.checkText;
     v.phase = r.phase;
@@ -175,6 +184,13 @@ void PipelineScene::setRunView(const QString &stageName, const NodeRunView &view
     const NodeId id = m_doc->model()->nodeByName(stageName);
     if (auto *item = m_nodes.value(id))
         item->setView(viewFor(id));
+}
+
+void PipelineScene::setDiskStatuses(const QHash<QString, std::pair<NodeRunState, QString>> &statuses)
+{
+    m_disk = statuses;
+    for (auto it = m_nodes.begin(); it != m_nodes.end(); ++it)
+        it.value()->setView(viewFor(it.key()));
 }
 
 void PipelineScene::clearRunViews()

@@ -40,6 +40,8 @@ public:
     void setRunView(const QString &stageName, const NodeRunView &view);
     NodeRunView runView(const QString &stageName) const { return m_run.value(stageName); }
     void clearRunViews();
+    // What a card says when this window has not run its stage (stage_status_probe.h): state and text.
+    void setDiskStatuses(const QHash<QString, std::pair<NodeRunState, QString>> &statuses);
 
     // Called by an item while the user drags it: its edges follow.
     void nodeItemMoved(StageNodeItem *item);
@@ -60,6 +62,7 @@ private:
     QHash<pipeline::EdgeId, pipeline::Edge> m_edgeData; // the model drops an edge before it says so
     QMultiHash<pipeline::NodeId, pipeline::EdgeId> m_nodeEdges;
     QHash<QString, NodeRunView> m_run;
+    QHash<QString, std::pair<NodeRunState, QString>> m_disk;
     bool m_following = false; // placing items from the model, not from a user's drag
 };
 

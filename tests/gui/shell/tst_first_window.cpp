@@ -32,6 +32,19 @@ QVector<QRect> cardRects(PipelineEditor &e)
     return rects;
 }
 
+QStringList cardTexts(PipelineEditor &e)
+{
+    QStringList texts;
+    for (pipeline::NodeId id : e.document()->model()->nodes())
+        texts << e.document()->model()->stage(id)->name + QStringLiteral(": ") + e.scene()->nodeItem(id)->view().stateText;
+    return texts;
+}
+
+QString cardText(PipelineEditor &e, const QString &stage)
+{
+    return e.scene()->nodeItem(e.document()->model()->nodeByName(stage))->view().stateText;
+}
+
 QString describe(PipelineEditor &e)
 {
     QString s = QStringLiteral("viewport %1x%2, zoom %3:").arg(e.view()->viewport()->width()).arg(e.view()->viewport()->height()).arg(e.view()->zoom());
@@ -75,6 +88,42 @@ private Q_SLOTS:
         QVERIFY2(ran.ok(), qPrintable(ran.describe()));
     }
 
+    // Edited outside the window (a text editor): split and what follows it say what changed.
+    void cardsFollowParamsEditedOnDisk()
+    {
+        auto window = std::make_unique<MainWindow>();
+        window->resize(1280, 800);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->openWorkspace(m_root);
+        QTRY_VERIFY_WITH_TIMEOUT(window->isWorkspaceOpen(), 30000);
+        auto *editor = window->findChild<PipelineEditor *>();
+        QVERIFY(editor);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->document()->model()->nodes().size() >= 6, 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(cardText(*editor, QStringLiteral("split")).startsWith(QStringLiteral("up to date")),
+                                  qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+        const QString paramsPath = QDir(m_root).filePath(QStringLiteral("params.yaml"));
+        QByteArray params = orrery::testing::readFile(paramsPath);
+        const int at = params.indexOf("split:");
+        QVERIFY(at >= 0);
+        const int seed = params.indexOf("seed: 42", at);
+        QVERIFY(seed > at);
+        params.replace(seed, 8, "seed: 43");
+        orrery::testing::writeFile(paramsPath, params);
+        QTRY_VERIFY2_WITH_TIMEOUT(cardText(*editor, QStringLiteral("split")).contains(QStringLiteral("changed: param split.seed")),
+                                  qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+        for (const char *downstream : {"train", "evaluate", "gate"})
+            QTRY_VERIFY2_WITH_TIMEOUT(cardText(*editor, QLatin1String(downstream)).startsWith(QStringLiteral("changed")),
+                                      qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+        for (const char *upstream : {"load", "validate"})
+            QVERIFY2(cardText(*editor, QLatin1String(upstream)).startsWith(QStringLiteral("up to date")), qPrintable(cardTexts(*editor).join(QLatin1Char('|'))));
+        // Back as it was: up to date again.
+        params.replace(seed, 8, "seed: 42");
+        orrery::testing::writeFile(paramsPath, params);
+        QTRY_VERIFY2_WITH_TIMEOUT(cardText(*editor, QStringLiteral("gate")).startsWith(QStringLiteral("up to date")),
+                                  qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+    }
+
     void thePipelineOpensFittedAndReadable()
     {
         auto window = std::make_unique<MainWindow>();
@@ -87,6 +136,9 @@ private Q_SLOTS:
         QVERIFY(editor);
         QTRY_VERIFY_WITH_TIMEOUT(editor->document()->model()->nodes().size() >= 6, 30000);
         QTRY_VERIFY2_WITH_TIMEOUT(allReadableInside(*editor), qPrintable(describe(*editor)), 30000);
+        // The run was the terminal's, not this window's: the cards still say it ran.
+        QTRY_VERIFY2_WITH_TIMEOUT(cardTexts(*editor).filter(QStringLiteral("up to date")).size() == cardTexts(*editor).size(),
+                                  qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
 
         // Fit (the toolbar's action) keeps it so after the user zoomed out.
         editor->view()->zoomBy(0.5, editor->view()->viewport()->rect().center());
