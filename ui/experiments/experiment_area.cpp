@@ -555,6 +555,18 @@ void ExperimentArea::loadPopulation()
         if (request != m_populationRequest || !p)
             return;
         m_population = *p;
+        // The scatter's y and the parallel coordinates' colour open on the metric the table is
+        // sorted on, else the first val_ metric, else the first metric shown.
+        QString preferred;
+        if (m_runs->query().sorted && m_runs->query().sortColumn.kind == RunColumn::Metric)
+            preferred = m_runs->query().sortColumn.key;
+        for (int i = 0; preferred.isEmpty() && i < m_metricKeys.size(); ++i)
+            if (m_metricKeys[i].startsWith(QLatin1String("val_")))
+                preferred = m_metricKeys[i];
+        if (preferred.isEmpty())
+            preferred = m_chosenMetrics.value(0);
+        m_scatter->setPreferredMetric(preferred);
+        m_parallel->setPreferredMetric(preferred);
         m_scatter->setPopulation(m_population);
         m_parallel->setPopulation(m_population);
         if (!m_comparedIds.isEmpty())

@@ -1,5 +1,7 @@
 #include "ui/experiments/run_parallel_coordinates.h"
 
+#include "ui/common/stat_format.h"
+
 #include <QComboBox>
 #include <QMouseEvent>
 #include <QPainter>
@@ -12,11 +14,10 @@
 namespace orrery::ui {
 namespace {
 
-// A viridis-like ramp: low values dark blue, high values yellow.
-QColor ramp(double t)
+// Ramps low → high. On a light background viridis' last stop (yellow) vanishes, so it ends in
+// dark orange; on a dark one its first stop (near-black purple) vanishes, so it starts lighter.
+QColor ramp(double t, const QColor (&stops)[5])
 {
-    static const QColor stops[] = {QColor(0x44, 0x01, 0x54), QColor(0x3b, 0x52, 0x8b), QColor(0x21, 0x90, 0x8d),
-                                   QColor(0x5d, 0xc8, 0x63), QColor(0xfd, 0xe7, 0x25)};
     t = std::clamp(t, 0.0, 1.0) * 4.0;
     const int i = std::min(3, int(t));
     const double f = t - i;
@@ -27,6 +28,15 @@ QColor ramp(double t)
 
 } // namespace
 
+QColor RunParallelCoordinates::lineColor(double t, const QColor &background)
+{
+    static const QColor light[] = {QColor(0x44, 0x01, 0x54), QColor(0x3b, 0x52, 0x8b), QColor(0x1d, 0x7f, 0x7c),
+                                   QColor(0x2e, 0x7d, 0x32), QColor(0xb8, 0x54, 0x00)};
+    static const QColor dark[] = {QColor(0x7a, 0x8c, 0xe0), QColor(0x4f, 0xa8, 0xd8), QColor(0x21, 0xb0, 0xa8),
+                                  QColor(0x5d, 0xc8, 0x63), QColor(0xfd, 0xe7, 0x25)};
+    return background.lightnessF() >= 0.5 ? ramp(t, light) : ramp(t, dark);
+}
+
 RunParallelCoordinates::RunParallelCoordinates(QWidget *parent) : QWidget(parent), m_colorBox(new QComboBox(this))
 {
     setObjectName(QStringLiteral("runParallelCoordinates"));
@@ -35,7 +45,17 @@ RunParallelCoordinates::RunParallelCoordinates(QWidget *parent) : QWidget(parent
     setMinimumSize(400, 240);
     setAutoFillBackground(true);
     setBackgroundRole(QPalette::Base);
-    connect(m_colorBox, &QComboBox::currentIndexChanged, this, [this] { update(); });
+    connect(m_colorBox, &QComboBox::currentIndexChanged, this, [this] {
+        // The colouring metric is the last axis: a new one rebuilds them.
+        const QStringList before = axisNames();
+        buildAxes();
+        if (axisNames() != before) {
+            m_brushes.clear();
+            emitBrushed();
+        }
+        update();
+    });
+    connect(m_colorBox, &QComboBox::activated, this, [this] { m_colorChosen = true; });
 }
 
 void RunParallelCoordinates::setPopulation(const RunPopulation &population)
@@ -47,8 +67,15 @@ void RunParallelCoordinates::setPopulation(const RunPopulation &population)
         QSignalBlocker block(m_colorBox);
         m_colorBox->clear();
         m_colorBox->addItems(population.metricKeys);
-        if (population.metricKeys.contains(color))
-            m_colorBox->setCurrentText(color);
+        QString want = color;
+        if (!m_colorChosen || !population.metricKeys.contains(want)) {
+            want = population.metricKeys.contains(m_preferredMetric) ? m_preferredMetric : QString();
+            for (int i = 0; want.isEmpty() && i < population.metricKeys.size(); ++i)
+                if (population.metricKeys[i].startsWith(QLatin1String("val_")))
+                    want = population.metricKeys[i];
+        }
+        if (population.metricKeys.contains(want))
+            m_colorBox->setCurrentText(want);
     }
     buildAxes();
     if (axisNames() != before)
@@ -59,7 +86,16 @@ void RunParallelCoordinates::setPopulation(const RunPopulation &population)
 
 void RunParallelCoordinates::setColorMetric(const QString &key)
 {
+    m_colorChosen = true;
     m_colorBox->setCurrentText(key);
+}
+
+void RunParallelCoordinates::setPreferredMetric(const QString &key)
+{
+    m_preferredMetric = key;
+    if (!m_colorChosen && m_population.metricKeys.contains(key) && colorMetric() != key) {
+        m_colorBox->setCurrentText(key);
+    }
 }
 
 QString RunParallelCoordinates::colorMetric() const
@@ -95,8 +131,9 @@ void RunParallelCoordinates::buildAxes()
         }
         m_axes.append(a);
     }
-    QStringList metrics = m_population.metricKeys.mid(0, kMaxMetricAxes);
-    for (const QString &key : std::as_const(metrics)) {
+    // One metric axis, the colouring one, last: more metric axes crowd out the params that vary.
+    const QStringList metrics = m_population.metricKeys.contains(colorMetric()) ? QStringList{colorMetric()} : QStringList();
+    for (const QString &key : metrics) {
         Axis a;
         a.name = QStringLiteral("metrics.") + key;
         a.column = m_population.metricColumn(key);
@@ -268,7 +305,7 @@ void RunParallelCoordinates::paintEvent(QPaintEvent *)
             QColor c(0xb0, 0xb0, 0xb0, 60);
             if (in) {
                 const auto cv = RunPopulation::number(row.values.value(colorColumn));
-                c = cv && cHi > cLo ? ramp((*cv - cLo) / (cHi - cLo)) : QColor(0x1f, 0x77, 0xb4);
+                c = cv && cHi > cLo ? lineColor((*cv - cLo) / (cHi - cLo), palette().color(QPalette::Base)) : QColor(0x1f, 0x77, 0xb4);
                 c.setAlpha(m_population.rows.size() > 300 ? 110 : 200);
             }
             p.setPen(QPen(c, 1.2));
@@ -286,7 +323,7 @@ void RunParallelCoordinates::paintEvent(QPaintEvent *)
         p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()));
         const QString name = axis.name.section(QLatin1Char('.'), 1);
         p.drawText(QRectF(x - 60, r.top() - 20, 120, 16), Qt::AlignCenter, name);
-        auto label = [&axis](double v) { return axis.categorical ? axis.categories.value(int(v)) : QString::number(v, 'g', 4); };
+        auto label = [&axis](double v) { return axis.categorical ? axis.categories.value(int(v)) : statformat::number(v); };
         p.drawText(QRectF(x - 60, r.bottom() + 4, 120, 14), Qt::AlignCenter, label(axis.lo));
         p.drawText(QRectF(x - 60, r.top() - 36, 120, 14), Qt::AlignCenter, label(axis.hi));
         if (axis.categorical)

@@ -1,6 +1,9 @@
 #pragma once
 // RunParallelCoordinates: the table's runs as lines across parallel axes — the params that vary
-// between runs, then the metrics — coloured by a chosen metric (dark blue low → yellow high).
+// between runs, then the colouring metric as the last axis, so a line's colour and where it ends
+// say the same thing — coloured low → high on a ramp chosen for the background (lineColor: on a
+// light one it stops at dark orange, as yellow on white cannot be read). Until the user picks a
+// colour the preferred metric (the area's: the sorted metric, else the first val_ one) colours.
 // Custom painted: Qt Charts has no parallel coordinates.
 //
 // Brushing: drag along an axis to keep the runs whose value lies in that interval; brushes on
@@ -25,12 +28,15 @@ class RunParallelCoordinates : public QWidget {
     Q_OBJECT
 public:
     static constexpr int kMaxParamAxes = 10;
-    static constexpr int kMaxMetricAxes = 6;
 
     explicit RunParallelCoordinates(QWidget *parent = nullptr);
 
     void setPopulation(const RunPopulation &population);
     void setColorMetric(const QString &key);
+    // Colours by `key` while the user has not picked a colour metric.
+    void setPreferredMetric(const QString &key);
+    // A line's colour for t in [0, 1] (low → high) on `background`: at least 3:1 contrast.
+    static QColor lineColor(double t, const QColor &background);
     QString colorMetric() const;
     QComboBox *colorBox() const { return m_colorBox; }
 
@@ -75,6 +81,8 @@ private:
     QVector<Axis> m_axes;
     QHash<int, std::pair<double, double>> m_brushes; // axis → normalized [lo, hi]
     QComboBox *m_colorBox;
+    QString m_preferredMetric;
+    bool m_colorChosen = false; // by the user: the preferred metric no longer applies
     int m_dragAxis = -1;
     double m_dragStart = 0.0;
     bool m_dragged = false;

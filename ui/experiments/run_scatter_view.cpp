@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
+#include <QLogValueAxis>
 #include <QScatterSeries>
 #include <QSet>
 #include <QValueAxis>
@@ -24,7 +25,10 @@ RunScatterView::RunScatterView(QWidget *parent)
       m_chart(new QChart),
       m_view(new QChartView(m_chart, this)),
       m_all(new QScatterSeries),
-      m_brushed(new QScatterSeries)
+      m_brushed(new QScatterSeries),
+      m_xValue(new QValueAxis),
+      m_xLog(new QLogValueAxis),
+      m_y(new QValueAxis)
 {
     setObjectName(QStringLiteral("runScatterView"));
     m_paramBox->setObjectName(QStringLiteral("scatterParamBox"));
@@ -39,7 +43,13 @@ RunScatterView::RunScatterView(QWidget *parent)
     m_brushed->setBorderColor(Qt::transparent);
     m_chart->addSeries(m_all);
     m_chart->addSeries(m_brushed);
-    m_chart->createDefaultAxes();
+    m_xLog->setBase(10.0);
+    m_xLog->setLabelFormat(QStringLiteral("%g"));
+    m_xLog->setMinorTickCount(-1);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    m_all->attachAxis(m_y);
+    m_brushed->attachAxis(m_y);
+    useXAxis(false);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_view->setRenderHint(QPainter::Antialiasing);
 
@@ -57,6 +67,92 @@ RunScatterView::RunScatterView(QWidget *parent)
     layout->addWidget(m_view, 1);
     connect(m_paramBox, &QComboBox::currentIndexChanged, this, &RunScatterView::redraw);
     connect(m_metricBox, &QComboBox::currentIndexChanged, this, &RunScatterView::redraw);
+    // A pick in a box (a user's, not ours) keeps its axes from then on.
+    connect(m_paramBox, &QComboBox::activated, this, [this] { m_axesChosen = true; });
+    connect(m_metricBox, &QComboBox::activated, this, [this] { m_axesChosen = true; });
+}
+
+RunScatterView::~RunScatterView()
+{
+    // The chart owns the x axis attached to it; the other one is ours.
+    if (m_chart->axes(Qt::Horizontal).contains(m_xLog))
+        delete m_xValue;
+    else
+        delete m_xLog;
+}
+
+void RunScatterView::useXAxis(bool log)
+{
+    QAbstractAxis *want = log ? static_cast<QAbstractAxis *>(m_xLog) : m_xValue;
+    const auto current = m_chart->axes(Qt::Horizontal);
+    if (current.size() == 1 && current.first() == want)
+        return;
+    for (QAbstractAxis *old : current) {
+        m_all->detachAxis(old);
+        m_brushed->detachAxis(old);
+        m_chart->removeAxis(old);
+    }
+    m_chart->addAxis(want, Qt::AlignBottom);
+    m_all->attachAxis(want);
+    m_brushed->attachAxis(want);
+}
+
+bool RunScatterView::xLogScale() const
+{
+    return m_chart->axes(Qt::Horizontal).contains(m_xLog);
+}
+
+QString RunScatterView::xTitle() const
+{
+    return xLogScale() ? m_xLog->titleText() : m_xValue->titleText();
+}
+
+QString RunScatterView::yTitle() const
+{
+    return m_y->titleText();
+}
+
+void RunScatterView::setPreferredMetric(const QString &metricKey)
+{
+    if (m_preferredMetric == metricKey)
+        return;
+    m_preferredMetric = metricKey;
+    if (!m_axesChosen && m_population.metricKeys.contains(metricKey)) {
+        QSignalBlocker b(m_metricBox);
+        m_metricBox->setCurrentText(metricKey);
+        redraw();
+    }
+}
+
+void RunScatterView::chooseDefaultAxes()
+{
+    // x: the first param that varies, numbers first (a category axis says less).
+    QString numericParam, textParam;
+    for (const QString &key : std::as_const(m_population.paramKeys)) {
+        const int c = m_population.paramColumn(key);
+        QSet<QString> distinct;
+        bool numeric = true;
+        for (const auto &r : m_population.rows)
+            if (const QVariant v = r.values.value(c); v.isValid()) {
+                distinct.insert(v.toString());
+                numeric = numeric && RunPopulation::number(v).has_value();
+            }
+        if (distinct.size() < 2)
+            continue;
+        if (numeric && numericParam.isEmpty())
+            numericParam = key;
+        if (!numeric && textParam.isEmpty())
+            textParam = key;
+    }
+    const QString x = !numericParam.isEmpty() ? numericParam : textParam;
+    if (!x.isEmpty())
+        m_paramBox->setCurrentText(x);
+    QString y = m_population.metricKeys.contains(m_preferredMetric) ? m_preferredMetric : QString();
+    for (int i = 0; y.isEmpty() && i < m_population.metricKeys.size(); ++i)
+        if (m_population.metricKeys[i].startsWith(QLatin1String("val_")))
+            y = m_population.metricKeys[i];
+    if (!y.isEmpty())
+        m_metricBox->setCurrentText(y);
 }
 
 void RunScatterView::setPopulation(const RunPopulation &population)
@@ -69,10 +165,14 @@ void RunScatterView::setPopulation(const RunPopulation &population)
         m_paramBox->addItems(population.paramKeys);
         m_metricBox->clear();
         m_metricBox->addItems(population.metricKeys);
-        if (population.paramKeys.contains(param))
-            m_paramBox->setCurrentText(param);
-        if (population.metricKeys.contains(metric))
-            m_metricBox->setCurrentText(metric);
+        if (!m_axesChosen) {
+            chooseDefaultAxes();
+        } else {
+            if (population.paramKeys.contains(param))
+                m_paramBox->setCurrentText(param);
+            if (population.metricKeys.contains(metric))
+                m_metricBox->setCurrentText(metric);
+        }
     }
     redraw();
 }
@@ -80,6 +180,7 @@ void RunScatterView::setPopulation(const RunPopulation &population)
 void RunScatterView::setAxes(const QString &paramKey, const QString &metricKey)
 {
     QSignalBlocker a(m_paramBox), b(m_metricBox);
+    m_axesChosen = true;
     m_paramBox->setCurrentText(paramKey);
     m_metricBox->setCurrentText(metricKey);
     redraw();
@@ -143,18 +244,24 @@ void RunScatterView::redraw()
         lo -= p;
         hi += p;
     };
-    pad(xLo, xHi);
-    pad(yLo, yHi);
-    auto *xAxis = qobject_cast<QValueAxis *>(m_chart->axes(Qt::Horizontal).value(0));
-    auto *yAxis = qobject_cast<QValueAxis *>(m_chart->axes(Qt::Vertical).value(0));
-    if (xAxis && yAxis) {
-        xAxis->setRange(xLo, xHi);
-        yAxis->setRange(yLo, yHi);
-        xAxis->setTitleText(m_paramBox->currentText() + (numeric ? QString() : tr(" (categories: %1)").arg(categories.join(QStringLiteral(", ")).left(120))));
-        yAxis->setTitleText(m_metricBox->currentText());
-        xAxis->setLabelFormat(QStringLiteral("%g"));
-        yAxis->setLabelFormat(QStringLiteral("%.4g"));
+    // Two decades or more of positive values (learning rates, weight decays) read on a log axis:
+    // on a linear one every point but the largest crowds at zero.
+    const bool log = numeric && pc >= 0 && !all.isEmpty() && xLo > 0 && xHi / xLo >= 100.0;
+    useXAxis(log);
+    if (log) {
+        m_xLog->setRange(xLo / 1.5, xHi * 1.5);
+    } else {
+        pad(xLo, xHi);
+        m_xValue->setRange(xLo, xHi);
+        m_xValue->setLabelFormat(QStringLiteral("%g"));
     }
+    pad(yLo, yHi);
+    m_y->setRange(yLo, yHi);
+    const QString xTitle = m_paramBox->currentText() + (numeric ? QString() : tr(" (categories: %1)").arg(categories.join(QStringLiteral(", ")).left(120)));
+    m_xValue->setTitleText(xTitle);
+    m_xLog->setTitleText(xTitle + (log ? tr(" (log scale)") : QString()));
+    m_y->setTitleText(m_metricBox->currentText());
+    m_y->setLabelFormat(QStringLiteral("%.4g"));
     m_chart->setTitle(pc >= 0 && mc >= 0 ? tr("%1 against %2").arg(m_metricBox->currentText(), m_paramBox->currentText()) : QString());
     m_note->setText(m_population.rows.size() < m_population.totalRuns
                         ? tr("%1 of %2 runs (the first in table order)").arg(all.size()).arg(m_population.totalRuns)

@@ -40,6 +40,7 @@ public:
     // queryFailed when the answer arrives.
     void setQuery(const QStringList &experimentIds, const QString &filter);
     QString filter() const { return m_query.filter; }
+    const tracking::RunTableQuery &query() const { return m_query; }
     QStringList experimentIds() const { return m_query.experimentIds; }
     // Re-runs the current query (new runs appear, running runs update).
     void refresh();

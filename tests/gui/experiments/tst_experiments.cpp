@@ -402,6 +402,8 @@ private Q_SLOTS:
         scatter->setAxes(QStringLiteral("lr"), QStringLiteral("loss"));
         QCOMPARE(scatter->pointCount(), kRuns);
         auto *parallel = m_area->parallelView();
+        // The colouring metric is the only metric axis (issue 14): colour by loss to get its axis.
+        parallel->setColorMetric(QStringLiteral("loss"));
         const QStringList axes = parallel->axisNames();
         QVERIFY2(axes.contains(QStringLiteral("params.lr")) && axes.contains(QStringLiteral("params.optimizer")) && axes.contains(QStringLiteral("metrics.loss")),
                  qPrintable(axes.join(QLatin1Char(','))));

@@ -15,10 +15,13 @@
 #include "ui/experiments/experiment_worker.h"
 #include "ui/experiments/metric_chart.h"
 #include "ui/experiments/run_compare_view.h"
+#include "ui/experiments/run_parallel_coordinates.h"
+#include "ui/experiments/run_scatter_view.h"
 #include "ui/experiments/run_table_model.h"
 
 #include <QApplication>
 #include <QChart>
+#include <QComboBox>
 #include <QHeaderView>
 #include <QLegend>
 #include <QLegendMarker>
@@ -227,6 +230,55 @@ private Q_SLOTS:
 
     // Item 3: every header shows its whole text on first show and after columns are added; params
     // and metrics print numbers the same way.
+    // Item 4: the scatter opens on the varying param (log axis: lr spans three decades) against the
+    // first val_ metric; a click on a metric's header moves y and the parallel coordinates'
+    // colour (their last axis) to it; lines are readable on the background.
+    void scatterAndParallelOpenOnMeaningfulAxes()
+    {
+        QTRY_COMPARE_WITH_TIMEOUT(m_area->population().rows.size(), kLrs.size(), kTimeoutMs);
+        auto *scatter = m_area->scatterView();
+        auto *parallel = m_area->parallelView();
+        QCOMPARE(scatter->paramBox()->currentText(), QStringLiteral("optimizer.lr"));
+        QVERIFY(scatter->xLogScale());
+        QVERIFY2(scatter->xTitle().startsWith(QStringLiteral("optimizer.lr")), qPrintable(scatter->xTitle()));
+        QVERIFY2(scatter->metricBox()->currentText().startsWith(QStringLiteral("val_")), qPrintable(scatter->metricBox()->currentText()));
+        QCOMPARE(scatter->yTitle(), scatter->metricBox()->currentText());
+        QCOMPARE(scatter->pointCount(), int(kLrs.size()));
+        QCOMPARE(parallel->axisNames(), (QStringList{QStringLiteral("params.optimizer.lr"), QStringLiteral("metrics.") + parallel->colorMetric()}));
+        QVERIFY(parallel->colorMetric().startsWith(QStringLiteral("val_")));
+
+        // Sort the table by loss with a click on its header.
+        QHeaderView *header = m_area->runView()->horizontalHeader();
+        const int loss = columnOf(QStringLiteral("loss"));
+        QVERIFY(loss >= 0);
+        const int logical = header->logicalIndex(loss);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                          QPoint(header->sectionViewportPosition(logical) + header->sectionSize(logical) / 2, header->height() / 2));
+        QTRY_COMPARE_WITH_TIMEOUT(scatter->metricBox()->currentText(), QStringLiteral("loss"), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(parallel->colorMetric(), QStringLiteral("loss"), kTimeoutMs);
+        QCOMPARE(parallel->axisNames().last(), QStringLiteral("metrics.loss"));
+        QCOMPARE(scatter->yTitle(), QStringLiteral("loss"));
+
+        // Every colour of the ramp keeps 3:1 contrast (WCAG) with the background it is drawn on.
+        auto luminance = [](const QColor &c) {
+            auto lin = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF());
+        };
+        auto contrast = [&](const QColor &a, const QColor &b) {
+            const double la = luminance(a), lb = luminance(b);
+            return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+        };
+        const QColor base = parallel->palette().color(QPalette::Base);
+        for (const QColor &background : {base, QColor(Qt::white), QColor(0x1e, 0x1e, 0x1e)})
+            for (int i = 0; i <= 20; ++i) {
+                const QColor line = ui::RunParallelCoordinates::lineColor(i / 20.0, background);
+                QVERIFY2(contrast(line, background) >= 3.0,
+                         qPrintable(QStringLiteral("%1 on %2: %3").arg(line.name(), background.name()).arg(contrast(line, background))));
+            }
+        parallel->grab(); // paints
+        waitIdle();
+    }
+
     void headersFitTheirTextAndNumbersReadAlike()
     {
         QHeaderView *header = m_area->runView()->horizontalHeader();
