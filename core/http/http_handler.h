@@ -51,6 +51,11 @@ public:
     // is {"error": message}, the Open Inference Protocol's shape; the MLflow facade answers
     // {"error_code", "message"}.
     virtual HttpResponse errorResponse(int status, const QString &message);
+    // Called by HttpServer::stop() once no I/O thread runs any more and before the connections
+    // are destroyed: a handler that answers later from threads of its own (the tracking server's
+    // commit callbacks) answers or drops what it still holds here, because a responder kept
+    // beyond stop() would outlive the connection it answers on.
+    virtual void answerPending() {}
 };
 
 } // namespace orrery::http

@@ -108,6 +108,8 @@ void HttpServer::stop()
     for (std::thread &t : d->threads)
         t.join();
     d->threads.clear();
+    // Answers sent now are queued on the stopped io_context and destroyed with it, safely.
+    d->state.handler.answerPending();
     d->retry.reset();
     d->acceptor.reset();
     d->ioc.reset();

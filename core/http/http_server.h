@@ -39,7 +39,8 @@
 //
 // Threads: start() runs `threads` I/O threads; handlers run on them (see HttpHandler).
 // stop() (and the destructor) closes every connection and joins the threads; the handler must
-// outlive the server, and responders must not be kept beyond stop().
+// outlive the server, and responders must not be kept beyond stop(): stop() calls
+// HttpHandler::answerPending() for those the handler still holds, before connections go.
 
 #include "core/common/status.h"
 

@@ -122,6 +122,11 @@ http::HttpBodyPlan MlflowRestApi::planBody(const http::HttpRequest &head)
     return plan;
 }
 
+void MlflowRestApi::answerPending()
+{
+    flushMetrics(); // runs every commit callback queued so far; no request can add one now
+}
+
 void MlflowRestApi::handle(http::HttpRequest request, http::HttpResponder responder)
 {
     http::HttpResponse response = respond(request);

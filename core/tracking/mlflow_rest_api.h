@@ -59,6 +59,8 @@ public:
     http::HttpBodyPlan planBody(const http::HttpRequest &head) override;
     void handle(http::HttpRequest request, http::HttpResponder responder) override;
     http::HttpResponse errorResponse(int status, const QString &message) override;
+    // Every metric answer waiting on the writer's commit is sent (see HttpHandler::answerPending).
+    void answerPending() override;
 
     using Endpoint = Result<QJsonObject> (MlflowRestApi::*)(const MlflowRequest &);
 

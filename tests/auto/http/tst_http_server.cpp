@@ -9,6 +9,13 @@
 #include <QJsonArray>
 #include <QtTest>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+
+#include <mutex>
+#include <vector>
+
 #include <atomic>
 #include <thread>
 
@@ -50,9 +57,29 @@ public:
         }
         return plan;
     }
+    // /hold keeps the responder, as a handler that answers from a thread of its own does, until
+    // the server stops and asks for it (answerPending).
+    std::mutex heldMutex;
+    std::vector<HttpResponder> held;
+    std::atomic<int> answeredAtStop{0};
+    void answerPending() override
+    {
+        std::lock_guard<std::mutex> lock(heldMutex);
+        for (const HttpResponder &r : held) {
+            r.send(HttpResponse::text(200, "at stop"));
+            ++answeredAtStop;
+        }
+        held.clear();
+    }
+
     void handle(HttpRequest request, HttpResponder responder) override
     {
         ++bodiesRead;
+        if (request.path() == "/hold") {
+            std::lock_guard<std::mutex> lock(heldMutex);
+            held.push_back(std::move(responder));
+            return;
+        }
         if (request.path() == "/async") {
             std::thread([responder] { responder.send(HttpResponse::text(200, "later")); }).detach();
             return;
@@ -390,6 +417,23 @@ private Q_SLOTS:
         o.port = 0;
         HttpServer third(m_handler, o);
         QCOMPARE(third.start().code(), ErrorCode::InvalidArgument);
+    }
+
+    // A responder still held by the handler when the server stops is answered through
+    // answerPending(), before the connection is destroyed (under ASan, a use after free otherwise).
+    void stopAsksTheHandlerForHeldAnswers()
+    {
+        auto server = startServer();
+        boost::asio::io_context io;
+        boost::asio::ip::tcp::socket socket(io);
+        socket.connect({boost::asio::ip::make_address("127.0.0.1"), server->port()});
+        const std::string request = "GET /hold HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        boost::asio::write(socket, boost::asio::buffer(request));
+        QTRY_VERIFY_WITH_TIMEOUT([&] { std::lock_guard<std::mutex> l(m_handler.heldMutex); return m_handler.held.size() == 1; }(), 10000);
+        server->stop();
+        QCOMPARE(m_handler.answeredAtStop.load(), 1);
+        std::lock_guard<std::mutex> l(m_handler.heldMutex);
+        QVERIFY(m_handler.held.empty());
     }
 
     void stopWithOpenConnectionsReturns()
