@@ -47,17 +47,17 @@ StageType trainStageType()
 {
     StageType t;
     t.name = QStringLiteral("train");
-    t.summary = QStringLiteral("Train a model (BASELINE: logistic regression until the LibTorch trainer lands).");
+    t.summary = QStringLiteral("Train the in-process baseline logistic regression (LibTorch models: a command stage, orrery-cli train).");
     t.docs = QStringLiteral("The trainer 'baseline_logistic' fits a logistic regression with balanced class weights on the numeric columns "
                             "(standardized) and the categorical ones (one-hot, at most --max-categories values), by full-batch Adam "
-                            "for --epochs. It is a stand-in: the Training issue's LibTorch trainer registers itself as `train` and "
-                            "replaces it. Writes the model as JSON (kind orrery.baseline_logistic).");
+                            "for --epochs, in the pipeline's own process. Writes the model as JSON (kind orrery.baseline_logistic). "
+                            "LibTorch models (the MLP) train in their own process: a command stage running `orrery-cli train CONFIG`.");
     t.params = {
         {QStringLiteral("train"), ParamKind::Input, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("the training rows (CSV)")},
         {QStringLiteral("label"), ParamKind::Setting, ParamType::String, QString(), true, {}, {}, {}, QStringLiteral("the 0/1 label column")},
         {QStringLiteral("model"), ParamKind::Output, ParamType::Path, QString(), true, {}, {}, {}, QStringLiteral("where the model goes")},
         {QStringLiteral("trainer"), ParamKind::Setting, ParamType::Choice, QStringLiteral("baseline_logistic"), false, {}, {},
-         {QStringLiteral("baseline_logistic")}, QStringLiteral("the trainer (only the baseline until the Training issue)")},
+         {QStringLiteral("baseline_logistic")}, QStringLiteral("the trainer (the in-process baseline; LibTorch trainers run as `orrery-cli train`)")},
         {QStringLiteral("features"), ParamKind::Setting, ParamType::String, QString(), false, {}, {}, {}, QStringLiteral("comma-separated feature columns (default: every usable column)")},
         {QStringLiteral("epochs"), ParamKind::Setting, ParamType::Int, QStringLiteral("200"), false, 1.0, 100000.0, {}, QStringLiteral("full-batch steps")},
         {QStringLiteral("learning-rate"), ParamKind::Setting, ParamType::Float, QStringLiteral("0.05"), false, 1e-6, 10.0, {}, QStringLiteral("Adam's step size")},

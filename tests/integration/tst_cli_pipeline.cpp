@@ -132,7 +132,7 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(QStringLiteral("validate")) && r.out.contains(QStringLiteral("gate")));
         r = runCli({QStringLiteral("stage"), QStringLiteral("train"), QStringLiteral("--help")});
         QCOMPARE(r.code, 0);
-        QVERIFY(r.out.contains(QStringLiteral("BASELINE")));
+        QVERIFY(r.out.contains(QStringLiteral("baseline logistic regression")));
         r = runCli({QStringLiteral("stage"), QStringLiteral("nope")});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains(QStringLiteral("unknown stage type 'nope'")));

@@ -3,7 +3,12 @@
 #include "core/pipeline/stage_type.h"
 #include "ui/pipeline/pipeline_view.h"
 
+#include <QApplication>
+#include <QHash>
+#include <QIcon>
 #include <QLabel>
+#include <QPainter>
+#include <QStyledItemDelegate>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
@@ -14,8 +19,59 @@ namespace orrery::ui {
 const QString StagePalette::kCommandType = QStringLiteral("command");
 
 namespace {
-constexpr int kTypeRole = Qt::UserRole + 1;
+constexpr int kTypeRole = StagePalette::kTypeRole;
 constexpr int kSearchRole = Qt::UserRole + 2;
+constexpr int kSummaryRole = StagePalette::kSummaryRole;
+
+// Name in bold, summary under it on one line (elided; the tooltip has the docs), icon left.
+class PaletteDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
+    {
+        return QSize(160, option.fontMetrics.height() * 2 + 12);
+    }
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        const QString name = opt.text;
+        opt.text.clear();
+        opt.icon = QIcon();
+        QStyle *style = opt.widget ? opt.widget->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget); // background, selection
+        const QRect r = opt.rect.adjusted(6, 4, -6, -4);
+        const int iconSize = 24;
+        index.data(Qt::DecorationRole).value<QIcon>().paint(painter, QRect(r.left(), r.top() + (r.height() - iconSize) / 2, iconSize, iconSize));
+        const QRect text = r.adjusted(iconSize + 8, 0, 0, 0);
+        const bool selected = opt.state & QStyle::State_Selected;
+        painter->save();
+        QFont bold = opt.font;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(opt.palette.color(selected ? QPalette::HighlightedText : QPalette::Text));
+        painter->drawText(QRect(text.left(), text.top(), text.width(), text.height() / 2), Qt::AlignLeft | Qt::AlignVCenter, name);
+        painter->setFont(opt.font);
+        painter->setPen(opt.palette.color(selected ? QPalette::HighlightedText : QPalette::PlaceholderText));
+        const QString summary = opt.fontMetrics.elidedText(index.data(kSummaryRole).toString(), Qt::ElideRight, text.width());
+        painter->drawText(QRect(text.left(), text.top() + text.height() / 2, text.width(), text.height() / 2), Qt::AlignLeft | Qt::AlignVCenter, summary);
+        painter->restore();
+    }
+};
+
+QIcon iconFor(const QString &type)
+{
+    // The areas' icons, by what a stage type touches: data, experiments (training), registry, pipeline.
+    static const QHash<QString, QString> icons{
+        {QStringLiteral("load"), QStringLiteral(":/icons/data.svg")},
+        {QStringLiteral("validate"), QStringLiteral(":/icons/data.svg")},
+        {QStringLiteral("split"), QStringLiteral(":/icons/branch.svg")},
+        {QStringLiteral("train"), QStringLiteral(":/icons/experiments.svg")},
+        {QStringLiteral("evaluate"), QStringLiteral(":/icons/monitoring.svg")},
+        {QStringLiteral("gate"), QStringLiteral(":/icons/registry.svg")},
+    };
+    return QIcon(icons.value(type, QStringLiteral(":/icons/pipeline.svg")));
+}
 
 class PaletteList : public QListWidget {
 public:
@@ -44,7 +100,9 @@ StagePalette::StagePalette(const pipeline::StageRegistry &registry, QWidget *par
     m_list->setObjectName(QStringLiteral("stagePaletteList"));
     m_list->setDragEnabled(true);
     m_list->setDragDropMode(QAbstractItemView::DragOnly);
-    m_list->setWordWrap(true);
+    m_list->setItemDelegate(new PaletteDelegate(m_list));
+    m_list->setIconSize(QSize(24, 24));
+    m_list->setUniformItemSizes(true);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *title = new QLabel(tr("<b>Stages</b> — drag onto the canvas"), this);
@@ -53,15 +111,17 @@ StagePalette::StagePalette(const pipeline::StageRegistry &registry, QWidget *par
     layout->addWidget(m_list, 1);
 
     auto add = [this](const QString &type, const QString &summary, const QString &docs) {
-        auto *item = new QListWidgetItem(QStringLiteral("%1\n%2").arg(type, summary), m_list);
+        auto *item = new QListWidgetItem(iconFor(type), type, m_list);
         item->setData(kTypeRole, type);
+        item->setData(kSummaryRole, summary);
         item->setData(kSearchRole, QStringLiteral("%1 %2 %3").arg(type, summary, docs));
         item->setToolTip(docs.isEmpty() ? summary : docs);
     };
     for (const QString &name : registry.names())
         if (const auto *t = registry.type(name))
             add(t->name, t->summary, t->docs);
-    add(kCommandType, tr("Any shell command (python train.py, …) with its deps and outs."), tr("A stage whose cmd is any command line."));
+    add(kCommandType, tr("Any shell command (python train.py, orrery-cli train …) with its deps and outs."),
+        tr("A stage whose cmd is any command line. LibTorch models train this way: orrery-cli train CONFIG runs the trainer in its own process."));
 
     connect(m_filter, &QLineEdit::textChanged, this, &StagePalette::setFilter);
     connect(m_list, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) { Q_EMIT activated(item->data(kTypeRole).toString()); });

@@ -71,7 +71,7 @@ private Q_SLOTS:
             QVERIFY(!t->docs.isEmpty());
             QVERIFY(t->helpText().contains(QStringLiteral("--")));
         }
-        QVERIFY(m_registry.type(QStringLiteral("train"))->summary.contains(QStringLiteral("BASELINE")));
+        QVERIFY(m_registry.type(QStringLiteral("train"))->summary.contains(QStringLiteral("baseline logistic regression")));
         auto bad = parseStageArgs(*m_registry.type(QStringLiteral("split")), {QStringLiteral("--input"), QStringLiteral("x"), QStringLiteral("--train"), QStringLiteral("a"),
                                                                               QStringLiteral("--test"), QStringLiteral("b"), QStringLiteral("--test-fraction"), QStringLiteral("1.5")});
         QVERIFY(!bad.isOk());

@@ -93,7 +93,7 @@ inline void dropFromPalette(PipelineEditor &e, const QString &type, QPoint at)
     e.palette()->setFilter(type);
     QListWidgetItem *item = nullptr;
     for (int i = 0; i < list->count(); ++i)
-        if (!list->item(i)->isHidden() && list->item(i)->text().startsWith(type + QLatin1Char('\n')))
+        if (!list->item(i)->isHidden() && list->item(i)->data(StagePalette::kTypeRole).toString() == type)
             item = list->item(i);
     QVERIFY(item);
     QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(item).center());
