@@ -35,6 +35,7 @@ RunCompareView::RunCompareView(ExperimentWorker *worker, QWidget *parent)
       m_smoothingLabel(new QLabel(this)),
       m_logBox(new QCheckBox(tr("Log scale"), this)),
       m_note(new QLabel(this)),
+      m_legend(new QLabel(this)),
       m_grid(new QWidget),
       m_gridLayout(new QGridLayout(m_grid)),
       m_liveTimer(new QTimer(this))
@@ -65,6 +66,12 @@ RunCompareView::RunCompareView(ExperimentWorker *worker, QWidget *parent)
     bar->addStretch(1);
     bar->addWidget(m_note);
 
+    m_legend->setObjectName(QStringLiteral("compareLegend"));
+    m_legend->setWordWrap(true);
+    m_legend->setTextFormat(Qt::RichText);
+    m_legend->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_legend->hide();
+
     m_gridLayout->setContentsMargins(0, 0, 0, 0);
     m_gridLayout->setSpacing(6);
     auto *scroll = new QScrollArea(this);
@@ -75,6 +82,7 @@ RunCompareView::RunCompareView(ExperimentWorker *worker, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(bar);
+    layout->addWidget(m_legend);
     layout->addWidget(scroll, 1);
 
     m_smoothingLabel->setText(QStringLiteral("0.00"));
@@ -115,6 +123,15 @@ void RunCompareView::setRuns(const QVector<CompareRun> &runs)
     m_rangeAgain.clear();
     m_overviewInFlight = false;
     m_liveTimer->stop();
+    QStringList entries;
+    for (int i = 0; i < runs.size(); ++i) {
+        const QString label = runs[i].label.isEmpty() ? runlabel::nameWithId(runs[i].name, runs[i].id) : runs[i].label;
+        // A non-breaking entry: the swatch stays with its label when the line wraps.
+        entries << QStringLiteral("<span style=\"white-space:nowrap\"><span style=\"color:%1\">&#9632;</span>&nbsp;%2</span>")
+                       .arg(runColor(i).name(), label.toHtmlEscaped());
+    }
+    m_legend->setText(entries.join(QStringLiteral(" &nbsp;&nbsp; ")));
+    m_legend->setVisible(runs.size() > 1);
     if (runs.isEmpty()) {
         rebuildCharts({});
         m_note->setText(tr("Select runs in the table to compare them."));

@@ -68,6 +68,9 @@ public:
     QSlider *smoothingSlider() const { return m_smoothingSlider; }
     QComboBox *xAxisBox() const { return m_xAxisBox; }
     QCheckBox *logBox() const { return m_logBox; }
+    // The compared runs' full labels with their colours, above the charts: a chart's own legend
+    // elides long labels (six runs in one row), this one wraps.
+    QLabel *sharedLegend() const { return m_legend; }
     bool isLive() const;
 
     static QColor runColor(int index);
@@ -95,6 +98,7 @@ private:
     QLabel *m_smoothingLabel;
     QCheckBox *m_logBox;
     QLabel *m_note;
+    QLabel *m_legend;
     QWidget *m_grid;
     QGridLayout *m_gridLayout;
     QTimer *m_liveTimer;

@@ -159,6 +159,8 @@ void RunParallelCoordinates::buildAxes()
             hi = lo + 1;
         a.lo = lo;
         a.hi = hi;
+        // A param spanning two decades or more (lr) is spread on a log scale, as in the scatter.
+        a.log = a.name.startsWith(QLatin1String("params.")) && lo > 0 && hi / lo >= 100.0;
     }
 }
 
@@ -184,6 +186,8 @@ std::optional<double> RunParallelCoordinates::valueOf(const tracking::RunRow &ro
 
 double RunParallelCoordinates::normalized(const Axis &axis, double value) const
 {
+    if (axis.log && value > 0)
+        return (std::log10(value) - std::log10(axis.lo)) / (std::log10(axis.hi) - std::log10(axis.lo));
     return (value - axis.lo) / (axis.hi - axis.lo);
 }
 
@@ -321,7 +325,7 @@ void RunParallelCoordinates::paintEvent(QPaintEvent *)
         const double x = axisX(a);
         p.setPen(QPen(text, 1.4));
         p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()));
-        const QString name = axis.name.section(QLatin1Char('.'), 1);
+        const QString name = axis.name.section(QLatin1Char('.'), 1) + (axis.log ? tr(" (log)") : QString());
         p.drawText(QRectF(x - 60, r.top() - 20, 120, 16), Qt::AlignCenter, name);
         auto label = [&axis](double v) { return axis.categorical ? axis.categories.value(int(v)) : statformat::number(v); };
         p.drawText(QRectF(x - 60, r.bottom() + 4, 120, 14), Qt::AlignCenter, label(axis.lo));

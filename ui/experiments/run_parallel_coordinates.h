@@ -42,6 +42,8 @@ public:
 
     // Axis names in drawing order ("params.lr", "metrics.loss").
     QStringList axisNames() const;
+    // Whether axis `axis` is drawn on a log scale (a param spanning two decades or more).
+    bool isLogAxis(int axis) const { return axis >= 0 && axis < m_axes.size() && m_axes[axis].log; }
     // Brushes axis `axis` to the values [lo, hi] (in the axis' units; category index for text).
     void setBrush(int axis, double lo, double hi);
     void clearBrushes();
@@ -64,6 +66,7 @@ private:
         QString name;
         int column = -1;        // in the population's values
         bool categorical = false;
+        bool log = false;       // numbers spanning two decades or more, drawn on a log scale
         QStringList categories; // sorted, when categorical
         double lo = 0.0, hi = 1.0;
     };

@@ -126,8 +126,10 @@ void RunScatterView::setPreferredMetric(const QString &metricKey)
 
 void RunScatterView::chooseDefaultAxes()
 {
-    // x: the first param that varies, numbers first (a category axis says less).
+    // x: the param whose values vary most (a swept lr over a batch size tried twice), numbers
+    // first (a category axis says less); the first in key order on a tie.
     QString numericParam, textParam;
+    qsizetype numericDistinct = 1, textDistinct = 1;
     for (const QString &key : std::as_const(m_population.paramKeys)) {
         const int c = m_population.paramColumn(key);
         QSet<QString> distinct;
@@ -137,12 +139,14 @@ void RunScatterView::chooseDefaultAxes()
                 distinct.insert(v.toString());
                 numeric = numeric && RunPopulation::number(v).has_value();
             }
-        if (distinct.size() < 2)
-            continue;
-        if (numeric && numericParam.isEmpty())
+        if (numeric && distinct.size() > numericDistinct) {
             numericParam = key;
-        if (!numeric && textParam.isEmpty())
+            numericDistinct = distinct.size();
+        }
+        if (!numeric && distinct.size() > textDistinct) {
             textParam = key;
+            textDistinct = distinct.size();
+        }
     }
     const QString x = !numericParam.isEmpty() ? numericParam : textParam;
     if (!x.isEmpty())

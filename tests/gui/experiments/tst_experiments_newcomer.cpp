@@ -23,6 +23,8 @@
 #include <QChart>
 #include <QComboBox>
 #include <QHeaderView>
+#include <QLabel>
+#include <QTextDocument>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QMenu>
@@ -172,6 +174,14 @@ private Q_SLOTS:
                                      return legend == expected;
                                  }()),
                                  qPrintable(legend.join(QStringLiteral(" | "))), kTimeoutMs);
+        // The shared legend above the charts shows the full labels (a chart's own may elide them).
+        QLabel *shared = m_area->compareView()->sharedLegend();
+        QVERIFY(shared->isVisible());
+        QTextDocument doc;
+        doc.setHtml(shared->text());
+        const QString plain = doc.toPlainText().replace(QChar::Nbsp, QLatin1Char(' '));
+        for (const QString &e : std::as_const(expected))
+            QVERIFY2(plain.contains(e), qPrintable(plain));
     }
 
     // Item 2: the varying param and the common metrics (val_* first) by default; constant params
@@ -246,6 +256,7 @@ private Q_SLOTS:
         QCOMPARE(scatter->pointCount(), int(kLrs.size()));
         QCOMPARE(parallel->axisNames(), (QStringList{QStringLiteral("params.optimizer.lr"), QStringLiteral("metrics.") + parallel->colorMetric()}));
         QVERIFY(parallel->colorMetric().startsWith(QStringLiteral("val_")));
+        QVERIFY(parallel->isLogAxis(0)); // lr: 0.0001 … 0.1
 
         // Sort the table by loss with a click on its header.
         QHeaderView *header = m_area->runView()->horizontalHeader();

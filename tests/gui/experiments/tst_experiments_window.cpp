@@ -12,10 +12,12 @@
 #include "ui/experiments/experiment_worker.h"
 #include "ui/experiments/metric_chart.h"
 #include "ui/experiments/run_compare_view.h"
+#include "ui/experiments/run_scatter_view.h"
 #include "ui/experiments/run_table_model.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/mode_bar.h"
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QSettings>
 #include <QSlider>
@@ -118,6 +120,11 @@ private Q_SLOTS:
         QCOMPARE(chart->curveIds().size(), 6);
         QVERIFY(chart->maxHandedPointCount() <= 2 * chart->plotColumns());
         QVERIFY(area->compareView()->isLive()); // the last run is still running
+        // The scatter opens on the swept param (lr: eight values over 2.3 decades, on a log axis), not
+        // on batch_size (two values) — issue 14.
+        QTRY_COMPARE_WITH_TIMEOUT(area->scatterView()->paramBox()->currentText(), QStringLiteral("lr"), kTimeoutMs);
+        QVERIFY(area->scatterView()->xLogScale());
+        QVERIFY(area->scatterView()->metricBox()->currentText().startsWith(QStringLiteral("val_")));
 
         const QString shots = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR");
         if (!shots.isEmpty()) {
