@@ -27,6 +27,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -92,10 +93,18 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
 
     createActions();
     auto *split = new QSplitter(this);
+    m_split = split;
+    split->setObjectName(QStringLiteral("pipelineSplitter"));
+    split->setChildrenCollapsible(false); // panels are hidden with their toggles, not dragged to 0
     split->addWidget(m_palette);
     split->addWidget(m_view);
     // An empty pipeline says how to start where the properties go (the canvas stays a drop target).
     auto *side = new QWidget(split);
+    m_sidePanel = side;
+    side->setObjectName(QStringLiteral("pipelineSidePanel"));
+    // Its width is the user's: a form's size hint must not push the divider when the selection changes.
+    side->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    side->setMinimumWidth(220);
     auto *sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     for (const AreaInfo &a : workbenchAreas())
@@ -113,8 +122,12 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     connect(m_doc->model(), &PipelineModel::nodeAdded, this, updateEmpty);
     connect(m_doc->model(), &PipelineModel::nodeRemoved, this, updateEmpty);
     updateEmpty();
+    split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
+    split->setStretchFactor(2, 0);
     split->setSizes({170, 1000, 330});
+    restoreSplitter();
+    connect(split, &QSplitter::splitterMoved, this, &PipelineEditor::saveSplitter);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -226,6 +239,24 @@ void PipelineEditor::createActions()
     m_toolBar->addAction(make(QStringLiteral("zoomIn"), tr("Zoom in"), QKeySequence::ZoomIn, [this] { m_view->zoomBy(1.25, m_view->viewport()->rect().center()); }));
     m_toolBar->addAction(make(QStringLiteral("zoomOut"), tr("Zoom out"), QKeySequence::ZoomOut, [this] { m_view->zoomBy(0.8, m_view->viewport()->rect().center()); }));
     m_toolBar->addSeparator();
+    // Collapsible panels, so the canvas can have the width.
+    QAction *palette = make(QStringLiteral("togglePalette"), tr("Stages"), QKeySequence(), [this](bool on) {
+        m_palette->setVisible(on);
+        saveSplitter();
+    });
+    palette->setCheckable(true);
+    palette->setChecked(true);
+    palette->setToolTip(tr("Show or hide the stage palette"));
+    QAction *props = make(QStringLiteral("toggleProperties"), tr("Properties"), QKeySequence(), [this](bool on) {
+        m_sidePanel->setVisible(on);
+        saveSplitter();
+    });
+    props->setCheckable(true);
+    props->setChecked(true);
+    props->setToolTip(tr("Show or hide the properties, log and metrics"));
+    m_toolBar->addAction(palette);
+    m_toolBar->addAction(props);
+    m_toolBar->addSeparator();
     m_toolBar->addAction(make(QStringLiteral("runAll"), tr("▶ Run all"), QKeySequence(Qt::CTRL | Qt::Key_R), [this] { runAll(); }));
     m_toolBar->addAction(make(QStringLiteral("runSelected"), tr("Run selected"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), [this] { runSelected(); }));
     m_toolBar->addAction(make(QStringLiteral("cancel"), tr("■ Cancel"), {}, [this] { cancelRun(); }));
@@ -283,6 +314,28 @@ void PipelineEditor::setWorkspaceRoot(const QString &root)
     m_view->requestAutoFit(); // now if the view has its size, else when it gets it
     refreshDiskStatus();
     updateActions();
+}
+
+void PipelineEditor::saveSplitter() const
+{
+    if (!m_split)
+        return;
+    QSettings settings;
+    settings.setValue(QStringLiteral("pipeline/splitter"), m_split->saveState());
+    settings.setValue(QStringLiteral("pipeline/paletteShown"), !m_palette->isHidden());
+    settings.setValue(QStringLiteral("pipeline/propertiesShown"), !m_sidePanel->isHidden());
+}
+
+void PipelineEditor::restoreSplitter()
+{
+    QSettings settings;
+    m_split->restoreState(settings.value(QStringLiteral("pipeline/splitter")).toByteArray());
+    const bool palette = settings.value(QStringLiteral("pipeline/paletteShown"), true).toBool();
+    const bool props = settings.value(QStringLiteral("pipeline/propertiesShown"), true).toBool();
+    m_palette->setVisible(palette);
+    m_sidePanel->setVisible(props);
+    m_actions[QStringLiteral("togglePalette")]->setChecked(palette);
+    m_actions[QStringLiteral("toggleProperties")]->setChecked(props);
 }
 
 void PipelineEditor::foldToFit()

@@ -32,6 +32,7 @@ class QElapsedTimer;
 class QFileSystemWatcher;
 class QFrame;
 class QLabel;
+class QSplitter;
 class QTabWidget;
 class QTimer;
 class QToolBar;
@@ -73,6 +74,9 @@ public:
     PipelineScene *scene() const { return m_scene; }
     PipelineView *view() const { return m_view; }
     StagePalette *palette() const { return m_palette; }
+    // Palette | canvas | properties. Its sizes and which panels show are the user's: kept when the
+    // selection changes and remembered across restarts (QSettings "pipeline/…").
+    QSplitter *splitter() const { return m_split; }
     StagePropertyEditor *propertyEditor() const { return m_props; }
     StageRunPanel *runPanel() const { return m_runPanel; }
     QAction *action(const QString &name) const; // "save", "undo", "runAll", …
@@ -119,6 +123,8 @@ private:
     void tick();
     void showRunPanel();
     void watchFiles();
+    void saveSplitter() const;
+    void restoreSplitter();
     // Before an automatic fit: folds the editor's own layout into bands when the pipeline would
     // otherwise be fitted below a readable zoom.
     void foldToFit();
@@ -135,6 +141,8 @@ private:
     StagePropertyEditor *m_props;
     StageRunPanel *m_runPanel;
     QTabWidget *m_side;
+    QSplitter *m_split = nullptr;
+    QWidget *m_sidePanel = nullptr; // the properties' column (the empty state or the tabs)
     EmptyState *m_empty = nullptr;
     QToolBar *m_toolBar;
     QLabel *m_message;

@@ -7,6 +7,8 @@
 // Xvfb) it saves the window mid-run there.
 #include "pipeline_editor_fixture.h"
 
+#include <QStandardPaths>
+
 #include "core/common/job_tracker.h"
 #include "ui/activity/activity_dock.h"
 #include "ui/activity/job_list_widget.h"
@@ -53,6 +55,7 @@ class TstPipelineActivity : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // the editor keeps its panels in QSettings
         demo::DemoOptions o;
         o.rows = 20000;
         o.trainer = demo::DemoTrainer::Baseline; // the built-in trainer logs "epoch N/M"

@@ -5,6 +5,8 @@
 // the same graph; dvc.yaml changed on disk reloads, or asks first.
 #include "pipeline_editor_fixture.h"
 
+#include <QStandardPaths>
+
 #include "core/pipeline/pipeline_model.h"
 #include "ui/pipeline/stage_palette.h"
 #include "ui/pipeline/stage_param_editor.h"
@@ -55,6 +57,7 @@ class TstPipelineEditor : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // the editor keeps its panels in QSettings
         QVERIFY(m_tmp.isValid());
         demo::DemoOptions o;
         o.rows = 2000;

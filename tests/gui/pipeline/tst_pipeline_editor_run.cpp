@@ -5,6 +5,8 @@
 // Cancel stops a run with no node left running.
 #include "pipeline_editor_fixture.h"
 
+#include <QStandardPaths>
+
 #include "core/audit/audit_log.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
@@ -43,6 +45,7 @@ class TstPipelineEditorRun : public QObject {
 private Q_SLOTS:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true); // the editor keeps its panels in QSettings
         demo::DemoOptions o;
         o.rows = 20000;
         // The demo with the in-process baseline trainer: its train stage is a built-in with a JSON

@@ -1,0 +1,130 @@
+// The editor's panels: the palette and the properties collapse with a toolbar toggle each, the
+// canvas/properties divider stays where the user put it when the selection changes, and both are
+// remembered by the next editor (QSettings in test mode).
+#include "pipeline_editor_fixture.h"
+
+#include "ui/pipeline/stage_property_editor.h"
+
+#include <QSettings>
+#include <QSplitter>
+#include <QSplitterHandle>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QToolBar>
+
+using namespace orrery;
+using namespace orrery::ui;
+using namespace orrery::ui::testing;
+
+namespace {
+
+// A real press-move-release on a splitter handle, dx pixels to the right.
+void dragHandle(QSplitterHandle *handle, int dx)
+{
+    const QPoint from = handle->rect().center();
+    const QPoint to = from + QPoint(dx, 0);
+    QMouseEvent press(QEvent::MouseButtonPress, from, handle->mapToGlobal(from), Qt::LeftButton, Qt::LeftButton, {});
+    QApplication::sendEvent(handle, &press);
+    for (int i = 1; i <= 4; ++i) {
+        const QPoint p = from + QPoint(dx * i / 4, 0);
+        QMouseEvent move(QEvent::MouseMove, p, handle->mapToGlobal(p), Qt::NoButton, Qt::LeftButton, {});
+        QApplication::sendEvent(handle, &move);
+    }
+    QMouseEvent release(QEvent::MouseButtonRelease, to, handle->mapToGlobal(to), Qt::LeftButton, Qt::NoButton, {});
+    QApplication::sendEvent(handle, &release);
+}
+
+void clickAction(PipelineEditor &e, const QString &name)
+{
+    auto *bar = e.findChild<QToolBar *>(QStringLiteral("pipelineToolBar"));
+    QWidget *button = bar ? bar->widgetForAction(e.action(name)) : nullptr;
+    QVERIFY2(button && button->isVisible(), qPrintable(name));
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+} // namespace
+
+class TstPipelinePanels : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_tmp;
+    QString m_root;
+
+    std::unique_ptr<PipelineEditor> openEditor()
+    {
+        auto e = std::make_unique<PipelineEditor>();
+        e->resize(1400, 900);
+        e->show();
+        if (!QTest::qWaitForWindowExposed(e.get()))
+            return nullptr;
+        e->setWorkspaceRoot(m_root);
+        return e;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("Orrery"));
+        QCoreApplication::setApplicationName(QStringLiteral("OrreryPanelsTest"));
+        QSettings().clear();
+        demo::DemoOptions o;
+        o.rows = 2000;
+        o.trainer = demo::DemoTrainer::Baseline;
+        m_root = m_tmp.filePath(QStringLiteral("demo"));
+        auto made = demo::createDemoWorkspace(m_root, o);
+        QVERIFY2(made.isOk(), qPrintable(made.status().message()));
+    }
+
+    void dividerStaysAndPanelsCollapseAndAreRemembered()
+    {
+        auto e = openEditor();
+        QVERIFY(e);
+        QSplitter *split = e->splitter();
+        QVERIFY(split);
+        dragHandle(split->handle(2), 120); // a narrower properties column
+        const QList<int> chosen = split->sizes();
+        QVERIFY2(chosen.value(2) < 330 && chosen.value(2) >= 200, qPrintable(QString::number(chosen.value(2))));
+
+        // Selecting stages (with a click on their titles) and then nothing leaves it there.
+        e->view()->setTransform(QTransform());
+        for (const char *stage : {"split", "evaluate"}) {
+            e->view()->centerOn(e->scene()->nodeItem(e->document()->model()->nodeByName(QLatin1String(stage)))->sceneBoundingRect().center());
+            QTest::mouseClick(e->view()->viewport(), Qt::LeftButton, {}, nodeTitle(*e, QLatin1String(stage)));
+            QTRY_COMPARE(e->scene()->selectedNodes().size(), 1);
+            QCoreApplication::processEvents();
+            QCOMPARE(split->sizes(), chosen);
+        }
+        e->scene()->clearSelection();
+        QCoreApplication::processEvents();
+        QCOMPARE(split->sizes(), chosen);
+
+        // The palette's toggle hides it; the canvas takes its width.
+        const int canvasBefore = e->view()->width();
+        clickAction(*e, QStringLiteral("togglePalette"));
+        QVERIFY(e->palette()->isHidden());
+        QTRY_VERIFY(e->view()->width() > canvasBefore);
+        const QList<int> saved = split->sizes();
+
+        // The next editor (a restart) opens as the user left it.
+        e.reset();
+        e = openEditor();
+        QVERIFY(e);
+        QVERIFY(e->palette()->isHidden());
+        QVERIFY(!e->action(QStringLiteral("togglePalette"))->isChecked());
+        QCOMPARE(e->splitter()->sizes(), saved);
+
+        // Both back, and the properties hidden instead.
+        clickAction(*e, QStringLiteral("togglePalette"));
+        QTRY_VERIFY(e->palette()->isVisible());
+        clickAction(*e, QStringLiteral("toggleProperties"));
+        QTRY_VERIFY(!e->propertyEditor()->isVisible());
+        e.reset();
+        e = openEditor();
+        QVERIFY(e->palette()->isVisible());
+        QVERIFY(!e->propertyEditor()->isVisible());
+        QVERIFY(!e->action(QStringLiteral("toggleProperties"))->isChecked());
+    }
+};
+
+QTEST_MAIN(TstPipelinePanels)
+#include "tst_pipeline_panels.moc"
