@@ -1,5 +1,7 @@
 #include "ui/pipeline/stage_param_editor.h"
 
+#include "ui/pipeline/path_line_edit.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -89,7 +91,7 @@ void StageParamEditor::build()
         m_field = m_list;
         break;
     default:
-        m_line = new QLineEdit(this);
+        m_line = m_kind == Kind::Path ? new PathLineEdit(this) : new QLineEdit(this);
         if (m_kind == Kind::Int || m_kind == Kind::Float) {
             QStringList range;
             if (m_spec.min)

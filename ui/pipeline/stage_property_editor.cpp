@@ -91,6 +91,10 @@ void StagePropertyEditor::rebuild()
     m_form = new QWidget(this);
     auto *form = new QFormLayout(m_form);
     form->setContentsMargins(0, 0, 0, 0);
+    // Labels such as "--test-fraction (params.yaml: split.test_fraction)" would leave a narrow
+    // column a field a few pixels wide: a long label puts its field on the next line instead.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     static_cast<QVBoxLayout *>(layout())->insertWidget(1, m_form);
 
     auto add = [&](StageParamEditor *e, const QString &label, const QString &value, const QString &hint = QString()) {

@@ -3,6 +3,7 @@
 // remembered by the next editor (QSettings in test mode).
 #include "pipeline_editor_fixture.h"
 
+#include "ui/pipeline/path_line_edit.h"
 #include "ui/pipeline/stage_property_editor.h"
 
 #include <QSettings>
@@ -73,6 +74,35 @@ private Q_SLOTS:
         m_root = m_tmp.filePath(QStringLiteral("demo"));
         auto made = demo::createDemoWorkspace(m_root, o);
         QVERIFY2(made.isOk(), qPrintable(made.status().message()));
+    }
+
+    // A path in a narrow properties column shows its end in full: "…transactions.csv".
+    void pathFieldsShowTheEndOfThePath()
+    {
+        QSettings().clear();
+        auto e = openEditor();
+        QVERIFY(e);
+        QSplitter *split = e->splitter();
+        split->setSizes({170, 1400 - 170 - 220, 220}); // as narrow as the column goes
+        e->view()->setTransform(QTransform());
+        e->view()->centerOn(e->scene()->nodeItem(e->document()->model()->nodeByName(QStringLiteral("split")))->sceneBoundingRect().center());
+        QTest::mouseClick(e->view()->viewport(), Qt::LeftButton, {}, nodeTitle(*e, QStringLiteral("split")));
+        QTRY_COMPARE(e->scene()->selectedNodes().size(), 1);
+        PathLineEdit *input = nullptr;
+        QTRY_VERIFY((input = e->propertyEditor()->findChild<PathLineEdit *>(QStringLiteral("field.input"))) && input->isVisible());
+        QCOMPARE(input->text(), QStringLiteral("work/transactions.csv"));
+        // A long label ("--input (input)", "--seed (params.yaml: split.seed)") does not squeeze the field.
+        QVERIFY2(input->width() >= 150, qPrintable(QString::number(input->width())));
+        QTRY_COMPARE(input->shownText(), input->text()); // it fits: all of it
+        input->setText(QStringLiteral("data/some/deeply/nested/folder/of/the/project/work/transactions.csv"));
+        QTRY_VERIFY(!input->hasFocus());
+        const QString shown = input->shownText();
+        QVERIFY2(shown.startsWith(QChar(0x2026)) && shown.endsWith(QStringLiteral("/work/transactions.csv")), qPrintable(shown + QStringLiteral(" in a field %1 px wide").arg(input->width())));
+        QCOMPARE(input->toolTip(), input->text()); // the whole path, on hover
+        // Editing shows the whole text, as any line edit.
+        QTest::mouseClick(input, Qt::LeftButton);
+        QTRY_VERIFY(input->hasFocus());
+        QCOMPARE(input->shownText(), input->text());
     }
 
     void dividerStaysAndPanelsCollapseAndAreRemembered()
