@@ -73,9 +73,17 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     m_side->addTab(m_runPanel, tr("Log && metrics"));
 
     m_banner->setObjectName(QStringLiteral("pipelineReloadBanner"));
-    m_banner->setStyleSheet(QStringLiteral("QFrame#pipelineReloadBanner { background: #5d4037; color: white; }"));
+    // Palette roles, not fixed colours: ToolTipBase/ToolTipText are the pair a style makes readable
+    // on top of its content, in light and dark palettes alike (a fixed brown was black on dark brown).
+    m_banner->setAutoFillBackground(true);
+    m_banner->setBackgroundRole(QPalette::ToolTipBase);
+    m_banner->setForegroundRole(QPalette::ToolTipText);
+    m_banner->setFrameShape(QFrame::StyledPanel);
     auto *bl = new QHBoxLayout(m_banner);
-    bl->addWidget(new QLabel(tr("dvc.yaml changed on disk, and you have unsaved edits."), m_banner), 1);
+    auto *bannerText = new QLabel(tr("dvc.yaml changed on disk, and you have unsaved edits."), m_banner);
+    bannerText->setObjectName(QStringLiteral("bannerText"));
+    bannerText->setForegroundRole(QPalette::ToolTipText);
+    bl->addWidget(bannerText, 1);
     auto *reload = new QPushButton(tr("Reload (discard my edits)"), m_banner);
     reload->setObjectName(QStringLiteral("bannerReload"));
     auto *keep = new QPushButton(tr("Keep my edits"), m_banner);

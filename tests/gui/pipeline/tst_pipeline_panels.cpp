@@ -2,11 +2,16 @@
 // canvas/properties divider stays where the user put it when the selection changes, and both are
 // remembered by the next editor (QSettings in test mode).
 #include "pipeline_editor_fixture.h"
+#include "tests/support/test_support.h"
 
 #include "ui/pipeline/path_line_edit.h"
 #include "ui/pipeline/stage_property_editor.h"
 
+#include <QLabel>
+#include <QPushButton>
 #include <QSettings>
+
+#include <cmath>
 #include <QSplitter>
 #include <QSplitterHandle>
 #include <QStandardPaths>
@@ -74,6 +79,48 @@ private Q_SLOTS:
         m_root = m_tmp.filePath(QStringLiteral("demo"));
         auto made = demo::createDemoWorkspace(m_root, o);
         QVERIFY2(made.isOk(), qPrintable(made.status().message()));
+    }
+
+    // The "changed on disk" banner reads in the default palette and in a dark one.
+    void bannerIsReadableInLightAndDark()
+    {
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        for (auto role : {QPalette::Window, QPalette::Base, QPalette::Button, QPalette::ToolTipBase})
+            dark.setColor(role, QColor(0x2b, 0x2e, 0x33));
+        for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText, QPalette::ToolTipText})
+            dark.setColor(role, QColor(0xe6, 0xe6, 0xe6));
+        for (const QPalette &p : {light, dark}) {
+            QApplication::setPalette(p);
+            QSettings().clear();
+            auto e = openEditor();
+            QVERIFY(e);
+            // Unsaved edits (a stage from the palette), then someone else's dvc.yaml.
+            e->addStageOfType(QStringLiteral("split"), QPointF(0, 600));
+            QVERIFY(e->document()->isModified());
+            const QString dvc = QDir(m_root).filePath(QStringLiteral("dvc.yaml"));
+            const QByteArray before = orrery::testing::readFile(dvc);
+            orrery::testing::writeFile(dvc, before + "\n# edited elsewhere\n");
+            QTRY_VERIFY_WITH_TIMEOUT(e->isReloadAsked(), 20000);
+            auto *banner = e->findChild<QFrame *>(QStringLiteral("pipelineReloadBanner"));
+            auto *text = e->findChild<QLabel *>(QStringLiteral("bannerText"));
+            QVERIFY(banner && text);
+            const QImage shot = banner->grab().toImage();
+            const QColor bg = shot.pixelColor(shot.width() / 2, shot.height() - 4); // below the text
+            const QColor fg = text->palette().color(text->foregroundRole());
+            const auto luminance = [](const QColor &c) {
+                const auto lin = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+                return 0.2126 * lin(c.redF()) + 0.7152 * lin(c.greenF()) + 0.0722 * lin(c.blueF());
+            };
+            const double a = luminance(bg), b = luminance(fg);
+            const double contrast = (std::max(a, b) + 0.05) / (std::min(a, b) + 0.05);
+            QVERIFY2(contrast >= 4.5, qPrintable(QStringLiteral("text %1 on %2: contrast %3").arg(fg.name(), bg.name()).arg(contrast)));
+            QTest::mouseClick(e->findChild<QPushButton *>(QStringLiteral("bannerKeep")), Qt::LeftButton);
+            QVERIFY(!e->isReloadAsked());
+            orrery::testing::writeFile(dvc, before);
+            e.reset();
+        }
+        QApplication::setPalette(light);
     }
 
     // A path in a narrow properties column shows its end in full: "…transactions.csv".
