@@ -151,10 +151,23 @@ private Q_SLOTS:
         editor->action(QStringLiteral("fit"))->trigger();
         QVERIFY2(allReadableInside(*editor), qPrintable(describe(*editor)));
         QVERIFY(editor->view()->zoom() <= PipelineView::kMaxFitZoom + 1e-9);
-        if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty()) {
-            QTest::qWait(300);
+
+        // Opened at 1600x1000 from the start (the README's screenshot size): readable, up to date.
+        window.reset();
+        window = std::make_unique<MainWindow>();
+        window->resize(1600, 1000);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->openWorkspace(m_root);
+        QTRY_VERIFY_WITH_TIMEOUT(window->isWorkspaceOpen(), 30000);
+        editor = window->findChild<PipelineEditor *>();
+        QVERIFY(editor);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->document()->model()->nodes().size() >= 6, 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(allReadableInside(*editor), qPrintable(describe(*editor)), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(cardTexts(*editor).filter(QStringLiteral("up to date")).size() == cardTexts(*editor).size(),
+                                  qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+        if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty())
             QVERIFY(window->grab().save(QDir(dir).filePath(QStringLiteral("pipeline-first-window.png"))));
-        }
     }
 };
 
