@@ -14,7 +14,6 @@
 #include "ui/pipeline/stage_run_panel.h"
 #include "ui/pipeline/stage_status_probe.h"
 #include "ui/pipeline/undo_commands.h"
-#include "ui/pipeline/wrapped_layout.h"
 
 #include <QAction>
 #include <QApplication>
@@ -27,7 +26,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -322,48 +320,6 @@ void PipelineEditor::setWorkspaceRoot(const QString &root)
     m_view->requestAutoFit(); // now if the view has its size, else when it gets it
     refreshDiskStatus();
     updateActions();
-}
-
-void PipelineEditor::saveSplitter() const
-{
-    if (!m_split)
-        return;
-    QSettings settings;
-    settings.setValue(QStringLiteral("pipeline/splitter"), m_split->saveState());
-    settings.setValue(QStringLiteral("pipeline/paletteShown"), !m_palette->isHidden());
-    settings.setValue(QStringLiteral("pipeline/propertiesShown"), !m_sidePanel->isHidden());
-}
-
-void PipelineEditor::restoreSplitter()
-{
-    QSettings settings;
-    m_split->restoreState(settings.value(QStringLiteral("pipeline/splitter")).toByteArray());
-    const bool palette = settings.value(QStringLiteral("pipeline/paletteShown"), true).toBool();
-    const bool props = settings.value(QStringLiteral("pipeline/propertiesShown"), true).toBool();
-    m_palette->setVisible(palette);
-    m_sidePanel->setVisible(props);
-    m_actions[QStringLiteral("togglePalette")]->setChecked(palette);
-    m_actions[QStringLiteral("toggleProperties")]->setChecked(props);
-}
-
-void PipelineEditor::foldToFit()
-{
-    // Only the editor's own layout of a pipeline nobody has arranged: a layout.json is the user's.
-    if (!m_doc->isAutoLaidOut() || m_view->fitZoom() >= PipelineView::kMinReadableZoom)
-        return;
-    QHash<NodeId, QPointF> positions;
-    for (NodeId id : m_doc->model()->nodes())
-        positions.insert(id, m_doc->model()->position(id));
-    const auto height = [this](NodeId id) {
-        StageNodeItem *item = m_scene->nodeItem(id);
-        return item ? item->boundingRect().height() : 120.0;
-    };
-    const WrappedLayout folded = wrappedLayout(positions, 290, StageNodeItem::kWidth, height,
-                                               QSizeF(m_view->viewport()->size()), 30);
-    if (folded.zoom <= m_view->fitZoom())
-        return;
-    for (auto it = folded.positions.cbegin(); it != folded.positions.cend(); ++it)
-        (void)m_doc->model()->setPosition(it.key(), it.value());
 }
 
 void PipelineEditor::watchFiles()

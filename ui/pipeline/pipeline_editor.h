@@ -19,7 +19,7 @@
 // in Experiments" opens a stage's run (kind "run").
 //
 // Edit handling lives in pipeline_editor.cpp, saving in pipeline_editor_save.cpp, running in
-// pipeline_editor_run.cpp.
+// pipeline_editor_run.cpp (with the cards' state from disk), panels and fitting in pipeline_editor_layout.cpp.
 
 #include "core/pipeline/executor.h"
 #include "core/pipeline/pipeline_model.h"
