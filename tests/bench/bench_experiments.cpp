@@ -216,7 +216,7 @@ void benchZoom(const QString &dir, qint64 points)
         if (!s)
             die(s.status().message());
         while (s->next())
-            runs.append({s->text(0), s->text(1), tracking::RunStatus::Finished, s->int64(2)});
+            runs.append({s->text(0), s->text(1), QString(), tracking::RunStatus::Finished, s->int64(2)});
     } else {
         auto db = store::Database::open(path, o);
         if (!db)
@@ -233,7 +233,7 @@ void benchZoom(const QString &dir, qint64 points)
             auto run = store.createRun(QStringLiteral("0"), QStringLiteral("long-%1").arg(r), 1700000000000 + r);
             if (!run)
                 die(run.status().message());
-            runs.append({run->runId, run->runName, tracking::RunStatus::Finished, run->startTime});
+            runs.append({run->runId, run->runName, QString(), tracking::RunStatus::Finished, run->startTime});
             const int series = (*writer)->series(run->runId, QStringLiteral("loss"));
             for (qint64 s = 0; s < points; ++s)
                 (*writer)->log(series, {s, 1700000000000 + s, 1.0 / (1.0 + 1e-5 * double(s) * (r + 1)) + noise(rng) + (s == points / 3 + r ? 5.0 : 0.0)});

@@ -131,7 +131,7 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     split->setStretchFactor(0, 0);
     split->setStretchFactor(1, 1);
     split->setStretchFactor(2, 0);
-    split->setSizes({170, 1000, 330});
+    split->setSizes({170, 1000, 270}); // the canvas takes what the palette and the form leave
     restoreSplitter();
     connect(split, &QSplitter::splitterMoved, this, &PipelineEditor::saveSplitter);
     auto *layout = new QVBoxLayout(this);

@@ -371,7 +371,7 @@ void MainWindow::restoreSettings()
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
         resize(1280, 800);
     if (!restoreState(settings.value(kStateKey).toByteArray(), kStateVersion))
-        resizeDocks({m_activityDock}, {420}, Qt::Horizontal); // room for the audit columns
+        resizeDocks({m_activityDock}, {300}, Qt::Horizontal); // narrow: the areas get the width
     m_modeBar->setCurrentIndex(settings.value(kAreaKey, 0).toInt());
 }
 
