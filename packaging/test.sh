@@ -28,6 +28,7 @@ done
 
 # A sanitizer report ends the process with an error, so the test that triggered it fails.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 status=0
 for config in "${configs[@]}"; do
