@@ -353,8 +353,7 @@ private Q_SLOTS:
 
     void pythonTorchScriptLoadsTheSameWay()
     {
-        if (!QFile::exists(QStringLiteral("/usr/bin/python3")))
-            QSKIP("no /usr/bin/python3 with python3-torch (packaging/setup.sh --test)");
+        QVERIFY2(QFile::exists(QStringLiteral("/usr/bin/python3")), "no /usr/bin/python3: run packaging/setup.sh --test (python3-torch)");
         const QString path = m_dir.filePath(QStringLiteral("python_model.pt"));
         const testing::ProcessResult made =
             testing::run(QStringLiteral("/usr/bin/python3"), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/train/make_python_model.py"), path});
