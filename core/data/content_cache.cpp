@@ -1,6 +1,7 @@
 #include "core/data/content_cache.h"
 
 #include "core/common/atomic_file.h"
+#include "core/data/dir_manifest.h"
 #include "core/common/job.h"
 
 #include <QCryptographicHash>
@@ -89,6 +90,25 @@ bool ContentCache::contains(const QString &hash) const
 {
     struct stat st;
     return isValidHash(hash) && ::stat(encode(objectPath(hash)).constData(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool ContentCache::containsVersion(const QString &md5)
+{
+    if (md5.isEmpty() || !contains(md5))
+        return false;
+    if (!md5.endsWith(QLatin1String(".dir")))
+        return true;
+    auto bytes = readVerified(md5);
+    if (!bytes)
+        return false;
+    auto manifest = DirManifest::parse(*bytes, md5);
+    if (!manifest)
+        return false;
+    QStringList hashes;
+    hashes.reserve(manifest->entries.size());
+    for (const ManifestEntry &e : manifest->entries)
+        hashes << e.md5;
+    return containsAll(hashes);
 }
 
 bool ContentCache::containsAll(const QStringList &hashes) const

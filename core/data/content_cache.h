@@ -46,6 +46,9 @@ public:
     bool contains(const QString &hash) const;
     // One folder descriptor for all lookups: cheap enough for a 100,000-file manifest.
     bool containsAll(const QStringList &hashes) const;
+    // Whether a whole version is here: the object, and for a directory ("<md5>.dir") its manifest
+    // (read verified) and every file it lists — what restoring or opening that version needs.
+    bool containsVersion(const QString &md5);
 
     // Copies `source` into the cache, hashing it on the way. `expectedMd5` (optional) is checked.
     // Durability: each object is fsynced with its folder — unless `batch` is set, when the caller

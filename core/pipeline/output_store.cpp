@@ -150,20 +150,7 @@ Result<PathHash> OutputStore::save(const QString &path)
 
 bool OutputStore::canRestore(const QString &md5)
 {
-    if (!m_cache.contains(md5))
-        return false;
-    if (!md5.endsWith(QLatin1String(".dir")))
-        return true;
-    auto bytes = m_cache.readVerified(md5);
-    if (!bytes)
-        return false;
-    auto manifest = data::DirManifest::parse(*bytes, md5);
-    if (!manifest)
-        return false;
-    QStringList hashes;
-    for (const auto &e : manifest->entries)
-        hashes << e.md5;
-    return m_cache.containsAll(hashes);
+    return m_cache.containsVersion(md5);
 }
 
 Status OutputStore::remove(const QString &path)

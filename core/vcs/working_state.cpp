@@ -51,7 +51,7 @@ Result<WorkingState> captureWorkingState(const Repository &repo, qint64 maxPatch
         state.dirty = true;
     }
     git_buf buf = GIT_BUF_INIT;
-    if (git_diff_to_buf(&buf, diff, GIT_DIFF_FORMAT_PATCH) == 0) {
+    if (maxPatchBytes > 0 && git_diff_to_buf(&buf, diff, GIT_DIFF_FORMAT_PATCH) == 0) {
         QByteArray patch(buf.ptr, qsizetype(buf.size));
         if (patch.size() > maxPatchBytes) {
             patch.truncate(maxPatchBytes);

@@ -21,7 +21,8 @@ struct WorkingState {
     QStringList changed; // tracked files that differ from HEAD (in the index or the work tree)
 };
 
-// maxPatchBytes bounds what a runaway change (a large generated file) can put in the database.
+// maxPatchBytes bounds what a runaway change (a large generated file) can put in the database;
+// 0 skips the patch (for callers that only need the lists of files).
 Result<WorkingState> captureWorkingState(const Repository &repo, qint64 maxPatchBytes = 1 << 20);
 
 } // namespace orrery::vcs

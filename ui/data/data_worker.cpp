@@ -57,30 +57,10 @@ const data::DvcOut *findOut(const data::DvcFile &file, const DatasetEntry &entry
     return entry.outIndex < file.outs.size() ? &file.outs[entry.outIndex] : nullptr;
 }
 
-// Whether the whole version is in the cache: for a directory, its manifest and every file in it.
-bool contentInCache(data::ContentCache &cache, const QString &md5)
-{
-    if (md5.isEmpty() || !cache.contains(md5))
-        return false;
-    if (!md5.endsWith(QLatin1String(".dir")))
-        return true;
-    auto bytes = cache.readVerified(md5);
-    if (!bytes)
-        return false;
-    auto manifest = data::DirManifest::parse(*bytes, md5);
-    if (!manifest)
-        return false;
-    QStringList hashes;
-    hashes.reserve(manifest->entries.size());
-    for (const data::ManifestEntry &e : manifest->entries)
-        hashes << e.md5;
-    return cache.containsAll(hashes);
-}
-
 // Where to read a recorded version: the cache, or the data on disk when it is that very content.
 void resolveContent(data::ContentCache &cache, const QString &root, const DatasetEntry &entry, DataVersion &v)
 {
-    v.inCache = contentInCache(cache, v.md5);
+    v.inCache = cache.containsVersion(v.md5);
     if (!entry.currentHash.isEmpty() && v.md5 == entry.currentHash) {
         v.contentPath = root + QLatin1Char('/') + entry.path;
         v.onDisk = true;
@@ -164,7 +144,7 @@ Result<QVector<DataVersion>> loadVersions(const QString &root, const DatasetEntr
             v.summary = tr("Added, .dvc file not committed yet");
         else
             v.summary = tr(".dvc file differs from HEAD, not committed");
-        v.inCache = contentInCache(cache, v.md5);
+        v.inCache = cache.containsVersion(v.md5);
         if (entry.state != data::OutState::Missing) {
             v.contentPath = absolute;
             v.onDisk = true;
