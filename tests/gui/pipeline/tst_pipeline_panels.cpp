@@ -62,6 +62,11 @@ class TstPipelinePanels : public QObject {
         e->show();
         if (!QTest::qWaitForWindowExposed(e.get()))
             return nullptr;
+        // Active, so that a click gives keyboard focus also under Xvfb, where no window manager
+        // activates windows (offscreen does it by itself).
+        e->activateWindow();
+        if (!QTest::qWaitForWindowActive(e.get()))
+            return nullptr;
         e->setWorkspaceRoot(m_root);
         return e;
     }
