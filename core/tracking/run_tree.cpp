@@ -105,23 +105,36 @@ RunTree arrangeRunTree(const QStringList &ordered, const QHash<QString, QString>
     if (cut)
         buildChildLists(inputParent, &inputStart, &inputChildren, &unusedRows);
 
-    // Level order: the top-level runs in query order, then each run's children together.
-    QVector<int> order; // input index at each position
+    // Each run ranks where the first run of its subtree stands in the query's order: sorted by
+    // val_loss, a pipeline run (which logs no val_loss) stands where its best stage run stands, a
+    // sweep where its best trial does. Parents before children, so a reverse walk of any level
+    // order passes a subtree's minimum up.
+    QVector<int> order; // input indexes, level order
+    QVector<int> rank(n);
+    std::iota(rank.begin(), rank.end(), 0);
+    auto byRank = [&rank](int a, int b) { return rank[a] < rank[b]; };
+    auto levelOrder = [&] {
+        order.clear();
+        for (int i = 0; i < n; ++i)
+            if (inputParent[i] < 0)
+                order.append(i);
+        std::sort(order.begin(), order.end(), byRank);
+        const int tops = int(order.size());
+        for (int k = 0; k < order.size(); ++k)
+            for (int c = inputStart[order[k]]; c < inputStart[order[k] + 1]; ++c)
+                order.append(inputChildren[c]);
+        return tops;
+    };
+    levelOrder();
+    for (int k = n - 1; k >= 0; --k)
+        if (const int p = inputParent[order[k]]; p >= 0)
+            rank[p] = std::min(rank[p], rank[order[k]]);
+    for (int u = 0; u < n; ++u)
+        std::sort(inputChildren.begin() + inputStart[u], inputChildren.begin() + inputStart[u + 1], byRank);
+    const int topLevel = levelOrder(); // top-level runs and each sibling block by rank
     QVector<int> outputOf(n, -1);
-    order.reserve(n);
-    for (int i = 0; i < n; ++i)
-        if (inputParent[i] < 0) {
-            outputOf[i] = int(order.size());
-            order.append(i);
-        }
-    const int topLevel = int(order.size());
-    for (int k = 0; k < order.size(); ++k) {
-        const int u = order[k];
-        for (int c = inputStart[u]; c < inputStart[u + 1]; ++c) {
-            outputOf[inputChildren[c]] = int(order.size());
-            order.append(inputChildren[c]);
-        }
-    }
+    for (int k = 0; k < n; ++k)
+        outputOf[order[k]] = k;
 
     tree.ids.reserve(n);
     tree.parent.reserve(n);

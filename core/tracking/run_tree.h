@@ -2,9 +2,13 @@
 // RunTree: runs nested under their parent runs (MLflow's `mlflow.parentRunId` tag) — a pipeline
 // run with its stage runs, a sweep with its trials — in the order a table query gave them.
 //
-// Positions are in level order: the top-level runs first, in the query's order, then each run's
-// children together, in the query's order — so a table pages the top-level rows it shows first
-// as one block, and a run's children as one block when it is expanded. A run whose parent is not among the runs (the filter hid it, or it is in
+// A run stands where the first run of its subtree stands in the query's order: sorted by val_loss,
+// a pipeline run (which logs no val_loss itself) stands where its best stage run does, a sweep
+// where its best trial does; its children follow the same rule among themselves.
+//
+// Positions are in level order: the top-level runs first, then each run's children together — so a
+// table pages the top-level rows it shows first as one block, and a run's children as one block
+// when it is expanded. A run whose parent is not among the runs (the filter hid it, or it is in
 // another experiment) is a top-level row, so filtering and sorting work as in a flat table. A
 // parent tag that makes a cycle (a client can set any tag) is ignored for the first run of the
 // cycle in query order: every run appears exactly once.

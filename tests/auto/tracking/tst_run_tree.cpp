@@ -1,8 +1,9 @@
-// Runs nested under their parents (the Experiments table's tree): hand-worked cases for the rules
-// a user sees — children under their parent in the query's order, a child whose parent is filtered
-// out at the top level, cycles and self-parents not losing runs — then random forests checked
-// against the definition (every run once, top level first, siblings together and in query order),
-// and parentRunIds over a real database.
+// Runs nested under their parents (the Experiments table's tree). Hand-worked cases for the rules
+// a user sees: children under their parent, a parent standing where its best child stands in the
+// query, a child whose parent the filter hid at the top level, cycles and self-parents losing no
+// run. Then random forests checked against the definition: every run once, top level first,
+// siblings together and ranked by their subtree's first run in the query. And parentRunIds over a
+// real database.
 #include "core/store/database.h"
 #include "core/tracking/run_tree.h"
 #include "core/tracking/tracking_store.h"
@@ -10,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <functional>
 #include <random>
 
 using namespace orrery;
@@ -62,10 +64,11 @@ private Q_SLOTS:
         const QHash<QString, QString> parentOf{{QStringLiteral("s1"), QStringLiteral("p1")}, {QStringLiteral("s2"), QStringLiteral("p2")},
                                                {QStringLiteral("s3"), QStringLiteral("p1")}, {QStringLiteral("t1"), QStringLiteral("s3")}};
         const RunTree t = arrangeRunTree(split("s3 p2 s1 p1 t1 s2 x"), parentOf);
-        QCOMPARE(render(t), QStringLiteral("p2(s2) p1(s3(t1) s1) x"));
-        QCOMPARE(t.ids, split("p2 p1 x s2 s3 s1 t1")); // level order
-        QCOMPARE(t.parent, (QVector<int>{-1, -1, -1, 0, 1, 1, 4}));
-        QCOMPARE(t.rowInParent, (QVector<int>{0, 1, 2, 0, 0, 1, 0}));
+        // p1 stands where its best run (s3, first in the query) stands, ahead of p2.
+        QCOMPARE(render(t), QStringLiteral("p1(s3(t1) s1) p2(s2) x"));
+        QCOMPARE(t.ids, split("p1 p2 x s3 s1 s2 t1")); // level order
+        QCOMPARE(t.parent, (QVector<int>{-1, -1, -1, 0, 0, 1, 3}));
+        QCOMPARE(t.rowInParent, (QVector<int>{0, 1, 2, 0, 1, 0, 0}));
         QCOMPARE(t.roots, (QVector<int>{0, 1, 2}));
     }
 
@@ -132,11 +135,20 @@ private Q_SLOTS:
                     QCOMPARE(t.child(p, t.rowInParent[k] - 1), k - 1);
             }
             QCOMPARE(topLevel, int(t.roots.size()));
-            // Siblings keep the query's order; a run whose parent is present and not in a cycle is
-            // under it.
+            // Siblings (and the top-level runs) stand in the query's order of the first run of
+            // their subtrees.
+            std::function<int(int)> best = [&](int k) {
+                int b = int(ordered.indexOf(t.ids[k]));
+                for (int r = 0; r < t.childCount(k); ++r)
+                    b = std::min(b, best(t.child(k, r)));
+                return b;
+            };
+            for (int r = 1; r < t.roots.size(); ++r)
+                QVERIFY(best(t.roots[r - 1]) < best(t.roots[r]));
             for (int k = 0; k < n; ++k)
                 for (int r = 1; r < t.childCount(k); ++r)
-                    QVERIFY(ordered.indexOf(t.ids[t.child(k, r - 1)]) < ordered.indexOf(t.ids[t.child(k, r)]));
+                    QVERIFY(best(t.child(k, r - 1)) < best(t.child(k, r)));
+            // A run whose parent is present and not in a cycle is under it.
             for (int k = 0; k < n; ++k) {
                 const QString parent = parentOf.value(t.ids[k]);
                 if (parent.isEmpty() || !ids.contains(parent) || parent == t.ids[k])
