@@ -52,10 +52,8 @@ Result<QString> joinInside(const QString &root, const QString &relative)
     const auto reject = [&](const QString &why) {
         return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
     };
-    auto clean = cleanRelativePath(relative);
-    if (!clean)
-        return clean.status();
-    const QStringList parts = clean->split(QLatin1Char('/'));
+    ORRERY_ASSIGN_OR_RETURN(auto clean, cleanRelativePath(relative));
+    const QStringList parts = clean.split(QLatin1Char('/'));
 
     const QString canonicalRoot = QFileInfo(root).canonicalFilePath();
     if (canonicalRoot.isEmpty())
