@@ -116,11 +116,10 @@ Status Database::migrate()
             continue;
         ORRERY_TRY(db.exec(QString::fromUtf8(m.sql))
                        .withContext(QStringLiteral("schema migration %1 (%2)").arg(m.version).arg(QLatin1String(m.name))));
-        auto insert = db.prepare(QStringLiteral("INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)"));
-        if (!insert)
-            return insert.status();
-        insert->bind(1, m.version).bind(2, QString::fromUtf8(m.name)).bind(3, common::toIsoUtc(common::Clock::system().now()));
-        ORRERY_TRY(insert->run());
+        ORRERY_ASSIGN_OR_RETURN(
+            auto insert, db.prepare(QStringLiteral("INSERT INTO schema_version(version, name, applied_at) VALUES (?, ?, ?)")));
+        insert.bind(1, m.version).bind(2, QString::fromUtf8(m.name)).bind(3, common::toIsoUtc(common::Clock::system().now()));
+        ORRERY_TRY(insert.run());
     }
     return tx.commit();
 }
@@ -203,17 +202,14 @@ Result<Statement> Database::prepare(const QString &sql)
 
 Result<int> Database::schemaVersion()
 {
-    auto exists = prepare(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'"));
-    if (!exists)
-        return exists.status();
-    if (!exists->next())
-        return exists->status().isOk() ? Result<int>(0) : Result<int>(exists->status());
-    auto max = prepare(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_version"));
-    if (!max)
+    ORRERY_ASSIGN_OR_RETURN(
+        auto exists, prepare(QStringLiteral("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'")));
+    if (!exists.next())
+        return exists.status().isOk() ? Result<int>(0) : Result<int>(exists.status());
+    ORRERY_ASSIGN_OR_RETURN(auto max, prepare(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_version")));
+    if (!max.next())
         return max.status();
-    if (!max->next())
-        return max->status();
-    return int(max->int64(0));
+    return int(max.int64(0));
 }
 
 qint64 Database::lastInsertRowId() const
@@ -228,17 +224,15 @@ int Database::changes() const
 
 Result<QStringList> Database::integrityCheck()
 {
-    auto stmt = prepare(QStringLiteral("PRAGMA integrity_check"));
-    if (!stmt)
-        return stmt.status();
+    ORRERY_ASSIGN_OR_RETURN(auto stmt, prepare(QStringLiteral("PRAGMA integrity_check")));
     QStringList problems;
-    while (stmt->next()) {
-        const QString line = stmt->text(0);
+    while (stmt.next()) {
+        const QString line = stmt.text(0);
         if (line != QLatin1String("ok"))
             problems << line;
     }
-    if (!stmt->status())
-        return stmt->status();
+    if (!stmt.status())
+        return stmt.status();
     return problems;
 }
 
