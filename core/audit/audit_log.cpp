@@ -70,20 +70,17 @@ Status AuditLog::appendInTransaction(const QVector<AuditRecord> &records, AuditE
     for (const AuditRecord &record : records)
         if (record.action.isEmpty())
             return invalidArgument(QStringLiteral("an audit entry needs an action"));
-    auto head = m_db.prepare(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1"));
-    if (!head)
-        return head.status();
+    ORRERY_ASSIGN_OR_RETURN(auto head, m_db.prepare(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1")));
     AuditEntry e;
-    if (head->next()) {
-        e.seq = head->int64(0);
-        e.hash = head->text(1);
+    if (head.next()) {
+        e.seq = head.int64(0);
+        e.hash = head.text(1);
     } else {
-        ORRERY_TRY(head->status());
+        ORRERY_TRY(head.status());
         e.hash = kGenesisHash;
     }
-    auto insert = m_db.prepare(QStringLiteral("INSERT INTO audit_log(%1) VALUES (?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns)));
-    if (!insert)
-        return insert.status();
+    ORRERY_ASSIGN_OR_RETURN(
+        auto insert, m_db.prepare(QStringLiteral("INSERT INTO audit_log(%1) VALUES (?,?,?,?,?,?,?,?,?)").arg(QLatin1String(kColumns))));
     e.actor = m_actor;
     for (const AuditRecord &record : records) {
         ++e.seq;
@@ -97,17 +94,23 @@ Status AuditLog::appendInTransaction(const QVector<AuditRecord> &records, AuditE
         e.hash = hashFields(e, time);
         if (last)
             e.time = QDateTime::fromString(time, Qt::ISODateWithMs);
-        insert->reset();
-        insert->bind(1, e.seq).bind(2, time).bind(3, e.actor).bind(4, e.action).bind(5, e.target)
-            .bind(6, e.reason).bind(7, e.details).bind(8, e.prevHash).bind(9, e.hash);
-        ORRERY_TRY(insert->run());
+        insert.reset();
+        insert.bind(1, e.seq)
+            .bind(2, time)
+            .bind(3, e.actor)
+            .bind(4, e.action)
+            .bind(5, e.target)
+            .bind(6, e.reason)
+            .bind(7, e.details)
+            .bind(8, e.prevHash)
+            .bind(9, e.hash);
+        ORRERY_TRY(insert.run());
     }
-    auto setHead = m_db.prepare(QStringLiteral("INSERT INTO audit_head(id, seq, hash) VALUES (1, ?, ?) "
-                                               "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"));
-    if (!setHead)
-        return setHead.status();
-    setHead->bind(1, e.seq).bind(2, e.hash);
-    ORRERY_TRY(setHead->run());
+    ORRERY_ASSIGN_OR_RETURN(auto setHead,
+        m_db.prepare(QStringLiteral("INSERT INTO audit_head(id, seq, hash) VALUES (1, ?, ?) "
+                                    "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")));
+    setHead.bind(1, e.seq).bind(2, e.hash);
+    ORRERY_TRY(setHead.run());
     if (last)
         *last = e;
     return Status::ok();
@@ -133,37 +136,32 @@ Status AuditLog::appendAll(const QVector<AuditRecord> &records)
 
 Result<QVector<AuditEntry>> AuditLog::list(int limit, qint64 beforeSeq)
 {
-    auto stmt = m_db.prepare(QStringLiteral("SELECT %1 FROM audit_log WHERE (?1 <= 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2")
-                                 .arg(QLatin1String(kColumns)));
-    if (!stmt)
-        return stmt.status();
-    stmt->bind(1, beforeSeq).bind(2, limit);
+    ORRERY_ASSIGN_OR_RETURN(auto stmt,
+        m_db.prepare(QStringLiteral("SELECT %1 FROM audit_log WHERE (?1 <= 0 OR seq < ?1) ORDER BY seq DESC LIMIT ?2")
+                         .arg(QLatin1String(kColumns))));
+    stmt.bind(1, beforeSeq).bind(2, limit);
     QVector<AuditEntry> entries;
-    while (stmt->next())
-        entries.append(readEntry(*stmt));
-    if (!stmt->status())
-        return stmt->status();
+    while (stmt.next())
+        entries.append(readEntry(stmt));
+    if (!stmt.status())
+        return stmt.status();
     return entries;
 }
 
 Result<qint64> AuditLog::count()
 {
-    auto stmt = m_db.prepare(QStringLiteral("SELECT count(*) FROM audit_log"));
-    if (!stmt)
+    ORRERY_ASSIGN_OR_RETURN(auto stmt, m_db.prepare(QStringLiteral("SELECT count(*) FROM audit_log")));
+    if (!stmt.next())
         return stmt.status();
-    if (!stmt->next())
-        return stmt->status();
-    return stmt->int64(0);
+    return stmt.int64(0);
 }
 
 Result<qint64> AuditLog::newestSeq()
 {
-    auto stmt = m_db.prepare(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log"));
-    if (!stmt)
+    ORRERY_ASSIGN_OR_RETURN(auto stmt, m_db.prepare(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log")));
+    if (!stmt.next())
         return stmt.status();
-    if (!stmt->next())
-        return stmt->status();
-    return stmt->int64(0);
+    return stmt.int64(0);
 }
 
 Result<VerifyReport> AuditLog::verify()
@@ -182,16 +180,14 @@ Result<VerifyReport> AuditLog::verify()
         report.problem = std::move(problem);
     };
 
-    auto stmt = m_db.prepare(QStringLiteral("SELECT %1 FROM audit_log ORDER BY seq").arg(QLatin1String(kColumns)));
-    if (!stmt)
-        return stmt.status();
+    ORRERY_ASSIGN_OR_RETURN(auto stmt, m_db.prepare(QStringLiteral("SELECT %1 FROM audit_log ORDER BY seq").arg(QLatin1String(kColumns))));
     qint64 expectedSeq = 1;
     QString prevHash = kGenesisHash;
-    while (stmt->next()) {
-        const AuditEntry e = readEntry(*stmt);
+    while (stmt.next()) {
+        const AuditEntry e = readEntry(stmt);
         // The stored text, not the time parsed and written again: a row whose time was rewritten to
         // another spelling of the same instant was still changed.
-        const QString storedTime = stmt->text(1);
+        const QString storedTime = stmt.text(1);
         ++report.entriesChecked;
         if (e.seq != expectedSeq) {
             broken(expectedSeq, e.seq > expectedSeq
@@ -212,15 +208,13 @@ Result<VerifyReport> AuditLog::verify()
         prevHash = e.hash;
         ++expectedSeq;
     }
-    if (!stmt->status())
-        return stmt->status();
+    if (!stmt.status())
+        return stmt.status();
 
-    auto head = m_db.prepare(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1"));
-    if (!head)
-        return head.status();
-    if (head->next()) {
-        const qint64 headSeq = head->int64(0);
-        if (headSeq != expectedSeq - 1 || head->text(1) != prevHash) {
+    ORRERY_ASSIGN_OR_RETURN(auto head, m_db.prepare(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1")));
+    if (head.next()) {
+        const qint64 headSeq = head.int64(0);
+        if (headSeq != expectedSeq - 1 || head.text(1) != prevHash) {
             broken(expectedSeq - 1 < headSeq ? expectedSeq : headSeq,
                    QStringLiteral("the log ends at entry %1 but its head records entry %2: the newest entries were removed or the head was edited")
                        .arg(expectedSeq - 1).arg(headSeq));
