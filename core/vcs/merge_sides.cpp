@@ -84,18 +84,12 @@ Result<MergeSides> readMergeSides(const Repository &repository, const QString &t
     sides.theirsCommit = oidText(&theirsId);
     for (const QString &path : paths) {
         MergeSide side;
-        auto b = fileAt(repo, base, path);
-        if (!b)
-            return b.status();
-        auto o = fileAt(repo, ours, path);
-        if (!o)
-            return o.status();
-        auto t = fileAt(repo, theirsId, path);
-        if (!t)
-            return t.status();
-        side.base = *b;
-        side.ours = *o;
-        side.theirs = *t;
+        ORRERY_ASSIGN_OR_RETURN(auto b, fileAt(repo, base, path));
+        ORRERY_ASSIGN_OR_RETURN(auto o, fileAt(repo, ours, path));
+        ORRERY_ASSIGN_OR_RETURN(auto t, fileAt(repo, theirsId, path));
+        side.base = b;
+        side.ours = o;
+        side.theirs = t;
         sides.files.append({path, side});
     }
     return sides;
