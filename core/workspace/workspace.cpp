@@ -148,9 +148,7 @@ Result<InitReport> Workspace::init(const QString &dirArg)
     InitReport report;
     report.root = root;
     if (isWorkspace(root)) {
-        auto ws = open(root);
-        if (!ws)
-            return ws.status();
+        ORRERY_ASSIGN_OR_RETURN(auto ws, open(root));
         report.alreadyWorkspace = true;
         return report;
     }
@@ -176,9 +174,7 @@ Result<InitReport> Workspace::init(const QString &dirArg)
 
     bool createdRepo = false;
     const bool hadGitDir = QFileInfo::exists(root + QStringLiteral("/.git"));
-    auto repo = vcs::Repository::initOrOpen(root, &createdRepo);
-    if (!repo)
-        return repo.status();
+    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::initOrOpen(root, &createdRepo));
     if (createdRepo && !hadGitDir) {
         rollback.createdFolder(root + QStringLiteral("/.git"));
         report.created << QStringLiteral(".git/");
@@ -194,26 +190,21 @@ Result<InitReport> Workspace::init(const QString &dirArg)
     {
         store::OpenOptions options;
         options.create = true;
-        auto db = store::Database::open(databasePathFor(root), options);
-        if (!db)
-            return db.status();
-        auto meta = (*db)->prepare(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)"));
-        if (!meta)
-            return meta.status();
+        ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(databasePathFor(root), options));
+        ORRERY_ASSIGN_OR_RETURN(auto meta, db->prepare(QStringLiteral("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)")));
         for (const auto &[key, value] : {std::pair{QStringLiteral("name"), QFileInfo(root).fileName()},
                                          std::pair{QStringLiteral("created_at"), common::toIsoUtc(common::Clock::system().now())},
                                          std::pair{QStringLiteral("created_by_version"), common::orreryVersion()}}) {
-            meta->reset();
-            meta->bind(1, key).bind(2, value);
-            ORRERY_TRY(meta->run());
+            meta.reset();
+            meta.bind(1, key).bind(2, value);
+            ORRERY_TRY(meta.run());
         }
-        audit::AuditLog audit(**db);
+        audit::AuditLog audit(*db);
         QJsonObject details{{QStringLiteral("git_repository_created"), createdRepo},
                             {QStringLiteral("orrery_version"), common::orreryVersion()}};
-        auto entry = audit.append({QStringLiteral("workspace.init"), root, QString(),
-                                   QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))});
-        if (!entry)
-            return entry.status();
+        ORRERY_ASSIGN_OR_RETURN(auto entry,
+            audit.append({QStringLiteral("workspace.init"), root, QString(),
+                QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))}));
     }
     report.created << QStringLiteral(".orrery/orrery.db");
     rollback.commit();
@@ -230,19 +221,14 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &dirArg)
 
     store::OpenOptions options;
     options.applyMigrations = false;
-    auto db = store::Database::open(databasePathFor(root), options);
-    if (!db)
-        return db.status();
-    auto version = (*db)->schemaVersion();
-    if (!version)
-        return version.status();
-    if (*version < store::latestSchemaVersion()) {
-        auto lock = WorkspaceLock::acquire(root, QStringLiteral("workspace"), QStringLiteral("schema migration"), 30000);
-        if (!lock)
-            return lock.status();
-        ORRERY_TRY((*db)->migrate().withContext(databasePathFor(root)));
+    ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(databasePathFor(root), options));
+    ORRERY_ASSIGN_OR_RETURN(auto version, db->schemaVersion());
+    if (version < store::latestSchemaVersion()) {
+        ORRERY_ASSIGN_OR_RETURN(
+            auto lock, WorkspaceLock::acquire(root, QStringLiteral("workspace"), QStringLiteral("schema migration"), 30000));
+        ORRERY_TRY(db->migrate().withContext(databasePathFor(root)));
     }
-    return std::unique_ptr<Workspace>(new Workspace(root, std::move(*db)));
+    return std::unique_ptr<Workspace>(new Workspace(root, std::move(db)));
 }
 
 Workspace::Workspace(QString root, std::unique_ptr<store::Database> db)
