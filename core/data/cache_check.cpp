@@ -47,12 +47,10 @@ Result<CacheCheckReport> checkCache(const QString &cacheDir, common::JobContext 
             report.strayFiles << cache.relativeFilePath(path);
             continue;
         }
-        auto md5 = md5OfFile(path, job);
-        if (!md5)
-            return md5.status();
+        ORRERY_ASSIGN_OR_RETURN(auto md5, md5OfFile(path, job));
         ++report.objectsChecked;
         report.bytesChecked += it.fileInfo().size();
-        if (*md5 != match.captured(1) + match.captured(2))
+        if (md5 != match.captured(1) + match.captured(2))
             report.corruptObjects << cache.relativeFilePath(path);
         if (job)
             job->setProgress(report.objectsChecked, 0, QStringLiteral("checked %1 objects").arg(report.objectsChecked));

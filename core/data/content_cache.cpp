@@ -242,9 +242,7 @@ Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &e
     in.fd = ::open(encode(source).constData(), O_RDONLY | O_CLOEXEC);
     if (in.fd < 0)
         return ioError(QStringLiteral("cannot read %1: %2").arg(source, osError()));
-    auto out = beginObject();
-    if (!out)
-        return out.status();
+    ORRERY_ASSIGN_OR_RETURN(auto out, beginObject());
     QByteArray block(kBlock, Qt::Uninitialized);
     for (;;) {
         const ssize_t n = ::read(in.fd, block.data(), size_t(block.size()));
@@ -255,11 +253,11 @@ Result<ObjectInfo> ContentCache::addFile(const QString &source, const QString &e
         }
         if (n == 0)
             break;
-        ORRERY_TRY((*out)->write(block.constData(), n));
+        ORRERY_TRY(out->write(block.constData(), n));
         if (job && job->isCancelled())
             return job->cancelledStatus();
     }
-    auto info = (*out)->commit(expectedMd5, batch);
+    auto info = out->commit(expectedMd5, batch);
     if (!info && info.status().code() == ErrorCode::Corrupt)
         return corrupt(QStringLiteral("%1 changed while it was added: %2").arg(source, info.status().message()));
     return info;
@@ -355,17 +353,13 @@ Status ContentCache::copyTo(const QString &hash, ContentCache &other) const
         QFile f(objectPath(hash));
         if (!f.open(QIODevice::ReadOnly))
             return notFound(QStringLiteral("object %1 is not in the cache %2").arg(hash, m_root));
-        auto added = other.addBytes(f.readAll(), true);
-        if (!added)
-            return added.status();
-        return added->md5 == hash ? Status::ok() : corrupt(QStringLiteral("cache object %1 is corrupt").arg(hash));
+        ORRERY_ASSIGN_OR_RETURN(auto added, other.addBytes(f.readAll(), true));
+        return added.md5 == hash ? Status::ok() : corrupt(QStringLiteral("cache object %1 is corrupt").arg(hash));
     }
-    auto added = other.addFile(objectPath(hash));
-    if (!added)
-        return added.status();
-    if (added->md5 != hash) {
-        (void)other.remove(added->md5);
-        return corrupt(QStringLiteral("cache object %1 is corrupt (its bytes hash to %2); it was not copied").arg(hash, added->md5));
+    ORRERY_ASSIGN_OR_RETURN(auto added, other.addFile(objectPath(hash)));
+    if (added.md5 != hash) {
+        (void)other.remove(added.md5);
+        return corrupt(QStringLiteral("cache object %1 is corrupt (its bytes hash to %2); it was not copied").arg(hash, added.md5));
     }
     return Status::ok();
 }

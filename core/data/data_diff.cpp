@@ -21,23 +21,17 @@ Result<QMap<QString, Version>> outsAt(DataRepository &data, const vcs::Repositor
 {
     QMap<QString, Version> outs;
     if (revision == kWorkspaceRevision) {
-        auto tracked = data.trackedOuts();
-        if (!tracked)
-            return tracked.status();
-        for (const TrackedOut &t : *tracked)
+        ORRERY_ASSIGN_OR_RETURN(auto tracked, data.trackedOuts());
+        for (const TrackedOut &t : tracked)
             outs.insert(t.path, {t.out.md5, t.out.size});
         return outs;
     }
-    auto files = vcs::filesAt(git, revision, [](const QString &p) { return p.endsWith(QLatin1String(".dvc")); });
-    if (!files)
-        return files.status();
-    for (const auto &[path, content] : *files) {
-        auto file = DvcFile::parse(content, revision + QLatin1Char(':') + path);
-        if (!file)
-            return file.status();
+    ORRERY_ASSIGN_OR_RETURN(auto files, vcs::filesAt(git, revision, [](const QString &p) { return p.endsWith(QLatin1String(".dvc")); }));
+    for (const auto &[path, content] : files) {
+        ORRERY_ASSIGN_OR_RETURN(auto file, DvcFile::parse(content, revision + QLatin1Char(':') + path));
         const int slash = path.lastIndexOf(QLatin1Char('/'));
         const QString dir = slash < 0 ? QString() : path.left(slash + 1);
-        for (const DvcOut &o : file->outs)
+        for (const DvcOut &o : file.outs)
             outs.insert(dir + o.path, {o.md5, o.size});
     }
     return outs;
@@ -45,14 +39,10 @@ Result<QMap<QString, Version>> outsAt(DataRepository &data, const vcs::Repositor
 
 Result<QMap<QString, QString>> manifestOf(DataRepository &data, const QString &hash)
 {
-    auto bytes = data.cache().readVerified(hash);
-    if (!bytes)
-        return bytes.status();
-    auto manifest = DirManifest::parse(*bytes, hash);
-    if (!manifest)
-        return manifest.status();
+    ORRERY_ASSIGN_OR_RETURN(auto bytes, data.cache().readVerified(hash));
+    ORRERY_ASSIGN_OR_RETURN(auto manifest, DirManifest::parse(bytes, hash));
     QMap<QString, QString> files;
-    for (const ManifestEntry &e : manifest->entries)
+    for (const ManifestEntry &e : manifest.entries)
         files.insert(e.relpath, e.md5);
     return files;
 }
@@ -101,21 +91,17 @@ Status compareTable(DataRepository &data, DataChange &change, common::JobContext
 Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git, const QString &from, const QString &to,
                                bool compareTables, common::JobContext *job)
 {
-    auto before = outsAt(data, git, from);
-    if (!before)
-        return before.status();
-    auto after = outsAt(data, git, to);
-    if (!after)
-        return after.status();
+    ORRERY_ASSIGN_OR_RETURN(auto before, outsAt(data, git, from));
+    ORRERY_ASSIGN_OR_RETURN(auto after, outsAt(data, git, to));
     DataDiff diff;
     diff.from = from;
     diff.to = to;
-    QStringList paths = before->keys() + after->keys();
+    QStringList paths = before.keys() + after.keys();
     paths.removeDuplicates();
     paths.sort();
     for (const QString &path : paths) {
-        const bool had = before->contains(path), has = after->contains(path);
-        const Version a = before->value(path), b = after->value(path);
+        const bool had = before.contains(path), has = after.contains(path);
+        const Version a = before.value(path), b = after.value(path);
         if (had && has && a.hash == b.hash)
             continue;
         const bool bothDirs = had && has && a.hash.endsWith(QLatin1String(".dir")) && b.hash.endsWith(QLatin1String(".dir"));

@@ -85,12 +85,10 @@ Result<GcReport> collectGarbage(DataRepository &data, const vcs::Repository *git
 
     // Runs and registered models.
     if (db) {
-        auto refs = db->prepare(QStringLiteral("SELECT md5 FROM cache_refs"));
-        if (!refs)
-            return refs.status();
-        while (refs->next())
-            used.insert(refs->text(0));
-        ORRERY_TRY(refs->status());
+        ORRERY_ASSIGN_OR_RETURN(auto refs, db->prepare(QStringLiteral("SELECT md5 FROM cache_refs")));
+        while (refs.next())
+            used.insert(refs.text(0));
+        ORRERY_TRY(refs.status());
     }
 
     // The files of every kept directory.
@@ -107,10 +105,8 @@ Result<GcReport> collectGarbage(DataRepository &data, const vcs::Repository *git
         auto bytes = data.cache().readVerified(dir);
         if (!bytes)
             return bytes.status().withContext(QStringLiteral("gc cannot tell which files directory %1 needs").arg(dir));
-        auto manifest = DirManifest::parse(*bytes, dir);
-        if (!manifest)
-            return manifest.status();
-        for (const ManifestEntry &e : manifest->entries)
+        ORRERY_ASSIGN_OR_RETURN(auto manifest, DirManifest::parse(*bytes, dir));
+        for (const ManifestEntry &e : manifest.entries)
             used.insert(e.md5);
     }
 

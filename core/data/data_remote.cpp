@@ -23,10 +23,8 @@ Result<QStringList> neededObjects(DataRepository &data, const QStringList &targe
                                   QStringList *missing)
 {
     QSet<QString> hashes;
-    auto outs = data.outsFor(targets); // also validates every .dvc file
-    if (!outs)
-        return outs.status();
-    for (const TrackedOut &t : *outs) {
+    ORRERY_ASSIGN_OR_RETURN(auto outs, data.outsFor(targets)); // also validates every .dvc file
+    for (const TrackedOut &t : outs) {
         const QString md5 = t.out.md5;
         hashes.insert(md5);
         if (!t.out.isDirectory())
@@ -36,13 +34,9 @@ Result<QStringList> neededObjects(DataRepository &data, const QStringList &targe
             missing->append(md5);
             continue;
         }
-        auto bytes = from->readVerified(md5);
-        if (!bytes)
-            return bytes.status();
-        auto manifest = DirManifest::parse(*bytes, md5);
-        if (!manifest)
-            return manifest.status();
-        for (const ManifestEntry &e : manifest->entries)
+        ORRERY_ASSIGN_OR_RETURN(auto bytes, from->readVerified(md5));
+        ORRERY_ASSIGN_OR_RETURN(auto manifest, DirManifest::parse(bytes, md5));
+        for (const ManifestEntry &e : manifest.entries)
             hashes.insert(e.md5);
     }
     QStringList list(hashes.begin(), hashes.end());
@@ -53,12 +47,10 @@ Result<QStringList> neededObjects(DataRepository &data, const QStringList &targe
 Result<TransferReport> transfer(DataRepository &data, const QString &remoteName, const QStringList &targets, bool toRemote,
                                 common::JobContext *job)
 {
-    auto remote = resolveRemote(data.root(), remoteName);
-    if (!remote)
-        return remote.status();
+    ORRERY_ASSIGN_OR_RETURN(auto remote, resolveRemote(data.root(), remoteName));
     TransferReport report;
-    report.remote = remote->first;
-    report.url = remote->second;
+    report.remote = remote.first;
+    report.url = remote.second;
     if (!toRemote && !QFileInfo(report.url).isDir())
         return notFound(QStringLiteral("remote '%1' (%2) is not a folder that exists: is it mounted?").arg(report.remote, report.url));
     if (toRemote && !QDir().mkpath(report.url))
@@ -70,13 +62,11 @@ Result<TransferReport> transfer(DataRepository &data, const QString &remoteName,
     // Manifests come from whichever side has them; directory objects go first on pull so that
     // their file lists are known.
     QStringList unreadable;
-    auto needed = neededObjects(data, targets, local, remoteCache, &unreadable);
-    if (!needed)
-        return needed.status();
+    ORRERY_ASSIGN_OR_RETURN(auto needed, neededObjects(data, targets, local, remoteCache, &unreadable));
     report.missing = unreadable;
 
     QStringList todo;
-    for (const QString &hash : *needed) {
+    for (const QString &hash : needed) {
         if (target.contains(hash))
             ++report.alreadyThere;
         else if (source.contains(hash))
@@ -108,17 +98,15 @@ Result<TransferReport> transfer(DataRepository &data, const QString &remoteName,
 
 Result<std::pair<QString, QString>> resolveRemote(const QString &root, const QString &name)
 {
-    auto config = DvcConfig::load(root);
-    if (!config)
-        return config.status();
-    const QString chosen = name.isEmpty() ? config->defaultRemote() : name;
+    ORRERY_ASSIGN_OR_RETURN(auto config, DvcConfig::load(root));
+    const QString chosen = name.isEmpty() ? config.defaultRemote() : name;
     if (chosen.isEmpty())
         return notFound(QStringLiteral("no remote given and no default remote set: add one with "
                                        "`orrery-cli data remote add NAME FOLDER --default`"));
-    const QString url = config->remoteUrl(chosen);
+    const QString url = config.remoteUrl(chosen);
     if (url.isEmpty())
         return notFound(QStringLiteral("remote '%1' is not configured in .dvc/config (known: %2)")
-                            .arg(chosen, config->remoteNames().join(QStringLiteral(", "))));
+                            .arg(chosen, config.remoteNames().join(QStringLiteral(", "))));
     if (url.contains(QStringLiteral("://")) && !url.startsWith(QLatin1String("file://")))
         return Status(ErrorCode::Unsupported, QStringLiteral("remote '%1' is %2: Orrery pushes to and pulls from folders "
                                                              "(a mounted NAS or a second disk); use `dvc push` for cloud remotes").arg(chosen, url));

@@ -114,27 +114,21 @@ Result<QString> DataRepository::toWorkspacePath(const QString &path, const QStri
     const QString root = QDir::cleanPath(m_root);
     if (absolute == root || !absolute.startsWith(root + QLatin1Char('/')))
         return invalidArgument(QStringLiteral("%1 is outside the workspace %2").arg(path, m_root));
-    auto relative = common::cleanRelativePath(absolute.mid(root.size() + 1));
-    if (!relative)
-        return relative.status();
-    const QString first = relative->section(QLatin1Char('/'), 0, 0);
+    ORRERY_ASSIGN_OR_RETURN(auto relative, common::cleanRelativePath(absolute.mid(root.size() + 1)));
+    const QString first = relative.section(QLatin1Char('/'), 0, 0);
     if (first == QLatin1String(".git") || first == QLatin1String(".dvc") || first == QLatin1String(".orrery"))
         return invalidArgument(QStringLiteral("%1 is inside %2, which Orrery manages itself").arg(path, first));
     // The symlink check: the real location must be inside too.
-    auto joined = common::joinInside(m_root, *relative);
-    if (!joined)
-        return joined.status();
-    return *relative;
+    ORRERY_ASSIGN_OR_RETURN(auto joined, common::joinInside(m_root, relative));
+    return relative;
 }
 
 Result<QStringList> DataRepository::toWorkspacePaths(const QStringList &paths, const QString &cwd) const
 {
     QStringList out;
     for (const QString &path : paths) {
-        auto p = toWorkspacePath(path, cwd);
-        if (!p)
-            return p.status();
-        out << *p;
+        ORRERY_ASSIGN_OR_RETURN(auto p, toWorkspacePath(path, cwd));
+        out << p;
     }
     return out;
 }
@@ -146,14 +140,10 @@ Result<QVector<TrackedOut>> DataRepository::trackedOuts() const
     dvcFiles.sort();
     QVector<TrackedOut> outs;
     for (const QString &dvc : dvcFiles) {
-        auto bytes = readFile(m_root + QLatin1Char('/') + dvc);
-        if (!bytes)
-            return bytes.status();
-        auto file = DvcFile::parse(*bytes, dvc);
-        if (!file)
-            return file.status();
-        for (int i = 0; i < file->outs.size(); ++i) {
-            const DvcOut &out = file->outs[i];
+        ORRERY_ASSIGN_OR_RETURN(auto bytes, readFile(m_root + QLatin1Char('/') + dvc));
+        ORRERY_ASSIGN_OR_RETURN(auto file, DvcFile::parse(bytes, dvc));
+        for (int i = 0; i < file.outs.size(); ++i) {
+            const DvcOut &out = file.outs[i];
             auto relative = common::cleanRelativePath(joinRel(parentOf(dvc), out.path));
             if (!relative)
                 return invalidArgument(QStringLiteral("%1: out path '%2': %3").arg(dvc, out.path, relative.status().message()));
@@ -194,10 +184,8 @@ Status DataRepository::addGitIgnoreEntry(const QString &workspacePath)
     const QByteArray entry = '/' + QFileInfo(workspacePath).fileName().toUtf8();
     QByteArray content;
     if (QFileInfo::exists(ignorePath)) {
-        auto bytes = readFile(ignorePath);
-        if (!bytes)
-            return bytes.status();
-        content = *bytes;
+        ORRERY_ASSIGN_OR_RETURN(auto bytes, readFile(ignorePath));
+        content = bytes;
     }
     for (const QByteArray &line : content.split('\n'))
         if (line.trimmed() == entry)
@@ -227,43 +215,33 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
         DvcOut out;
         out.path = info.fileName();
         if (info.isDir()) {
-            auto files = listFiles(absolute);
-            if (!files)
-                return files.status();
+            ORRERY_ASSIGN_OR_RETURN(auto files, listFiles(absolute));
             QStringList relative;
-            for (const QString &f : *files)
+            for (const QString &f : files)
                 relative << path + QLatin1Char('/') + f;
-            auto hashed = hasher.hash(relative, job);
-            if (!hashed)
-                return hashed.status();
+            ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash(relative, job));
             DirManifest manifest;
             qint64 total = 0;
-            for (int i = 0; i < files->size(); ++i) {
-                manifest.entries.append({files->at(i), hashed->at(i).md5});
-                total += hashed->at(i).size;
+            for (int i = 0; i < files.size(); ++i) {
+                manifest.entries.append({files.at(i), hashed.at(i).md5});
+                total += hashed.at(i).size;
             }
             manifest.sort();
             // Into the cache, in parallel: each object verified against the hash just taken.
             ORRERY_TRY(common::parallelFor(int(relative.size()), hasher.threads(), [&](int i) -> Status {
-                auto object = m_cache.addFile(m_root + QLatin1Char('/') + relative[i], hashed->at(i).md5, job, true);
+                auto object = m_cache.addFile(m_root + QLatin1Char('/') + relative[i], hashed.at(i).md5, job, true);
                 return object ? Status::ok() : object.status();
             }));
             ORRERY_TRY(m_cache.syncAll()); // before the manifest and the .dvc file name these objects
-            auto dirObject = m_cache.addBytes(manifest.serialize(), true);
-            if (!dirObject)
-                return dirObject.status();
-            out.md5 = dirObject->md5;
+            ORRERY_ASSIGN_OR_RETURN(auto dirObject, m_cache.addBytes(manifest.serialize(), true));
+            out.md5 = dirObject.md5;
             out.size = total;
-            out.nfiles = files->size();
+            out.nfiles = files.size();
         } else {
-            auto hashed = hasher.hash({path}, job);
-            if (!hashed)
-                return hashed.status();
-            auto object = m_cache.addFile(absolute, hashed->first().md5, job);
-            if (!object)
-                return object.status();
-            out.md5 = object->md5;
-            out.size = hashed->first().size;
+            ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash({path}, job));
+            ORRERY_ASSIGN_OR_RETURN(auto object, m_cache.addFile(absolute, hashed.first().md5, job));
+            out.md5 = object.md5;
+            out.size = hashed.first().size;
         }
         added.md5 = out.md5;
         added.size = out.size;
@@ -273,10 +251,8 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
         const QString dvcPath = m_root + QLatin1Char('/') + added.dvcFile;
         DvcFile file;
         if (QFileInfo::exists(dvcPath)) {
-            auto bytes = readFile(dvcPath);
-            if (!bytes)
-                return bytes.status();
-            auto existing = DvcFile::parse(*bytes, added.dvcFile);
+            ORRERY_ASSIGN_OR_RETURN(auto bytes, readFile(dvcPath));
+            auto existing = DvcFile::parse(bytes, added.dvcFile);
             if (existing && existing->outs.size() == 1) {
                 added.changed = existing->outs.first().md5 != out.md5;
                 out.extra = existing->outs.first().extra;
@@ -307,15 +283,11 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
         }
         QString md5;
         if (tracked.out.legacyHash) {
-            auto legacy = legacyMd5OfFile(absolute);
-            if (!legacy)
-                return legacy.status();
-            md5 = *legacy;
+            ORRERY_ASSIGN_OR_RETURN(auto legacy, legacyMd5OfFile(absolute));
+            md5 = legacy;
         } else {
-            auto hashed = hasher.hash({tracked.path}, job);
-            if (!hashed)
-                return hashed.status();
-            md5 = hashed->first().md5;
+            ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash({tracked.path}, job));
+            md5 = hashed.first().md5;
         }
         status.currentHash = md5;
         status.state = md5 == tracked.out.md5 ? OutState::Unchanged : OutState::Modified;
@@ -326,13 +298,9 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
     DirManifest recorded;
     status.inCache = m_cache.contains(tracked.out.md5);
     if (status.inCache) {
-        auto bytes = m_cache.readVerified(tracked.out.md5);
-        if (!bytes)
-            return bytes.status();
-        auto parsed = DirManifest::parse(*bytes, tracked.out.md5);
-        if (!parsed)
-            return parsed.status();
-        recorded = *parsed;
+        ORRERY_ASSIGN_OR_RETURN(auto bytes, m_cache.readVerified(tracked.out.md5));
+        ORRERY_ASSIGN_OR_RETURN(auto parsed, DirManifest::parse(bytes, tracked.out.md5));
+        recorded = parsed;
         QStringList hashes;
         hashes.reserve(recorded.entries.size());
         for (const ManifestEntry &e : recorded.entries)
@@ -344,19 +312,15 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
         return status;
     }
     QVector<FileStat> stats;
-    auto files = listFiles(absolute, &stats);
-    if (!files)
-        return files.status();
+    ORRERY_ASSIGN_OR_RETURN(auto files, listFiles(absolute, &stats));
     QStringList relative;
-    relative.reserve(files->size());
-    for (const QString &f : *files)
+    relative.reserve(files.size());
+    for (const QString &f : files)
         relative << tracked.path + QLatin1Char('/') + f;
-    auto hashed = hasher.hash(relative, job, &stats);
-    if (!hashed)
-        return hashed.status();
+    ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash(relative, job, &stats));
     DirManifest current;
-    for (int i = 0; i < files->size(); ++i)
-        current.entries.append({files->at(i), hashed->at(i).md5});
+    for (int i = 0; i < files.size(); ++i)
+        current.entries.append({files.at(i), hashed.at(i).md5});
     current.sort();
     status.currentHash = QString::fromLatin1(QCryptographicHash::hash(current.serialize(), QCryptographicHash::Md5).toHex())
         + QStringLiteral(".dir");
@@ -381,24 +345,18 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
 
 Result<QVector<OutStatus>> DataRepository::status(const QStringList &targets, common::JobContext *job)
 {
-    auto outs = outsFor(targets);
-    if (!outs)
-        return outs.status();
+    ORRERY_ASSIGN_OR_RETURN(auto outs, outsFor(targets));
     QVector<OutStatus> result;
-    for (const TrackedOut &t : *outs) {
-        auto s = statusOf(t, job);
-        if (!s)
-            return s.status();
-        result.append(*s);
+    for (const TrackedOut &t : outs) {
+        ORRERY_ASSIGN_OR_RETURN(auto s, statusOf(t, job));
+        result.append(s);
     }
     return result;
 }
 
 Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool force, common::JobContext *job)
 {
-    auto statuses = status(targets, job);
-    if (!statuses)
-        return statuses.status();
+    ORRERY_ASSIGN_OR_RETURN(auto statuses, status(targets, job));
 
     // Plan everything first; refuse before touching a file.
     struct Write {
@@ -410,7 +368,7 @@ Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool
     QStringList notInCache;
     QStringList localChanges;
     CheckoutReport report;
-    for (const OutStatus &s : *statuses) {
+    for (const OutStatus &s : statuses) {
         if (s.state == OutState::Unchanged) {
             report.unchanged << s.tracked.path;
             continue;
@@ -425,32 +383,24 @@ Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool
             writes.append({s.tracked.path, s.tracked.out.md5});
             continue;
         }
-        auto bytes = m_cache.readVerified(s.tracked.out.md5);
-        if (!bytes)
-            return bytes.status();
-        auto manifest = DirManifest::parse(*bytes, s.tracked.out.md5);
-        if (!manifest)
-            return manifest.status();
+        ORRERY_ASSIGN_OR_RETURN(auto bytes, m_cache.readVerified(s.tracked.out.md5));
+        ORRERY_ASSIGN_OR_RETURN(auto manifest, DirManifest::parse(bytes, s.tracked.out.md5));
         // Compare each file now in the directory with the recorded one.
         QHash<QString, QString> recorded;
-        for (const ManifestEntry &e : manifest->entries)
+        for (const ManifestEntry &e : manifest.entries)
             recorded.insert(e.relpath, e.md5);
         QHash<QString, QString> current;
         const QString absoluteDir = m_root + QLatin1Char('/') + s.tracked.path;
         if (QFileInfo(absoluteDir).isDir()) {
-            auto files = listFiles(absoluteDir);
-            if (!files)
-                return files.status();
+            ORRERY_ASSIGN_OR_RETURN(auto files, listFiles(absoluteDir));
             QStringList relative;
-            for (const QString &f : *files)
+            for (const QString &f : files)
                 relative << s.tracked.path + QLatin1Char('/') + f;
-            auto hashed = FileHasher(m_root, m_db).hash(relative, job);
-            if (!hashed)
-                return hashed.status();
-            for (int i = 0; i < files->size(); ++i)
-                current.insert(files->at(i), hashed->at(i).md5);
+            ORRERY_ASSIGN_OR_RETURN(auto hashed, FileHasher(m_root, m_db).hash(relative, job));
+            for (int i = 0; i < files.size(); ++i)
+                current.insert(files.at(i), hashed.at(i).md5);
         }
-        for (const ManifestEntry &e : manifest->entries) {
+        for (const ManifestEntry &e : manifest.entries) {
             const QString path = s.tracked.path + QLatin1Char('/') + e.relpath;
             const auto it = current.constFind(e.relpath);
             if (it != current.constEnd() && *it == e.md5)

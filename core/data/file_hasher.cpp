@@ -113,10 +113,8 @@ Result<QVector<HashedFile>> FileHasher::hash(const QStringList &relativePaths, c
     QVector<FileStat> stats = knownStats && knownStats->size() == n ? *knownStats : QVector<FileStat>(n);
     for (int i = 0; i < n; ++i) {
         if (!knownStats || knownStats->size() != n) {
-            auto st = statFile(m_root + QLatin1Char('/') + relativePaths[i]);
-            if (!st)
-                return st.status();
-            stats[i] = *st;
+            ORRERY_ASSIGN_OR_RETURN(auto st, statFile(m_root + QLatin1Char('/') + relativePaths[i]));
+            stats[i] = st;
         }
         result[i].relativePath = relativePaths[i];
         result[i].size = stats[i].size;
@@ -131,22 +129,19 @@ Result<QVector<HashedFile>> FileHasher::hash(const QStringList &relativePaths, c
         QHash<QString, Row> rows;
         const auto read = [&](store::Statement &s) { rows.insert(s.text(0), {FileStat{s.int64(1), s.int64(2), s.int64(3)}, s.text(4)}); };
         if (n > 256) {
-            auto s = m_db->prepare(QStringLiteral("SELECT path, inode, size, mtime_ns, md5 FROM stat_cache"));
-            if (!s)
-                return s.status();
-            while (s->next())
-                read(*s);
-            ORRERY_TRY(s->status());
+            ORRERY_ASSIGN_OR_RETURN(auto s, m_db->prepare(QStringLiteral("SELECT path, inode, size, mtime_ns, md5 FROM stat_cache")));
+            while (s.next())
+                read(s);
+            ORRERY_TRY(s.status());
         } else {
-            auto s = m_db->prepare(QStringLiteral("SELECT path, inode, size, mtime_ns, md5 FROM stat_cache WHERE path = ?"));
-            if (!s)
-                return s.status();
+            ORRERY_ASSIGN_OR_RETURN(
+                auto s, m_db->prepare(QStringLiteral("SELECT path, inode, size, mtime_ns, md5 FROM stat_cache WHERE path = ?")));
             for (const QString &p : relativePaths) {
-                s->reset();
-                s->bind(1, p);
-                if (s->next())
-                    read(*s);
-                ORRERY_TRY(s->status());
+                s.reset();
+                s.bind(1, p);
+                if (s.next())
+                    read(s);
+                ORRERY_TRY(s.status());
             }
         }
         for (int i = 0; i < n; ++i) {
@@ -169,10 +164,8 @@ Result<QVector<HashedFile>> FileHasher::hash(const QStringList &relativePaths, c
     std::atomic<qint64> doneBytes{0};
     ORRERY_TRY(common::parallelFor(int(todo.size()), m_threads, [&](int k) -> Status {
         const int i = todo[k];
-        auto md5 = md5OfFile(m_root + QLatin1Char('/') + relativePaths[i], job);
-        if (!md5)
-            return md5.status();
-        result[i].md5 = *md5;
+        ORRERY_ASSIGN_OR_RETURN(auto md5, md5OfFile(m_root + QLatin1Char('/') + relativePaths[i], job));
+        result[i].md5 = md5;
         doneBytes += stats[i].size;
         if (job)
             job->setProgress(doneBytes.load(), totalBytes, QStringLiteral("hashing %1").arg(relativePaths[i]));
@@ -184,16 +177,15 @@ Result<QVector<HashedFile>> FileHasher::hash(const QStringList &relativePaths, c
     if (m_db && !todo.isEmpty()) {
         store::Transaction tx(*m_db);
         ORRERY_TRY(tx.status());
-        auto s = m_db->prepare(QStringLiteral("INSERT OR REPLACE INTO stat_cache(path, inode, size, mtime_ns, md5) VALUES (?,?,?,?,?)"));
-        if (!s)
-            return s.status();
+        ORRERY_ASSIGN_OR_RETURN(auto s,
+            m_db->prepare(QStringLiteral("INSERT OR REPLACE INTO stat_cache(path, inode, size, mtime_ns, md5) VALUES (?,?,?,?,?)")));
         for (int i : todo) {
             auto after = statFile(m_root + QLatin1Char('/') + relativePaths[i]);
             if (!after || !(*after == stats[i]))
                 continue;
-            s->reset();
-            s->bind(1, relativePaths[i]).bind(2, stats[i].inode).bind(3, stats[i].size).bind(4, stats[i].mtimeNs).bind(5, result[i].md5);
-            ORRERY_TRY(s->run());
+            s.reset();
+            s.bind(1, relativePaths[i]).bind(2, stats[i].inode).bind(3, stats[i].size).bind(4, stats[i].mtimeNs).bind(5, result[i].md5);
+            ORRERY_TRY(s.run());
         }
         ORRERY_TRY(tx.commit());
     }
@@ -206,16 +198,15 @@ Status FileHasher::remember(const QVector<std::pair<QString, QString>> &pathAndM
         return Status::ok();
     store::Transaction tx(*m_db);
     ORRERY_TRY(tx.status());
-    auto s = m_db->prepare(QStringLiteral("INSERT OR REPLACE INTO stat_cache(path, inode, size, mtime_ns, md5) VALUES (?,?,?,?,?)"));
-    if (!s)
-        return s.status();
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, m_db->prepare(QStringLiteral("INSERT OR REPLACE INTO stat_cache(path, inode, size, mtime_ns, md5) VALUES (?,?,?,?,?)")));
     for (const auto &[path, md5] : pathAndMd5) {
         auto st = statFile(m_root + QLatin1Char('/') + path);
         if (!st)
             continue;
-        s->reset();
-        s->bind(1, path).bind(2, st->inode).bind(3, st->size).bind(4, st->mtimeNs).bind(5, md5);
-        ORRERY_TRY(s->run());
+        s.reset();
+        s.bind(1, path).bind(2, st->inode).bind(3, st->size).bind(4, st->mtimeNs).bind(5, md5);
+        ORRERY_TRY(s.run());
     }
     return tx.commit();
 }

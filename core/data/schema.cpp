@@ -60,26 +60,22 @@ public:
 
     Result<bool> boolean(const YAML::Node &node, const QString &what) const
     {
-        auto t = text(node, what);
-        if (!t)
-            return t.status();
-        const QString v = t->toLower();
+        ORRERY_ASSIGN_OR_RETURN(auto t, text(node, what));
+        const QString v = t.toLower();
         if (v == QLatin1String("true") || v == QLatin1String("yes"))
             return true;
         if (v == QLatin1String("false") || v == QLatin1String("no"))
             return false;
-        return at(node, QStringLiteral("%1 must be true or false, not '%2'").arg(what, *t));
+        return at(node, QStringLiteral("%1 must be true or false, not '%2'").arg(what, t));
     }
 
     Result<double> number(const YAML::Node &node, const QString &what) const
     {
-        auto t = text(node, what);
-        if (!t)
-            return t.status();
-        const QByteArray utf8 = t->trimmed().toUtf8();
+        ORRERY_ASSIGN_OR_RETURN(auto t, text(node, what));
+        const QByteArray utf8 = t.trimmed().toUtf8();
         double v = 0;
         if (!parseFiniteDouble(std::string_view(utf8.constData(), size_t(utf8.size())), &v))
-            return at(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, *t));
+            return at(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, t));
         return v;
     }
 
@@ -89,10 +85,8 @@ public:
             return at(node, QStringLiteral("%1 must be a list, like [a, b, c]").arg(what));
         QStringList out;
         for (const auto &item : node) {
-            auto t = text(item, QStringLiteral("an entry of %1").arg(what));
-            if (!t)
-                return t.status();
-            out << *t;
+            ORRERY_ASSIGN_OR_RETURN(auto t, text(item, QStringLiteral("an entry of %1").arg(what)));
+            out << t;
         }
         return out;
     }
@@ -104,10 +98,8 @@ private:
 Result<SchemaBound> parseBound(const Reader &r, const YAML::Node &node, const ColumnRule &c, const QString &key)
 {
     const QString what = QStringLiteral("%1 of column '%2'").arg(key, c.name);
-    auto t = r.text(node, what);
-    if (!t)
-        return t.status();
-    const QByteArray utf8 = t->trimmed().toUtf8();
+    ORRERY_ASSIGN_OR_RETURN(auto t, r.text(node, what));
+    const QByteArray utf8 = t.trimmed().toUtf8();
     const std::string_view view(utf8.constData(), size_t(utf8.size()));
     SchemaBound b;
     switch (c.type) {
@@ -119,13 +111,13 @@ Result<SchemaBound> parseBound(const Reader &r, const YAML::Node &node, const Co
         }
         if (parseFiniteDouble(view, &b.real))
             return b;
-        return r.at(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, *t));
+        return r.at(node, QStringLiteral("%1 must be a number, not '%2'").arg(what, t));
     case ColumnType::Timestamp:
         if (parseTimestamp(view, &b.integer)) {
             b.isInteger = true;
             return b;
         }
-        return r.at(node, QStringLiteral("%1 must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '%2'").arg(what, *t));
+        return r.at(node, QStringLiteral("%1 must be an ISO 8601 time such as 2026-01-31T12:00:00Z, not '%2'").arg(what, t));
     default:
         return r.at(node, QStringLiteral("%1: min and max apply to int, float and timestamp columns; this one is %2")
                               .arg(what, QLatin1String(columnTypeName(c.type))));
@@ -138,17 +130,14 @@ Result<ColumnRule> parseColumn(const Reader &r, const YAML::Node &node, int inde
     if (!node.IsMap() || !node["name"] || !node["type"])
         return r.at(node, QStringLiteral("%1 needs at least a name and a type, like {name: amount, type: float}").arg(what));
     ColumnRule c;
-    auto name = r.text(node["name"], QStringLiteral("the name of %1").arg(what));
-    if (!name)
-        return name.status();
-    c.name = *name;
-    auto typeText = r.text(node["type"], QStringLiteral("the type of column '%1'").arg(c.name));
-    if (!typeText)
-        return typeText.status();
-    const QByteArray typeUtf8 = typeText->trimmed().toUtf8();
+    ORRERY_ASSIGN_OR_RETURN(auto name, r.text(node["name"], QStringLiteral("the name of %1").arg(what)));
+    c.name = name;
+    ORRERY_ASSIGN_OR_RETURN(auto typeText, r.text(node["type"], QStringLiteral("the type of column '%1'").arg(c.name)));
+    const QByteArray typeUtf8 = typeText.trimmed().toUtf8();
     if (!parseColumnType(std::string_view(typeUtf8.constData(), size_t(typeUtf8.size())), &c.type))
-        return r.at(node["type"], QStringLiteral("column '%1' has the unknown type '%2'; the types are int, float, bool, category, timestamp, string")
-                                      .arg(c.name, *typeText));
+        return r.at(node["type"],
+            QStringLiteral("column '%1' has the unknown type '%2'; the types are int, float, bool, category, timestamp, string")
+                .arg(c.name, typeText));
     const QStringList keys = {QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("required"), QStringLiteral("min"),
                               QStringLiteral("max"), QStringLiteral("allowed_values"), QStringLiteral("max_null_fraction"),
                               QStringLiteral("unique"), QStringLiteral("description")};
@@ -156,32 +145,22 @@ Result<ColumnRule> parseColumn(const Reader &r, const YAML::Node &node, int inde
     ORRERY_TRY(r.forEachKey(node, where, keys, [&](const QString &key, const YAML::Node &, const YAML::Node &value) -> Status {
         const QString rule = QStringLiteral("%1 of %2").arg(key, where);
         if (key == QLatin1String("required") || key == QLatin1String("unique")) {
-            auto b = r.boolean(value, rule);
-            if (!b)
-                return b.status();
-            (key == QLatin1String("required") ? c.required : c.unique) = *b;
+            ORRERY_ASSIGN_OR_RETURN(auto b, r.boolean(value, rule));
+            (key == QLatin1String("required") ? c.required : c.unique) = b;
         } else if (key == QLatin1String("min") || key == QLatin1String("max")) {
-            auto b = parseBound(r, value, c, key);
-            if (!b)
-                return b.status();
-            (key == QLatin1String("min") ? c.min : c.max) = *b;
+            ORRERY_ASSIGN_OR_RETURN(auto b, parseBound(r, value, c, key));
+            (key == QLatin1String("min") ? c.min : c.max) = b;
         } else if (key == QLatin1String("allowed_values")) {
-            auto list = r.textList(value, rule);
-            if (!list)
-                return list.status();
-            c.allowedValues = *list;
+            ORRERY_ASSIGN_OR_RETURN(auto list, r.textList(value, rule));
+            c.allowedValues = list;
         } else if (key == QLatin1String("max_null_fraction")) {
-            auto f = r.number(value, rule);
-            if (!f)
-                return f.status();
-            if (*f < 0.0 || *f > 1.0)
-                return r.at(value, QStringLiteral("%1 is a share between 0 and 1 (0.05 = 5%), not %2").arg(rule).arg(*f));
-            c.maxNullFraction = *f;
+            ORRERY_ASSIGN_OR_RETURN(auto f, r.number(value, rule));
+            if (f < 0.0 || f > 1.0)
+                return r.at(value, QStringLiteral("%1 is a share between 0 and 1 (0.05 = 5%), not %2").arg(rule).arg(f));
+            c.maxNullFraction = f;
         } else if (key == QLatin1String("description")) {
-            auto t = r.text(value, rule);
-            if (!t)
-                return t.status();
-            c.description = *t;
+            ORRERY_ASSIGN_OR_RETURN(auto t, r.text(value, rule));
+            c.description = t;
         }
         return Status::ok();
     }));
@@ -196,30 +175,23 @@ Status parseCsvSection(const Reader &r, const YAML::Node &node, Schema *s)
                               QStringLiteral("null_values")};
     return r.forEachKey(node, QStringLiteral("'csv'"), keys, [&](const QString &key, const YAML::Node &, const YAML::Node &value) -> Status {
         if (key == QLatin1String("delimiter")) {
-            auto t = r.text(value, QStringLiteral("csv.delimiter"));
-            if (!t)
-                return t.status();
-            const QByteArray d = *t == QLatin1String("tab") ? QByteArray("\t") : t->toUtf8();
+            ORRERY_ASSIGN_OR_RETURN(auto t, r.text(value, QStringLiteral("csv.delimiter")));
+            const QByteArray d = t == QLatin1String("tab") ? QByteArray("\t") : t.toUtf8();
             if (d.size() != 1 || d[0] == '"' || d[0] == '\n' || d[0] == '\r')
-                return r.at(value, QStringLiteral("csv.delimiter must be one character such as \",\" \";\" \"|\" or \"\\t\", not '%1'").arg(*t));
+                return r.at(
+                    value, QStringLiteral("csv.delimiter must be one character such as \",\" \";\" \"|\" or \"\\t\", not '%1'").arg(t));
             s->csv.delimiter = d[0];
         } else if (key == QLatin1String("header")) {
-            auto b = r.boolean(value, QStringLiteral("csv.header"));
-            if (!b)
-                return b.status();
-            s->csv.hasHeader = *b;
+            ORRERY_ASSIGN_OR_RETURN(auto b, r.boolean(value, QStringLiteral("csv.header")));
+            s->csv.hasHeader = b;
         } else if (key == QLatin1String("skip_lines")) {
-            auto n = r.number(value, QStringLiteral("csv.skip_lines"));
-            if (!n)
-                return n.status();
-            if (*n < 0 || *n != std::floor(*n) || *n > 1e6)
+            ORRERY_ASSIGN_OR_RETURN(auto n, r.number(value, QStringLiteral("csv.skip_lines")));
+            if (n < 0 || n != std::floor(n) || n > 1e6)
                 return r.at(value, QStringLiteral("csv.skip_lines must be a whole number from 0"));
-            s->csv.skipLines = int(*n);
+            s->csv.skipLines = int(n);
         } else if (key == QLatin1String("null_values")) {
-            auto list = r.textList(value, QStringLiteral("csv.null_values"));
-            if (!list)
-                return list.status();
-            s->nullValues = *list;
+            ORRERY_ASSIGN_OR_RETURN(auto list, r.textList(value, QStringLiteral("csv.null_values")));
+            s->nullValues = list;
         }
         return Status::ok();
     });
@@ -264,40 +236,32 @@ Result<Schema> Schema::parse(const QByteArray &yaml, const QString &fileName)
                                   QStringLiteral("allow_extra_columns"), QStringLiteral("columns")};
         ORRERY_TRY(r.forEachKey(root, QStringLiteral("the schema"), keys, [&](const QString &key, const YAML::Node &, const YAML::Node &value) -> Status {
             if (key == QLatin1String("version")) {
-                auto v = r.text(value, QStringLiteral("version"));
-                if (!v)
-                    return v.status();
-                if (*v != QLatin1String("1"))
-                    return r.at(value, QStringLiteral("schema version %1 is not supported (this Orrery reads version 1); it was written by a newer Orrery").arg(*v));
+                ORRERY_ASSIGN_OR_RETURN(auto v, r.text(value, QStringLiteral("version")));
+                if (v != QLatin1String("1"))
+                    return r.at(value,
+                        QStringLiteral("schema version %1 is not supported (this Orrery reads version 1); it was written by a newer Orrery")
+                            .arg(v));
             } else if (key == QLatin1String("source")) {
-                auto t = r.text(value, QStringLiteral("source"));
-                if (!t)
-                    return t.status();
-                s.source = *t;
+                ORRERY_ASSIGN_OR_RETURN(auto t, r.text(value, QStringLiteral("source")));
+                s.source = t;
             } else if (key == QLatin1String("rows")) {
-                auto n = r.number(value, QStringLiteral("rows"));
-                if (!n)
-                    return n.status();
-                s.rows = qint64(*n);
+                ORRERY_ASSIGN_OR_RETURN(auto n, r.number(value, QStringLiteral("rows")));
+                s.rows = qint64(n);
             } else if (key == QLatin1String("csv")) {
                 return parseCsvSection(r, value, &s);
             } else if (key == QLatin1String("allow_extra_columns")) {
-                auto b = r.boolean(value, QStringLiteral("allow_extra_columns"));
-                if (!b)
-                    return b.status();
-                s.allowExtraColumns = *b;
+                ORRERY_ASSIGN_OR_RETURN(auto b, r.boolean(value, QStringLiteral("allow_extra_columns")));
+                s.allowExtraColumns = b;
             } else if (key == QLatin1String("columns")) {
                 if (!value.IsSequence())
                     return r.at(value, QStringLiteral("'columns' must be a list of columns (each line starting with '- name:')"));
                 QSet<QString> names;
                 for (size_t i = 0; i < value.size(); ++i) {
-                    auto c = parseColumn(r, value[i], int(i));
-                    if (!c)
-                        return c.status();
-                    if (names.contains(c->name))
-                        return r.at(value[i], QStringLiteral("column '%1' is listed twice").arg(c->name));
-                    names.insert(c->name);
-                    s.columns.push_back(std::move(*c));
+                    ORRERY_ASSIGN_OR_RETURN(auto c, parseColumn(r, value[i], int(i)));
+                    if (names.contains(c.name))
+                        return r.at(value[i], QStringLiteral("column '%1' is listed twice").arg(c.name));
+                    names.insert(c.name);
+                    s.columns.push_back(std::move(c));
                 }
             }
             return Status::ok();

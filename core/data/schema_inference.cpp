@@ -82,10 +82,8 @@ Result<Schema> inferSchema(const QString &csvPath, ProfileOptions options, commo
 {
     options.keepValues = false;
     options.distinctBudget = std::max<qint64>(options.distinctBudget, qint64(16) << 20);
-    auto profile = profileCsv(csvPath, options, job);
-    if (!profile)
-        return profile.status();
-    return schemaFromProfile(*profile, inference);
+    ORRERY_ASSIGN_OR_RETURN(auto profile, profileCsv(csvPath, options, job));
+    return schemaFromProfile(profile, inference);
 }
 
 } // namespace orrery::data
