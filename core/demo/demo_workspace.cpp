@@ -254,13 +254,11 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
         }
     } cleanup{root, existed};
 
-    auto init = workspace::Workspace::init(root);
-    if (!init)
-        return init.status();
+    ORRERY_ASSIGN_OR_RETURN(auto init, workspace::Workspace::init(root));
 
     DemoReport report;
     report.root = root;
-    report.created = init->created;
+    report.created = init.created;
     report.datasetPath = QLatin1String(kDatasetPath);
 
     if (!QDir(root).mkpath(QStringLiteral("data")))
@@ -279,24 +277,18 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
     }
     ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/README.md"), readme(options)));
 
-    auto ws = workspace::Workspace::open(root);
-    if (!ws)
-        return ws.status();
+    ORRERY_ASSIGN_OR_RETURN(auto ws, workspace::Workspace::open(root));
     // The dataset is versioned from the start: data/transactions.csv.dvc (and data/.gitignore),
     // as `orrery-cli data add` makes them.
-    auto added = data::DataRepository(root, &(*ws)->database()).add({report.datasetPath}, job);
-    if (!added)
-        return added.status();
+    ORRERY_ASSIGN_OR_RETURN(auto added, data::DataRepository(root, &ws->database()).add({report.datasetPath}, job));
     report.created << report.datasetPath << report.datasetPath + QStringLiteral(".dvc") << QStringLiteral("data/.gitignore")
                    << QStringLiteral("README.md");
 
     // The fraud pipeline: data tests from the data as it is (loosen the schema by hand where the
     // data may legitimately move), the stages, their params.
     {
-        auto schema = data::inferSchema(root + QLatin1Char('/') + report.datasetPath, {}, job);
-        if (!schema)
-            return schema.status();
-        ORRERY_TRY(schema->save(root + QStringLiteral("/data/transactions.schema.yaml")));
+        ORRERY_ASSIGN_OR_RETURN(auto schema, data::inferSchema(root + QLatin1Char('/') + report.datasetPath, {}, job));
+        ORRERY_TRY(schema.save(root + QStringLiteral("/data/transactions.schema.yaml")));
         const bool torch = options.trainer == DemoTrainer::Torch;
         const QByteArray pipeline = QByteArray(kStagesHead) + (torch ? kTorchTrainStages : kBaselineTrainStage)
                                     + (torch ? kTorchEvaluateHead : kBaselineEvaluateHead) + kStagesTail;
@@ -307,26 +299,19 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
                        << QStringLiteral("train.yaml");
     }
 
-    auto repo = vcs::Repository::discover(root);
-    if (!repo)
-        return repo.status();
-    auto commit = (*repo)->commitPaths({QStringLiteral(".gitignore"), QStringLiteral(".dvc/config"),
-                                        QStringLiteral(".dvc/.gitignore"), QStringLiteral(".dvcignore"),
-                                        QStringLiteral("data/.gitignore"), report.datasetPath + QStringLiteral(".dvc"),
-                                        QStringLiteral("README.md"), QStringLiteral("data/transactions.schema.yaml"),
-                                        QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml"), QStringLiteral("train.yaml")},
-                                       QStringLiteral("Orrery demo workspace: the card-fraud dataset, versioned, and its pipeline"));
-    if (!commit)
-        return commit.status();
-    QJsonObject details{{QStringLiteral("dataset"), report.datasetPath},
-                        {QStringLiteral("rows"), report.rows},
-                        {QStringLiteral("fraud_rows"), report.fraudRows},
-                        {QStringLiteral("seed"), QString::number(options.seed)},
-                        {QStringLiteral("commit"), *commit}};
-    auto entry = (*ws)->audit().append({QStringLiteral("workspace.demo"), root, QStringLiteral("demo workspace created"),
-                                        QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))});
-    if (!entry)
-        return entry.status();
+    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
+    ORRERY_ASSIGN_OR_RETURN(auto commit,
+        repo->commitPaths({QStringLiteral(".gitignore"), QStringLiteral(".dvc/config"), QStringLiteral(".dvc/.gitignore"),
+                              QStringLiteral(".dvcignore"), QStringLiteral("data/.gitignore"), report.datasetPath + QStringLiteral(".dvc"),
+                              QStringLiteral("README.md"), QStringLiteral("data/transactions.schema.yaml"), QStringLiteral("dvc.yaml"),
+                              QStringLiteral("params.yaml"), QStringLiteral("train.yaml")},
+            QStringLiteral("Orrery demo workspace: the card-fraud dataset, versioned, and its pipeline")));
+    QJsonObject details{{QStringLiteral("dataset"), report.datasetPath}, {QStringLiteral("rows"), report.rows},
+        {QStringLiteral("fraud_rows"), report.fraudRows}, {QStringLiteral("seed"), QString::number(options.seed)},
+        {QStringLiteral("commit"), commit}};
+    ORRERY_ASSIGN_OR_RETURN(auto entry,
+        ws->audit().append({QStringLiteral("workspace.demo"), root, QStringLiteral("demo workspace created"),
+            QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))}));
     cleanup.armed = false;
     return report;
 }
