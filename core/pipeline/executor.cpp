@@ -131,25 +131,17 @@ void Executor::Impl::settle(int i, StageState state, const QString &reason)
 
 Status Executor::Impl::loadPipeline()
 {
-    auto loaded = PipelineFile::load(root);
-    if (!loaded)
-        return loaded.status();
-    file = *loaded;
-    auto l = LockFile::load(root);
-    if (!l)
-        return l.status();
-    lock = *l;
-    auto g = PipelineGraph::build(file.stages());
-    if (!g)
-        return g.status();
-    graph = *g;
+    ORRERY_ASSIGN_OR_RETURN(auto loaded, PipelineFile::load(root));
+    file = loaded;
+    ORRERY_ASSIGN_OR_RETURN(auto l, LockFile::load(root));
+    lock = l;
+    ORRERY_ASSIGN_OR_RETURN(auto g, PipelineGraph::build(file.stages()));
+    graph = g;
     if (opt.targets.isEmpty()) {
         selection = graph->order();
     } else {
-        auto sel = graph->withUpstream(opt.targets);
-        if (!sel)
-            return sel.status();
-        selection = *sel;
+        ORRERY_ASSIGN_OR_RETURN(auto sel, graph->withUpstream(opt.targets));
+        selection = sel;
     }
     const int n = int(graph->stages().size());
     reports.resize(n);
@@ -235,10 +227,8 @@ Status Executor::Impl::launch(int i, const Decided &d)
         t.builtin = parseBuiltinCall(s.cmd.front());
     t.workDir = s.wdir.isEmpty() ? root : QDir(root).filePath(s.wdir);
     if (store) {
-        auto child = startChildRun(i, d, &t.logPath);
-        if (!child)
-            return child.status();
-        reports[i].runId = *child;
+        ORRERY_ASSIGN_OR_RETURN(auto child, startChildRun(i, d, &t.logPath));
+        reports[i].runId = child;
     } else {
         const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs");
         QDir().mkpath(dir);
@@ -273,10 +263,8 @@ Result<bool> Executor::Impl::scheduleReadyStages(common::JobContext *job)
         if (!ready)
             continue;
         if (!decided[i]) {
-            auto d = decide(i);
-            if (!d)
-                return d.status();
-            decisions[i] = *d;
+            ORRERY_ASSIGN_OR_RETURN(auto d, decide(i));
+            decisions[i] = d;
             decided[i] = true;
         }
         if (settleWithoutRunning(i, decisions[i])) {

@@ -58,11 +58,9 @@ Result<ParamValue> Executor::Impl::paramsFile(const QString &name)
 {
     if (paramsFiles.contains(name))
         return paramsFiles.value(name);
-    auto loaded = loadParamsFile(QDir(root).filePath(name), name);
-    if (!loaded)
-        return loaded.status();
-    paramsFiles.insert(name, *loaded);
-    return *loaded;
+    ORRERY_ASSIGN_OR_RETURN(auto loaded, loadParamsFile(QDir(root).filePath(name), name));
+    paramsFiles.insert(name, loaded);
+    return loaded;
 }
 
 Result<LockParams> Executor::Impl::paramValues(const Stage &s)
@@ -70,20 +68,18 @@ Result<LockParams> Executor::Impl::paramValues(const Stage &s)
     LockParams out;
     for (const ParamRef &ref : s.params) {
         const bool exists = QFile::exists(QDir(root).filePath(ref.file));
-        auto file = paramsFile(ref.file);
-        if (!file)
-            return file.status();
+        ORRERY_ASSIGN_OR_RETURN(auto file, paramsFile(ref.file));
         auto it = std::find_if(out.begin(), out.end(), [&](const auto &p) { return p.first == ref.file; });
         if (it == out.end()) {
             out.emplace_back(ref.file, std::vector<std::pair<QString, ParamValue>>{});
             it = out.end() - 1;
         }
         if (ref.key.isEmpty()) {
-            for (const auto &entry : file->entries())
+            for (const auto &entry : file.entries())
                 it->second.push_back(entry);
             continue;
         }
-        const ParamValue *v = file->find(ref.key);
+        const ParamValue *v = file.find(ref.key);
         if (!v)
             return invalidArgument(QStringLiteral("stage '%1' reads the param '%2', which %3: add it to %4 or remove it from the stage's params")
                                        .arg(s.name, ref.key, exists ? QStringLiteral("%1 does not have").arg(ref.file) : QStringLiteral("cannot be found (%1 does not exist)").arg(ref.file), ref.file));
@@ -114,9 +110,7 @@ Status Executor::Impl::validate()
                 }
             }
         }
-        auto params = paramValues(s);
-        if (!params)
-            return params.status();
+        ORRERY_ASSIGN_OR_RETURN(auto params, paramValues(s));
         for (const QString &d : s.deps) {
             const QString wp = workspacePath(s, d);
             if (graph->producerOf(wp) >= 0)
@@ -183,11 +177,9 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
     QStringList depPaths;
     for (const QString &dep : s.deps)
         depPaths << workspacePath(s, dep);
-    auto hashes = outs->hash(depPaths);
-    if (!hashes)
-        return hashes.status();
+    ORRERY_ASSIGN_OR_RETURN(auto hashes, outs->hash(depPaths));
     for (const QString &p : depPaths) {
-        const PathHash h = hashes->value(p);
+        const PathHash h = hashes.value(p);
         if (!h.exists) {
             d.what = Decision::Fail;
             d.reason = QStringLiteral("its dep '%1' does not exist (the stage that writes it did not)").arg(p);
@@ -195,10 +187,8 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
         }
         d.current.deps.append({p, h.md5, h.size, h.nfiles, false});
     }
-    auto params = paramValues(s);
-    if (!params)
-        return params.status();
-    d.current.params = *params;
+    ORRERY_ASSIGN_OR_RETURN(auto params, paramValues(s));
+    d.current.params = params;
     d.current.normalize();
 
     if (opt.force) {
@@ -263,9 +253,7 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
         QStringList outPaths;
         for (const QString &p : s.outputPaths())
             outPaths << workspacePath(s, p);
-        auto now = outs->hash(outPaths);
-        if (!now)
-            return now.status();
+        ORRERY_ASSIGN_OR_RETURN(auto now, outs->hash(outPaths));
         QStringList differing;
         for (const QString &p : outPaths) {
             const LockHash *rec = locked->out(p);
@@ -273,7 +261,7 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
                 differing << p;
                 continue;
             }
-            const PathHash h = now->value(p);
+            const PathHash h = now.value(p);
             if (h.exists && h.md5 == rec->md5)
                 continue;
             if (outs->canRestore(rec->md5))

@@ -74,22 +74,18 @@ Status Executor::Impl::startTracking()
     if (exp) {
         experimentId = exp->id;
     } else {
-        auto created = store->createExperiment(QStringLiteral("pipeline"));
-        if (!created)
-            return created.status();
-        experimentId = *created;
+        ORRERY_ASSIGN_OR_RETURN(auto created, store->createExperiment(QStringLiteral("pipeline")));
+        experimentId = created;
     }
-    auto w = tracking::MetricWriter::open(e.m_db.path(), 100, &clock);
-    if (!w)
-        return w.status();
-    writer = std::move(*w);
-    auto run = store->createRun(experimentId, QStringLiteral("pipeline"), 0,
-                                {{QStringLiteral("orrery.pipeline"), QStringLiteral("true")},
-                                 {QStringLiteral("orrery.pipeline.targets"), opt.targets.isEmpty() ? QStringLiteral("(all)") : opt.targets.join(QLatin1Char(' '))},
-                                 {QStringLiteral("orrery.pipeline.force"), opt.force ? QStringLiteral("true") : QStringLiteral("false")}});
-    if (!run)
-        return run.status();
-    parentRunId = run->runId;
+    ORRERY_ASSIGN_OR_RETURN(auto w, tracking::MetricWriter::open(e.m_db.path(), 100, &clock));
+    writer = std::move(w);
+    ORRERY_ASSIGN_OR_RETURN(auto run,
+        store->createRun(experimentId, QStringLiteral("pipeline"), 0,
+            {{QStringLiteral("orrery.pipeline"), QStringLiteral("true")},
+                {QStringLiteral("orrery.pipeline.targets"),
+                    opt.targets.isEmpty() ? QStringLiteral("(all)") : opt.targets.join(QLatin1Char(' '))},
+                {QStringLiteral("orrery.pipeline.force"), opt.force ? QStringLiteral("true") : QStringLiteral("false")}}));
+    parentRunId = run.runId;
     auto manifest = tracking::captureManifest(root, {}, {});
     if (manifest)
         baseManifest = manifest->json;
@@ -103,12 +99,10 @@ Result<QString> Executor::Impl::startChildRun(int i, const Decided &d, QString *
                                         {QStringLiteral("orrery.stage"), s.name},
                                         {QStringLiteral("orrery.stage.cmd"), s.commandLine().left(4000)},
                                         {QStringLiteral("orrery.stage.reason"), d.reason.left(4000)}};
-    auto run = store->createRun(experimentId, s.name, 0, tags);
-    if (!run)
-        return run.status();
+    ORRERY_ASSIGN_OR_RETURN(auto run, store->createRun(experimentId, s.name, 0, tags));
     // The log is written beside the workspace's temporary files while the stage runs, and
     // stored as the run's artifact stage.log when it ends.
-    const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs/") + run->runId;
+    const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs/") + run.runId;
     QDir().mkpath(dir);
     *logPath = dir + QStringLiteral("/stage.log");
     QVector<tracking::KeyValue> params;
@@ -117,8 +111,8 @@ Result<QString> Executor::Impl::startChildRun(int i, const Decided &d, QString *
             params.append({file == QLatin1String("params.yaml") ? k : file + QLatin1Char(':') + k, v.interpolationText().left(6000)});
     // In batches of MLflow's limit: a stage with many params keeps them all.
     for (qsizetype from = 0; from < params.size(); from += tracking::Limits::kMaxBatchParams)
-        ORRERY_TRY(store->logBatchParamsAndTags(run->runId, params.mid(from, tracking::Limits::kMaxBatchParams), {}));
-    return run->runId;
+        ORRERY_TRY(store->logBatchParamsAndTags(run.runId, params.mid(from, tracking::Limits::kMaxBatchParams), {}));
+    return run.runId;
 }
 
 void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)

@@ -123,20 +123,18 @@ void LockFile::orderBy(const QStringList &order)
 
 Result<LockFile> LockFile::parse(const QByteArray &yaml, const QString &fileName)
 {
-    auto doc = parseYamlDocument(yaml, fileName);
-    if (!doc)
-        return doc.status();
+    ORRERY_ASSIGN_OR_RETURN(auto doc, parseYamlDocument(yaml, fileName));
     LockFile lock;
-    if (doc->kind() == ParamValue::Kind::Null)
+    if (doc.kind() == ParamValue::Kind::Null)
         return lock;
-    if (doc->kind() != ParamValue::Kind::Map)
-        return shapeError(*doc, fileName, QStringLiteral("dvc.lock holds a map"));
-    const ParamValue *schema = doc->find(QStringLiteral("schema"));
+    if (doc.kind() != ParamValue::Kind::Map)
+        return shapeError(doc, fileName, QStringLiteral("dvc.lock holds a map"));
+    const ParamValue *schema = doc.find(QStringLiteral("schema"));
     if (!schema || schema->interpolationText() != QLatin1String("2.0"))
         return Status(ErrorCode::Unsupported,
                       QStringLiteral("%1: only dvc.lock schema '2.0' is read (DVC 1.x's lock format is not); run `dvc repro` with DVC 2 or 3 once, or delete the file")
                           .arg(fileName));
-    const ParamValue *stages = doc->find(QStringLiteral("stages"));
+    const ParamValue *stages = doc.find(QStringLiteral("stages"));
     if (!stages || stages->kind() == ParamValue::Kind::Null)
         return lock;
     if (stages->kind() != ParamValue::Kind::Map)
@@ -154,14 +152,10 @@ Result<LockFile> LockFile::parse(const QByteArray &yaml, const QString &fileName
                 s.cmd << cmd->interpolationText();
             }
         }
-        auto deps = readHashes(body.find(QStringLiteral("deps")), fileName);
-        if (!deps)
-            return deps.status();
-        s.deps = *deps;
-        auto outs = readHashes(body.find(QStringLiteral("outs")), fileName);
-        if (!outs)
-            return outs.status();
-        s.outs = *outs;
+        ORRERY_ASSIGN_OR_RETURN(auto deps, readHashes(body.find(QStringLiteral("deps")), fileName));
+        s.deps = deps;
+        ORRERY_ASSIGN_OR_RETURN(auto outs, readHashes(body.find(QStringLiteral("outs")), fileName));
+        s.outs = outs;
         for (const auto &[k, v] : body.entries())
             if (k == QLatin1String("params") && v.kind() == ParamValue::Kind::Map)
                 for (const auto &[file, keys] : v.entries()) {

@@ -53,29 +53,23 @@ Result<QHash<QString, PathHash>> OutputStore::hash(const QStringList &paths)
         }
         if (fi.isDir()) {
             QVector<data::FileStat> dirStats;
-            auto list = data::listFiles(fi.absoluteFilePath(), &dirStats);
-            if (!list)
-                return list.status();
-            folderFiles.insert(p, *list);
-            for (int i = 0; i < list->size(); ++i) {
-                files << p + QLatin1Char('/') + list->at(i);
+            ORRERY_ASSIGN_OR_RETURN(auto list, data::listFiles(fi.absoluteFilePath(), &dirStats));
+            folderFiles.insert(p, list);
+            for (int i = 0; i < list.size(); ++i) {
+                files << p + QLatin1Char('/') + list.at(i);
                 stats << dirStats[i];
             }
         } else {
-            auto st = data::statFile(fi.absoluteFilePath());
-            if (!st)
-                return st.status();
+            ORRERY_ASSIGN_OR_RETURN(auto st, data::statFile(fi.absoluteFilePath()));
             files << p;
-            stats << *st;
+            stats << st;
         }
     }
     QHash<QString, data::HashedFile> hashed;
     if (!files.isEmpty()) {
         data::FileHasher hasher(m_root, m_db);
-        auto result = hasher.hash(files, nullptr, &stats);
-        if (!result)
-            return result.status();
-        for (const auto &h : *result)
+        ORRERY_ASSIGN_OR_RETURN(auto result, hasher.hash(files, nullptr, &stats));
+        for (const auto &h : result)
             hashed.insert(h.relativePath, h);
     }
     for (const QString &p : todo) {
@@ -109,10 +103,8 @@ Result<QHash<QString, PathHash>> OutputStore::hash(const QStringList &paths)
 
 Result<PathHash> OutputStore::hashOne(const QString &path)
 {
-    auto all = hash({path});
-    if (!all)
-        return all.status();
-    return all->value(path);
+    ORRERY_ASSIGN_OR_RETURN(auto all, hash({path}));
+    return all.value(path);
 }
 
 Result<PathHash> OutputStore::save(const QString &path)
@@ -125,25 +117,17 @@ Result<PathHash> OutputStore::save(const QString &path)
         return notFound(QStringLiteral("'%1' does not exist").arg(path));
     const QString abs = QDir(m_root).filePath(path);
     if (h->nfiles >= 0) {
-        auto files = data::listFiles(abs);
-        if (!files)
-            return files.status();
+        ORRERY_ASSIGN_OR_RETURN(auto files, data::listFiles(abs));
         data::DirManifest manifest;
-        for (const QString &rel : *files) {
-            auto added = m_cache.addFile(abs + QLatin1Char('/') + rel, QString(), nullptr, true);
-            if (!added)
-                return added.status();
-            manifest.entries.append({rel, added->md5});
+        for (const QString &rel : files) {
+            ORRERY_ASSIGN_OR_RETURN(auto added, m_cache.addFile(abs + QLatin1Char('/') + rel, QString(), nullptr, true));
+            manifest.entries.append({rel, added.md5});
         }
         manifest.sort();
         ORRERY_TRY(m_cache.syncAll());
-        auto dir = m_cache.addBytes(manifest.serialize(), true);
-        if (!dir)
-            return dir.status();
+        ORRERY_ASSIGN_OR_RETURN(auto dir, m_cache.addBytes(manifest.serialize(), true));
     } else if (!m_cache.contains(h->md5)) {
-        auto added = m_cache.addFile(abs, h->md5);
-        if (!added)
-            return added.status();
+        ORRERY_ASSIGN_OR_RETURN(auto added, m_cache.addFile(abs, h->md5));
     }
     return h;
 }
@@ -169,14 +153,10 @@ Status OutputStore::restore(const QString &path, const QString &md5)
     ORRERY_TRY(remove(path));
     const QString abs = QDir(m_root).filePath(path);
     if (md5.endsWith(QLatin1String(".dir"))) {
-        auto bytes = m_cache.readVerified(md5);
-        if (!bytes)
-            return bytes.status();
-        auto manifest = data::DirManifest::parse(*bytes, md5);
-        if (!manifest)
-            return manifest.status();
+        ORRERY_ASSIGN_OR_RETURN(auto bytes, m_cache.readVerified(md5));
+        ORRERY_ASSIGN_OR_RETURN(auto manifest, data::DirManifest::parse(bytes, md5));
         QDir().mkpath(abs);
-        for (const auto &e : manifest->entries)
+        for (const auto &e : manifest.entries)
             ORRERY_TRY(m_cache.copyOut(e.md5, abs + QLatin1Char('/') + e.relpath));
     } else {
         ORRERY_TRY(m_cache.copyOut(md5, abs));

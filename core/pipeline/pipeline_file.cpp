@@ -82,12 +82,10 @@ struct Reader {
         if (v.kind() == ParamValue::Kind::Bool)
             return v.toBool();
         if (v.kind() == ParamValue::Kind::String) {
-            auto s = interpolate(v, v.toStringValue());
-            if (!s)
-                return s.status();
-            if (*s == QLatin1String("true"))
+            ORRERY_ASSIGN_OR_RETURN(auto s, interpolate(v, v.toStringValue()));
+            if (s == QLatin1String("true"))
                 return true;
-            if (*s == QLatin1String("false"))
+            if (s == QLatin1String("false"))
                 return false;
         }
         return error(v, QStringLiteral("%1 must be true or false").arg(what));
@@ -95,12 +93,11 @@ struct Reader {
 
     Result<QString> path(const ParamValue &v, const QString &what) const
     {
-        auto s = string(v, what);
-        if (!s)
-            return s.status();
-        auto clean = common::cleanRelativePath(*s);
+        ORRERY_ASSIGN_OR_RETURN(auto s, string(v, what));
+        auto clean = common::cleanRelativePath(s);
         if (!clean)
-            return error(v, QStringLiteral("%1 '%2' must be a relative path inside the workspace (%3)").arg(what, *s, clean.status().message()));
+            return error(
+                v, QStringLiteral("%1 '%2' must be a relative path inside the workspace (%3)").arg(what, s, clean.status().message()));
         return *clean;
     }
 
@@ -112,10 +109,8 @@ struct Reader {
         if (v.kind() != ParamValue::Kind::List)
             return error(v, QStringLiteral("%1 must be a list").arg(what));
         for (const auto &item : v.items()) {
-            auto s = paths ? path(item, what) : string(item, what);
-            if (!s)
-                return s.status();
-            out << *s;
+            ORRERY_ASSIGN_OR_RETURN(auto s, paths ? path(item, what) : string(item, what));
+            out << s;
         }
         return out;
     }
@@ -140,15 +135,11 @@ struct Reader {
                 if (options.kind() == ParamValue::Kind::Map) {
                     for (const auto &[ok, ov] : options.entries()) {
                         if (ok == QLatin1String("cache")) {
-                            auto b = boolean(ov, QStringLiteral("cache"));
-                            if (!b)
-                                return b.status();
-                            spec.cache = *b;
+                            ORRERY_ASSIGN_OR_RETURN(auto b, boolean(ov, QStringLiteral("cache")));
+                            spec.cache = b;
                         } else if (ok == QLatin1String("persist")) {
-                            auto b = boolean(ov, QStringLiteral("persist"));
-                            if (!b)
-                                return b.status();
-                            spec.persist = *b;
+                            ORRERY_ASSIGN_OR_RETURN(auto b, boolean(ov, QStringLiteral("persist")));
+                            spec.persist = b;
                         } else {
                             spec.options.emplace_back(ok, ov);
                         }
@@ -157,10 +148,8 @@ struct Reader {
                     return error(options, QStringLiteral("the options of '%1' must be a map").arg(key));
                 }
             } else {
-                auto p = path(item, what);
-                if (!p)
-                    return p.status();
-                spec.path = *p;
+                ORRERY_ASSIGN_OR_RETURN(auto p, path(item, what));
+                spec.path = p;
             }
             out.append(spec);
         }
@@ -184,17 +173,13 @@ struct Reader {
                         out.append({*f, QString()});
                         continue;
                     }
-                    auto list = stringList(keys, QStringLiteral("params of %1").arg(file), false);
-                    if (!list)
-                        return list.status();
-                    for (const auto &k : *list)
+                    ORRERY_ASSIGN_OR_RETURN(auto list, stringList(keys, QStringLiteral("params of %1").arg(file), false));
+                    for (const auto &k : list)
                         out.append({*f, k});
                 }
             } else {
-                auto k = string(item, QStringLiteral("a params key"));
-                if (!k)
-                    return k.status();
-                out.append({QStringLiteral("params.yaml"), *k});
+                ORRERY_ASSIGN_OR_RETURN(auto k, string(item, QStringLiteral("a params key")));
+                out.append({QStringLiteral("params.yaml"), k});
             }
         }
         return out;
@@ -211,55 +196,37 @@ struct Reader {
             if (key == QLatin1String("cmd")) {
                 hasCmd = true;
                 if (v.kind() == ParamValue::Kind::List) {
-                    auto l = stringList(v, QStringLiteral("cmd"), false);
-                    if (!l)
-                        return l.status();
-                    s.cmd = *l;
+                    ORRERY_ASSIGN_OR_RETURN(auto l, stringList(v, QStringLiteral("cmd"), false));
+                    s.cmd = l;
                 } else {
-                    auto c = string(v, QStringLiteral("cmd"));
-                    if (!c)
-                        return c.status();
-                    s.cmd = QStringList{*c};
+                    ORRERY_ASSIGN_OR_RETURN(auto c, string(v, QStringLiteral("cmd")));
+                    s.cmd = QStringList{c};
                 }
                 if (s.cmd.isEmpty() || s.cmd.join(QString()).trimmed().isEmpty())
                     return error(v, QStringLiteral("cmd is empty"));
             } else if (key == QLatin1String("wdir")) {
                 if (v.interpolationText() == QLatin1String(".") || v.interpolationText() == QLatin1String("./"))
                     continue;
-                auto w = path(v, QStringLiteral("wdir"));
-                if (!w)
-                    return w.status();
-                s.wdir = *w == QLatin1String(".") ? QString() : *w;
+                ORRERY_ASSIGN_OR_RETURN(auto w, path(v, QStringLiteral("wdir")));
+                s.wdir = w == QLatin1String(".") ? QString() : w;
             } else if (key == QLatin1String("desc")) {
-                auto d = string(v, QStringLiteral("desc"));
-                if (!d)
-                    return d.status();
-                s.desc = *d;
+                ORRERY_ASSIGN_OR_RETURN(auto d, string(v, QStringLiteral("desc")));
+                s.desc = d;
             } else if (key == QLatin1String("deps")) {
-                auto d = stringList(v, QStringLiteral("deps"), true);
-                if (!d)
-                    return d.status();
-                s.deps = *d;
+                ORRERY_ASSIGN_OR_RETURN(auto d, stringList(v, QStringLiteral("deps"), true));
+                s.deps = d;
             } else if (key == QLatin1String("params")) {
-                auto p = params(v);
-                if (!p)
-                    return p.status();
-                s.params = *p;
+                ORRERY_ASSIGN_OR_RETURN(auto p, params(v));
+                s.params = p;
             } else if (key == QLatin1String("outs") || key == QLatin1String("metrics") || key == QLatin1String("plots")) {
-                auto o = outs(v, key);
-                if (!o)
-                    return o.status();
-                (key == QLatin1String("outs") ? s.outs : key == QLatin1String("metrics") ? s.metrics : s.plots) = *o;
+                ORRERY_ASSIGN_OR_RETURN(auto o, outs(v, key));
+                (key == QLatin1String("outs") ? s.outs : key == QLatin1String("metrics") ? s.metrics : s.plots) = o;
             } else if (key == QLatin1String("frozen")) {
-                auto b = boolean(v, key);
-                if (!b)
-                    return b.status();
-                s.frozen = *b;
+                ORRERY_ASSIGN_OR_RETURN(auto b, boolean(v, key));
+                s.frozen = b;
             } else if (key == QLatin1String("always_changed")) {
-                auto b = boolean(v, key);
-                if (!b)
-                    return b.status();
-                s.alwaysChanged = *b;
+                ORRERY_ASSIGN_OR_RETURN(auto b, boolean(v, key));
+                s.alwaysChanged = b;
             } else if (key == QLatin1String("meta") || key == QLatin1String("vars")) {
                 s.extra.emplace_back(key, v);
             } else {
@@ -439,26 +406,23 @@ const Stage *PipelineFile::stage(const QString &name) const
 
 Result<PipelineFile> PipelineFile::parse(const QByteArray &yaml, const QString &fileName, const QString &root)
 {
-    auto doc = parseYamlDocument(yaml, fileName);
-    if (!doc)
-        return doc.status();
+    ORRERY_ASSIGN_OR_RETURN(auto doc, parseYamlDocument(yaml, fileName));
     PipelineFile file;
-    if (doc->kind() == ParamValue::Kind::Null)
+    if (doc.kind() == ParamValue::Kind::Null)
         return file;
     Reader top{fileName, QString(), nullptr};
-    if (doc->kind() != ParamValue::Kind::Map)
-        return top.error(*doc, QStringLiteral("dvc.yaml holds a map with a 'stages' key at the top"));
+    if (doc.kind() != ParamValue::Kind::Map)
+        return top.error(doc, QStringLiteral("dvc.yaml holds a map with a 'stages' key at the top"));
 
     // vars: params.yaml always (DVC's default), then the files and maps the file lists.
     ParamValue vars = ParamValue::map({});
     {
-        auto params = loadParamsFile(QDir(root).filePath(QStringLiteral("params.yaml")), QStringLiteral("params.yaml"));
-        if (!params)
-            return params.status();
-        vars = *params;
+        ORRERY_ASSIGN_OR_RETURN(
+            auto params, loadParamsFile(QDir(root).filePath(QStringLiteral("params.yaml")), QStringLiteral("params.yaml")));
+        vars = params;
     }
     const ParamValue *stagesValue = nullptr;
-    for (const auto &[key, v] : doc->entries()) {
+    for (const auto &[key, v] : doc.entries()) {
         if (key == QLatin1String("stages")) {
             stagesValue = &v;
             continue;
@@ -483,10 +447,8 @@ Result<PipelineFile> PipelineFile::parse(const QByteArray &yaml, const QString &
                         return top.error(item, clean.status().message());
                     if (!QFile::exists(QDir(root).filePath(*clean)))
                         return top.error(item, QStringLiteral("the vars file '%1' does not exist").arg(*clean));
-                    auto loaded = loadParamsFile(QDir(root).filePath(*clean), *clean);
-                    if (!loaded)
-                        return loaded.status();
-                    for (const auto &[k, x] : loaded->entries())
+                    ORRERY_ASSIGN_OR_RETURN(auto loaded, loadParamsFile(QDir(root).filePath(*clean), *clean));
+                    for (const auto &[k, x] : loaded.entries())
                         if (keys.isEmpty() || keys.contains(k))
                             vars.set(k, x);
                 } else {
@@ -597,25 +559,21 @@ Result<PipelineFile> PipelineFile::parse(const QByteArray &yaml, const QString &
                 scope.locals = locals;
                 const QString stageName = name + QLatin1Char('@') + suffix;
                 Reader r{fileName, stageName, &scope};
-                auto s = r.stage(stageName, *doV);
-                if (!s)
-                    return s.status();
+                ORRERY_ASSIGN_OR_RETURN(auto s, r.stage(stageName, *doV));
                 if (names.contains(stageName))
                     return r.error(body, QStringLiteral("two stages are named '%1'").arg(stageName));
                 names.insert(stageName);
-                entry.expanded.append(*s);
+                entry.expanded.append(s);
             }
         } else {
             Reader r{fileName, name, &base};
-            auto s = r.stage(name, body);
-            if (!s)
-                return s.status();
+            ORRERY_ASSIGN_OR_RETURN(auto s, r.stage(name, body));
             if (names.contains(name))
                 return r.error(body, QStringLiteral("two stages are named '%1'").arg(name));
             names.insert(name);
-            entry.stage = *s;
+            entry.stage = s;
             entry.raw = body;
-            entry.asRead = *s;
+            entry.asRead = s;
         }
         file.entries.append(entry);
     }
