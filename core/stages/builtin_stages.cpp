@@ -15,10 +15,8 @@ void registerBuiltinStages(pipeline::StageRegistry &registry)
     registry.add(evaluateStageType(), runEvaluateStage);
     registry.add(gateStageType(), runGateStage);
     registerModelScorer(QString::fromLatin1(BaselineModel::kKind), [](const QByteArray &json) -> Result<RowScorer> {
-        auto model = BaselineModel::fromJson(json);
-        if (!model)
-            return model.status();
-        BaselineModel m = *model;
+        ORRERY_ASSIGN_OR_RETURN(auto model, BaselineModel::fromJson(json));
+        BaselineModel m = model;
         return RowScorer([m](const QStringList &columns, const std::vector<std::vector<std::string>> &rows) { return m.predict(columns, rows); });
     });
 }

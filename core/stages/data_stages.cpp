@@ -40,29 +40,25 @@ StageType loadStageType()
 
 Status runLoadStage(StageContext &ctx)
 {
-    auto table = CsvTable::read(ctx.path(QStringLiteral("source")), ctx.isCancelled);
-    if (!table)
-        return table.status();
+    ORRERY_ASSIGN_OR_RETURN(auto table, CsvTable::read(ctx.path(QStringLiteral("source")), ctx.isCancelled));
     std::vector<int> subset;
     if (ctx.args.has(QStringLiteral("columns"))) {
         for (const QString &c : ctx.args.text(QStringLiteral("columns")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-            auto idx = table->requireColumn(c.trimmed(), QStringLiteral("load --columns"));
-            if (!idx)
-                return idx.status();
-            subset.push_back(*idx);
+            ORRERY_ASSIGN_OR_RETURN(auto idx, table.requireColumn(c.trimmed(), QStringLiteral("load --columns")));
+            subset.push_back(idx);
         }
     }
     std::vector<size_t> indices;
     const bool limit = ctx.args.has(QStringLiteral("max-rows"));
     if (limit)
-        for (size_t i = 0; i < table->rows.size() && qint64(i) < ctx.args.integer(QStringLiteral("max-rows")); ++i)
+        for (size_t i = 0; i < table.rows.size() && qint64(i) < ctx.args.integer(QStringLiteral("max-rows")); ++i)
             indices.push_back(i);
-    ORRERY_TRY(table->write(ctx.path(QStringLiteral("output")), limit ? &indices : nullptr, subset.empty() ? nullptr : &subset));
+    ORRERY_TRY(table.write(ctx.path(QStringLiteral("output")), limit ? &indices : nullptr, subset.empty() ? nullptr : &subset));
     ctx.log(QStringLiteral("loaded %1 rows × %2 columns from %3 into %4")
-                .arg(limit ? qint64(indices.size()) : qint64(table->rows.size()))
-                .arg(subset.empty() ? table->columns.size() : qsizetype(subset.size()))
+                .arg(limit ? qint64(indices.size()) : qint64(table.rows.size()))
+                .arg(subset.empty() ? table.columns.size() : qsizetype(subset.size()))
                 .arg(ctx.args.text(QStringLiteral("source")), ctx.args.text(QStringLiteral("output"))));
-    ctx.metrics.append({QStringLiteral("rows"), double(limit ? indices.size() : table->rows.size())});
+    ctx.metrics.append({QStringLiteral("rows"), double(limit ? indices.size() : table.rows.size())});
     return Status::ok();
 }
 
@@ -84,17 +80,13 @@ StageType validateStageType()
 
 Status runValidateStage(StageContext &ctx)
 {
-    auto schema = data::Schema::load(ctx.path(QStringLiteral("schema")));
-    if (!schema)
-        return schema.status();
-    auto report = data::validateCsv(ctx.path(QStringLiteral("input")), *schema);
-    if (!report)
-        return report.status();
+    ORRERY_ASSIGN_OR_RETURN(auto schema, data::Schema::load(ctx.path(QStringLiteral("schema"))));
+    ORRERY_ASSIGN_OR_RETURN(auto report, data::validateCsv(ctx.path(QStringLiteral("input")), schema));
     if (ctx.args.has(QStringLiteral("report")))
-        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("report")), QJsonDocument(report->toJson())));
-    for (const QString &line : report->toText(ctx.args.text(QStringLiteral("schema"))))
+        ORRERY_TRY(writeJsonFile(ctx.path(QStringLiteral("report")), QJsonDocument(report.toJson())));
+    for (const QString &line : report.toText(ctx.args.text(QStringLiteral("schema"))))
         ctx.log(line);
-    for (const auto &v : report->violations) {
+    for (const auto &v : report.violations) {
         QString f = QStringLiteral("data test: %1 column '%2' breaks '%3' (expected %4) in %5 row(s)")
                         .arg(ctx.args.text(QStringLiteral("input")), v.column, v.rule, v.expected)
                         .arg(v.count);
@@ -104,8 +96,8 @@ Status runValidateStage(StageContext &ctx)
             f += QStringLiteral(" (first at line %1: '%2')").arg(v.examples.front().line).arg(v.examples.front().value);
         ctx.addFinding(f);
     }
-    ctx.metrics.append({QStringLiteral("rows"), double(report->rows)});
-    ctx.metrics.append({QStringLiteral("violations"), double(report->violations.size())});
+    ctx.metrics.append({QStringLiteral("rows"), double(report.rows)});
+    ctx.metrics.append({QStringLiteral("violations"), double(report.violations.size())});
     return Status::ok();
 }
 
@@ -133,13 +125,11 @@ StageType splitStageType()
 
 Status runSplitStage(StageContext &ctx)
 {
-    auto table = CsvTable::read(ctx.path(QStringLiteral("input")), ctx.isCancelled);
-    if (!table)
-        return table.status();
+    ORRERY_ASSIGN_OR_RETURN(auto table, CsvTable::read(ctx.path(QStringLiteral("input")), ctx.isCancelled));
     const QString method = ctx.args.text(QStringLiteral("method"));
     const double fraction = ctx.args.real(QStringLiteral("test-fraction"));
     common::Random rng(quint64(ctx.args.integer(QStringLiteral("seed"))));
-    const size_t n = table->rows.size();
+    const size_t n = table.rows.size();
     std::vector<size_t> train, test;
     auto shuffled = [&](std::vector<size_t> idx) {
         for (size_t i = idx.size(); i > 1; --i)
@@ -159,28 +149,27 @@ Status runSplitStage(StageContext &ctx)
     } else if (method == QLatin1String("stratified")) {
         if (!ctx.args.has(QStringLiteral("label")))
             return invalidArgument(QStringLiteral("split --method stratified needs --label COLUMN"));
-        auto col = table->requireColumn(ctx.args.text(QStringLiteral("label")), QStringLiteral("split --label"));
-        if (!col)
-            return col.status();
+        ORRERY_ASSIGN_OR_RETURN(auto col, table.requireColumn(ctx.args.text(QStringLiteral("label")), QStringLiteral("split --label")));
         std::map<std::string, std::vector<size_t>> groups;
         for (size_t i = 0; i < n; ++i)
-            groups[table->rows[i][size_t(*col)]].push_back(i);
+            groups[table.rows[i][size_t(col)]].push_back(i);
         for (auto &[value, idx] : groups)
             take(shuffled(idx));
     } else {
         if (!ctx.args.has(QStringLiteral("time-column")))
             return invalidArgument(QStringLiteral("split --method time needs --time-column COLUMN"));
-        auto col = table->requireColumn(ctx.args.text(QStringLiteral("time-column")), QStringLiteral("split --time-column"));
-        if (!col)
-            return col.status();
+        ORRERY_ASSIGN_OR_RETURN(
+            auto col, table.requireColumn(ctx.args.text(QStringLiteral("time-column")), QStringLiteral("split --time-column")));
         std::vector<std::pair<qint64, size_t>> keyed;
         keyed.reserve(n);
         for (size_t i = 0; i < n; ++i) {
-            const QString text = QString::fromStdString(table->rows[i][size_t(*col)]);
+            const QString text = QString::fromStdString(table.rows[i][size_t(col)]);
             const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
             if (!t.isValid())
                 return invalidArgument(QStringLiteral("%1:%2: '%3' in column '%4' is not an ISO 8601 time")
-                                           .arg(ctx.args.text(QStringLiteral("input"))).arg(table->lines[i]).arg(text, ctx.args.text(QStringLiteral("time-column"))));
+                                           .arg(ctx.args.text(QStringLiteral("input")))
+                                           .arg(table.lines[i])
+                                           .arg(text, ctx.args.text(QStringLiteral("time-column"))));
             keyed.push_back({t.toMSecsSinceEpoch(), i});
         }
         std::stable_sort(keyed.begin(), keyed.end());
@@ -192,8 +181,8 @@ Status runSplitStage(StageContext &ctx)
     std::sort(test.begin(), test.end());
     if (ctx.isCancelled())
         return cancelled();
-    ORRERY_TRY(table->write(ctx.path(QStringLiteral("train")), &train));
-    ORRERY_TRY(table->write(ctx.path(QStringLiteral("test")), &test));
+    ORRERY_TRY(table.write(ctx.path(QStringLiteral("train")), &train));
+    ORRERY_TRY(table.write(ctx.path(QStringLiteral("test")), &test));
     ctx.log(QStringLiteral("split %1 rows (%2, seed %3): %4 train, %5 test")
                 .arg(n).arg(method).arg(ctx.args.integer(QStringLiteral("seed"))).arg(train.size()).arg(test.size()));
     ctx.metrics.append({QStringLiteral("train_rows"), double(train.size())});

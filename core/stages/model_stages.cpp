@@ -70,9 +70,7 @@ StageType trainStageType()
 
 Status runBaselineTrainStage(StageContext &ctx)
 {
-    auto table = CsvTable::read(ctx.path(QStringLiteral("train")), ctx.isCancelled);
-    if (!table)
-        return table.status();
+    ORRERY_ASSIGN_OR_RETURN(auto table, CsvTable::read(ctx.path(QStringLiteral("train")), ctx.isCancelled));
     BaselineOptions o;
     o.epochs = int(ctx.args.integer(QStringLiteral("epochs")));
     o.learningRate = ctx.args.real(QStringLiteral("learning-rate"));
@@ -82,16 +80,15 @@ Status runBaselineTrainStage(StageContext &ctx)
     for (const QString &f : ctx.args.text(QStringLiteral("features")).split(QLatin1Char(','), Qt::SkipEmptyParts))
         o.features << f.trimmed();
     ctx.log(QStringLiteral("trainer: baseline_logistic (a stand-in until the LibTorch trainer lands)"));
-    auto model = BaselineModel::train(table->columns, table->rows, ctx.args.text(QStringLiteral("label")), o, ctx.isCancelled, ctx.log);
-    if (!model)
-        return model.status();
+    ORRERY_ASSIGN_OR_RETURN(
+        auto model, BaselineModel::train(table.columns, table.rows, ctx.args.text(QStringLiteral("label")), o, ctx.isCancelled, ctx.log));
     QStringList names;
-    for (const auto &f : model->features)
+    for (const auto &f : model.features)
         names << f.name;
     ctx.log(QStringLiteral("features: %1").arg(names.join(QStringLiteral(", "))));
-    ORRERY_TRY(writeOutputFile(ctx.path(QStringLiteral("model")), model->toJson()));
-    ctx.metrics.append({QStringLiteral("train_loss"), model->finalLoss});
-    ctx.metrics.append({QStringLiteral("train_rows"), double(model->trainRows)});
+    ORRERY_TRY(writeOutputFile(ctx.path(QStringLiteral("model")), model.toJson()));
+    ctx.metrics.append({QStringLiteral("train_loss"), model.finalLoss});
+    ctx.metrics.append({QStringLiteral("train_rows"), double(model.trainRows)});
     return Status::ok();
 }
 
@@ -127,23 +124,25 @@ namespace {
 Result<std::vector<double>> readScores(StageContext &ctx, size_t expectedRows)
 {
     const QString name = ctx.args.text(QStringLiteral("scores"));
-    auto table = CsvTable::read(ctx.path(QStringLiteral("scores")), ctx.isCancelled);
-    if (!table)
-        return table.status();
-    auto column = table->requireColumn(ctx.args.text(QStringLiteral("score-column")), QStringLiteral("evaluate --score-column"));
-    if (!column)
-        return column.status();
-    if (table->rows.size() != expectedRows)
-        return invalidArgument(QStringLiteral("evaluate: %1 has %2 scores but the input has %3 rows; score the same file (orrery-cli predict)")
-                                   .arg(name).arg(table->rows.size()).arg(expectedRows));
+    ORRERY_ASSIGN_OR_RETURN(auto table, CsvTable::read(ctx.path(QStringLiteral("scores")), ctx.isCancelled));
+    ORRERY_ASSIGN_OR_RETURN(
+        auto column, table.requireColumn(ctx.args.text(QStringLiteral("score-column")), QStringLiteral("evaluate --score-column")));
+    if (table.rows.size() != expectedRows)
+        return invalidArgument(
+            QStringLiteral("evaluate: %1 has %2 scores but the input has %3 rows; score the same file (orrery-cli predict)")
+                .arg(name)
+                .arg(table.rows.size())
+                .arg(expectedRows));
     std::vector<double> scores(expectedRows);
     for (size_t i = 0; i < expectedRows; ++i) {
-        const std::string &cell = table->rows[i][size_t(*column)];
+        const std::string &cell = table.rows[i][size_t(column)];
         bool ok = false;
         scores[i] = QString::fromStdString(cell).toDouble(&ok);
         if (!ok)
             return invalidArgument(QStringLiteral("evaluate: %1:%2: '%3' in column %4 is not a number")
-                                       .arg(name).arg(table->lines[i]).arg(QString::fromStdString(cell), ctx.args.text(QStringLiteral("score-column"))));
+                                       .arg(name)
+                                       .arg(table.lines[i])
+                                       .arg(QString::fromStdString(cell), ctx.args.text(QStringLiteral("score-column"))));
     }
     return scores;
 }
@@ -165,10 +164,8 @@ Result<std::vector<double>> scoreWithModel(StageContext &ctx, const CsvTable &ta
     }
     if (!factory)
         return invalidArgument(QStringLiteral("evaluate: no scorer for models of kind '%1' (%2)").arg(kind, ctx.args.text(QStringLiteral("model"))));
-    auto scorer = factory(modelJson);
-    if (!scorer)
-        return scorer.status();
-    return (*scorer)(table.columns, table.rows);
+    ORRERY_ASSIGN_OR_RETURN(auto scorer, factory(modelJson));
+    return (scorer)(table.columns, table.rows);
 }
 
 } // namespace
@@ -178,26 +175,21 @@ Status runEvaluateStage(StageContext &ctx)
     if (ctx.args.has(QStringLiteral("model")) == ctx.args.has(QStringLiteral("scores")))
         return invalidArgument(QStringLiteral("evaluate: give either --model (a JSON model) or --scores (a CSV of scores), not %1")
                                    .arg(ctx.args.has(QStringLiteral("model")) ? QStringLiteral("both") : QStringLiteral("neither")));
-    auto table = CsvTable::read(ctx.path(QStringLiteral("input")), ctx.isCancelled);
-    if (!table)
-        return table.status();
-    auto labelCol = table->requireColumn(ctx.args.text(QStringLiteral("label")), QStringLiteral("evaluate --label"));
-    if (!labelCol)
-        return labelCol.status();
-    auto scores = ctx.args.has(QStringLiteral("scores")) ? readScores(ctx, table->rows.size()) : scoreWithModel(ctx, *table);
-    if (!scores)
-        return scores.status();
-    const size_t n = table->rows.size();
+    ORRERY_ASSIGN_OR_RETURN(auto table, CsvTable::read(ctx.path(QStringLiteral("input")), ctx.isCancelled));
+    ORRERY_ASSIGN_OR_RETURN(auto labelCol, table.requireColumn(ctx.args.text(QStringLiteral("label")), QStringLiteral("evaluate --label")));
+    ORRERY_ASSIGN_OR_RETURN(
+        auto scores, ctx.args.has(QStringLiteral("scores")) ? readScores(ctx, table.rows.size()) : scoreWithModel(ctx, table));
+    const size_t n = table.rows.size();
     if (n == 0)
         return invalidArgument(QStringLiteral("evaluate: %1 has no rows").arg(ctx.args.text(QStringLiteral("input"))));
     std::vector<int> y(n);
     for (size_t i = 0; i < n; ++i)
-        y[i] = table->rows[i][size_t(*labelCol)] == "1" ? 1 : 0;
+        y[i] = table.rows[i][size_t(labelCol)] == "1" ? 1 : 0;
     const double threshold = ctx.args.real(QStringLiteral("threshold"));
     qint64 tp = 0, fp = 0, tn = 0, fn = 0;
     QJsonArray confusion;
     for (size_t i = 0; i < n; ++i) {
-        const int pred = (*scores)[i] >= threshold ? 1 : 0;
+        const int pred = scores[i] >= threshold ? 1 : 0;
         if (pred && y[i]) ++tp;
         else if (pred && !y[i]) ++fp;
         else if (!pred && y[i]) ++fn;
@@ -209,7 +201,7 @@ Status runEvaluateStage(StageContext &ctx)
     std::vector<size_t> order(n);
     for (size_t i = 0; i < n; ++i)
         order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return (*scores)[a] > (*scores)[b]; });
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
     struct Point { double fpr, tpr, precision, recall, threshold; };
     std::vector<Point> points;
     points.push_back({0, 0, 1, 0, 1.0});
@@ -218,7 +210,7 @@ Status runEvaluateStage(StageContext &ctx)
     for (size_t k = 0; k < n; ++k) {
         const size_t i = order[k];
         (y[i] ? ctp : cfp)++;
-        if (k + 1 < n && (*scores)[order[k + 1]] == (*scores)[i])
+        if (k + 1 < n && scores[order[k + 1]] == scores[i])
             continue;
         const double tpr = positives ? double(ctp) / double(positives) : 0;
         const double fpr = negatives ? double(cfp) / double(negatives) : 0;
@@ -228,7 +220,7 @@ Status runEvaluateStage(StageContext &ctx)
         prevFpr = fpr;
         prevTpr = tpr;
         prevRecall = tpr;
-        points.push_back({fpr, tpr, precision, tpr, (*scores)[i]});
+        points.push_back({fpr, tpr, precision, tpr, scores[i]});
     }
     // At most ~200 points per curve, always keeping both ends.
     const size_t stride = std::max<size_t>(1, points.size() / 200);
@@ -290,21 +282,18 @@ StageType gateStageType()
 
 Status runGateStage(StageContext &ctx)
 {
-    auto rules = registry::parseGateRules(ctx.args.text(QStringLiteral("rules")));
-    if (!rules)
-        return rules.status();
-    auto doc = pipeline::loadParamsFile(ctx.path(QStringLiteral("metrics")), ctx.args.text(QStringLiteral("metrics")));
-    if (!doc)
-        return doc.status();
+    ORRERY_ASSIGN_OR_RETURN(auto rules, registry::parseGateRules(ctx.args.text(QStringLiteral("rules"))));
+    ORRERY_ASSIGN_OR_RETURN(
+        auto doc, pipeline::loadParamsFile(ctx.path(QStringLiteral("metrics")), ctx.args.text(QStringLiteral("metrics"))));
     if (!QFile::exists(ctx.path(QStringLiteral("metrics"))))
         return notFound(QStringLiteral("gate: the metrics file %1 does not exist").arg(ctx.args.text(QStringLiteral("metrics"))));
     std::vector<std::pair<QString, pipeline::ParamValue>> flat;
-    doc->flatten(QString(), &flat);
+    doc.flatten(QString(), &flat);
     QHash<QString, double> metrics;
     for (const auto &[k, v] : flat)
         if (v.kind() == pipeline::ParamValue::Kind::Int || v.kind() == pipeline::ParamValue::Kind::Float)
             metrics.insert(k, v.toDouble());
-    const registry::GateResult result = registry::evaluateGate(*rules, metrics);
+    const registry::GateResult result = registry::evaluateGate(rules, metrics);
     QJsonArray checks;
     for (const auto &c : result.checks) {
         QJsonObject o{{QStringLiteral("rule"), c.rule.text()}, {QStringLiteral("passed"), c.passed}, {QStringLiteral("explanation"), c.explanation}};

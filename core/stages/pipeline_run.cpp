@@ -14,16 +14,13 @@ namespace orrery::stages {
 
 Result<PipelineRunOutcome> runWorkspacePipeline(const QString &root, const PipelineRunRequest &request, common::JobContext *job)
 {
-    auto ws = workspace::Workspace::open(root);
-    if (!ws)
-        return ws.status();
+    ORRERY_ASSIGN_OR_RETURN(auto ws, workspace::Workspace::open(root));
     std::unique_ptr<workspace::WorkspaceLock> lock;
     if (!request.dryRun) {
-        auto acquired = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("pipeline"),
-                                                          request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder);
-        if (!acquired)
-            return acquired.status();
-        lock = std::move(*acquired);
+        ORRERY_ASSIGN_OR_RETURN(auto acquired,
+            workspace::WorkspaceLock::acquire(
+                ws->root(), QStringLiteral("pipeline"), request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder));
+        lock = std::move(acquired);
     }
 
     pipeline::StageRegistry registry;
@@ -39,12 +36,10 @@ Result<PipelineRunOutcome> runWorkspacePipeline(const QString &root, const Pipel
     options.registry = &registry;
     options.onStage = request.onStage;
 
-    auto report = pipeline::Executor((*ws)->root(), (*ws)->database(), options).run(job);
-    if (!report)
-        return report.status();
-    PipelineRunOutcome outcome{std::move(*report), Status::ok()};
+    ORRERY_ASSIGN_OR_RETURN(auto report, pipeline::Executor(ws->root(), ws->database(), options).run(job));
+    PipelineRunOutcome outcome{std::move(report), Status::ok()};
     if (!request.dryRun) {
-        auto audited = recordPipelineRun((*ws)->audit(), (*ws)->root(), request.targets, request.force, outcome.report);
+        auto audited = recordPipelineRun(ws->audit(), ws->root(), request.targets, request.force, outcome.report);
         if (!audited)
             outcome.audit = audited.status();
     }
