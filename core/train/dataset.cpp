@@ -199,10 +199,8 @@ void encodeRow(const Preprocessor &pre, const double *numeric, const QString *ca
 
 Status prepareTabular(const TrainConfig &c, PreparedData &out)
 {
-    auto table = readTable(c.data.path);
-    if (!table)
-        return table.status();
-    Table &t = *table;
+    ORRERY_ASSIGN_OR_RETURN(auto table, readTable(c.data.path));
+    Table &t = table;
     const QString file = t.name;
     auto need = [&](const QString &col, const char *key) -> Status {
         if (!col.isEmpty() && t.index(col) < 0)
@@ -407,10 +405,8 @@ Status prepareTabular(const TrainConfig &c, PreparedData &out)
 
 Status prepareForecast(const TrainConfig &c, PreparedData &out)
 {
-    auto table = readTable(c.data.path);
-    if (!table)
-        return table.status();
-    Table &t = *table;
+    ORRERY_ASSIGN_OR_RETURN(auto table, readTable(c.data.path));
+    Table &t = table;
     const int col = t.index(c.data.label);
     if (col < 0)
         return invalidArgument(QStringLiteral("%1: no column '%2' (data.label, the series to forecast); the columns are: %3")
@@ -556,36 +552,35 @@ static Status prepareImages(const TrainConfig &c, PreparedData &out)
     std::vector<std::vector<float>> rows;
     int side = 8;
     if (c.data.builtin == QLatin1String("digits") && QFileInfo::exists(digitsPath())) {
-        auto d = readDigits(digitsPath());
-        if (!d)
-            return d.status();
-        rows = std::move(*d);
+        ORRERY_ASSIGN_OR_RETURN(auto d, readDigits(digitsPath()));
+        rows = std::move(d);
     } else if (!c.data.builtin.isEmpty()) {
         rows = generateImages(c.loop.seed, 2000);
     } else {
-        auto table = readTable(c.data.path);
-        if (!table)
-            return table.status();
-        const int labelCol = table->index(c.data.label);
+        ORRERY_ASSIGN_OR_RETURN(auto table, readTable(c.data.path));
+        const int labelCol = table.index(c.data.label);
         if (labelCol < 0)
-            return invalidArgument(QStringLiteral("%1: no column '%2' (data.label)").arg(table->name, c.data.label));
-        const int pixels = table->columns.size() - 1;
+            return invalidArgument(QStringLiteral("%1: no column '%2' (data.label)").arg(table.name, c.data.label));
+        const int pixels = table.columns.size() - 1;
         side = int(std::lround(std::sqrt(double(pixels))));
         if (side * side != pixels)
-            return invalidArgument(QStringLiteral("%1: %2 pixel columns do not make a square image").arg(table->name).arg(pixels));
-        for (int r = 0; r < table->rows(); ++r) {
+            return invalidArgument(QStringLiteral("%1: %2 pixel columns do not make a square image").arg(table.name).arg(pixels));
+        for (int r = 0; r < table.rows(); ++r) {
             std::vector<float> row;
-            for (int col = 0; col < table->columns.size(); ++col) {
+            for (int col = 0; col < table.columns.size(); ++col) {
                 if (col == labelCol) continue;
                 double v;
-                if (!data::parseFiniteDouble(table->cells[size_t(col)][size_t(r)], &v))
+                if (!data::parseFiniteDouble(table.cells[size_t(col)][size_t(r)], &v))
                     return invalidArgument(QStringLiteral("%1:%2: pixel column '%3' is not a number")
-                                               .arg(table->name).arg(table->lines[size_t(r)]).arg(table->columns[col]));
+                                               .arg(table.name)
+                                               .arg(table.lines[size_t(r)])
+                                               .arg(table.columns[col]));
                 row.push_back(float(v));
             }
             double lab;
-            if (!data::parseFiniteDouble(table->cells[size_t(labelCol)][size_t(r)], &lab))
-                return invalidArgument(QStringLiteral("%1:%2: the label is not a class number").arg(table->name).arg(table->lines[size_t(r)]));
+            if (!data::parseFiniteDouble(table.cells[size_t(labelCol)][size_t(r)], &lab))
+                return invalidArgument(
+                    QStringLiteral("%1:%2: the label is not a class number").arg(table.name).arg(table.lines[size_t(r)]));
             row.push_back(float(lab));
             rows.push_back(std::move(row));
         }

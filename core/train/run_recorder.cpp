@@ -37,20 +37,16 @@ RunRecorder::~RunRecorder()
 Result<QString> RunRecorder::latestCheckpoint(const TrainRequest &request, const QString &runId)
 {
     store::OpenOptions o;
-    auto db = store::Database::open(request.databasePath, o);
-    if (!db)
-        return db.status();
-    tracking::TrackingStore store(**db, request.clock);
+    ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(request.databasePath, o));
+    tracking::TrackingStore store(*db, request.clock);
     auto info = store.runInfo(runId);
     if (!info)
         return notFound(QStringLiteral("no run '%1' to resume in this workspace (orrery-cli runs list shows the runs)").arg(runId));
-    tracking::ArtifactStore artifacts(**db, request.cacheRoot, request.clock);
+    tracking::ArtifactStore artifacts(*db, request.cacheRoot, request.clock);
     const QString folder = QStringLiteral("%1/%2/artifacts/checkpoints").arg(info->experimentId, runId);
-    auto entries = artifacts.list(folder);
-    if (!entries)
-        return entries.status();
+    ORRERY_ASSIGN_OR_RETURN(auto entries, artifacts.list(folder));
     qint64 latest = -1;
-    for (const auto &e : *entries)
+    for (const auto &e : entries)
         if (!e.isDir && e.name.startsWith(QLatin1String("step-")) && e.name.endsWith(QLatin1String(".pt")))
             latest = std::max(latest, e.name.mid(5).chopped(3).toLongLong());
     if (latest < 0)
@@ -63,25 +59,19 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
 {
     std::unique_ptr<RunRecorder> r(new RunRecorder);
     store::OpenOptions o;
-    auto db = store::Database::open(request.databasePath, o);
-    if (!db)
-        return db.status();
-    r->d->db = std::move(*db);
+    ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(request.databasePath, o));
+    r->d->db = std::move(db);
     r->d->workRoot = request.workRoot;
     r->d->cacheRoot = request.cacheRoot;
     if (request.clock)
         r->d->clock = request.clock;
     tracking::TrackingStore store(*r->d->db, r->d->clock);
     if (!request.resumeRunId.isEmpty()) {
-        auto info = store.runInfo(request.resumeRunId);
-        if (!info)
-            return info.status();
-        r->m_runId = info->runId;
-        r->d->experimentId = info->experimentId;
+        ORRERY_ASSIGN_OR_RETURN(auto info, store.runInfo(request.resumeRunId));
+        r->m_runId = info.runId;
+        r->d->experimentId = info.experimentId;
         const tracking::RunStatus running = tracking::RunStatus::Running;
-        auto updated = store.updateRun(r->m_runId, &running, 0, QString());
-        if (!updated)
-            return updated.status();
+        ORRERY_ASSIGN_OR_RETURN(auto updated, store.updateRun(r->m_runId, &running, 0, QString()));
         ORRERY_TRY(store.setTag(r->m_runId, {QStringLiteral("orrery.resumed_at"), common::toIsoUtc(r->d->clock->now())}));
     } else {
         const QString name = request.config.tracking.experiment.isEmpty() ? QStringLiteral("Default") : request.config.tracking.experiment;
@@ -89,17 +79,14 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
         if (e) {
             r->d->experimentId = e->id;
         } else {
-            auto created = store.createExperiment(name);
-            if (!created)
-                return created.status();
-            r->d->experimentId = *created;
+            ORRERY_ASSIGN_OR_RETURN(auto created, store.createExperiment(name));
+            r->d->experimentId = created;
         }
-        auto run = store.createRun(r->d->experimentId, request.config.tracking.runName, 0,
-                                   {{QStringLiteral("orrery.source"), QStringLiteral("train")},
-                                    {QStringLiteral("orrery.task"), QLatin1String(taskName(request.config.task))}});
-        if (!run)
-            return run.status();
-        r->m_runId = run->runId;
+        ORRERY_ASSIGN_OR_RETURN(auto run,
+            store.createRun(r->d->experimentId, request.config.tracking.runName, 0,
+                {{QStringLiteral("orrery.source"), QStringLiteral("train")},
+                    {QStringLiteral("orrery.task"), QLatin1String(taskName(request.config.task))}}));
+        r->m_runId = run.runId;
         QVector<tracking::KeyValue> kv;
         for (const auto &[k, v] : params)
             kv.append({k, v.left(tracking::Limits::kMaxParamValueLength)});
@@ -112,10 +99,8 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
         if (manifest)
             ORRERY_TRY(tracking::saveManifest(*r->d->db, r->m_runId, *manifest));
     }
-    auto writer = tracking::MetricWriter::open(request.databasePath, 100, r->d->clock);
-    if (!writer)
-        return writer.status();
-    r->d->writer = std::move(*writer);
+    ORRERY_ASSIGN_OR_RETURN(auto writer, tracking::MetricWriter::open(request.databasePath, 100, r->d->clock));
+    r->d->writer = std::move(writer);
     return r;
 }
 
@@ -164,15 +149,11 @@ Status RunRecorder::finish(tracking::RunStatus status, const QString &reason)
 {
     ORRERY_TRY(d->writer->flush());
     tracking::TrackingStore store(*d->db, d->clock);
-    auto updated = store.updateRun(m_runId, &status, d->nowMs(), QString());
-    if (!updated)
-        return updated.status();
+    ORRERY_ASSIGN_OR_RETURN(auto updated, store.updateRun(m_runId, &status, d->nowMs(), QString()));
     if (!reason.isEmpty()) {
-        auto s = d->db->prepare(QStringLiteral("UPDATE runs SET status_reason = ? WHERE id = ?"));
-        if (!s)
-            return s.status();
-        s->bind(1, reason.left(5000)).bind(2, m_runId);
-        ORRERY_TRY(s->run());
+        ORRERY_ASSIGN_OR_RETURN(auto s, d->db->prepare(QStringLiteral("UPDATE runs SET status_reason = ? WHERE id = ?")));
+        s.bind(1, reason.left(5000)).bind(2, m_runId);
+        ORRERY_TRY(s.run());
         ORRERY_TRY(setTag(QStringLiteral("orrery.failure_reason"), reason));
     }
     return Status::ok();

@@ -302,10 +302,8 @@ Status Loop::saveCheckpoint(int epoch, int nextBatch)
 
 Status Loop::loadCheckpoint(const QString &path, int *epoch, int *batch)
 {
-    auto meta = readCheckpointMeta(path);
-    if (!meta)
-        return meta.status();
-    const QJsonObject &j = meta->json;
+    ORRERY_ASSIGN_OR_RETURN(auto meta, readCheckpointMeta(path));
+    const QJsonObject &j = meta.json;
     torch::serialize::InputArchive a;
     a.load_from(QFile::encodeName(path).toStdString());
     torch::NoGradGuard noGrad;
@@ -354,16 +352,12 @@ Status Loop::setUp()
     m_params = m_net->parameters();
     m_stepDelayMs = qEnvironmentVariableIntValue("ORRERY_TRAIN_STEP_DELAY_MS");
     if (world > 1) {
-        auto sync = GradientSync::connect(req.distributed);
-        if (!sync)
-            return sync.status();
-        m_sync = std::move(*sync);
+        ORRERY_ASSIGN_OR_RETURN(auto sync, GradientSync::connect(req.distributed));
+        m_sync = std::move(sync);
     }
     if (req.distributed.rank == 0 && !req.databasePath.isEmpty()) {
-        auto rec = RunRecorder::start(req, configParams(m_c), m_p.dataMd5);
-        if (!rec)
-            return rec.status();
-        m_recorder = std::move(*rec);
+        ORRERY_ASSIGN_OR_RETURN(auto rec, RunRecorder::start(req, configParams(m_c), m_p.dataMd5));
+        m_recorder = std::move(rec);
         m_outDir = m_recorder->workDir();
         if (world > 1)
             (void)m_recorder->setTag(QStringLiteral("orrery.world_size"), QString::number(world));
@@ -666,31 +660,27 @@ Result<PreparedTrainingPtr> prepareTraining(const TrainRequest &request)
     if (!request.resumeRunId.isEmpty()) {
         if (request.databasePath.isEmpty())
             return invalidArgument(QStringLiteral("resuming run %1 needs the workspace it ran in").arg(request.resumeRunId));
-        auto path = RunRecorder::latestCheckpoint(request, request.resumeRunId);
-        if (!path)
-            return path.status();
-        p->checkpointPath = *path;
+        ORRERY_ASSIGN_OR_RETURN(auto path, RunRecorder::latestCheckpoint(request, request.resumeRunId));
+        p->checkpointPath = path;
     } else if (!request.resumeFrom.isEmpty()) {
         p->checkpointPath = request.resumeFrom;
     }
-    auto data = prepareData(c);
-    if (!data)
-        return data.status();
-    p->data = std::move(*data);
+    ORRERY_ASSIGN_OR_RETURN(auto data, prepareData(c));
+    p->data = std::move(data);
     p->fingerprint = fingerprintOf(c, p->data.pre);
     if (!c.data.path.isEmpty())
         p->dataMd5 = fileMd5(c.data.path);
     if (!p->checkpointPath.isEmpty()) {
-        auto meta = readCheckpointMeta(p->checkpointPath);
-        if (!meta)
-            return meta.status();
-        if (meta->json.value(QStringLiteral("fingerprint")).toString() != p->fingerprint)
+        ORRERY_ASSIGN_OR_RETURN(auto meta, readCheckpointMeta(p->checkpointPath));
+        if (meta.json.value(QStringLiteral("fingerprint")).toString() != p->fingerprint)
             return invalidArgument(QStringLiteral("the checkpoint '%1' belongs to another model or data set (its fingerprint differs): "
                                                   "resume with the config and data it was trained with, or start afresh")
                                        .arg(p->checkpointPath));
-        if (meta->json.value(QStringLiteral("world_size")).toInt(1) != d.worldSize)
-            return invalidArgument(QStringLiteral("the checkpoint '%1' was written by a run of %2 processes; resume it with --world-size %2")
-                                       .arg(p->checkpointPath).arg(meta->json.value(QStringLiteral("world_size")).toInt(1)));
+        if (meta.json.value(QStringLiteral("world_size")).toInt(1) != d.worldSize)
+            return invalidArgument(
+                QStringLiteral("the checkpoint '%1' was written by a run of %2 processes; resume it with --world-size %2")
+                    .arg(p->checkpointPath)
+                    .arg(meta.json.value(QStringLiteral("world_size")).toInt(1)));
     }
     if (request.databasePath.isEmpty() && request.outputDir.isEmpty() && d.rank == 0)
         return invalidArgument(QStringLiteral("nowhere to put the model: give a workspace (tracking) or an output folder"));
@@ -705,10 +695,8 @@ Result<TrainOutcome> runTraining(PreparedTraining &prepared, common::JobContext 
 
 Result<TrainOutcome> train(const TrainRequest &request, common::JobContext *job)
 {
-    auto p = prepareTraining(request);
-    if (!p)
-        return p.status();
-    return runTraining(**p, job);
+    ORRERY_ASSIGN_OR_RETURN(auto p, prepareTraining(request));
+    return runTraining(*p, job);
 }
 
 } // namespace orrery::train
