@@ -123,10 +123,8 @@ QString workspaceRootFor(const Context &context)
 Result<std::unique_ptr<workspace::Workspace>> openWorkspace(const Context &context)
 {
     const QString start = workspaceRootFor(context);
-    auto root = context.workspaceDir.isEmpty() ? workspace::Workspace::findRoot(start) : Result<QString>(start);
-    if (!root)
-        return root.status();
-    return workspace::Workspace::open(*root);
+    ORRERY_ASSIGN_OR_RETURN(auto root, context.workspaceDir.isEmpty() ? workspace::Workspace::findRoot(start) : Result<QString>(start));
+    return workspace::Workspace::open(root);
 }
 
 void recordAudit(workspace::Workspace &ws, const QString &action, const QString &target, const QJsonObject &details)

@@ -53,16 +53,13 @@ int transfer(const Context &context, bool push)
     data::CheckoutReport checkout;
     const Status status = runWorkspaceJob(**ws, QStringLiteral("data ") + name, [&](store::Database &db, common::JobContext &job) -> Status {
         data::DataRepository worker((*ws)->root(), &db);
-        auto r = push ? data::push(worker, p.value(QStringLiteral("remote")), *targets, &job)
-                      : data::fetch(worker, p.value(QStringLiteral("remote")), *targets, &job);
-        if (!r)
-            return r.status();
-        report = *r;
+        ORRERY_ASSIGN_OR_RETURN(auto r,
+            push ? data::push(worker, p.value(QStringLiteral("remote")), *targets, &job)
+                 : data::fetch(worker, p.value(QStringLiteral("remote")), *targets, &job));
+        report = r;
         if (!push && report.missing.isEmpty()) {
-            auto c = worker.checkout(*targets, false, &job);
-            if (!c)
-                return c.status();
-            checkout = *c;
+            ORRERY_ASSIGN_OR_RETURN(auto c, worker.checkout(*targets, false, &job));
+            checkout = c;
         }
         return Status::ok();
     });
@@ -212,11 +209,9 @@ int runDataDiff(const Context &context)
     const QString from = p.positional().value(0, QStringLiteral("HEAD"));
     const QString to = p.positional().value(1, data::kWorkspaceRevision);
     auto diff = runJob(QStringLiteral("data diff"), [&](common::JobContext &job) -> Result<data::DataDiff> {
-        auto gitHere = vcs::Repository::discover((*ws)->root()); // libgit2 handles stay on one thread
-        if (!gitHere)
-            return gitHere.status();
+        ORRERY_ASSIGN_OR_RETURN(auto gitHere, vcs::Repository::discover((*ws)->root())); // libgit2 handles stay on one thread
         data::DataRepository worker((*ws)->root(), nullptr);
-        return data::diffRevisions(worker, **gitHere, from, to, true, &job);
+        return data::diffRevisions(worker, *gitHere, from, to, true, &job);
     });
     if (!diff)
         return fail(diff.status());

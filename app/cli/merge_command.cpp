@@ -106,10 +106,8 @@ int runMerge(const Context &context)
         auto parse = [&](const std::optional<QByteArray> &bytes, const QString &where) -> Result<std::optional<pipeline::ParamValue>> {
             if (!bytes)
                 return std::optional<pipeline::ParamValue>();
-            auto doc = pipeline::parseYamlDocument(*bytes, where);
-            if (!doc)
-                return doc.status();
-            return std::optional<pipeline::ParamValue>(*doc);
+            ORRERY_ASSIGN_OR_RETURN(auto doc, pipeline::parseYamlDocument(*bytes, where));
+            return std::optional<pipeline::ParamValue>(doc);
         };
         auto b = parse(side.base, QStringLiteral("%1 (merge base %2)").arg(files[i], sides->baseCommit.left(8)));
         auto o = parse(side.ours, QStringLiteral("%1 (HEAD)").arg(files[i]));

@@ -127,13 +127,11 @@ int list(const Context &context, CommandParser &p, store::Database &db)
 // Runs are named by id or any unique prefix of it (as git does with commits).
 Result<QString> resolveRun(store::Database &db, const QString &idOrPrefix)
 {
-    auto s = db.prepare(QStringLiteral("SELECT id FROM runs WHERE id GLOB ? LIMIT 2"));
-    if (!s)
-        return s.status();
-    s->bind(1, QString(idOrPrefix).remove(QLatin1Char('*')).remove(QLatin1Char('?')).remove(QLatin1Char('[')) + QLatin1Char('*'));
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT id FROM runs WHERE id GLOB ? LIMIT 2")));
+    s.bind(1, QString(idOrPrefix).remove(QLatin1Char('*')).remove(QLatin1Char('?')).remove(QLatin1Char('[')) + QLatin1Char('*'));
     QStringList ids;
-    while (s->next())
-        ids << s->text(0);
+    while (s.next())
+        ids << s.text(0);
     if (ids.isEmpty())
         return notFound(QStringLiteral("no run with id '%1'").arg(idOrPrefix));
     if (ids.size() > 1)

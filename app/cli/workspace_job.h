@@ -47,10 +47,8 @@ auto runWorkspaceJob(const workspace::Workspace &ws, const QString &title, Work 
 {
     using R = std::invoke_result_t<Work &, store::Database &, common::JobContext &>;
     return runJob(title, [&](common::JobContext &job) -> R {
-        auto db = ws.openConnection();
-        if (!db)
-            return db.status();
-        return work(**db, job);
+        ORRERY_ASSIGN_OR_RETURN(auto db, ws.openConnection());
+        return work(*db, job);
     });
 }
 
