@@ -6,15 +6,29 @@
 #include "ui/pipeline/undo_commands.h"
 
 #include <QFormLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <functional>
+
 namespace orrery::ui {
 
 using namespace orrery::pipeline;
+
+// A row of the form: which field, how it is labelled, the value the document has, and how its
+// editor is made. rows() is the one place that says what the form shows, for building the form
+// and for refreshing its values in place.
+struct StagePropertyEditor::Row {
+    QString field;
+    QString label;
+    QString hint;
+    QString value;
+    std::function<StageParamEditor *(QWidget *)> make;
+};
 
 StagePropertyEditor::StagePropertyEditor(PipelineDocument *doc, QWidget *parent) : QWidget(parent), m_doc(doc), m_header(new QLabel(this))
 {
@@ -25,11 +39,7 @@ StagePropertyEditor::StagePropertyEditor(PipelineDocument *doc, QWidget *parent)
     m_header->setTextFormat(Qt::RichText);
     layout->addWidget(m_header);
     layout->addStretch(1);
-    auto refresh = [this] {
-        if (!m_committing)
-            rebuild();
-    };
-    connect(doc->model(), &PipelineModel::nodeUpdated, this, [this, refresh](NodeId id) {
+    connect(doc->model(), &PipelineModel::nodeUpdated, this, [this](NodeId id) {
         if (id == m_node)
             refresh();
     });
@@ -38,7 +48,13 @@ StagePropertyEditor::StagePropertyEditor(PipelineDocument *doc, QWidget *parent)
             setNode(0);
     });
     connect(doc->model(), &PipelineModel::modelReset, this, [this] { setNode(0); });
-    connect(doc, &PipelineDocument::paramChanged, this, refresh);
+    connect(doc, &PipelineDocument::paramChanged, this, &StagePropertyEditor::refresh);
+    // The stack moved by something else than this form's typing (an undo, another edit): the next
+    // keystroke starts a new command instead of growing the one the stack has on top.
+    connect(doc->undoStack(), &QUndoStack::indexChanged, this, [this] {
+        if (!m_pushing)
+            ++m_editSession;
+    });
     rebuild();
 }
 
@@ -47,6 +63,7 @@ void StagePropertyEditor::setNode(NodeId id)
     if (id == m_node && m_form)
         return;
     m_node = id;
+    ++m_editSession;
     rebuild();
 }
 
@@ -75,37 +92,17 @@ QString StagePropertyEditor::problems() const
     return found.isEmpty() ? QString() : tr("stage %1, %2").arg(s->name, found.join(QStringLiteral("; ")));
 }
 
-void StagePropertyEditor::rebuild()
+QVector<StagePropertyEditor::Row> StagePropertyEditor::rows(const Stage &s) const
 {
-    delete m_form;
-    m_form = nullptr;
-    const Stage *s = m_doc->model()->stage(m_node);
-    if (!s) {
-        m_header->setText(tr("<i>Select a stage to edit it.</i>"));
-        return;
-    }
+    QVector<Row> out;
+    out.append({QStringLiteral("name"), tr("name"), QString(), s.name, [this](QWidget *p) {
+                    return StageParamEditor::createText(QStringLiteral("name"), tr("the stage's name in dvc.yaml"), true, p);
+                }});
+    out.append({QStringLiteral("desc"), tr("description"), QString(), s.desc, [this](QWidget *p) {
+                    return StageParamEditor::createText(QStringLiteral("desc"), tr("what the stage is for"), false, p);
+                }});
     const StageType *type = m_doc->stageType(m_node);
-    const bool generated = m_doc->isGenerated(s->name);
-    m_header->setText(type ? tr("<b>%1</b> · %2<br><small>%3</small>").arg(s->name.toHtmlEscaped(), type->name, type->docs.toHtmlEscaped())
-                           : tr("<b>%1</b> · command stage").arg(s->name.toHtmlEscaped()));
-    m_form = new QWidget(this);
-    auto *form = new QFormLayout(m_form);
-    form->setContentsMargins(0, 0, 0, 0);
-    // Labels such as "--test-fraction (params.yaml: split.test_fraction)" would leave a narrow
-    // column a field a few pixels wide: a long label puts its field on the next line instead.
-    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    static_cast<QVBoxLayout *>(layout())->insertWidget(1, m_form);
-
-    auto add = [&](StageParamEditor *e, const QString &label, const QString &value, const QString &hint = QString()) {
-        e->setText(value);
-        e->setEnabled(!generated);
-        form->addRow(hint.isEmpty() ? label : QStringLiteral("%1\n(%2)").arg(label, hint), e);
-        connect(e, &StageParamEditor::edited, this, [this, e] { commit(e); });
-    };
-    add(StageParamEditor::createText(QStringLiteral("name"), tr("the stage's name in dvc.yaml"), true, m_form), tr("name"), s->name);
-    add(StageParamEditor::createText(QStringLiteral("desc"), tr("what the stage is for"), false, m_form), tr("description"), s->desc);
-    const auto call = type ? StageCommand::parse(s->cmd.front()) : std::nullopt;
+    const auto call = type ? StageCommand::parse(s.cmd.front()) : std::nullopt;
     if (type && call) {
         for (const StageParamSpec &spec : type->params) {
             const QString raw = call->value(spec.name).value_or(QString());
@@ -116,23 +113,154 @@ void StagePropertyEditor::rebuild()
                 value = v ? v->interpolationText() : QString();
             }
             const QString kind = spec.kind == ParamKind::Input ? tr("input") : spec.kind == ParamKind::Output ? tr("output") : QString();
-            QString hint = ref.isEmpty() ? kind : QStringLiteral("params.yaml: %1").arg(ref);
-            add(StageParamEditor::create(spec, m_doc->root(), m_form), QStringLiteral("--") + spec.name, value, hint);
+            const QString hint = ref.isEmpty() ? kind : QStringLiteral("params.yaml: %1").arg(ref);
+            out.append({spec.name, QStringLiteral("--") + spec.name, hint, value,
+                        [this, spec](QWidget *p) { return StageParamEditor::create(spec, m_doc->root(), p); }});
         }
-    } else {
-        add(StageParamEditor::createText(QStringLiteral("cmd"), tr("the command line"), true, m_form), tr("cmd"), s->cmd.join(QLatin1Char('\n')));
-        add(StageParamEditor::createList(QStringLiteral("deps"), tr("files the stage reads"), m_form), tr("deps"), s->deps.join(QLatin1Char('\n')));
-        QStringList outs, metrics;
-        for (const auto &o : s->outs)
-            outs << o.path;
-        for (const auto &o : s->metrics)
-            metrics << o.path;
-        add(StageParamEditor::createList(QStringLiteral("outs"), tr("files the stage writes"), m_form), tr("outs"), outs.join(QLatin1Char('\n')));
-        add(StageParamEditor::createList(QStringLiteral("metrics"), tr("metrics files it writes"), m_form), tr("metrics"), metrics.join(QLatin1Char('\n')));
+        return out;
+    }
+    QStringList outs, metrics;
+    for (const auto &o : s.outs)
+        outs << o.path;
+    for (const auto &o : s.metrics)
+        metrics << o.path;
+    out.append({QStringLiteral("cmd"), tr("cmd"), QString(), s.cmd.join(QLatin1Char('\n')), [this](QWidget *p) {
+                    return StageParamEditor::createText(QStringLiteral("cmd"), tr("the command line"), true, p);
+                }});
+    out.append({QStringLiteral("deps"), tr("deps"), QString(), s.deps.join(QLatin1Char('\n')), [this](QWidget *p) {
+                    return StageParamEditor::createList(QStringLiteral("deps"), tr("files the stage reads"), p);
+                }});
+    out.append({QStringLiteral("outs"), tr("outs"), QString(), outs.join(QLatin1Char('\n')), [this](QWidget *p) {
+                    return StageParamEditor::createList(QStringLiteral("outs"), tr("files the stage writes"), p);
+                }});
+    out.append({QStringLiteral("metrics"), tr("metrics"), QString(), metrics.join(QLatin1Char('\n')), [this](QWidget *p) {
+                    return StageParamEditor::createList(QStringLiteral("metrics"), tr("metrics files it writes"), p);
+                }});
+    return out;
+}
+
+QString StagePropertyEditor::headerText(const Stage &s) const
+{
+    const StageType *type = m_doc->stageType(m_node);
+    return type ? tr("<b>%1</b> · %2<br><small>%3</small>").arg(s.name.toHtmlEscaped(), type->name, type->docs.toHtmlEscaped())
+                : tr("<b>%1</b> · command stage").arg(s.name.toHtmlEscaped());
+}
+
+void StagePropertyEditor::refresh()
+{
+    if (m_committing)
+        return; // the form made this change: its fields already show it
+    const Stage *s = m_doc->model()->stage(m_node);
+    if (!s || !m_form) {
+        rebuild();
+        return;
+    }
+    const QVector<Row> wanted = rows(*s);
+    const QList<StageParamEditor *> fields = m_form->findChildren<StageParamEditor *>(Qt::FindDirectChildrenOnly);
+    bool same = fields.size() == wanted.size();
+    for (int i = 0; same && i < fields.size(); ++i)
+        same = fields[i]->spec().name == wanted[i].field;
+    if (!same) {
+        rebuild();
+        return;
+    }
+    // In place: rebuilding would delete the field the user is typing in (and Ctrl+Z there is
+    // handled inside that field's own key event).
+    m_header->setText(headerText(*s));
+    for (int i = 0; i < fields.size(); ++i)
+        if (fields[i]->text() != wanted[i].value || !fields[i]->isApplied())
+            fields[i]->setText(wanted[i].value);
+}
+
+void StagePropertyEditor::rebuild()
+{
+    if (m_form) {
+        // Later, not now: this may run inside a key event of one of its fields (Ctrl+Z there
+        // undid the stage's creation). Out of the tree at once, so no lookup finds it.
+        m_form->hide();
+        m_form->setParent(nullptr);
+        m_form->deleteLater();
+    }
+    m_form = nullptr;
+    const Stage *s = m_doc->model()->stage(m_node);
+    if (!s) {
+        m_header->setText(tr("<i>Select a stage to edit it.</i>"));
+        return;
+    }
+    const bool generated = m_doc->isGenerated(s->name);
+    m_header->setText(headerText(*s));
+    m_form = new QWidget(this);
+    auto *form = new QFormLayout(m_form);
+    form->setContentsMargins(0, 0, 0, 0);
+    // Labels such as "--test-fraction (params.yaml: split.test_fraction)" would leave a narrow
+    // column a field a few pixels wide: a long label puts its field on the next line instead.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    static_cast<QVBoxLayout *>(layout())->insertWidget(1, m_form);
+
+    for (const Row &row : rows(*s)) {
+        StageParamEditor *e = row.make(m_form);
+        e->setText(row.value);
+        e->setEnabled(!generated);
+        form->addRow(row.hint.isEmpty() ? row.label : QStringLiteral("%1\n(%2)").arg(row.label, row.hint), e);
+        connect(e, &StageParamEditor::edited, this, [this, e] { commit(e); });
+        e->field()->installEventFilter(this); // Ctrl+Z / Ctrl+Shift+Z go to the document's stack
     }
     if (generated)
         form->addRow(new QLabel(tr("Generated by foreach/matrix: edit the group in dvc.yaml."), m_form));
     m_form->show(); // now, not at the layout's queued show: the form is usable the moment it is built
+}
+
+bool StagePropertyEditor::eventFilter(QObject *watched, QEvent *event)
+{
+    const auto isUndo = [](const QKeyEvent *k) { return k->matches(QKeySequence::Undo); };
+    const auto isRedo = [](const QKeyEvent *k) {
+        // Ctrl+Shift+Z whatever the platform's key scheme says (some list only Ctrl+Y).
+        return k->matches(QKeySequence::Redo) || (k->key() == Qt::Key_Z && k->modifiers() == (Qt::ControlModifier | Qt::ShiftModifier));
+    };
+    switch (event->type()) {
+    case QEvent::ShortcutOverride: {
+        // Claim the keys from the shortcut map (the editor's Undo action would fire as well as,
+        // or instead of, this), so that they arrive here as a key press.
+        auto *k = static_cast<QKeyEvent *>(event);
+        if (isUndo(k) || isRedo(k)) {
+            event->accept();
+            return true;
+        }
+        break;
+    }
+    case QEvent::KeyPress: {
+        // Never to the line edit: its private undo would change the text behind the stack's back.
+        auto *k = static_cast<QKeyEvent *>(event);
+        if (isUndo(k)) {
+            m_doc->undoStack()->undo();
+            return true;
+        }
+        if (isRedo(k)) {
+            m_doc->undoStack()->redo();
+            return true;
+        }
+        break;
+    }
+    case QEvent::FocusOut:
+        ++m_editSession; // the next edit of this field is a new command
+        break;
+    default:
+        break;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void StagePropertyEditor::push(QUndoCommand *command)
+{
+    m_pushing = true;
+    m_doc->undoStack()->push(command);
+    m_pushing = false;
+}
+
+QString StagePropertyEditor::mergeKey(const QString &field) const
+{
+    return QStringLiteral("%1/%2/%3").arg(m_node).arg(field).arg(m_editSession);
 }
 
 void StagePropertyEditor::commit(StageParamEditor *e)
@@ -152,25 +280,33 @@ void StagePropertyEditor::commit(StageParamEditor *e)
         return;
     }
     Stage after = *current;
-    QString mergeKey = QStringLiteral("%1/%2").arg(m_node).arg(name);
-    m_committing = true;
-    Status st;
+    QString text;
     if (name == QLatin1String("name")) {
         after.name = e->text();
+        text = tr("Rename %1 to %2").arg(current->name, after.name);
     } else if (name == QLatin1String("desc")) {
         after.desc = e->text();
+        text = tr("Change the description of %1").arg(current->name);
     } else if (const StageType *type = m_doc->stageType(m_node)) {
         auto call = StageCommand::parse(current->cmd.front());
         const StageParamSpec *spec = type->param(name);
         const QString raw = call->value(name).value_or(QString());
         const QString ref = StageCommand::paramReference(raw);
         if (!ref.isEmpty()) {
-            m_doc->undoStack()->push(new SetParamCommand(m_doc, ref, StageCommand::typedValue(spec->type, e->text().trimmed())));
-            m_committing = false;
+            const ParamValue value = StageCommand::typedValue(spec->type, e->text().trimmed());
+            if (m_doc->param(ref) != std::optional<ParamValue>(value)) { // else nothing to undo
+                m_committing = true;
+                auto *cmd = new SetParamCommand(m_doc, ref, value);
+                cmd->setMergeKey(mergeKey(name)); // one command per field edit, not per keystroke
+                push(cmd);
+                m_committing = false;
+            }
             e->markApplied();
             return;
         }
         const QString value = e->text().trimmed();
+        text = value.isEmpty() ? tr("Clear %1.%2").arg(current->name, name)
+                               : tr("Change %1.%2 to %3").arg(current->name, name, undoTextValue(value));
         if (value.isEmpty())
             call->remove(name);
         else
@@ -200,10 +336,15 @@ void StagePropertyEditor::commit(StageParamEditor *e)
         }
     } else {
         commitCommandStage(e);
-        m_committing = false;
         return;
     }
-    m_doc->undoStack()->push(new UpdateStageCommand(m_doc, current->name, after, tr("Edit %1 of %2").arg(name, current->name), mergeKey, &st));
+    if (sameStage(after, *current)) { // typed to what it is: no command
+        e->markApplied();
+        return;
+    }
+    Status st;
+    m_committing = true;
+    push(new UpdateStageCommand(m_doc, current->name, after, text, mergeKey(name), &st));
     m_committing = false;
     if (!st.isOk()) {
         e->showError(st.message());
@@ -237,9 +378,16 @@ void StagePropertyEditor::commitCommandStage(StageParamEditor *e)
         }
         list = next;
     }
+    if (sameStage(after, *current)) {
+        e->markApplied();
+        return;
+    }
+    const QString text = name == QLatin1String("cmd") ? tr("Change %1.cmd to %2").arg(current->name, undoTextValue(after.cmd.join(QStringLiteral(" && "))))
+                                                      : tr("Change %1.%2").arg(current->name, name);
     Status st;
-    m_doc->undoStack()->push(new UpdateStageCommand(m_doc, current->name, after, tr("Edit %1 of %2").arg(name, current->name),
-                                                    QStringLiteral("%1/%2").arg(m_node).arg(name), &st));
+    m_committing = true;
+    push(new UpdateStageCommand(m_doc, current->name, after, text, mergeKey(name), &st));
+    m_committing = false;
     if (!st.isOk()) {
         e->showError(st.message());
         Q_EMIT message(st.message());

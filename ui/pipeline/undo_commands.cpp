@@ -1,5 +1,6 @@
 #include "ui/pipeline/undo_commands.h"
 
+#include "core/pipeline/pipeline_file.h"
 #include "ui/pipeline/pipeline_document.h"
 
 #include <QObject>
@@ -7,6 +8,23 @@
 namespace orrery::ui {
 
 using namespace orrery::pipeline;
+
+bool sameStage(const Stage &a, const Stage &b)
+{
+    // As dvc.yaml would have them: every field, options included, without a comparison per field
+    // to keep in step with Stage.
+    PipelineFile fa, fb;
+    fa.setStage(a);
+    fb.setStage(b);
+    return a.name == b.name && fa.serialize() == fb.serialize();
+}
+
+QString undoTextValue(const QString &text)
+{
+    // Short enough for the toolbar's tool tip and an Edit menu.
+    const QString oneLine = text.simplified();
+    return oneLine.size() > 40 ? oneLine.left(39) + QChar(0x2026) : oneLine;
+}
 
 AddStageCommand::AddStageCommand(PipelineDocument *doc, Stage stage, QPointF pos, QVector<std::pair<QString, ParamValue>> newParams,
                                  Status *status, QUndoCommand *parent)
@@ -90,6 +108,8 @@ bool UpdateStageCommand::mergeWith(const QUndoCommand *other)
     if (o->m_mergeKey != m_mergeKey || o->m_before.name != m_after.name)
         return false;
     m_after = o->m_after;
+    setText(o->text());
+    setObsolete(sameStage(m_before, m_after)); // typed back to where it began: no step left
     return true;
 }
 
@@ -132,7 +152,7 @@ bool MoveStagesCommand::mergeWith(const QUndoCommand *other)
 SetParamCommand::SetParamCommand(PipelineDocument *doc, const QString &key, std::optional<ParamValue> value, QUndoCommand *parent)
     : QUndoCommand(parent), m_doc(doc), m_key(key), m_before(doc->param(key)), m_after(std::move(value))
 {
-    setText(QObject::tr("Set %1").arg(key));
+    setText(m_after ? QObject::tr("Change %1 to %2").arg(key, undoTextValue(m_after->interpolationText())) : QObject::tr("Remove %1").arg(key));
 }
 
 void SetParamCommand::redo()
@@ -148,9 +168,11 @@ void SetParamCommand::undo()
 bool SetParamCommand::mergeWith(const QUndoCommand *other)
 {
     const auto *o = static_cast<const SetParamCommand *>(other);
-    if (o->m_key != m_key)
+    if (o->m_key != m_key || o->m_mergeKey != m_mergeKey)
         return false;
     m_after = o->m_after;
+    setText(o->text());
+    setObsolete(m_before == m_after);
     return true;
 }
 

@@ -27,6 +27,12 @@ class PipelineDocument;
 
 enum UndoCommandId { MoveStagesId = 1701, SetParamId, UpdateStageId };
 
+// Whether two stages would write the same dvc.yaml entry: an update from one to the other changes
+// nothing a person can see, so the form pushes no command for it.
+bool sameStage(const pipeline::Stage &a, const pipeline::Stage &b);
+// A value as a command's text shows it: one line, elided past 40 characters.
+QString undoTextValue(const QString &text);
+
 class AddStageCommand : public QUndoCommand {
 public:
     AddStageCommand(PipelineDocument *doc, pipeline::Stage stage, QPointF pos,
@@ -59,7 +65,8 @@ private:
 
 class UpdateStageCommand : public QUndoCommand {
 public:
-    // mergeKey: consecutive updates with the same non-empty key merge ("name", "param:seed").
+    // mergeKey: consecutive updates with the same non-empty key merge ("name", "param:seed"); the
+    // merged command takes the last one's text, and one that ends where it began is dropped.
     UpdateStageCommand(PipelineDocument *doc, const QString &name, pipeline::Stage after, const QString &text,
                        QString mergeKey = {}, Status *status = nullptr, QUndoCommand *parent = nullptr);
     void redo() override;
@@ -92,6 +99,9 @@ private:
     bool m_mergeable;
 };
 
+// Sets one params.yaml value; its text says which and to what ("Change train.lr to 0.001").
+// Consecutive sets of one key merge (one per field edit), and a merge that ends on the value it
+// began with is dropped: the toolbar's Undo never undoes a step nobody can see.
 class SetParamCommand : public QUndoCommand {
 public:
     SetParamCommand(PipelineDocument *doc, const QString &key, std::optional<pipeline::ParamValue> value, QUndoCommand *parent = nullptr);
@@ -99,10 +109,14 @@ public:
     void undo() override;
     int id() const override { return SetParamId; }
     bool mergeWith(const QUndoCommand *other) override;
+    // Sets of the same key merge only when their merge keys are equal too (the form's: one per
+    // field edit); empty by default.
+    void setMergeKey(const QString &mergeKey) { m_mergeKey = mergeKey; }
 
 private:
     PipelineDocument *m_doc;
     QString m_key;
+    QString m_mergeKey;
     std::optional<pipeline::ParamValue> m_before, m_after;
 };
 
