@@ -18,8 +18,11 @@
 // Other areas' objects open through the Navigator the window hands it: the run panel's "Open run
 // in Experiments" opens a stage's run (kind "run").
 //
-// Edit handling lives in pipeline_editor.cpp, saving in pipeline_editor_save.cpp, running in
-// pipeline_editor_run.cpp (with the cards' state from disk), panels and fitting in pipeline_editor_layout.cpp.
+// The implementation is split by concern: the frame and selection in pipeline_editor.cpp, the
+// toolbar in pipeline_editor_actions.cpp, the edit gestures in pipeline_editor_edits.cpp, the
+// files on disk (watching, reloading) in pipeline_editor_disk.cpp, saving in
+// pipeline_editor_save.cpp, running in pipeline_editor_run.cpp (with the cards' state from disk),
+// panels, lay out and fitting in pipeline_editor_layout.cpp.
 
 #include "core/pipeline/executor.h"
 #include "core/pipeline/pipeline_model.h"
@@ -113,6 +116,8 @@ Q_SIGNALS:
 
 private:
     void createActions();
+    void createReloadBanner(); // the "changed on disk" banner over the canvas
+    void createPanels();       // palette | canvas | properties, in m_split
     void showMessage(const QString &text, bool error = false);
     void updateActions();
     void selectionChanged();
