@@ -1,6 +1,7 @@
 // bench experiments: the Experiments area at scale, under the offscreen platform.
 //   bench_experiments WORKDIR [RUNS] [POINTS_PER_RUN]
-// 1. An experiment of RUNS (100,000) runs × 20 params × 10 metrics: first paint of the runs table
+// 1. An experiment of RUNS (100,000) runs × 20 params × 10 metrics, in families of ten (a parent
+//    run and its nine children, as pipeline runs and their stage runs): first paint of the runs table
 //    (from choosing the database to the table's first page drawn) and sort by a metric (from the
 //    click to the first page drawn in the new order).
 // 2. Ten runs of POINTS_PER_RUN (1,000,000) points of one metric overlaid in one chart: redraw
@@ -22,7 +23,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
-#include <QTableView>
+#include <QTreeView>
 
 #include <algorithm>
 #include <cmath>
@@ -86,7 +87,11 @@ ui::AreaInfo experimentsInfo()
     return {};
 }
 
-// RUNS runs with 20 params and 10 latest metrics each, written in one transaction.
+// RUNS runs with 20 params and 10 latest metrics each, written in one transaction; every
+// kFamily-th run is the parent (mlflow.parentRunId) of the kFamily - 1 after it, so the table shows
+// RUNS / kFamily top-level rows that expand.
+constexpr int kFamily = 10;
+
 void populateRuns(const QString &path, int runs)
 {
     store::OpenOptions o;
@@ -104,16 +109,27 @@ void populateRuns(const QString &path, int runs)
                                              "artifact_uri) VALUES (?, ?, ?, 'bench', 'FINISHED', ?, ?, ?, '')"));
     auto param = (*db)->prepare(QStringLiteral("INSERT INTO params(run_id, key, value) VALUES (?, ?, ?)"));
     auto metric = (*db)->prepare(QStringLiteral("INSERT INTO latest_metrics(run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, 100)"));
-    if (!run || !param || !metric)
+    auto tag = (*db)->prepare(QStringLiteral("INSERT INTO tags(run_id, key, value) VALUES (?, 'mlflow.parentRunId', ?)"));
+    if (!run || !param || !metric || !tag)
         die(QStringLiteral("prepare failed"));
     std::mt19937_64 rng(42);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     const qint64 t0 = 1700000000000;
+    QString parent;
     for (int i = 0; i < runs; ++i) {
         const QString id = QStringLiteral("%1").arg(quint64(rng()), 16, 16, QLatin1Char('0')) + QStringLiteral("%1").arg(i, 16, 16, QLatin1Char('0'));
+        // Runs come in families of kFamily: a parent (a pipeline run, a small sweep) and its children.
+
         run->reset();
         run->bind(1, id).bind(2, exp->toLongLong()).bind(3, QStringLiteral("run-%1").arg(i)).bind(4, t0 + qint64(i) * 1000).bind(5, t0 + qint64(i) * 1000 + 60000).bind(6, t0 + qint64(i) * 1000 + 60000);
         check(run->run());
+        if (i % kFamily == 0) {
+            parent = id;
+        } else {
+            tag->reset();
+            tag->bind(1, id).bind(2, parent);
+            check(tag->run());
+        }
         for (int p = 0; p < 20; ++p) {
             param->reset();
             param->bind(1, id).bind(2, QStringLiteral("param_%1").arg(p, 2, 10, QLatin1Char('0'))).bind(3, QString::number(u(rng), 'g', 6));
@@ -147,12 +163,12 @@ void benchTable(const QString &dir, int runs)
         auto *model = area.runModel();
         g_progress = [&] {
             return QStringLiteral("rows %1, columns %2, row 0 cached %3, loading %4, pending %5")
-                .arg(model->rowCount()).arg(model->columnCount()).arg(model->cachedRow(0) != nullptr).arg(model->isLoading()).arg(area.tableWorker()->pending());
+                .arg(model->rowCount()).arg(model->columnCount()).arg(model->cachedRow(model->index(0, 0)) != nullptr).arg(model->isLoading()).arg(area.tableWorker()->pending());
         };
         t.restart();
         double c0 = cpuMs();
         area.setDatabasePath(path);
-        waitFor([&] { return model->rowCount() == runs && model->columnCount() > ui::RunTableModel::kFixedColumns && model->cachedRow(0); });
+        waitFor([&] { return model->runCount() == runs && model->columnCount() > ui::RunTableModel::kFixedColumns && model->cachedRow(model->index(0, 0)); });
         area.runView()->viewport()->repaint();
         firstPaint.push_back(t.nsecsElapsed() / 1e6);
         firstPaintCpu.push_back(cpuMs() - c0);
@@ -166,28 +182,29 @@ void benchTable(const QString &dir, int runs)
         }
         waitFor([&] { return area.tableWorker()->pending() == 0; });
         for (const Qt::SortOrder order : {Qt::AscendingOrder, Qt::DescendingOrder}) {
-            const QString before = model->runId(0);
+            const QString before = model->runId(model->index(0, 0));
             t.restart();
             c0 = cpuMs();
             area.runView()->sortByColumn(metricColumn, order);
-            waitFor([&] { return !model->isLoading() && model->cachedRow(0) && model->runId(0) != before; });
+            waitFor([&] { return !model->isLoading() && model->cachedRow(model->index(0, 0)) && model->runId(model->index(0, 0)) != before; });
             area.runView()->viewport()->repaint();
             sortTimes.push_back(t.nsecsElapsed() / 1e6);
             sortCpu.push_back(cpuMs() - c0);
             waitFor([&] { return area.tableWorker()->pending() == 0; });
         }
         if (round == 0) {
-            const QString before = model->runId(0);
+            const QString before = model->runId(model->index(0, 0));
             t.restart();
             area.runView()->sortByColumn(paramColumn, Qt::AscendingOrder);
-            waitFor([&] { return !model->isLoading() && model->cachedRow(0) && model->runId(0) != before; });
+            waitFor([&] { return !model->isLoading() && model->cachedRow(model->index(0, 0)) && model->runId(model->index(0, 0)) != before; });
             area.runView()->viewport()->repaint();
             std::printf("bench experiments_table_sort_param_%dk %.1f ms\n", runs / 1000, t.nsecsElapsed() / 1e6);
             // Scrolling to the middle: the page there is fetched on demand.
             t.restart();
-            area.runView()->scrollTo(model->index(runs / 2, 0));
+            const QModelIndex middle = model->index(model->rowCount() / 2, 0);
+            area.runView()->scrollTo(middle);
             area.runView()->viewport()->repaint();
-            waitFor([&] { return model->cachedRow(runs / 2) != nullptr; });
+            waitFor([&] { return model->cachedRow(middle) != nullptr; });
             area.runView()->viewport()->repaint();
             std::printf("bench experiments_table_scroll_to_middle_%dk %.1f ms\n", runs / 1000, t.nsecsElapsed() / 1e6);
             std::printf("bench experiments_table_cached_pages %d pages\n", model->cachedPageCount());

@@ -28,7 +28,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabWidget>
-#include <QTableView>
+#include <QTreeView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -55,7 +55,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
       m_filterError(new QLabel(m_content)),
       m_count(new QLabel(m_content)),
       m_columnsButton(new QToolButton(m_content)),
-      m_runView(new QTableView(m_content)),
+      m_runView(new QTreeView(m_content)),
       m_tabs(new QTabWidget(m_content)),
       m_compare(new RunCompareView(m_chartWorker, m_tabs)),
       m_scatter(new RunScatterView(m_tabs)),
@@ -91,11 +91,13 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
     m_runView->setObjectName(QStringLiteral("runTable"));
     m_runView->setModel(m_runs);
     m_runView->setSortingEnabled(true);
-    m_runView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    m_runView->horizontalHeader()->setSectionsMovable(true);
-    m_runView->horizontalHeader()->setDefaultSectionSize(96);
-    m_runView->verticalHeader()->setDefaultSectionSize(22);
-    m_runView->verticalHeader()->hide();
+    m_runView->header()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_runView->header()->setSectionsMovable(true);
+    m_runView->header()->setDefaultSectionSize(96);
+    m_runView->header()->setStretchLastSection(false);
+    m_runView->setUniformRowHeights(true); // 100,000 rows: no size hint asked per row
+    m_runView->setIndentation(16);
+    m_runView->setAllColumnsShowFocus(true);
     m_runView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_runView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_runView->setAlternatingRowColors(true);
@@ -160,15 +162,22 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
         m_count->setText(tr("%n run(s)", nullptr, rows));
         // Keep the compared runs selected across a refresh that reset the rows.
         if (m_runView->selectionModel()->selectedRows().isEmpty() && !m_comparedIds.isEmpty()) {
-            QList<int> rowsToSelect;
-            for (const QString &id : std::as_const(m_comparedIds))
-                if (const int r = m_runs->rowOfRun(id); r >= 0)
-                    rowsToSelect << r;
-            if (!rowsToSelect.isEmpty())
-                selectRows(rowsToSelect);
+            selectRuns(m_comparedIds, false); // as the user left them: collapsed stays collapsed
         }
         loadPopulation();
         revealPendingRun();
+    });
+    // A reset (new runs, another sort) rebuilds the tree: the runs the user expanded stay expanded.
+    connect(m_runs, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+        m_expandedIds.clear();
+        const tracking::RunTree &tree = m_runs->tree();
+        for (int p = 0; p < tree.size(); ++p)
+            if (tree.childCount(p) > 0 && m_runView->isExpanded(m_runs->indexAt(p)))
+                m_expandedIds << tree.ids[p];
+    });
+    connect(m_runs, &QAbstractItemModel::modelReset, this, [this] {
+        for (const QModelIndex &i : m_runs->indexesOfRuns(m_expandedIds))
+            m_runView->expand(i);
     });
     connect(m_runs, &RunTableModel::pageLoaded, this, [this](int page) {
         if (page == 0 && !m_comparedIds.isEmpty())
@@ -459,7 +468,7 @@ void ExperimentArea::applyColumns(bool requery)
         return;
     }
     m_runs->setExtraColumns(columns);
-    m_runView->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_runView->header()->setSortIndicator(-1, Qt::AscendingOrder);
     fitColumnsToHeaders();
     if (requery) {
         m_runs->refresh();
@@ -472,39 +481,49 @@ void ExperimentArea::fitColumnsToHeaders()
     // Every header shows its whole text ("average_precision", not "verage_precisio"): a column is
     // as wide as its header asks (text, sort indicator, margins), never narrower than the default.
     // The Run column holds a name and a short id; Started a full timestamp.
-    QHeaderView *header = m_runView->horizontalHeader();
+    QHeaderView *header = m_runView->header();
     for (int c = 0; c < m_runs->columnCount(); ++c) {
         int width = std::max(header->defaultSectionSize(), header->sectionSizeHint(c));
         if (c == 0)
-            width = std::max(width, 190);
+            width = std::max(width, 190 + 2 * m_runView->indentation()); // room for a stage run under its pipeline run
         if (c == 2)
             width = std::max(width, 140);
         m_runView->setColumnWidth(c, width);
     }
 }
 
-void ExperimentArea::selectRows(const QList<int> &rows)
+void ExperimentArea::selectRuns(const QStringList &runIds, bool expandParents)
 {
     QItemSelection selection;
-    for (const int r : rows)
-        selection.select(m_runs->index(r, 0), m_runs->index(r, m_runs->columnCount() - 1));
-    m_runView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    for (const QModelIndex &first : m_runs->indexesOfRuns(runIds)) {
+        for (QModelIndex up = first.parent(); expandParents && up.isValid(); up = up.parent())
+            m_runView->expand(up);
+        selection.select(first, first.siblingAtColumn(m_runs->columnCount() - 1));
+    }
+    if (!selection.isEmpty() || runIds.isEmpty())
+        m_runView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+// The selected rows in the tree's order (top-level runs first, then children), which is the order
+// the charts list them in.
+static QModelIndexList selectedRunIndexes(const QItemSelectionModel *selection)
+{
+    QModelIndexList rows = selection->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.internalId() < b.internalId(); });
+    return rows;
 }
 
 void ExperimentArea::onRunSelectionChanged()
 {
-    QList<int> rows;
-    for (const QModelIndex &i : m_runView->selectionModel()->selectedRows())
-        rows << i.row();
-    std::sort(rows.begin(), rows.end());
+    const QModelIndexList rows = selectedRunIndexes(m_runView->selectionModel());
     QVector<CompareRun> runs;
     QStringList ids;
-    for (const int r : rows)
+    for (const QModelIndex &r : rows)
         ids << m_runs->runId(r);
     // The params that differ among the compared runs go into the legends (from the population:
     // the first kPopulationCap runs of the table; a run past it shows its name and id only).
     const QHash<QString, QStringList> differing = runlabel::differingParams(m_population, ids);
-    for (const int r : rows) {
+    for (const QModelIndex &r : rows) {
         CompareRun c;
         c.id = m_runs->runId(r);
         if (const tracking::RunRow *row = m_runs->cachedRow(r)) {
@@ -534,7 +553,7 @@ void ExperimentArea::loadPopulation()
         return;
     const quint64 request = ++m_populationRequest;
     const QStringList ids = m_runs->runIds().mid(0, kPopulationCap);
-    const int total = int(m_runs->runIds().size());
+    const int total = m_runs->runCount();
     const QStringList params = m_paramKeys, metrics = m_metricKeys;
     m_tableWorker->post<RunPopulation>([ids, params, metrics, total](store::Database &db) -> Result<RunPopulation> {
         QVector<RunColumn> columns;
@@ -577,11 +596,7 @@ void ExperimentArea::loadPopulation()
 void ExperimentArea::copyCsv()
 {
     QStringList ids;
-    QList<int> rows;
-    for (const QModelIndex &i : m_runView->selectionModel()->selectedRows())
-        rows << i.row();
-    std::sort(rows.begin(), rows.end());
-    for (const int r : rows)
+    for (const QModelIndex &r : selectedRunIndexes(m_runView->selectionModel()))
         ids << m_runs->runId(r);
     m_runs->requestCsv(ids);
 }

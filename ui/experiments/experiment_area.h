@@ -1,6 +1,7 @@
 #pragma once
 // ExperimentArea: the Experiments area of the workbench — the experiments on the left; the runs
-// table (RunTableModel: paged from the database, filter in MLflow's search syntax with the error
+// table (RunTableModel: runs with children expand — a pipeline run with its stage runs, a sweep
+// with its trials —, paged from the database, filter in MLflow's search syntax with the error
 // shown under the box, sort on any column, chosen param and metric columns, status colours) and
 // under it the comparison of the selected runs: metric charts (RunCompareView), a params-versus-
 // metric scatter, parallel coordinates with brushing, and the diff of two runs.
@@ -24,7 +25,7 @@ class QLineEdit;
 class QListView;
 class QStackedWidget;
 class QTabWidget;
-class QTableView;
+class QTreeView;
 class QTimer;
 class QToolButton;
 
@@ -68,7 +69,7 @@ public:
     ExperimentListModel *experimentModel() const { return m_experiments; }
     QListView *experimentView() const { return m_experimentView; }
     RunTableModel *runModel() const { return m_runs; }
-    QTableView *runView() const { return m_runView; }
+    QTreeView *runView() const { return m_runView; }
     QLineEdit *filterEdit() const { return m_filter; }
     QLabel *filterError() const { return m_filterError; }
     QToolButton *columnsButton() const { return m_columnsButton; }
@@ -81,8 +82,9 @@ public:
     ExperimentWorker *chartWorker() const { return m_chartWorker; }
 
     void selectExperiment(const QString &id);
-    // Selects these table rows (and so compares those runs).
-    void selectRows(const QList<int> &rows);
+    // Selects these runs in the table (and so compares them); with expandParents, expands the runs
+    // they are under so that they are seen.
+    void selectRuns(const QStringList &runIds, bool expandParents = true);
     void applyFilter(const QString &filter);
     void copyCsv();
     // Shows the run `runId` of the open workspace: its experiment selected, the filter cleared when
@@ -121,7 +123,7 @@ private:
     QLabel *m_filterError;
     QLabel *m_count;
     QToolButton *m_columnsButton;
-    QTableView *m_runView;
+    QTreeView *m_runView;
     QTabWidget *m_tabs;
     RunCompareView *m_compare;
     RunScatterView *m_scatter;
@@ -136,6 +138,7 @@ private:
     QStringList m_chosenParams, m_chosenMetrics;
     bool m_columnsChosenByUser = false;
     QStringList m_comparedIds;
+    QStringList m_expandedIds; // the runs expanded in the table, kept across a reset of its rows
     RunPopulation m_population;
     quint64 m_experimentRequest = 0;
     quint64 m_keysRequest = 0;

@@ -14,7 +14,7 @@
 
 #include <QLabel>
 #include <QLineEdit>
-#include <QTableView>
+#include <QTreeView>
 
 namespace orrery::ui {
 namespace {
@@ -55,9 +55,9 @@ void ExperimentArea::revealPendingRun()
     if (m_pendingRun.isEmpty() || m_pendingExperiment.isEmpty())
         return; // nothing pending, or its experiment is still being read
     const bool queryCurrent = !m_runs->isLoading() && m_runs->experimentIds() == m_selectedExperiments;
-    if (const int row = m_runs->rowOfRun(m_pendingRun); row >= 0 && queryCurrent) {
-        selectRows({row});
-        m_runView->scrollTo(m_runs->index(row, 0));
+    if (const QModelIndex row = m_runs->indexOfRun(m_pendingRun); row.isValid() && queryCurrent) {
+        selectRuns({m_pendingRun}); // expands the pipeline run a stage run is under
+        m_runView->scrollTo(row);
         m_pendingRun.clear();
         m_pendingExperiment.clear();
         return;

@@ -41,7 +41,7 @@ QString formatDuration(double ms)
 } // namespace
 
 RunTableModel::RunTableModel(ExperimentWorker *worker, QObject *parent)
-    : QAbstractTableModel(parent), m_worker(worker), m_columns(fixedColumns())
+    : QAbstractItemModel(parent), m_worker(worker), m_columns(fixedColumns())
 {
 }
 
@@ -64,13 +64,12 @@ void RunTableModel::refresh()
                                     return; // a query was asked for meanwhile
                                 if (!fingerprint || *fingerprint != m_fingerprint) {
                                     m_fingerprint = fingerprint ? *fingerprint : QString();
-                                    runQuery(true, false);
+                                    runQuery(true, false, true); // new runs may have parents
                                     return;
                                 }
                                 for (auto it = m_pages.keyBegin(); it != m_pages.keyEnd(); ++it)
                                     m_stale.insert(*it);
-                                if (!m_ids.isEmpty())
-                                    Q_EMIT dataChanged(index(0, 0), index(int(m_ids.size()) - 1, int(m_columns.size()) - 1));
+                                emitChanged(0, m_tree.size() - 1);
                             });
 }
 
@@ -79,7 +78,10 @@ void RunTableModel::clear()
     ++m_queryRequest;
     ++m_generation;
     beginResetModel();
-    m_ids.clear();
+    m_tree = {};
+    m_queryOrder.clear();
+    m_parents.reset();
+    m_parentsScope.clear();
     m_defaultIds.clear();
     m_defaultScope.clear();
     m_pages.clear();
@@ -116,7 +118,7 @@ void RunTableModel::sort(int column, Qt::SortOrder order)
     // then directly: the same order asked again while it loads or is shown is not queried again.
     const bool same = before.sorted == m_query.sorted
                       && (!m_query.sorted || (before.sortColumn == m_query.sortColumn && before.descending == m_query.descending));
-    if (same && (m_loading || !m_ids.isEmpty()))
+    if (same && (m_loading || m_tree.size() > 0))
         return;
     runQuery(false, true);
 }
@@ -126,7 +128,7 @@ QString RunTableModel::scopeKey() const
     return m_query.experimentIds.join(QLatin1Char(',')) + QLatin1Char('\n') + m_query.filter;
 }
 
-void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder)
+void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder, bool reloadParents)
 {
     const quint64 request = ++m_queryRequest;
     const tracking::RunTableQuery query = m_query;
@@ -135,14 +137,18 @@ void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder)
     // A metric sort of the same runs reorders the ids already known, in memory on the worker.
     const QStringList base = reuseDefaultOrder && metricSort && m_defaultScope == scopeKey() ? m_defaultIds : QStringList();
     const QString scope = scopeKey();
+    using Parents = std::shared_ptr<const QHash<QString, QString>>;
+    const Parents knownParents = !reloadParents && m_parentsScope == query.experimentIds ? m_parents : Parents();
     m_loading = true;
     struct Answer {
-        QStringList ids;
+        QStringList ids;        // in the query's order
         QStringList defaultIds; // the runs in the default order, when known
+        tracking::RunTree tree;
+        Parents parents;
         QVector<RunRow> firstPage;
     };
-    // The ids and the first page in one task: the first paint needs both.
-    m_worker->post<Answer>([query, columns, metricSort, base](store::Database &db) -> Result<Answer> {
+    // The ids, their tree and the first page in one task: the first paint needs all three.
+    m_worker->post<Answer>([query, columns, metricSort, base, knownParents](store::Database &db) -> Result<Answer> {
         Answer a;
         if (metricSort) {
             a.defaultIds = base;
@@ -166,15 +172,20 @@ void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder)
             if (!query.sorted)
                 a.defaultIds = a.ids;
         }
-        auto rows = tracking::runRows(db, a.ids.mid(0, kPageSize), columns);
-        if (!rows)
-            return rows.status();
-        a.firstPage = std::move(*rows);
+        a.parents = knownParents;
+        if (!a.parents) {
+            ORRERY_ASSIGN_OR_RETURN(auto parents, tracking::parentRunIds(db, query.experimentIds));
+            a.parents = std::make_shared<const QHash<QString, QString>>(std::move(parents));
+        }
+        a.tree = tracking::arrangeRunTree(a.ids, *a.parents);
+        ORRERY_ASSIGN_OR_RETURN(a.firstPage, tracking::runRows(db, a.tree.ids.mid(0, kPageSize), columns));
         return a;
-    }, this, [this, request, keepRows, columns, scope](const Result<Answer> &answer) {
+    }, this, [this, request, keepRows, columns, scope, query](const Result<Answer> &answer) {
         if (request != m_queryRequest)
             return; // a newer query was asked for
         if (answer) {
+            m_parents = answer->parents;
+            m_parentsScope = query.experimentIds;
             m_defaultIds = answer->defaultIds;
             m_defaultScope = answer->defaultIds.isEmpty() ? QString() : scope;
         }
@@ -188,27 +199,33 @@ void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder)
             return; // columns changed meanwhile; a refresh follows
         }
         // m_loading stays true through the reset, so views can tell a reset from a user's change.
-        if (keepRows && answer->ids == m_ids) {
+        if (keepRows && answer->tree == m_tree) {
             // Same runs in the same order: keep what is shown and re-read pages as they are seen.
+            m_queryOrder = answer->ids;
             for (auto it = m_pages.keyBegin(); it != m_pages.keyEnd(); ++it)
                 m_stale.insert(*it);
             applyPage(0, m_generation, answer->firstPage);
-            if (!m_ids.isEmpty())
-                Q_EMIT dataChanged(index(0, 0), index(int(m_ids.size()) - 1, int(m_columns.size()) - 1));
+            emitChanged(0, m_tree.size() - 1);
         } else {
-            beginResetModel();
-            m_ids = answer->ids;
-            ++m_generation;
-            m_pages.clear();
-            m_requested.clear();
-            m_stale.clear();
-            m_pageOrder.clear();
-            endResetModel();
+            setTree(answer->tree, answer->ids);
             applyPage(0, m_generation, answer->firstPage);
         }
         m_loading = false;
-        Q_EMIT queryApplied(int(m_ids.size()));
+        Q_EMIT queryApplied(m_tree.size());
     });
+}
+
+void RunTableModel::setTree(tracking::RunTree tree, const QStringList &queryOrder)
+{
+    beginResetModel();
+    m_tree = std::move(tree);
+    m_queryOrder = queryOrder;
+    ++m_generation;
+    m_pages.clear();
+    m_requested.clear();
+    m_stale.clear();
+    m_pageOrder.clear();
+    endResetModel();
 }
 
 void RunTableModel::requestPage(int page) const
@@ -216,7 +233,7 @@ void RunTableModel::requestPage(int page) const
     if (m_requested.contains(page))
         return;
     m_requested.insert(page);
-    const QStringList ids = m_ids.mid(page * kPageSize, kPageSize);
+    const QStringList ids = m_tree.ids.mid(page * kPageSize, kPageSize);
     const QVector<RunColumn> columns = m_columns;
     const quint64 generation = m_generation;
     auto *self = const_cast<RunTableModel *>(this);
@@ -233,10 +250,10 @@ void RunTableModel::applyPage(int page, quint64 generation, const QVector<RunRow
     if (generation != m_generation)
         return;
     // Rows come back in id order, minus runs deleted meanwhile: align them with the ids.
-    QVector<RunRow> aligned(std::min<qsizetype>(kPageSize, m_ids.size() - qsizetype(page) * kPageSize));
+    QVector<RunRow> aligned(std::min<qsizetype>(kPageSize, m_tree.ids.size() - qsizetype(page) * kPageSize));
     int next = 0;
     for (int i = 0; i < aligned.size() && next < rows.size(); ++i)
-        if (rows[next].info.runId == m_ids[page * kPageSize + i])
+        if (rows[next].info.runId == m_tree.ids[page * kPageSize + i])
             aligned[i] = rows[next++];
     m_pages.insert(page, aligned);
     m_stale.remove(page);
@@ -244,28 +261,99 @@ void RunTableModel::applyPage(int page, quint64 generation, const QVector<RunRow
     m_pageOrder.append(page);
     while (m_pageOrder.size() > kMaxCachedPages)
         m_pages.remove(m_pageOrder.takeFirst());
-    if (!aligned.isEmpty())
-        Q_EMIT dataChanged(index(page * kPageSize, 0), index(page * kPageSize + int(aligned.size()) - 1, int(m_columns.size()) - 1));
+    emitChanged(page * kPageSize, page * kPageSize + int(aligned.size()) - 1);
     Q_EMIT pageLoaded(page);
 }
 
-const RunRow *RunTableModel::cachedRow(int row) const
+void RunTableModel::emitChanged(int first, int last)
 {
-    auto it = m_pages.constFind(row / kPageSize);
-    if (it == m_pages.constEnd() || row % kPageSize >= it->size())
+    // Siblings are one block of positions (RunTree's level order): one signal per block.
+    const int lastColumn = int(m_columns.size()) - 1;
+    for (int start = first; start <= last;) {
+        int end = start;
+        while (end < last && m_tree.parent[end + 1] == m_tree.parent[start])
+            ++end;
+        Q_EMIT dataChanged(indexAt(start, 0), indexAt(end, lastColumn));
+        start = end + 1;
+    }
+}
+
+const RunRow *RunTableModel::rowAt(int position) const
+{
+    auto it = m_pages.constFind(position / kPageSize);
+    if (it == m_pages.constEnd() || position % kPageSize >= it->size())
         return nullptr;
-    const RunRow &r = (*it)[row % kPageSize];
+    const RunRow &r = (*it)[position % kPageSize];
     return r.info.runId.isEmpty() ? nullptr : &r;
+}
+
+const RunRow *RunTableModel::cachedRow(const QModelIndex &index) const
+{
+    return index.isValid() && index.model() == this ? rowAt(int(index.internalId())) : nullptr;
+}
+
+QString RunTableModel::runId(const QModelIndex &index) const
+{
+    return index.isValid() && index.model() == this ? m_tree.ids.value(int(index.internalId())) : QString();
+}
+
+QModelIndex RunTableModel::indexAt(int position, int column) const
+{
+    if (position < 0 || position >= m_tree.size())
+        return {};
+    return createIndex(m_tree.rowInParent[position], column, quintptr(position));
+}
+
+QModelIndex RunTableModel::indexOfRun(const QString &runId, int column) const
+{
+    return indexAt(int(m_tree.ids.indexOf(runId)), column);
+}
+
+QModelIndexList RunTableModel::indexesOfRuns(const QStringList &runIds) const
+{
+    QModelIndexList found;
+    if (runIds.size() <= 4) {
+        for (const QString &id : runIds)
+            if (const QModelIndex i = indexOfRun(id); i.isValid())
+                found << i;
+        return found;
+    }
+    const QSet<QString> wanted(runIds.cbegin(), runIds.cend());
+    for (int p = 0; p < m_tree.size() && found.size() < wanted.size(); ++p)
+        if (wanted.contains(m_tree.ids[p]))
+            found << indexAt(p);
+    return found;
+}
+
+QModelIndex RunTableModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (row < 0 || column < 0 || column >= m_columns.size())
+        return {};
+    if (!parent.isValid())
+        return row < m_tree.roots.size() ? indexAt(m_tree.roots[row], column) : QModelIndex();
+    const int p = int(parent.internalId());
+    if (parent.column() != 0 || row >= m_tree.childCount(p))
+        return {};
+    return indexAt(m_tree.child(p, row), column);
+}
+
+QModelIndex RunTableModel::parent(const QModelIndex &child) const
+{
+    if (!child.isValid())
+        return {};
+    return indexAt(m_tree.parent.value(int(child.internalId()), -1), 0);
 }
 
 int RunTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_ids.size());
+    if (!parent.isValid())
+        return int(m_tree.roots.size());
+    return parent.column() == 0 ? m_tree.childCount(int(parent.internalId())) : 0;
 }
 
-int RunTableModel::columnCount(const QModelIndex &parent) const
+int RunTableModel::columnCount(const QModelIndex &) const
 {
-    return parent.isValid() ? 0 : int(m_columns.size());
+    return int(m_columns.size());
 }
 
 QString RunTableModel::displayValue(const RunColumn &column, const QVariant &value)
@@ -288,12 +376,13 @@ QString RunTableModel::displayValue(const RunColumn &column, const QVariant &val
 
 QVariant RunTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_ids.size() || index.column() >= m_columns.size())
+    const int position = int(index.internalId());
+    if (!index.isValid() || position >= m_tree.size() || index.column() >= m_columns.size())
         return {};
     if (role == RunIdRole)
-        return m_ids[index.row()];
-    const int page = index.row() / kPageSize;
-    const RunRow *row = cachedRow(index.row());
+        return m_tree.ids[position];
+    const int page = position / kPageSize;
+    const RunRow *row = rowAt(position);
     if (!row || m_stale.contains(page)) {
         if (role == Qt::DisplayRole || role == Qt::ForegroundRole)
             requestPage(page);
@@ -355,7 +444,7 @@ QVariant RunTableModel::data(const QModelIndex &index, int role) const
 QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= m_columns.size())
-        return QAbstractTableModel::headerData(section, orientation, role);
+        return QAbstractItemModel::headerData(section, orientation, role);
     const RunColumn &c = m_columns[section];
     if (role == Qt::DisplayRole) {
         if (c.kind == RunColumn::Attribute) {
@@ -410,7 +499,7 @@ QString RunTableModel::toCsv(const QVector<RunColumn> &columns, const QVector<Ru
 
 void RunTableModel::requestCsv(const QStringList &ids)
 {
-    const QStringList wanted = ids.isEmpty() ? m_ids : ids;
+    const QStringList wanted = ids.isEmpty() ? m_queryOrder : ids;
     const QVector<RunColumn> columns = m_columns;
     m_worker->post<QString>([wanted, columns](store::Database &db) -> Result<QString> {
         auto rows = tracking::runRows(db, wanted, columns);

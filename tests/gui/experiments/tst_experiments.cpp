@@ -31,7 +31,7 @@
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
@@ -84,7 +84,7 @@ private:
     {
         const QModelIndex i = m_area->runModel()->index(row, column);
         m_area->runModel()->data(i); // asks for the page
-        if (!QTest::qWaitFor([&] { return m_area->runModel()->cachedRow(row) != nullptr; }, kTimeoutMs))
+        if (!QTest::qWaitFor([&] { return m_area->runModel()->cachedRow(i) != nullptr; }, kTimeoutMs))
             return QStringLiteral("(row %1 never loaded)").arg(row);
         return m_area->runModel()->data(i).toString();
     }
@@ -99,10 +99,7 @@ private:
 
     void selectRuns(const QStringList &ids)
     {
-        QList<int> rows;
-        for (const QString &id : ids)
-            rows << m_area->runModel()->rowOfRun(id);
-        m_area->selectRows(rows);
+        m_area->selectRuns(ids);
         QTRY_VERIFY_WITH_TIMEOUT(m_area->compareView()->runs().size() == ids.size(), kTimeoutMs);
         waitIdle();
     }
@@ -176,12 +173,12 @@ private Q_SLOTS:
         auto *model = m_area->runModel();
         QCOMPARE(model->rowCount(), kRuns);
         // Newest first by default.
-        QCOMPARE(model->runId(0), m_runningRun);
+        QCOMPARE(model->runId(model->index(0, 0)), m_runningRun);
         // The Run column shows the name and the short id (issue 14: reruns share a name).
         QCOMPARE(cell(0, 0), QStringLiteral("run-11 ") + m_runningRun.left(8));
         QCOMPARE(cell(0, 1), QStringLiteral("RUNNING"));
         QCOMPARE(model->data(model->index(0, 1), Qt::ForegroundRole).value<QBrush>().color(), QColor(0x1f, 0x77, 0xd4));
-        const int failedRow = model->rowOfRun(m_runIds[3]);
+        const int failedRow = model->indexOfRun(m_runIds[3]).row();
         QCOMPARE(cell(failedRow, 1), QStringLiteral("FAILED"));
         QCOMPARE(model->data(model->index(failedRow, 1), Qt::ForegroundRole).value<QBrush>().color(), QColor(0xd6, 0x27, 0x28));
         QVERIFY(columnOf(QStringLiteral("lr")) >= 0);
@@ -198,7 +195,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading(), kTimeoutMs);
         waitIdle();
         // The latest loss grows with the run index (lossOf), except the long run which went on longest.
-        QCOMPARE(model->runId(0), m_longRun);
+        QCOMPARE(model->runId(model->index(0, 0)), m_longRun);
         double previous = -1;
         for (int r = 0; r < kRuns; ++r) {
             const double v = cell(r, loss).toDouble();
@@ -214,7 +211,7 @@ private Q_SLOTS:
         m_area->runView()->sortByColumn(2, Qt::DescendingOrder); // started, newest first again
         QTRY_VERIFY_WITH_TIMEOUT(!model->isLoading(), kTimeoutMs);
         waitIdle();
-        QCOMPARE(model->runId(0), m_runningRun);
+        QCOMPARE(model->runId(model->index(0, 0)), m_runningRun);
     }
 
     void filtersWithSearchSyntaxAndShowsErrorsInline()

@@ -28,7 +28,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QMenu>
-#include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
@@ -68,7 +68,7 @@ private:
     QStringList visibleHeaders() const
     {
         QStringList out;
-        const QHeaderView *h = m_area->runView()->horizontalHeader();
+        const QHeaderView *h = m_area->runView()->header();
         for (int v = 0; v < h->count(); ++v) {
             const int c = h->logicalIndex(v);
             if (!h->isSectionHidden(c))
@@ -82,18 +82,18 @@ private:
     QString cellText(const QString &runId, int column)
     {
         auto *model = m_area->runModel();
-        const int row = model->rowOfRun(runId);
-        model->data(model->index(row, column));
-        if (!QTest::qWaitFor([&] { return model->cachedRow(row) != nullptr; }, kTimeoutMs))
+        const QModelIndex cell = model->indexOfRun(runId, column);
+        model->data(cell);
+        if (!QTest::qWaitFor([&] { return model->cachedRow(cell) != nullptr; }, kTimeoutMs))
             return QStringLiteral("(never loaded)");
-        return model->data(model->index(row, column)).toString();
+        return model->data(cell).toString();
     }
 
-    void clickRow(int row, Qt::KeyboardModifiers modifiers)
+    void clickRun(const QString &runId, Qt::KeyboardModifiers modifiers)
     {
-        QTableView *view = m_area->runView();
-        view->scrollTo(m_area->runModel()->index(row, 0));
-        const QRect r = view->visualRect(m_area->runModel()->index(row, 1));
+        QTreeView *view = m_area->runView();
+        view->scrollTo(m_area->runModel()->indexOfRun(runId));
+        const QRect r = view->visualRect(m_area->runModel()->indexOfRun(runId, 1));
         QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers, r.center());
     }
 
@@ -154,10 +154,8 @@ private Q_SLOTS:
     {
         for (const QString &id : std::as_const(m_runIds))
             QCOMPARE(cellText(id, 0), QStringLiteral("fraud-mlp ") + id.left(8));
-        const int a = m_area->runModel()->rowOfRun(m_runIds[2]); // lr 0.001
-        const int b = m_area->runModel()->rowOfRun(m_runIds[3]); // lr 5e-04
-        clickRow(a, Qt::NoModifier);
-        clickRow(b, Qt::ControlModifier);
+        clickRun(m_runIds[2], Qt::NoModifier);      // lr 0.001
+        clickRun(m_runIds[3], Qt::ControlModifier); // lr 5e-04
         QTRY_COMPARE_WITH_TIMEOUT(m_area->compareView()->runs().size(), 2, kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(m_area->compareView()->chart(QStringLiteral("val_roc_auc")) != nullptr, kTimeoutMs);
         waitIdle();
@@ -259,7 +257,7 @@ private Q_SLOTS:
         QVERIFY(parallel->isLogAxis(0)); // lr: 0.0001 … 0.1
 
         // Sort the table by loss with a click on its header.
-        QHeaderView *header = m_area->runView()->horizontalHeader();
+        QHeaderView *header = m_area->runView()->header();
         const int loss = columnOf(QStringLiteral("loss"));
         QVERIFY(loss >= 0);
         const int logical = header->logicalIndex(loss);
@@ -292,7 +290,7 @@ private Q_SLOTS:
 
     void headersFitTheirTextAndNumbersReadAlike()
     {
-        QHeaderView *header = m_area->runView()->horizontalHeader();
+        QHeaderView *header = m_area->runView()->header();
         const QFontMetrics fm(header->font());
         for (int c = 0; c < m_area->runModel()->columnCount(); ++c) {
             const QString text = m_area->runModel()->headerData(c, Qt::Horizontal).toString();

@@ -24,7 +24,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTabWidget>
-#include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
@@ -110,8 +110,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(area->isShowingRuns(), kTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(area->runModel()->rowCount(), 8, kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(area->runModel()->columnCount() > ui::RunTableModel::kFixedColumns, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(area->runModel()->cachedRow(0) != nullptr, kTimeoutMs);
-        area->selectRows({0, 1, 2, 3, 4, 5});
+        QTRY_VERIFY_WITH_TIMEOUT(area->runModel()->cachedRow(area->runModel()->index(0, 0)) != nullptr, kTimeoutMs);
+        area->selectRuns(area->runModel()->tree().ids.mid(0, 6));
         QTRY_COMPARE_WITH_TIMEOUT(area->compareView()->metricKeys().size(), 4, kTimeoutMs);
         area->compareView()->setSmoothing(0.6);
         QTRY_VERIFY_WITH_TIMEOUT(area->tableWorker()->pending() == 0 && area->chartWorker()->pending() == 0, kTimeoutMs);

@@ -26,7 +26,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTabWidget>
-#include <QTableView>
+#include <QTreeView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -43,7 +43,7 @@ QStringList selectedRunIds(ExperimentArea *area)
 {
     QStringList ids;
     for (const QModelIndex &i : area->runView()->selectionModel()->selectedRows())
-        ids << area->runModel()->runId(i.row());
+        ids << area->runModel()->runId(i);
     return ids;
 }
 } // namespace
