@@ -19,9 +19,4 @@ QPainterPath PipelineEdgeItem::curve(QPointF from, QPointF to)
     return p;
 }
 
-void PipelineEdgeItem::setEnds(QPointF from, QPointF to)
-{
-    setPath(curve(from, to));
-}
-
 } // namespace orrery::ui

@@ -1,7 +1,7 @@
 #pragma once
-// PipelineEdgeItem: one edge of the model (a file one stage writes and another reads), drawn as a
-// curve from the writer's out port to the reader's in port. The scene sets its end points; it
-// knows only its EdgeId and the path it carries (for its tooltip).
+// PipelineEdgeItem: one edge of the model (a file one stage writes and another reads), drawn from
+// the writer's out port to the reader's in port along the route the scene gives it (edge_router.h:
+// around the other cards); it knows only its EdgeId and the path it carries (for its tooltip).
 
 #include "core/pipeline/pipeline_model.h"
 
@@ -15,7 +15,7 @@ public:
     PipelineEdgeItem(pipeline::EdgeId id, const QString &path);
     int type() const override { return Type; }
     pipeline::EdgeId edgeId() const { return m_id; }
-    void setEnds(QPointF from, QPointF to);
+    // The S-curve of a link being drawn with the mouse (its end follows the pointer).
     static QPainterPath curve(QPointF from, QPointF to);
 
 private:

@@ -1,5 +1,6 @@
 #include "ui/pipeline/pipeline_scene.h"
 
+#include "ui/pipeline/edge_router.h"
 #include "ui/pipeline/pipeline_document.h"
 #include "ui/pipeline/pipeline_edge_item.h"
 #include "ui/pipeline/stage_command.h"
@@ -147,13 +148,31 @@ void PipelineScene::placeEdge(EdgeId id)
     int in = to->inPortIndex(e.path);
     if (in < 0)
         in = to->inPortIndex(QStringLiteral("add"));
-    item->setEnds(from->mapToScene(from->outPortPos(out)), to->mapToScene(to->inPortPos(qMax(0, in))));
+    QVector<QRectF> others;
+    for (StageNodeItem *n : std::as_const(m_nodes))
+        if (n != from && n != to)
+            others.append(n->mapRectToScene(n->cardRect()));
+    item->setPath(routeEdge(from->mapToScene(from->outPortPos(out)), to->mapToScene(to->inPortPos(qMax(0, in))),
+                            from->mapRectToScene(from->cardRect()), to->mapRectToScene(to->cardRect()), others));
+}
+
+void PipelineScene::placeAllEdgesLater()
+{
+    if (m_placePending)
+        return;
+    m_placePending = true;
+    QMetaObject::invokeMethod(this, [this] {
+        m_placePending = false;
+        for (auto it = m_edges.cbegin(); it != m_edges.cend(); ++it)
+            placeEdge(it.key());
+    }, Qt::QueuedConnection);
 }
 
 void PipelineScene::nodeItemMoved(StageNodeItem *item)
 {
     for (EdgeId e : m_nodeEdges.values(item->nodeId()))
         placeEdge(e);
+    placeAllEdgesLater();
 }
 
 QList<NodeId> PipelineScene::selectedNodes() const
@@ -182,8 +201,12 @@ void PipelineScene::setRunView(const QString &stageName, const NodeRunView &view
 {
     m_run.insert(stageName, view);
     const NodeId id = m_doc->model()->nodeByName(stageName);
-    if (auto *item = m_nodes.value(id))
+    if (auto *item = m_nodes.value(id)) {
+        const qreal height = item->cardRect().height();
         item->setView(viewFor(id));
+        if (item->cardRect().height() != height) // a check result's row: links around it move
+            nodeItemMoved(item);
+    }
 }
 
 void PipelineScene::setDiskStatuses(const QHash<QString, std::pair<NodeRunState, QString>> &statuses)
@@ -191,6 +214,7 @@ void PipelineScene::setDiskStatuses(const QHash<QString, std::pair<NodeRunState,
     m_disk = statuses;
     for (auto it = m_nodes.begin(); it != m_nodes.end(); ++it)
         it.value()->setView(viewFor(it.key()));
+    placeAllEdgesLater(); // a card's height follows its state
 }
 
 void PipelineScene::clearRunViews()
@@ -198,6 +222,7 @@ void PipelineScene::clearRunViews()
     m_run.clear();
     for (auto it = m_nodes.begin(); it != m_nodes.end(); ++it)
         it.value()->setView(viewFor(it.key()));
+    placeAllEdgesLater();
 }
 
 } // namespace orrery::ui

@@ -43,7 +43,8 @@ public:
     // What a card says when this window has not run its stage (stage_status_probe.h): state and text.
     void setDiskStatuses(const QHash<QString, std::pair<NodeRunState, QString>> &statuses);
 
-    // Called by an item while the user drags it: its edges follow.
+    // Called by an item while the user drags it: its edges follow at once; every other edge is
+    // routed again once the event loop is back (a card moved into a link's way).
     void nodeItemMoved(StageNodeItem *item);
 
 private:
@@ -54,6 +55,7 @@ private:
     void addEdge(pipeline::EdgeId id);
     void removeEdge(pipeline::EdgeId id);
     void placeEdge(pipeline::EdgeId id);
+    void placeAllEdgesLater();
     NodeView viewFor(pipeline::NodeId id) const;
 
     PipelineDocument *m_doc;
@@ -64,6 +66,7 @@ private:
     QHash<QString, NodeRunView> m_run;
     QHash<QString, std::pair<NodeRunState, QString>> m_disk;
     bool m_following = false; // placing items from the model, not from a user's drag
+    bool m_placePending = false;
 };
 
 } // namespace orrery::ui

@@ -40,6 +40,8 @@ public:
     const NodeView &view() const { return m_view; }
 
     QRectF boundingRect() const override;
+    // The card itself, without the ports that stick out of its sides (item coordinates).
+    QRectF cardRect() const { return QRectF(0, 0, kWidth, height()); }
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
     // Port centres in item coordinates; the port under a scene point (within a few pixels).
