@@ -2,14 +2,20 @@
 // whole pipeline, every card inside the canvas at a readable size (issue 14, deliverable 1).
 #include "core/demo/demo_workspace.h"
 #include "tests/support/test_support.h"
+#include "ui/experiments/experiment_area.h"
+#include "ui/experiments/run_table_model.h"
 #include "ui/pipeline/pipeline_document.h"
 #include "ui/pipeline/pipeline_editor.h"
 #include "ui/pipeline/pipeline_scene.h"
 #include "ui/pipeline/pipeline_view.h"
 #include "ui/pipeline/stage_node_item.h"
 #include "ui/shell/main_window.h"
+#include "ui/shell/mode_bar.h"
 
 #include <QSettings>
+#include <QStackedWidget>
+#include <QToolButton>
+#include <QTreeView>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -168,6 +174,43 @@ private Q_SLOTS:
                                   qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
         if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty())
             QVERIFY(window->grab().save(QDir(dir).filePath(QStringLiteral("pipeline-first-window.png"))));
+    }
+
+    // The run from the terminal in the Experiments area: one row, the pipeline run, that expands
+    // (a click on its arrow) to its stage runs.
+    void experimentsShowThePipelineRunWithItsStages()
+    {
+        auto window = std::make_unique<MainWindow>();
+        window->resize(1600, 1000);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->openWorkspace(m_root);
+        QTRY_VERIFY_WITH_TIMEOUT(window->isWorkspaceOpen(), 30000);
+        QTest::mouseClick(window->modeBar()->buttonAt(2), Qt::LeftButton);
+        auto *area = qobject_cast<ExperimentArea *>(window->areaStack()->currentWidget());
+        QVERIFY(area);
+        RunTableModel *model = area->runModel();
+        QTRY_VERIFY_WITH_TIMEOUT(area->isShowingRuns() && !model->isLoading() && model->runCount() >= 7, 30000); // the pipeline run and its six stages
+        QCOMPARE(model->rowCount(), 1);
+        const QModelIndex pipelineRun = model->index(0, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(model->cachedRow(pipelineRun) != nullptr, 30000);
+        QCOMPARE(model->rowCount(pipelineRun), model->runCount() - 1);
+        QTreeView *view = area->runView();
+        QVERIFY(!view->isExpanded(pipelineRun));
+        const QRect text = view->visualRect(pipelineRun);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, QPoint(text.left() - view->indentation() / 2, text.center().y()));
+        QTRY_VERIFY_WITH_TIMEOUT(view->isExpanded(pipelineRun), 10000);
+        QStringList stages;
+        for (int r = 0; r < model->rowCount(pipelineRun); ++r) {
+            const QModelIndex stage = model->index(r, 0, pipelineRun);
+            model->data(stage);
+            QTRY_VERIFY_WITH_TIMEOUT(model->cachedRow(stage) != nullptr, 30000);
+            stages << model->cachedRow(stage)->info.runName;
+        }
+        for (const char *stage : {"load", "validate", "split", "train", "evaluate", "gate"})
+            QVERIFY2(stages.contains(QLatin1String(stage)), qPrintable(stages.join(QLatin1Char(','))));
+        if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty())
+            QVERIFY(window->grab().save(QDir(dir).filePath(QStringLiteral("experiments-pipeline-run.png"))));
     }
 };
 
