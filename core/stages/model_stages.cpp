@@ -165,7 +165,7 @@ Result<std::vector<double>> scoreWithModel(StageContext &ctx, const CsvTable &ta
     if (!factory)
         return invalidArgument(QStringLiteral("evaluate: no scorer for models of kind '%1' (%2)").arg(kind, ctx.args.text(QStringLiteral("model"))));
     ORRERY_ASSIGN_OR_RETURN(auto scorer, factory(modelJson));
-    return (scorer)(table.columns, table.rows);
+    return scorer(table.columns, table.rows);
 }
 
 } // namespace

@@ -163,14 +163,12 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, const Open
                                                "restore it from a backup, or move it away and run `orrery-cli doctor`")
                                     .arg(path, s.message()));
     }
-    auto version = db->schemaVersion();
-    if (!version)
-        return version.status();
-    if (*version > latestSchemaVersion())
+    ORRERY_ASSIGN_OR_RETURN(auto version, db->schemaVersion());
+    if (version > latestSchemaVersion())
         return Status(ErrorCode::Unsupported,
                       QStringLiteral("%1 was written by a newer Orrery (schema version %2; this build knows up to %3): "
                                      "upgrade Orrery to open it. The file was not changed.")
-                          .arg(path).arg(*version).arg(latestSchemaVersion()));
+                          .arg(path).arg(version).arg(latestSchemaVersion()));
 
     ORRERY_TRY(db->exec(QStringLiteral("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")));
     if (options.applyMigrations)
