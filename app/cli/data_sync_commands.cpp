@@ -42,6 +42,8 @@ int transfer(const Context &context, bool push)
     auto targets = dataTargets(**ws, p.positional());
     if (!targets)
         return fail(targets.status());
+    // A pull rewrites the work tree and adds to the cache: 'workspace'. A push only reads the cache
+    // (objects the .dvc files name, which gc keeps) and writes the remote: no lock.
     std::unique_ptr<workspace::WorkspaceLock> lock;
     if (!push) {
         auto l = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("workspace"), QStringLiteral("data pull"));
@@ -107,10 +109,21 @@ int runDataGc(const Context &context)
     auto ws = openWorkspace(context);
     if (!ws)
         return fail(ws.status());
-    auto lock = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("workspace"), QStringLiteral("data gc"));
-    if (!lock)
-        return fail(lock.status());
     const bool force = p.isSet(QStringLiteral("force"));
+    // Deleting excludes every writer of the cache: 'workspace' (data add, checkout, pull, merge)
+    // and 'pipeline' (a run stores its outputs before dvc.lock names them). A dry run changes
+    // nothing and takes no lock, as `run --dry-run` does.
+    std::unique_ptr<workspace::WorkspaceLock> lock, pipelineLock;
+    if (force) {
+        auto l = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("workspace"), QStringLiteral("data gc"));
+        if (!l)
+            return fail(l.status());
+        lock = std::move(*l);
+        auto pl = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("pipeline"), QStringLiteral("data gc"));
+        if (!pl)
+            return fail(pl.status());
+        pipelineLock = std::move(*pl);
+    }
     auto collected = runWorkspaceJob(**ws, QStringLiteral("data gc"), [&](store::Database &db, common::JobContext &job) -> Result<data::GcReport> {
         data::DataRepository worker((*ws)->root(), &db);
         auto git = vcs::Repository::discover((*ws)->root());

@@ -50,6 +50,11 @@ int runDataAdd(const Context &context)
     auto paths = dataTargets(**ws, p.positional());
     if (!paths)
         return fail(paths.status());
+    // Adding stores objects in the cache before the .dvc files name them: `data gc --force` (which
+    // takes this lock too) must not run in between, or it frees what was just stored.
+    auto lock = workspace::WorkspaceLock::acquire((*ws)->root(), QStringLiteral("workspace"), QStringLiteral("data add"));
+    if (!lock)
+        return fail(lock.status());
 
     auto added = runWorkspaceJob(**ws, QStringLiteral("data add"), [&](store::Database &db, common::JobContext &job) {
         return data::DataRepository((*ws)->root(), &db).add(*paths, &job);

@@ -69,7 +69,7 @@ int runMerge(const Context &context)
     if (!ws)
         return fail(ws.status());
     const QString root = (*ws)->root();
-    auto lock = workspace::WorkspaceLock::acquire(root, QStringLiteral("merge"), QStringLiteral("orrery-cli merge"));
+    auto lock = workspace::WorkspaceLock::acquire(root, QStringLiteral("workspace"), QStringLiteral("orrery-cli merge"));
     if (!lock)
         return fail(lock.status());
     auto repo = vcs::Repository::discover(root);

@@ -1,6 +1,11 @@
 #pragma once
-// WorkspaceLock: an exclusive, named lock for the operations that must be alone in a workspace
-// (schema migration, data checkout and gc, merge — "workspace"; one `serve`; one `ct run`).
+// WorkspaceLock: an exclusive, named lock for the operations that must be alone in a workspace.
+//  - "workspace": schema migration, merge, and whatever writes the data cache or the tracked data:
+//    data add, checkout, pull and gc --force (gc deletes objects, so it must not run between a
+//    writer storing an object and a .dvc file naming it);
+//  - "pipeline": one pipeline run at a time; `data gc --force` takes it too, because a run stores
+//    its outputs in the cache before dvc.lock names them.
+// Read-only commands (data status, diff, push — which only reads the cache —, dry runs) take none.
 //
 // It is an flock(2) on .orrery/locks/<name>.lock, so the kernel releases it when the holder dies:
 // there are no stale locks to clean up. The holder writes its PID and what it is doing into the

@@ -1,9 +1,10 @@
 // The workspace locks as orrery-cli users meet them: while another process holds the lock a
-// command needs — 'pipeline' for `run`, 'merge' for `merge`, 'workspace' for `data checkout`,
-// `data pull` and `data gc` — the command waits a little, then refuses with exit 2 and
-// "busy: <what the holder is doing> (PID n)" on stderr, and changes nothing. Once the holder is
-// gone (killed: the kernel drops an flock) the same command goes through. The holder is a real
-// second process (workspace_helper hold-lock).
+// command needs — 'pipeline' for `run`, 'workspace' for `merge`, `data add`, `data checkout`,
+// `data pull`, and both for `data gc --force` — the command waits a little, then refuses with
+// exit 2 and "busy: <what the holder is doing> (PID n)" on stderr, and changes nothing. Once the
+// holder is gone (killed: the kernel drops an flock) the same command goes through. Read-only
+// commands (data status, data push, a gc dry run) take no lock and answer while it is held. The
+// holder is a real second process (workspace_helper hold-lock).
 #include "tests/support/test_support.h"
 
 #include <QCryptographicHash>
@@ -89,7 +90,7 @@ private Q_SLOTS:
         QCOMPARE(readFile(ws + QStringLiteral("/out.txt")), QByteArray("hello\n"));
     }
 
-    void mergeRefusesWhileAnotherMergeRuns()
+    void mergeRefusesWhileTheWorkspaceIsLocked()
     {
         const QString ws = newWorkspace();
         writeFile(ws + QStringLiteral("/params.yaml"), "train:\n  lr: 0.1\n  epochs: 10\n");
@@ -104,7 +105,7 @@ private Q_SLOTS:
         git(ws, {QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("main")});
         const QByteArray ours = readFile(ws + QStringLiteral("/params.yaml"));
         {
-            LockHolder holder(ws, QStringLiteral("merge"), QStringLiteral("orrery-cli merge other"));
+            LockHolder holder(ws, QStringLiteral("workspace"), QStringLiteral("orrery-cli merge other"));
             const Run r = runCli({QStringLiteral("merge"), QStringLiteral("feature")}, ws);
             QCOMPARE(r.code, 2);
             QVERIFY2(r.err.contains(busy(QStringLiteral("orrery-cli merge other"), holder)), qPrintable(r.describe()));
@@ -156,6 +157,72 @@ private Q_SLOTS:
             QVERIFY(!QFile::exists(unusedObject));
         else
             QCOMPARE(readFile(ws + QStringLiteral("/data.csv")), QByteArray("a\n1\n"));
+    }
+
+    // `data add` stores objects before its .dvc file names them; a gc --force in between would free
+    // them. So add takes 'workspace', as gc does, and is refused while gc holds it.
+    void dataAddRefusesWhileGcHoldsTheWorkspace()
+    {
+        const QString ws = newWorkspace();
+        writeFile(ws + QStringLiteral("/new.csv"), "c\n3\n");
+        const QByteArray md5 = QCryptographicHash::hash("c\n3\n", QCryptographicHash::Md5).toHex();
+        const QString object = ws + QStringLiteral("/.orrery/cache/files/md5/") + QString::fromLatin1(md5.left(2) + '/' + md5.mid(2));
+        const QStringList add{QStringLiteral("data"), QStringLiteral("add"), QStringLiteral("new.csv")};
+        {
+            LockHolder holder(ws, QStringLiteral("workspace"), QStringLiteral("data gc"));
+            const Run r = runCli(add, ws);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(busy(QStringLiteral("data gc"), holder)), qPrintable(r.describe()));
+            QVERIFY(!QFile::exists(ws + QStringLiteral("/new.csv.dvc")));
+            QVERIFY(!QFile::exists(object));
+        }
+        const Run after = runCli(add, ws);
+        QVERIFY2(after.ok(), qPrintable(after.describe()));
+        QVERIFY(QFile::exists(ws + QStringLiteral("/new.csv.dvc")));
+        QVERIFY(QFile::exists(object));
+    }
+
+    // A pipeline run stores its outputs in the cache before dvc.lock names them: gc --force waits
+    // for the 'pipeline' lock too and frees nothing while a run holds it.
+    void gcRefusesWhileAPipelineRuns()
+    {
+        const QString ws = newWorkspace();
+        writeFile(ws + QStringLiteral("/scratch.csv"), "d\n4\n");
+        QVERIFY(runCli({QStringLiteral("data"), QStringLiteral("add"), QStringLiteral("scratch.csv")}, ws).ok());
+        QVERIFY(QFile::remove(ws + QStringLiteral("/scratch.csv.dvc")));
+        const QByteArray md5 = QCryptographicHash::hash("d\n4\n", QCryptographicHash::Md5).toHex();
+        const QString unusedObject = ws + QStringLiteral("/.orrery/cache/files/md5/") + QString::fromLatin1(md5.left(2) + '/' + md5.mid(2));
+        QVERIFY(QFile::exists(unusedObject));
+        const QStringList gc{QStringLiteral("data"), QStringLiteral("gc"), QStringLiteral("--force")};
+        {
+            LockHolder holder(ws, QStringLiteral("pipeline"), QStringLiteral("a pipeline run from the window"));
+            const Run r = runCli(gc, ws);
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(busy(QStringLiteral("a pipeline run from the window"), holder)), qPrintable(r.describe()));
+            QVERIFY(QFile::exists(unusedObject));
+        }
+        const Run after = runCli(gc, ws);
+        QVERIFY2(after.ok(), qPrintable(after.describe()));
+        QVERIFY(!QFile::exists(unusedObject));
+    }
+
+    // What only reads the workspace never waits for its lock.
+    void readOnlyDataCommandsAnswerWhileTheWorkspaceIsLocked()
+    {
+        const QString ws = newWorkspace();
+        const QString remote = m_dir.filePath(QStringLiteral("remote%1").arg(m_n));
+        writeFile(ws + QStringLiteral("/data.csv"), "a\n1\n");
+        QVERIFY(runCli({QStringLiteral("data"), QStringLiteral("add"), QStringLiteral("data.csv")}, ws).ok());
+        QVERIFY(runCli({QStringLiteral("data"), QStringLiteral("remote"), QStringLiteral("add"), QStringLiteral("nas"), remote}, ws).ok());
+        LockHolder holder(ws, QStringLiteral("workspace"), QStringLiteral("data checkout from the window"));
+        const Run status = runCli({QStringLiteral("data"), QStringLiteral("status")}, ws);
+        QVERIFY2(status.ok(), qPrintable(status.describe()));
+        const Run push = runCli({QStringLiteral("data"), QStringLiteral("push")}, ws);
+        QVERIFY2(push.ok(), qPrintable(push.describe()));
+        const QByteArray md5 = QCryptographicHash::hash("a\n1\n", QCryptographicHash::Md5).toHex();
+        QVERIFY(QFile::exists(remote + QStringLiteral("/files/md5/") + QString::fromLatin1(md5.left(2) + '/' + md5.mid(2))));
+        const Run dryGc = runCli({QStringLiteral("data"), QStringLiteral("gc")}, ws);
+        QVERIFY2(dryGc.ok(), qPrintable(dryGc.describe()));
     }
 };
 
