@@ -65,6 +65,9 @@ public:
     Result<AuditEntry> append(const AuditRecord &record);
     // Appends all records in one transaction (one fsync); all or nothing.
     Status appendAll(const QVector<AuditRecord> &records);
+    // Appends inside a transaction the caller holds (store::Transaction on the same Database), so
+    // a change and its audit entry commit together or not at all (core/registry does).
+    Status appendWithinTransaction(const QVector<AuditRecord> &records) { return appendInTransaction(records, nullptr); }
 
     // Newest first; at most `limit` entries, starting below `beforeSeq` when it is > 0.
     Result<QVector<AuditEntry>> list(int limit = 100, qint64 beforeSeq = 0);

@@ -218,6 +218,111 @@ CREATE TABLE input_tags (
   PRIMARY KEY (run_id, dataset_id, key)
 );
 )sql"},
+        {9, "registry: models, versions, aliases and their history, webhooks and their deliveries",
+         // Versions refer to their model by name with ON UPDATE CASCADE, so MLflow's rename moves
+         // them in one statement. A version's file lives in the content cache (model_md5); lineage,
+         // signature and gate outcomes are JSON objects a version never changes after it is made
+         // (validation aside). model_alias_history keeps every move of every alias with who and
+         // why: "which version was champion at time T" is one indexed lookup. Webhook deliveries
+         // are durable rows: the command that made the change tries them once, a long-running
+         // process holding the "webhooks" lease retries them with backoff.
+         R"sql(
+CREATE TABLE registered_models (
+  name              TEXT PRIMARY KEY,
+  description       TEXT NOT NULL DEFAULT '',
+  creation_time     INTEGER NOT NULL,
+  last_updated_time INTEGER NOT NULL,
+  gates             TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE registered_model_tags (
+  name  TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+  key   TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (name, key)
+);
+CREATE TABLE model_versions (
+  name                TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+  version             INTEGER NOT NULL,
+  creation_time       INTEGER NOT NULL,
+  last_updated_time   INTEGER NOT NULL,
+  description         TEXT NOT NULL DEFAULT '',
+  source              TEXT NOT NULL,
+  run_id              TEXT NOT NULL DEFAULT '',
+  run_link            TEXT NOT NULL DEFAULT '',
+  user_id             TEXT NOT NULL DEFAULT '',
+  status              TEXT NOT NULL,
+  status_message      TEXT NOT NULL DEFAULT '',
+  stage               TEXT NOT NULL DEFAULT 'None',
+  archived            INTEGER NOT NULL DEFAULT 0,
+  model_md5           TEXT NOT NULL DEFAULT '',
+  model_size          INTEGER NOT NULL DEFAULT 0,
+  model_file_name     TEXT NOT NULL DEFAULT '',
+  format              TEXT NOT NULL DEFAULT '',
+  signature           TEXT NOT NULL DEFAULT '{}',
+  not_servable_reason TEXT NOT NULL DEFAULT '',
+  lineage             TEXT NOT NULL DEFAULT '{}',
+  validation          TEXT NOT NULL DEFAULT 'not_run',
+  gate_outcomes       TEXT NOT NULL DEFAULT '[]',
+  card                TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (name, version)
+);
+CREATE INDEX model_versions_by_run ON model_versions(run_id);
+CREATE TABLE model_version_tags (
+  name    TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  key     TEXT NOT NULL,
+  value   TEXT NOT NULL,
+  PRIMARY KEY (name, version, key),
+  FOREIGN KEY (name, version) REFERENCES model_versions(name, version) ON UPDATE CASCADE ON DELETE CASCADE
+);
+CREATE INDEX model_version_tags_by_key ON model_version_tags(key, value);
+CREATE TABLE model_aliases (
+  name    TEXT NOT NULL REFERENCES registered_models(name) ON UPDATE CASCADE ON DELETE CASCADE,
+  alias   TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (name, alias)
+);
+CREATE TABLE model_alias_history (
+  id       INTEGER PRIMARY KEY,
+  name     TEXT NOT NULL,
+  alias    TEXT NOT NULL,
+  version  INTEGER NOT NULL,
+  previous INTEGER NOT NULL,
+  time     INTEGER NOT NULL,
+  actor    TEXT NOT NULL,
+  reason   TEXT NOT NULL
+);
+CREATE INDEX model_alias_history_by_alias ON model_alias_history(name, alias, time);
+CREATE TABLE webhooks (
+  id         INTEGER PRIMARY KEY,
+  url        TEXT NOT NULL,
+  events     TEXT NOT NULL,
+  model      TEXT NOT NULL DEFAULT '',
+  secret     TEXT NOT NULL,
+  allow_http INTEGER NOT NULL DEFAULT 0,
+  created    INTEGER NOT NULL,
+  active     INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE webhook_deliveries (
+  id           INTEGER PRIMARY KEY,
+  webhook_id   INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event        TEXT NOT NULL,
+  payload      TEXT NOT NULL,
+  state        TEXT NOT NULL DEFAULT 'pending',
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL,
+  last_error   TEXT NOT NULL DEFAULT '',
+  last_status  INTEGER NOT NULL DEFAULT 0,
+  created      INTEGER NOT NULL,
+  finished     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt);
+CREATE TABLE leases (
+  name    TEXT PRIMARY KEY,
+  holder  TEXT NOT NULL,
+  expires INTEGER NOT NULL
+);
+)sql"},
     };
     return all;
 }
