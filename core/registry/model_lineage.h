@@ -1,0 +1,27 @@
+#pragma once
+// Where a model version came from, read from tracking when it is registered: the run that made
+// the model, the pipeline run it ran under, the experiment, the data versions (path and md5 from
+// the runs' reproducibility manifests), the code commit and whether the tree was dirty, the run's
+// params and latest metrics. Stored with the version as JSON (ModelVersion::lineage), so it stays
+// true when runs are deleted later.
+//
+// Lineage JSON: {"run_id", "run_name", "experiment_id", "parent_run_id", "commit", "branch",
+// "dirty", "data": [{"path", "md5", "run_id"}], "params": {k: v}, "metrics": {k: number}}.
+
+#include "core/common/status.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace orrery::store {
+class Database;
+}
+
+namespace orrery::registry {
+
+Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId);
+
+// The newest run tagged orrery.model_md5 = md5 (the run that wrote that model file); empty when none.
+Result<QString> runOfModelFile(store::Database &db, const QString &md5);
+
+} // namespace orrery::registry
