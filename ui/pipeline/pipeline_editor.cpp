@@ -24,6 +24,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTimer>
@@ -65,7 +66,15 @@ PipelineEditor::PipelineEditor(Navigator *navigator, QWidget *parent)
     m_message->setWordWrap(true);
     m_runStatus->setObjectName(QStringLiteral("pipelineRunStatus"));
     m_side->setObjectName(QStringLiteral("pipelineSide"));
-    m_side->addTab(m_props, tr("Properties"));
+    // The form scrolls: a stage with many settings is taller than the window (each field is under
+    // its label), and a squeezed form overlapped its own rows.
+    auto *propsScroll = new QScrollArea(m_side);
+    propsScroll->setObjectName(QStringLiteral("pipelinePropertiesScroll"));
+    propsScroll->setWidget(m_props);
+    propsScroll->setWidgetResizable(true);
+    propsScroll->setFrameShape(QFrame::NoFrame);
+    propsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_side->addTab(propsScroll, tr("Properties"));
     m_side->addTab(m_runPanel, tr("Log && metrics"));
 
     createReloadBanner();

@@ -101,7 +101,8 @@ public:
     // Edits not on disk: the document's, or a field of the form that could not be applied.
     bool hasUnsavedEdits() const;
     // May the pipeline be closed (the window quits, another workspace opens)? With unsaved edits
-    // it asks Save / Discard / Cancel in a modal box over `parent`: true for Discard, and for Save
+    // it asks Save / Discard / Cancel in a modal box over `parent`, listing the edits as the Undo
+    // button names them ("Change split.seed to 7"): true for Discard, and for Save
     // once saved; false for Cancel or a save that failed (message() says why). True at once when
     // there is nothing to lose.
     bool mayClose(QWidget *parent);

@@ -192,9 +192,11 @@ void StagePropertyEditor::rebuild()
     m_form = new QWidget(this);
     auto *form = new QFormLayout(m_form);
     form->setContentsMargins(0, 0, 0, 0);
-    // Labels such as "--test-fraction (params.yaml: split.test_fraction)" would leave a narrow
-    // column a field a few pixels wide: a long label puts its field on the next line instead.
-    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    // Each field under its label, the column's whole width: beside labels such as "--test-fraction
+    // (params.yaml: split.test_fraction)" the fields of the other rows were left a few letters wide
+    // ("…v" for a path) in the column's usual width — long rows wrapped only once a field's
+    // minimum no longer fitted, and a larger minimum pushed fields past the column's edge.
+    form->setRowWrapPolicy(QFormLayout::WrapAllRows);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     static_cast<QVBoxLayout *>(layout())->insertWidget(1, m_form);
 

@@ -112,7 +112,8 @@ inline void dropFromPalette(PipelineEditor &e, const QString &type, QPoint at)
 }
 
 // Answers the next modal QMessageBox by clicking `button` once the box is shown (a question left
-// open would hang the test in its exec()). Keeps the question's text and counts the answers.
+// open would hang the test in its exec()). Keeps the question's text, a picture of the box as it
+// was shown (and where, in global coordinates) and counts the answers.
 class MessageBoxAnswerer : public QObject {
 public:
     explicit MessageBoxAnswerer(QMessageBox::StandardButton button) : m_button(button)
@@ -123,6 +124,8 @@ public:
             if (!box || !box->isVisible() || !box->button(m_button))
                 return;
             text = box->text() + QLatin1Char('\n') + box->informativeText();
+            shot = box->grab().toImage();
+            shotAt = box->mapToGlobal(QPoint(0, 0));
             ++answered;
             m_poll.stop(); // one question, one answer
             box->button(m_button)->click();
@@ -130,6 +133,8 @@ public:
         m_poll.start();
     }
     QString text;
+    QImage shot;
+    QPoint shotAt;
     int answered = 0;
 
 private:
