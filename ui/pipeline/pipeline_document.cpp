@@ -82,17 +82,10 @@ Status PipelineDocument::load(const QString &root)
         if (!f.open(QIODevice::ReadOnly))
             return ioError(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
         text = f.readAll();
-        auto parsed = PipelineFile::parse(text, QStringLiteral("dvc.yaml"), root);
-        if (!parsed)
-            return parsed.status();
-        file = *parsed;
+        ORRERY_ASSIGN_OR_RETURN(file, PipelineFile::parse(text, QStringLiteral("dvc.yaml"), root));
     }
-    auto params = loadParamsFile(QDir(root).filePath(QStringLiteral("params.yaml")), QStringLiteral("params.yaml"));
-    if (!params)
-        return params.status();
-    auto layout = Layout::load(root);
-    if (!layout)
-        return layout.status();
+    ORRERY_ASSIGN_OR_RETURN(auto params, loadParamsFile(QDir(root).filePath(QStringLiteral("params.yaml")), QStringLiteral("params.yaml")));
+    ORRERY_ASSIGN_OR_RETURN(auto layout, Layout::load(root));
 
     // The model gets each plain stage with its cmd as written (uninterpolated).
     QVector<Stage> stages;
@@ -128,13 +121,13 @@ Status PipelineDocument::load(const QString &root)
     ORRERY_TRY(m_model->reset(stages));
     m_root = QDir(root).absolutePath();
     m_file = file;
-    m_params = params->kind() == ParamValue::Kind::Map ? *params : ParamValue::map({});
+    m_params = params.kind() == ParamValue::Kind::Map ? params : ParamValue::map({});
     m_paramsChanged = false;
     m_generated = generated;
     m_diskText = text;
-    layout->applyTo(*m_model);
-    m_autoLaidOut = layout->positions.isEmpty();
-    if (layout->positions.isEmpty()) {
+    layout.applyTo(*m_model);
+    m_autoLaidOut = layout.positions.isEmpty();
+    if (layout.positions.isEmpty()) {
         // A pipeline never opened in the editor: the layered layout, spaced for the cards.
         DagLayoutOptions options;
         options.columnWidth = 290;
@@ -147,7 +140,7 @@ Status PipelineDocument::load(const QString &root)
         for (auto it = positions.cbegin(); it != positions.cend(); ++it)
             (void)m_model->setPosition(it.key(), it.value());
     } else {
-        Layout::autoLayout(*m_model, *layout);
+        Layout::autoLayout(*m_model, layout);
     }
     m_undo->clear();
     Q_EMIT reloaded();

@@ -122,14 +122,12 @@ Status PipelineRunner::start(const QString &root, const QStringList &targets, co
             QMetaObject::invokeMethod(this, [this, r] { noteStage(r); Q_EMIT stageChanged(r); }, Qt::QueuedConnection);
         };
         ctx.setProgress(0, stageCount, tr("checking the pipeline"));
-        auto result = stages::runWorkspacePipeline(root, request, &ctx);
-        if (!result)
-            return result.status();
-        if (!result->audit)
-            outcome->auditProblem = result->audit.message();
+        ORRERY_ASSIGN_OR_RETURN(auto result, stages::runWorkspacePipeline(root, request, &ctx));
+        if (!result.audit)
+            outcome->auditProblem = result.audit.message();
         outcome->ran = true;
-        outcome->cancelled = result->report.cancelled;
-        return outcomeStatus(result->report, ctx);
+        outcome->cancelled = result.report.cancelled;
+        return outcomeStatus(result.report, ctx);
     };
     const QString name = QFileInfo(root).fileName();
     const QString title = targets.isEmpty() ? tr("Pipeline %1: all stages").arg(name)

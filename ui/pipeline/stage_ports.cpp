@@ -142,9 +142,7 @@ Result<Stage> StagePorts::connect(const PipelineModel &model, NodeId from, const
     QVector<Stage> all;
     for (NodeId n : model.nodes())
         all.append(n == to ? after : *model.stage(n));
-    auto graph = PipelineGraph::build(all);
-    if (!graph)
-        return graph.status();
+    ORRERY_TRY(PipelineGraph::build(all).status());
     return after;
 }
 
