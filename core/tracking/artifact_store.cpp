@@ -27,23 +27,19 @@ QString folderHigh(const QString &prefix)
 
 Result<bool> isFolder(store::Database &db, const QString &path)
 {
-    auto s = db.prepare(QStringLiteral("SELECT 1 FROM artifacts WHERE path > ? AND path < ? LIMIT 1"));
-    if (!s)
-        return s.status();
-    s->bind(1, folderLow(path)).bind(2, folderHigh(path));
-    const bool found = s->next();
-    ORRERY_TRY(s->status());
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT 1 FROM artifacts WHERE path > ? AND path < ? LIMIT 1")));
+    s.bind(1, folderLow(path)).bind(2, folderHigh(path));
+    const bool found = s.next();
+    ORRERY_TRY(s.status());
     return found;
 }
 
 Result<bool> isFile(store::Database &db, const QString &path)
 {
-    auto s = db.prepare(QStringLiteral("SELECT 1 FROM artifacts WHERE path = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, path);
-    const bool found = s->next();
-    ORRERY_TRY(s->status());
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT 1 FROM artifacts WHERE path = ?")));
+    s.bind(1, path);
+    const bool found = s.next();
+    ORRERY_TRY(s.status());
     return found;
 }
 
@@ -79,42 +75,34 @@ qint64 ArtifactUpload::bytesWritten() const
 
 Status ArtifactUpload::commit()
 {
-    auto object = m_object->commit();
-    if (!object)
-        return object.status();
+    ORRERY_ASSIGN_OR_RETURN(auto object, m_object->commit());
     // The object is durable before the row that names it; a crash in between leaves an object
     // nothing refers to, which `data gc` frees.
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
     QString replaced;
     {
-        auto old = m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?"));
-        if (!old)
-            return old.status();
-        old->bind(1, m_path);
-        if (old->next())
-            replaced = old->text(0);
-        ORRERY_TRY(old->status());
+        ORRERY_ASSIGN_OR_RETURN(auto old, m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?")));
+        old.bind(1, m_path);
+        if (old.next())
+            replaced = old.text(0);
+        ORRERY_TRY(old.status());
     }
-    auto put = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO artifacts(path, run_id, md5, size, created) VALUES (?,?,?,?,?)"));
-    if (!put)
-        return put.status();
-    put->bind(1, m_path).bind(2, m_runId).bind(3, object->md5).bind(4, object->size).bind(5, m_clock.now().toMSecsSinceEpoch());
-    ORRERY_TRY(put->run());
+    ORRERY_ASSIGN_OR_RETURN(
+        auto put, m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO artifacts(path, run_id, md5, size, created) VALUES (?,?,?,?,?)")));
+    put.bind(1, m_path).bind(2, m_runId).bind(3, object.md5).bind(4, object.size).bind(5, m_clock.now().toMSecsSinceEpoch());
+    ORRERY_TRY(put.run());
     const QString owner = QStringLiteral("run:") + m_runId;
-    auto ref = m_db.prepare(QStringLiteral("INSERT OR IGNORE INTO cache_refs(md5, owner) VALUES (?, ?)"));
-    if (!ref)
-        return ref.status();
-    ref->bind(1, object->md5).bind(2, owner);
-    ORRERY_TRY(ref->run());
-    if (!replaced.isEmpty() && replaced != object->md5) {
+    ORRERY_ASSIGN_OR_RETURN(auto ref, m_db.prepare(QStringLiteral("INSERT OR IGNORE INTO cache_refs(md5, owner) VALUES (?, ?)")));
+    ref.bind(1, object.md5).bind(2, owner);
+    ORRERY_TRY(ref.run());
+    if (!replaced.isEmpty() && replaced != object.md5) {
         // The overwritten object stays referenced only while another artifact of the run uses it.
-        auto drop = m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = ?2 "
-                                                "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?3 AND md5 = ?1)"));
-        if (!drop)
-            return drop.status();
-        drop->bind(1, replaced).bind(2, owner).bind(3, m_runId);
-        ORRERY_TRY(drop->run());
+        ORRERY_ASSIGN_OR_RETURN(auto drop,
+            m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = ?2 "
+                                        "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?3 AND md5 = ?1)")));
+        drop.bind(1, replaced).bind(2, owner).bind(3, m_runId);
+        ORRERY_TRY(drop.run());
     }
     return tx.commit();
 }
@@ -141,24 +129,16 @@ Result<QString> ArtifactStore::checkPath(const QString &decoded)
 
 Result<std::unique_ptr<ArtifactUpload>> ArtifactStore::beginUpload(const QString &relative, qint64 expectedSize)
 {
-    auto clean = checkPath(relative);
-    if (!clean)
-        return clean.status();
-    auto run = runOf(*clean);
-    if (!run)
-        return run.status();
-    auto folder = isFolder(m_db, *clean);
-    if (!folder)
-        return folder.status();
-    if (*folder)
-        return invalidArgument(QStringLiteral("cannot upload to '%1': it is a folder of artifacts").arg(*clean));
+    ORRERY_ASSIGN_OR_RETURN(auto clean, checkPath(relative));
+    ORRERY_ASSIGN_OR_RETURN(auto run, runOf(clean));
+    ORRERY_ASSIGN_OR_RETURN(auto folder, isFolder(m_db, clean));
+    if (folder)
+        return invalidArgument(QStringLiteral("cannot upload to '%1': it is a folder of artifacts").arg(clean));
     // No artifact may stand where this one needs a folder.
-    for (qsizetype slash = clean->indexOf(QLatin1Char('/')); slash > 0; slash = clean->indexOf(QLatin1Char('/'), slash + 1)) {
-        auto file = isFile(m_db, clean->left(slash));
-        if (!file)
-            return file.status();
-        if (*file)
-            return invalidArgument(QStringLiteral("cannot upload to '%1': the artifact '%2' is a file, not a folder").arg(*clean, clean->left(slash)));
+    for (qsizetype slash = clean.indexOf(QLatin1Char('/')); slash > 0; slash = clean.indexOf(QLatin1Char('/'), slash + 1)) {
+        ORRERY_ASSIGN_OR_RETURN(auto file, isFile(m_db, clean.left(slash)));
+        if (file)
+            return invalidArgument(QStringLiteral("cannot upload to '%1': the artifact '%2' is a file, not a folder").arg(clean, clean.left(slash)));
     }
     if (!QDir().mkpath(m_cacheRoot))
         return ioError(QStringLiteral("cannot create the cache folder %1").arg(m_cacheRoot));
@@ -167,12 +147,10 @@ Result<std::unique_ptr<ArtifactUpload>> ArtifactStore::beginUpload(const QString
         const qint64 margin = 16 * 1024 * 1024; // room for the database and the rest of the workspace
         if (disk.isValid() && disk.bytesAvailable() >= 0 && disk.bytesAvailable() < expectedSize + margin)
             return ioError(QStringLiteral("artifact '%1' is %2 bytes but the disk has %3 bytes free; free some space and upload again")
-                               .arg(*clean).arg(expectedSize).arg(disk.bytesAvailable()));
+                               .arg(clean).arg(expectedSize).arg(disk.bytesAvailable()));
     }
-    auto object = data::ContentCache(m_cacheRoot).beginObject();
-    if (!object)
-        return object.status();
-    return std::make_unique<ArtifactUpload>(m_db, *clean, *run, std::move(*object), m_clock);
+    ORRERY_ASSIGN_OR_RETURN(auto object, data::ContentCache(m_cacheRoot).beginObject());
+    return std::make_unique<ArtifactUpload>(m_db, clean, run, std::move(object), m_clock);
 }
 
 Result<ArtifactEntry> ArtifactStore::addFile(const QString &relative, const QString &source)
@@ -180,9 +158,7 @@ Result<ArtifactEntry> ArtifactStore::addFile(const QString &relative, const QStr
     QFile in(source);
     if (!in.open(QIODevice::ReadOnly))
         return ioError(QStringLiteral("cannot read %1: %2").arg(source, in.errorString()));
-    auto upload = beginUpload(relative, in.size());
-    if (!upload)
-        return upload.status();
+    ORRERY_ASSIGN_OR_RETURN(auto upload, beginUpload(relative, in.size()));
     QByteArray block(1 << 20, Qt::Uninitialized);
     for (;;) {
         const qint64 n = in.read(block.data(), block.size());
@@ -190,71 +166,60 @@ Result<ArtifactEntry> ArtifactStore::addFile(const QString &relative, const QStr
             return ioError(QStringLiteral("cannot read %1: %2").arg(source, in.errorString()));
         if (n == 0)
             break;
-        ORRERY_TRY((*upload)->write(block.constData(), n));
+        ORRERY_TRY(upload->write(block.constData(), n));
     }
-    ORRERY_TRY((*upload)->commit());
+    ORRERY_TRY(upload->commit());
     const QString clean = *checkPath(relative);
-    return ArtifactEntry{clean.section(QLatin1Char('/'), -1), false, (*upload)->bytesWritten()};
+    return ArtifactEntry{clean.section(QLatin1Char('/'), -1), false, upload->bytesWritten()};
 }
 
 Result<QString> ArtifactStore::fileFor(const QString &relative)
 {
-    auto clean = checkPath(relative);
-    if (!clean)
-        return clean.status();
-    auto s = m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, *clean);
-    if (!s->next()) {
-        ORRERY_TRY(s->status());
-        auto folder = isFolder(m_db, *clean);
-        return notFound(QStringLiteral("No artifact at '%1'%2").arg(*clean, folder && *folder ? QStringLiteral(": it is a folder; list it instead") : QString()));
+    ORRERY_ASSIGN_OR_RETURN(auto clean, checkPath(relative));
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?")));
+    s.bind(1, clean);
+    if (!s.next()) {
+        ORRERY_TRY(s.status());
+        auto folder = isFolder(m_db, clean);
+        return notFound(QStringLiteral("No artifact at '%1'%2").arg(clean, folder && *folder ? QStringLiteral(": it is a folder; list it instead") : QString()));
     }
-    const QString md5 = s->text(0);
+    const QString md5 = s.text(0);
     data::ContentCache cache(m_cacheRoot);
     if (const Status verified = cache.verify(md5); !verified)
-        return verified.withContext(QStringLiteral("artifact '%1'").arg(*clean));
+        return verified.withContext(QStringLiteral("artifact '%1'").arg(clean));
     return cache.objectPath(md5);
 }
 
 Result<int> ArtifactStore::remove(const QString &relative)
 {
-    auto clean = checkPath(relative);
-    if (!clean)
-        return clean.status();
-    const QStringList parts = clean->split(QLatin1Char('/'));
+    ORRERY_ASSIGN_OR_RETURN(auto clean, checkPath(relative));
+    const QStringList parts = clean.split(QLatin1Char('/'));
     if (parts.size() < 3 || parts[2] != QLatin1String("artifacts"))
         return invalidArgument(QStringLiteral("Cannot delete '%1': only a run's artifacts can be deleted, at <experiment_id>/<run_id>/artifacts[/<path>].")
-                                   .arg(*clean));
+                                   .arg(clean));
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
     const QString where = QStringLiteral("path = ?1 OR (path > ?2 AND path < ?3)");
-    auto used = m_db.prepare(QStringLiteral("SELECT DISTINCT run_id, md5 FROM artifacts WHERE ") + where);
-    if (!used)
-        return used.status();
-    used->bind(1, *clean).bind(2, folderLow(*clean)).bind(3, folderHigh(*clean));
+    ORRERY_ASSIGN_OR_RETURN(auto used, m_db.prepare(QStringLiteral("SELECT DISTINCT run_id, md5 FROM artifacts WHERE ") + where));
+    used.bind(1, clean).bind(2, folderLow(clean)).bind(3, folderHigh(clean));
     QVector<std::pair<QString, QString>> objects; // (run, md5)
-    while (used->next())
-        objects.append({used->text(0), used->text(1)});
-    ORRERY_TRY(used->status());
+    while (used.next())
+        objects.append({used.text(0), used.text(1)});
+    ORRERY_TRY(used.status());
     if (objects.isEmpty())
-        return notFound(QStringLiteral("No artifact at '%1': there is no file or folder to delete there").arg(*clean));
-    auto del = m_db.prepare(QStringLiteral("DELETE FROM artifacts WHERE ") + where);
-    if (!del)
-        return del.status();
-    del->bind(1, *clean).bind(2, folderLow(*clean)).bind(3, folderHigh(*clean));
-    ORRERY_TRY(del->run());
+        return notFound(QStringLiteral("No artifact at '%1': there is no file or folder to delete there").arg(clean));
+    ORRERY_ASSIGN_OR_RETURN(auto del, m_db.prepare(QStringLiteral("DELETE FROM artifacts WHERE ") + where));
+    del.bind(1, clean).bind(2, folderLow(clean)).bind(3, folderHigh(clean));
+    ORRERY_TRY(del.run());
     const int removed = m_db.changes();
     // Each object stays the run's only while another artifact of the run still uses it.
-    auto drop = m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = 'run:' || ?2 "
-                                            "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?2 AND md5 = ?1)"));
-    if (!drop)
-        return drop.status();
+    ORRERY_ASSIGN_OR_RETURN(auto drop,
+        m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = 'run:' || ?2 "
+                                    "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?2 AND md5 = ?1)")));
     for (const auto &[run, md5] : objects) {
-        drop->reset();
-        drop->bind(1, md5).bind(2, run);
-        ORRERY_TRY(drop->run());
+        drop.reset();
+        drop.bind(1, md5).bind(2, run);
+        ORRERY_TRY(drop.run());
     }
     ORRERY_TRY(tx.commit());
     return removed;
@@ -264,26 +229,23 @@ Result<QVector<ArtifactEntry>> ArtifactStore::list(const QString &relative) cons
 {
     QString prefix;
     if (!relative.isEmpty()) {
-        auto clean = checkPath(relative);
-        if (!clean)
-            return clean.status();
-        prefix = *clean;
+        ORRERY_ASSIGN_OR_RETURN(auto clean, checkPath(relative));
+        prefix = clean;
     }
-    auto s = m_db.prepare(QStringLiteral("SELECT path, size FROM artifacts WHERE path > ? AND path < ? ORDER BY path"));
-    if (!s)
-        return s.status();
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, m_db.prepare(QStringLiteral("SELECT path, size FROM artifacts WHERE path > ? AND path < ? ORDER BY path")));
     const QString low = folderLow(prefix);
-    s->bind(1, low).bind(2, folderHigh(prefix));
+    s.bind(1, low).bind(2, folderHigh(prefix));
     QVector<ArtifactEntry> entries;
-    while (s->next()) {
-        const QString rest = s->text(0).mid(low.size());
+    while (s.next()) {
+        const QString rest = s.text(0).mid(low.size());
         const qsizetype slash = rest.indexOf(QLatin1Char('/'));
         const QString name = slash < 0 ? rest : rest.left(slash);
         if (!entries.isEmpty() && entries.last().name == name)
             continue; // another file in the same subfolder
-        entries.append({name, slash >= 0, slash < 0 ? s->int64(1) : 0});
+        entries.append({name, slash >= 0, slash < 0 ? s.int64(1) : 0});
     }
-    ORRERY_TRY(s->status());
+    ORRERY_TRY(s.status());
     return entries;
 }
 

@@ -98,10 +98,8 @@ Result<ExperimentFilter> ExperimentFilter::parse(const QString &filter)
             ++c.i;
         QString ident = filter.mid(identStart, c.i - identStart);
         if (c.i < filter.size() && (c.s[c.i] == QLatin1Char('"') || c.s[c.i] == QLatin1Char('`')) && ident.endsWith(QLatin1Char('.'))) {
-            auto quoted = readQuoted(c);
-            if (!quoted)
-                return quoted.status();
-            ident += *quoted;
+            ORRERY_ASSIGN_OR_RETURN(auto quoted, readQuoted(c));
+            ident += quoted;
         }
         const int dot = ident.indexOf(QLatin1Char('.'));
         const QString prefix = dot < 0 ? QString() : ident.left(dot).toLower();
@@ -161,10 +159,8 @@ Result<ExperimentFilter> ExperimentFilter::parse(const QString &filter)
         } else {
             if (c.s[c.i] != QLatin1Char('\'') && c.s[c.i] != QLatin1Char('"'))
                 return c.error(QStringLiteral("expected a quoted value ('…') for '%1'").arg(ident));
-            auto value = readQuoted(c);
-            if (!value)
-                return value.status();
-            clause.text = *value;
+            ORRERY_ASSIGN_OR_RETURN(auto value, readQuoted(c));
+            clause.text = value;
         }
         f.m_clauses.append(clause);
     }

@@ -14,32 +14,30 @@ Result<QVector<MetricPoint>> metricHistory(store::Database &db, const QString &r
     if (limit <= 0)
         return points;
     const qint64 firstBlock = offset / kBlockPoints;
-    auto s = db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block >= ? ORDER BY block"));
-    if (!s)
-        return s.status();
-    s->bind(1, runId).bind(2, key).bind(3, firstBlock);
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block >= ? ORDER BY block")));
+    s.bind(1, runId).bind(2, key).bind(3, firstBlock);
     qint64 skip = offset - firstBlock * kBlockPoints;
-    while (s->next()) {
-        QVector<MetricPoint> block = decodePoints(s->blob(0));
+    while (s.next()) {
+        QVector<MetricPoint> block = decodePoints(s.blob(0));
         for (qint64 i = skip; i < block.size() && points.size() < limit; ++i)
             points.append(block[int(i)]);
         skip = 0;
         if (points.size() >= limit)
             break;
     }
-    ORRERY_TRY(s->status());
+    ORRERY_TRY(s.status());
     return points;
 }
 
 Result<qint64> metricPointCount(store::Database &db, const QString &runId, const QString &key)
 {
-    auto s = db.prepare(QStringLiteral("SELECT coalesce(sum(count), 0) FROM metric_blocks WHERE run_id = ? AND key = ?"));
-    if (!s)
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, db.prepare(QStringLiteral("SELECT coalesce(sum(count), 0) FROM metric_blocks WHERE run_id = ? AND key = ?")));
+    s.bind(1, runId).bind(2, key);
+    if (!s.next())
         return s.status();
-    s->bind(1, runId).bind(2, key);
-    if (!s->next())
-        return s->status();
-    return s->int64(0);
+    return s.int64(0);
 }
 
 QVector<MetricPoint> decimateMinMax(const QVector<MetricPoint> &points, int maxPoints)
@@ -182,39 +180,37 @@ Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString
     //   - more blocks than buckets: each block's own extremes, from compact summary rows.
     // Blocks at the edges of a range may hold points outside it: those are read point by point.
     QVector<StoredBlock> blocks;
-    auto s = db.prepare(QStringLiteral("SELECT block, count, first_step, last_step, min_value, min_step, max_value, max_step, "
-                                       "min_time, max_time FROM metric_blocks "
-                                       "WHERE run_id = ? AND key = ? AND last_step >= ? AND first_step <= ? ORDER BY block"));
-    if (!s)
-        return s.status();
-    s->bind(1, runId).bind(2, key).bind(3, range.from).bind(4, range.to);
-    while (s->next()) {
+    ORRERY_ASSIGN_OR_RETURN(auto s,
+        db.prepare(QStringLiteral("SELECT block, count, first_step, last_step, min_value, min_step, max_value, max_step, "
+                                  "min_time, max_time FROM metric_blocks "
+                                  "WHERE run_id = ? AND key = ? AND last_step >= ? AND first_step <= ? ORDER BY block")));
+    s.bind(1, runId).bind(2, key).bind(3, range.from).bind(4, range.to);
+    while (s.next()) {
         StoredBlock b;
-        b.index = s->int64(0);
-        b.summary.count = s->int64(1);
-        b.summary.firstStep = s->int64(2);
-        b.summary.lastStep = s->int64(3);
-        b.summary.hasValues = !s->isNull(4);
-        b.summary.min = {s->int64(5), s->int64(8), s->real(4)};
-        b.summary.max = {s->int64(7), s->int64(9), s->real(6)};
-        b.legacy = b.summary.hasValues && s->isNull(8);
+        b.index = s.int64(0);
+        b.summary.count = s.int64(1);
+        b.summary.firstStep = s.int64(2);
+        b.summary.lastStep = s.int64(3);
+        b.summary.hasValues = !s.isNull(4);
+        b.summary.min = {s.int64(5), s.int64(8), s.real(4)};
+        b.summary.max = {s.int64(7), s.int64(9), s.real(6)};
+        b.legacy = b.summary.hasValues && s.isNull(8);
         blocks.append(b);
     }
-    ORRERY_TRY(s->status());
+    ORRERY_TRY(s.status());
 
-    auto readPoints = db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block = ?"));
-    if (!readPoints)
-        return readPoints.status();
+    ORRERY_ASSIGN_OR_RETURN(
+        auto readPoints, db.prepare(QStringLiteral("SELECT points FROM metric_points WHERE run_id = ? AND key = ? AND block = ?")));
     const auto pointsInRange = [&](const StoredBlock &b, QVector<MetricPoint> &out) -> Status {
-        readPoints->reset();
-        readPoints->bind(1, runId).bind(2, key).bind(3, b.index);
-        if (readPoints->next()) {
-            const QVector<MetricPoint> block = decodePoints(readPoints->blob(0));
+        readPoints.reset();
+        readPoints.bind(1, runId).bind(2, key).bind(3, b.index);
+        if (readPoints.next()) {
+            const QVector<MetricPoint> block = decodePoints(readPoints.blob(0));
             for (const MetricPoint &p : block)
                 if (p.step >= range.from && p.step <= range.to)
                     out.append(p);
         }
-        return readPoints->status();
+        return readPoints.status();
     };
     const auto needsPoints = [&](const StoredBlock &b) {
         return b.legacy || b.summary.firstStep < range.from || b.summary.lastStep > range.to;
@@ -234,27 +230,26 @@ Result<QVector<MetricPoint>> decimatedHistory(store::Database &db, const QString
 
     QVector<BlockSummary> units;
     if (nb < buckets) {
-        auto segs = db.prepare(QStringLiteral("SELECT block, segments FROM metric_segments WHERE run_id = ? AND key = ? AND block BETWEEN ? AND ? "
-                                              "ORDER BY block"));
-        if (!segs)
-            return segs.status();
-        segs->bind(1, runId).bind(2, key).bind(3, blocks.first().index).bind(4, blocks.last().index);
+        ORRERY_ASSIGN_OR_RETURN(auto segs,
+            db.prepare(QStringLiteral("SELECT block, segments FROM metric_segments WHERE run_id = ? AND key = ? AND block BETWEEN ? AND ? "
+                                      "ORDER BY block")));
+        segs.bind(1, runId).bind(2, key).bind(3, blocks.first().index).bind(4, blocks.last().index);
         units.reserve(int(nb) * (kBlockPoints / kSegmentPoints));
-        bool haveRow = segs->next();
+        bool haveRow = segs.next();
         for (const StoredBlock &b : blocks) {
             // Rows of blocks out of the step range (between two in it) are passed over; a block
             // with no row is from before segments existed.
-            while (haveRow && segs->int64(0) < b.index)
-                haveRow = segs->next();
-            if (haveRow && segs->int64(0) == b.index && !needsPoints(b)) {
-                appendSegments(segs->blob(1), units);
+            while (haveRow && segs.int64(0) < b.index)
+                haveRow = segs.next();
+            if (haveRow && segs.int64(0) == b.index && !needsPoints(b)) {
+                appendSegments(segs.blob(1), units);
             } else {
                 QVector<MetricPoint> points;
                 ORRERY_TRY(pointsInRange(b, points));
                 appendSegmentsOf(points, units);
             }
         }
-        ORRERY_TRY(segs->status());
+        ORRERY_TRY(segs.status());
     } else {
         units.reserve(int(nb));
         for (const StoredBlock &b : blocks) {

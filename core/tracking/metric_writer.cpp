@@ -65,28 +65,27 @@ struct MetricWriter::Impl {
 
     Status loadTail(const TailKey &key, Tail &tail)
     {
-        auto s = db->prepare(QStringLiteral("SELECT block, points FROM metric_points WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1"));
-        if (!s)
-            return s.status();
-        s->bind(1, key.first).bind(2, key.second);
-        if (s->next()) {
-            tail.block = s->int64(0);
-            tail.points = decodePoints(s->blob(1));
+        ORRERY_ASSIGN_OR_RETURN(auto s,
+            db->prepare(
+                QStringLiteral("SELECT block, points FROM metric_points WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1")));
+        s.bind(1, key.first).bind(2, key.second);
+        if (s.next()) {
+            tail.block = s.int64(0);
+            tail.points = decodePoints(s.blob(1));
             if (tail.points.size() >= kBlockPoints) {
                 ++tail.block;
                 tail.points.clear();
             }
         }
-        ORRERY_TRY(s->status());
-        auto l = db->prepare(QStringLiteral("SELECT value, timestamp, step, is_nan FROM latest_metrics WHERE run_id = ? AND key = ?"));
-        if (!l)
-            return l.status();
-        l->bind(1, key.first).bind(2, key.second);
-        if (l->next()) {
+        ORRERY_TRY(s.status());
+        ORRERY_ASSIGN_OR_RETURN(
+            auto l, db->prepare(QStringLiteral("SELECT value, timestamp, step, is_nan FROM latest_metrics WHERE run_id = ? AND key = ?")));
+        l.bind(1, key.first).bind(2, key.second);
+        if (l.next()) {
             tail.haveLatest = true;
-            tail.latest = {l->int64(2), l->int64(1), l->int64(3) ? std::nan("") : l->real(0)};
+            tail.latest = {l.int64(2), l.int64(1), l.int64(3) ? std::nan("") : l.real(0)};
         }
-        return l->status();
+        return l.status();
     }
 
     // Whether the remembered tail is still what the database holds: another writer (a second
@@ -96,18 +95,17 @@ struct MetricWriter::Impl {
     // write; one indexed read of the newest block's summary row per series and commit.
     Result<bool> tailIsCurrent(const TailKey &key, const Tail &tail)
     {
-        auto s = db->prepare(QStringLiteral("SELECT block, count FROM metric_blocks WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1"));
-        if (!s)
-            return s.status();
-        s->bind(1, key.first).bind(2, key.second);
-        const bool any = s->next();
-        ORRERY_TRY(s->status());
+        ORRERY_ASSIGN_OR_RETURN(auto s,
+            db->prepare(QStringLiteral("SELECT block, count FROM metric_blocks WHERE run_id = ? AND key = ? ORDER BY block DESC LIMIT 1")));
+        s.bind(1, key.first).bind(2, key.second);
+        const bool any = s.next();
+        ORRERY_TRY(s.status());
         if (!tail.points.isEmpty())
-            return any && s->int64(0) == tail.block && s->int64(1) == tail.points.size();
+            return any && s.int64(0) == tail.block && s.int64(1) == tail.points.size();
         // An empty tail starts block `tail.block`: the one before it is full, or there is none.
         if (tail.block == 0)
             return !any;
-        return any && s->int64(0) == tail.block - 1 && s->int64(1) == kBlockPoints;
+        return any && s.int64(0) == tail.block - 1 && s.int64(1) == kBlockPoints;
     }
 
     // The three rows a block is stored as: its points, its summary and its segments' summaries.
@@ -157,18 +155,15 @@ struct MetricWriter::Impl {
     {
         store::Transaction tx(*db);
         ORRERY_TRY(tx.status());
-        auto insert = db->prepare(QStringLiteral(
-            "INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, min_step, max_value, max_step, "
-            "min_time, max_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
-        if (!insert)
-            return insert.status();
-        auto insertPoints = db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_points(run_id, key, block, points) VALUES (?,?,?,?)"));
-        if (!insertPoints)
-            return insertPoints.status();
-        auto insertSegments = db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_segments(run_id, key, block, segments) VALUES (?,?,?,?)"));
-        if (!insertSegments)
-            return insertSegments.status();
-        BlockStatements st{std::move(*insertPoints), std::move(*insert), std::move(*insertSegments)};
+        ORRERY_ASSIGN_OR_RETURN(auto insert,
+            db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_blocks(run_id, key, block, count, first_step, last_step, min_value, "
+                                       "min_step, max_value, max_step, "
+                                       "min_time, max_time) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")));
+        ORRERY_ASSIGN_OR_RETURN(auto insertPoints,
+            db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_points(run_id, key, block, points) VALUES (?,?,?,?)")));
+        ORRERY_ASSIGN_OR_RETURN(auto insertSegments,
+            db->prepare(QStringLiteral("INSERT OR REPLACE INTO metric_segments(run_id, key, block, segments) VALUES (?,?,?,?)")));
+        BlockStatements st{std::move(insertPoints), std::move(insert), std::move(insertSegments)};
         // Series ids index a vector of tails: no string is hashed per point.
         QVector<std::pair<QString, QString>> names;
         {
@@ -193,10 +188,8 @@ struct MetricWriter::Impl {
             }
             if (!checked[e.series]) {
                 checked[e.series] = true;
-                auto current = tailIsCurrent(names[e.series], *tail);
-                if (!current)
-                    return current.status();
-                if (!*current) { // someone else appended: continue from what is stored
+                ORRERY_ASSIGN_OR_RETURN(auto current, tailIsCurrent(names[e.series], *tail));
+                if (!current) { // someone else appended: continue from what is stored
                     *tail = Tail();
                     ORRERY_TRY(loadTail(names[e.series], *tail));
                 }
@@ -206,9 +199,9 @@ struct MetricWriter::Impl {
             ORRERY_TRY(appendPoint(names[e.series], *tail, e.point, st));
             tail->dirty = true; // keeps it in `touched` once, even after a full block was written
         }
-        auto latest = db->prepare(QStringLiteral("INSERT OR REPLACE INTO latest_metrics(run_id, key, value, timestamp, step, is_nan) VALUES (?,?,?,?,?,?)"));
-        if (!latest)
-            return latest.status();
+        ORRERY_ASSIGN_OR_RETURN(auto latest,
+            db->prepare(
+                QStringLiteral("INSERT OR REPLACE INTO latest_metrics(run_id, key, value, timestamp, step, is_nan) VALUES (?,?,?,?,?,?)")));
         QSet<QString> runs;
         for (int id : touched) {
             Tail &tail = *seriesTails[id];
@@ -217,27 +210,25 @@ struct MetricWriter::Impl {
                 ORRERY_TRY(writeBlock(key, tail, st));
             tail.dirty = false;
             if (tail.latestDirty) {
-                latest->reset();
-                latest->bind(1, key.first).bind(2, key.second);
+                latest.reset();
+                latest.bind(1, key.first).bind(2, key.second);
                 if (std::isnan(tail.latest.value))
-                    latest->bindNull(3);
+                    latest.bindNull(3);
                 else
-                    latest->bind(3, tail.latest.value);
-                latest->bind(4, tail.latest.timestamp).bind(5, tail.latest.step).bind(6, std::isnan(tail.latest.value) ? 1 : 0);
-                ORRERY_TRY(latest->run());
+                    latest.bind(3, tail.latest.value);
+                latest.bind(4, tail.latest.timestamp).bind(5, tail.latest.step).bind(6, std::isnan(tail.latest.value) ? 1 : 0);
+                ORRERY_TRY(latest.run());
                 tail.latestDirty = false;
             }
             runs.insert(key.first);
         }
         // A run that logs is alive: its heartbeat moves with every commit.
-        auto beat = db->prepare(QStringLiteral("UPDATE runs SET heartbeat_time = ? WHERE id = ?"));
-        if (!beat)
-            return beat.status();
+        ORRERY_ASSIGN_OR_RETURN(auto beat, db->prepare(QStringLiteral("UPDATE runs SET heartbeat_time = ? WHERE id = ?")));
         const qint64 now = clock->now().toMSecsSinceEpoch();
         for (const QString &run : runs) {
-            beat->reset();
-            beat->bind(1, now).bind(2, run);
-            ORRERY_TRY(beat->run());
+            beat.reset();
+            beat.bind(1, now).bind(2, run);
+            ORRERY_TRY(beat.run());
         }
         ORRERY_TRY(tx.commit());
         points += batch.size();
@@ -299,11 +290,9 @@ MetricWriter::~MetricWriter()
 
 Result<std::unique_ptr<MetricWriter>> MetricWriter::open(const QString &databasePath, int flushIntervalMs, const common::Clock *clock)
 {
-    auto db = store::Database::open(databasePath);
-    if (!db)
-        return db.status();
+    ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(databasePath));
     std::unique_ptr<MetricWriter> writer(new MetricWriter());
-    writer->d->db = std::move(*db);
+    writer->d->db = std::move(db);
     writer->d->intervalMs = qMax(1, flushIntervalMs);
     writer->d->clock = clock ? clock : &common::Clock::system();
     writer->d->queue.reserve(1 << 16);

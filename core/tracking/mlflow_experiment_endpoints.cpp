@@ -26,85 +26,53 @@ Status checkArtifactLocation(const QString &location)
 
 Result<QJsonObject> MlflowRestApi::createExperiment(const MlflowRequest &r)
 {
-    auto name = r.string(QStringLiteral("name"), true);
-    if (!name)
-        return name.status();
-    auto location = r.string(QStringLiteral("artifact_location"));
-    if (!location)
-        return location.status();
-    ORRERY_TRY(checkArtifactLocation(*location));
-    auto tags = r.keyValues(QStringLiteral("tags"));
-    if (!tags)
-        return tags.status();
-    auto id = m_store.createExperiment(*name, *location, *tags);
-    if (!id)
-        return id.status();
-    return QJsonObject{{kExperimentId, *id}};
+    ORRERY_ASSIGN_OR_RETURN(auto name, r.string(QStringLiteral("name"), true));
+    ORRERY_ASSIGN_OR_RETURN(auto location, r.string(QStringLiteral("artifact_location")));
+    ORRERY_TRY(checkArtifactLocation(location));
+    ORRERY_ASSIGN_OR_RETURN(auto tags, r.keyValues(QStringLiteral("tags")));
+    ORRERY_ASSIGN_OR_RETURN(auto id, m_store.createExperiment(name, location, tags));
+    return QJsonObject{{kExperimentId, id}};
 }
 
 Result<QJsonObject> MlflowRestApi::getExperiment(const MlflowRequest &r)
 {
-    auto id = r.string(kExperimentId, true);
-    if (!id)
-        return id.status();
-    auto e = m_store.experiment(*id);
-    if (!e)
-        return e.status();
-    return QJsonObject{{QStringLiteral("experiment"), mlflow::experimentJson(*e)}};
+    ORRERY_ASSIGN_OR_RETURN(auto id, r.string(kExperimentId, true));
+    ORRERY_ASSIGN_OR_RETURN(auto e, m_store.experiment(id));
+    return QJsonObject{{QStringLiteral("experiment"), mlflow::experimentJson(e)}};
 }
 
 Result<QJsonObject> MlflowRestApi::getExperimentByName(const MlflowRequest &r)
 {
-    auto name = r.string(QStringLiteral("experiment_name"), true);
-    if (!name)
-        return name.status();
-    auto e = m_store.experimentByName(*name);
-    if (!e)
-        return e.status();
-    return QJsonObject{{QStringLiteral("experiment"), mlflow::experimentJson(*e)}};
+    ORRERY_ASSIGN_OR_RETURN(auto name, r.string(QStringLiteral("experiment_name"), true));
+    ORRERY_ASSIGN_OR_RETURN(auto e, m_store.experimentByName(name));
+    return QJsonObject{{QStringLiteral("experiment"), mlflow::experimentJson(e)}};
 }
 
 Result<QJsonObject> MlflowRestApi::searchExperiments(const MlflowRequest &r)
 {
-    auto maxResults = r.int64(QStringLiteral("max_results"), false, 1000);
-    if (!maxResults)
-        return maxResults.status();
-    if (*maxResults < 1 || *maxResults > kMaxSearchResults)
+    ORRERY_ASSIGN_OR_RETURN(auto maxResults, r.int64(QStringLiteral("max_results"), false, 1000));
+    if (maxResults < 1 || maxResults > kMaxSearchResults)
         return invalidArgument(QStringLiteral("Invalid value %1 for parameter 'max_results' supplied: it must be between 1 and %2.")
-                                   .arg(*maxResults).arg(kMaxSearchResults));
-    auto token = r.string(QStringLiteral("page_token"));
-    if (!token)
-        return token.status();
-    auto offset = mlflow::offsetFromPageToken(*token);
-    if (!offset)
-        return offset.status();
-    auto viewName = r.string(QStringLiteral("view_type"));
-    if (!viewName)
-        return viewName.status();
+                                   .arg(maxResults).arg(kMaxSearchResults));
+    ORRERY_ASSIGN_OR_RETURN(auto token, r.string(QStringLiteral("page_token")));
+    ORRERY_ASSIGN_OR_RETURN(auto offset, mlflow::offsetFromPageToken(token));
+    ORRERY_ASSIGN_OR_RETURN(auto viewName, r.string(QStringLiteral("view_type")));
     ViewType view = ViewType::ActiveOnly;
-    if (!viewName->isEmpty() && !parseViewType(*viewName, &view))
-        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(*viewName));
-    auto filterText = r.string(QStringLiteral("filter"));
-    if (!filterText)
-        return filterText.status();
-    auto filter = ExperimentFilter::parse(*filterText);
-    if (!filter)
-        return filter.status();
-    auto orderBy = r.strings(QStringLiteral("order_by"));
-    if (!orderBy)
-        return orderBy.status();
+    if (!viewName.isEmpty() && !parseViewType(viewName, &view))
+        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(viewName));
+    ORRERY_ASSIGN_OR_RETURN(auto filterText, r.string(QStringLiteral("filter")));
+    ORRERY_ASSIGN_OR_RETURN(auto filter, ExperimentFilter::parse(filterText));
+    ORRERY_ASSIGN_OR_RETURN(auto orderBy, r.strings(QStringLiteral("order_by")));
 
-    auto all = m_store.experiments(view);
-    if (!all)
-        return all.status();
+    ORRERY_ASSIGN_OR_RETURN(auto all, m_store.experiments(view));
     QVector<Experiment> matching;
-    for (const Experiment &e : *all)
-        if (filter->matches(e))
+    for (const Experiment &e : all)
+        if (filter.matches(e))
             matching.append(e);
-    ORRERY_TRY(ExperimentFilter::sort(matching, *orderBy));
+    ORRERY_TRY(ExperimentFilter::sort(matching, orderBy));
     QJsonArray page;
-    const qint64 end = qMin<qint64>(matching.size(), *offset + *maxResults);
-    for (qint64 i = *offset; i < end; ++i)
+    const qint64 end = qMin<qint64>(matching.size(), offset + maxResults);
+    for (qint64 i = offset; i < end; ++i)
         page.append(mlflow::experimentJson(matching[int(i)]));
     QJsonObject answer;
     mlflow::putArray(answer, QStringLiteral("experiments"), page);
@@ -115,47 +83,33 @@ Result<QJsonObject> MlflowRestApi::searchExperiments(const MlflowRequest &r)
 
 Result<QJsonObject> MlflowRestApi::deleteExperiment(const MlflowRequest &r)
 {
-    auto id = r.string(kExperimentId, true);
-    if (!id)
-        return id.status();
-    ORRERY_TRY(m_store.setExperimentLifecycle(*id, true));
+    ORRERY_ASSIGN_OR_RETURN(auto id, r.string(kExperimentId, true));
+    ORRERY_TRY(m_store.setExperimentLifecycle(id, true));
     return QJsonObject();
 }
 
 Result<QJsonObject> MlflowRestApi::restoreExperiment(const MlflowRequest &r)
 {
-    auto id = r.string(kExperimentId, true);
-    if (!id)
-        return id.status();
-    ORRERY_TRY(m_store.setExperimentLifecycle(*id, false));
+    ORRERY_ASSIGN_OR_RETURN(auto id, r.string(kExperimentId, true));
+    ORRERY_TRY(m_store.setExperimentLifecycle(id, false));
     return QJsonObject();
 }
 
 // experiments/update: MLflow's rename (new_name is its only field).
 Result<QJsonObject> MlflowRestApi::updateExperiment(const MlflowRequest &r)
 {
-    auto id = r.string(kExperimentId, true);
-    if (!id)
-        return id.status();
-    auto newName = r.string(QStringLiteral("new_name"), true);
-    if (!newName)
-        return newName.status();
-    ORRERY_TRY(m_store.renameExperiment(*id, *newName));
+    ORRERY_ASSIGN_OR_RETURN(auto id, r.string(kExperimentId, true));
+    ORRERY_ASSIGN_OR_RETURN(auto newName, r.string(QStringLiteral("new_name"), true));
+    ORRERY_TRY(m_store.renameExperiment(id, newName));
     return QJsonObject();
 }
 
 Result<QJsonObject> MlflowRestApi::setExperimentTag(const MlflowRequest &r)
 {
-    auto id = r.string(kExperimentId, true);
-    if (!id)
-        return id.status();
-    auto key = r.string(QStringLiteral("key"), true);
-    if (!key)
-        return key.status();
-    auto value = r.string(QStringLiteral("value"));
-    if (!value)
-        return value.status();
-    ORRERY_TRY(m_store.setExperimentTag(*id, {*key, *value}));
+    ORRERY_ASSIGN_OR_RETURN(auto id, r.string(kExperimentId, true));
+    ORRERY_ASSIGN_OR_RETURN(auto key, r.string(QStringLiteral("key"), true));
+    ORRERY_ASSIGN_OR_RETURN(auto value, r.string(QStringLiteral("value")));
+    ORRERY_TRY(m_store.setExperimentTag(id, {key, value}));
     return QJsonObject();
 }
 

@@ -285,19 +285,13 @@ Result<MlflowRequest> MlflowRequest::object(const QString &field, bool required)
 
 Result<QVector<KeyValue>> MlflowRequest::keyValues(const QString &field) const
 {
-    auto items = objects(field);
-    if (!items)
-        return items.status();
+    ORRERY_ASSIGN_OR_RETURN(auto items, objects(field));
     QVector<KeyValue> out;
-    out.reserve(items->size());
-    for (const MlflowRequest &item : *items) {
-        auto key = item.string(QStringLiteral("key"), true);
-        if (!key)
-            return key.status();
-        auto value = item.string(QStringLiteral("value"));
-        if (!value)
-            return value.status();
-        out.append({*key, *value});
+    out.reserve(items.size());
+    for (const MlflowRequest &item : items) {
+        ORRERY_ASSIGN_OR_RETURN(auto key, item.string(QStringLiteral("key"), true));
+        ORRERY_ASSIGN_OR_RETURN(auto value, item.string(QStringLiteral("value")));
+        out.append({key, value});
     }
     return out;
 }

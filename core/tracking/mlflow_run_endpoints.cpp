@@ -34,173 +34,111 @@ RunManifest restRunManifest(const QString &workspaceRoot, const QVector<KeyValue
 
 Result<QJsonObject> MlflowRestApi::createRun(const MlflowRequest &r)
 {
-    auto experimentId = r.string(QStringLiteral("experiment_id"));
-    if (!experimentId)
-        return experimentId.status();
-    auto userId = r.string(QStringLiteral("user_id"));
-    if (!userId)
-        return userId.status();
-    auto startTime = r.int64(QStringLiteral("start_time"));
-    if (!startTime)
-        return startTime.status();
-    auto runName = r.string(QStringLiteral("run_name"));
-    if (!runName)
-        return runName.status();
-    auto tags = r.keyValues(QStringLiteral("tags"));
-    if (!tags)
-        return tags.status();
-    QString user = *userId;
-    for (const KeyValue &t : *tags)
+    ORRERY_ASSIGN_OR_RETURN(auto experimentId, r.string(QStringLiteral("experiment_id")));
+    ORRERY_ASSIGN_OR_RETURN(auto userId, r.string(QStringLiteral("user_id")));
+    ORRERY_ASSIGN_OR_RETURN(auto startTime, r.int64(QStringLiteral("start_time")));
+    ORRERY_ASSIGN_OR_RETURN(auto runName, r.string(QStringLiteral("run_name")));
+    ORRERY_ASSIGN_OR_RETURN(auto tags, r.keyValues(QStringLiteral("tags")));
+    QString user = userId;
+    for (const KeyValue &t : tags)
         if (user.isEmpty() && t.key == QLatin1String("mlflow.user"))
             user = t.value; // MLflow ≥ 2 sends the user as this tag only
-    auto info = m_store.createRun(*experimentId, *runName, *startTime, *tags, user);
-    if (!info)
-        return info.status();
-    ORRERY_TRY(saveManifest(m_db, info->runId, restRunManifest(m_workspaceRoot, *tags)));
-    auto run = m_store.run(info->runId);
-    if (!run)
-        return run.status();
-    return QJsonObject{{QStringLiteral("run"), mlflow::runJson(*run)}};
+    ORRERY_ASSIGN_OR_RETURN(auto info, m_store.createRun(experimentId, runName, startTime, tags, user));
+    ORRERY_TRY(saveManifest(m_db, info.runId, restRunManifest(m_workspaceRoot, tags)));
+    ORRERY_ASSIGN_OR_RETURN(auto run, m_store.run(info.runId));
+    return QJsonObject{{QStringLiteral("run"), mlflow::runJson(run)}};
 }
 
 Result<QJsonObject> MlflowRestApi::updateRun(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    auto statusName = r.string(QStringLiteral("status"));
-    if (!statusName)
-        return statusName.status();
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto statusName, r.string(QStringLiteral("status")));
     RunStatus status = RunStatus::Running;
-    if (!statusName->isEmpty() && !parseRunStatus(*statusName, &status))
+    if (!statusName.isEmpty() && !parseRunStatus(statusName, &status))
         return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'status' supplied: use RUNNING, SCHEDULED, FINISHED, FAILED or KILLED.")
-                                   .arg(*statusName));
-    auto endTime = r.int64(QStringLiteral("end_time"));
-    if (!endTime)
-        return endTime.status();
-    auto runName = r.string(QStringLiteral("run_name"));
-    if (!runName)
-        return runName.status();
-    auto info = m_store.updateRun(*runId, statusName->isEmpty() ? nullptr : &status, *endTime, *runName);
-    if (!info)
-        return info.status();
-    return QJsonObject{{QStringLiteral("run_info"), mlflow::runInfoJson(*info)}};
+                                   .arg(statusName));
+    ORRERY_ASSIGN_OR_RETURN(auto endTime, r.int64(QStringLiteral("end_time")));
+    ORRERY_ASSIGN_OR_RETURN(auto runName, r.string(QStringLiteral("run_name")));
+    ORRERY_ASSIGN_OR_RETURN(auto info, m_store.updateRun(runId, statusName.isEmpty() ? nullptr : &status, endTime, runName));
+    return QJsonObject{{QStringLiteral("run_info"), mlflow::runInfoJson(info)}};
 }
 
 Result<QJsonObject> MlflowRestApi::getRun(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
     flushMetrics();
-    auto run = m_store.run(*runId);
-    if (!run)
-        return run.status();
-    return QJsonObject{{QStringLiteral("run"), mlflow::runJson(*run)}};
+    ORRERY_ASSIGN_OR_RETURN(auto run, m_store.run(runId));
+    return QJsonObject{{QStringLiteral("run"), mlflow::runJson(run)}};
 }
 
 Result<QJsonObject> MlflowRestApi::searchRuns(const MlflowRequest &r)
 {
     RunQuery query;
-    auto ids = r.strings(QStringLiteral("experiment_ids"));
-    if (!ids)
-        return ids.status();
-    query.experimentIds = *ids;
-    auto filter = r.string(QStringLiteral("filter"));
-    if (!filter)
-        return filter.status();
-    query.filter = *filter;
-    auto viewName = r.string(QStringLiteral("run_view_type"));
-    if (!viewName)
-        return viewName.status();
-    if (!viewName->isEmpty() && !parseViewType(*viewName, &query.view))
-        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'run_view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(*viewName));
-    auto maxResults = r.int64(QStringLiteral("max_results"), false, 1000);
-    if (!maxResults)
-        return maxResults.status();
-    if (*maxResults < 1 || *maxResults > kMaxSearchResults)
+    ORRERY_ASSIGN_OR_RETURN(auto ids, r.strings(QStringLiteral("experiment_ids")));
+    query.experimentIds = ids;
+    ORRERY_ASSIGN_OR_RETURN(auto filter, r.string(QStringLiteral("filter")));
+    query.filter = filter;
+    ORRERY_ASSIGN_OR_RETURN(auto viewName, r.string(QStringLiteral("run_view_type")));
+    if (!viewName.isEmpty() && !parseViewType(viewName, &query.view))
+        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'run_view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(viewName));
+    ORRERY_ASSIGN_OR_RETURN(auto maxResults, r.int64(QStringLiteral("max_results"), false, 1000));
+    if (maxResults < 1 || maxResults > kMaxSearchResults)
         return invalidArgument(QStringLiteral("Invalid value %1 for parameter 'max_results' supplied: it must be between 1 and %2.")
-                                   .arg(*maxResults).arg(kMaxSearchResults));
-    query.maxResults = int(*maxResults);
-    auto orderBy = r.strings(QStringLiteral("order_by"));
-    if (!orderBy)
-        return orderBy.status();
-    query.orderBy = *orderBy;
-    auto token = r.string(QStringLiteral("page_token"));
-    if (!token)
-        return token.status();
-    query.pageToken = *token;
+                                   .arg(maxResults).arg(kMaxSearchResults));
+    query.maxResults = int(maxResults);
+    ORRERY_ASSIGN_OR_RETURN(auto orderBy, r.strings(QStringLiteral("order_by")));
+    query.orderBy = orderBy;
+    ORRERY_ASSIGN_OR_RETURN(auto token, r.string(QStringLiteral("page_token")));
+    query.pageToken = token;
     flushMetrics();
-    auto page = tracking::searchRuns(m_db, query);
-    if (!page)
-        return page.status();
+    ORRERY_ASSIGN_OR_RETURN(auto page, tracking::searchRuns(m_db, query));
     QJsonArray runs;
-    for (const Run &run : page->runs)
+    for (const Run &run : page.runs)
         runs.append(mlflow::runJson(run));
     QJsonObject answer;
     mlflow::putArray(answer, QStringLiteral("runs"), runs);
-    if (!page->nextPageToken.isEmpty())
-        answer.insert(QStringLiteral("next_page_token"), page->nextPageToken);
+    if (!page.nextPageToken.isEmpty())
+        answer.insert(QStringLiteral("next_page_token"), page.nextPageToken);
     return answer;
 }
 
 Result<QJsonObject> MlflowRestApi::deleteRun(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    ORRERY_TRY(m_store.setRunLifecycle(*runId, true));
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_TRY(m_store.setRunLifecycle(runId, true));
     return QJsonObject();
 }
 
 Result<QJsonObject> MlflowRestApi::restoreRun(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    ORRERY_TRY(m_store.setRunLifecycle(*runId, false));
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_TRY(m_store.setRunLifecycle(runId, false));
     return QJsonObject();
 }
 
 Result<QJsonObject> MlflowRestApi::setTag(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    auto key = r.string(kKey, true);
-    if (!key)
-        return key.status();
-    auto value = r.string(kValue);
-    if (!value)
-        return value.status();
-    ORRERY_TRY(m_store.setTag(*runId, {*key, *value}));
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto key, r.string(kKey, true));
+    ORRERY_ASSIGN_OR_RETURN(auto value, r.string(kValue));
+    ORRERY_TRY(m_store.setTag(runId, {key, value}));
     return QJsonObject();
 }
 
 Result<QJsonObject> MlflowRestApi::deleteTag(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    auto key = r.string(kKey, true);
-    if (!key)
-        return key.status();
-    ORRERY_TRY(m_store.deleteTag(*runId, *key));
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto key, r.string(kKey, true));
+    ORRERY_TRY(m_store.deleteTag(runId, key));
     return QJsonObject();
 }
 
 Result<QJsonObject> MlflowRestApi::logParameter(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    auto key = r.string(kKey, true);
-    if (!key)
-        return key.status();
-    auto value = r.string(kValue);
-    if (!value)
-        return value.status();
-    ORRERY_TRY(m_store.logParam(*runId, {*key, *value}));
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto key, r.string(kKey, true));
+    ORRERY_ASSIGN_OR_RETURN(auto value, r.string(kValue));
+    ORRERY_TRY(m_store.logParam(runId, {key, value}));
     return QJsonObject();
 }
 
@@ -208,29 +146,23 @@ Result<QJsonObject> MlflowRestApi::logParameter(const MlflowRequest &r)
 // model's metadata appended to the run's mlflow.log-model.history tag, as MLflow's stores do.
 Result<QJsonObject> MlflowRestApi::logModel(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    auto modelJson = r.string(QStringLiteral("model_json"), true);
-    if (!modelJson)
-        return modelJson.status();
-    const QJsonObject model = QJsonDocument::fromJson(modelJson->toUtf8()).object();
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto modelJson, r.string(QStringLiteral("model_json"), true));
+    const QJsonObject model = QJsonDocument::fromJson(modelJson.toUtf8()).object();
     QStringList missingFields;
     for (const char *field : {"artifact_path", "flavors", "utc_time_created", "run_id"})
         if (!model.contains(QLatin1String(field)))
             missingFields << QLatin1String(field);
     if (model.isEmpty() || !missingFields.isEmpty())
         return invalidArgument(QStringLiteral("Model json is missing mandatory fields: %1").arg(missingFields.isEmpty() ? QStringLiteral("(not a JSON object)") : missingFields.join(QStringLiteral(", "))));
-    auto run = m_store.run(*runId);
-    if (!run)
-        return run.status();
+    ORRERY_ASSIGN_OR_RETURN(auto run, m_store.run(runId));
     const QString historyKey = QStringLiteral("mlflow.log-model.history");
     QJsonArray history;
-    for (const KeyValue &t : run->tags)
+    for (const KeyValue &t : run.tags)
         if (t.key == historyKey)
             history = QJsonDocument::fromJson(t.value.toUtf8()).array();
     history.append(model);
-    ORRERY_TRY(m_store.setTag(*runId, {historyKey, QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact))}));
+    ORRERY_TRY(m_store.setTag(runId, {historyKey, QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact))}));
     return QJsonObject();
 }
 
@@ -238,48 +170,34 @@ Result<QJsonObject> MlflowRestApi::logModel(const MlflowRequest &r)
 // each with its input tags (mlflow.data.context). All are checked before any is stored.
 Result<QJsonObject> MlflowRestApi::logInputs(const MlflowRequest &r)
 {
-    auto runId = runIdOf(r);
-    if (!runId)
-        return runId.status();
-    auto models = r.objects(QStringLiteral("models"));
-    if (!models)
-        return models.status();
-    if (!models->isEmpty())
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto models, r.objects(QStringLiteral("models")));
+    if (!models.isEmpty())
         return Status(ErrorCode::Unsupported, QStringLiteral("runs/log-inputs: model inputs ('models', MLflow 3's logged models) are not "
                                                              "supported by this server; log datasets only."));
-    auto datasets = r.objects(QStringLiteral("datasets"));
-    if (!datasets)
-        return datasets.status();
+    ORRERY_ASSIGN_OR_RETURN(auto datasets, r.objects(QStringLiteral("datasets")));
     QVector<DatasetInput> inputs;
-    inputs.reserve(datasets->size());
-    for (const MlflowRequest &item : *datasets) {
-        auto d = item.object(QStringLiteral("dataset"), true);
-        if (!d)
-            return d.status();
+    inputs.reserve(datasets.size());
+    for (const MlflowRequest &item : datasets) {
+        ORRERY_ASSIGN_OR_RETURN(auto d, item.object(QStringLiteral("dataset"), true));
         DatasetInput in;
         const std::pair<const char *, QString *> required[] = {
             {"name", &in.dataset.name}, {"digest", &in.dataset.digest}, {"source_type", &in.dataset.sourceType}, {"source", &in.dataset.source}};
         for (const auto &[field, out] : required) {
-            auto v = d->string(QLatin1String(field), true);
-            if (!v)
-                return v.status();
-            *out = *v;
+            ORRERY_ASSIGN_OR_RETURN(auto v, d.string(QLatin1String(field), true));
+            *out = v;
         }
         for (const auto &[field, out] : {std::make_pair("schema", &in.dataset.schema), std::make_pair("profile", &in.dataset.profile)}) {
-            if (!d->has(QLatin1String(field)))
+            if (!d.has(QLatin1String(field)))
                 continue;
-            auto v = d->string(QLatin1String(field));
-            if (!v)
-                return v.status();
-            *out = *v;
+            ORRERY_ASSIGN_OR_RETURN(auto v, d.string(QLatin1String(field)));
+            *out = v;
         }
-        auto tags = item.keyValues(QStringLiteral("tags"));
-        if (!tags)
-            return tags.status();
-        in.tags = *tags;
+        ORRERY_ASSIGN_OR_RETURN(auto tags, item.keyValues(QStringLiteral("tags")));
+        in.tags = tags;
         inputs.append(std::move(in));
     }
-    ORRERY_TRY(m_store.logInputs(*runId, inputs));
+    ORRERY_TRY(m_store.logInputs(runId, inputs));
     return QJsonObject();
 }
 

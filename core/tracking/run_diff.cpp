@@ -52,15 +52,11 @@ QVector<RunDiffEntry> RunComparison::differences() const
 Result<RunComparison> compareRuns(store::Database &db, const QString &runA, const QString &runB)
 {
     TrackingStore store(db);
-    auto a = store.run(runA);
-    if (!a)
-        return a.status();
-    auto b = store.run(runB);
-    if (!b)
-        return b.status();
+    ORRERY_ASSIGN_OR_RETURN(auto a, store.run(runA));
+    ORRERY_ASSIGN_OR_RETURN(auto b, store.run(runB));
     RunComparison c;
-    c.a = *a;
-    c.b = *b;
+    c.a = a;
+    c.b = b;
     auto mA = loadManifest(db, runA);
     auto mB = loadManifest(db, runB);
     c.manifestA = mA.isOk();

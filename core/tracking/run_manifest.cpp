@@ -17,14 +17,12 @@ Result<RunManifest> captureManifest(const QString &root, const QVector<DataInput
     QJsonObject code;
     auto repo = vcs::Repository::discover(root);
     if (repo) {
-        auto state = vcs::captureWorkingState(**repo);
-        if (!state)
-            return state.status();
-        code = {{QStringLiteral("commit"), state->commit},
-                {QStringLiteral("branch"), state->branch},
-                {QStringLiteral("dirty"), state->dirty},
-                {QStringLiteral("diff"), state->patch},
-                {QStringLiteral("untracked"), QJsonArray::fromStringList(state->untracked)}};
+        ORRERY_ASSIGN_OR_RETURN(auto state, vcs::captureWorkingState(**repo));
+        code = {{QStringLiteral("commit"), state.commit},
+                {QStringLiteral("branch"), state.branch},
+                {QStringLiteral("dirty"), state.dirty},
+                {QStringLiteral("diff"), state.patch},
+                {QStringLiteral("untracked"), QJsonArray::fromStringList(state.untracked)}};
     } else {
         code = {{QStringLiteral("commit"), QString()}, {QStringLiteral("note"), repo.status().message()}};
     }
@@ -53,22 +51,18 @@ Result<RunManifest> captureManifest(const QString &root, const QVector<DataInput
 
 Status saveManifest(store::Database &db, const QString &runId, const RunManifest &manifest)
 {
-    auto s = db.prepare(QStringLiteral("INSERT OR REPLACE INTO run_manifests(run_id, manifest) VALUES (?, ?)"));
-    if (!s)
-        return s.status();
-    s->bind(1, runId).bind(2, QString::fromUtf8(QJsonDocument(manifest.json).toJson(QJsonDocument::Compact)));
-    return s->run();
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("INSERT OR REPLACE INTO run_manifests(run_id, manifest) VALUES (?, ?)")));
+    s.bind(1, runId).bind(2, QString::fromUtf8(QJsonDocument(manifest.json).toJson(QJsonDocument::Compact)));
+    return s.run();
 }
 
 Result<RunManifest> loadManifest(store::Database &db, const QString &runId)
 {
-    auto s = db.prepare(QStringLiteral("SELECT manifest FROM run_manifests WHERE run_id = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, runId);
-    if (!s->next())
-        return s->status().isOk() ? Result<RunManifest>(notFound(QStringLiteral("run %1 has no reproducibility manifest").arg(runId))) : s->status();
-    return RunManifest{QJsonDocument::fromJson(s->text(0).toUtf8()).object()};
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT manifest FROM run_manifests WHERE run_id = ?")));
+    s.bind(1, runId);
+    if (!s.next())
+        return s.status().isOk() ? Result<RunManifest>(notFound(QStringLiteral("run %1 has no reproducibility manifest").arg(runId))) : s.status();
+    return RunManifest{QJsonDocument::fromJson(s.text(0).toUtf8()).object()};
 }
 
 } // namespace orrery::tracking

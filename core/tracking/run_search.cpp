@@ -194,83 +194,71 @@ Result<QString> filterToSql(const QString &filter, QVector<QVariant> *bindings)
     for (;;) {
         if (token->kind != Token::Word)
             return invalidArgument(QStringLiteral("at column %1: expected an identifier such as metrics.auc, got '%2'").arg(token->column).arg(token->text));
-        auto id = parseIdentifier(*token);
-        if (!id)
-            return id.status();
+        ORRERY_ASSIGN_OR_RETURN(auto id, parseIdentifier(*token));
         const Token identToken = *token;
-        auto op = scanner.next();
-        if (!op)
-            return op.status();
-        QString opText = op->text.toUpper();
-        if (op->kind == Token::Word && opText == QLatin1String("NOT")) {
-            auto in = scanner.next();
-            if (!in)
-                return in.status();
-            if (in->text.toUpper() != QLatin1String("IN"))
-                return invalidArgument(QStringLiteral("at column %1: expected IN after NOT").arg(in->column));
+        ORRERY_ASSIGN_OR_RETURN(auto op, scanner.next());
+        QString opText = op.text.toUpper();
+        if (op.kind == Token::Word && opText == QLatin1String("NOT")) {
+            ORRERY_ASSIGN_OR_RETURN(auto in, scanner.next());
+            if (in.text.toUpper() != QLatin1String("IN"))
+                return invalidArgument(QStringLiteral("at column %1: expected IN after NOT").arg(in.column));
             opText = QStringLiteral("NOT IN");
         }
-        const bool comparison = op->kind == Token::Op;
+        const bool comparison = op.kind == Token::Op;
         const bool like = opText == QLatin1String("LIKE") || opText == QLatin1String("ILIKE");
         const bool in = opText == QLatin1String("IN") || opText == QLatin1String("NOT IN");
         if (!comparison && !like && !in)
             return invalidArgument(QStringLiteral("at column %1: expected a comparison operator after '%2', got '%3'")
-                                       .arg(op->column).arg(identToken.text, op->text));
-        if (id->numeric && (like || in))
-            return invalidArgument(QStringLiteral("at column %1: %2 does not apply to the number '%3'").arg(op->column).arg(opText, identToken.text));
-        if (!id->numeric && comparison && opText != QLatin1String("=") && opText != QLatin1String("!="))
-            return invalidArgument(QStringLiteral("at column %1: '%2' compares strings: use =, !=, LIKE or ILIKE").arg(op->column).arg(identToken.text));
-        if (in && id->kind != Identifier::Attribute)
-            return invalidArgument(QStringLiteral("at column %1: IN applies to run attributes only").arg(op->column));
+                                       .arg(op.column).arg(identToken.text, op.text));
+        if (id.numeric && (like || in))
+            return invalidArgument(QStringLiteral("at column %1: %2 does not apply to the number '%3'").arg(op.column).arg(opText, identToken.text));
+        if (!id.numeric && comparison && opText != QLatin1String("=") && opText != QLatin1String("!="))
+            return invalidArgument(QStringLiteral("at column %1: '%2' compares strings: use =, !=, LIKE or ILIKE").arg(op.column).arg(identToken.text));
+        if (in && id.kind != Identifier::Attribute)
+            return invalidArgument(QStringLiteral("at column %1: IN applies to run attributes only").arg(op.column));
 
         QVector<QVariant> local;
-        const QString expr = valueExpression(*id, &local);
+        const QString expr = valueExpression(id, &local);
         if (in) {
             auto open = scanner.next();
             if (!open || open->kind != Token::LParen)
-                return invalidArgument(QStringLiteral("at column %1: expected '(' after %2").arg(op->column).arg(opText));
+                return invalidArgument(QStringLiteral("at column %1: expected '(' after %2").arg(op.column).arg(opText));
             QStringList marks;
             for (;;) {
-                auto v = scanner.next();
-                if (!v)
-                    return v.status();
-                if (v->kind != Token::String)
-                    return invalidArgument(QStringLiteral("at column %1: expected a quoted string in the list").arg(v->column));
-                local.append(v->text);
+                ORRERY_ASSIGN_OR_RETURN(auto v, scanner.next());
+                if (v.kind != Token::String)
+                    return invalidArgument(QStringLiteral("at column %1: expected a quoted string in the list").arg(v.column));
+                local.append(v.text);
                 marks << QStringLiteral("?");
-                auto sep = scanner.next();
-                if (!sep)
-                    return sep.status();
-                if (sep->kind == Token::RParen)
+                ORRERY_ASSIGN_OR_RETURN(auto sep, scanner.next());
+                if (sep.kind == Token::RParen)
                     break;
-                if (sep->kind != Token::Comma)
-                    return invalidArgument(QStringLiteral("at column %1: expected ',' or ')' in the list").arg(sep->column));
+                if (sep.kind != Token::Comma)
+                    return invalidArgument(QStringLiteral("at column %1: expected ',' or ')' in the list").arg(sep.column));
             }
             clauses << QStringLiteral("%1 %2 (%3)").arg(expr, opText, marks.join(QStringLiteral(", ")));
         } else {
-            auto value = scanner.next();
-            if (!value)
-                return value.status();
-            if (id->numeric) {
+            ORRERY_ASSIGN_OR_RETURN(auto value, scanner.next());
+            if (id.numeric) {
                 bool ok = false;
-                const double number = value->text.toDouble(&ok);
-                if (value->kind != Token::Number || !ok)
-                    return invalidArgument(QStringLiteral("at column %1: '%2' compares with a number, got '%3'").arg(value->column).arg(identToken.text, value->text));
+                const double number = value.text.toDouble(&ok);
+                if (value.kind != Token::Number || !ok)
+                    return invalidArgument(QStringLiteral("at column %1: '%2' compares with a number, got '%3'").arg(value.column).arg(identToken.text, value.text));
                 local.append(number);
                 const QString sqlOp = opText == QLatin1String("!=") ? QStringLiteral("<>") : opText;
                 clauses << QStringLiteral("%1 %2 ?").arg(expr, sqlOp);
             } else {
-                if (value->kind != Token::String)
+                if (value.kind != Token::String)
                     return invalidArgument(QStringLiteral("at column %1: '%2' compares with a quoted string such as 'x', got '%3'")
-                                               .arg(value->column).arg(identToken.text, value->text));
+                                               .arg(value.column).arg(identToken.text, value.text));
                 if (opText == QLatin1String("LIKE")) {
-                    local.append(likeToGlob(value->text));
+                    local.append(likeToGlob(value.text));
                     clauses << QStringLiteral("%1 GLOB ?").arg(expr);
                 } else if (opText == QLatin1String("ILIKE")) {
-                    local.append(value->text.toLower());
+                    local.append(value.text.toLower());
                     clauses << QStringLiteral("lower(%1) LIKE ?").arg(expr);
                 } else {
-                    local.append(value->text);
+                    local.append(value.text);
                     clauses << QStringLiteral("%1 %2 ?").arg(expr, opText == QLatin1String("!=") ? QStringLiteral("<>") : QStringLiteral("="));
                 }
             }
@@ -348,14 +336,10 @@ QString tokenForOffset(qint64 offset)
 Result<QStringList> idsPage(store::Database &db, const RunQuery &query, qint64 offset, qint64 limit)
 {
     QVector<QVariant> whereBindings, orderBindings;
-    auto where = filterToSql(query.filter, &whereBindings);
-    if (!where)
-        return where.status();
-    auto order = orderToSql(query.orderBy, &orderBindings);
-    if (!order)
-        return order.status();
+    ORRERY_ASSIGN_OR_RETURN(auto where, filterToSql(query.filter, &whereBindings));
+    ORRERY_ASSIGN_OR_RETURN(auto order, orderToSql(query.orderBy, &orderBindings));
 
-    QString sql = QStringLiteral("SELECT r.id FROM runs r WHERE (%1)").arg(*where);
+    QString sql = QStringLiteral("SELECT r.id FROM runs r WHERE (%1)").arg(where);
     QVector<QVariant> bindings = whereBindings;
     if (query.view == ViewType::ActiveOnly)
         sql += QStringLiteral(" AND r.lifecycle_stage = 'active'");
@@ -369,17 +353,15 @@ Result<QStringList> idsPage(store::Database &db, const RunQuery &query, qint64 o
         }
         sql += QStringLiteral(" AND r.experiment_id IN (%1)").arg(marks.join(QStringLiteral(", ")));
     }
-    sql += QStringLiteral(" ORDER BY ") + *order + QStringLiteral(" LIMIT ? OFFSET ?");
+    sql += QStringLiteral(" ORDER BY ") + order + QStringLiteral(" LIMIT ? OFFSET ?");
     bindings += orderBindings;
     bindings << QVariant(limit) << QVariant(offset);
-    auto s = db.prepare(sql);
-    if (!s)
-        return s.status();
-    s->bindAll(bindings);
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(sql));
+    s.bindAll(bindings);
     QStringList ids;
-    while (s->next())
-        ids << s->text(0);
-    ORRERY_TRY(s->status());
+    while (s.next())
+        ids << s.text(0);
+    ORRERY_TRY(s.status());
     return ids;
 }
 
@@ -389,23 +371,17 @@ Result<RunPage> searchRuns(store::Database &db, const RunQuery &query)
 {
     if (query.maxResults <= 0 || query.maxResults > 50000)
         return invalidArgument(QStringLiteral("max_results must be between 1 and 50000, got %1").arg(query.maxResults));
-    auto offset = offsetFromToken(query.pageToken);
-    if (!offset)
-        return offset.status();
-    auto ids = idsPage(db, query, *offset, query.maxResults + 1);
-    if (!ids)
-        return ids.status();
+    ORRERY_ASSIGN_OR_RETURN(auto offset, offsetFromToken(query.pageToken));
+    ORRERY_ASSIGN_OR_RETURN(auto ids, idsPage(db, query, offset, query.maxResults + 1));
     RunPage page;
-    if (ids->size() > query.maxResults) {
-        ids->removeLast();
-        page.nextPageToken = tokenForOffset(*offset + query.maxResults);
+    if (ids.size() > query.maxResults) {
+        ids.removeLast();
+        page.nextPageToken = tokenForOffset(offset + query.maxResults);
     }
     TrackingStore store(db);
-    for (const QString &id : *ids) {
-        auto run = store.run(id);
-        if (!run)
-            return run.status();
-        page.runs.append(*run);
+    for (const QString &id : ids) {
+        ORRERY_ASSIGN_OR_RETURN(auto run, store.run(id));
+        page.runs.append(run);
     }
     return page;
 }

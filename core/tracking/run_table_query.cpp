@@ -147,9 +147,7 @@ QString RunColumn::qualifiedName() const
 Result<QStringList> orderedRunIds(store::Database &db, const RunTableQuery &query)
 {
     QVector<QVariant> whereBindings;
-    auto where = filterToSql(query.filter, &whereBindings);
-    if (!where)
-        return where.status();
+    ORRERY_ASSIGN_OR_RETURN(auto where, filterToSql(query.filter, &whereBindings));
 
     QVector<QVariant> bindings;
     QString join;
@@ -174,10 +172,8 @@ Result<QStringList> orderedRunIds(store::Database &db, const RunTableQuery &quer
             order = QStringLiteral("s.value IS NULL, (s.value = '' OR s.value GLOB '*[^0-9eE.+-]*'), CAST(s.value AS REAL) %1, s.value %1").arg(dir);
             break;
         case RunColumn::Attribute: {
-            auto expr = attributeExpression(c.key);
-            if (!expr)
-                return expr.status();
-            order = QStringLiteral("%1 IS NULL, %1 %2").arg(*expr, dir);
+            ORRERY_ASSIGN_OR_RETURN(auto expr, attributeExpression(c.key));
+            order = QStringLiteral("%1 IS NULL, %1 %2").arg(expr, dir);
             break;
         }
         }
@@ -185,18 +181,16 @@ Result<QStringList> orderedRunIds(store::Database &db, const RunTableQuery &quer
     }
     order += QStringLiteral("r.start_time DESC, r.id ASC");
 
-    QString sql = QStringLiteral("SELECT r.id FROM runs r%1 WHERE (%2)").arg(join, *where);
+    QString sql = QStringLiteral("SELECT r.id FROM runs r%1 WHERE (%2)").arg(join, where);
     bindings += whereBindings;
     sql += scopeSql(query.experimentIds, query.view, &bindings);
     sql += QStringLiteral(" ORDER BY ") + order;
-    auto s = db.prepare(sql);
-    if (!s)
-        return s.status();
-    s->bindAll(bindings);
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(sql));
+    s.bindAll(bindings);
     QStringList ids;
-    while (s->next())
-        ids << s->text(0);
-    ORRERY_TRY(s->status());
+    while (s.next())
+        ids << s.text(0);
+    ORRERY_TRY(s.status());
     return ids;
 }
 
@@ -206,10 +200,9 @@ Result<QStringList> sortRunIdsByMetric(store::Database &db, const QStringList &i
 
     // latest_metrics_by_key covers this read: one range scan of the key, no lookup per row.
     // NaN is stored as NULL with is_nan and sorts with the missing values.
-    auto s = db.prepare(QStringLiteral("SELECT run_id, value FROM latest_metrics WHERE key = ? AND value IS NOT NULL AND is_nan = 0"));
-    if (!s)
-        return s.status();
-    s->bind(1, key);
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, db.prepare(QStringLiteral("SELECT run_id, value FROM latest_metrics WHERE key = ? AND value IS NOT NULL AND is_nan = 0")));
+    s.bind(1, key);
     struct Entry {
         double value;
         int index;
@@ -217,14 +210,14 @@ Result<QStringList> sortRunIdsByMetric(store::Database &db, const QStringList &i
     std::vector<Entry> entries;
     entries.reserve(size_t(ids.size()));
     std::vector<char> has(size_t(ids.size()), 0);
-    while (s->next()) {
-        const int i = indexOf.find(s->utf8(0));
+    while (s.next()) {
+        const int i = indexOf.find(s.utf8(0));
         if (i < 0 || has[size_t(i)])
             continue;
         has[size_t(i)] = 1;
-        entries.push_back({s->real(1), i});
+        entries.push_back({s.real(1), i});
     }
-    ORRERY_TRY(s->status());
+    ORRERY_TRY(s.status());
     // Ties keep the order given, either way.
     std::sort(entries.begin(), entries.end(), [descending](const Entry &a, const Entry &b) {
         if (a.value != b.value)
@@ -264,20 +257,19 @@ Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, con
         for (const QString &id : chunk)
             idBindings << id;
         {
-            auto s = db.prepare(QStringLiteral("SELECT %1, heartbeat_time FROM runs r WHERE id IN (%2)")
-                                    .arg(QLatin1String(kRunColumns), marks(int(chunk.size()))));
-            if (!s)
-                return s.status();
-            s->bindAll(idBindings);
-            while (s->next()) {
-                const int i = byId.value(s->text(0), -1);
+            ORRERY_ASSIGN_OR_RETURN(auto s,
+                db.prepare(QStringLiteral("SELECT %1, heartbeat_time FROM runs r WHERE id IN (%2)")
+                               .arg(QLatin1String(kRunColumns), marks(int(chunk.size())))));
+            s.bindAll(idBindings);
+            while (s.next()) {
+                const int i = byId.value(s.text(0), -1);
                 if (i < 0)
                     continue;
                 RunRow &row = found[i];
-                row.info = readRunInfo(*s);
+                row.info = readRunInfo(s);
                 row.values.resize(columns.size());
                 present[i] = true;
-                const qint64 end = row.info.endTime ? row.info.endTime : s->int64(10);
+                const qint64 end = row.info.endTime ? row.info.endTime : s.int64(10);
                 for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("duration")))
                     row.values[c] = double(end - row.info.startTime);
                 for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("run_name")))
@@ -294,7 +286,7 @@ Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, con
                 for (const int c : columnsByKey[RunColumn::Attribute].value(QStringLiteral("user_id")))
                     row.values[c] = row.info.userId;
             }
-            ORRERY_TRY(s->status());
+            ORRERY_TRY(s.status());
         }
         // "+key": the key is tested on each row the runs' primary-key prefix finds (a few per run).
         // Left to itself SQLite would pick latest_metrics_by_key for the key list, covering but
@@ -312,23 +304,22 @@ Result<QVector<RunRow>> runRows(store::Database &db, const QStringList &ids, con
             QVector<QVariant> b = idBindings;
             for (auto it = wanted.begin(); it != wanted.end(); ++it)
                 b << it.key();
-            auto s = db.prepare(QString::fromLatin1(t.sql).arg(marks(int(chunk.size())), marks(int(wanted.size()))));
-            if (!s)
-                return s.status();
-            s->bindAll(b);
-            while (s->next()) {
-                const int i = byId.value(s->text(0), -1);
+            ORRERY_ASSIGN_OR_RETURN(
+                auto s, db.prepare(QString::fromLatin1(t.sql).arg(marks(int(chunk.size())), marks(int(wanted.size())))));
+            s.bindAll(b);
+            while (s.next()) {
+                const int i = byId.value(s.text(0), -1);
                 if (i < 0 || !present[i])
                     continue;
                 QVariant v;
                 if (t.kind == RunColumn::Metric)
-                    v = s->int64(3) ? std::nan("") : s->real(2);
+                    v = s.int64(3) ? std::nan("") : s.real(2);
                 else
-                    v = s->text(2);
-                for (const int c : wanted.value(s->text(1)))
+                    v = s.text(2);
+                for (const int c : wanted.value(s.text(1)))
                     found[i].values[c] = v;
             }
-            ORRERY_TRY(s->status());
+            ORRERY_TRY(s.status());
         }
     }
     rows.reserve(ids.size());
@@ -349,13 +340,13 @@ Result<ExperimentKeys> experimentKeys(store::Database &db, const QStringList &ex
         const char *table;
     } tables[] = {{&keys.params, "params"}, {&keys.metrics, "latest_metrics"}, {&keys.tags, "tags"}};
     for (const auto &t : tables) {
-        auto s = db.prepare(QStringLiteral("SELECT DISTINCT key FROM %1 WHERE run_id IN (%2) ORDER BY key").arg(QLatin1String(t.table), sample));
-        if (!s)
-            return s.status();
-        s->bindAll(bindings);
-        while (s->next())
-            t.out->append(s->text(0));
-        ORRERY_TRY(s->status());
+        ORRERY_ASSIGN_OR_RETURN(auto s,
+            db.prepare(
+                QStringLiteral("SELECT DISTINCT key FROM %1 WHERE run_id IN (%2) ORDER BY key").arg(QLatin1String(t.table), sample)));
+        s.bindAll(bindings);
+        while (s.next())
+            t.out->append(s.text(0));
+        ORRERY_TRY(s.status());
     }
     return keys;
 }
@@ -365,16 +356,16 @@ Result<QStringList> metricKeysOfRuns(store::Database &db, const QStringList &run
     QStringList keys;
     if (runIds.isEmpty())
         return keys;
-    auto s = db.prepare(QStringLiteral("SELECT DISTINCT key FROM latest_metrics WHERE run_id IN (%1) ORDER BY key").arg(marks(int(runIds.size()))));
-    if (!s)
-        return s.status();
+    ORRERY_ASSIGN_OR_RETURN(auto s,
+        db.prepare(
+            QStringLiteral("SELECT DISTINCT key FROM latest_metrics WHERE run_id IN (%1) ORDER BY key").arg(marks(int(runIds.size())))));
     QVector<QVariant> b;
     for (const QString &id : runIds)
         b << id;
-    s->bindAll(b);
-    while (s->next())
-        keys << s->text(0);
-    ORRERY_TRY(s->status());
+    s.bindAll(b);
+    while (s.next())
+        keys << s.text(0);
+    ORRERY_TRY(s.status());
     return keys;
 }
 
@@ -382,25 +373,24 @@ Result<QString> runsFingerprint(store::Database &db, const QStringList &experime
 {
     QVector<QVariant> bindings;
     const QString scope = scopeSql(experimentIds, ViewType::All, &bindings);
-    auto s = db.prepare(QStringLiteral("SELECT count(*), max(r.start_time), max(coalesce(r.end_time, 0)), sum(r.status = 'RUNNING'), "
-                                       "sum(r.lifecycle_stage = 'active') FROM runs r WHERE 1%1").arg(scope));
-    if (!s)
+    ORRERY_ASSIGN_OR_RETURN(auto s,
+        db.prepare(QStringLiteral("SELECT count(*), max(r.start_time), max(coalesce(r.end_time, 0)), sum(r.status = 'RUNNING'), "
+                                  "sum(r.lifecycle_stage = 'active') FROM runs r WHERE 1%1")
+                       .arg(scope)));
+    s.bindAll(bindings);
+    if (!s.next())
         return s.status();
-    s->bindAll(bindings);
-    if (!s->next())
-        return s->status();
-    return QStringLiteral("%1/%2/%3/%4/%5").arg(s->int64(0)).arg(s->int64(1)).arg(s->int64(2)).arg(s->int64(3)).arg(s->int64(4));
+    return QStringLiteral("%1/%2/%3/%4/%5").arg(s.int64(0)).arg(s.int64(1)).arg(s.int64(2)).arg(s.int64(3)).arg(s.int64(4));
 }
 
 Result<QVector<std::pair<QString, qint64>>> runCounts(store::Database &db)
 {
-    auto s = db.prepare(QStringLiteral("SELECT experiment_id, count(*) FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id"));
-    if (!s)
-        return s.status();
+    ORRERY_ASSIGN_OR_RETURN(auto s,
+        db.prepare(QStringLiteral("SELECT experiment_id, count(*) FROM runs WHERE lifecycle_stage = 'active' GROUP BY experiment_id")));
     QVector<std::pair<QString, qint64>> counts;
-    while (s->next())
-        counts.append({QString::number(s->int64(0)), s->int64(1)});
-    ORRERY_TRY(s->status());
+    while (s.next())
+        counts.append({QString::number(s.int64(0)), s.int64(1)});
+    ORRERY_TRY(s.status());
     return counts;
 }
 

@@ -26,14 +26,10 @@ Result<std::unique_ptr<TrackingServer>> TrackingServer::start(const QString &dat
                                                               http::HttpServerOptions options)
 {
     std::unique_ptr<TrackingServer> s(new TrackingServer());
-    auto db = store::Database::open(databasePath);
-    if (!db)
-        return db.status();
-    s->d->db = std::move(*db);
-    auto writer = MetricWriter::open(databasePath);
-    if (!writer)
-        return writer.status();
-    s->d->writer = std::move(*writer);
+    ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(databasePath));
+    s->d->db = std::move(db);
+    ORRERY_ASSIGN_OR_RETURN(auto writer, MetricWriter::open(databasePath));
+    s->d->writer = std::move(writer);
     s->d->api = std::make_unique<MlflowRestApi>(*s->d->db, *s->d->writer, workspaceRoot);
     options.threads = 1; // the API's database connection belongs to the one I/O thread
     options.maxBodyBytes = MlflowRestApi::kMaxRequestBytes;

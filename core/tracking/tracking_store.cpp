@@ -86,20 +86,17 @@ Result<QString> TrackingStore::createExperiment(const QString &name, const QStri
         ORRERY_TRY(validateKey(QStringLiteral("tag"), t.key));
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
-    auto exists = m_db.prepare(QStringLiteral("SELECT id FROM experiments WHERE name = ?"));
-    if (!exists)
-        return exists.status();
-    exists->bind(1, name);
-    if (exists->next())
+    ORRERY_ASSIGN_OR_RETURN(auto exists, m_db.prepare(QStringLiteral("SELECT id FROM experiments WHERE name = ?")));
+    exists.bind(1, name);
+    if (exists.next())
         return alreadyExists(QStringLiteral("Experiment '%1' already exists.").arg(name));
-    ORRERY_TRY(exists->status());
-    auto insert = m_db.prepare(QStringLiteral("INSERT INTO experiments(id, name, artifact_location, creation_time, last_update_time) "
-                                              "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM experiments), ?, ?, ?, ?)"));
-    if (!insert)
-        return insert.status();
+    ORRERY_TRY(exists.status());
+    ORRERY_ASSIGN_OR_RETURN(auto insert,
+        m_db.prepare(QStringLiteral("INSERT INTO experiments(id, name, artifact_location, creation_time, last_update_time) "
+                                    "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM experiments), ?, ?, ?, ?)")));
     const qint64 now = nowMs();
-    insert->bind(1, name).bind(2, artifactLocation).bind(3, now).bind(4, now);
-    ORRERY_TRY(insert->run());
+    insert.bind(1, name).bind(2, artifactLocation).bind(3, now).bind(4, now);
+    ORRERY_TRY(insert.run());
     const QString id = QString::number(m_db.lastInsertRowId());
     if (artifactLocation.isEmpty()) {
         auto fix = m_db.prepare(QStringLiteral("UPDATE experiments SET artifact_location = ? WHERE id = ?"));
@@ -122,13 +119,13 @@ Result<Experiment> TrackingStore::experiment(const QString &id)
     const qint64 numeric = id.toLongLong(&ok);
     if (!ok)
         return notFound(QStringLiteral("No Experiment with id=%1 exists").arg(id));
-    auto s = m_db.prepare(QStringLiteral("SELECT id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments WHERE id = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, numeric);
-    if (!s->next())
-        return s->status().isOk() ? Result<Experiment>(notFound(QStringLiteral("No Experiment with id=%1 exists").arg(id))) : s->status();
-    Experiment e{QString::number(s->int64(0)), s->text(1), s->text(2), s->text(3), s->int64(4), s->int64(5), {}};
+    ORRERY_ASSIGN_OR_RETURN(auto s,
+        m_db.prepare(QStringLiteral(
+            "SELECT id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments WHERE id = ?")));
+    s.bind(1, numeric);
+    if (!s.next())
+        return s.status().isOk() ? Result<Experiment>(notFound(QStringLiteral("No Experiment with id=%1 exists").arg(id))) : s.status();
+    Experiment e{QString::number(s.int64(0)), s.text(1), s.text(2), s.text(3), s.int64(4), s.int64(5), {}};
     auto tags = m_db.prepare(QStringLiteral("SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key"));
     tags->bind(1, numeric);
     while (tags->next())
@@ -138,58 +135,49 @@ Result<Experiment> TrackingStore::experiment(const QString &id)
 
 Result<Experiment> TrackingStore::experimentByName(const QString &name)
 {
-    auto s = m_db.prepare(QStringLiteral("SELECT id FROM experiments WHERE name = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, name);
-    if (!s->next())
-        return s->status().isOk() ? Result<Experiment>(notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name))) : s->status();
-    return experiment(QString::number(s->int64(0)));
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral("SELECT id FROM experiments WHERE name = ?")));
+    s.bind(1, name);
+    if (!s.next())
+        return s.status().isOk() ? Result<Experiment>(notFound(QStringLiteral("Could not find experiment with name '%1'").arg(name))) : s.status();
+    return experiment(QString::number(s.int64(0)));
 }
 
 Result<QVector<Experiment>> TrackingStore::experiments(ViewType view)
 {
-    auto s = m_db.prepare(QStringLiteral("SELECT id FROM experiments WHERE (?1 = 2) OR (?1 = 0 AND lifecycle_stage = 'active') "
-                                         "OR (?1 = 1 AND lifecycle_stage = 'deleted') ORDER BY id"));
-    if (!s)
-        return s.status();
-    s->bind(1, int(view));
+    ORRERY_ASSIGN_OR_RETURN(auto s,
+        m_db.prepare(QStringLiteral("SELECT id FROM experiments WHERE (?1 = 2) OR (?1 = 0 AND lifecycle_stage = 'active') "
+                                    "OR (?1 = 1 AND lifecycle_stage = 'deleted') ORDER BY id")));
+    s.bind(1, int(view));
     QVector<Experiment> all;
     QStringList ids;
-    while (s->next())
-        ids << QString::number(s->int64(0));
-    ORRERY_TRY(s->status());
+    while (s.next())
+        ids << QString::number(s.int64(0));
+    ORRERY_TRY(s.status());
     for (const QString &id : ids) {
-        auto e = experiment(id);
-        if (!e)
-            return e.status();
-        all.append(*e);
+        ORRERY_ASSIGN_OR_RETURN(auto e, experiment(id));
+        all.append(e);
     }
     return all;
 }
 
 Status TrackingStore::setExperimentLifecycle(const QString &id, bool deleted)
 {
-    auto e = experiment(id);
-    if (!e)
-        return e.status();
+    ORRERY_ASSIGN_OR_RETURN(auto e, experiment(id));
     if (id == QLatin1String("0") && deleted)
         return invalidArgument(QStringLiteral("The default experiment cannot be deleted"));
     const QString stage = deleted ? QStringLiteral("deleted") : QStringLiteral("active");
-    if (e->lifecycleStage == stage)
+    if (e.lifecycleStage == stage)
         return Status::ok(); // already so: its runs keep the stages they have
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
-    auto s = m_db.prepare(QStringLiteral("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, stage).bind(2, nowMs()).bind(3, e->id.toLongLong());
-    ORRERY_TRY(s->run());
-    auto runs = m_db.prepare(QStringLiteral("UPDATE runs SET lifecycle_stage = ? WHERE experiment_id = ? AND lifecycle_stage != ?"));
-    if (!runs)
-        return runs.status();
-    runs->bind(1, stage).bind(2, e->id.toLongLong()).bind(3, stage);
-    ORRERY_TRY(runs->run());
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, m_db.prepare(QStringLiteral("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?")));
+    s.bind(1, stage).bind(2, nowMs()).bind(3, e.id.toLongLong());
+    ORRERY_TRY(s.run());
+    ORRERY_ASSIGN_OR_RETURN(
+        auto runs, m_db.prepare(QStringLiteral("UPDATE runs SET lifecycle_stage = ? WHERE experiment_id = ? AND lifecycle_stage != ?")));
+    runs.bind(1, stage).bind(2, e.id.toLongLong()).bind(3, stage);
+    ORRERY_TRY(runs.run());
     return tx.commit();
 }
 
@@ -200,28 +188,22 @@ Status TrackingStore::renameExperiment(const QString &id, const QString &newName
     if (newName.size() > Limits::kMaxExperimentNameLength)
         return invalidArgument(QStringLiteral("Experiment name '%1…' is %2 characters long; the limit is %3")
                                    .arg(newName.left(40)).arg(newName.size()).arg(Limits::kMaxExperimentNameLength));
-    auto e = experiment(id);
-    if (!e)
-        return e.status();
-    if (e->lifecycleStage != QLatin1String("active"))
+    ORRERY_ASSIGN_OR_RETURN(auto e, experiment(id));
+    if (e.lifecycleStage != QLatin1String("active"))
         return {ErrorCode::FailedPrecondition, QStringLiteral("Cannot rename a non-active experiment.")};
-    if (e->name == newName)
+    if (e.name == newName)
         return Status::ok();
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
-    auto exists = m_db.prepare(QStringLiteral("SELECT id, lifecycle_stage FROM experiments WHERE name = ?"));
-    if (!exists)
-        return exists.status();
-    exists->bind(1, newName);
-    if (exists->next())
+    ORRERY_ASSIGN_OR_RETURN(auto exists, m_db.prepare(QStringLiteral("SELECT id, lifecycle_stage FROM experiments WHERE name = ?")));
+    exists.bind(1, newName);
+    if (exists.next())
         return alreadyExists(QStringLiteral("Experiment(name=%1) already exists: experiment %2 (%3) has that name.")
-                                 .arg(newName).arg(exists->int64(0)).arg(exists->text(1)));
-    ORRERY_TRY(exists->status());
-    auto s = m_db.prepare(QStringLiteral("UPDATE experiments SET name = ?, last_update_time = ? WHERE id = ?"));
-    if (!s)
-        return s.status();
-    s->bind(1, newName).bind(2, nowMs()).bind(3, e->id.toLongLong());
-    ORRERY_TRY(s->run());
+                                 .arg(newName).arg(exists.int64(0)).arg(exists.text(1)));
+    ORRERY_TRY(exists.status());
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral("UPDATE experiments SET name = ?, last_update_time = ? WHERE id = ?")));
+    s.bind(1, newName).bind(2, nowMs()).bind(3, e.id.toLongLong());
+    ORRERY_TRY(s.run());
     return tx.commit();
 }
 
@@ -230,10 +212,8 @@ Status TrackingStore::setExperimentTag(const QString &id, const KeyValue &tag)
     ORRERY_TRY(validateKey(QStringLiteral("tag"), tag.key));
     if (tag.value.size() > Limits::kMaxTagValueLength)
         return invalidArgument(QStringLiteral("tag value for '%1' is longer than %2").arg(tag.key).arg(Limits::kMaxTagValueLength));
-    auto e = experiment(id);
-    if (!e)
-        return e.status();
-    if (e->lifecycleStage != QLatin1String("active"))
+    ORRERY_ASSIGN_OR_RETURN(auto e, experiment(id));
+    if (e.lifecycleStage != QLatin1String("active"))
         return invalidArgument(QStringLiteral("The experiment %1 must be in the 'active' state").arg(id));
     auto s = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO experiment_tags(experiment_id, key, value) VALUES (?,?,?)"));
     s->bind(1, id.toLongLong()).bind(2, tag.key).bind(3, tag.value);
@@ -243,11 +223,9 @@ Status TrackingStore::setExperimentTag(const QString &id, const KeyValue &tag)
 Result<RunInfo> TrackingStore::createRun(const QString &experimentId, const QString &runNameArg, qint64 startTime,
                                          const QVector<KeyValue> &tags, const QString &userId)
 {
-    auto e = experiment(experimentId.isEmpty() ? QStringLiteral("0") : experimentId);
-    if (!e)
-        return e.status();
-    if (e->lifecycleStage != QLatin1String("active"))
-        return invalidArgument(QStringLiteral("The experiment %1 must be in the 'active' state to create runs").arg(e->id));
+    ORRERY_ASSIGN_OR_RETURN(auto e, experiment(experimentId.isEmpty() ? QStringLiteral("0") : experimentId));
+    if (e.lifecycleStage != QLatin1String("active"))
+        return invalidArgument(QStringLiteral("The experiment %1 must be in the 'active' state to create runs").arg(e.id));
     QString runName = runNameArg;
     for (const KeyValue &t : tags) {
         ORRERY_TRY(validateKey(QStringLiteral("tag"), t.key));
@@ -263,23 +241,22 @@ Result<RunInfo> TrackingStore::createRun(const QString &experimentId, const QStr
     RunInfo info;
     info.runId = QUuid::createUuid().toString(QUuid::Id128);
     info.runName = runName;
-    info.experimentId = e->id;
+    info.experimentId = e.id;
     info.userId = userId.isEmpty() ? common::osUserName() : userId;
     info.status = RunStatus::Running;
     info.startTime = startTime > 0 ? startTime : nowMs();
     info.lifecycleStage = QStringLiteral("active");
-    info.artifactUri = QStringLiteral("mlflow-artifacts:/%1/%2/artifacts").arg(e->id, info.runId);
+    info.artifactUri = QStringLiteral("mlflow-artifacts:/%1/%2/artifacts").arg(e.id, info.runId);
 
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
-    auto insert = m_db.prepare(QStringLiteral("INSERT INTO runs(id, experiment_id, name, user_id, status, start_time, heartbeat_time, "
-                                              "artifact_uri, host, pid) VALUES (?,?,?,?,?,?,?,?,?,?)"));
-    if (!insert)
-        return insert.status();
-    insert->bind(1, info.runId).bind(2, e->id.toLongLong()).bind(3, info.runName).bind(4, info.userId)
+    ORRERY_ASSIGN_OR_RETURN(auto insert,
+        m_db.prepare(QStringLiteral("INSERT INTO runs(id, experiment_id, name, user_id, status, start_time, heartbeat_time, "
+                                    "artifact_uri, host, pid) VALUES (?,?,?,?,?,?,?,?,?,?)")));
+    insert.bind(1, info.runId).bind(2, e.id.toLongLong()).bind(3, info.runName).bind(4, info.userId)
         .bind(5, QString::fromLatin1(runStatusName(info.status))).bind(6, info.startTime).bind(7, nowMs()).bind(8, info.artifactUri)
         .bind(9, QSysInfo::machineHostName()).bind(10, qint64(0));
-    ORRERY_TRY(insert->run());
+    ORRERY_TRY(insert.run());
     auto tag = m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO tags(run_id, key, value) VALUES (?,?,?)"));
     QVector<KeyValue> allTags = tags;
     bool hasName = false;
@@ -298,22 +275,18 @@ Result<RunInfo> TrackingStore::createRun(const QString &experimentId, const QStr
 
 Result<RunInfo> TrackingStore::runInfo(const QString &runId)
 {
-    auto s = m_db.prepare(QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(QLatin1String(kRunColumns)));
-    if (!s)
-        return s.status();
-    s->bind(1, runId);
-    if (!s->next())
-        return s->status().isOk() ? Result<RunInfo>(notFound(QStringLiteral("Run '%1' not found").arg(runId))) : s->status();
-    return readRunInfo(*s);
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral("SELECT %1 FROM runs WHERE id = ?").arg(QLatin1String(kRunColumns))));
+    s.bind(1, runId);
+    if (!s.next())
+        return s.status().isOk() ? Result<RunInfo>(notFound(QStringLiteral("Run '%1' not found").arg(runId))) : s.status();
+    return readRunInfo(s);
 }
 
 Result<Run> TrackingStore::run(const QString &runId)
 {
-    auto info = runInfo(runId);
-    if (!info)
-        return info.status();
+    ORRERY_ASSIGN_OR_RETURN(auto info, runInfo(runId));
     Run r;
-    r.info = *info;
+    r.info = info;
     auto params = m_db.prepare(QStringLiteral("SELECT key, value FROM params WHERE run_id = ? ORDER BY key"));
     params->bind(1, runId);
     while (params->next())
@@ -327,34 +300,32 @@ Result<Run> TrackingStore::run(const QString &runId)
     while (metrics->next())
         r.metrics.append({metrics->text(0), metrics->int64(4) ? std::nan("") : metrics->real(1), metrics->int64(2), metrics->int64(3)});
     ORRERY_TRY(metrics->status());
-    auto inputs = m_db.prepare(QStringLiteral("SELECT d.id, d.name, d.digest, d.source_type, d.source, d.schema, d.profile "
-                                              "FROM run_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.run_id = ? ORDER BY i.rowid"));
-    if (!inputs)
-        return inputs.status();
-    inputs->bind(1, runId);
+    ORRERY_ASSIGN_OR_RETURN(auto inputs,
+        m_db.prepare(QStringLiteral("SELECT d.id, d.name, d.digest, d.source_type, d.source, d.schema, d.profile "
+                                    "FROM run_inputs i JOIN datasets d ON d.id = i.dataset_id WHERE i.run_id = ? ORDER BY i.rowid")));
+    inputs.bind(1, runId);
     QVector<qint64> datasetIds;
-    while (inputs->next()) {
+    while (inputs.next()) {
         DatasetInput in;
-        datasetIds.append(inputs->int64(0));
-        in.dataset = {inputs->text(1), inputs->text(2), inputs->text(3), inputs->text(4), std::nullopt, std::nullopt};
-        if (!inputs->isNull(5))
-            in.dataset.schema = inputs->text(5);
-        if (!inputs->isNull(6))
-            in.dataset.profile = inputs->text(6);
+        datasetIds.append(inputs.int64(0));
+        in.dataset = {inputs.text(1), inputs.text(2), inputs.text(3), inputs.text(4), std::nullopt, std::nullopt};
+        if (!inputs.isNull(5))
+            in.dataset.schema = inputs.text(5);
+        if (!inputs.isNull(6))
+            in.dataset.profile = inputs.text(6);
         r.datasetInputs.append(in);
     }
-    ORRERY_TRY(inputs->status());
+    ORRERY_TRY(inputs.status());
     if (!datasetIds.isEmpty()) {
-        auto tags = m_db.prepare(QStringLiteral("SELECT dataset_id, key, value FROM input_tags WHERE run_id = ? ORDER BY dataset_id, key"));
-        if (!tags)
-            return tags.status();
-        tags->bind(1, runId);
-        while (tags->next()) {
-            const int at = int(datasetIds.indexOf(tags->int64(0)));
+        ORRERY_ASSIGN_OR_RETURN(auto tags,
+            m_db.prepare(QStringLiteral("SELECT dataset_id, key, value FROM input_tags WHERE run_id = ? ORDER BY dataset_id, key")));
+        tags.bind(1, runId);
+        while (tags.next()) {
+            const int at = int(datasetIds.indexOf(tags.int64(0)));
             if (at >= 0)
-                r.datasetInputs[at].tags.append({tags->text(1), tags->text(2)});
+                r.datasetInputs[at].tags.append({tags.text(1), tags.text(2)});
         }
-        ORRERY_TRY(tags->status());
+        ORRERY_TRY(tags.status());
     }
     return r;
 }
@@ -388,9 +359,7 @@ Result<RunInfo> TrackingStore::updateRun(const QString &runId, const RunStatus *
 
 Status TrackingStore::setRunLifecycle(const QString &runId, bool deleted)
 {
-    auto info = runInfo(runId);
-    if (!info)
-        return info.status();
+    ORRERY_ASSIGN_OR_RETURN(auto info, runInfo(runId));
     auto s = m_db.prepare(QStringLiteral("UPDATE runs SET lifecycle_stage = ? WHERE id = ?"));
     s->bind(1, deleted ? QStringLiteral("deleted") : QStringLiteral("active")).bind(2, runId);
     return s->run();
@@ -398,11 +367,9 @@ Status TrackingStore::setRunLifecycle(const QString &runId, bool deleted)
 
 Status TrackingStore::checkActiveRun(const QString &runId)
 {
-    auto info = runInfo(runId);
-    if (!info)
-        return info.status();
-    if (info->lifecycleStage != QLatin1String("active"))
-        return invalidArgument(QStringLiteral("The run %1 must be in the 'active' state. Current state is %2.").arg(runId, info->lifecycleStage));
+    ORRERY_ASSIGN_OR_RETURN(auto info, runInfo(runId));
+    if (info.lifecycleStage != QLatin1String("active"))
+        return invalidArgument(QStringLiteral("The run %1 must be in the 'active' state. Current state is %2.").arg(runId, info.lifecycleStage));
     return Status::ok();
 }
 
@@ -518,10 +485,8 @@ Status TrackingStore::logInputs(const QString &runId, const QVector<DatasetInput
     for (int i = 0; i < inputs.size(); ++i)
         ORRERY_TRY(checkDatasetInput(i, inputs[i]));
     ORRERY_TRY(checkActiveRun(runId));
-    auto info = runInfo(runId);
-    if (!info)
-        return info.status();
-    const qint64 experimentId = info->experimentId.toLongLong();
+    ORRERY_ASSIGN_OR_RETURN(auto info, runInfo(runId));
+    const qint64 experimentId = info.experimentId.toLongLong();
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
     auto find = m_db.prepare(QStringLiteral("SELECT id FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?"));
@@ -570,23 +535,22 @@ Status TrackingStore::logInputs(const QString &runId, const QVector<DatasetInput
 
 Result<int> TrackingStore::markDeadRuns(qint64 staleHeartbeatMs)
 {
-    auto s = m_db.prepare(QStringLiteral("SELECT id, host, pid, heartbeat_time FROM runs WHERE status = 'RUNNING'"));
-    if (!s)
-        return s.status();
+    ORRERY_ASSIGN_OR_RETURN(
+        auto s, m_db.prepare(QStringLiteral("SELECT id, host, pid, heartbeat_time FROM runs WHERE status = 'RUNNING'")));
     const QString host = QSysInfo::machineHostName();
     const qint64 now = nowMs();
     QVector<std::pair<QString, QString>> dead;
-    while (s->next()) {
-        const qint64 pid = s->int64(2);
-        const qint64 heartbeat = s->int64(3);
-        if (pid > 0 && s->text(1) == host && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
-            dead.append({s->text(0), QStringLiteral("the process that ran it (PID %1) ended without finishing the run").arg(pid)});
+    while (s.next()) {
+        const qint64 pid = s.int64(2);
+        const qint64 heartbeat = s.int64(3);
+        if (pid > 0 && s.text(1) == host && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+            dead.append({s.text(0), QStringLiteral("the process that ran it (PID %1) ended without finishing the run").arg(pid)});
         else if (pid <= 0 && now - heartbeat > staleHeartbeatMs)
-            dead.append({s->text(0), QStringLiteral("no sign of life since %1 (no metric or heartbeat for %2 minutes)")
+            dead.append({s.text(0), QStringLiteral("no sign of life since %1 (no metric or heartbeat for %2 minutes)")
                                          .arg(QDateTime::fromMSecsSinceEpoch(heartbeat, Qt::UTC).toString(Qt::ISODate))
                                          .arg((now - heartbeat) / 60000)});
     }
-    ORRERY_TRY(s->status());
+    ORRERY_TRY(s.status());
     if (dead.isEmpty())
         return 0;
     store::Transaction tx(m_db);
