@@ -14,6 +14,7 @@ int runTrain(const Context &);
 int runRun(const Context &);
 int runStage(const Context &);
 int runMerge(const Context &);
+int runModels(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -28,7 +29,8 @@ const std::vector<Command> &commands()
         {"stage", "one built-in pipeline stage, as dvc.yaml's cmd calls it (stage TYPE --help)", runStage},
         {"merge", "three-way merge of dvc.yaml and params.yaml from a branch, per stage and per param", runMerge},
         {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
-        {"predict", "score a CSV with a TorchScript model (predict MODEL.pt --input X.csv --output Y.csv)", runPredict},
+        {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
+        {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;
