@@ -37,9 +37,21 @@ QVector<Interval> freeIntervals(QVector<Interval> taken, qreal lo, qreal hi)
     return out;
 }
 
+// Where in its lane or channel a link runs: one of four tracks kTrack apart around the middle, so
+// that links of different ports stay apart (within the clearance the gap leaves). Port 0, the
+// top one, gets the track furthest right (down), so links of ports one above the other, turning
+// into or out of their ports, do not cross.
+constexpr qreal kTrack = 6;
+qreal track(int port, qreal gap)
+{
+    const qreal offset = (1.5 - std::clamp(port, 0, 3)) * kTrack;
+    const qreal room = std::max(0.0, gap / 2 - kClearance);
+    return std::clamp(offset, -room, room);
+}
+
 // A horizontal channel between xa and xb: the y of the free stretch nearest to the span of the two
 // ports (inside it if one is), in the middle of that stretch.
-qreal channelY(qreal xa, qreal xb, qreal y1, qreal y2, qreal preferBelow, const QVector<QRectF> &cards)
+qreal channelY(qreal xa, qreal xb, qreal y1, qreal y2, qreal preferBelow, const QVector<QRectF> &cards, int port)
 {
     const qreal left = std::min(xa, xb) - kLane, right = std::max(xa, xb) + kLane; // the lanes' span
     QVector<Interval> taken;
@@ -61,7 +73,7 @@ qreal channelY(qreal xa, qreal xb, qreal y1, qreal y2, qreal preferBelow, const 
         const qreal cost = outside * 4 + std::abs(y - preferBelow);
         if (cost < bestCost) {
             bestCost = cost;
-            best = y;
+            best = y + track(port, std::min(f.hi - f.lo + 2 * kClearance, 2 * kLane));
         }
     }
     return best;
@@ -69,7 +81,7 @@ qreal channelY(qreal xa, qreal xb, qreal y1, qreal y2, qreal preferBelow, const 
 
 // A vertical lane beside a card, between ya and yb: kLane from the card's side, or the middle of
 // the gap to the next card when that is narrower. side: +1 right of `edge`, -1 left of it.
-qreal laneX(qreal edge, int side, qreal ya, qreal yb, const QVector<QRectF> &cards)
+qreal laneX(qreal edge, int side, qreal ya, qreal yb, const QVector<QRectF> &cards, int port)
 {
     const qreal lo = std::min(ya, yb) - kClearance, hi = std::max(ya, yb) + kClearance;
     qreal gap = 2 * kLane;
@@ -80,7 +92,7 @@ qreal laneX(qreal edge, int side, qreal ya, qreal yb, const QVector<QRectF> &car
         if (d >= 0)
             gap = std::min(gap, d);
     }
-    return edge + side * gap / 2;
+    return edge + side * gap / 2 + track(port, gap);
 }
 
 // A polyline with its corners rounded.
@@ -117,7 +129,8 @@ bool pathTouches(const QPainterPath &path, const QRectF &rect, qreal width)
     return stroker.createStroke(path).intersects(rect);
 }
 
-QPainterPath routeEdge(QPointF from, QPointF to, const QRectF &source, const QRectF &target, const QVector<QRectF> &others)
+QPainterPath routeEdge(QPointF from, QPointF to, const QRectF &source, const QRectF &target, const QVector<QRectF> &others,
+                       int outPort, int inPort)
 {
     if (to.x() - from.x() >= 2 * kLane) {
         const QPainterPath curve = sCurve(from, to);
@@ -128,9 +141,11 @@ QPainterPath routeEdge(QPointF from, QPointF to, const QRectF &source, const QRe
     all << source << target;
     // The channel: between the rows when the reader is below (a folded band), else the free
     // stretch nearest to the ports; prefer the one just under the writer's card.
-    const qreal y = channelY(source.right(), target.left(), from.y(), to.y(), source.bottom() + kLane, all);
-    const qreal x1 = laneX(source.right(), +1, from.y(), y, others);
-    const qreal x2 = laneX(target.left(), -1, y, to.y(), others);
+    // The reader's port picks the channel's track and its lane's: two links into one card part
+    // where they meet; the writer's port picks the track of the lane beside the writer.
+    const qreal y = channelY(source.right(), target.left(), from.y(), to.y(), source.bottom() + kLane, all, inPort);
+    const qreal x1 = laneX(source.right(), +1, from.y(), y, others, outPort);
+    const qreal x2 = laneX(target.left(), -1, y, to.y(), others, inPort);
     return rounded({from, QPointF(x1, from.y()), QPointF(x1, y), QPointF(x2, y), QPointF(x2, to.y()), to});
 }
 

@@ -19,8 +19,11 @@
 namespace orrery::ui {
 
 // from/to: the port centres; source/target: the two cards' rectangles (scene coordinates, without
-// the ports); others: every other card's rectangle.
-QPainterPath routeEdge(QPointF from, QPointF to, const QRectF &source, const QRectF &target, const QVector<QRectF> &others);
+// the ports); others: every other card's rectangle. outPort/inPort: the ports' indexes on their
+// cards, which set a routed link a few pixels apart from the others in the same lane or channel
+// (links into two ports of one card would otherwise be drawn as one line).
+QPainterPath routeEdge(QPointF from, QPointF to, const QRectF &source, const QRectF &target, const QVector<QRectF> &others,
+                       int outPort = 0, int inPort = 0);
 
 // Whether `path`, drawn `width` wide, touches `rect`. QPainterPath::intersects alone also counts
 // the area an open path encloses with its closing chord, which a link does not cover.

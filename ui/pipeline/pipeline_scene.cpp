@@ -153,7 +153,7 @@ void PipelineScene::placeEdge(EdgeId id)
         if (n != from && n != to)
             others.append(n->mapRectToScene(n->cardRect()));
     item->setPath(routeEdge(from->mapToScene(from->outPortPos(out)), to->mapToScene(to->inPortPos(qMax(0, in))),
-                            from->mapRectToScene(from->cardRect()), to->mapRectToScene(to->cardRect()), others));
+                            from->mapRectToScene(from->cardRect()), to->mapRectToScene(to->cardRect()), others, out, qMax(0, in)));
 }
 
 void PipelineScene::placeAllEdgesLater()
