@@ -60,13 +60,18 @@ version, its statistics and the differences in the workbench's Data area.
 The fraud pipeline is in `dvc.yaml` (params in `params.yaml`): load → validate (data tests
 against `data/transactions.schema.yaml`) → split → train (an MLP in LibTorch, configured in
 `train.yaml`, tracked as a run; `demo --baseline-trainer` makes a quick logistic regression
-instead) → predict (the held-out rows scored by the exported TorchScript model) → evaluate (metrics and ROC/PR/confusion plots in `reports/`) → gate (`gate.rules`). Run
-it, and again to see every stage skipped:
+instead) → predict (the held-out rows scored by the exported TorchScript model) → evaluate (metrics and ROC/PR/confusion plots in `reports/`) → register (the model
+`fraud` in the registry: its gates — `gate.rules`, beating the champion on the same held-out
+rows by `register.min_improvement`, the data tests — decide whether the new version becomes
+challenger, or champion the first time; a failing version is recorded with why; the baseline
+pipeline ends with the gate instead). Run it, and again to see every stage skipped:
 
     orrery-cli run
     orrery-cli run --dry-run
 
-Exit status 1 means a data test or the gate failed; the output says which and why.
+Exit status 1 means a data test or a gate failed; the output says which and why. See the
+versions with `orrery-cli models show fraud` or in the workbench's Registry area, and promote
+the challenger with `orrery-cli models promote fraud`.
 )")
         .arg(options.rows)
         .arg(options.seed)
@@ -168,7 +173,10 @@ const char *kStagesTail = R"(    - work/test.csv
         template: confusion
         x: actual
         y: predicted
-  gate:
+)";
+
+// The baseline's JSON model cannot be registered as servable: its pipeline ends with the gate.
+const char *kGateStage = R"(  gate:
     desc: the model may go on only if it meets these thresholds (params.yaml, gate.rules)
     cmd: orrery-cli stage gate --metrics reports/metrics.json --rules "${gate.rules}" --report reports/gate.json
     deps:
@@ -178,6 +186,30 @@ const char *kStagesTail = R"(    - work/test.csv
     outs:
     - reports/gate.json:
         cache: false
+)";
+
+// The LibTorch pipeline ends by registering the model: its gates (thresholds, beating the champion
+// on the same held-out rows, the data tests) decide whether it becomes challenger (or champion,
+// the first time); it is recorded either way.
+const char *kRegisterStage = R"(  register:
+    desc: the model's gates decide whether it becomes challenger (champion the first time); registered either way
+    cmd: orrery-cli stage register --model models/model.pt --name fraud --metrics reports/metrics.json --rules "${gate.rules}" --beats-champion roc_auc --min-improvement ${register.min_improvement} --holdout work/test.csv --label is_fraud --scores work/scores.csv --validation reports/validation.json --report reports/register.json
+    deps:
+    - models/model.pt
+    - reports/metrics.json
+    - reports/validation.json
+    - work/scores.csv
+    - work/test.csv
+    params:
+    - gate.rules
+    - register.min_improvement
+    outs:
+    - reports/register.json:
+        cache: false
+)";
+
+const char *kTorchParams = R"(register:
+  min_improvement: 0.0
 )";
 
 const char *kParams = R"(split:
@@ -291,9 +323,9 @@ Result<DemoReport> createDemoWorkspace(const QString &dirArg, const DemoOptions 
         ORRERY_TRY(schema.save(root + QStringLiteral("/data/transactions.schema.yaml")));
         const bool torch = options.trainer == DemoTrainer::Torch;
         const QByteArray pipeline = QByteArray(kStagesHead) + (torch ? kTorchTrainStages : kBaselineTrainStage)
-                                    + (torch ? kTorchEvaluateHead : kBaselineEvaluateHead) + kStagesTail;
+                                    + (torch ? kTorchEvaluateHead : kBaselineEvaluateHead) + kStagesTail + (torch ? kRegisterStage : kGateStage);
         ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/dvc.yaml"), pipeline));
-        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/params.yaml"), QByteArray(kParams) + (torch ? "" : kBaselineParams)));
+        ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/params.yaml"), QByteArray(kParams) + (torch ? kTorchParams : kBaselineParams)));
         ORRERY_TRY(common::writeFileAtomically(root + QStringLiteral("/train.yaml"), kTrainConfig));
         report.created << QStringLiteral("data/transactions.schema.yaml") << QStringLiteral("dvc.yaml") << QStringLiteral("params.yaml")
                        << QStringLiteral("train.yaml");

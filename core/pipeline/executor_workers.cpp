@@ -90,6 +90,9 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
             StageContext ctx;
             ctx.workDir = task.workDir;
             ctx.args = *args;
+            ctx.workspaceRoot = root;
+            ctx.pipelineRunId = parentRunId;
+            ctx.cliDir = opt.cliDir;
             std::atomic<bool> timedOut{false};
             const qint64 timeout = opt.stageTimeoutMs;
             ctx.isCancelled = [&] {

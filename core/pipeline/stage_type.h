@@ -74,6 +74,13 @@ class StageContext {
 public:
     QString workDir;     // absolute: relative paths in the args are relative to it
     StageArgs args;
+    // Where the stage runs, for stages that use the workspace itself (register reads and writes
+    // the registry): the workspace root, the pipeline run this stage's run is under, and the folder
+    // of orrery-cli (for a stage that scores with `orrery-cli predict`). Empty when the stage runs
+    // on its own (`orrery-cli stage TYPE …` from a terminal).
+    QString workspaceRoot;
+    QString pipelineRunId;
+    QString cliDir;
     std::function<bool()> isCancelled = [] { return false; };
     std::function<void(const QString &)> log = [](const QString &) {};
 

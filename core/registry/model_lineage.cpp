@@ -22,7 +22,7 @@ Result<QJsonObject> manifestOf(store::Database &db, const QString &runId)
 
 } // namespace
 
-Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId)
+Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId, const QString &pipelineRunId, const QString &workspaceRoot)
 {
     tracking::TrackingStore store(db);
     ORRERY_ASSIGN_OR_RETURN(auto run, store.run(runId));
@@ -33,6 +33,8 @@ Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId)
     for (const auto &t : std::as_const(run.tags))
         if (t.key == QLatin1String("mlflow.parentRunId"))
             parent = t.value;
+    if (parent.isEmpty())
+        parent = pipelineRunId;
     lineage.insert(QStringLiteral("parent_run_id"), parent);
 
     QJsonObject params, metrics;
@@ -66,7 +68,9 @@ Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId)
     for (const QString &r : std::as_const(runs)) {
         ORRERY_ASSIGN_OR_RETURN(const QJsonObject m, r == runId ? Result<QJsonObject>(manifest) : manifestOf(db, r));
         for (const QJsonValue &d : m.value(QStringLiteral("data")).toArray()) {
-            const QString path = d.toObject().value(QStringLiteral("path")).toString();
+            QString path = d.toObject().value(QStringLiteral("path")).toString();
+            if (!workspaceRoot.isEmpty() && path.startsWith(workspaceRoot + QLatin1Char('/')))
+                path = path.mid(workspaceRoot.size() + 1);
             const QString md5 = d.toObject().value(QStringLiteral("md5")).toString();
             if (path.isEmpty() || seen.contains(path + md5))
                 continue;

@@ -19,7 +19,11 @@ class Database;
 
 namespace orrery::registry {
 
-Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId);
+// `pipelineRunId` stands in for the run's parent when the run has none (orrery-train's own run,
+// started by the pipeline's train stage, is not tagged under the pipeline run). Data paths inside
+// `workspaceRoot` are made relative to it.
+Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId, const QString &pipelineRunId = QString(),
+                                 const QString &workspaceRoot = QString());
 
 // The newest run tagged orrery.model_md5 = md5 (the run that wrote that model file); empty when none.
 Result<QString> runOfModelFile(store::Database &db, const QString &md5);

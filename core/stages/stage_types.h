@@ -23,5 +23,7 @@ pipeline::StageType evaluateStageType();
 Status runEvaluateStage(pipeline::StageContext &ctx);
 pipeline::StageType gateStageType();
 Status runGateStage(pipeline::StageContext &ctx);
+pipeline::StageType registerStageType();
+Status runRegisterStage(pipeline::StageContext &ctx);
 
 } // namespace orrery::stages

@@ -1,6 +1,8 @@
 // orrery-cli run / stage / merge as a CI job and a user run them: the demo's fraud pipeline end to
-// end, exit statuses (0, 1 for a failed data test or gate, 2 for errors), a crash mid-run that the
-// next run recovers from, and a three-way merge of dvc.yaml and params.yaml between branches.
+// end (its register stage making the first version champion, a retrained one challenger, a failing
+// one recorded with why), exit statuses (0, 1 for a failed data test or gate, 2 for errors), a
+// crash mid-run that the next run recovers from, and a three-way merge of dvc.yaml and params.yaml
+// between branches.
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -52,13 +54,17 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         const QJsonObject report = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QVERIFY(report.value(QStringLiteral("passed")).toBool());
-        for (const char *s : {"load", "validate", "split", "train", "predict", "evaluate", "gate"})
+        for (const char *s : {"load", "validate", "split", "train", "predict", "evaluate", "register"})
             QCOMPARE(stageJson(report, QString::fromLatin1(s)).value(QStringLiteral("state")).toString(), QStringLiteral("ran"));
         QVERIFY(readFile(m_demo + QStringLiteral("/dvc.lock")).startsWith("schema: '2.0'\nstages:\n  load:\n    cmd: orrery-cli stage load"));
         const QJsonObject metrics = QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/metrics.json"))).object();
         QVERIFY2(metrics.value(QStringLiteral("roc_auc")).toDouble() > 0.85, qPrintable(QString::number(metrics.value(QStringLiteral("roc_auc")).toDouble())));
         QVERIFY(QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/roc.json"))).isArray());
-        QVERIFY(QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/gate.json"))).object().value(QStringLiteral("passed")).toBool());
+        // The register stage made the model's first version, which passed its gates: the champion.
+        const QJsonObject registered = QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/register.json"))).object();
+        QVERIFY2(registered.value(QStringLiteral("passed")).toBool(), qPrintable(QString::fromUtf8(QJsonDocument(registered).toJson())));
+        QCOMPARE(registered.value(QStringLiteral("version")).toInt(), 1);
+        QCOMPARE(registered.value(QStringLiteral("aliases")).toArray(), QJsonArray{QStringLiteral("champion")});
         // As dvc repro: the cached outs are ignored by git, and the run names what to commit;
         // after adding those and the metrics, git sees nothing left over from the run.
         QStringList toTrack;
@@ -90,6 +96,30 @@ private Q_SLOTS:
         QVERIFY(readFile(m_demo + QStringLiteral("/models/model.pt")).startsWith("PK"));
     }
 
+    // Retrained with another learning rate: the new version is scored against the champion on the
+    // same held-out rows (both through orrery-cli predict). Allowed to be a little worse
+    // (register.min_improvement -1), it passes and becomes challenger; the champion stays.
+    void aSecondPassingVersionBecomesChallenger()
+    {
+        const QByteArray train = readFile(m_demo + QStringLiteral("/train.yaml"));
+        const QByteArray params = readFile(m_demo + QStringLiteral("/params.yaml"));
+        QVERIFY(train.contains("lr: 0.003"));
+        writeFile(m_demo + QStringLiteral("/train.yaml"), QByteArray(train).replace("lr: 0.003", "lr: 0.01"));
+        writeFile(m_demo + QStringLiteral("/params.yaml"), QByteArray(params).replace("min_improvement: 0.0", "min_improvement: -1.0"));
+        const Run r = runCli({QStringLiteral("run")}, m_demo);
+        // Both stay changed: the tests after this one expect nothing to retrain and the register
+        // stage to pass when their own change is undone.
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        const QJsonObject registered = QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/register.json"))).object();
+        QCOMPARE(registered.value(QStringLiteral("version")).toInt(), 2);
+        QCOMPARE(registered.value(QStringLiteral("aliases")).toArray(), QJsonArray{QStringLiteral("challenger")});
+        QString comparison;
+        for (const QJsonValue &c : registered.value(QStringLiteral("checks")).toArray())
+            if (c.toObject().value(QStringLiteral("gate")).toString().startsWith(QLatin1String("beats the champion")))
+                comparison = c.toObject().value(QStringLiteral("explanation")).toString();
+        QVERIFY2(comparison.contains(QLatin1String("vs champion v1's")) && comparison.contains(QLatin1String("work/test.csv")), qPrintable(comparison));
+    }
+
     void failingGateExitsOneAndSaysWhy()
     {
         const QByteArray params = readFile(m_demo + QStringLiteral("/params.yaml"));
@@ -97,8 +127,13 @@ private Q_SLOTS:
         const Run r = runCli({QStringLiteral("run")}, m_demo);
         writeFile(m_demo + QStringLiteral("/params.yaml"), params);
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains(QStringLiteral("stage 'gate' failed its checks")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("stage 'register' failed its checks")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("needs >= 0.9999")), qPrintable(r.err));
+        // Recorded anyway, with why, and not promoted.
+        const QJsonObject registered = QJsonDocument::fromJson(readFile(m_demo + QStringLiteral("/reports/register.json"))).object();
+        QCOMPARE(registered.value(QStringLiteral("validation")).toString(), QStringLiteral("failed"));
+        QVERIFY(registered.value(QStringLiteral("aliases")).toArray().isEmpty());
+        QVERIFY2(r.err.contains(QStringLiteral("fraud v%1 not promoted").arg(registered.value(QStringLiteral("version")).toInt())), qPrintable(r.err));
         QVERIFY2(r.out.contains(QStringLiteral("skipped   train")), qPrintable(r.out));
     }
 
