@@ -30,9 +30,10 @@ QVector<AreaInfo> makeAreas()
          tr("Log runs with MLflow's client pointed at `orrery-cli tracking serve`.")},
         {Area::Registry, QStringLiteral("registry"), tr("Registry"), QStringLiteral(":/icons/registry.svg"),
          tr("Registered models"),
-         tr("This area will show registered models, their versions, the champion and challenger "
-            "aliases, and the lineage from each version back to its run, code and data."),
-         tr("Until the registry lands, a trained model is an artifact of its run: `orrery-cli runs show RUN` lists it with its md5.")},
+         tr("No model is registered yet. Once one is, this area lists each model with its champion and "
+            "challenger, its versions with their gates, metrics, signature and model card, the lineage from "
+            "each version back to its runs and data, and promotes, demotes and archives versions."),
+         tr("Register a model with `orrery-cli models register NAME --file model.pt`, or run a pipeline whose register stage records the trained model after its gates.")},
         {Area::Deployments, QStringLiteral("deployments"), tr("Deployments"), QStringLiteral(":/icons/deployments.svg"),
          tr("Rollouts to the inference server"),
          tr("This area will follow blue-green and canary rollouts to the local inference server, "

@@ -11,6 +11,7 @@
 #include "ui/data/data_area.h"
 #include "ui/experiments/experiment_area.h"
 #include "ui/pipeline/pipeline_editor.h"
+#include "ui/registry/registry_area.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/mode_bar.h"
 #include "ui/shell/shortcuts_dialog.h"
@@ -107,6 +108,8 @@ void MainWindow::createAreas()
             page = editor;
         } else if (area.area == Area::Experiments) {
             page = new ExperimentArea(area, m_navigator, m_areaStack); // found again with findChild
+        } else if (area.area == Area::Registry) {
+            page = new RegistryArea(area, m_navigator, m_areaStack); // opens "model_version"; found again with findChild
         } else {
             page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
             page->setObjectName(QStringLiteral("area.") + area.id);
@@ -232,6 +235,7 @@ void MainWindow::closeWorkspace()
     m_watcher->clear();
     m_dataArea->clear();
     findChild<ExperimentArea *>()->clear();
+    findChild<RegistryArea *>()->clear();
     findChild<PipelineEditor *>()->setWorkspaceRoot({});
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
@@ -258,6 +262,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     m_watcher->setRoot(info.root);
     m_dataArea->setWorkspaceRoot(info.root);
     findChild<ExperimentArea *>()->setWorkspaceRoot(info.root);
+    findChild<RegistryArea *>()->setWorkspaceRoot(info.root);
     findChild<PipelineEditor *>()->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);

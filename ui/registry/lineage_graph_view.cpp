@@ -1,0 +1,180 @@
+#include "ui/registry/lineage_graph_view.h"
+
+#include "ui/common/navigator.h"
+
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
+#include <QJsonArray>
+#include <QMouseEvent>
+#include <QPainterPath>
+
+namespace orrery::ui {
+namespace {
+
+constexpr qreal kNodeWidth = 190;
+constexpr qreal kNodeHeight = 58;
+constexpr qreal kColumnGap = 70;
+constexpr qreal kRowGap = 18;
+
+QString shortId(const QString &id)
+{
+    return id.size() > 12 ? id.left(8) + QStringLiteral("…") : id;
+}
+
+} // namespace
+
+LineageGraphView::LineageGraphView(Navigator *navigator, QWidget *parent)
+    : QGraphicsView(parent), m_navigator(navigator), m_scene(new QGraphicsScene(this))
+{
+    setObjectName(QStringLiteral("registryLineage"));
+    setScene(m_scene);
+    setRenderHint(QPainter::Antialiasing);
+    setMouseTracking(true);
+    setAlignment(Qt::AlignCenter);
+    setMinimumHeight(140);
+}
+
+void LineageGraphView::clear()
+{
+    m_scene->clear();
+    m_nodes.clear();
+}
+
+void LineageGraphView::setVersion(const registry::ModelVersion &v)
+{
+    clear();
+    const QJsonObject &lin = v.lineage;
+    QVector<QVector<Node>> columns;
+    // Data versions.
+    QVector<Node> data;
+    for (const QJsonValue &d : lin.value(QStringLiteral("data")).toArray()) {
+        const QJsonObject o = d.toObject();
+        const QString path = o.value(QStringLiteral("path")).toString();
+        if (path.isEmpty())
+            continue;
+        data.push_back({QStringLiteral("dataset"), path,
+                        tr("Data\n%1\nmd5 %2").arg(path, o.value(QStringLiteral("md5")).toString().left(8))});
+    }
+    if (!data.isEmpty())
+        columns.push_back(data);
+    const QString parent = lin.value(QStringLiteral("parent_run_id")).toString();
+    if (!parent.isEmpty())
+        columns.push_back({{QStringLiteral("run"), parent, tr("Pipeline run\n%1").arg(shortId(parent))}});
+    const QString run = lin.value(QStringLiteral("run_id")).toString(v.runId);
+    if (!run.isEmpty()) {
+        const QString name = lin.value(QStringLiteral("run_name")).toString();
+        columns.push_back({{QStringLiteral("run"), run,
+                            tr("Training run\n%1\n%2").arg(name.isEmpty() ? shortId(run) : name, shortId(run))}});
+    }
+    QString commit = v.commit().left(8);
+    if (lin.value(QStringLiteral("dirty")).toBool())
+        commit += tr(" +dirty");
+    columns.push_back({{QStringLiteral("model_version"), QStringLiteral("%1/%2").arg(v.name).arg(v.version),
+                        tr("Model version\n%1 v%2\n%3").arg(v.name).arg(v.version).arg(commit.isEmpty() ? tr("no commit") : tr("commit ") + commit)}});
+
+    const QPalette pal = palette();
+    qreal tallest = 0;
+    for (const auto &col : columns)
+        tallest = std::max(tallest, col.size() * kNodeHeight + (col.size() - 1) * kRowGap);
+    QVector<QVector<QRectF>> rects;
+    for (int c = 0; c < columns.size(); ++c) {
+        const auto &col = columns[c];
+        const qreal height = col.size() * kNodeHeight + (col.size() - 1) * kRowGap;
+        QVector<QRectF> r;
+        for (int i = 0; i < col.size(); ++i)
+            r.push_back(QRectF(c * (kNodeWidth + kColumnGap), (tallest - height) / 2 + i * (kNodeHeight + kRowGap), kNodeWidth, kNodeHeight));
+        rects.push_back(r);
+    }
+    // Edges first, under the nodes.
+    QPen edgePen(pal.color(QPalette::Mid), 1.6);
+    for (int c = 0; c + 1 < rects.size(); ++c) {
+        for (const QRectF &from : rects[c]) {
+            for (const QRectF &to : rects[c + 1]) {
+                QPainterPath path(QPointF(from.right(), from.center().y()));
+                const qreal mid = (from.right() + to.left()) / 2;
+                path.cubicTo(QPointF(mid, from.center().y()), QPointF(mid, to.center().y()), QPointF(to.left() - 6, to.center().y()));
+                m_scene->addPath(path, edgePen);
+                QPolygonF arrow;
+                arrow << QPointF(to.left(), to.center().y()) << QPointF(to.left() - 8, to.center().y() - 4) << QPointF(to.left() - 8, to.center().y() + 4);
+                m_scene->addPolygon(arrow, edgePen, pal.color(QPalette::Mid));
+            }
+        }
+    }
+    for (int c = 0; c < columns.size(); ++c) {
+        for (int i = 0; i < columns[c].size(); ++i) {
+            Node node = columns[c][i];
+            const bool self = node.kind == QLatin1String("model_version");
+            const bool link = !self && m_navigator && m_navigator->canOpen(node.kind);
+            QColor fill = self ? pal.color(QPalette::Highlight).lighter(170) : pal.color(QPalette::Base);
+            QPen border(link ? pal.color(QPalette::Link) : pal.color(QPalette::Mid), self ? 2.0 : 1.4);
+            node.item = m_scene->addRect(rects[c][i], border, fill);
+            node.item->setData(0, m_nodes.size());
+            node.item->setToolTip(link ? tr("%1 — click to open").arg(node.id) : node.id);
+            auto *text = m_scene->addText(node.title);
+            text->setDefaultTextColor(link ? pal.color(QPalette::Link) : pal.color(QPalette::Text));
+            text->setTextWidth(kNodeWidth - 8);
+            text->setPos(rects[c][i].topLeft() + QPointF(4, 2));
+            text->setAcceptedMouseButtons(Qt::NoButton);
+            text->setParentItem(nullptr);
+            m_nodes.push_back(node);
+        }
+    }
+    m_scene->setSceneRect(m_scene->itemsBoundingRect().adjusted(-12, -12, 12, 12));
+    fit();
+}
+
+void LineageGraphView::fit()
+{
+    if (m_scene->items().isEmpty())
+        return;
+    resetTransform();
+    const QRectF r = sceneRect();
+    const qreal scale = std::min({1.0, viewport()->width() / r.width(), viewport()->height() / r.height()});
+    if (scale > 0)
+        this->scale(scale, scale);
+}
+
+void LineageGraphView::resizeEvent(QResizeEvent *event)
+{
+    QGraphicsView::resizeEvent(event);
+    fit();
+}
+
+int LineageGraphView::nodeAt(const QPoint &viewportPos) const
+{
+    const QPointF p = mapToScene(viewportPos);
+    for (int i = 0; i < m_nodes.size(); ++i)
+        if (m_nodes[i].item && m_nodes[i].item->sceneBoundingRect().contains(p))
+            return i;
+    return -1;
+}
+
+QPoint LineageGraphView::nodeCenter(int index) const
+{
+    return mapFromScene(m_nodes.at(index).item->sceneBoundingRect().center());
+}
+
+void LineageGraphView::mouseMoveEvent(QMouseEvent *event)
+{
+    const int i = nodeAt(event->position().toPoint());
+    const bool link = i >= 0 && m_nodes[i].kind != QLatin1String("model_version") && m_navigator && m_navigator->canOpen(m_nodes[i].kind);
+    viewport()->setCursor(link ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    QGraphicsView::mouseMoveEvent(event);
+}
+
+void LineageGraphView::mousePressEvent(QMouseEvent *event)
+{
+    const int i = event->button() == Qt::LeftButton ? nodeAt(event->position().toPoint()) : -1;
+    if (i < 0) {
+        QGraphicsView::mousePressEvent(event);
+        return;
+    }
+    const Node node = m_nodes[i]; // open() may rebuild the graph
+    if (node.kind != QLatin1String("model_version") && m_navigator && m_navigator->canOpen(node.kind))
+        m_navigator->open({node.kind, node.id});
+    Q_EMIT nodeActivated(node.kind, node.id);
+    event->accept();
+}
+
+} // namespace orrery::ui
