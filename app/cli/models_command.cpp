@@ -390,20 +390,31 @@ int registerVersion(ModelsCall &call)
         const QString rel = QDir(call.ws.root()).relativeFilePath(path);
         nv.source = rel.startsWith(QLatin1String("..")) ? path : rel;
     } else {
-        // The model the run logged (orrery-train logs model/model.pt with its signature inside).
-        const QString artifact = lineage.value(QStringLiteral("experiment_id")).toString() + QLatin1Char('/') + runId + QStringLiteral("/artifacts/model/model.pt");
+        // The model the run logged: orrery-train tags its run with orrery.model_artifact
+        // (model/model.pt, the signature inside the archive).
+        QString logged = QStringLiteral("model/model.pt");
+        {
+            auto s = db.prepare(QStringLiteral("SELECT value FROM tags WHERE run_id = ? AND key = 'orrery.model_artifact'"));
+            if (!s)
+                return failModels(s.status());
+            s->bind(1, runId);
+            if (s->next() && !s->text(0).isEmpty())
+                logged = s->text(0);
+        }
+        const QString artifact = lineage.value(QStringLiteral("experiment_id")).toString() + QLatin1Char('/') + runId + QStringLiteral("/artifacts/") + logged;
         auto file = tracking::ArtifactStore(db, call.ws.cacheDir()).fileFor(artifact);
         if (!file)
-            return fail(QStringLiteral("run %1 logged no model/model.pt (%2); give the model file with --file PATH").arg(runId, file.status().message()));
+            return fail(QStringLiteral("run %1 logged no model (%2): name the run that trained it (its tag orrery.model_artifact), or give the model file with --file PATH")
+                            .arg(runId, file.status().message()));
         path = *file;
-        nv.source = QStringLiteral("runs:/%1/model/model.pt").arg(runId);
+        nv.source = QStringLiteral("runs:/%1/%2").arg(runId, logged);
     }
     auto stored = registry::storeModelFile(call.ws.cacheDir(), path);
     if (!stored)
         return failModels(stored.status());
     nv.modelMd5 = stored->md5;
     nv.modelSize = stored->size;
-    nv.modelFileName = hasFile ? stored->fileName : QStringLiteral("model.pt");
+    nv.modelFileName = hasFile ? stored->fileName : QFileInfo(nv.source).fileName();
     nv.format = stored->info.format;
     nv.signature = stored->info.signature;
     nv.notServableReason = stored->info.notServableReason;
