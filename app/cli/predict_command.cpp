@@ -30,7 +30,9 @@ Result<QString> resolveRegisteredModel(const Context &context, const ModelRefere
 {
     if (ref.version < 0)
         return invalidArgument(QStringLiteral("'%1' names no version of a model: write NAME@ALIAS, NAME/VERSION, models:/NAME@ALIAS or models:/NAME/VERSION").arg(text));
-    ORRERY_TRY(registry::ModelRegistry::validateModelName(ref.name));
+    if (const Status s = registry::ModelRegistry::validateModelName(ref.name); !s)
+        return Status(ErrorCode::NotFound, QStringLiteral("'%1' is no file and names no registered model (%2); give a model file or NAME@ALIAS, NAME/VERSION")
+                                               .arg(text, s.message()));
     ORRERY_ASSIGN_OR_RETURN(auto ws, openWorkspace(context));
     registry::ModelRegistry registry((*ws).database());
     auto version = ref.alias.isEmpty() ? registry.version(ref.name, ref.version) : registry.versionByAlias(ref.name, ref.alias);
