@@ -12,10 +12,10 @@
 namespace orrery::ui {
 namespace {
 
-constexpr qreal kNodeWidth = 190;
-constexpr qreal kNodeHeight = 58;
-constexpr qreal kColumnGap = 70;
-constexpr qreal kRowGap = 18;
+constexpr qreal kNodeWidth = 200;
+constexpr qreal kNodeHeight = 64;
+constexpr qreal kColumnGap = 14; // between nodes of one step
+constexpr qreal kRowGap = 40;    // between steps
 
 QString shortId(const QString &id)
 {
@@ -73,17 +73,19 @@ void LineageGraphView::setVersion(const registry::ModelVersion &v)
     columns.push_back({{QStringLiteral("model_version"), QStringLiteral("%1/%2").arg(v.name).arg(v.version),
                         tr("Model version\n%1 v%2\n%3").arg(v.name).arg(v.version).arg(commit.isEmpty() ? tr("no commit") : tr("commit ") + commit)}});
 
+    // Top to bottom, one row per step: the area gives the graph a tall, narrow pane, and the
+    // text stays readable at scale 1 there (left to right it was scaled to ~40%).
     const QPalette pal = palette();
-    qreal tallest = 0;
-    for (const auto &col : columns)
-        tallest = std::max(tallest, col.size() * kNodeHeight + (col.size() - 1) * kRowGap);
+    qreal widest = 0;
+    for (const auto &row : columns)
+        widest = std::max(widest, row.size() * kNodeWidth + (row.size() - 1) * kColumnGap);
     QVector<QVector<QRectF>> rects;
     for (int c = 0; c < columns.size(); ++c) {
-        const auto &col = columns[c];
-        const qreal height = col.size() * kNodeHeight + (col.size() - 1) * kRowGap;
+        const auto &row = columns[c];
+        const qreal width = row.size() * kNodeWidth + (row.size() - 1) * kColumnGap;
         QVector<QRectF> r;
-        for (int i = 0; i < col.size(); ++i)
-            r.push_back(QRectF(c * (kNodeWidth + kColumnGap), (tallest - height) / 2 + i * (kNodeHeight + kRowGap), kNodeWidth, kNodeHeight));
+        for (int i = 0; i < row.size(); ++i)
+            r.push_back(QRectF((widest - width) / 2 + i * (kNodeWidth + kColumnGap), c * (kNodeHeight + kRowGap), kNodeWidth, kNodeHeight));
         rects.push_back(r);
     }
     // Edges first, under the nodes.
@@ -91,12 +93,14 @@ void LineageGraphView::setVersion(const registry::ModelVersion &v)
     for (int c = 0; c + 1 < rects.size(); ++c) {
         for (const QRectF &from : rects[c]) {
             for (const QRectF &to : rects[c + 1]) {
-                QPainterPath path(QPointF(from.right(), from.center().y()));
-                const qreal mid = (from.right() + to.left()) / 2;
-                path.cubicTo(QPointF(mid, from.center().y()), QPointF(mid, to.center().y()), QPointF(to.left() - 6, to.center().y()));
+                const QPointF a(from.center().x(), from.bottom());
+                const QPointF b(to.center().x(), to.top() - 6);
+                QPainterPath path(a);
+                const qreal mid = (a.y() + b.y()) / 2;
+                path.cubicTo(QPointF(a.x(), mid), QPointF(b.x(), mid), b);
                 m_scene->addPath(path, edgePen);
                 QPolygonF arrow;
-                arrow << QPointF(to.left(), to.center().y()) << QPointF(to.left() - 8, to.center().y() - 4) << QPointF(to.left() - 8, to.center().y() + 4);
+                arrow << QPointF(to.center().x(), to.top()) << QPointF(to.center().x() - 4, to.top() - 8) << QPointF(to.center().x() + 4, to.top() - 8);
                 m_scene->addPolygon(arrow, edgePen, pal.color(QPalette::Mid));
             }
         }

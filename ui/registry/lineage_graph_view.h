@@ -1,5 +1,5 @@
 #pragma once
-// LineageGraphView: where a model version came from, as a graph read left to right —
+// LineageGraphView: where a model version came from, as a graph read top to bottom —
 // data version(s) → pipeline run → training run → model version — drawn from the version's
 // lineage JSON (core/registry/model_lineage.h). A click on a node opens its object through the
 // Navigator: a data node the dataset (kind "dataset", id its workspace path) in the Data area, a

@@ -86,10 +86,10 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     m_modelView->setHeaderLabels({tr("Model"), tr("Versions"), tr("Champion"), tr("Challenger"), tr("Updated")});
     m_modelView->setRootIsDecorated(false);
     m_modelView->setUniformRowHeights(true);
-    m_modelView->setMinimumWidth(280);
+    m_modelView->setMinimumWidth(300);
     m_modelView->header()->setStretchLastSection(false);
-    m_modelView->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int c = 1; c < 5; ++c)
+    m_modelView->header()->setMinimumSectionSize(40);
+    for (int c = 0; c < 5; ++c)
         m_modelView->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
 
     // Versions.
@@ -105,6 +105,7 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     m_versionView->setRootIsDecorated(false);
     m_versionView->setUniformRowHeights(true);
     m_versionView->setSortingEnabled(true);
+    m_versionView->header()->setStretchLastSection(false);
     m_versionView->sortByColumn(VersionColumn, Qt::DescendingOrder);
     m_versionView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_versionView->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -193,6 +194,8 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     main->addWidget(right);
     main->setStretchFactor(0, 1);
     main->setStretchFactor(1, 4);
+    main->setSizes({430, 1170});
+    bottom->setSizes({700, 480});
     auto *contentLayout = new QVBoxLayout(m_content);
     contentLayout->setContentsMargins(6, 6, 6, 6);
     contentLayout->addWidget(main);
