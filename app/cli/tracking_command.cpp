@@ -3,7 +3,9 @@
 // WAL shares it). Off loopback it needs a token file (core/http's rule for every server).
 #include "app/cli/cli.h"
 
+#include "core/registry/mlflow_registry_api.h"
 #include "core/tracking/tracking_server.h"
+#include "core/registry/webhook_retrier.h"
 #include "core/workspace/workspace.h"
 
 #include <QFile>
@@ -83,7 +85,8 @@ int runServe(const Context &context)
     options.host = p.value(QStringLiteral("host"));
     options.port = quint16(port);
     options.bearerToken = token;
-    auto server = tracking::TrackingServer::start(databasePath, root, options);
+    // MLflow's model-registry API (registered-models/*, model-versions/*) beside tracking.
+    auto server = tracking::TrackingServer::start(databasePath, root, options, {registry::mlflowRegistryExtension()});
     if (!server)
         return fail(server.status().withContext(QStringLiteral("tracking serve")));
 
@@ -93,9 +96,13 @@ int runServe(const Context &context)
         std::printf("  export MLFLOW_TRACKING_TOKEN=<the token in %s>\n", qPrintable(p.value(QStringLiteral("token-file"))));
     std::printf("Ctrl-C stops it.\n");
     std::fflush(stdout);
+    // Retries webhook deliveries while this process holds the workspace's "webhooks" lease
+    // (core/registry/webhook_retrier.h); started after the signal mask, so it inherits it.
+    auto webhookRetrier = registry::WebhookRetrierThread::start(databasePath);
 
     int signal = 0;
     sigwait(&stopSignals, &signal);
+    webhookRetrier->stop(); // ends its round (at most the delivery timeout) and gives the lease up
     const http::HttpServerStats stats = (*server)->stats();
     const Status stopped = (*server)->stop(); // stops serving, then flushes the metric writer
     if (!stopped)

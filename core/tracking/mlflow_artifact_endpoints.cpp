@@ -3,6 +3,7 @@
 // the disk — and its body then streams into a cache object that becomes the artifact only when
 // complete (artifact_store.h).
 #include "core/tracking/mlflow_json.h"
+#include "core/tracking/mlflow_request.h"
 #include "core/tracking/mlflow_rest_api.h"
 
 #include <QFileInfo>
@@ -28,7 +29,92 @@ QByteArray contentTypeFor(const QString &path)
     return "application/octet-stream";
 }
 
+// The artifact at `relative` as a download: type and file name from its path (the object is
+// named by its hash), never rendered as a page from this origin.
+http::HttpResponse download(const QString &file, const QString &relative)
+{
+    http::HttpResponse r = http::HttpResponse::file(file, contentTypeFor(relative));
+    QString name = relative.section(QLatin1Char('/'), -1);
+    for (QChar &c : name)
+        if (c.unicode() < 0x20 || c == QLatin1Char('"') || c == QLatin1Char('\\') || c.unicode() == 0x7f)
+            c = QLatin1Char('_'); // a file name never splits or escapes the header
+    r.headers.append(std::make_pair(QByteArray("Content-Disposition"), "attachment; filename=\"" + name.toUtf8() + '"'));
+    r.headers.append(std::make_pair(QByteArray("X-Content-Type-Options"), QByteArray("nosniff")));
+    return r;
+}
+
+// "<experiment>/<run>/artifacts" from a run's artifact URI (mlflow-artifacts:/1/abc/artifacts).
+QString artifactRootOf(const QString &artifactUri)
+{
+    QString root = artifactUri;
+    if (root.startsWith(QLatin1String("mlflow-artifacts:")))
+        root = root.mid(int(qstrlen("mlflow-artifacts:")));
+    while (root.startsWith(QLatin1Char('/')))
+        root = root.mid(1);
+    return root;
+}
+
+// MLflow's validate_path_is_safe: a relative path inside the run's artifacts.
+Result<QString> safeRelative(const QString &path)
+{
+    if (path.isEmpty() || path == QLatin1String("."))
+        return QString();
+    auto clean = ArtifactStore::checkPath(path);
+    if (!clean)
+        return invalidArgument(QStringLiteral("Invalid path"));
+    return clean;
+}
+
 } // namespace
+
+// REST API 2.0's ListArtifacts: {root_uri, files: [{path, is_dir, file_size}]}, paths from the
+// run's artifact root. One page: MLflow's server does not page this listing either.
+Result<QJsonObject> MlflowRestApi::listArtifacts(const MlflowRequest &r)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    ORRERY_ASSIGN_OR_RETURN(auto path, r.string(QStringLiteral("path")));
+    ORRERY_ASSIGN_OR_RETURN(auto pageToken, r.string(QStringLiteral("page_token")));
+    (void)pageToken;
+    ORRERY_ASSIGN_OR_RETURN(auto relative, safeRelative(path));
+    ORRERY_ASSIGN_OR_RETURN(auto info, m_store.runInfo(runId));
+    const QString root = artifactRootOf(info.artifactUri);
+    ORRERY_ASSIGN_OR_RETURN(auto entries, m_artifacts.list(relative.isEmpty() ? root : root + QLatin1Char('/') + relative));
+    QJsonArray files;
+    for (const ArtifactEntry &e : entries) {
+        QJsonObject f{{QStringLiteral("path"), relative.isEmpty() ? e.name : relative + QLatin1Char('/') + e.name}, {QStringLiteral("is_dir"), e.isDir}};
+        if (!e.isDir)
+            f.insert(QStringLiteral("file_size"), e.size);
+        files.append(f);
+    }
+    QJsonObject answer{{QStringLiteral("root_uri"), info.artifactUri}};
+    mlflow::putArray(answer, QStringLiteral("files"), files);
+    return answer;
+}
+
+// GET /get-artifact?path=&run_uuid= (or run_id): the file, as MLflow's server sends it.
+http::HttpResponse MlflowRestApi::getArtifact(const http::HttpRequest &request)
+{
+    if (request.method != "GET")
+        return error("BAD_REQUEST", QStringLiteral("/get-artifact takes GET, not %1.").arg(QString::fromUtf8(request.method)));
+    const MlflowRequest r = MlflowRequest::fromQuery(request.queryItems());
+    auto runId = runIdOf(r);
+    if (!runId)
+        return error(runId.status());
+    auto path = r.string(QStringLiteral("path"), true);
+    if (!path)
+        return error(path.status());
+    auto relative = safeRelative(*path);
+    if (!relative)
+        return error(relative.status());
+    auto info = m_store.runInfo(*runId);
+    if (!info)
+        return error(info.status());
+    const QString full = artifactRootOf(info->artifactUri) + QLatin1Char('/') + *relative;
+    auto file = m_artifacts.fileFor(full);
+    if (!file)
+        return error(file.status());
+    return download(*file, full);
+}
 
 bool MlflowRestApi::isArtifactPath(const QByteArray &path, QString *relative, bool *isListing)
 {
@@ -121,15 +207,7 @@ http::HttpResponse MlflowRestApi::artifacts(http::HttpRequest &request, const QS
         auto file = m_artifacts.fileFor(relative);
         if (!file)
             return error(file.status());
-        // The object is named by its hash: type and file name come from the artifact's path.
-        http::HttpResponse r = http::HttpResponse::file(*file, contentTypeFor(relative));
-        QString name = relative.section(QLatin1Char('/'), -1);
-        for (QChar &c : name)
-            if (c.unicode() < 0x20 || c == QLatin1Char('"') || c == QLatin1Char('\\') || c.unicode() == 0x7f)
-                c = QLatin1Char('_'); // a file name never splits or escapes the header
-        r.headers.append(std::make_pair(QByteArray("Content-Disposition"), "attachment; filename=\"" + name.toUtf8() + '"'));
-        r.headers.append(std::make_pair(QByteArray("X-Content-Type-Options"), QByteArray("nosniff")));
-        return r;
+        return download(*file, relative);
     }
     if (request.method == "DELETE") {
         // mlflow.artifacts / MlflowClient's artifact repository delete_artifacts(path).

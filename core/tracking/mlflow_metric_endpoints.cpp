@@ -7,6 +7,9 @@
 #include "core/tracking/mlflow_request.h"
 #include "core/tracking/mlflow_rest_api.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include <QSet>
 
 namespace orrery::tracking {
@@ -130,6 +133,43 @@ Result<QJsonObject> MlflowRestApi::getMetricHistory(const MlflowRequest &r)
     mlflow::putArray(answer, QStringLiteral("metrics"), out);
     if (points.size() > pageSize)
         answer.insert(QStringLiteral("next_page_token"), mlflow::pageToken(offset + pageSize));
+    return answer;
+}
+
+// metrics/get-history-bulk (the web UI's charts, /ajax-api/2.0/): one metric's history for up to
+// 20 runs, runs in id order, each run's points by (timestamp, step, value), as MLflow's handler.
+Result<QJsonObject> MlflowRestApi::getMetricHistoryBulk(const MlflowRequest &r)
+{
+    constexpr int kMaxRunIds = 20;
+    ORRERY_ASSIGN_OR_RETURN(auto runIds, r.strings(QStringLiteral("run_id")));
+    if (runIds.isEmpty())
+        return invalidArgument(QStringLiteral("GetMetricHistoryBulk request must specify at least one run_id."));
+    if (runIds.size() > kMaxRunIds)
+        return invalidArgument(QStringLiteral("GetMetricHistoryBulk request cannot specify more than %1 run_ids. Received %2 run_ids.")
+                                   .arg(kMaxRunIds).arg(runIds.size()));
+    if (!r.has(QStringLiteral("metric_key")))
+        return invalidArgument(QStringLiteral("GetMetricHistoryBulk request must specify a metric_key."));
+    ORRERY_ASSIGN_OR_RETURN(auto key, r.string(QStringLiteral("metric_key")));
+    ORRERY_ASSIGN_OR_RETURN(auto maxResults, r.int64(QStringLiteral("max_results"), false, kHistoryPageSize));
+    maxResults = qBound<qint64>(qint64(0), maxResults, qint64(kHistoryPageSize));
+    runIds.sort();
+    runIds.removeDuplicates();
+    flushMetrics();
+    QJsonArray out;
+    for (const QString &runId : std::as_const(runIds)) {
+        ORRERY_TRY(m_store.runInfo(runId).status());
+        ORRERY_ASSIGN_OR_RETURN(auto points, metricHistory(m_db, runId, key, 0, maxResults));
+        std::stable_sort(points.begin(), points.end(), [](const MetricPoint &a, const MetricPoint &b) {
+            return std::tie(a.timestamp, a.step, a.value) < std::tie(b.timestamp, b.step, b.value);
+        });
+        for (const MetricPoint &p : std::as_const(points)) {
+            QJsonObject m = mlflow::metricJson(key, p.value, p.timestamp, p.step);
+            m.insert(QStringLiteral("run_id"), runId);
+            out.append(m);
+        }
+    }
+    QJsonObject answer;
+    mlflow::putArray(answer, QStringLiteral("metrics"), out);
     return answer;
 }
 

@@ -234,6 +234,18 @@ Result<double> MlflowRequest::number(const QString &field, bool required) const
     return invalid(field, v, "a number (double)");
 }
 
+Result<bool> MlflowRequest::boolean(const QString &field, bool fallback) const
+{
+    const QJsonValue v = m_object.value(field);
+    if (v.isUndefined() || v.isNull())
+        return fallback;
+    if (v.isBool())
+        return v.toBool();
+    if (v.isString() && (v.toString().compare(QLatin1String("true"), Qt::CaseInsensitive) == 0 || v.toString().compare(QLatin1String("false"), Qt::CaseInsensitive) == 0))
+        return v.toString().compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+    return invalid(field, v, "a boolean");
+}
+
 Result<QStringList> MlflowRequest::strings(const QString &field) const
 {
     const QJsonValue v = m_object.value(field);

@@ -37,6 +37,8 @@ public:
     // `fallback` when absent.
     Result<qint64> int64(const QString &field, bool required = false, qint64 fallback = 0) const;
     Result<double> number(const QString &field, bool required = false) const;
+    // A JSON boolean, or "true"/"false" in a query; `fallback` when absent.
+    Result<bool> boolean(const QString &field, bool fallback = false) const;
     Result<QStringList> strings(const QString &field) const;
     Result<QVector<MlflowRequest>> objects(const QString &field) const;
     // A nested message ({} when absent and not required), its fields named "<field>.<name>".

@@ -33,6 +33,27 @@ MlflowRestApi::MlflowRestApi(store::Database &db, MetricWriter &writer, QString 
 
 MlflowRestApi::~MlflowRestApi() = default;
 
+void MlflowRestApi::addExtension(const MlflowApiExtensionFactory &factory)
+{
+    if (auto extension = factory(MlflowApiContext{m_db, m_workspaceRoot, data::DataRepository::cacheDirFor(m_workspaceRoot)}))
+        m_extensions.push_back(std::move(extension));
+}
+
+MlflowApiExtension *MlflowRestApi::findExtension(const QByteArray &path, QByteArray *name, QList<QByteArray> *methods) const
+{
+    for (const QByteArray &prefix : kApiPrefixes) {
+        if (!path.startsWith(prefix))
+            continue;
+        *name = path.mid(prefix.size());
+        for (const auto &extension : m_extensions) {
+            *methods = extension->methods(*name);
+            if (!methods->isEmpty())
+                return extension.get();
+        }
+    }
+    return nullptr;
+}
+
 const MlflowRestApi::Route *MlflowRestApi::findRoute(const QByteArray &path)
 {
     static const Route routes[] = {
@@ -58,6 +79,8 @@ const MlflowRestApi::Route *MlflowRestApi::findRoute(const QByteArray &path)
         {"runs/log-model", false, true, &MlflowRestApi::logModel},
         {"runs/log-inputs", false, true, &MlflowRestApi::logInputs},
         {"metrics/get-history", true, false, &MlflowRestApi::getMetricHistory},
+        {"metrics/get-history-bulk", true, false, &MlflowRestApi::getMetricHistoryBulk},
+        {"artifacts/list", true, false, &MlflowRestApi::listArtifacts},
     };
     for (const QByteArray &prefix : kApiPrefixes) {
         if (!path.startsWith(prefix))
@@ -116,7 +139,10 @@ http::HttpBodyPlan MlflowRestApi::planBody(const http::HttpRequest &head)
     }
     // Unknown endpoints and wrong methods are answered before their body is read.
     const Route *route = findRoute(path);
-    if (path != "/health" && (!route || !methodAllowed(*route, head.method)))
+    QByteArray extensionName;
+    QList<QByteArray> extensionMethods;
+    const bool extended = !route && findExtension(path, &extensionName, &extensionMethods) && extensionMethods.contains(head.method);
+    if (path != "/health" && path != "/get-artifact" && !extended && (!route || !methodAllowed(*route, head.method)))
         plan.answer = apiResponse(head);
     plan.limit = kMaxRequestBytes;
     return plan;
@@ -153,6 +179,17 @@ http::HttpResponse MlflowRestApi::respond(http::HttpRequest &request)
     return apiResponse(request);
 }
 
+// A GET's query; another method's JSON body, or its query when the body is empty (DELETE sent
+// with ?name=…). A body that is not a JSON object is INVALID_PARAMETER_VALUE, saying where it broke.
+Result<MlflowRequest> MlflowRestApi::requestMessage(const http::HttpRequest &request)
+{
+    if (request.method == "GET")
+        return MlflowRequest::fromQuery(request.queryItems());
+    if (request.body.trimmed().isEmpty() && !request.queryItems().empty())
+        return MlflowRequest::fromQuery(request.queryItems());
+    return MlflowRequest::fromBody(request.body);
+}
+
 bool MlflowRestApi::methodAllowed(const Route &route, const QByteArray &method)
 {
     return (method == "GET" && route.get) || (method == "POST" && route.post);
@@ -163,7 +200,30 @@ http::HttpResponse MlflowRestApi::apiResponse(const http::HttpRequest &request)
     const QByteArray path = request.path();
     if (path == "/health")
         return http::HttpResponse::text(200, "OK");
+    if (path == "/get-artifact")
+        return getArtifact(request);
     const Route *route = findRoute(path);
+    if (!route) {
+        QByteArray name;
+        QList<QByteArray> methods;
+        if (MlflowApiExtension *extension = findExtension(path, &name, &methods)) {
+            if (!methods.contains(request.method)) {
+                const QByteArray allowed = methods.join(", ");
+                auto r = error("BAD_REQUEST", QStringLiteral("%1 takes %2, not %3.").arg(QString::fromUtf8(name), QString::fromUtf8(allowed),
+                                                                                      QString::fromUtf8(request.method)));
+                r.status = 405;
+                r.headers.append(std::make_pair(QByteArray("Allow"), allowed));
+                return r;
+            }
+            auto message = requestMessage(request);
+            if (!message)
+                return error(message.status());
+            Result<QJsonObject> answer = extension->call(name, request.method, *message);
+            if (!answer)
+                return error(answer.status());
+            return http::HttpResponse::json(200, mlflow::toJson(*answer));
+        }
+    }
     if (!route)
         return error("ENDPOINT_NOT_FOUND", QStringLiteral("No API endpoint %1 %2 here. This server speaks MLflow's Tracking REST API 2.0 "
                                                           "under /api/2.0/mlflow/ and its artifact proxy under /api/2.0/mlflow-artifacts/.")
@@ -176,16 +236,11 @@ http::HttpResponse MlflowRestApi::apiResponse(const http::HttpRequest &request)
         r.headers.append(std::make_pair(QByteArray("Allow"), QByteArray(route->get ? (route->post ? "GET, POST" : "GET") : "POST")));
         return r;
     }
-    MlflowRequest message;
-    if (isGet) {
-        message = MlflowRequest::fromQuery(request.queryItems());
-    } else {
-        auto parsed = MlflowRequest::fromBody(request.body);
-        if (!parsed)
-            return error("BAD_REQUEST", parsed.status().message());
-        message = std::move(*parsed);
-    }
-    Result<QJsonObject> answer = (this->*route->endpoint)(message);
+    (void)isGet;
+    auto message = requestMessage(request);
+    if (!message)
+        return error(message.status());
+    Result<QJsonObject> answer = (this->*route->endpoint)(*message);
     if (!answer)
         return error(answer.status());
     return http::HttpResponse::json(200, mlflow::toJson(*answer));

@@ -6,7 +6,10 @@
 //                                set-experiment-tag}
 //   /api/2.0/mlflow/runs/{create,update,get,search,delete,restore,set-tag,delete-tag,
 //                         log-metric,log-parameter,log-batch,log-model,log-inputs}
-//   /api/2.0/mlflow/metrics/get-history
+//   /api/2.0/mlflow/metrics/{get-history,get-history-bulk}
+//   /api/2.0/mlflow/artifacts/list                 REST API 2.0's ListArtifacts
+//   /get-artifact?path=&run_uuid=                  a run artifact's bytes (as MLflow's server)
+//   …and what extensions add (mlflow_api_extension.h: the model registry, core/registry)
 //   /api/2.0/mlflow-artifacts/artifacts/<path>   PUT upload, GET download, DELETE (a file or folder)
 //   /api/2.0/mlflow-artifacts/artifacts?path=…   GET list
 // (also under /ajax-api/2.0/, as MLflow's web UI calls them), and GET /health.
@@ -27,6 +30,7 @@
 // with one I/O thread (TrackingServer does). The writer may be shared with other producers.
 
 #include "core/http/http_handler.h"
+#include "core/tracking/mlflow_api_extension.h"
 #include "core/tracking/metric_writer.h"
 #include "core/tracking/artifact_store.h"
 #include "core/tracking/tracking_store.h"
@@ -41,7 +45,6 @@ class Database;
 namespace orrery::tracking {
 
 class MetricWriter;
-class MlflowRequest;
 
 class MlflowRestApi : public http::HttpHandler {
 public:
@@ -64,6 +67,9 @@ public:
 
     using Endpoint = Result<QJsonObject> (MlflowRestApi::*)(const MlflowRequest &);
 
+    // Endpoints served after this facade's own (made now, with this API's connection).
+    void addExtension(const MlflowApiExtensionFactory &factory);
+
 private:
     struct Route;
     // The answer to one whole request; metric points it accepted wait in m_pendingPoints for
@@ -71,6 +77,9 @@ private:
     http::HttpResponse respond(http::HttpRequest &request);
     static const Route *findRoute(const QByteArray &path);
     static bool methodAllowed(const Route &route, const QByteArray &method);
+    static Result<MlflowRequest> requestMessage(const http::HttpRequest &request);
+    // The extension serving `path` and the methods it takes there (null: none).
+    MlflowApiExtension *findExtension(const QByteArray &path, QByteArray *name, QList<QByteArray> *methods) const;
     http::HttpResponse apiResponse(const http::HttpRequest &request);
     static http::HttpResponse error(const char *errorCode, const QString &message);
     static http::HttpResponse error(const Status &status);
@@ -102,6 +111,7 @@ private:
     Result<QJsonObject> logMetric(const MlflowRequest &r);
     Result<QJsonObject> logBatch(const MlflowRequest &r);
     Result<QJsonObject> getMetricHistory(const MlflowRequest &r);
+    Result<QJsonObject> getMetricHistoryBulk(const MlflowRequest &r);
     Status validateMetricKey(const QString &key);
     void flushMetrics();
 
@@ -109,6 +119,8 @@ private:
     static bool isArtifactPath(const QByteArray &path, QString *relative, bool *isListing);
     http::HttpBodyPlan planUpload(const http::HttpRequest &head, const QString &relative);
     http::HttpResponse artifacts(http::HttpRequest &request, const QString &relative, bool isListing);
+    Result<QJsonObject> listArtifacts(const MlflowRequest &r);   // artifacts/list
+    http::HttpResponse getArtifact(const http::HttpRequest &request); // /get-artifact
 
     static Result<QString> runIdOf(const MlflowRequest &r); // run_id, or the deprecated run_uuid
 
@@ -119,6 +131,7 @@ private:
     ArtifactStore m_artifacts;
     QSet<QString> m_validMetricKeys; // keys that passed validation once (a cache, bounded)
     std::vector<SeriesPoint> m_pendingPoints; // the current request's accepted points (I/O thread)
+    std::vector<std::unique_ptr<MlflowApiExtension>> m_extensions;
 };
 
 } // namespace orrery::tracking

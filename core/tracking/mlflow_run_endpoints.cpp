@@ -175,6 +175,9 @@ Result<QJsonObject> MlflowRestApi::logInputs(const MlflowRequest &r)
     if (!models.isEmpty())
         return Status(ErrorCode::Unsupported, QStringLiteral("runs/log-inputs: model inputs ('models', MLflow 3's logged models) are not "
                                                              "supported by this server; log datasets only."));
+    // MLflow 2.4's schema: "datasets" is required (_assert_required on the repeated field).
+    if (!r.has(QStringLiteral("datasets")))
+        return MlflowRequest::missing(r.name(QStringLiteral("datasets")));
     ORRERY_ASSIGN_OR_RETURN(auto datasets, r.objects(QStringLiteral("datasets")));
     QVector<DatasetInput> inputs;
     inputs.reserve(datasets.size());

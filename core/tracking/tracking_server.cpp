@@ -23,7 +23,8 @@ TrackingServer::~TrackingServer()
 }
 
 Result<std::unique_ptr<TrackingServer>> TrackingServer::start(const QString &databasePath, const QString &workspaceRoot,
-                                                              http::HttpServerOptions options)
+                                                              http::HttpServerOptions options,
+                                                              const std::vector<MlflowApiExtensionFactory> &extensions)
 {
     std::unique_ptr<TrackingServer> s(new TrackingServer());
     ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(databasePath));
@@ -31,6 +32,8 @@ Result<std::unique_ptr<TrackingServer>> TrackingServer::start(const QString &dat
     ORRERY_ASSIGN_OR_RETURN(auto writer, MetricWriter::open(databasePath));
     s->d->writer = std::move(writer);
     s->d->api = std::make_unique<MlflowRestApi>(*s->d->db, *s->d->writer, workspaceRoot);
+    for (const MlflowApiExtensionFactory &factory : extensions)
+        s->d->api->addExtension(factory);
     options.threads = 1; // the API's database connection belongs to the one I/O thread
     options.maxBodyBytes = MlflowRestApi::kMaxRequestBytes;
     s->d->server = std::make_unique<http::HttpServer>(*s->d->api, options);

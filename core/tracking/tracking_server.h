@@ -12,10 +12,12 @@
 
 #include "core/common/status.h"
 #include "core/http/http_server.h"
+#include "core/tracking/mlflow_api_extension.h"
 
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace orrery::tracking {
 
@@ -23,9 +25,11 @@ class TrackingServer {
 public:
     // `databasePath`: the workspace's orrery.db; `workspaceRoot`: its folder (code state for run
     // manifests, the content cache for artifacts). options.threads is forced to 1 and
-    // maxBodyBytes to MLflow's 1 MB.
+    // maxBodyBytes to MLflow's 1 MB. `extensions` add endpoints (MLflow's model registry:
+    // registry::mlflowRegistryExtension()).
     static Result<std::unique_ptr<TrackingServer>> start(const QString &databasePath, const QString &workspaceRoot,
-                                                         http::HttpServerOptions options = {});
+                                                         http::HttpServerOptions options = {},
+                                                         const std::vector<MlflowApiExtensionFactory> &extensions = {});
     ~TrackingServer(); // stop()
 
     Status stop();
