@@ -1,6 +1,6 @@
 #pragma once
-// orrery-cli models webhooks … — a placeholder until the webhooks command lands (the webhooks
-// engineer replaces this file and models_webhooks_command.cpp).
+// orrery-cli models webhooks add | list | remove | deliveries | deliver — the registry's webhooks
+// (core/registry/webhooks.h, webhook_dispatcher.h) from a terminal.
 #include "app/cli/cli.h"
 
 namespace orrery::cli {

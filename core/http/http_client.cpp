@@ -42,7 +42,7 @@ QVector<IncomingReply> postAll(const QVector<OutgoingRequest> &requests, int tim
                 result->body += chunk.left(room);
         });
         QObject::connect(reply, &QNetworkReply::finished, &loop, [reply, result, maxBodyBytes, &open, &loop] {
-            const QByteArray rest = reply->readAll();
+            const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray();
             const int room = maxBodyBytes - int(result->body.size());
             if (room > 0)
                 result->body += rest.left(room);
