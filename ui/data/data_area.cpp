@@ -235,10 +235,8 @@ void DataArea::loadVersions(const DatasetEntry &entry)
         m_versionJob->cancel();
     auto versions = std::make_shared<QVector<DataVersion>>();
     auto *job = new common::Job(tr("Reading versions of %1").arg(entry.path), [root = m_root, entry, versions](common::JobContext &) -> Status {
-        auto loaded = dataworker::loadVersions(root, entry);
-        if (!loaded)
-            return loaded.status();
-        *versions = std::move(*loaded);
+        ORRERY_ASSIGN_OR_RETURN(auto loaded, dataworker::loadVersions(root, entry));
+        *versions = std::move(loaded);
         return Status::ok();
     }, this);
     m_versionJob = job;

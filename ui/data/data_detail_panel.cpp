@@ -256,10 +256,8 @@ void DataDetailPanel::listDirectory(quint64 request, const DataVersion &version)
     runRequestJob(
         request, tr("Listing %1").arg(m_dataset.path),
         [root = m_root, dataset = m_dataset, version, files](common::JobContext &ctx) -> Status {
-            auto listed = dataworker::listVersionFiles(root, dataset, version, &ctx);
-            if (!listed)
-                return listed.status();
-            *files = std::move(*listed);
+            ORRERY_ASSIGN_OR_RETURN(auto listed, dataworker::listVersionFiles(root, dataset, version, &ctx));
+            *files = std::move(listed);
             return Status::ok();
         },
         [this, files] {
@@ -367,13 +365,9 @@ void DataDetailPanel::compareDirectories(quint64 request, const DataVersion &old
     runRequestJob(
         request, tr("Comparing %1").arg(m_dataset.path),
         [root = m_root, dataset = m_dataset, older, newer, changes](common::JobContext &ctx) -> Status {
-            auto before = dataworker::listVersionFiles(root, dataset, older, &ctx);
-            if (!before)
-                return before.status();
-            auto after = dataworker::listVersionFiles(root, dataset, newer, &ctx);
-            if (!after)
-                return after.status();
-            *changes = dataworker::compareFiles(*before, *after);
+            ORRERY_ASSIGN_OR_RETURN(auto before, dataworker::listVersionFiles(root, dataset, older, &ctx));
+            ORRERY_ASSIGN_OR_RETURN(auto after, dataworker::listVersionFiles(root, dataset, newer, &ctx));
+            *changes = dataworker::compareFiles(before, after);
             return Status::ok();
         },
         [this, changes] {

@@ -75,16 +75,14 @@ Result<QVector<DatasetEntry>> scanDatasets(const QString &root, common::JobConte
 {
     auto db = openDatabase(root);
     data::DataRepository repo(root, db.get());
-    auto statuses = repo.status({}, job);
-    if (!statuses)
-        return statuses.status();
+    ORRERY_ASSIGN_OR_RETURN(auto statuses, repo.status({}, job));
     std::unique_ptr<vcs::Repository> git;
     if (auto discovered = vcs::Repository::discover(root))
         git = std::move(*discovered);
     QHash<QString, data::DvcFile> headFiles; // one parse per .dvc file, however many outs it has
     QVector<DatasetEntry> entries;
-    entries.reserve(statuses->size());
-    for (const data::OutStatus &s : *statuses) {
+    entries.reserve(statuses.size());
+    for (const data::OutStatus &s : statuses) {
         DatasetEntry e;
         e.path = s.tracked.path;
         e.dvcFile = s.tracked.dvcFile;
@@ -159,10 +157,8 @@ Result<QVector<DataVersion>> loadVersions(const QString &root, const DatasetEntr
     auto git = vcs::Repository::discover(root);
     if (!git)
         return versions;
-    auto commits = vcs::commitsTouching(**git, entry.gitDvcPath, limit);
-    if (!commits)
-        return commits.status();
-    for (const vcs::CommitInfo &c : *commits) {
+    ORRERY_ASSIGN_OR_RETURN(auto commits, vcs::commitsTouching(**git, entry.gitDvcPath, limit));
+    for (const vcs::CommitInfo &c : commits) {
         auto bytes = vcs::readFileAt(**git, c.id, entry.gitDvcPath);
         if (!bytes)
             continue; // the commit deleted the .dvc file: no version of the data in it
@@ -198,38 +194,30 @@ Result<QVector<ContentFile>> listVersionFiles(const QString &root, const Dataset
     }
     if (version.onDisk) {
         QVector<data::FileStat> stats;
-        auto names = data::listFiles(version.contentPath, &stats);
-        if (!names)
-            return names.status();
+        ORRERY_ASSIGN_OR_RETURN(auto names, data::listFiles(version.contentPath, &stats));
         QStringList relative;
-        relative.reserve(names->size());
-        for (const QString &name : *names)
+        relative.reserve(names.size());
+        for (const QString &name : names)
             relative << entry.path + QLatin1Char('/') + name;
         auto db = openDatabase(root);
         data::FileHasher hasher(root, db.get());
-        auto hashed = hasher.hash(relative, job, &stats);
-        if (!hashed)
-            return hashed.status();
-        for (int i = 0; i < names->size(); ++i)
-            files.append({names->at(i), hashed->at(i).md5, hashed->at(i).size,
-                          version.contentPath + QLatin1Char('/') + names->at(i)});
+        ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash(relative, job, &stats));
+        for (int i = 0; i < names.size(); ++i)
+            files.append({names.at(i), hashed.at(i).md5, hashed.at(i).size,
+                          version.contentPath + QLatin1Char('/') + names.at(i)});
         return files;
     }
     data::ContentCache cache(entry.cacheRoot);
-    auto bytes = cache.readVerified(version.md5);
-    if (!bytes)
-        return bytes.status();
-    auto manifest = data::DirManifest::parse(*bytes, version.md5);
-    if (!manifest)
-        return manifest.status();
-    files.reserve(manifest->entries.size());
-    for (int i = 0; i < manifest->entries.size(); ++i) {
+    ORRERY_ASSIGN_OR_RETURN(auto bytes, cache.readVerified(version.md5));
+    ORRERY_ASSIGN_OR_RETURN(auto manifest, data::DirManifest::parse(bytes, version.md5));
+    files.reserve(manifest.entries.size());
+    for (int i = 0; i < manifest.entries.size(); ++i) {
         if (job && i % 1024 == 0) {
             if (job->isCancelled())
                 return job->cancelledStatus();
-            job->setProgress(i, manifest->entries.size());
+            job->setProgress(i, manifest.entries.size());
         }
-        const data::ManifestEntry &e = manifest->entries[i];
+        const data::ManifestEntry &e = manifest.entries[i];
         const QString object = cache.objectPath(e.md5);
         const QFileInfo info(object);
         files.append({e.relpath, e.md5, info.exists() ? info.size() : -1, info.exists() ? object : QString()});

@@ -65,10 +65,8 @@ void DatasetPoller::refresh()
     const quint64 generation = m_generation;
     auto entries = std::make_shared<QVector<DatasetEntry>>();
     auto *job = new common::Job(tr("Reading data status"), [root, entries](common::JobContext &ctx) -> Status {
-        auto scanned = dataworker::scanDatasets(root, &ctx);
-        if (!scanned)
-            return scanned.status();
-        *entries = std::move(*scanned);
+        ORRERY_ASSIGN_OR_RETURN(auto scanned, dataworker::scanDatasets(root, &ctx));
+        *entries = std::move(scanned);
         return Status::ok();
     }, this);
     m_inFlight = job;
