@@ -270,16 +270,12 @@ void ExperimentArea::loadExperiments()
     const quint64 request = ++m_experimentRequest;
     m_tableWorker->post<QVector<ExperimentEntry>>([](store::Database &db) -> Result<QVector<ExperimentEntry>> {
         tracking::TrackingStore store(db);
-        auto experiments = store.experiments();
-        if (!experiments)
-            return experiments.status();
-        auto counts = tracking::runCounts(db);
-        if (!counts)
-            return counts.status();
+        ORRERY_ASSIGN_OR_RETURN(auto experiments, store.experiments());
+        ORRERY_ASSIGN_OR_RETURN(auto counts, tracking::runCounts(db));
         QVector<ExperimentEntry> entries;
-        for (const auto &e : *experiments) {
+        for (const auto &e : experiments) {
             ExperimentEntry entry{e, 0};
-            for (const auto &c : *counts)
+            for (const auto &c : counts)
                 if (c.first == e.id)
                     entry.runs = c.second;
             entries.append(entry);

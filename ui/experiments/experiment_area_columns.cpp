@@ -71,24 +71,18 @@ void ExperimentArea::loadKeys()
     m_tableWorker->post<KeysAndDefaults>(
         [experiments](store::Database &db) -> Result<KeysAndDefaults> {
             KeysAndDefaults k;
-            auto keys = tracking::experimentKeys(db, experiments);
-            if (!keys)
-                return keys.status();
-            k.keys = std::move(*keys);
+            ORRERY_ASSIGN_OR_RETURN(auto keys, tracking::experimentKeys(db, experiments));
+            k.keys = std::move(keys);
             tracking::RunTableQuery newest;
             newest.experimentIds = experiments;
-            auto ids = tracking::orderedRunIds(db, newest);
-            if (!ids)
-                return ids.status();
+            ORRERY_ASSIGN_OR_RETURN(auto ids, tracking::orderedRunIds(db, newest));
             QVector<RunColumn> columns;
             for (const QString &p : std::as_const(k.keys.params))
                 columns.append({RunColumn::Param, p});
             for (const QString &m : std::as_const(k.keys.metrics))
                 columns.append({RunColumn::Metric, m});
-            auto rows = tracking::runRows(db, ids->mid(0, kDefaultsSample), columns);
-            if (!rows)
-                return rows.status();
-            chooseDefaults(k, *rows, kDefaultParamColumns, kDefaultMetricColumns);
+            ORRERY_ASSIGN_OR_RETURN(auto rows, tracking::runRows(db, ids.mid(0, kDefaultsSample), columns));
+            chooseDefaults(k, rows, kDefaultParamColumns, kDefaultMetricColumns);
             return k;
         }, this,
         [this, request](const Result<KeysAndDefaults> &keys) {

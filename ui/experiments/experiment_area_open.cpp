@@ -32,10 +32,8 @@ void ExperimentArea::showRun(const QString &runId)
     m_pendingExperiment.clear();
     m_pendingSteps = 0;
     m_tableWorker->post<QString>([runId](store::Database &db) -> Result<QString> {
-        auto info = tracking::TrackingStore(db).runInfo(runId);
-        if (!info)
-            return info.status();
-        return info->experimentId;
+        ORRERY_ASSIGN_OR_RETURN(auto info, tracking::TrackingStore(db).runInfo(runId));
+        return info.experimentId;
     }, this, [this, request, runId](const Result<QString> &experiment) {
         if (request != m_openRequest)
             return;

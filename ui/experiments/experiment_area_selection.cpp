@@ -91,13 +91,11 @@ void ExperimentArea::loadPopulation()
             columns.append({RunColumn::Param, k});
         for (const QString &k : metrics)
             columns.append({RunColumn::Metric, k});
-        auto rows = tracking::runRows(db, ids, columns);
-        if (!rows)
-            return rows.status();
+        ORRERY_ASSIGN_OR_RETURN(auto rows, tracking::runRows(db, ids, columns));
         RunPopulation p;
         p.paramKeys = params;
         p.metricKeys = metrics;
-        p.rows = std::move(*rows);
+        p.rows = std::move(rows);
         p.totalRuns = total;
         return p;
     }, this, [this, request](const Result<RunPopulation> &p) {

@@ -167,16 +167,12 @@ void RunCompareView::loadOverview(bool live)
     };
     m_worker->post<Answer>([ids](store::Database &db) -> Result<Answer> {
         Answer a;
-        auto keys = tracking::metricKeysOfRuns(db, ids);
-        if (!keys)
-            return keys.status();
-        for (const QString &key : *keys)
+        ORRERY_ASSIGN_OR_RETURN(auto keys, tracking::metricKeysOfRuns(db, ids));
+        for (const QString &key : keys)
             for (const QString &id : ids) {
-                auto h = tracking::decimatedHistory(db, id, key, kOverviewPoints, tracking::Decimation::MinMax);
-                if (!h)
-                    return h.status();
-                if (!h->isEmpty())
-                    a.data[key].insert(id, std::move(*h));
+                ORRERY_ASSIGN_OR_RETURN(auto h, tracking::decimatedHistory(db, id, key, kOverviewPoints, tracking::Decimation::MinMax));
+                if (!h.isEmpty())
+                    a.data[key].insert(id, std::move(h));
             }
         tracking::TrackingStore store(db);
         for (const QString &id : ids)
@@ -347,10 +343,9 @@ void RunCompareView::requestRange(const QString &key)
     m_worker->post<Answer>([key, ranges, maxPoints](store::Database &db) -> Result<Answer> {
         Answer a;
         for (auto it = ranges.begin(); it != ranges.end(); ++it) {
-            auto h = tracking::decimatedHistory(db, it.key(), key, maxPoints, tracking::Decimation::MinMax, it.value());
-            if (!h)
-                return h.status();
-            a.insert(it.key(), {it.value().from, it.value().to, std::move(*h)});
+            ORRERY_ASSIGN_OR_RETURN(auto h,
+                tracking::decimatedHistory(db, it.key(), key, maxPoints, tracking::Decimation::MinMax, it.value()));
+            a.insert(it.key(), {it.value().from, it.value().to, std::move(h)});
         }
         return a;
     }, this, [this, key, generation](const Result<Answer> &answer) {

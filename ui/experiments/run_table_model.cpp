@@ -155,20 +155,14 @@ void RunTableModel::runQuery(bool keepRows, bool reuseDefaultOrder, bool reloadP
             if (a.defaultIds.isEmpty()) {
                 tracking::RunTableQuery unsorted = query;
                 unsorted.sorted = false;
-                auto ids = tracking::orderedRunIds(db, unsorted);
-                if (!ids)
-                    return ids.status();
-                a.defaultIds = std::move(*ids);
+                ORRERY_ASSIGN_OR_RETURN(auto ids, tracking::orderedRunIds(db, unsorted));
+                a.defaultIds = std::move(ids);
             }
-            auto sorted = tracking::sortRunIdsByMetric(db, a.defaultIds, query.sortColumn.key, query.descending);
-            if (!sorted)
-                return sorted.status();
-            a.ids = std::move(*sorted);
+            ORRERY_ASSIGN_OR_RETURN(auto sorted, tracking::sortRunIdsByMetric(db, a.defaultIds, query.sortColumn.key, query.descending));
+            a.ids = std::move(sorted);
         } else {
-            auto ids = tracking::orderedRunIds(db, query);
-            if (!ids)
-                return ids.status();
-            a.ids = std::move(*ids);
+            ORRERY_ASSIGN_OR_RETURN(auto ids, tracking::orderedRunIds(db, query));
+            a.ids = std::move(ids);
             if (!query.sorted)
                 a.defaultIds = a.ids;
         }
@@ -502,10 +496,8 @@ void RunTableModel::requestCsv(const QStringList &ids)
     const QStringList wanted = ids.isEmpty() ? m_queryOrder : ids;
     const QVector<RunColumn> columns = m_columns;
     m_worker->post<QString>([wanted, columns](store::Database &db) -> Result<QString> {
-        auto rows = tracking::runRows(db, wanted, columns);
-        if (!rows)
-            return rows.status();
-        return toCsv(columns, *rows);
+        ORRERY_ASSIGN_OR_RETURN(auto rows, tracking::runRows(db, wanted, columns));
+        return toCsv(columns, rows);
     }, this, [this](const Result<QString> &csv) {
         if (csv)
             Q_EMIT csvReady(*csv);
