@@ -67,19 +67,13 @@ void WorkspaceWatcher::refresh()
     auto *job = new common::Job(tr("Reading workspace state"), [root, snapshot, shownSeq](common::JobContext &) -> Status {
         store::OpenOptions options;
         options.applyMigrations = false; // migrating is Workspace::open's job, under the lock
-        auto db = store::Database::open(workspace::Workspace::databasePathFor(root), options);
-        if (!db)
-            return db.status();
-        audit::AuditLog log(**db);
-        auto newest = log.newestSeq();
-        if (!newest)
-            return newest.status();
-        snapshot->auditSeq = *newest;
-        if (*newest != shownSeq) {
-            auto entries = log.list(kAuditRows);
-            if (!entries)
-                return entries.status();
-            snapshot->audit = std::move(*entries);
+        ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(workspace::Workspace::databasePathFor(root), options));
+        audit::AuditLog log(*db);
+        ORRERY_ASSIGN_OR_RETURN(auto newest, log.newestSeq());
+        snapshot->auditSeq = newest;
+        if (newest != shownSeq) {
+            ORRERY_ASSIGN_OR_RETURN(auto entries, log.list(kAuditRows));
+            snapshot->audit = std::move(entries);
             snapshot->auditRead = true;
         }
         if (auto repo = vcs::Repository::discover(root)) {
