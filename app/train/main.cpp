@@ -238,6 +238,9 @@ int main(int argc, char **argv)
     }
     request.outputDir = parser.isSet(QStringLiteral("output")) ? QDir(parser.value(QStringLiteral("output"))).absolutePath() : QString();
     request.resumeRunId = parser.value(QStringLiteral("resume"));
+    // Started by a pipeline's command stage: the run hangs under that stage's run (and so under
+    // the pipeline run), which is how a registered model's lineage finds the pipeline.
+    request.parentRunId = qEnvironmentVariable("ORRERY_PARENT_RUN_ID");
     request.resumeFrom = parser.value(QStringLiteral("resume-from"));
     if (!request.resumeRunId.isEmpty() && !request.resumeFrom.isEmpty())
         return fail(QStringLiteral("give --resume RUN_ID or --resume-from FILE, not both"));

@@ -229,6 +229,7 @@ Status Executor::Impl::launch(int i, const Decided &d)
     if (store) {
         ORRERY_ASSIGN_OR_RETURN(auto child, startChildRun(i, d, &t.logPath));
         reports[i].runId = child;
+        t.runId = child;
     } else {
         const QString dir = root + QStringLiteral("/.orrery/tmp/pipeline-logs");
         QDir().mkpath(dir);

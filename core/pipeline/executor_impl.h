@@ -52,6 +52,7 @@ struct Executor::Impl {
         std::optional<BuiltinCall> builtin;
         QString workDir;
         QString logPath;
+        QString runId; // the stage's tracked run, when tracking
     };
 
     // What a worker hands back when a stage ends.

@@ -135,6 +135,9 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
         co.cancel = &cancel;
         if (!opt.cliDir.isEmpty())
             co.env.insert(QStringLiteral("PATH"), opt.cliDir + QLatin1Char(':') + co.env.value(QStringLiteral("PATH")));
+        // A run the command tracks (orrery-cli train) hangs under this stage's run.
+        if (!task.runId.isEmpty())
+            co.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), task.runId);
         for (const QString &cmd : task.stage.cmd) {
             {
                 QFile log(task.logPath);

@@ -45,9 +45,8 @@ QStringList ModelGates::describe() const
     for (const GateRule &r : rules)
         lines << r.text();
     if (!championMetric.isEmpty())
-        lines << QStringLiteral("beats the champion on %1 by %2 %3 on the same holdout")
-                     .arg(championMetric, lowerIsBetter ? QStringLiteral("<= -") : QStringLiteral(">= "))
-                     .arg(minImprovement);
+        lines << QStringLiteral("beats the champion on %1 by at least %2 (%3 is better) on the same holdout")
+                     .arg(championMetric, QString::number(minImprovement, 'g', 6), lowerIsBetter ? QStringLiteral("lower") : QStringLiteral("higher"));
     if (requireDataTests)
         lines << QStringLiteral("data tests passed");
     if (requireCompatibleSignature)

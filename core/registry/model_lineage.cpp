@@ -29,13 +29,36 @@ Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId, cons
     QJsonObject lineage{{QStringLiteral("run_id"), run.info.runId},
                         {QStringLiteral("run_name"), run.info.runName},
                         {QStringLiteral("experiment_id"), run.info.experimentId}};
-    QString parent;
-    for (const auto &t : std::as_const(run.tags))
-        if (t.key == QLatin1String("mlflow.parentRunId"))
-            parent = t.value;
+    // The pipeline run: up the parent tags to the run tagged orrery.pipeline (orrery-train's run
+    // hangs under the train stage's run, which hangs under the pipeline run), else the parent.
+    auto parentOf = [](const QVector<tracking::KeyValue> &tags) {
+        for (const auto &t : tags)
+            if (t.key == QLatin1String("mlflow.parentRunId"))
+                return t.value;
+        return QString();
+    };
+    QString parent = parentOf(run.tags);
+    QString stageRun;
+    int steps = 0; // a few levels at most; parent tags can make a cycle
+    for (QString up = parent; !up.isEmpty() && steps++ < 4;) {
+        auto above = store.run(up);
+        if (!above)
+            break;
+        bool isPipeline = false;
+        for (const auto &t : std::as_const(above->tags))
+            isPipeline |= t.key == QLatin1String("orrery.pipeline") && t.value == QLatin1String("true");
+        if (isPipeline) {
+            parent = up;
+            break;
+        }
+        stageRun = up;
+        up = parentOf(above->tags);
+    }
     if (parent.isEmpty())
         parent = pipelineRunId;
     lineage.insert(QStringLiteral("parent_run_id"), parent);
+    if (!stageRun.isEmpty() && stageRun != parent)
+        lineage.insert(QStringLiteral("stage_run_id"), stageRun);
 
     QJsonObject params, metrics;
     for (const auto &p : std::as_const(run.params))

@@ -5,7 +5,8 @@
 // params and latest metrics. Stored with the version as JSON (ModelVersion::lineage), so it stays
 // true when runs are deleted later.
 //
-// Lineage JSON: {"run_id", "run_name", "experiment_id", "parent_run_id", "commit", "branch",
+// Lineage JSON: {"run_id", "run_name", "experiment_id", "parent_run_id" (the pipeline run),
+// "stage_run_id" (the stage's run between them, when there is one), "commit", "branch",
 // "dirty", "data": [{"path", "md5", "run_id"}], "params": {k: v}, "metrics": {k: number}}.
 
 #include "core/common/status.h"

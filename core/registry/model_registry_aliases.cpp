@@ -125,7 +125,7 @@ Result<QString> ModelRegistry::promotionBlocker(const QString &name, int number)
     if (!v.servable())
         return QStringLiteral("v%1 cannot be served: %2").arg(number).arg(v.notServableReason.isEmpty() ? QStringLiteral("its file is not stored here") : v.notServableReason);
     if (v.validation == Validation::NotRun)
-        return QStringLiteral("v%1 has not been validated (run the register stage, or `orrery-cli models validate`)").arg(number);
+        return QStringLiteral("v%1 has not been validated: only the pipeline's register stage checks a version's gates (`orrery-cli run`)").arg(number);
     if (v.validation == Validation::Failed) {
         QStringList failed;
         for (const GateOutcome &o : std::as_const(v.gateOutcomes))

@@ -84,8 +84,12 @@ Result<std::unique_ptr<RunRecorder>> RunRecorder::start(const TrainRequest &requ
         }
         ORRERY_ASSIGN_OR_RETURN(auto run,
             store.createRun(r->d->experimentId, request.config.tracking.runName, 0,
-                {{QStringLiteral("orrery.source"), QStringLiteral("train")},
-                    {QStringLiteral("orrery.task"), QLatin1String(taskName(request.config.task))}}));
+                request.parentRunId.isEmpty()
+                    ? QVector<tracking::KeyValue>{{QStringLiteral("orrery.source"), QStringLiteral("train")},
+                                                  {QStringLiteral("orrery.task"), QLatin1String(taskName(request.config.task))}}
+                    : QVector<tracking::KeyValue>{{QStringLiteral("orrery.source"), QStringLiteral("train")},
+                                                  {QStringLiteral("orrery.task"), QLatin1String(taskName(request.config.task))},
+                                                  {QStringLiteral("mlflow.parentRunId"), request.parentRunId}}));
         r->m_runId = run.runId;
         QVector<tracking::KeyValue> kv;
         for (const auto &[k, v] : params)

@@ -60,6 +60,7 @@ struct TrainRequest {
     QString cacheRoot;      // <workspace>/.orrery/cache: where artifacts are stored
     QString outputDir;      // without tracking: where checkpoints and the export go
     QString resumeRunId;    // continue this run from its latest checkpoint
+    QString parentRunId;    // tagged mlflow.parentRunId: the pipeline stage's run this training ran under
     QString resumeFrom;     // or from this checkpoint file
     DistributedConfig distributed;
     const common::Clock *clock = nullptr; // stamps the run and its metrics; the system clock when null
