@@ -86,7 +86,7 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     m_modelView->setHeaderLabels({tr("Model"), tr("Versions"), tr("Champion"), tr("Challenger"), tr("Updated")});
     m_modelView->setRootIsDecorated(false);
     m_modelView->setUniformRowHeights(true);
-    m_modelView->setMinimumWidth(300);
+    m_modelView->setMinimumWidth(120);
     m_modelView->header()->setStretchLastSection(false);
     m_modelView->header()->setMinimumSectionSize(40);
     for (int c = 0; c < 5; ++c)
@@ -136,6 +136,10 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     m_tabs->addTab(m_detail, tr("Version"));
     m_tabs->addTab(m_card, tr("Model card"));
     auto *comparePage = new QWidget(m_tabs);
+    for (QComboBox *box : {m_compareA, m_compareB}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
     auto *compareBar = new QHBoxLayout;
     compareBar->addWidget(new QLabel(tr("Compare"), comparePage));
     compareBar->addWidget(m_compareA);
@@ -494,12 +498,14 @@ void RegistryArea::rebuildHistory()
     for (const audit::AuditEntry &e : std::as_const(m_snapshot.audit)) {
         auto *item = new QTreeWidgetItem(m_auditView, {e.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")), e.action, e.target, e.actor, e.reason});
         item->setToolTip(2, e.details);
+        item->setToolTip(4, e.reason);
     }
     m_aliasView->clear();
     for (const registry::AliasChange &c : std::as_const(m_snapshot.aliasHistory)) {
         const QString change = c.version ? (c.previous ? tr("v%1 → v%2").arg(c.previous).arg(c.version) : tr("→ v%1").arg(c.version))
                                          : tr("v%1 → removed").arg(c.previous);
-        new QTreeWidgetItem(m_aliasView, {registryTime(c.time), c.alias, change, c.actor, c.reason});
+        auto *item = new QTreeWidgetItem(m_aliasView, {registryTime(c.time), c.alias, change, c.actor, c.reason});
+        item->setToolTip(4, c.reason);
     }
     for (auto *view : {m_auditView, m_aliasView})
         for (int c = 0; c < 4; ++c)
@@ -542,8 +548,10 @@ void RegistryArea::updateCompare()
 {
     const auto *a = versionOf(m_compareA->currentData().toInt());
     const auto *b = versionOf(m_compareB->currentData().toInt());
-    m_openRunA->setText(a ? tr("Open v%1's run").arg(a->version) : tr("Open run"));
-    m_openRunB->setText(b ? tr("Open v%1's run").arg(b->version) : tr("Open run"));
+    m_openRunA->setText(a ? tr("v%1's run").arg(a->version) : tr("Run"));
+    m_openRunB->setText(b ? tr("v%1's run").arg(b->version) : tr("Run"));
+    m_openRunA->setToolTip(tr("Open the run in Experiments"));
+    m_openRunB->setToolTip(tr("Open the run in Experiments"));
     const bool canRun = m_navigator && m_navigator->canOpen(QStringLiteral("run"));
     m_openRunA->setVisible(canRun);
     m_openRunB->setVisible(canRun);

@@ -84,9 +84,9 @@ QString signatureHtml(const QJsonObject &signature)
     return table({tr("Side"), tr("Name"), tr("Type"), tr("Shape")}, rows);
 }
 
-QString commitText(const registry::ModelVersion &v)
+QString commitText(const registry::ModelVersion &v, int length = -1)
 {
-    QString c = v.commit();
+    QString c = v.commit().left(length);
     if (c.isEmpty())
         return tr("no commit recorded");
     if (v.lineage.value(QStringLiteral("dirty")).toBool())
@@ -252,7 +252,7 @@ QString versionCompareHtml(const registry::ModelVersion &a, const registry::Mode
     html += paths.isEmpty() ? QStringLiteral("<p><i>%1</i></p>").arg(esc(tr("No data versions recorded."))) : table({tr("Data"), va, vb}, rows, marked);
     // Code.
     html += heading(tr("Code"));
-    rows = {{esc(tr("commit")), esc(commitText(a)), esc(commitText(b))}, {esc(tr("run")), esc(a.runId), esc(b.runId)}};
+    rows = {{esc(tr("commit")), esc(commitText(a, 12)), esc(commitText(b, 12))}, {esc(tr("run")), esc(a.runId), esc(b.runId)}};
     marked = {a.commit() != b.commit() || a.lineage.value(QStringLiteral("dirty")) != b.lineage.value(QStringLiteral("dirty")), a.runId != b.runId};
     html += table({QString(), va, vb}, rows, marked);
     if (a.commit() == b.commit() && !a.commit().isEmpty())

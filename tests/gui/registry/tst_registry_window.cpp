@@ -17,6 +17,7 @@
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
@@ -66,6 +67,19 @@ private Q_SLOTS:
                 dock->hide(); // room for the versions and the graph
             QTest::qWait(800); // Xvfb paints asynchronously
             QVERIFY(window.grab().save(shots + QStringLiteral("/registry.png")));
+            // The other pages, to look at: a blocked promotion, the comparison, the history, the card.
+            area->selectVersion(3);
+            area->tabs()->setCurrentIndex(2);
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/registry-blocked-compare.png")));
+            area->tabs()->setCurrentIndex(3);
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/registry-history.png")));
+            area->tabs()->setCurrentIndex(1);
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/registry-card.png")));
+            area->tabs()->setCurrentIndex(0);
+            area->selectVersion(2);
             if (auto *dock = window.findChild<QDockWidget *>())
                 dock->show();
         }
