@@ -279,7 +279,7 @@ private Q_SLOTS:
         QVERIFY(id > 0);
         Run r = cli({QStringLiteral("models"), QStringLiteral("register"), QStringLiteral("slow"), QStringLiteral("--file"), QStringLiteral("model.bin")});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
-        r = cli({QStringLiteral("models"), QStringLiteral("webhooks"), QStringLiteral("deliver"), QStringLiteral("--timeout"), QStringLiteral("1")});
+        r = cli({QStringLiteral("models"), QStringLiteral("webhooks"), QStringLiteral("deliver"), QStringLiteral("--timeout"), QStringLiteral("3")});
         QVERIFY2(r.ok(), qPrintable(r.describe())); // it returned (runCli's own limit would have failed the test)
         QTRY_COMPARE_WITH_TIMEOUT(receiver->requests().size(), 1, 30000); // the receiver did get it, and hung
         const QJsonObject d = deliveries({QStringLiteral("--webhook"), QString::number(id)}).first().toObject();
