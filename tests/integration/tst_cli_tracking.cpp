@@ -28,6 +28,7 @@ const QString kPython = QStringLiteral("/usr/bin/python3"); // Debian's, with py
 const QString kScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlflow_client_flow.py");
 const QString kCrashScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/crash_ingest.py");
 const QString kTokenScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlflow_token_client.py");
+const QString kRegistryScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlflow_registry_client.py");
 const QString kMlflowClient = QStringLiteral(ORRERY_SOURCE_DIR "/tests/vendor/mlflow-2.4");
 
 struct Server {
@@ -232,6 +233,40 @@ private Q_SLOTS:
         QCOMPARE(server.stop(SIGTERM), 0);
         const QByteArray printed = server.output + server.process.readAllStandardOutput() + server.process.readAllStandardError();
         QVERIFY2(!printed.contains(token), printed.constData());
+    }
+
+    // MLflow 2.4's own client drives the model registry (tests/integration/mlflow_registry_client.py);
+    // the version it registers from the run's TorchScript artifact gets the run's lineage and the
+    // file stored in the cache, as `models register --run` does.
+    void mlflowClientRegistry()
+    {
+        const QString ws = m_dir.filePath(QStringLiteral("registry-ws"));
+        QVERIFY(QDir().mkpath(ws));
+        QCOMPARE(runCli({QStringLiteral("init"), QStringLiteral("--workspace"), ws}).code, 0);
+        const QString work = m_dir.filePath(QStringLiteral("registry-work"));
+        QVERIFY(QDir().mkpath(work));
+        const QString model = work + QStringLiteral("/model.pt");
+        const Run made = run(kPython, {QStringLiteral("-c"),
+                                       QStringLiteral("import sys, torch\n"
+                                                      "m = torch.jit.trace(torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Sigmoid()), torch.zeros(1, 3))\n"
+                                                      "torch.jit.save(m, sys.argv[1], _extra_files={'signature.json': "
+                                                      "'{\"inputs\": [{\"name\": \"x\", \"type\": \"float32\", \"shape\": [-1, 3]}], \"outputs\": []}'})\n"),
+                                       model});
+        if (made.code != 0)
+            qWarning("no TorchScript fixture (python3-torch): %s", qPrintable(made.err.left(300)));
+        Server server;
+        QVERIFY(server.start(ws));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PYTHONPATH"), kMlflowClient);
+        const Run client = run(kPython, {kRegistryScript, server.url, work}, withEnvironment(env));
+        QVERIFY2(client.code == 0 && client.out.trimmed().endsWith(QStringLiteral("OK")), qPrintable(client.out + client.err));
+        QCOMPARE(server.stop(SIGTERM), 0);
+        const Run shown = runCli({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("scorer"), QStringLiteral("--version"), QStringLiteral("1"), QStringLiteral("--json"),
+                                  QStringLiteral("--workspace"), ws});
+        QVERIFY2(shown.code == 0, qPrintable(shown.out + shown.err));
+        QVERIFY2(shown.out.contains(QStringLiteral("\"lineage\"")) && shown.out.contains(QStringLiteral("\"lr\"")), qPrintable(shown.out));
+        if (made.code == 0)
+            QVERIFY2(shown.out.contains(QStringLiteral("\"torchscript\"")) && shown.out.contains(QStringLiteral("\"servable\": true")), qPrintable(shown.out));
     }
 
     void portInUseIsAnError()

@@ -146,7 +146,7 @@ private Q_SLOTS:
     void malformedJsonIs400()
     {
         QFETCH(QByteArray, body);
-        expectError(m_s.post("runs/log-metric", body), 400, "BAD_REQUEST");
+        expectError(m_s.post("runs/log-metric", body), 400, "INVALID_PARAMETER_VALUE"); // a body that is no JSON object
         QCOMPARE(m_s.client->get("/health").status, 200);
     }
 
