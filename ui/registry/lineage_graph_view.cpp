@@ -61,6 +61,10 @@ void LineageGraphView::setVersion(const registry::ModelVersion &v)
     const QString parent = lin.value(QStringLiteral("parent_run_id")).toString();
     if (!parent.isEmpty())
         columns.push_back({{QStringLiteral("run"), parent, tr("Pipeline run\n%1").arg(shortId(parent))}});
+    // The pipeline's stage run between the pipeline run and the trainer's own run, when there is one.
+    const QString stage = lin.value(QStringLiteral("stage_run_id")).toString();
+    if (!stage.isEmpty())
+        columns.push_back({{QStringLiteral("run"), stage, tr("Stage run\n%1").arg(shortId(stage))}});
     const QString run = lin.value(QStringLiteral("run_id")).toString(v.runId);
     if (!run.isEmpty()) {
         const QString name = lin.value(QStringLiteral("run_name")).toString();

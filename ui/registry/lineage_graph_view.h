@@ -1,6 +1,6 @@
 #pragma once
 // LineageGraphView: where a model version came from, as a graph read top to bottom —
-// data version(s) → pipeline run → training run → model version — drawn from the version's
+// data version(s) → pipeline run → (stage run) → training run → model version — drawn from the version's
 // lineage JSON (core/registry/model_lineage.h). A click on a node opens its object through the
 // Navigator: a data node the dataset (kind "dataset", id its workspace path) in the Data area, a
 // run node the run (kind "run", id the run's id) in Experiments. Nodes whose kind no area opens

@@ -11,6 +11,7 @@
 namespace orrery::testing {
 
 const char *const kPipelineRun = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const char *const kStageRun = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 const char *const kTrainRunV1 = "11111111111111111111111111111111";
 const char *const kTrainRunV2 = "22222222222222222222222222222222";
 
@@ -79,6 +80,7 @@ int addFraudVersion(const QString &dbPath, const QString &cacheRoot, const QStri
         {QStringLiteral("run_name"), QStringLiteral("train-%1").arg(index)},
         {QStringLiteral("experiment_id"), QStringLiteral("1")},
         {QStringLiteral("parent_run_id"), QString::fromLatin1(kPipelineRun)},
+        {QStringLiteral("stage_run_id"), QString::fromLatin1(kStageRun)},
         {QStringLiteral("commit"), QStringLiteral("%1c0ffee%2").arg(index).arg(QString(32, QLatin1Char('d')))},
         {QStringLiteral("branch"), QStringLiteral("main")},
         {QStringLiteral("dirty"), index == 2},

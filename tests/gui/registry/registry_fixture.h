@@ -11,6 +11,7 @@
 namespace orrery::testing {
 
 extern const char *const kPipelineRun;
+extern const char *const kStageRun;
 extern const char *const kTrainRunV1;
 extern const char *const kTrainRunV2;
 

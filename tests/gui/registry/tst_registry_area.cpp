@@ -154,8 +154,8 @@ private Q_SLOTS:
         // The card is Markdown rendered: no '#' left, the heading is a heading.
         QVERIFY(area->cardView()->toPlainText().contains(QLatin1String("Intended use")));
         QVERIFY(!area->cardView()->toPlainText().contains(QLatin1String("## ")));
-        // data, data → pipeline run → training run → model version
-        QCOMPARE(area->lineageView()->nodes().size(), 5);
+        // data, data → pipeline run → stage run → training run → model version
+        QCOMPARE(area->lineageView()->nodes().size(), 6);
         // Compare: v1 (the champion) with v3, the commits and data that differ named.
         QCOMPARE(area->compareA()->currentData().toInt(), 1);
         QCOMPARE(area->compareB()->currentData().toInt(), 3);
@@ -228,7 +228,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(area->versionProxy()->rowCount(), 3, kTimeoutMs);
         QCOMPARE(area->selectedVersion(), 2);
         ui::LineageGraphView *graph = area->lineageView();
-        QCOMPARE(graph->nodes().size(), 5);
+        QCOMPARE(graph->nodes().size(), 6);
         auto click = [&](const QString &kind, const QString &id) {
             for (int i = 0; i < graph->nodes().size(); ++i) {
                 if (graph->nodes()[i].kind == kind && graph->nodes()[i].id == id) {
@@ -240,11 +240,13 @@ private Q_SLOTS:
         };
         QVERIFY(click(QStringLiteral("dataset"), QStringLiteral("data/transactions.csv")));
         QVERIFY(click(QStringLiteral("run"), QString::fromLatin1(testing::kPipelineRun)));
+        QVERIFY(click(QStringLiteral("run"), QString::fromLatin1(testing::kStageRun)));
         QVERIFY(click(QStringLiteral("run"), QString::fromLatin1(testing::kTrainRunV2)));
-        QCOMPARE(opened.size(), 3);
+        QCOMPARE(opened.size(), 4);
         QCOMPARE(opened[0], (ui::ObjectRef{QStringLiteral("dataset"), QStringLiteral("data/transactions.csv")}));
         QCOMPARE(opened[1], (ui::ObjectRef{QStringLiteral("run"), QString::fromLatin1(testing::kPipelineRun)}));
-        QCOMPARE(opened[2], (ui::ObjectRef{QStringLiteral("run"), QString::fromLatin1(testing::kTrainRunV2)}));
+        QCOMPARE(opened[2], (ui::ObjectRef{QStringLiteral("run"), QString::fromLatin1(testing::kStageRun)}));
+        QCOMPARE(opened[3], (ui::ObjectRef{QStringLiteral("run"), QString::fromLatin1(testing::kTrainRunV2)}));
 
         // The area opens model versions for the others: "NAME/VERSION".
         QVERIFY(navigator.canOpen(QStringLiteral("model_version")));

@@ -59,7 +59,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(area->isShowingModels(), kTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(area->versionProxy()->rowCount(), 3, kTimeoutMs);
         QCOMPARE(area->selectedVersion(), 2);
-        QCOMPARE(area->lineageView()->nodes().size(), 5);
+        QCOMPARE(area->lineageView()->nodes().size(), 6);
 
         const QString shots = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR");
         if (!shots.isEmpty()) {
