@@ -576,7 +576,7 @@ void RegistryArea::showSelectedVersion()
     }
     m_detail->setHtml(versionDetailHtml(*v, m_snapshot.blockers.value(v->version)));
     if (v->card.trimmed().isEmpty())
-        m_card->setMarkdown(tr("*No model card yet.* Write one with `orrery-cli models card %1 %2 --file CARD.md`.").arg(v->name).arg(v->version));
+        m_card->setMarkdown(tr("*No model card yet.* Write one with `orrery-cli models card %1 %2 --set CARD.md`.").arg(v->name).arg(v->version));
     else
         m_card->setMarkdown(v->card);
     m_lineage->setVersion(*v);
