@@ -9,6 +9,7 @@
 
 #include "core/registry/model_file.h"
 #include "core/registry/model_lineage.h"
+#include "core/registry/webhook_dispatcher.h"
 #include "core/store/database.h"
 #include "core/tracking/artifact_store.h"
 #include "core/workspace/workspace.h"
@@ -21,6 +22,7 @@
 #include <QRegularExpression>
 
 #include <cmath>
+#include <cstdio>
 
 namespace orrery::cli {
 
@@ -524,21 +526,24 @@ int runModels(const Context &context)
         return list(call);
     if (sub == QLatin1String("show"))
         return show(call);
-    if (sub == QLatin1String("register"))
-        return registerVersion(call);
-    if (sub == QLatin1String("promote"))
-        return modelsPromote(call);
-    if (sub == QLatin1String("demote"))
-        return modelsDemote(call);
-    if (sub == QLatin1String("alias"))
-        return modelsAlias(call);
     if (sub == QLatin1String("history"))
         return modelsHistory(call);
-    if (sub == QLatin1String("archive"))
-        return modelsArchive(call);
-    if (sub == QLatin1String("card"))
-        return modelsCard(call);
-    return modelsGates(call);
+    const int result = sub == QLatin1String("register")  ? registerVersion(call)
+                       : sub == QLatin1String("promote") ? modelsPromote(call)
+                       : sub == QLatin1String("demote")  ? modelsDemote(call)
+                       : sub == QLatin1String("alias")   ? modelsAlias(call)
+                       : sub == QLatin1String("archive") ? modelsArchive(call)
+                       : sub == QLatin1String("card")    ? modelsCard(call)
+                                                         : modelsGates(call);
+    // The command that made a change tries its webhook deliveries once, now (at most a few
+    // seconds); what fails is retried by the process holding the delivery lease (tracking serve).
+    auto sent = registry::deliverPendingNow((*ws)->database());
+    if (!sent)
+        std::fprintf(stderr, "orrery-cli: webhook deliveries not tried: %s\n", qPrintable(sent.status().message()));
+    else if (sent->failedAttempts > 0)
+        std::fprintf(stderr, "orrery-cli: %d webhook delivery(ies) failed; `orrery-cli models webhooks deliveries` says why, "
+                             "and `tracking serve` retries them\n", sent->failedAttempts);
+    return result;
 }
 
 } // namespace orrery::cli

@@ -19,6 +19,7 @@
 #include "core/registry/model_file.h"
 #include "core/registry/model_lineage.h"
 #include "core/registry/model_registry.h"
+#include "core/registry/webhook_dispatcher.h"
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
 
@@ -294,6 +295,9 @@ Status runRegisterStage(StageContext &ctx)
                                                            {QStringLiteral("aliases"), QJsonArray::fromStringList(created.aliases)},
                                                            {QStringLiteral("model_md5"), created.modelMd5},
                                                            {QStringLiteral("checks"), checks}})));
+    // Its webhooks are tried once now; failures are recorded and retried by tracking serve.
+    if (auto sent = registry::deliverPendingNow(*db); sent && sent->failedAttempts > 0)
+        ctx.log(QStringLiteral("%1 webhook delivery(ies) failed (orrery-cli models webhooks deliveries)").arg(sent->failedAttempts));
     ctx.metrics.append({QStringLiteral("model_version"), double(created.version)});
     for (const auto &o : std::as_const(outcomes))
         if (!o.passed)

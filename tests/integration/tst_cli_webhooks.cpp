@@ -194,9 +194,7 @@ private Q_SLOTS:
 
         r = cli({QStringLiteral("models"), QStringLiteral("register"), QStringLiteral("fraud"), QStringLiteral("--file"), QStringLiteral("model.bin")});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
-        // `models register` may already have tried it; `deliver` tries whatever was never tried.
-        r = cli({QStringLiteral("models"), QStringLiteral("webhooks"), QStringLiteral("deliver"), QStringLiteral("--json")});
-        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        // The command that made the change sent it at once: nothing left for `deliver`.
 
         const QJsonArray all = deliveries({QStringLiteral("--webhook"), QString::number(id)});
         QCOMPARE(all.size(), 1);
