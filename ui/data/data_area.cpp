@@ -3,6 +3,7 @@
 #include "core/common/job.h"
 #include "ui/common/area_catalog.h"
 #include "ui/common/empty_state.h"
+#include "ui/common/navigator.h"
 #include "ui/data/data_detail_panel.h"
 #include "ui/data/data_table.h"
 #include "ui/data/data_worker.h"
@@ -138,6 +139,7 @@ void DataArea::setWorkspaceRoot(const QString &root)
 void DataArea::clear()
 {
     m_root.clear();
+    m_pendingPath.clear();
     m_poller->clear();
     ++m_versionRequest;
     m_selectedPath.clear();
@@ -179,8 +181,14 @@ void DataArea::applyDatasets(const QVector<DatasetEntry> &entries)
         return;
     }
     m_pages->setCurrentWidget(m_content);
-    const QString keep = m_selectedPath; // a reset of the model may clear the selection
+    QString keep = m_selectedPath; // a reset of the model may clear the selection
     m_datasets->setEntries(entries);
+    if (!m_pendingPath.isEmpty()) {
+        keep = m_pendingPath;
+        if (m_datasets->findPath(keep) < 0)
+            m_datasetNote->setText(tr("%1 is not a dataset this workspace tracks (it may be a pipeline's working file)").arg(m_pendingPath));
+        m_pendingPath.clear();
+    }
     // Files counts only mean something for directories; a column of blanks is noise.
     const bool anyDirectory = std::any_of(entries.begin(), entries.end(), [](const DatasetEntry &e) { return e.isDirectory; });
     m_datasetView->setColumnHidden(DatasetListModel::FilesColumn, !anyDirectory);
@@ -194,6 +202,29 @@ void DataArea::applyDatasets(const QVector<DatasetEntry> &entries)
     } else if (m_datasets->entryAt(row).fingerprint() != m_versionsFingerprint) {
         loadVersions(m_datasets->entryAt(row)); // same dataset, new state: re-read its versions
     }
+}
+
+void DataArea::registerWith(Navigator *navigator)
+{
+    navigator->registerHandler(QStringLiteral("dataset"), this, [this](const ObjectRef &ref) { showDataset(ref.id); });
+}
+
+void DataArea::showDataset(const QString &path)
+{
+    if (m_datasets->rowCount() == 0) {
+        m_pendingPath = path; // the first poll has not answered yet
+        return;
+    }
+    const int row = m_datasets->findPath(path);
+    if (row < 0) {
+        m_datasetNote->setText(tr("%1 is not a dataset this workspace tracks (it may be a pipeline's working file)").arg(path));
+        return;
+    }
+    m_datasetNote->clear();
+    const QModelIndex wanted = m_datasets->index(row, 0);
+    m_datasetView->selectionModel()->select(wanted, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_datasetView->setCurrentIndex(wanted);
+    m_datasetView->scrollTo(wanted);
 }
 
 void DataArea::showPollProblem(const QString &message)

@@ -36,6 +36,7 @@ class DataDetailPanel;
 class DatasetListModel;
 class DatasetPoller;
 class EmptyState;
+class Navigator;
 class VersionListModel;
 struct AreaInfo;
 
@@ -58,6 +59,12 @@ public:
     DatasetPoller *poller() const { return m_poller; }
     // Selects version rows `a` and `b` together (what "Compare with…" does).
     void compareVersions(int a, int b);
+    // Other areas open a dataset here through `navigator` (kind "dataset", id its path in the
+    // workspace, as a model's lineage names it).
+    void registerWith(Navigator *navigator);
+    // Selects the dataset at `path` (now, or when the poll lists it); a path the workspace does not
+    // track as a dataset is said in the note above the list.
+    void showDataset(const QString &path);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -89,6 +96,7 @@ private:
 
     QString m_root;
     QString m_selectedPath;          // the dataset whose versions are listed
+    QString m_pendingPath;           // showDataset() before the poll listed the datasets
     QString m_versionsFingerprint;   // of that dataset when its versions were read
     QStringList m_selectedRevisions; // kept across reloads of the version list
     QString m_detailKey;             // what the panel shows, to skip asking for it again

@@ -1,6 +1,7 @@
 #include "ui/registry/registry_snapshot.h"
 
 #include "core/registry/model_registry.h"
+#include "core/registry/webhook_dispatcher.h"
 #include "core/store/database.h"
 
 #include <QCryptographicHash>
@@ -79,7 +80,9 @@ Result<RegistrySnapshot> loadRegistrySnapshot(store::Database &db, const QString
     return snap;
 }
 
-Result<QString> registryAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason)
+namespace {
+
+Result<QString> applyAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason)
 {
     registry::ModelRegistry reg(db);
     switch (action) {
@@ -103,6 +106,18 @@ Result<QString> registryAction(store::Database &db, RegistryAction action, const
         return QStringLiteral("%1 v%2 unarchived").arg(model).arg(version);
     }
     return Status(ErrorCode::InvalidArgument, QStringLiteral("unknown registry action"));
+}
+
+} // namespace
+
+Result<QString> registryAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason)
+{
+    auto done = applyAction(db, action, model, version, reason);
+    // Its webhooks are sent once now, on this worker (the window never waits on a receiver);
+    // what fails is recorded and retried by the process holding the delivery lease.
+    if (done)
+        (void)registry::deliverPendingNow(db);
+    return done;
 }
 
 } // namespace orrery::ui

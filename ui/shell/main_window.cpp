@@ -101,6 +101,7 @@ void MainWindow::createAreas()
         if (area.area == Area::Data) {
             // Its own empty state while the workspace tracks no data, the datasets view after.
             m_dataArea = new DataArea(area, m_tracker, m_areaStack);
+            m_dataArea->registerWith(m_navigator); // a model's lineage opens its data versions here
             page = m_dataArea;
         } else if (area.area == Area::Pipeline) {
             auto *editor = new PipelineEditor(m_navigator, m_areaStack); // found again with findChild

@@ -6,6 +6,8 @@
 
 #include "core/demo/demo_workspace.h"
 #include "core/pipeline/pipeline_model.h"
+#include "ui/data/data_area.h"
+#include "ui/data/dataset_list_model.h"
 #include "ui/common/navigator.h"
 #include "ui/experiments/experiment_area.h"
 #include "ui/experiments/run_table_model.h"
@@ -19,6 +21,8 @@
 
 #include <QAction>
 #include <QItemSelectionModel>
+#include <QLabel>
+#include <QTableView>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -138,6 +142,29 @@ private Q_SLOTS:
         QTest::mouseClick(m_editor->runPanel()->openRunButton(), Qt::LeftButton);
         QCOMPARE(opened, QList<ObjectRef>{(ObjectRef{QStringLiteral("run"), m_runId})});
         QCOMPARE(m_window->areaStack()->currentWidget(), m_editor); // `elsewhere` is no area of the window
+    }
+
+    // A model's lineage names its data by path: the Data area comes to the front with that
+    // dataset selected; a pipeline's working file, which is no dataset, is said so.
+    void aDatasetOpensInTheDataArea()
+    {
+        auto *data = m_window->findChild<DataArea *>();
+        QVERIFY(data);
+        showArea(m_editor);
+        QVERIFY(m_window->navigator()->open({QStringLiteral("dataset"), QStringLiteral("data/transactions.csv")}));
+        QCOMPARE(m_window->areaStack()->currentWidget(), data);
+        auto selectedPath = [data] {
+            const QModelIndexList rows = data->datasetView()->selectionModel()->selectedRows();
+            return rows.isEmpty() ? QString() : rows.first().data(DatasetListModel::PathRole).toString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(selectedPath(), QStringLiteral("data/transactions.csv"), kTimeoutMs);
+        QVERIFY(m_window->navigator()->open({QStringLiteral("dataset"), QStringLiteral("work/train.csv")}));
+        QLabel *note = nullptr;
+        for (QLabel *l : data->findChildren<QLabel *>())
+            if (l->text().contains(QLatin1String("work/train.csv")))
+                note = l;
+        QVERIFY2(note && note->text().contains(QLatin1String("not a dataset")), "no note names the working file");
+        QCOMPARE(selectedPath(), QStringLiteral("data/transactions.csv"));
     }
 
     void cleanupTestCase()
