@@ -190,6 +190,12 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
     });
     if (navigator)
         navigator->registerHandler(QStringLiteral("run"), this, [this](const ObjectRef &ref) { showRun(ref.id); });
+    if (navigator) // two runs, "A,B": their params, metrics and code side by side in the Diff tab
+        navigator->registerHandler(QStringLiteral("run_diff"), this, [this](const ObjectRef &ref) {
+            const QStringList ids = ref.id.split(QLatin1Char(','), Qt::SkipEmptyParts);
+            if (ids.size() == 2)
+                showRunDiff(ids[0], ids[1]);
+        });
     clear();
 }
 

@@ -91,6 +91,9 @@ public:
     // it hides the run, the run selected (and so compared) and scrolled to. Returns at once; the
     // newest call wins. A run the database does not have is named under the filter.
     void showRun(const QString &runId);
+    // The Diff tab on runs `a` and `b` (Navigator kind "run_diff", id "A,B"), whatever the table
+    // shows: the registry compares two versions' runs this way.
+    void showRunDiff(const QString &a, const QString &b);
     const RunPopulation &population() const { return m_population; }
 
 Q_SIGNALS:

@@ -10,10 +10,14 @@
 #include "core/tracking/tracking_store.h"
 #include "ui/experiments/experiment_list_model.h"
 #include "ui/experiments/experiment_worker.h"
+#include "ui/experiments/run_compare_view.h"
+#include "ui/experiments/run_diff_view.h"
+#include "ui/experiments/run_label.h"
 #include "ui/experiments/run_table_model.h"
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QTabWidget>
 #include <QTreeView>
 
 namespace orrery::ui {
@@ -75,6 +79,38 @@ void ExperimentArea::revealPendingRun()
         applyFilter(QString()); // the filter hides it
     else
         m_runs->refresh(); // a run newer than the table
+}
+
+void ExperimentArea::showRunDiff(const QString &a, const QString &b)
+{
+    if (m_path.isEmpty())
+        return;
+    const quint64 request = ++m_openRequest;
+    m_tableWorker->post<QVector<CompareRun>>([a, b](store::Database &db) -> Result<QVector<CompareRun>> {
+        QVector<CompareRun> runs;
+        tracking::TrackingStore store(db);
+        for (const QString &id : {a, b}) {
+            ORRERY_ASSIGN_OR_RETURN(auto info, store.runInfo(id));
+            CompareRun c;
+            c.id = info.runId;
+            c.name = info.runName;
+            c.status = info.status;
+            c.startTime = info.startTime;
+            c.label = runlabel::nameWithId(info.runName, info.runId);
+            runs.append(c);
+        }
+        return runs;
+    }, this, [this, request](const Result<QVector<CompareRun>> &runs) {
+        if (request != m_openRequest)
+            return;
+        if (!runs) {
+            m_filterError->setText(tr("Cannot diff the runs: %1").arg(runs.status().message()));
+            m_filterError->show();
+            return;
+        }
+        m_diff->setRuns(*runs);
+        m_tabs->setCurrentWidget(m_diff);
+    });
 }
 
 } // namespace orrery::ui

@@ -72,6 +72,7 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
       m_compareB(new QComboBox(m_content)),
       m_openRunA(new QPushButton(m_content)),
       m_openRunB(new QPushButton(m_content)),
+      m_diffRuns(new QPushButton(tr("Diff the runs"), m_content)),
       m_compare(new QTextBrowser(m_content)),
       m_auditView(new QTreeWidget(m_content)),
       m_aliasView(new QTreeWidget(m_content)),
@@ -148,6 +149,7 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     compareBar->addStretch(1);
     compareBar->addWidget(m_openRunA);
     compareBar->addWidget(m_openRunB);
+    compareBar->addWidget(m_diffRuns);
     auto *compareLayout = new QVBoxLayout(comparePage);
     compareLayout->setContentsMargins(4, 4, 4, 4);
     compareLayout->addLayout(compareBar);
@@ -241,6 +243,12 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     };
     connect(m_openRunA, &QPushButton::clicked, this, [=] { openRun(m_compareA); });
     connect(m_openRunB, &QPushButton::clicked, this, [=] { openRun(m_compareB); });
+    connect(m_diffRuns, &QPushButton::clicked, this, [this] {
+        const auto *a = versionOf(m_compareA->currentData().toInt());
+        const auto *b = versionOf(m_compareB->currentData().toInt());
+        if (a && b && m_navigator)
+            m_navigator->open({QStringLiteral("run_diff"), a->runId + QLatin1Char(',') + b->runId});
+    });
     m_poll->setInterval(kPollIntervalMs);
     connect(m_poll, &QTimer::timeout, this, &RegistryArea::refresh);
     if (navigator) {
@@ -557,6 +565,10 @@ void RegistryArea::updateCompare()
     m_openRunB->setVisible(canRun);
     m_openRunA->setEnabled(a && !a->runId.isEmpty());
     m_openRunB->setEnabled(b && !b->runId.isEmpty());
+    m_diffRuns->setObjectName(QStringLiteral("diffRuns"));
+    m_diffRuns->setToolTip(tr("The two runs' params, metrics and code diff in Experiments"));
+    m_diffRuns->setVisible(m_navigator && m_navigator->canOpen(QStringLiteral("run_diff")));
+    m_diffRuns->setEnabled(a && b && !a->runId.isEmpty() && !b->runId.isEmpty() && a->runId != b->runId);
     if (!a || !b) {
         m_compare->setHtml(QStringLiteral("<p>%1</p>").arg(tr("Choose two versions.").toHtmlEscaped()));
         return;

@@ -135,6 +135,7 @@ private:
     QComboBox *m_compareB;
     QPushButton *m_openRunA;
     QPushButton *m_openRunB;
+    QPushButton *m_diffRuns;
     QTextBrowser *m_compare;
     QTreeWidget *m_auditView;
     QTreeWidget *m_aliasView;

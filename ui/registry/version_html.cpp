@@ -258,7 +258,7 @@ QString versionCompareHtml(const registry::ModelVersion &a, const registry::Mode
     if (a.commit() == b.commit() && !a.commit().isEmpty())
         html += QStringLiteral("<p>%1</p>").arg(esc(tr("Both were trained from the same commit.")));
     else if (!a.commit().isEmpty() && !b.commit().isEmpty())
-        html += QStringLiteral("<p>%1</p>").arg(esc(tr("The commits differ: `git diff %1 %2` shows the code change; the runs' diff is in Experiments (open both runs there).").arg(a.commit().left(12), b.commit().left(12))));
+        html += QStringLiteral("<p>%1</p>").arg(esc(tr("The commits differ: `git diff %1 %2` shows the code change; Diff the runs shows both runs' params, metrics and uncommitted changes in Experiments.").arg(a.commit().left(12), b.commit().left(12))));
     return html;
 }
 

@@ -3,6 +3,7 @@
 #include "core/registry/model_file.h"
 #include "core/registry/model_registry.h"
 #include "core/store/database.h"
+#include "core/tracking/tracking_store.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -56,6 +57,22 @@ int addFraudVersion(const QString &dbPath, const QString &cacheRoot, const QStri
     if (!db) {
         qWarning("open: %s", qPrintable(db.status().message()));
         return 0;
+    }
+    // The training run the version names exists in tracking too (with its lr), so Experiments can
+    // show and diff it.
+    {
+        tracking::TrackingStore runs(**db);
+        auto experiment = runs.experimentByName(QStringLiteral("fraud"));
+        const QString experimentId = experiment ? experiment->id : runs.createExperiment(QStringLiteral("fraud")).value();
+        auto run = (*db)->prepare(QStringLiteral("INSERT OR IGNORE INTO runs(id, experiment_id, name, user_id, status, start_time, end_time, "
+                                                 "heartbeat_time, artifact_uri) VALUES (?, ?, 'fraud-mlp', 'tester', 'FINISHED', ?, ?, ?, '')"));
+        auto param = (*db)->prepare(QStringLiteral("INSERT OR IGNORE INTO params(run_id, key, value) VALUES (?, 'lr', ?)"));
+        const qint64 start = 1760000000000 + index * 60000;
+        if (!run || !param || !run->bind(1, runId(index)).bind(2, experimentId.toLongLong()).bind(3, start).bind(4, start + 1000).bind(5, start + 1000).run()
+            || !param->bind(1, runId(index)).bind(2, QString::number(0.001 * index)).run()) {
+            qWarning("fixture runs: could not insert run %d", index);
+            return 0;
+        }
     }
     registry::ModelRegistry reg(**db, nullptr, QStringLiteral("tester"));
     registry::NewVersion v;

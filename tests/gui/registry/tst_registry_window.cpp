@@ -1,11 +1,13 @@
 // The Registry area inside the workbench window (Xvfb, 1600x1000): a workspace whose registry holds
 // model "fraud" (v1 champion, v2 challenger, v3 failed a gate), the Registry mode chosen by its
 // button, the challenger selected with its lineage graph. A run node of the graph brings the
-// Experiments area to the front through the window's Navigator, and "model_version" brings the
-// Registry back. With ORRERY_SCREENSHOT_DIR set it saves registry.png there (the README's).
+// Experiments area to the front through the window's Navigator, "model_version" brings the
+// Registry back, and Compare's "Diff the runs" opens Experiments' Diff tab on the two versions' runs. With ORRERY_SCREENSHOT_DIR set it saves registry.png there (the README's).
 #include "core/workspace/workspace.h"
 #include "tests/gui/registry/registry_fixture.h"
 #include "ui/common/navigator.h"
+#include "ui/experiments/experiment_area.h"
+#include "ui/experiments/run_diff_view.h"
 #include "ui/registry/lineage_graph_view.h"
 #include "ui/registry/registry_area.h"
 #include "ui/registry/registry_worker.h"
@@ -13,6 +15,7 @@
 #include "ui/shell/mode_bar.h"
 
 #include <QDockWidget>
+#include <QPushButton>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
@@ -97,6 +100,22 @@ private Q_SLOTS:
         QVERIFY(window.navigator()->open({QStringLiteral("model_version"), QStringLiteral("fraud/3")}));
         QCOMPARE(window.areaStack()->currentWidget(), area);
         QTRY_COMPARE_WITH_TIMEOUT(area->selectedVersion(), 3, kTimeoutMs);
+
+        // Compare v1 with v2, then "Diff the runs": the Experiments area's Diff tab on both runs.
+        area->selectVersion(2);
+        area->tabs()->setCurrentIndex(2);
+        auto *diffButton = area->findChild<QPushButton *>(QStringLiteral("diffRuns"));
+        QVERIFY(diffButton);
+        QTRY_VERIFY_WITH_TIMEOUT(diffButton->isVisible() && diffButton->isEnabled(), kTimeoutMs);
+        QTest::mouseClick(diffButton, Qt::LeftButton);
+        auto *experiments = window.findChild<ui::ExperimentArea *>();
+        QVERIFY(experiments);
+        QTRY_COMPARE_WITH_TIMEOUT(window.areaStack()->currentWidget(), experiments, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(experiments->tabs()->currentWidget(), experiments->diffView(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(experiments->diffView()->hasComparison(), kTimeoutMs);
+        QStringList compared{experiments->diffView()->comparison().a.info.runId, experiments->diffView()->comparison().b.info.runId};
+        compared.sort();
+        QCOMPARE(compared, (QStringList{QString::fromLatin1(testing::kTrainRunV1), QString::fromLatin1(testing::kTrainRunV2)}));
     }
 };
 
