@@ -122,6 +122,8 @@ public:
     Result<ModelVersion> recordValidatedVersion(const NewVersion &version);
     // Why `version` may not become champion now (empty: it may).
     Result<QString> promotionBlocker(const QString &name, int version);
+    // The same for a version already read.
+    static QString promotionBlockerOf(const ModelVersion &version);
     // champion → version (default: the challenger), refused with the blocker's reason.
     Result<ModelVersion> promote(const QString &name, int version = 0, const QString &reason = QString());
     // champion back to the version that held it before (its history); removed when none is valid.

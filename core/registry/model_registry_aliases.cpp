@@ -118,6 +118,12 @@ Result<ModelVersion> ModelRegistry::recordValidatedVersion(const NewVersion &can
 Result<QString> ModelRegistry::promotionBlocker(const QString &name, int number)
 {
     ORRERY_ASSIGN_OR_RETURN(auto v, rows::readVersion(m_db, name, number));
+    return promotionBlockerOf(v);
+}
+
+QString ModelRegistry::promotionBlockerOf(const ModelVersion &v)
+{
+    const int number = v.version;
     if (v.archived)
         return QStringLiteral("v%1 is archived").arg(number);
     if (v.status != VersionStatus::Ready)

@@ -389,14 +389,10 @@ void RegistryArea::apply(const RegistrySnapshot &snap)
         return;
     }
     m_pages->setCurrentWidget(m_content);
-    if (snap.model.isEmpty()) {
-        // Nothing selected yet, or the selected model is gone: the first model.
-        m_snapshot = snap;
-        rebuildModels();
-        m_selectedModel = snap.models.first().name;
+    if (snap.model != snap.requestedModel && snap.requestedModel == m_selectedModel) {
+        // Nothing was selected, or the selected model is gone: the worker read the first model.
+        m_selectedModel = snap.model;
         m_selectedVersion = 0;
-        refresh();
-        return;
     }
     if (snap.model != m_selectedModel)
         return; // the selection moved on meanwhile; its own request follows

@@ -51,27 +51,28 @@ Result<RegistrySnapshot> loadRegistrySnapshot(store::Database &db, const QString
         hash.addData(QStringLiteral("%1|%2|%3|%4|%5;").arg(m.name).arg(m.versionCount).arg(m.lastUpdatedTime)
                          .arg(m.aliasVersion(QStringLiteral("champion"))).arg(m.aliasVersion(QStringLiteral("challenger"))).toUtf8());
     }
+    snap.requestedModel = model;
     const bool exists = std::any_of(snap.models.cbegin(), snap.models.cend(), [&](const auto &m) { return m.name == model; });
-    if (!model.isEmpty() && exists) {
-        snap.model = model;
+    if (!snap.models.isEmpty()) {
+        snap.model = exists ? model : snap.models.first().name;
         registry::VersionQuery q;
-        q.name = model;
+        q.name = snap.model;
         q.includeArchived = true;
         q.limit = 1000;
         ORRERY_ASSIGN_OR_RETURN(snap.versions, reg.versions(q));
         std::sort(snap.versions.begin(), snap.versions.end(), [](const auto &a, const auto &b) { return a.version > b.version; });
         for (const registry::ModelVersion &v : std::as_const(snap.versions)) {
-            ORRERY_ASSIGN_OR_RETURN(QString blocker, reg.promotionBlocker(model, v.version));
+            const QString blocker = registry::ModelRegistry::promotionBlockerOf(v);
             if (!blocker.isEmpty())
                 snap.blockers.insert(v.version, blocker);
             hash.addData(QStringLiteral("%1|%2|%3|%4|%5|%6;").arg(v.version).arg(v.lastUpdatedTime).arg(v.aliases.join(QLatin1Char(',')))
                              .arg(v.archived).arg(registry::validationName(v.validation)).arg(blocker).toUtf8());
         }
-        auto gates = reg.gates(model);
+        auto gates = reg.gates(snap.model);
         if (gates)
             snap.gates = *gates;
-        ORRERY_ASSIGN_OR_RETURN(snap.audit, modelAudit(db, model));
-        ORRERY_ASSIGN_OR_RETURN(snap.aliasHistory, reg.aliasHistory(model));
+        ORRERY_ASSIGN_OR_RETURN(snap.audit, modelAudit(db, snap.model));
+        ORRERY_ASSIGN_OR_RETURN(snap.aliasHistory, reg.aliasHistory(snap.model));
         std::sort(snap.aliasHistory.begin(), snap.aliasHistory.end(), [](const auto &a, const auto &b) { return a.time > b.time; });
         hash.addData(QStringLiteral("audit %1 %2").arg(snap.audit.isEmpty() ? 0 : snap.audit.first().seq).arg(snap.aliasHistory.size()).toUtf8());
     }

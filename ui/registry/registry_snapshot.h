@@ -26,8 +26,10 @@ namespace orrery::ui {
 
 struct RegistrySnapshot {
     QVector<registry::RegisteredModel> models;
-    // The selected model (empty name: none selected or it is gone).
+    // The model shown: the one asked for, or the first model when none was asked for or it is gone
+    // (so the first paint needs one read, not two). Empty when there is no model.
     QString model;
+    QString requestedModel;
     QVector<registry::ModelVersion> versions; // newest first
     QHash<int, QString> blockers;              // version → why it may not be promoted (absent: it may)
     registry::ModelGates gates;
