@@ -161,6 +161,10 @@ run_registry() {
     theirs=$(awk -v k="$2" '$2 == k { print $3 }' <<<"$peer")
     ratio "$1" mlflow "$ours" "$theirs"
   done
+  # The Registry area's first paint needs the GUI build (the experiments group's Release folder).
+  cmake -S . -B build-bench-gui -G Ninja -DCMAKE_BUILD_TYPE=Release -DORRERY_GUI=ON -DORRERY_BENCH=ON >/dev/null
+  cmake --build build-bench-gui -j "${ORRERY_BUILD_JOBS:-2}" --target bench_registry_area >/dev/null
+  QT_QPA_PLATFORM=offscreen "$repo/build-bench-gui/tests/bench/bench_registry_area" "$work/registry-area"
 }
 
 status=0
