@@ -7,6 +7,7 @@
 #include "ui/registry/lineage_graph_view.h"
 #include "ui/registry/registry_worker.h"
 #include "ui/registry/version_html.h"
+#include "ui/registry/webhooks_panel.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -165,6 +166,12 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     historyPage->addWidget(m_auditView);
     historyPage->addWidget(m_aliasView);
     m_tabs->addTab(historyPage, tr("History"));
+    m_webhooks = new WebhooksPanel(m_worker, m_tabs);
+    m_tabs->addTab(m_webhooks, tr("Webhooks"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_webhooks && !m_path.isEmpty())
+            m_webhooks->refresh();
+    });
 
     // Layout: models | (versions + actions) over (tabs | lineage).
     auto *left = new QWidget(m_content);
@@ -284,6 +291,7 @@ void RegistryArea::clear()
     m_path.clear();
     ++m_request;
     m_worker->setDatabasePath({});
+    m_webhooks->clear();
     m_snapshot = {};
     m_selectedModel.clear();
     m_selectedVersion = 0;
@@ -323,6 +331,8 @@ void RegistryArea::refresh()
         return;
     const quint64 request = ++m_request;
     const QString model = m_selectedModel;
+    if (m_tabs->currentWidget() == m_webhooks)
+        m_webhooks->refresh(); // its deliveries move while the poll runs
     m_worker->post<RegistrySnapshot>(
         [model](store::Database &db) { return loadRegistrySnapshot(db, model); }, this,
         [this, request](const Result<RegistrySnapshot> &result) {

@@ -43,6 +43,7 @@ class EmptyState;
 class LineageGraphView;
 class Navigator;
 class RegistryWorker;
+class WebhooksPanel;
 struct AreaInfo;
 
 class RegistryArea : public QWidget {
@@ -89,6 +90,7 @@ public:
     LineageGraphView *lineageView() const { return m_lineage; }
     QTabWidget *tabs() const { return m_tabs; }
     RegistryWorker *worker() const { return m_worker; }
+    WebhooksPanel *webhooksPanel() const { return m_webhooks; }
 
     void selectModel(const QString &name);
     void selectVersion(int version);
@@ -140,6 +142,7 @@ private:
     QTreeWidget *m_auditView;
     QTreeWidget *m_aliasView;
     LineageGraphView *m_lineage;
+    WebhooksPanel *m_webhooks;
     QTimer *m_poll;
 
     QString m_path;

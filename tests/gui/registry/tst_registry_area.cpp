@@ -4,22 +4,28 @@
 // challenger promoted with a mouse click (champion moved and an audit entry in the database) and
 // demoted back; lineage nodes opening datasets and runs through the Navigator, and the area
 // opening "model_version" itself; a version registered behind the area's back appearing within a
-// poll; the empty state naming how models get registered.
+// poll; the empty state naming how models get registered; the webhooks managed from the area, a
+// promotion delivered signed to a real receiver on 127.0.0.1.
 #include "core/registry/model_registry.h"
 #include "core/store/database.h"
 #include "tests/gui/registry/registry_fixture.h"
 #include "ui/common/area_catalog.h"
 #include "ui/common/empty_state.h"
 #include "ui/common/navigator.h"
+#include "tests/auto/registry/webhook_receiver.h"
 #include "ui/registry/lineage_graph_view.h"
 #include "ui/registry/registry_area.h"
 #include "ui/registry/registry_worker.h"
+#include "ui/registry/webhooks_panel.h"
 
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageAuthenticationCode>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QTreeView>
@@ -212,6 +218,56 @@ private Q_SLOTS:
         QVERIFY(area->blockedLabel()->text().contains(QLatin1String("archived")));
         QTest::mouseClick(area->archiveButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(countInDb(f.db(), QStringLiteral("SELECT count(*) FROM model_versions WHERE name = 'fraud' AND version = 3 AND archived = 0")), 1, kTimeoutMs);
+    }
+
+    // The registry's webhooks as `models webhooks` offers them: a file URL refused naming the
+    // scheme, a receiver added with a generated secret shown once (never listed), a promotion
+    // delivered to it signed, the delivery listed, the webhook removed.
+    void webhooksAreManagedInTheArea()
+    {
+        Fixture f;
+        QVERIFY(testing::buildFraudRegistry(f.db(), f.cache(), f.scratch()));
+        orrery::testing::WebhookReceiver receiver;
+        auto area = makeArea(f);
+        QVERIFY(QTest::qWaitForWindowExposed(area.get()));
+        QTRY_COMPARE_WITH_TIMEOUT(area->versionProxy()->rowCount(), 3, kTimeoutMs);
+        ui::WebhooksPanel *panel = area->webhooksPanel();
+        area->tabs()->setCurrentWidget(panel);
+
+        panel->urlEdit()->setText(QStringLiteral("file:///etc/passwd"));
+        QTest::mouseClick(panel->addButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->messageLabel()->text().contains(QLatin1String("file")), kTimeoutMs);
+        settle(*area);
+        QCOMPARE(panel->hookView()->topLevelItemCount(), 0);
+
+        panel->urlEdit()->clear();
+        QTest::keyClicks(panel->urlEdit(), receiver.url());
+        QTest::mouseClick(panel->addButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->hookView()->topLevelItemCount(), 1, kTimeoutMs);
+        const QString message = panel->messageLabel()->text();
+        QVERIFY2(message.contains(QLatin1String("shown only now")), qPrintable(message));
+        const QString secret = message.section(QLatin1String(": "), -1).trimmed();
+        QCOMPARE(secret.size(), 64);
+        QCOMPARE(panel->hookView()->topLevelItem(0)->text(4), QStringLiteral("set"));
+        for (int c = 0; c < panel->hookView()->columnCount(); ++c)
+            QVERIFY(!panel->hookView()->topLevelItem(0)->text(c).contains(secret));
+
+        // A promotion from the area: its alias.moved event reaches the receiver, signed.
+        area->selectVersion(2);
+        QTest::mouseClick(area->promoteButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!receiver.received.isEmpty(), kTimeoutMs);
+        const orrery::testing::ReceivedRequest &got = receiver.received.first();
+        QCOMPARE(got.headers.value("x-orrery-event"), QByteArray("alias.moved"));
+        const QByteArray expected = "sha256=" + QMessageAuthenticationCode::hash(got.body, secret.toUtf8(), QCryptographicHash::Sha256).toHex();
+        QCOMPARE(got.headers.value("x-orrery-signature"), expected);
+        panel->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->deliveryView()->findItems(QStringLiteral("delivered"), Qt::MatchExactly, 3).isEmpty(), kTimeoutMs);
+
+        panel->hookView()->topLevelItem(0)->setSelected(true);
+        QVERIFY(panel->removeButton()->isEnabled());
+        QTest::mouseClick(panel->removeButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->hookView()->topLevelItemCount(), 0, kTimeoutMs);
+        QCOMPARE(countInDb(f.db(), QStringLiteral("SELECT count(*) FROM webhooks")), 0);
     }
 
     void lineageNodesOpenThroughTheNavigator()

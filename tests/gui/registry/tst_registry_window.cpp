@@ -81,6 +81,9 @@ private Q_SLOTS:
             area->tabs()->setCurrentIndex(1);
             QTest::qWait(300);
             QVERIFY(window.grab().save(shots + QStringLiteral("/registry-card.png")));
+            area->tabs()->setCurrentIndex(4);
+            QTest::qWait(300);
+            QVERIFY(window.grab().save(shots + QStringLiteral("/registry-webhooks.png")));
             area->tabs()->setCurrentIndex(0);
             area->selectVersion(2);
             if (auto *dock = window.findChild<QDockWidget *>())
