@@ -209,6 +209,13 @@ RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *
     main->setStretchFactor(1, 4);
     main->setSizes({430, 1170});
     bottom->setSizes({700, 480});
+    // The panes may shrink below what their contents would like, so the area fits the window's
+    // smallest width beside the mode bar and the Activity dock (tst_main_window: 1111 px).
+    left->setMinimumWidth(150);
+    top->setMinimumWidth(360);
+    m_tabs->setMinimumWidth(280);
+    lineagePage->setMinimumWidth(150);
+    m_blocked->setWordWrap(true);
     auto *contentLayout = new QVBoxLayout(m_content);
     contentLayout->setContentsMargins(6, 6, 6, 6);
     contentLayout->addWidget(main);

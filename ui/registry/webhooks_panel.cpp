@@ -41,7 +41,7 @@ WebhooksPanel::WebhooksPanel(RegistryWorker *worker, QWidget *parent)
       m_events(new QLineEdit(this)),
       m_model(new QLineEdit(this)),
       m_secret(new QLineEdit(this)),
-      m_allowHttp(new QCheckBox(tr("Allow plain http to hosts other than this machine"), this)),
+      m_allowHttp(new QCheckBox(tr("Allow plain http to other hosts"), this)),
       m_add(new QPushButton(tr("Add webhook"), this)),
       m_remove(new QPushButton(tr("Remove"), this)),
       m_message(new QLabel(this))
@@ -56,7 +56,8 @@ WebhooksPanel::WebhooksPanel(RegistryWorker *worker, QWidget *parent)
     m_deliveries->setRootIsDecorated(false);
     m_deliveries->header()->setSectionResizeMode(5, QHeaderView::Stretch);
     m_url->setObjectName(QStringLiteral("webhookUrl"));
-    m_url->setPlaceholderText(QStringLiteral("https://hooks.example.com/orrery or http://127.0.0.1:9000/hook"));
+    m_url->setPlaceholderText(QStringLiteral("https://hooks.example.com/orrery"));
+    m_url->setToolTip(tr("http(s) only; plain http only to this machine (127.0.0.1, ::1, localhost) unless allowed below"));
     m_events->setObjectName(QStringLiteral("webhookEvents"));
     m_events->setText(QStringLiteral("*"));
     m_events->setToolTip(registry::webhookEventNames().join(QStringLiteral(", ")));
@@ -84,12 +85,17 @@ WebhooksPanel::WebhooksPanel(RegistryWorker *worker, QWidget *parent)
     buttons->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(new QLabel(tr("Webhooks: an HTTP POST of each event's JSON, signed with X-Orrery-Signature (HMAC-SHA256)."), this));
+    // Labels wrap: the area must fit the window's smallest width (tst_main_window's 1111 px).
+    auto *intro = new QLabel(tr("Webhooks: an HTTP POST of each event's JSON, signed with X-Orrery-Signature (HMAC-SHA256)."), this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
     layout->addWidget(m_hooks, 1);
     layout->addLayout(form);
     layout->addLayout(buttons);
     layout->addWidget(m_message);
-    layout->addWidget(new QLabel(tr("Recent deliveries (retried by tracking serve while it runs)"), this));
+    auto *deliveries = new QLabel(tr("Recent deliveries (retried by tracking serve while it runs)"), this);
+    deliveries->setWordWrap(true);
+    layout->addWidget(deliveries);
     layout->addWidget(m_deliveries, 2);
 
     connect(m_add, &QPushButton::clicked, this, &WebhooksPanel::add);
