@@ -51,15 +51,17 @@ Result<QJsonObject> MlflowRestApi::getExperimentByName(const MlflowRequest &r)
 Result<QJsonObject> MlflowRestApi::searchExperiments(const MlflowRequest &r)
 {
     ORRERY_ASSIGN_OR_RETURN(auto maxResults, r.int64(QStringLiteral("max_results"), false, 1000));
-    if (maxResults < 1 || maxResults > kMaxSearchResults)
-        return invalidArgument(QStringLiteral("Invalid value %1 for parameter 'max_results' supplied: it must be between 1 and %2.")
-                                   .arg(maxResults).arg(kMaxSearchResults));
+    // MLflow's store says these (SqlAlchemyStore._search_experiments).
+    if (maxResults < 1)
+        return invalidArgument(QStringLiteral("Invalid value for max_results. It must be a positive integer, but got %1").arg(maxResults));
+    if (maxResults > kMaxSearchResults)
+        return invalidArgument(QStringLiteral("Invalid value for max_results. It must be at most %1, but got %2").arg(kMaxSearchResults).arg(maxResults));
     ORRERY_ASSIGN_OR_RETURN(auto token, r.string(QStringLiteral("page_token")));
     ORRERY_ASSIGN_OR_RETURN(auto offset, mlflow::offsetFromPageToken(token));
     ORRERY_ASSIGN_OR_RETURN(auto viewName, r.string(QStringLiteral("view_type")));
     ViewType view = ViewType::ActiveOnly;
     if (!viewName.isEmpty() && !parseViewType(viewName, &view))
-        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(viewName));
+        return r.invalid(QStringLiteral("view_type"));
     ORRERY_ASSIGN_OR_RETURN(auto filterText, r.string(QStringLiteral("filter")));
     ORRERY_ASSIGN_OR_RETURN(auto filter, ExperimentFilter::parse(filterText));
     ORRERY_ASSIGN_OR_RETURN(auto orderBy, r.strings(QStringLiteral("order_by")));

@@ -116,7 +116,7 @@ Result<QJsonObject> MlflowRestApi::getMetricHistory(const MlflowRequest &r)
     ORRERY_ASSIGN_OR_RETURN(auto key, r.string(QStringLiteral("metric_key"), true));
     ORRERY_ASSIGN_OR_RETURN(auto maxResults, r.int64(QStringLiteral("max_results"), false, kHistoryPageSize));
     if (maxResults < 1)
-        return invalidArgument(QStringLiteral("Invalid value %1 for parameter 'max_results' supplied: it must be at least 1.").arg(maxResults));
+        return r.invalid(QStringLiteral("max_results"));
     const qint64 pageSize = qMin<qint64>(maxResults, kHistoryPageSize);
     ORRERY_ASSIGN_OR_RETURN(auto token, r.string(QStringLiteral("page_token")));
     ORRERY_ASSIGN_OR_RETURN(auto offset, mlflow::offsetFromPageToken(token));

@@ -11,7 +11,16 @@
 //   fails to parse is retried once with those tokens quoted outside strings;
 // - a negative zero exactly (QJsonDocument reads -0.0 as +0: such a body is read the same way);
 // - null as "not given".
-// Errors are InvalidArgument naming the field as the client wrote it ("metrics[3].value").
+// Errors are InvalidArgument naming the field as the client wrote it ("metrics[3].value"), in
+// MLflow 2.4's words (mlflow/server/handlers.py, _validate_param_against_schema):
+//   Missing value for required parameter 'timestamp'. See the API docs for more information about
+//   request parameters.
+//   Invalid value foo for parameter 'step' supplied. Hint: Value was of type 'str'. See the API
+//   docs for more information about request parameters.
+// where the value is printed as Python's str() prints what json.loads made of it: a string bare,
+// numbers as Python writes them (1.0, 1e-05, 100000000000000000000), True/False/None, lists and
+// dicts with repr'd items in the body's order ([{'key': 'm', 'value': 1}]) — read from the body's
+// own text, so ints and floats stay apart as Python keeps them.
 
 #include "core/common/status.h"
 #include "core/http/http_request.h"
@@ -20,6 +29,8 @@
 #include <QJsonObject>
 #include <QStringList>
 #include <QVector>
+
+#include <memory>
 
 namespace orrery::tracking {
 
@@ -53,11 +64,19 @@ public:
     // negative zero number "-0.0".
     static QByteArray quoteNonFiniteTokens(const QByteArray &json);
     static Status missing(const QString &name);
+    // MLflow's "Invalid value <v> for parameter '<field>' supplied. Hint: Value was of type '<t>'. …"
+    // for the value of `field` as the client sent it (also for values of the right type that are
+    // out of range, as MLflow's schema checks say it).
+    Status invalid(const QString &field) const;
+    // A double as Python prints it (repr and str agree): 1.0, 1e-05, 1e+20, nan, -inf.
+    static QString pythonFloat(double value);
 
 private:
-    Status invalid(const QString &field, const QJsonValue &value, const char *expected) const;
+    MlflowRequest child(QJsonObject object, QString prefix) const;
+    Status invalidAt(const QString &fullName, const QJsonValue &value) const;
     QJsonObject m_object;
     QString m_prefix;
+    std::shared_ptr<const QByteArray> m_body; // the body as sent (null for a query), for invalid()
 };
 
 } // namespace orrery::tracking

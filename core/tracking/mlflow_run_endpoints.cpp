@@ -55,8 +55,7 @@ Result<QJsonObject> MlflowRestApi::updateRun(const MlflowRequest &r)
     ORRERY_ASSIGN_OR_RETURN(auto statusName, r.string(QStringLiteral("status")));
     RunStatus status = RunStatus::Running;
     if (!statusName.isEmpty() && !parseRunStatus(statusName, &status))
-        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'status' supplied: use RUNNING, SCHEDULED, FINISHED, FAILED or KILLED.")
-                                   .arg(statusName));
+        return r.invalid(QStringLiteral("status"));
     ORRERY_ASSIGN_OR_RETURN(auto endTime, r.int64(QStringLiteral("end_time")));
     ORRERY_ASSIGN_OR_RETURN(auto runName, r.string(QStringLiteral("run_name")));
     ORRERY_ASSIGN_OR_RETURN(auto info, m_store.updateRun(runId, statusName.isEmpty() ? nullptr : &status, endTime, runName));
@@ -80,11 +79,10 @@ Result<QJsonObject> MlflowRestApi::searchRuns(const MlflowRequest &r)
     query.filter = filter;
     ORRERY_ASSIGN_OR_RETURN(auto viewName, r.string(QStringLiteral("run_view_type")));
     if (!viewName.isEmpty() && !parseViewType(viewName, &query.view))
-        return invalidArgument(QStringLiteral("Invalid value '%1' for parameter 'run_view_type' supplied: use ACTIVE_ONLY, DELETED_ONLY or ALL.").arg(viewName));
+        return r.invalid(QStringLiteral("run_view_type"));
     ORRERY_ASSIGN_OR_RETURN(auto maxResults, r.int64(QStringLiteral("max_results"), false, 1000));
-    if (maxResults < 1 || maxResults > kMaxSearchResults)
-        return invalidArgument(QStringLiteral("Invalid value %1 for parameter 'max_results' supplied: it must be between 1 and %2.")
-                                   .arg(maxResults).arg(kMaxSearchResults));
+    if (maxResults < 1 || maxResults > kMaxSearchResults) // MLflow's schema: _assert_less_than_or_equal(x, 50000)
+        return r.invalid(QStringLiteral("max_results"));
     query.maxResults = int(maxResults);
     ORRERY_ASSIGN_OR_RETURN(auto orderBy, r.strings(QStringLiteral("order_by")));
     query.orderBy = orderBy;

@@ -29,6 +29,7 @@ const QString kScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlf
 const QString kCrashScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/crash_ingest.py");
 const QString kTokenScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlflow_token_client.py");
 const QString kRegistryScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlflow_registry_client.py");
+const QString kWordingScript = QStringLiteral(ORRERY_SOURCE_DIR "/tests/integration/mlflow_rest_wording_client.py");
 const QString kMlflowClient = QStringLiteral(ORRERY_SOURCE_DIR "/tests/vendor/mlflow-2.4");
 
 struct Server {
@@ -267,6 +268,24 @@ private Q_SLOTS:
         QVERIFY2(shown.out.contains(QStringLiteral("\"lineage\"")) && shown.out.contains(QStringLiteral("\"lr\"")), qPrintable(shown.out));
         if (made.code == 0)
             QVERIFY2(shown.out.contains(QStringLiteral("\"torchscript\"")) && shown.out.contains(QStringLiteral("\"servable\": true")), qPrintable(shown.out));
+    }
+
+    // MLflow 2.4's client sees MLflow's wording (mlflow_rest_wording_client.py).
+    void mlflowClientSeesMlflowsWording()
+    {
+        const QString ws = m_dir.filePath(QStringLiteral("wording-ws"));
+        QVERIFY(QDir().mkpath(ws));
+        QCOMPARE(runCli({QStringLiteral("init"), QStringLiteral("--workspace"), ws}).code, 0);
+        QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("wording-cwd"))));
+        const QString cwd = QDir(m_dir.filePath(QStringLiteral("wording-cwd"))).canonicalPath(); // as getcwd() says it
+        Server server;
+        server.process.setWorkingDirectory(cwd);
+        QVERIFY(server.start(ws));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PYTHONPATH"), kMlflowClient);
+        const Run client = run(kPython, {kWordingScript, server.url, cwd}, withEnvironment(env));
+        QVERIFY2(client.code == 0 && client.out.trimmed().endsWith(QStringLiteral("OK")), qPrintable(client.out + client.err));
+        QCOMPARE(server.stop(SIGTERM), 0);
     }
 
     void portInUseIsAnError()

@@ -197,6 +197,63 @@ private Q_SLOTS:
         expectError(m_s.get("metrics/get-history", "run_id=" + m_run.toUtf8()), 400, "INVALID_PARAMETER_VALUE", QStringLiteral("'metric_key'"));
     }
 
+    // MLflow 2.4's own words (mlflow/server/handlers.py, _validate_param_against_schema; the value
+    // printed as Python's str() prints what json.loads made of it), checked whole. The texts were
+    // checked against Python 3 with the f-string of the vendored handler.
+    void validationMessagesAreMlflowsWords_data()
+    {
+        QTest::addColumn<QString>("endpoint");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("message");
+        const auto invalid = [](const char *value, const char *field, const char *type) {
+            return QStringLiteral("Invalid value %1 for parameter '%2' supplied. Hint: Value was of type '%3'. See the API docs for more information "
+                                  "about request parameters.").arg(QString::fromUtf8(value), QLatin1String(field), QLatin1String(type));
+        };
+        const QString metric = QStringLiteral("runs/log-metric");
+        QTest::newRow("step as text") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1, "step": "foo"})") << invalid("foo", "step", "str");
+        QTest::newRow("step as empty text") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1, "step": ""})") << invalid("", "step", "str");
+        QTest::newRow("step as bool") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1, "step": true})") << invalid("True", "step", "bool");
+        QTest::newRow("step past int64") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1, "step": 100000000000000000000})")
+                                         << invalid("100000000000000000000", "step", "int");
+        QTest::newRow("step 1e20") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1, "step": 1e20})") << invalid("1e+20", "step", "float");
+        QTest::newRow("timestamp as float") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": 1, "timestamp": 1.5})") << invalid("1.5", "timestamp", "float");
+        QTest::newRow("value as text") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": "high", "timestamp": 1})") << invalid("high", "value", "str");
+        QTest::newRow("value as null list") << metric << QByteArray(R"({"run_id": "R", "key": "m", "value": [null, false], "timestamp": 1})")
+                                            << invalid("[None, False]", "value", "list");
+        QTest::newRow("name as int") << QStringLiteral("experiments/create") << QByteArray(R"({"name": 123})") << invalid("123", "name", "int");
+        QTest::newRow("name as 1.0") << QStringLiteral("experiments/create") << QByteArray(R"({"name": 1.0})") << invalid("1.0", "name", "float");
+        QTest::newRow("name as 0.00001") << QStringLiteral("experiments/create") << QByteArray(R"({"name": 0.00001})") << invalid("1e-05", "name", "float");
+        QTest::newRow("metrics as object") << QStringLiteral("runs/log-batch") << QByteArray(R"({"run_id": "R", "metrics": {"key": "m", "n": 2}})")
+                                           << invalid("{'key': 'm', 'n': 2}", "metrics", "dict");
+        QTest::newRow("second metric value") << QStringLiteral("runs/log-batch")
+                                             << QByteArray(R"({"run_id": "R", "metrics": [{"key": "m", "value": 1, "timestamp": 1}, {"key": "m", "value": [1], "timestamp": 1}]})")
+                                             << invalid("[1]", "metrics[1].value", "list");
+        QTest::newRow("tag value as number") << QStringLiteral("runs/log-batch") << QByteArray(R"({"run_id": "R", "tags": [{"key": "t", "value": 5}]})")
+                                             << invalid("5", "tags[0].value", "int");
+        // The whole list, its items repr'd in the body's order, as Python prints a list.
+        QTest::newRow("order_by item") << QStringLiteral("runs/search")
+                                       << QByteArray("{\"order_by\": [\"it's\", 1, null, 2.5e-7, 1e16, 1e15, -0.0, \"tab\\there\", \"\\u00e9\"]}")
+                                       << invalid("[\"it's\", 1, None, 2.5e-07, 1e+16, 1000000000000000.0, -0.0, 'tab\\there', '\xc3\xa9']", "order_by", "list");
+        QTest::newRow("run status") << QStringLiteral("runs/update") << QByteArray(R"({"run_id": "R", "status": "DONE"})") << invalid("DONE", "status", "str");
+        QTest::newRow("view_type") << QStringLiteral("experiments/search") << QByteArray(R"({"view_type": "SOME"})") << invalid("SOME", "view_type", "str");
+        QTest::newRow("runs/search max_results") << QStringLiteral("runs/search") << QByteArray(R"({"max_results": 50001})") << invalid("50001", "max_results", "int");
+        QTest::newRow("experiments/search max_results 0") << QStringLiteral("experiments/search") << QByteArray(R"({"max_results": 0})")
+                                                          << QStringLiteral("Invalid value for max_results. It must be a positive integer, but got 0");
+        QTest::newRow("experiments/search max_results 50001") << QStringLiteral("experiments/search") << QByteArray(R"({"max_results": 50001})")
+                                                              << QStringLiteral("Invalid value for max_results. It must be at most 50000, but got 50001");
+    }
+    void validationMessagesAreMlflowsWords()
+    {
+        QFETCH(QString, endpoint);
+        QFETCH(QByteArray, body);
+        QFETCH(QString, message);
+        body.replace("\"R\"", "\"" + m_run.toUtf8() + "\"");
+        const HttpReply r = m_s.post(endpoint.toUtf8().constData(), body);
+        expectError(r, 400, "INVALID_PARAMETER_VALUE");
+        QCOMPARE(r.json().value(QStringLiteral("message")).toString(), message);
+        QCOMPARE(m_s.client->get("/health").status, 200);
+    }
+
     void batchLimits_data()
     {
         QTest::addColumn<int>("metrics");
