@@ -68,8 +68,13 @@ Result<QJsonObject> MlflowRestApi::logMetric(const MlflowRequest &r)
 Result<QJsonObject> MlflowRestApi::logBatch(const MlflowRequest &r)
 {
     ORRERY_ASSIGN_OR_RETURN(auto runId, runIdOf(r));
+    // MLflow's schema for log-batch: a metric without key, value or timestamp (or a param or tag
+    // without key) makes the whole list the invalid value, as MLflow 2.4's server says it.
     ORRERY_ASSIGN_OR_RETURN(auto metrics, r.objects(QStringLiteral("metrics")));
+    ORRERY_TRY(r.requireInEach(QStringLiteral("metrics"), {QStringLiteral("key"), QStringLiteral("value"), QStringLiteral("timestamp")}));
+    ORRERY_TRY(r.requireInEach(QStringLiteral("params"), {QStringLiteral("key")}));
     ORRERY_ASSIGN_OR_RETURN(auto params, r.keyValues(QStringLiteral("params")));
+    ORRERY_TRY(r.requireInEach(QStringLiteral("tags"), {QStringLiteral("key")}));
     ORRERY_ASSIGN_OR_RETURN(auto tags, r.keyValues(QStringLiteral("tags")));
     if (metrics.size() > Limits::kMaxBatchMetrics)
         return tooMany("metrics", metrics.size(), Limits::kMaxBatchMetrics);

@@ -406,6 +406,23 @@ Status MlflowRequest::invalidAt(const QString &fullName, const QJsonValue &value
                                           "information about request parameters.").arg(v.str, fullName, v.type));
 }
 
+Status MlflowRequest::requireInEach(const QString &field, const QStringList &keys) const
+{
+    const QJsonValue list = m_object.value(field);
+    if (!list.isArray())
+        return Status::ok();
+    for (const QJsonValue &item : list.toArray()) {
+        if (!item.isObject())
+            continue;
+        for (const QString &key : keys) {
+            const QJsonValue v = item.toObject().value(key);
+            if (v.isUndefined() || v.isNull() || (v.isString() && v.toString().isEmpty()))
+                return invalid(field);
+        }
+    }
+    return Status::ok();
+}
+
 MlflowRequest MlflowRequest::child(QJsonObject object, QString prefix) const
 {
     MlflowRequest r(std::move(object), std::move(prefix));

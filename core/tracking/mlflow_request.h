@@ -68,6 +68,10 @@ public:
     // for the value of `field` as the client sent it (also for values of the right type that are
     // out of range, as MLflow's schema checks say it).
     Status invalid(const QString &field) const;
+    // MLflow's log-batch check (_assert_metrics_fields_present and friends): every object in the
+    // list `field` has each of `keys` neither absent, null nor ""; otherwise the whole list is the
+    // invalid value ("Invalid value [{'key': 'm', 'value': 1}] for parameter 'metrics' …").
+    Status requireInEach(const QString &field, const QStringList &keys) const;
     // A double as Python prints it (repr and str agree): 1.0, 1e-05, 1e+20, nan, -inf.
     static QString pythonFloat(double value);
 
