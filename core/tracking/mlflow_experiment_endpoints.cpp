@@ -1,11 +1,14 @@
 // MlflowRestApi: experiments/* (create, get, get-by-name, search, delete, restore, update,
-// set-experiment-tag).
+// set-experiment-tag). A relative artifact_location given to experiments/create is resolved
+// against the server's current directory as MLflow 2.4 resolves it (resolveIfLocal below).
 #include "core/tracking/experiment_filter.h"
 #include "core/tracking/mlflow_json.h"
 #include "core/tracking/mlflow_request.h"
 #include "core/tracking/mlflow_rest_api.h"
 
+#include <QDir>
 #include <QRegularExpression>
+#include <QUrl>
 
 namespace orrery::tracking {
 namespace {
@@ -22,6 +25,44 @@ Status checkArtifactLocation(const QString &location)
     return Status::ok();
 }
 
+// A relative local artifact_location, resolved as MLflow 2.4's server resolves it
+// (mlflow/utils/uri.py, resolve_uri_if_local, which both its stores apply to a given location):
+// against the server's current directory at the time of the request, with pathlib's joining
+// (empty and '.' parts dropped, no trailing '/'), and
+// - a plain relative path ("mlruns/x") becomes an absolute path, not a URI: "/srv/cwd/mlruns/x";
+// - a relative file: URI ("file:mlruns/x", percent-decoded as url2pathname does) becomes
+//   "file:///srv/cwd/mlruns/x";
+// - anything else (an absolute path, file:///abs, file://localhost/abs, s3://…, any other
+//   scheme) is stored as given.
+// experiments/get (and get-by-name, search) answer the stored, resolved value, as MLflow does.
+QString resolveIfLocal(const QString &location)
+{
+    static const QRegularExpression schemeRe(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*):"));
+    const QRegularExpressionMatch m = schemeRe.match(location);
+    const QString scheme = m.hasMatch() ? m.captured(1).toLower() : QString();
+    QString path;
+    if (scheme.isEmpty()) {
+        if (location.startsWith(QLatin1String("//")))
+            return location; // a network location: not MLflow's relative path
+        path = location;
+    } else if (scheme == QLatin1String("file")) {
+        const QString rest = location.mid(m.capturedLength());
+        if (rest.startsWith(QLatin1String("//")))
+            return location; // file://host/path: its path is absolute
+        path = QUrl::fromPercentEncoding(rest.toUtf8());
+    } else {
+        return location;
+    }
+    if (path.startsWith(QLatin1Char('/')))
+        return location;
+    QStringList parts = QDir::currentPath().split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    for (const QString &part : path.split(QLatin1Char('/'), Qt::SkipEmptyParts))
+        if (part != QLatin1String("."))
+            parts << part;
+    const QString absolute = QLatin1Char('/') + parts.join(QLatin1Char('/'));
+    return scheme.isEmpty() ? absolute : QStringLiteral("file://") + absolute;
+}
+
 } // namespace
 
 Result<QJsonObject> MlflowRestApi::createExperiment(const MlflowRequest &r)
@@ -29,6 +70,8 @@ Result<QJsonObject> MlflowRestApi::createExperiment(const MlflowRequest &r)
     ORRERY_ASSIGN_OR_RETURN(auto name, r.string(QStringLiteral("name"), true));
     ORRERY_ASSIGN_OR_RETURN(auto location, r.string(QStringLiteral("artifact_location")));
     ORRERY_TRY(checkArtifactLocation(location));
+    if (!location.isEmpty())
+        location = resolveIfLocal(location);
     ORRERY_ASSIGN_OR_RETURN(auto tags, r.keyValues(QStringLiteral("tags")));
     ORRERY_ASSIGN_OR_RETURN(auto id, m_store.createExperiment(name, location, tags));
     return QJsonObject{{kExperimentId, id}};

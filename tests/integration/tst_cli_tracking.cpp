@@ -270,7 +270,8 @@ private Q_SLOTS:
             QVERIFY2(shown.out.contains(QStringLiteral("\"torchscript\"")) && shown.out.contains(QStringLiteral("\"servable\": true")), qPrintable(shown.out));
     }
 
-    // MLflow 2.4's client sees MLflow's wording (mlflow_rest_wording_client.py).
+    // MLflow 2.4's client sees MLflow's wording, and a relative artifact_location resolved against
+    // the server's current directory (mlflow_rest_wording_client.py).
     void mlflowClientSeesMlflowsWording()
     {
         const QString ws = m_dir.filePath(QStringLiteral("wording-ws"));

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QUrl>
 #include <QtTest>
 
 using namespace orrery;
@@ -282,6 +283,38 @@ private Q_SLOTS:
                                 "See the API docs for more information about request parameters."));
         QCOMPARE(metricCount(QStringLiteral("no_ts")), 0);
         QVERIFY(!QJsonDocument(run()).toJson().contains("no_ts_p"));
+    }
+
+    // A relative artifact_location is resolved against the server's current directory as MLflow
+    // 2.4's resolve_uri_if_local does (the texts were checked with the vendored function), and
+    // experiments/get answers the resolved value.
+    void relativeArtifactLocationIsResolvedAsMlflowDoes_data()
+    {
+        QTest::addColumn<QString>("given");
+        QTest::addColumn<QString>("stored");
+        const QString cwd = QDir::currentPath();
+        QTest::newRow("relative path") << QStringLiteral("rel/dir") << cwd + QStringLiteral("/rel/dir");
+        QTest::newRow("dot and doubled slashes") << QStringLiteral("./a//b/") << cwd + QStringLiteral("/a/b");
+        QTest::newRow("dot") << QStringLiteral(".") << cwd;
+        QTest::newRow("relative file URI") << QStringLiteral("file:rel/x") << QStringLiteral("file://") + cwd + QStringLiteral("/rel/x");
+        QTest::newRow("relative file URI, percent-encoded") << QStringLiteral("file:./my%20dir") << QStringLiteral("file://") + cwd + QStringLiteral("/my dir");
+        QTest::newRow("absolute path") << QStringLiteral("/abs/p") << QStringLiteral("/abs/p");
+        QTest::newRow("absolute file URI") << QStringLiteral("file:///abs") << QStringLiteral("file:///abs");
+        QTest::newRow("file URI with host") << QStringLiteral("file://localhost/x") << QStringLiteral("file://localhost/x");
+        QTest::newRow("s3") << QStringLiteral("s3://b/p") << QStringLiteral("s3://b/p");
+    }
+    void relativeArtifactLocationIsResolvedAsMlflowDoes()
+    {
+        QFETCH(QString, given);
+        QFETCH(QString, stored);
+        const QString name = QStringLiteral("artifact-location %1").arg(QString::fromLatin1(QTest::currentDataTag()));
+        const HttpReply created = m_s.post("experiments/create", QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("artifact_location"), given}});
+        QVERIFY2(created.status == 200, created.body.constData());
+        const QString id = created.json().value(QStringLiteral("experiment_id")).toString();
+        const QJsonObject e = m_s.get("experiments/get", "experiment_id=" + id.toUtf8()).json().value(QStringLiteral("experiment")).toObject();
+        QCOMPARE(e.value(QStringLiteral("artifact_location")).toString(), stored);
+        const QJsonObject byName = m_s.get("experiments/get-by-name", "experiment_name=" + QUrl::toPercentEncoding(name)).json().value(QStringLiteral("experiment")).toObject();
+        QCOMPARE(byName.value(QStringLiteral("artifact_location")).toString(), stored);
     }
 
     void batchLimits_data()
