@@ -13,7 +13,7 @@
 #include "core/tracking/tracking_store.h"
 #include "ui/common/area_catalog.h"
 #include "ui/experiments/experiment_area.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/metric_chart.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_table_model.h"
@@ -259,7 +259,7 @@ void benchZoom(const QString &dir, qint64 points)
         std::printf("bench experiments_populate_points %.1f s\n", t.nsecsElapsed() / 1e9);
         std::fflush(stdout);
     }
-    ui::ExperimentWorker worker(QStringLiteral("bench-charts"));
+    store::DatabaseWorker worker(QStringLiteral("bench-charts"));
     worker.setDatabasePath(path);
     ui::RunCompareView view(&worker);
     view.resize(1400, 900);

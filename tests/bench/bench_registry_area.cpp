@@ -7,7 +7,7 @@
 #include "tests/bench/registry_population.h"
 #include "ui/common/area_catalog.h"
 #include "ui/registry/registry_area.h"
-#include "ui/registry/registry_worker.h"
+#include "core/store/database_worker.h"
 
 #include <QApplication>
 #include <QDir>

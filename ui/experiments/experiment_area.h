@@ -10,7 +10,7 @@
 // clears a filter that hides it and selects it in the table once the table has it.
 //
 // While the workspace has no runs the area shows its empty state. Every query runs on one of two
-// ExperimentWorker threads (the table's and the charts'), each with its own connection, so a long
+// store::DatabaseWorker threads (the table's and the charts'), each with its own connection, so a long
 // chart read never delays the table and the GUI thread never waits on SQLite. While shown, the
 // area polls every ~2 s: new runs and experiments appear, running runs update in place.
 //
@@ -29,11 +29,14 @@ class QTreeView;
 class QTimer;
 class QToolButton;
 
+namespace orrery::store {
+class DatabaseWorker;
+}
+
 namespace orrery::ui {
 
 class EmptyState;
 class ExperimentListModel;
-class ExperimentWorker;
 class Navigator;
 class RunCompareView;
 class RunDiffView;
@@ -78,8 +81,8 @@ public:
     RunParallelCoordinates *parallelView() const { return m_parallel; }
     RunDiffView *diffView() const { return m_diff; }
     QTabWidget *tabs() const { return m_tabs; }
-    ExperimentWorker *tableWorker() const { return m_tableWorker; }
-    ExperimentWorker *chartWorker() const { return m_chartWorker; }
+    store::DatabaseWorker *tableWorker() const { return m_tableWorker; }
+    store::DatabaseWorker *chartWorker() const { return m_chartWorker; }
 
     void selectExperiment(const QString &id);
     // Selects these runs in the table (and so compares them); with expandParents, expands the runs
@@ -114,8 +117,8 @@ private:
     void loadPopulation();
     void revealPendingRun(); // experiment_area_open.cpp
 
-    ExperimentWorker *m_tableWorker;
-    ExperimentWorker *m_chartWorker;
+    store::DatabaseWorker *m_tableWorker;
+    store::DatabaseWorker *m_chartWorker;
     ExperimentListModel *m_experiments;
     RunTableModel *m_runs;
     QStackedWidget *m_pages;

@@ -5,7 +5,7 @@
 
 #include "core/store/database.h"
 #include "ui/experiments/column_menu.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/run_table_model.h"
 
 #include <QHeaderView>

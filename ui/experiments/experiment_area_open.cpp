@@ -9,7 +9,7 @@
 #include "core/store/database.h"
 #include "core/tracking/tracking_store.h"
 #include "ui/experiments/experiment_list_model.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_diff_view.h"
 #include "ui/experiments/run_label.h"

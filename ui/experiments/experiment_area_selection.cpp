@@ -5,7 +5,7 @@
 #include "ui/experiments/experiment_area.h"
 
 #include "core/store/database.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_diff_view.h"
 #include "ui/experiments/run_label.h"

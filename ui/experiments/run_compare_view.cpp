@@ -3,7 +3,7 @@
 #include "core/tracking/metric_history.h"
 #include "core/tracking/run_table_query.h"
 #include "core/tracking/tracking_store.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/metric_chart.h"
 #include "ui/experiments/run_label.h"
 
@@ -27,7 +27,7 @@
 
 namespace orrery::ui {
 
-RunCompareView::RunCompareView(ExperimentWorker *worker, QWidget *parent)
+RunCompareView::RunCompareView(store::DatabaseWorker *worker, QWidget *parent)
     : QWidget(parent),
       m_worker(worker),
       m_xAxisBox(new QComboBox(this)),

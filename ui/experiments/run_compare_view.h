@@ -5,7 +5,7 @@
 // legend toggles and export as PNG or SVG (the chart's context menu).
 //
 // Data: for each key and run an overview of kOverviewPoints points (decimatedHistory, min/max, so
-// spikes survive), read on the ExperimentWorker. A zoom asks for the zoomed step range at two
+// spikes survive), read on the store::DatabaseWorker. A zoom asks for the zoomed step range at two
 // points per pixel column and splices the answer into the overview, so panning past it still
 // shows the coarse curve until the next answer. At most one range request per chart is in flight;
 // the newest range is asked for when it returns.
@@ -30,9 +30,12 @@ class QLabel;
 class QSlider;
 class QTimer;
 
+namespace orrery::store {
+class DatabaseWorker;
+}
+
 namespace orrery::ui {
 
-class ExperimentWorker;
 class MetricChart;
 
 struct CompareRun {
@@ -49,7 +52,7 @@ public:
     static constexpr int kOverviewPoints = 2000;
     static constexpr int kLiveIntervalMs = 100;
 
-    explicit RunCompareView(ExperimentWorker *worker, QWidget *parent = nullptr);
+    explicit RunCompareView(store::DatabaseWorker *worker, QWidget *parent = nullptr);
     ~RunCompareView() override;
 
     void setRuns(const QVector<CompareRun> &runs);
@@ -92,7 +95,7 @@ private:
     QVector<QPointF> mapped(const QString &runId, const History &points) const;
     qint64 startTimeOf(const QString &runId) const;
 
-    ExperimentWorker *m_worker;
+    store::DatabaseWorker *m_worker;
     QComboBox *m_xAxisBox;
     QSlider *m_smoothingSlider;
     QLabel *m_smoothingLabel;

@@ -1,6 +1,6 @@
 #include "ui/experiments/run_diff_view.h"
 
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -17,7 +17,7 @@
 
 namespace orrery::ui {
 
-RunDiffView::RunDiffView(ExperimentWorker *worker, QWidget *parent)
+RunDiffView::RunDiffView(store::DatabaseWorker *worker, QWidget *parent)
     : QWidget(parent),
       m_worker(worker),
       m_a(new QComboBox(this)),

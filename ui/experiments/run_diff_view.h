@@ -4,7 +4,7 @@
 // in a table with the differing rows highlighted, and the code: each run's uncommitted diff
 // against its commit, compared line by line, removed lines red and added lines green.
 //
-// Threads: GUI thread; the comparison is read on the ExperimentWorker.
+// Threads: GUI thread; the comparison is read on the store::DatabaseWorker.
 
 #include "core/tracking/run_diff.h"
 #include "ui/experiments/run_compare_view.h"
@@ -17,14 +17,17 @@ class QLabel;
 class QPlainTextEdit;
 class QTreeWidget;
 
+namespace orrery::store {
+class DatabaseWorker;
+}
+
 namespace orrery::ui {
 
-class ExperimentWorker;
 
 class RunDiffView : public QWidget {
     Q_OBJECT
 public:
-    explicit RunDiffView(ExperimentWorker *worker, QWidget *parent = nullptr);
+    explicit RunDiffView(store::DatabaseWorker *worker, QWidget *parent = nullptr);
 
     // The runs to choose A and B from (the first two are chosen).
     void setRuns(const QVector<CompareRun> &runs);
@@ -42,7 +45,7 @@ Q_SIGNALS:
 private:
     void showComparison();
 
-    ExperimentWorker *m_worker;
+    store::DatabaseWorker *m_worker;
     QComboBox *m_a;
     QComboBox *m_b;
     QCheckBox *m_onlyDiff;

@@ -1,7 +1,7 @@
 #include "ui/experiments/run_table_model.h"
 
 #include "ui/common/stat_format.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/run_label.h"
 
 #include <QBrush>
@@ -40,7 +40,7 @@ QString formatDuration(double ms)
 
 } // namespace
 
-RunTableModel::RunTableModel(ExperimentWorker *worker, QObject *parent)
+RunTableModel::RunTableModel(store::DatabaseWorker *worker, QObject *parent)
     : QAbstractItemModel(parent), m_worker(worker), m_columns(fixedColumns())
 {
 }

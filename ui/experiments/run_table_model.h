@@ -16,7 +16,7 @@
 // re-queries in SQL. refresh() (the area's poll) re-runs the query; when the ids are unchanged the
 // cached rows stay on screen and are re-read as they are shown, so running runs update in place.
 //
-// Threads: GUI thread; all SQL runs on the ExperimentWorker given.
+// Threads: GUI thread; all SQL runs on the store::DatabaseWorker given.
 
 #include "core/tracking/run_table_query.h"
 #include "core/tracking/run_tree.h"
@@ -29,9 +29,12 @@
 #include <functional>
 #include <memory>
 
+namespace orrery::store {
+class DatabaseWorker;
+}
+
 namespace orrery::ui {
 
-class ExperimentWorker;
 
 class RunTableModel : public QAbstractItemModel {
     Q_OBJECT
@@ -41,7 +44,7 @@ public:
     static constexpr int kFixedColumns = 4; // name, status, started, duration
     enum Roles { RunIdRole = Qt::UserRole + 1, StatusRole, SortValueRole };
 
-    explicit RunTableModel(ExperimentWorker *worker, QObject *parent = nullptr);
+    explicit RunTableModel(store::DatabaseWorker *worker, QObject *parent = nullptr);
 
     // A new query (experiments and filter); the sort order is kept. Emits queryApplied or
     // queryFailed when the answer arrives.
@@ -103,7 +106,7 @@ private:
     void emitChanged(int first, int last);
     static QString displayValue(const tracking::RunColumn &column, const QVariant &value);
 
-    ExperimentWorker *m_worker;
+    store::DatabaseWorker *m_worker;
     tracking::RunTableQuery m_query;
     QVector<tracking::RunColumn> m_columns;
     tracking::RunTree m_tree;

@@ -5,7 +5,7 @@
 #include "ui/common/empty_state.h"
 #include "ui/common/navigator.h"
 #include "ui/registry/lineage_graph_view.h"
-#include "ui/registry/registry_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/registry/version_html.h"
 #include "ui/registry/webhooks_panel.h"
 
@@ -52,7 +52,7 @@ QString aliasText(int version)
 RegistryArea::RegistryArea(const AreaInfo &area, Navigator *navigator, QWidget *parent)
     : QWidget(parent),
       m_navigator(navigator),
-      m_worker(new RegistryWorker(QStringLiteral("registry"), this)),
+      m_worker(new store::DatabaseWorker(QStringLiteral("registry"), QString(), this)),
       m_pages(new QStackedWidget(this)),
       m_empty(new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_pages)),
       m_content(new QWidget(m_pages)),

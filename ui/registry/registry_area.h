@@ -14,7 +14,7 @@
 //                  | and the runs in Experiments through the Navigator
 //
 // The area registers with the Navigator as the handler of kind "model_version" (id "NAME/VERSION").
-// Every read and write runs on a RegistryWorker (its own connection); while shown the area polls
+// Every read and write runs on a store::DatabaseWorker (its own connection); while shown the area polls
 // every ~2 s, so versions registered from a terminal appear. With no model yet it shows its empty
 // state, which says how models get there (`orrery-cli models register`, the pipeline's register stage).
 //
@@ -37,12 +37,15 @@ class QTimer;
 class QTreeView;
 class QTreeWidget;
 
+namespace orrery::store {
+class DatabaseWorker;
+}
+
 namespace orrery::ui {
 
 class EmptyState;
 class LineageGraphView;
 class Navigator;
-class RegistryWorker;
 class WebhooksPanel;
 struct AreaInfo;
 
@@ -89,7 +92,7 @@ public:
     QTreeWidget *aliasView() const { return m_aliasView; }
     LineageGraphView *lineageView() const { return m_lineage; }
     QTabWidget *tabs() const { return m_tabs; }
-    RegistryWorker *worker() const { return m_worker; }
+    store::DatabaseWorker *worker() const { return m_worker; }
     WebhooksPanel *webhooksPanel() const { return m_webhooks; }
 
     void selectModel(const QString &name);
@@ -116,7 +119,7 @@ private:
     const registry::ModelVersion *versionOf(int number) const;
 
     Navigator *m_navigator;
-    RegistryWorker *m_worker;
+    store::DatabaseWorker *m_worker;
     QStackedWidget *m_pages;
     EmptyState *m_empty;
     QWidget *m_content;

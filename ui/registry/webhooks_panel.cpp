@@ -2,7 +2,7 @@
 
 #include "core/registry/webhooks.h"
 #include "core/store/database.h"
-#include "ui/registry/registry_worker.h"
+#include "core/store/database_worker.h"
 
 #include <QCheckBox>
 #include <QColor>
@@ -32,7 +32,7 @@ QString timeText(qint64 ms)
 
 } // namespace
 
-WebhooksPanel::WebhooksPanel(RegistryWorker *worker, QWidget *parent)
+WebhooksPanel::WebhooksPanel(store::DatabaseWorker *worker, QWidget *parent)
     : QWidget(parent),
       m_worker(worker),
       m_hooks(new QTreeWidget(this)),

@@ -4,7 +4,7 @@
 // one (the URL checked as the CLI checks it; a generated secret shown once, selectable), removing
 // one, and the recent deliveries with their state, attempts and last answer.
 //
-// Every read and write runs on the area's RegistryWorker; the area refreshes the panel with its
+// Every read and write runs on the area's store::DatabaseWorker; the area refreshes the panel with its
 // poll while it is shown.
 //
 // Threads: GUI thread only.
@@ -17,14 +17,17 @@ class QLineEdit;
 class QPushButton;
 class QTreeWidget;
 
+namespace orrery::store {
+class DatabaseWorker;
+}
+
 namespace orrery::ui {
 
-class RegistryWorker;
 
 class WebhooksPanel : public QWidget {
     Q_OBJECT
 public:
-    WebhooksPanel(RegistryWorker *worker, QWidget *parent = nullptr);
+    WebhooksPanel(store::DatabaseWorker *worker, QWidget *parent = nullptr);
 
     void refresh();
     void clear();
@@ -48,7 +51,7 @@ private:
     void removeSelected();
     void showError(const QString &message);
 
-    RegistryWorker *m_worker;
+    store::DatabaseWorker *m_worker;
     QTreeWidget *m_hooks;
     QTreeWidget *m_deliveries;
     QLineEdit *m_url;

@@ -12,7 +12,7 @@
 #include "core/tracking/tracking_store.h"
 #include "ui/common/area_catalog.h"
 #include "ui/experiments/experiment_area.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/metric_chart.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_parallel_coordinates.h"

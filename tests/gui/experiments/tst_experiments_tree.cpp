@@ -11,7 +11,7 @@
 #include "core/tracking/tracking_store.h"
 #include "ui/common/area_catalog.h"
 #include "ui/experiments/experiment_area.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_table_model.h"
 

@@ -9,7 +9,7 @@
 #include "core/tracking/tracking_store.h"
 #include "core/workspace/workspace.h"
 #include "ui/experiments/experiment_area.h"
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/experiments/metric_chart.h"
 #include "ui/experiments/run_compare_view.h"
 #include "ui/experiments/run_scatter_view.h"

@@ -15,7 +15,7 @@
 #include "tests/auto/registry/webhook_receiver.h"
 #include "ui/registry/lineage_graph_view.h"
 #include "ui/registry/registry_area.h"
-#include "ui/registry/registry_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/registry/webhooks_panel.h"
 
 #include <QComboBox>

@@ -10,7 +10,7 @@
 #include "ui/experiments/run_diff_view.h"
 #include "ui/registry/lineage_graph_view.h"
 #include "ui/registry/registry_area.h"
-#include "ui/registry/registry_worker.h"
+#include "core/store/database_worker.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/mode_bar.h"
 

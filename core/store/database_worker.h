@@ -1,15 +1,18 @@
 #pragma once
-// RegistryWorker (a copy of ui/experiments' ExperimentWorker: areas do not share code but through
-// ui/common): one thread with its own database connection, on which the Registry area
-// runs every query (DESIGN.md: the GUI thread never waits on the database).
+// DatabaseWorker: one thread with its own database connection, on which a window's area runs
+// every query (the GUI thread never waits on the database): the Experiments area has two (table
+// and charts), the Registry area one.
 //
 // post() queues a function of the Database on the worker thread; its result comes back to the GUI
 // thread through a queued call and is handed to `done` only while `receiver` still lives. Work
 // runs in the order posted. Callers that may be overtaken by a newer request number their
-// requests and drop stale answers (see RegistryArea).
+// requests and drop stale answers (see RunTableModel, RegistryArea).
 //
-// The connection is opened on the worker thread at the first task after setDatabasePath(); a
+// The connection is opened on the worker thread at the first task after setDatabasePath(), then
+// `onOpenSql` runs on it (a reader of 100,000 runs maps the file: mmap_size, cache_size); a
 // failure to open is the result of every task until the path changes.
+//
+// Plain QtCore, no moc: the answers come back through QMetaObject::invokeMethod with functors.
 //
 // Threads: constructed, used and destroyed on the GUI thread; the destructor stops the thread
 // after the task it is running (queued tasks are dropped) and waits for it.
@@ -27,16 +30,13 @@
 class QThread;
 
 namespace orrery::store {
+
 class Database;
-}
 
-namespace orrery::ui {
-
-class RegistryWorker : public QObject {
-    Q_OBJECT
+class DatabaseWorker : public QObject {
 public:
-    explicit RegistryWorker(const QString &name, QObject *parent = nullptr);
-    ~RegistryWorker() override;
+    explicit DatabaseWorker(const QString &name, QString onOpenSql = QString(), QObject *parent = nullptr);
+    ~DatabaseWorker() override;
 
     // The database the next tasks use (closed and reopened on the worker). Empty: none.
     void setDatabasePath(const QString &path);
@@ -53,17 +53,12 @@ public:
                 --m_pending;
                 if (guard)
                     done(*result);
-                Q_EMIT idle();
             }, Qt::QueuedConnection);
         });
     }
 
-    // Tasks posted and not yet answered on the GUI thread.
+    // Tasks posted and not yet answered on the GUI thread (tests and benchmarks wait for 0).
     int pending() const { return m_pending.load(); }
-
-Q_SIGNALS:
-    // After each answer was delivered (tests and benchmarks wait on pending() == 0).
-    void idle();
 
 private:
     void enqueue(std::function<void(store::Database *, const Status &)> task);
@@ -76,4 +71,4 @@ private:
     std::atomic<int> m_pending{0};
 };
 
-} // namespace orrery::ui
+} // namespace orrery::store

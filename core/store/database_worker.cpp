@@ -1,27 +1,29 @@
-#include "ui/experiments/experiment_worker.h"
+#include "core/store/database_worker.h"
 
 #include "core/store/database.h"
 
 #include <QMutex>
 #include <QThread>
 
-namespace orrery::ui {
+namespace orrery::store {
 
 // What belongs to the worker thread: the connection and the path it was opened for. `path` is
 // written on the GUI thread and read on the worker, under `mutex`; `db` is touched only on the
 // worker thread.
-struct ExperimentWorker::Context {
+struct DatabaseWorker::Context {
     QMutex mutex;
     QString path;
     QString openedPath;
-    std::unique_ptr<store::Database> db;
+    std::unique_ptr<Database> db;
     Status openStatus;
+    QString onOpenSql;
     std::atomic<bool> stopping{false};
 };
 
-ExperimentWorker::ExperimentWorker(const QString &name, QObject *parent)
+DatabaseWorker::DatabaseWorker(const QString &name, QString onOpenSql, QObject *parent)
     : QObject(parent), m_thread(new QThread), m_context(new QObject), m_state(std::make_shared<Context>())
 {
+    m_state->onOpenSql = std::move(onOpenSql);
     m_thread->setObjectName(name);
     m_context->moveToThread(m_thread);
     // The connection is closed on its own thread when the thread ends.
@@ -29,7 +31,7 @@ ExperimentWorker::ExperimentWorker(const QString &name, QObject *parent)
     m_thread->start();
 }
 
-ExperimentWorker::~ExperimentWorker()
+DatabaseWorker::~DatabaseWorker()
 {
     m_state->stopping = true;
     m_thread->quit();
@@ -38,14 +40,14 @@ ExperimentWorker::~ExperimentWorker()
     delete m_thread;
 }
 
-void ExperimentWorker::setDatabasePath(const QString &path)
+void DatabaseWorker::setDatabasePath(const QString &path)
 {
     m_path = path;
     QMutexLocker lock(&m_state->mutex);
     m_state->path = path;
 }
 
-void ExperimentWorker::enqueue(std::function<void(store::Database *, const Status &)> task)
+void DatabaseWorker::enqueue(std::function<void(store::Database *, const Status &)> task)
 {
     QMetaObject::invokeMethod(m_context, [state = m_state, task = std::move(task)] {
         if (state->stopping)
@@ -62,21 +64,20 @@ void ExperimentWorker::enqueue(std::function<void(store::Database *, const Statu
             if (path.isEmpty()) {
                 state->openStatus = Status(ErrorCode::NotFound, QStringLiteral("no workspace is open"));
             } else {
-                store::OpenOptions options;
+                OpenOptions options;
                 options.busyTimeoutMs = 2000;
-                auto db = store::Database::open(path, options);
+                auto db = Database::open(path, options);
                 if (db) {
                     state->db = std::move(*db);
-                    // A reader that sorts and pages 100,000 runs: map the file instead of copying
-                    // pages through read() calls, and keep more of it cached.
-                    (void)state->db->exec(QStringLiteral("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536"));
-                }
-                else
+                    if (!state->onOpenSql.isEmpty())
+                        (void)state->db->exec(state->onOpenSql); // tuning only: a failure changes no result
+                } else {
                     state->openStatus = db.status();
+                }
             }
         }
         task(state->db.get(), state->openStatus);
     }, Qt::QueuedConnection);
 }
 
-} // namespace orrery::ui
+} // namespace orrery::store
