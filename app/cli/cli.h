@@ -84,5 +84,7 @@ Status runWithProgress(const QString &title, const std::function<Status(common::
 // app/train/main.cpp) run with `args`: returns only when it cannot be started. `command` names
 // the orrery-cli command in the error.
 int execTrainer(const QString &command, const QStringList &args);
+// The same for any LibTorch executable beside orrery-cli (orrery-train, orrery-serve).
+int execSibling(const QString &command, const QString &executable, const QStringList &args);
 
 } // namespace orrery::cli

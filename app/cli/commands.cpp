@@ -10,6 +10,7 @@ int runData(const Context &);
 int runRuns(const Context &);
 int runTracking(const Context &);
 int runPredict(const Context &);
+int runServeModel(const Context &);
 int runTrain(const Context &);
 int runRun(const Context &);
 int runStage(const Context &);
@@ -30,6 +31,7 @@ const std::vector<Command> &commands()
         {"merge", "three-way merge of dvc.yaml and params.yaml from a branch, per stage and per param", runMerge},
         {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
         {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
+        {"serve", "serve a TorchScript model over the Open Inference Protocol v2 (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E [--port P])", runServeModel},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };

@@ -53,4 +53,9 @@ struct ModelReference {
 // none of them (then it is a file name).
 std::optional<ModelReference> parseModelReference(const QString &text);
 
+// The md5-verified cached file of the registered version `ref` names (`text` as the user wrote
+// it, for errors), for predict and serve (app/cli/predict_command.cpp); its version number goes
+// to `versionOut`.
+Result<QString> resolveRegisteredModel(const Context &context, const ModelReference &ref, const QString &text, int *versionOut = nullptr);
+
 } // namespace orrery::cli

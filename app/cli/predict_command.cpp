@@ -24,9 +24,7 @@
 
 namespace orrery::cli {
 
-namespace {
-
-Result<QString> resolveRegisteredModel(const Context &context, const ModelReference &ref, const QString &text)
+Result<QString> resolveRegisteredModel(const Context &context, const ModelReference &ref, const QString &text, int *versionOut)
 {
     if (ref.version < 0)
         return invalidArgument(QStringLiteral("'%1' names no version of a model: write NAME@ALIAS, NAME/VERSION, models:/NAME@ALIAS or models:/NAME/VERSION").arg(text));
@@ -43,6 +41,8 @@ Result<QString> resolveRegisteredModel(const Context &context, const ModelRefere
         return version.status();
     }
     const registry::ModelVersion &v = *version;
+    if (versionOut)
+        *versionOut = v.version;
     ORRERY_ASSIGN_OR_RETURN(QString path, registry::verifiedModelPath(ws->cacheDir(), v));
     if (!v.servable())
         return Status(ErrorCode::FailedPrecondition, QStringLiteral("model %1 v%2 cannot be served: %3")
@@ -66,8 +66,6 @@ Result<QString> resolveRegisteredModel(const Context &context, const ModelRefere
         return Status(ErrorCode::Io, QStringLiteral("cannot write %1: %2").arg(signature.fileName(), signature.errorString()));
     return link;
 }
-
-} // namespace
 
 int runPredict(const Context &context)
 {

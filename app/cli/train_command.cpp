@@ -28,9 +28,14 @@ int runTrain(const Context &context)
 
 int execTrainer(const QString &command, const QStringList &args)
 {
-    const QString trainer = QCoreApplication::applicationDirPath() + QStringLiteral("/orrery-train");
+    return execSibling(command, QStringLiteral("orrery-train"), args);
+}
+
+int execSibling(const QString &command, const QString &executable, const QStringList &args)
+{
+    const QString trainer = QCoreApplication::applicationDirPath() + QLatin1Char('/') + executable;
     if (!QFileInfo(trainer).isExecutable())
-        return fail(QStringLiteral("%1: %2 is missing; orrery-cli runs LibTorch through it (build the orrery-train target)").arg(command, trainer));
+        return fail(QStringLiteral("%1: %2 is missing; orrery-cli runs LibTorch through it (build the %3 target)").arg(command, trainer, executable));
     std::vector<QByteArray> storage;
     storage.push_back(QFile::encodeName(trainer));
     for (const QString &a : args)

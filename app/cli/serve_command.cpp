@@ -1,0 +1,63 @@
+// orrery-cli serve --model FILE|models:/NAME@ALIAS|models:/NAME/VERSION|NAME@ALIAS|NAME/VERSION
+//                  --endpoint E [--port P] [--host H] [--token-file F] [--max-batch N]
+//                  [--max-delay-ms D] [--threads T] [--max-body-bytes B]
+//
+// Serves one model over the Open Inference Protocol v2 (core/serve). Like train and predict, the
+// LibTorch work runs in a sibling executable, orrery-serve, which this command execs: a
+// registered model is first resolved here to its md5-verified cached file (as predict does), and
+// its version number is what the endpoint reports; a file is version 1. Binds 127.0.0.1 unless
+// --host says otherwise, and then needs --token-file (core/http's rule). SIGTERM drains it.
+
+#include "app/cli/models_command.h"
+
+#include <QFileInfo>
+
+namespace orrery::cli {
+
+int runServeModel(const Context &context)
+{
+    CommandParser p(context, QStringLiteral("serve"),
+                    QStringLiteral("Serve one TorchScript model over the Open Inference Protocol v2 (REST):\n"
+                                   "/v2/health/live, /v2/health/ready, /v2, /v2/models/E[/versions/V][/ready], POST .../infer.\n"
+                                   "Requests are batched dynamically (--max-batch rows, --max-delay-ms). SIGTERM drains it."));
+    p.parser().addOptions({
+        {QStringLiteral("model"), QStringLiteral("A TorchScript file, or a registered version: NAME@ALIAS, NAME/VERSION, models:/NAME@ALIAS, models:/NAME/VERSION."), QStringLiteral("MODEL")},
+        {QStringLiteral("endpoint"), QStringLiteral("The endpoint's name: /v2/models/E/infer."), QStringLiteral("E")},
+        {QStringLiteral("port"), QStringLiteral("TCP port (default 8080; 0 picks a free one)."), QStringLiteral("P"), QStringLiteral("8080")},
+        {QStringLiteral("host"), QStringLiteral("Address to bind (default 127.0.0.1; any other address needs --token-file)."), QStringLiteral("H"), QStringLiteral("127.0.0.1")},
+        {QStringLiteral("token-file"), QStringLiteral("A file whose first line is the token every request must carry as 'Authorization: Bearer <token>'."), QStringLiteral("F")},
+        {QStringLiteral("max-batch"), QStringLiteral("Most rows per model call, and per request (default 64)."), QStringLiteral("N"), QStringLiteral("64")},
+        {QStringLiteral("max-delay-ms"), QStringLiteral("How long a request waits for others to share its batch (default 2)."), QStringLiteral("D"), QStringLiteral("2")},
+        {QStringLiteral("threads"), QStringLiteral("Inference threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")},
+        {QStringLiteral("max-body-bytes"), QStringLiteral("Largest infer request body (default 16 MB; larger: 413)."), QStringLiteral("B"), QStringLiteral("16777216")},
+    });
+    int code = 0;
+    if (!p.parse(&code))
+        return code;
+    QString model = p.value(QStringLiteral("model"));
+    const QString endpoint = p.value(QStringLiteral("endpoint"));
+    if (model.isEmpty() || endpoint.isEmpty())
+        return p.usageError(QStringLiteral("give --model FILE|NAME@ALIAS|NAME/VERSION and --endpoint NAME"));
+    if (!registry::ModelRegistry::validateModelName(endpoint))
+        return p.usageError(QStringLiteral("--endpoint '%1' is no usable name: use letters, digits, '.', '_' and '-'").arg(endpoint));
+    int version = 1;
+    if (!QFileInfo::exists(model)) {
+        const auto ref = parseModelReference(model);
+        if (!ref)
+            return fail(QStringLiteral("serve: '%1' is no file and names no registered model; give a file or NAME@ALIAS, NAME/VERSION").arg(model));
+        auto path = resolveRegisteredModel(context, *ref, model, &version);
+        if (!path)
+            return fail(QStringLiteral("serve: %1").arg(path.status().message()));
+        model = *path;
+    } else if (!QFileInfo(model).isFile()) {
+        return fail(QStringLiteral("serve: '%1' is a folder; give the TorchScript file").arg(model));
+    }
+    QStringList args{QStringLiteral("--model"), QFileInfo(model).absoluteFilePath(), QStringLiteral("--endpoint"), endpoint,
+                     QStringLiteral("--version"), QString::number(version)};
+    for (const char *option : {"port", "host", "token-file", "max-batch", "max-delay-ms", "threads", "max-body-bytes"})
+        if (p.isSet(QLatin1String(option)))
+            args << QStringLiteral("--%1").arg(QLatin1String(option)) << p.value(QLatin1String(option));
+    return execSibling(QStringLiteral("serve"), QStringLiteral("orrery-serve"), args);
+}
+
+} // namespace orrery::cli

@@ -1,0 +1,148 @@
+// orrery-serve: the LibTorch half of `orrery-cli serve` — one TorchScript model behind the Open
+// Inference Protocol v2 (core/serve). orrery-cli resolves a registered model to its md5-verified
+// cached file and execs this program beside it (like orrery-train), so LibTorch stays out of
+// orrery-cli and a crash inside a model takes only this process down.
+//
+//   orrery-serve --model FILE --endpoint E [--version V] [--port P] [--host H] [--token-file F]
+//                [--max-batch N] [--max-delay-ms D] [--threads T] [--max-body-bytes B]
+//
+// Starts listening first (live: /v2/health/live answers), loads the model, then is ready. Prints
+// "listening on URL" and "ready: E vVERSION" on stdout. SIGTERM or SIGINT: new infer requests are
+// refused (503), the queued ones answered (up to 10 s), then it stops; exit 0.
+// Exit status: 0 stopped on a signal; 2 bad arguments, a model that does not load, a port in use.
+
+#include "core/http/http_server.h"
+#include "core/serve/inference_service.h"
+#include "core/serve/script_inference_model.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+
+using namespace orrery;
+
+namespace {
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "orrery-cli serve: %s\n", qPrintable(message));
+    return 2;
+}
+
+// The token file's first line (core/http's rule: at least 16 printable characters); the error
+// names the file, never the content.
+Result<QByteArray> readToken(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return ioError(QStringLiteral("cannot read the token file %1: %2").arg(path, file.errorString()));
+    const QByteArray token = file.readLine(4096).trimmed();
+    if (token.size() < 16)
+        return invalidArgument(QStringLiteral("the token in %1 is %2 characters long; use at least 16 (e.g. `openssl rand -hex 32 > %1`)").arg(path).arg(token.size()));
+    for (const char c : token)
+        if (c <= ' ' || c > '~')
+            return invalidArgument(QStringLiteral("the token in %1 has a space or a character outside printable ASCII").arg(path));
+    return token;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("model"), QStringLiteral("the TorchScript file"), QStringLiteral("FILE")},
+        {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
+        {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},
+        {QStringLiteral("port"), QStringLiteral("TCP port (0: any free one)"), QStringLiteral("P"), QStringLiteral("8080")},
+        {QStringLiteral("host"), QStringLiteral("address to bind"), QStringLiteral("H"), QStringLiteral("127.0.0.1")},
+        {QStringLiteral("token-file"), QStringLiteral("bearer token file"), QStringLiteral("F")},
+        {QStringLiteral("max-batch"), QStringLiteral("rows per model call and per request"), QStringLiteral("N"), QStringLiteral("64")},
+        {QStringLiteral("max-delay-ms"), QStringLiteral("how long a request waits for others to batch with"), QStringLiteral("D"), QStringLiteral("2")},
+        {QStringLiteral("threads"), QStringLiteral("inference threads"), QStringLiteral("T"), QStringLiteral("1")},
+        {QStringLiteral("io-threads"), QStringLiteral("HTTP I/O threads"), QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("max-body-bytes"), QStringLiteral("largest infer request body"), QStringLiteral("B"), QStringLiteral("16777216")},
+    });
+    if (!parser.parse(app.arguments()))
+        return fail(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        std::printf("%s", qPrintable(parser.helpText()));
+        return 0;
+    }
+    auto number = [&](const QString &name, qint64 low, qint64 high, qint64 *out) {
+        bool ok = false;
+        *out = parser.value(name).toLongLong(&ok);
+        return ok && *out >= low && *out <= high;
+    };
+    serve::ServeOptions options;
+    options.endpoint = parser.value(QStringLiteral("endpoint"));
+    qint64 port, maxBatch, maxDelay, threads, ioThreads, maxBody;
+    if (!number(QStringLiteral("port"), 0, 65535, &port))
+        return fail(QStringLiteral("--port needs a number from 0 to 65535"));
+    if (!number(QStringLiteral("max-batch"), 1, 1 << 20, &maxBatch))
+        return fail(QStringLiteral("--max-batch needs a number of rows from 1 to 1048576"));
+    if (!number(QStringLiteral("max-delay-ms"), 0, 10'000, &maxDelay))
+        return fail(QStringLiteral("--max-delay-ms needs milliseconds from 0 to 10000"));
+    if (!number(QStringLiteral("threads"), 1, 256, &threads) || !number(QStringLiteral("io-threads"), 1, 256, &ioThreads))
+        return fail(QStringLiteral("--threads and --io-threads need a number from 1 to 256"));
+    if (!number(QStringLiteral("max-body-bytes"), 1024, qint64(1) << 32, &maxBody))
+        return fail(QStringLiteral("--max-body-bytes needs a number of bytes from 1024 to 4294967296"));
+    options.maxBatch = int(maxBatch);
+    options.maxDelayMs = int(maxDelay);
+    options.threads = int(threads);
+    options.maxBodyBytes = maxBody;
+    const QString modelPath = parser.value(QStringLiteral("model"));
+    if (modelPath.isEmpty() || options.endpoint.isEmpty())
+        return fail(QStringLiteral("give --model FILE and --endpoint NAME (orrery-cli serve --help)"));
+
+    http::HttpServerOptions httpOptions;
+    httpOptions.host = parser.value(QStringLiteral("host"));
+    httpOptions.port = quint16(port);
+    httpOptions.threads = int(ioThreads);
+    httpOptions.maxBodyBytes = maxBody;
+    if (parser.isSet(QStringLiteral("token-file"))) {
+        auto token = readToken(parser.value(QStringLiteral("token-file")));
+        if (!token)
+            return fail(token.status().message());
+        httpOptions.bearerToken = *token;
+    }
+
+    // SIGINT and SIGTERM are taken by sigwait() below: blocked before any thread starts.
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+    serve::InferenceService service(options);
+    http::HttpServer server(service, httpOptions);
+    if (const Status s = server.start(); !s)
+        return fail(s.message());
+    std::printf("listening on %s\n", qPrintable(server.url()));
+    std::fflush(stdout);
+
+    auto model = serve::ScriptInferenceModel::load(modelPath);
+    if (!model)
+        return fail(model.status().message());
+    const QString version = parser.value(QStringLiteral("version"));
+    service.setModel(std::shared_ptr<const serve::InferenceModel>(std::move(*model)), version);
+    std::printf("ready: %s v%s at %s/v2/models/%s/infer (max batch %d, max delay %d ms, %d inference threads)\n", qPrintable(options.endpoint),
+                qPrintable(version), qPrintable(server.url()), qPrintable(options.endpoint), options.maxBatch, options.maxDelayMs, options.threads);
+    std::fflush(stdout);
+
+    int signal = 0;
+    sigwait(&stopSignals, &signal);
+    const bool drained = service.drain(10'000);
+    server.stop();
+    const serve::InferenceStats s = service.stats();
+    std::fprintf(stderr, "stopped (%s)%s: %llu predictions in %llu batches (largest %d rows), %llu refused\n", signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                 drained ? "" : " before every queued request was answered", static_cast<unsigned long long>(s.requests),
+                 static_cast<unsigned long long>(s.batches), s.largestBatch, static_cast<unsigned long long>(s.rejected));
+    return 0;
+}
