@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (Release) and run the benchmarks in tests/bench, each beside its peer in the same run.
-#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry
+#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving
 # Prints `bench NAME VALUE UNIT` lines; `bench NAME_vs_PEER RATIO x` where RATIO > 1 means Orrery
 # is better. Exits non-zero only when a benchmark itself fails to run.
 set -euo pipefail
@@ -167,6 +167,41 @@ run_registry() {
   QT_QPA_PLATFORM=offscreen "$repo/build-bench-gui/tests/bench/bench_registry_area" "$work/registry-area"
 }
 
+# Serving: the 20->64->1 MLP of peers/serve_fastapi.py (same seed, so the same weights) exported to
+# TorchScript, served by `orrery-cli serve` (orrery-serve, dynamic batching) and by the Python peer
+# (FastAPI + uvicorn when /usr/bin/python3 has them, else Flask), each loaded alike: wrk -t1 -c16
+# with peers/serve_load.lua when wrk is installed, else bench_serving (the same load, in C++).
+run_serving() {
+  local seconds=${ORRERY_BENCH_SERVING_SECONDS:-10} ours peer peer_name pid out peer_out
+  /usr/bin/python3 tests/bench/peers/export_serve_mlp.py "$work/mlp.pt"
+  load() { # PORT NAME
+    if command -v wrk >/dev/null; then
+      "$repo/build-bench/tests/bench/bench_serving" "$1" "$2-warmup" 1 1 >/dev/null # waits until it answers
+      wrk -t1 -c16 -d"${seconds}s" --latency -s tests/bench/peers/serve_load.lua "http://127.0.0.1:$1/v2/models/m/infer" |
+        awk -v n="$2" '/Requests\/sec/ { printf "bench %s_rps %.0f req/s\n", n, $2 } $1 == "50%" { printf "bench %s_p50 %s\n", n, $2 } $1 == "99%" { printf "bench %s_p99 %s\n", n, $2 }'
+    else
+      "$repo/build-bench/tests/bench/bench_serving" "$1" "$2" "$seconds" 16
+    fi
+  }
+  "$repo/build-bench/bin/orrery-cli" serve --model "$work/mlp.pt" --endpoint m --port 18093 --max-batch 64 --max-delay-ms 1 >/dev/null 2>&1 &
+  pid=$!
+  out=$(load 18093 serving_orrery) || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
+  kill -TERM "$pid"; wait "$pid" || true
+  echo "$out"
+  if /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
+    peer_name=fastapi; /usr/bin/python3 tests/bench/peers/serve_fastapi.py 18094 >/dev/null 2>&1 &
+  else
+    peer_name=flask; /usr/bin/python3 tests/bench/peers/serve_flask.py 18094 >/dev/null 2>&1 &
+  fi
+  pid=$!
+  peer_out=$(load 18094 "serving_$peer_name") || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
+  kill -TERM "$pid"; wait "$pid" || true
+  echo "$peer_out"
+  ours=$(awk '$2 == "serving_orrery_rps" { print $3 }' <<<"$out")
+  peer=$(awk -v k="serving_${peer_name}_rps" '$2 == k { print $3 }' <<<"$peer_out")
+  ratio serving_rps "$peer_name" "$peer" "$ours" # throughput: higher is better, so the values swap
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
@@ -178,7 +213,8 @@ for g in "${groups[@]}"; do
     experiments) run_experiments || status=1 ;;
     editor) run_editor || status=1 ;;
     registry) run_registry || status=1 ;;
-    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry)" >&2; status=1 ;;
+    serving) run_serving || status=1 ;;
+    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving)" >&2; status=1 ;;
   esac
 done
 exit $status
