@@ -183,7 +183,7 @@ run_serving() {
       "$repo/build-bench/tests/bench/bench_serving" "$1" "$2" "$seconds" 16
     fi
   }
-  "$repo/build-bench/bin/orrery-cli" serve --model "$work/mlp.pt" --endpoint m --port 18093 --max-batch 64 --max-delay-ms 1 >/dev/null 2>&1 &
+  "$repo/build-bench/bin/orrery-cli" serve --model "$work/mlp.pt" --endpoint m --port 18093 >/dev/null 2>&1 &
   pid=$!
   out=$(load 18093 serving_orrery) || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
   kill -TERM "$pid"; wait "$pid" || true

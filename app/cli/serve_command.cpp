@@ -27,7 +27,7 @@ int runServeModel(const Context &context)
         {QStringLiteral("host"), QStringLiteral("Address to bind (default 127.0.0.1; any other address needs --token-file)."), QStringLiteral("H"), QStringLiteral("127.0.0.1")},
         {QStringLiteral("token-file"), QStringLiteral("A file whose first line is the token every request must carry as 'Authorization: Bearer <token>'."), QStringLiteral("F")},
         {QStringLiteral("max-batch"), QStringLiteral("Most rows per model call, and per request (default 64)."), QStringLiteral("N"), QStringLiteral("64")},
-        {QStringLiteral("max-delay-ms"), QStringLiteral("How long a request waits for others to share its batch (default 2)."), QStringLiteral("D"), QStringLiteral("2")},
+        {QStringLiteral("max-delay-ms"), QStringLiteral("How long a request waits for others to share its batch (default 0: a free\ninference thread takes what is queued at once; under load the requests that arrive\nwhile a batch runs form the next one)."), QStringLiteral("D"), QStringLiteral("0")},
         {QStringLiteral("threads"), QStringLiteral("Inference threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")},
         {QStringLiteral("max-body-bytes"), QStringLiteral("Largest infer request body (default 16 MB; larger: 413)."), QStringLiteral("B"), QStringLiteral("16777216")},
     });

@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         {QStringLiteral("host"), QStringLiteral("address to bind"), QStringLiteral("H"), QStringLiteral("127.0.0.1")},
         {QStringLiteral("token-file"), QStringLiteral("bearer token file"), QStringLiteral("F")},
         {QStringLiteral("max-batch"), QStringLiteral("rows per model call and per request"), QStringLiteral("N"), QStringLiteral("64")},
-        {QStringLiteral("max-delay-ms"), QStringLiteral("how long a request waits for others to batch with"), QStringLiteral("D"), QStringLiteral("2")},
+        {QStringLiteral("max-delay-ms"), QStringLiteral("how long a request waits for others to batch with"), QStringLiteral("D"), QStringLiteral("0")},
         {QStringLiteral("threads"), QStringLiteral("inference threads"), QStringLiteral("T"), QStringLiteral("1")},
         {QStringLiteral("io-threads"), QStringLiteral("HTTP I/O threads"), QStringLiteral("N"), QStringLiteral("1")},
         {QStringLiteral("max-body-bytes"), QStringLiteral("largest infer request body"), QStringLiteral("B"), QStringLiteral("16777216")},

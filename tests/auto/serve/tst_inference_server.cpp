@@ -328,6 +328,24 @@ private Q_SLOTS:
         expectAlive(s->port());
     }
 
+    // core/http's rule: with a token, a request without it is 401 before its body is read.
+    void bearerTokenIsRequiredWhenSet()
+    {
+        http::HttpServerOptions h;
+        h.bearerToken = "0123456789abcdef0123";
+        auto s = start({}, h);
+        HttpTestClient c(s->port());
+        expectError(c.post("/v2/models/m/infer", inferBody(row(1, 2, 3))), 401);
+        expectError(c.request("POST", "/v2/models/m/infer", inferBody(row(1, 2, 3)), {{"Authorization", "Bearer wrong-token-wrong-token"}}), 401);
+        QCOMPARE(c.request("POST", "/v2/models/m/infer", inferBody(row(1, 2, 3)), {{"Authorization", "Bearer 0123456789abcdef0123"}}).status, 200);
+        // Off loopback, no server starts without one.
+        serve::InferenceService service({});
+        http::HttpServerOptions open;
+        open.host = QStringLiteral("0.0.0.0");
+        http::HttpServer server(service, open);
+        QCOMPARE(server.start().code(), ErrorCode::FailedPrecondition);
+    }
+
     void concurrentRequestsAreBatched()
     {
         serve::ServeOptions o;
