@@ -158,7 +158,7 @@ private Q_SLOTS:
         const QJsonObject server = c.get("/v2").json();
         QCOMPARE(server.value(QStringLiteral("name")).toString(), QStringLiteral("orrery"));
         QVERIFY(server.value(QStringLiteral("extensions")).isArray());
-        for (const QByteArray path : {QByteArrayLiteral("/v2/models/m"), QByteArrayLiteral("/v2/models/m/versions/7")}) {
+        for (const QByteArray &path : {QByteArrayLiteral("/v2/models/m"), QByteArrayLiteral("/v2/models/m/versions/7")}) {
             const QJsonObject meta = c.get(path).json();
             QCOMPARE(meta.value(QStringLiteral("name")).toString(), QStringLiteral("m"));
             QCOMPARE(meta.value(QStringLiteral("versions")).toArray(), QJsonArray{QStringLiteral("7")});
@@ -180,7 +180,7 @@ private Q_SLOTS:
         expectError(c.post("/v2/models/m/versions/8/infer", inferBody(row(1, 2, 3))), 404);
         QCOMPARE(c.post("/v2/models/m/versions/7/infer", inferBody(row(1, 2, 3))).status, 200);
         // Traversal in every encoding is simply no endpoint.
-        for (const QByteArray path : {QByteArrayLiteral("/v2/models/..%2f..%2fetc/infer"), QByteArrayLiteral("/v2/models/%2e%2e%2fetc%2fpasswd"),
+        for (const QByteArray &path : {QByteArrayLiteral("/v2/models/..%2f..%2fetc/infer"), QByteArrayLiteral("/v2/models/%2e%2e%2fetc%2fpasswd"),
                                       QByteArrayLiteral("/v2/models/..%252f..%252fetc"), QByteArrayLiteral("/v2/models/m;x/ready"),
                                       QByteArrayLiteral("/v2/models/m%2f..%2fm/ready"), QByteArrayLiteral("/v2/models/m/../m/ready"),
                                       QByteArrayLiteral("/etc/passwd"), QByteArrayLiteral("/v2/models/m/secret")})
