@@ -142,6 +142,7 @@ bool InferenceService::drain(int timeoutMs)
 {
     std::unique_lock lock(d->m);
     d->draining = true;
+    d->work.notify_all(); // a batch waiting for company runs now
     return d->idle.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return d->queue.empty() && d->running == 0; });
 }
 
@@ -173,7 +174,7 @@ void InferenceService::Impl::worker()
         if (stopping)
             return;
         const Clock::time_point deadline = queue.front()->arrived + std::chrono::milliseconds(o.maxDelayMs);
-        while (!stopping && !queue.empty() && queuedRows < o.maxBatch && Clock::now() < deadline)
+        while (!stopping && !draining && !queue.empty() && queuedRows < o.maxBatch && Clock::now() < deadline)
             work.wait_until(lock, deadline);
         if (stopping)
             return;

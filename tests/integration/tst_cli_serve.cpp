@@ -14,6 +14,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <thread>
 
 using namespace orrery;
 using Run = testing::ProcessResult;
@@ -187,6 +188,28 @@ private Q_SLOTS:
             expectPredictions(r, QStringLiteral("1"));
             QCOMPARE(stopServer(p), 0);
         }
+    }
+
+    // SIGTERM while a request waits in the queue (a long batching delay): it is answered, then
+    // the process exits 0.
+    void sigtermDrainsQueuedRequests()
+    {
+        QProcess p;
+        const quint16 port = startServer(p, {QStringLiteral("--model"), QStringLiteral("fraud@champion"), QStringLiteral("--endpoint"), QStringLiteral("fraud"),
+                                             QStringLiteral("--max-delay-ms"), QStringLiteral("10000")});
+        QVERIFY(port != 0);
+        HttpReply answered;
+        const QByteArray body = inferBody();
+        std::thread client([&] {
+            HttpTestClient c(port);
+            answered = c.post("/v2/models/fraud/infer", body);
+        });
+        QTest::qWait(500); // the request is queued, its batch waiting up to 10 s for company
+        QByteArray err;
+        QCOMPARE(stopServer(p, &err), 0);
+        client.join();
+        expectPredictions(answered, QStringLiteral("1"));
+        QVERIFY2(err.contains("stopped (SIGTERM): 1 predictions"), err.constData());
     }
 
     void refusesWhatCannotBeServed()
