@@ -397,6 +397,30 @@ private Q_SLOTS:
         QVERIFY(r.time.isValid());
     }
 
+    // Backpressure: beyond maxQueuedRows waiting rows, 503 at once; the queued ones are answered.
+    void fullQueueIs503()
+    {
+        serve::ServeOptions o;
+        o.maxQueuedRows = 2;
+        o.maxDelayMs = 10'000; // the batch waits for company until the drain below
+        auto s = start(o, [] { http::HttpServerOptions h; h.threads = 3; return h; }());
+        std::vector<std::thread> clients;
+        std::atomic<int> ok{0};
+        for (int i = 0; i < 2; ++i)
+            clients.emplace_back([&] {
+                HttpTestClient c(s->port());
+                ok += c.post("/v2/models/m/infer", inferBody(row(1, 2, 3))).status == 200 ? 1 : 0;
+            });
+        QTRY_VERIFY(s->http->stats().requests >= 2);
+        QTest::qWait(200); // handed over, and now queued
+        HttpTestClient c(s->port());
+        expectError(c.post("/v2/models/m/infer", inferBody(row(1, 2, 3))), 503, "overloaded");
+        QVERIFY(s->service->drain(5000));
+        for (auto &t : clients)
+            t.join();
+        QCOMPARE(ok.load(), 2);
+    }
+
     void drainAnswersQueuedThenRefuses()
     {
         serve::ServeOptions o;
