@@ -184,7 +184,8 @@ Status runRegisterStage(StageContext &ctx)
         wanted.championMetric = ctx.args.text(QStringLiteral("beats-champion"));
         wanted.minImprovement = ctx.args.real(QStringLiteral("min-improvement"));
     }
-    wanted.requireDataTests = ctx.args.has(QStringLiteral("validation")) || gates.requireDataTests;
+    // Whether data tests are required stays the model's setting (`models gates --no-data-tests`):
+    // without --validation a model that requires them fails that gate, naming what is missing.
     if (wanted.toJson() != gates.toJson()) {
         ORRERY_TRY(registry.setGates(name, wanted, QStringLiteral("from the pipeline's register stage")));
         gates = wanted;

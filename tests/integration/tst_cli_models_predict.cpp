@@ -154,6 +154,35 @@ private Q_SLOTS:
         QCOMPARE(r.code, 2); // the champion is not archived
         QVERIFY2(r.err.contains(QStringLiteral("champion")), qPrintable(r.err));
     }
+
+    // The register stage on its own, with no data test report: a model that requires data tests
+    // (the default) fails that gate by name, recorded; once the model's gates say data tests are
+    // not required (`models gates --no-data-tests`), the stage keeps that setting — even when given
+    // a report — and the next version passes: as the first passing version, the champion.
+    void registerStageKeepsTheModelsDataTestSetting()
+    {
+        const QStringList stage{QStringLiteral("stage"), QStringLiteral("register"), QStringLiteral("--model"), QStringLiteral("models/model.pt"),
+                                QStringLiteral("--name"), QStringLiteral("nodata"), QStringLiteral("--metrics"), QStringLiteral("reports/metrics.json"),
+                                QStringLiteral("--report"), QStringLiteral("nodata.json")};
+        Run r = cli(stage);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(QStringLiteral("no data test result")), qPrintable(r.describe()));
+        QJsonObject report = QJsonDocument::fromJson(readFile(m_ws + QStringLiteral("/nodata.json"))).object();
+        QCOMPARE(report.value(QStringLiteral("validation")).toString(), QStringLiteral("failed"));
+        QVERIFY(report.value(QStringLiteral("aliases")).toArray().isEmpty());
+
+        r = cli({QStringLiteral("models"), QStringLiteral("gates"), QStringLiteral("nodata"), QStringLiteral("--no-data-tests")});
+        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        // With a report given now, the stage checks it but does not turn the requirement back on.
+        r = cli(stage + QStringList{QStringLiteral("--validation"), QStringLiteral("reports/validation.json")});
+        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        report = QJsonDocument::fromJson(readFile(m_ws + QStringLiteral("/nodata.json"))).object();
+        QCOMPARE(report.value(QStringLiteral("version")).toInt(), 2);
+        QCOMPARE(report.value(QStringLiteral("aliases")).toArray(), QJsonArray{QStringLiteral("champion")});
+        r = cli({QStringLiteral("models"), QStringLiteral("gates"), QStringLiteral("nodata"), QStringLiteral("--json")});
+        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        QVERIFY2(r.out.contains(QStringLiteral("\"require_data_tests\": false")), qPrintable(r.out));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCliModelsPredict)
