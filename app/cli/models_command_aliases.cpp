@@ -28,6 +28,14 @@ Status checkName(const QString &name)
     return registry::ModelRegistry::validateModelName(name);
 }
 
+// `NAME VERSION` as archive and card take them: the name checked, the version parsed.
+Result<std::pair<QString, int>> nameAndVersion(const QStringList &args)
+{
+    ORRERY_TRY(checkName(args[0]));
+    ORRERY_ASSIGN_OR_RETURN(int number, parseVersionNumber(args[1], QStringLiteral("VERSION")));
+    return std::make_pair(args[0], number);
+}
+
 // "2026-12-04T21:00:00Z", "2026-12-04 21:00" (local), "2026-12-04 21:00Z", "…+01:00".
 std::optional<QDateTime> parseTime(const QString &text)
 {
@@ -227,23 +235,21 @@ int modelsArchive(ModelsCall &call)
 {
     if (call.args.size() != 2)
         return call.p.usageError(QStringLiteral("expected `models archive NAME VERSION [--undo]`"));
-    const QString name = call.args[0];
-    if (const Status s = checkName(name); !s)
-        return failModels(s);
-    auto number = parseVersionNumber(call.args[1], QStringLiteral("VERSION"));
-    if (!number)
-        return failModels(number.status());
+    auto parsed = nameAndVersion(call.args);
+    if (!parsed)
+        return failModels(parsed.status());
+    const auto &[name, number] = *parsed;
     const bool archive = !call.p.isSet(QStringLiteral("undo"));
-    if (const Status s = call.registry.setArchived(name, *number, archive, call.p.value(QStringLiteral("reason"))); !s)
+    if (const Status s = call.registry.setArchived(name, number, archive, call.p.value(QStringLiteral("reason"))); !s)
         return failModels(s, QStringLiteral("see the versions with `orrery-cli models show %1`").arg(name));
-    auto v = call.registry.version(name, *number);
+    auto v = call.registry.version(name, number);
     if (!v)
         return failModels(v.status());
     if (call.p.json())
         printJson(versionJson(*v));
     else
-        out(archive ? QStringLiteral("%1 v%2 archived (it holds no alias and cannot be promoted; `--undo` brings it back)").arg(name).arg(*number)
-                    : QStringLiteral("%1 v%2 is no longer archived").arg(name).arg(*number));
+        out(archive ? QStringLiteral("%1 v%2 archived (it holds no alias and cannot be promoted; `--undo` brings it back)").arg(name).arg(number)
+                    : QStringLiteral("%1 v%2 is no longer archived").arg(name).arg(number));
     return ExitOk;
 }
 
@@ -251,12 +257,10 @@ int modelsCard(ModelsCall &call)
 {
     if (call.args.size() != 2)
         return call.p.usageError(QStringLiteral("expected `models card NAME VERSION [--set CARD.md | --print]`"));
-    const QString name = call.args[0];
-    if (const Status s = checkName(name); !s)
-        return failModels(s);
-    auto number = parseVersionNumber(call.args[1], QStringLiteral("VERSION"));
-    if (!number)
-        return failModels(number.status());
+    auto parsed = nameAndVersion(call.args);
+    if (!parsed)
+        return failModels(parsed.status());
+    const auto &[name, number] = *parsed;
     if (call.p.isSet(QStringLiteral("set"))) {
         const QString path = call.p.value(QStringLiteral("set"));
         QFile file(path);
@@ -266,22 +270,22 @@ int modelsCard(ModelsCall &call)
         const QString markdown = QString::fromUtf8(bytes);
         if (markdown.toUtf8() != bytes)
             return fail(QStringLiteral("the card %1 is not UTF-8 text; save it as UTF-8 Markdown").arg(path));
-        if (const Status s = call.registry.setCard(name, *number, markdown); !s)
+        if (const Status s = call.registry.setCard(name, number, markdown); !s)
             return failModels(s, QStringLiteral("see the versions with `orrery-cli models show %1`").arg(name));
     }
-    auto v = call.registry.version(name, *number);
+    auto v = call.registry.version(name, number);
     if (!v)
         return failModels(v.status(), QStringLiteral("see the versions with `orrery-cli models show %1`").arg(name));
     if (call.p.json()) {
-        printJson(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("version"), *number}, {QStringLiteral("card"), v->card}});
+        printJson(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("version"), number}, {QStringLiteral("card"), v->card}});
         return ExitOk;
     }
     if (call.p.isSet(QStringLiteral("set")) && !call.p.isSet(QStringLiteral("print"))) {
-        out(QStringLiteral("%1 v%2: card saved (%3 characters)").arg(name).arg(*number).arg(v->card.size()));
+        out(QStringLiteral("%1 v%2: card saved (%3 characters)").arg(name).arg(number).arg(v->card.size()));
         return ExitOk;
     }
     if (v->card.isEmpty() && !call.p.isSet(QStringLiteral("print"))) {
-        out(QStringLiteral("%1 v%2 has no card; write one with `orrery-cli models card %1 %2 --set CARD.md`").arg(name).arg(*number));
+        out(QStringLiteral("%1 v%2 has no card; write one with `orrery-cli models card %1 %2 --set CARD.md`").arg(name).arg(number));
         return ExitOk;
     }
     std::fputs(v->card.toUtf8().constData(), stdout);
