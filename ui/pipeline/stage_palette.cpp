@@ -69,6 +69,7 @@ QIcon iconFor(const QString &type)
         {QStringLiteral("train"), QStringLiteral(":/icons/experiments.svg")},
         {QStringLiteral("evaluate"), QStringLiteral(":/icons/monitoring.svg")},
         {QStringLiteral("gate"), QStringLiteral(":/icons/registry.svg")},
+        {QStringLiteral("register"), QStringLiteral(":/icons/registry.svg")},
     };
     return QIcon(icons.value(type, QStringLiteral(":/icons/pipeline.svg")));
 }
