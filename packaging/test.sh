@@ -41,6 +41,11 @@ for config in "${configs[@]}"; do
   if ! ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" 2>&1 | tee "$log"; then
     status=1
   fi
+  # The failures again at the end, where a truncated CI log still shows them.
+  if grep -q "FAIL!  :" "$log"; then
+    echo "== $dir: failed checks"
+    grep -A3 "FAIL!  :" "$log" | head -60
+  fi
   if grep -q "(Skipped)" "$log"; then
     echo "== $dir: some tests were skipped (see 'The following tests did not run' above)"
     if [[ "${CI:-}" == "true" ]]; then

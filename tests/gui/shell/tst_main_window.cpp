@@ -120,7 +120,7 @@ private Q_SLOTS:
         // QSettings and the recent list go to a throw-away test location, never the user's.
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("Orrery"));
-        QCoreApplication::setApplicationName(QStringLiteral("OrreryGuiTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("OrreryMainWindowTest")); // its own settings: tests run in parallel
         QSettings().clear();
         QVERIFY(m_dir.isValid());
         m_root = m_dir.filePath(QStringLiteral("fraud-project"));

@@ -73,7 +73,7 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("Orrery"));
-        QCoreApplication::setApplicationName(QStringLiteral("OrreryGuiTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("OrreryWindowWithCliTest")); // its own settings: tests run in parallel
         QSettings().clear();
     }
 
