@@ -24,6 +24,7 @@ TEST_PACKAGES=(
   python3-click python3-cloudpickle python3-entrypoints python3-git python3-yaml python3-protobuf
   python3-tz python3-packaging python3-importlib-metadata python3-sqlparse python3-tabulate
   python3-sqlalchemy python3-alembic python3-markdown python3-jinja2 python3-flask
+  prometheus                                  # promtool checks /metrics; a real Prometheus scrapes it
 )
 
 wanted=("${BUILD_PACKAGES[@]}")

@@ -106,6 +106,8 @@ int main(int argc, char **argv)
     httpOptions.port = quint16(port);
     httpOptions.threads = int(ioThreads);
     httpOptions.maxBodyBytes = maxBody;
+    // Probes and scrapers reach these without the token (Kubernetes probes cannot send one).
+    httpOptions.publicGetPaths = {QByteArrayLiteral("/v2/health/live"), QByteArrayLiteral("/v2/health/ready"), QByteArrayLiteral("/metrics")};
     if (parser.isSet(QStringLiteral("token-file"))) {
         auto token = readToken(parser.value(QStringLiteral("token-file")));
         if (!token)

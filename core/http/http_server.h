@@ -44,6 +44,7 @@
 
 #include "core/common/status.h"
 
+#include <QList>
 #include <QString>
 
 #include <memory>
@@ -67,6 +68,9 @@ struct HttpServerOptions {
     int lingerMs = 2'000;                      // draining an unread body before closing after an error
     int maxConnections = 512;
     QByteArray bearerToken;                    // required on every request when set; required to be set off loopback
+    // GET paths answered without the token: health checks and /metrics, which Kubernetes probes
+    // and Prometheus scrapers reach without a secret. Only for what reveals nothing to protect.
+    QList<QByteArray> publicGetPaths;
 };
 
 struct HttpServerStats {

@@ -113,6 +113,8 @@ bool Session::authorized() const
     const QByteArray &token = m_state.options.bearerToken;
     if (token.isEmpty())
         return true;
+    if ((m_request.method == "GET" || m_request.method == "HEAD") && m_state.options.publicGetPaths.contains(m_request.path()))
+        return true;
     const QByteArray value = m_request.header("authorization").trimmed();
     static const QByteArray scheme = "bearer ";
     if (value.size() < scheme.size() || value.left(scheme.size()).toLower() != scheme)

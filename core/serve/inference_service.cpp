@@ -1,33 +1,28 @@
-// InferenceService: routing, the batching queue, the inference threads and the hook's consumer
-// (see inference_service.h).
+// InferenceService: the protocol's paths, the routing table, the shadow comparison and /metrics
+// (inference_service.h); batching is each version's ModelRunner.
 
 #include "core/serve/inference_service.h"
 
+#include "core/serve/metrics_text.h"
+#include "core/serve/model_runner.h"
 #include "core/serve/oip_codec.h"
+#include "core/serve/prediction_hook_queue.h"
+#include "core/serve/serving_metrics.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 
+#include <array>
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <thread>
 
 namespace orrery::serve {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Pending {
-    InferRequest request;
-    http::HttpResponder responder;
-    QByteArray requestId;
-    Clock::time_point arrived;
-};
 
 bool usableRequestId(const QByteArray &id)
 {
@@ -39,48 +34,135 @@ bool usableRequestId(const QByteArray &id)
     return true;
 }
 
+QString key(const QString &endpoint, const QString &version) { return endpoint + QLatin1Char('\n') + version; }
+
+struct ShadowCounters {
+    QString endpoint, version;
+    std::atomic<quint64> comparisons{0}, disagreements{0};
+};
+
+// The predicted class of each row: the argmax of the first output (a one-wide output: its value
+// rounded at 0.5).
+std::vector<int> predictedClasses(const std::vector<OutputTensor> &outputs, int firstRow, int rows)
+{
+    std::vector<int> classes;
+    if (outputs.empty())
+        return classes;
+    const OutputTensor &t = outputs.front();
+    for (int r = firstRow; r < firstRow + rows; ++r) {
+        const double *row = t.values.data() + qsizetype(r) * t.width;
+        if (t.width == 1) {
+            classes.push_back(row[0] >= 0.5 ? 1 : 0);
+            continue;
+        }
+        int best = 0;
+        for (qint64 c = 1; c < t.width; ++c)
+            if (row[c] > row[best])
+                best = int(c);
+        classes.push_back(best);
+    }
+    return classes;
+}
+
+// The two answers to one request, stable's and shadow's: whichever arrives second compares.
+struct ShadowPair {
+    std::shared_ptr<ShadowCounters> counters;
+    std::mutex m;
+    bool first = true;
+    std::vector<int> classes;
+    void offer(const std::vector<OutputTensor> &outputs, int firstRow, int rows)
+    {
+        std::vector<int> mine = predictedClasses(outputs, firstRow, rows);
+        std::lock_guard lock(m);
+        if (first) {
+            first = false;
+            classes = std::move(mine);
+            return;
+        }
+        counters->comparisons.fetch_add(1);
+        if (mine != classes)
+            counters->disagreements.fetch_add(1);
+    }
+};
+
+struct Route {
+    QString name;
+    std::vector<std::shared_ptr<ModelRunner>> runners; // in the order given
+    std::vector<int> weights;
+    std::array<int, 100> slotRunner{};                  // which runner each of the 100 slots goes to
+    std::shared_ptr<ModelRunner> shadow;
+    std::shared_ptr<ShadowCounters> shadowCounters;
+    std::shared_ptr<std::atomic<quint64>> counter;
+
+    ModelRunner *byVersion(const QString &version) const
+    {
+        for (const auto &r : runners)
+            if (r->version() == version)
+                return r.get();
+        return nullptr;
+    }
+    ModelRunner *primary() const // the heaviest, for the metadata
+    {
+        int best = 0;
+        for (size_t i = 1; i < runners.size(); ++i)
+            if (weights[i] > weights[size_t(best)])
+                best = int(i);
+        return runners.empty() ? nullptr : runners[size_t(best)].get();
+    }
+    ModelRunner *pick() const
+    {
+        const quint64 n = counter->fetch_add(1, std::memory_order_relaxed);
+        return runners[size_t(slotRunner[size_t(n % 100)])].get();
+    }
+};
+
+struct Table {
+    std::vector<Route> routes;
+    const Route *find(const QString &name) const
+    {
+        for (const auto &r : routes)
+            if (r.name == name)
+                return &r;
+        return nullptr;
+    }
+};
+
 } // namespace
 
 struct InferenceService::Impl {
     ServeOptions o;
-    mutable std::mutex m;
-    std::condition_variable work;
-    std::condition_variable idle;
-    std::deque<std::shared_ptr<Pending>> queue;
-    qint64 queuedRows = 0;
-    int running = 0;
-    std::shared_ptr<const InferenceModel> model;
-    QString version;
+    mutable std::mutex m; // guards the fields below; the table itself is immutable
+    std::shared_ptr<const Table> table = std::make_shared<Table>();
+    bool routed = false;
     bool draining = false;
-    bool stopping = false;
-    std::vector<std::thread> workers;
-
-    std::shared_ptr<PredictionHook> hook;
-    std::mutex hm;
-    std::condition_variable hcv;
-    std::deque<PredictionRecord> records;
-    bool hookStop = false;
-    std::thread hookThread;
-
-    std::atomic<quint64> requests{0}, rejected{0}, batches{0}, batchedRows{0}, hookDropped{0};
-    std::atomic<int> largestBatch{0};
+    QHash<QString, std::shared_ptr<ServingMetrics>> metrics;       // (endpoint, version), kept across tables
+    QHash<QString, std::shared_ptr<ShadowCounters>> shadows;       // (endpoint, version)
+    QHash<QString, std::shared_ptr<std::atomic<quint64>>> counters; // endpoint
+    std::shared_ptr<PredictionHookQueue> hook; // always there; active once setHook() gave it a hook
+    std::vector<std::shared_ptr<const MetricsSource>> sources;
+    std::atomic<quint64> refusedUnrouted{0}; // infers refused before any version took them (not ready, draining)
     QByteArray idPrefix = QByteArray::number(QRandomGenerator::system()->generate(), 16) + '-';
     std::atomic<quint64> nextId{1};
 
     QByteArray generatedId() { return idPrefix + QByteArray::number(nextId.fetch_add(1), 16); }
-
-    http::HttpResponse answer(int status, QByteArray body, const QByteArray &id)
+    http::HttpResponse error(int status, const QString &message, const QByteArray &id) { return inferenceAnswer(status, errorBody(message), id); }
+    std::shared_ptr<const Table> current(bool *ready = nullptr, bool *isDraining = nullptr) const
     {
-        http::HttpResponse r = http::HttpResponse::json(status, std::move(body));
-        r.headers.append({QByteArrayLiteral("x-request-id"), id});
-        return r;
+        std::lock_guard lock(m);
+        if (ready)
+            *ready = routed && !draining;
+        if (isDraining)
+            *isDraining = draining;
+        return table;
     }
-    http::HttpResponse error(int status, const QString &message, const QByteArray &id) { return answer(status, errorBody(message), id); }
-
-    void worker();
-    void runBatch(std::vector<std::shared_ptr<Pending>> &batch, int rows, const std::shared_ptr<const InferenceModel> &model, const QString &version);
-    void hookLoop();
-    void stopWorkers();
+    std::shared_ptr<ServingMetrics> metricsFor(const QString &endpoint, const QString &version) // m held
+    {
+        auto &slot = metrics[key(endpoint, version)];
+        if (!slot)
+            slot = std::make_shared<ServingMetrics>(endpoint, version);
+        return slot;
+    }
+    RunnerOptions runnerOptions() const { return RunnerOptions{o.maxBatch, o.maxDelayMs, o.threads, o.maxQueuedRows}; }
 };
 
 InferenceService::InferenceService(ServeOptions options) : d(std::make_unique<Impl>())
@@ -89,208 +171,263 @@ InferenceService::InferenceService(ServeOptions options) : d(std::make_unique<Im
     d->o.maxBatch = qMax(1, d->o.maxBatch);
     d->o.threads = qMax(1, d->o.threads);
     d->o.maxDelayMs = qMax(0, d->o.maxDelayMs);
-    for (int i = 0; i < d->o.threads; ++i)
-        d->workers.emplace_back([this] { d->worker(); });
+    d->hook = std::make_shared<PredictionHookQueue>(d->o.hookQueue);
 }
 
 InferenceService::~InferenceService()
 {
     drain(5000);
-    d->stopWorkers();
-    {
-        std::lock_guard lock(d->hm);
-        d->hookStop = true;
-    }
-    d->hcv.notify_all();
-    if (d->hookThread.joinable())
-        d->hookThread.join();
-}
-
-void InferenceService::Impl::stopWorkers()
-{
-    std::deque<std::shared_ptr<Pending>> left;
-    {
-        std::lock_guard lock(m);
-        stopping = true;
-        left.swap(queue);
-        queuedRows = 0;
-    }
-    work.notify_all();
-    for (auto &p : left)
-        p->responder.send(error(503, QStringLiteral("the server stopped before this request ran"), p->requestId));
-    for (auto &t : workers)
-        if (t.joinable())
-            t.join();
-    workers.clear();
+    answerPending();
 }
 
 void InferenceService::setModel(std::shared_ptr<const InferenceModel> model, const QString &version)
 {
+    EndpointRoutes e;
+    e.endpoint = d->o.endpoint;
+    e.versions.push_back(RouteVersion{version, QString(), std::move(model), 100});
+    const Status s = setRoutes({e});
+    ORRERY_ASSERT(s.isOk(), "one endpoint with one version at 100 % is always a valid table");
+}
+
+Status InferenceService::setRoutes(const std::vector<EndpointRoutes> &routes, int drainMs)
+{
+    std::shared_ptr<const Table> old;
+    {
+        std::lock_guard lock(d->m);
+        old = d->table;
+    }
+    auto running = [&](const QString &endpoint, const RouteVersion &v) -> std::shared_ptr<ModelRunner> {
+        if (const Route *r = old->find(endpoint)) {
+            for (const auto &runner : r->runners)
+                if (runner->version() == v.version && runner->md5() == v.md5)
+                    return runner;
+            if (r->shadow && r->shadow->version() == v.version && r->shadow->md5() == v.md5)
+                return r->shadow;
+        }
+        return nullptr;
+    };
+    // Validate everything before changing anything.
+    QStringList names;
+    for (const auto &e : routes) {
+        if (e.endpoint.isEmpty() || names.contains(e.endpoint))
+            return invalidArgument(QStringLiteral("endpoint '%1' is empty or given twice").arg(e.endpoint));
+        names << e.endpoint;
+        int total = 0;
+        QStringList versions;
+        for (const auto &v : e.versions) {
+            if (v.weight < 0 || v.weight > 100)
+                return invalidArgument(QStringLiteral("endpoint '%1': version %2 has weight %3; weights are percentages from 0 to 100").arg(e.endpoint, v.version).arg(v.weight));
+            if (versions.contains(v.version))
+                return invalidArgument(QStringLiteral("endpoint '%1': version %2 is given twice").arg(e.endpoint, v.version));
+            versions << v.version;
+            total += v.weight;
+            if (!v.model && !running(e.endpoint, v))
+                return invalidArgument(QStringLiteral("endpoint '%1': version %2 is not loaded and no model was given").arg(e.endpoint, v.version));
+        }
+        if (e.versions.empty() || total != 100)
+            return invalidArgument(QStringLiteral("endpoint '%1': the weights add up to %2 %; they must add up to 100").arg(e.endpoint).arg(total));
+        if (e.shadow && !e.shadow->model && !running(e.endpoint, *e.shadow))
+            return invalidArgument(QStringLiteral("endpoint '%1': shadow version %2 is not loaded and no model was given").arg(e.endpoint, e.shadow->version));
+    }
+
+    auto table = std::make_shared<Table>();
+    {
+        std::lock_guard lock(d->m);
+        auto runnerFor = [&](const QString &endpoint, const RouteVersion &v) {
+            if (auto r = running(endpoint, v))
+                return r;
+            return std::make_shared<ModelRunner>(v.version, v.md5, v.model, d->runnerOptions(), d->metricsFor(endpoint, v.version), d->hook);
+        };
+        for (const auto &e : routes) {
+            Route r;
+            r.name = e.endpoint;
+            auto &counter = d->counters[e.endpoint];
+            if (!counter)
+                counter = std::make_shared<std::atomic<quint64>>(0);
+            r.counter = counter;
+            for (const auto &v : e.versions) {
+                r.runners.push_back(runnerFor(e.endpoint, v));
+                r.weights.push_back(v.weight);
+            }
+            // Smooth weighted round-robin (nginx's) deals the 100 slots: each step every version
+            // gains its weight and the one with the most credit takes the slot and pays 100. Any
+            // run of consecutive requests is then within one request of the weights.
+            std::vector<int> credit(r.weights.size(), 0);
+            for (size_t slot = 0; slot < 100; ++slot) {
+                size_t best = 0;
+                for (size_t i = 0; i < credit.size(); ++i) {
+                    credit[i] += r.weights[i];
+                    if (credit[i] > credit[best])
+                        best = i;
+                }
+                credit[best] -= 100;
+                r.slotRunner[slot] = int(best);
+            }
+            if (e.shadow) {
+                r.shadow = runnerFor(e.endpoint, *e.shadow);
+                auto &counters = d->shadows[key(e.endpoint, e.shadow->version)];
+                if (!counters) {
+                    counters = std::make_shared<ShadowCounters>();
+                    counters->endpoint = e.endpoint;
+                    counters->version = e.shadow->version;
+                }
+                r.shadowCounters = counters;
+            }
+            table->routes.push_back(std::move(r));
+        }
+        d->table = table;
+        d->routed = true;
+    }
+    // Runners the new table no longer names answer what they hold, then go.
+    for (const auto &r : old->routes) {
+        auto retire = [&](const std::shared_ptr<ModelRunner> &runner) {
+            for (const auto &n : table->routes) {
+                if (n.shadow == runner)
+                    return;
+                for (const auto &kept : n.runners)
+                    if (kept == runner)
+                        return;
+            }
+            runner->drain(drainMs);
+        };
+        for (const auto &runner : r.runners)
+            retire(runner);
+        if (r.shadow)
+            retire(r.shadow);
+    }
+    return Status();
+}
+
+bool InferenceService::runs(const QString &endpoint, const QString &version, const QString &md5) const
+{
+    const auto table = d->current();
+    if (const Route *r = table->find(endpoint)) {
+        for (const auto &runner : r->runners)
+            if (runner->version() == version && runner->md5() == md5)
+                return true;
+        if (r->shadow && r->shadow->version() == version && r->shadow->md5() == md5)
+            return true;
+    }
+    return false;
+}
+
+std::shared_ptr<const ServingMetrics> InferenceService::metrics(const QString &endpoint, const QString &version) const
+{
     std::lock_guard lock(d->m);
-    d->model = std::move(model);
-    d->version = version;
+    return d->metrics.value(key(endpoint, version));
 }
 
 void InferenceService::setHook(std::shared_ptr<PredictionHook> hook)
 {
-    d->hook = std::move(hook);
-    if (d->hook && !d->hookThread.joinable())
-        d->hookThread = std::thread([this] { d->hookLoop(); });
+    d->hook->setHook(std::move(hook));
 }
+
+void InferenceService::addMetricsSource(std::shared_ptr<const MetricsSource> source) { d->sources.push_back(std::move(source)); }
 
 bool InferenceService::drain(int timeoutMs)
 {
-    std::unique_lock lock(d->m);
-    d->draining = true;
-    d->work.notify_all(); // a batch waiting for company runs now
-    return d->idle.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return d->queue.empty() && d->running == 0; });
+    std::shared_ptr<const Table> table;
+    {
+        std::lock_guard lock(d->m);
+        d->draining = true;
+        table = d->table;
+    }
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+    bool all = true;
+    for (const auto &r : table->routes) {
+        for (const auto &runner : r.runners)
+            all = runner->drain(int(qMax<qint64>(0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()))) && all;
+        if (r.shadow)
+            r.shadow->drain(0); // a shadow's answers go nowhere: nothing to wait for
+    }
+    return all;
 }
 
 bool InferenceService::ready() const
 {
-    std::lock_guard lock(d->m);
-    return d->model && !d->draining;
+    bool isReady = false;
+    d->current(&isReady);
+    return isReady;
 }
 
 InferenceStats InferenceService::stats() const
 {
     InferenceStats s;
-    s.requests = d->requests;
-    s.rejected = d->rejected;
-    s.batches = d->batches;
-    s.batchedRows = d->batchedRows;
-    s.largestBatch = d->largestBatch;
-    s.hookDropped = d->hookDropped;
+    std::lock_guard lock(d->m);
+    quint64 answered = 0;
+    for (const auto &m : std::as_const(d->metrics)) {
+        s.requests += m->answered(200);
+        answered += m->snapshot().answered;
+        s.batches += m->batches();
+        s.largestBatch = qMax(s.largestBatch, m->largestBatch());
+    }
+    s.rejected = answered - s.requests + d->refusedUnrouted.load();
+    s.hookDropped = d->hook->dropped();
     return s;
 }
 
 const ServeOptions &InferenceService::options() const { return d->o; }
 
-void InferenceService::Impl::worker()
+QByteArray InferenceService::metricsText() const
 {
-    std::unique_lock lock(m);
-    for (;;) {
-        work.wait(lock, [&] { return stopping || !queue.empty(); });
-        if (stopping)
-            return;
-        const Clock::time_point deadline = queue.front()->arrived + std::chrono::milliseconds(o.maxDelayMs);
-        while (!stopping && !draining && !queue.empty() && queuedRows < o.maxBatch && Clock::now() < deadline)
-            work.wait_until(lock, deadline);
-        if (stopping)
-            return;
-        if (queue.empty())
-            continue; // another thread took them
-        std::vector<std::shared_ptr<Pending>> batch;
-        int rows = 0;
-        while (!queue.empty() && (batch.empty() || rows + queue.front()->request.rows <= o.maxBatch)) {
-            rows += queue.front()->request.rows;
-            batch.push_back(std::move(queue.front()));
-            queue.pop_front();
+    std::vector<std::shared_ptr<ServingMetrics>> all;
+    std::vector<std::shared_ptr<ShadowCounters>> shadows;
+    std::shared_ptr<const Table> table;
+    {
+        std::lock_guard lock(d->m);
+        for (const auto &m : std::as_const(d->metrics))
+            all.push_back(m);
+        for (const auto &s : std::as_const(d->shadows))
+            shadows.push_back(s);
+        table = d->table;
+    }
+    std::sort(all.begin(), all.end(), [](const auto &a, const auto &b) {
+        return std::tie(a->endpoint(), a->version()) < std::tie(b->endpoint(), b->version());
+    });
+    QByteArray out;
+    out.reserve(4096 + int(all.size()) * 12'000);
+    appendMetricFamily(out, "orrery_requests_total", "counter", "Infer requests answered, by endpoint, model version and HTTP status.");
+    for (const auto &m : all)
+        m->appendRequests(out);
+    appendMetricFamily(out, "orrery_request_duration_seconds", "histogram", "Infer request latency from arrival to answer.");
+    for (const auto &m : all)
+        m->appendLatency(out);
+    appendMetricFamily(out, "orrery_batch_rows", "histogram", "Rows per model call (dynamic batching).");
+    for (const auto &m : all)
+        m->appendBatches(out);
+    appendMetricFamily(out, "orrery_queue_rows", "gauge", "Rows waiting for a model call.");
+    for (const auto &m : all)
+        m->appendQueue(out);
+    appendMetricFamily(out, "orrery_endpoint_weight", "gauge", "Percent of an endpoint's traffic routed to a model version.");
+    for (const auto &r : table->routes)
+        for (size_t i = 0; i < r.runners.size(); ++i) {
+            out += "orrery_endpoint_weight{";
+            appendLabel(out, "endpoint", r.name);
+            out += ',';
+            appendLabel(out, "version", r.runners[i]->version());
+            out += "} " + QByteArray::number(r.weights[i]) + '\n';
         }
-        queuedRows -= rows;
-        running += int(batch.size());
-        const auto current = model;
-        const QString currentVersion = version;
-        lock.unlock();
-        runBatch(batch, rows, current, currentVersion);
-        lock.lock();
-        running -= int(batch.size());
-        if (queue.empty() && running == 0)
-            idle.notify_all();
-    }
-}
-
-void InferenceService::Impl::runBatch(std::vector<std::shared_ptr<Pending>> &batch, int rows, const std::shared_ptr<const InferenceModel> &current,
-                                      const QString &currentVersion)
-{
-    batches.fetch_add(1);
-    batchedRows.fetch_add(quint64(rows));
-    for (int seen = largestBatch.load(); rows > seen && !largestBatch.compare_exchange_weak(seen, rows);) {
-    }
-    std::vector<InputTensor> stacked;
-    if (batch.size() == 1) {
-        stacked = batch.front()->request.inputs;
-    } else {
-        stacked.resize(batch.front()->request.inputs.size());
-        for (size_t i = 0; i < stacked.size(); ++i) {
-            const InputTensor &first = batch.front()->request.inputs[i];
-            InputTensor &t = stacked[i];
-            t.name = first.name;
-            t.datatype = first.datatype;
-            t.width = first.width;
-            t.rows = rows;
-            if (t.datatype == QLatin1String("BYTES"))
-                t.texts.reserve(size_t(rows * t.width));
-            else
-                t.values.reserve(size_t(rows * t.width));
-            for (const auto &p : batch) {
-                const InputTensor &part = p->request.inputs[i];
-                t.values.insert(t.values.end(), part.values.begin(), part.values.end());
-                t.texts.insert(t.texts.end(), part.texts.begin(), part.texts.end());
-            }
+    if (!shadows.empty()) {
+        appendMetricFamily(out, "orrery_shadow_comparisons_total", "counter", "Shadow answers compared with the answer the client got.");
+        for (const auto &s : shadows) {
+            out += "orrery_shadow_comparisons_total{";
+            appendLabel(out, "endpoint", s->endpoint);
+            out += ',';
+            appendLabel(out, "version", s->version);
+            out += "} " + QByteArray::number(s->comparisons.load()) + '\n';
+        }
+        appendMetricFamily(out, "orrery_shadow_disagreements_total", "counter", "Compared shadow answers whose predicted class differed in some row.");
+        for (const auto &s : shadows) {
+            out += "orrery_shadow_disagreements_total{";
+            appendLabel(out, "endpoint", s->endpoint);
+            out += ',';
+            appendLabel(out, "version", s->version);
+            out += "} " + QByteArray::number(s->disagreements.load()) + '\n';
         }
     }
-    auto outputs = current->run(stacked, rows);
-    if (outputs) {
-        for (const auto &t : *outputs)
-            if (t.rows != rows || t.values.size() != size_t(rows) * size_t(t.width))
-                outputs = internalError(QStringLiteral("the model returned %1 rows of '%2' for %3 rows").arg(t.rows).arg(t.name).arg(rows));
-    }
-    if (!outputs) {
-        const int status = outputs.status().code() == ErrorCode::InvalidArgument ? 400 : 500;
-        for (auto &p : batch) {
-            rejected.fetch_add(1);
-            p->responder.send(error(status, outputs.status().message(), p->requestId));
-        }
-        return;
-    }
-    int offset = 0;
-    for (auto &p : batch) {
-        const int n = p->request.rows;
-        p->responder.send(answer(200, inferResponse(o.endpoint, currentVersion, p->request.id, p->request.outputs, *outputs, offset, n), p->requestId));
-        requests.fetch_add(1);
-        if (hook) {
-            PredictionRecord r;
-            r.requestId = QString::fromLatin1(p->requestId);
-            r.endpoint = o.endpoint;
-            r.version = currentVersion;
-            r.inputs = std::move(p->request.inputs);
-            for (const auto &t : *outputs) {
-                OutputTensor slice;
-                slice.name = t.name;
-                slice.width = t.width;
-                slice.rows = n;
-                slice.values.assign(t.values.begin() + qsizetype(offset) * t.width, t.values.begin() + qsizetype(offset + n) * t.width);
-                r.outputs.push_back(std::move(slice));
-            }
-            r.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - p->arrived).count();
-            r.time = QDateTime::currentDateTimeUtc();
-            std::unique_lock lock(hm);
-            if (int(records.size()) >= o.hookQueue) {
-                hookDropped.fetch_add(1);
-            } else {
-                records.push_back(std::move(r));
-                lock.unlock();
-                hcv.notify_one();
-            }
-        }
-        offset += n;
-    }
-}
-
-void InferenceService::Impl::hookLoop()
-{
-    std::unique_lock lock(hm);
-    for (;;) {
-        hcv.wait(lock, [&] { return hookStop || !records.empty(); });
-        if (records.empty())
-            return; // stopping, nothing left
-        PredictionRecord r = std::move(records.front());
-        records.pop_front();
-        lock.unlock();
-        hook->record(r);
-        lock.lock();
-    }
+    for (const auto &source : d->sources)
+        source->appendMetrics(out);
+    return out;
 }
 
 http::HttpBodyPlan InferenceService::planBody(const http::HttpRequest &head)
@@ -317,37 +454,46 @@ http::HttpResponse InferenceService::errorResponse(int status, const QString &me
     return d->error(status, message, d->generatedId());
 }
 
-void InferenceService::answerPending() { d->stopWorkers(); }
+void InferenceService::answerPending()
+{
+    std::shared_ptr<const Table> old;
+    {
+        std::lock_guard lock(d->m);
+        d->draining = true;
+        old = std::exchange(d->table, std::make_shared<Table>());
+    }
+    old.reset(); // the runners answer what they still hold (503) and join
+}
 
 void InferenceService::handle(http::HttpRequest request, http::HttpResponder responder)
 {
     QByteArray id = request.header("x-request-id");
     if (!usableRequestId(id))
         id = d->generatedId();
-    auto reply = [&](int status, QByteArray body) { responder.send(d->answer(status, std::move(body), id)); };
+    auto reply = [&](int status, QByteArray body) { responder.send(inferenceAnswer(status, std::move(body), id)); };
     auto fail = [&](int status, const QString &message) { responder.send(d->error(status, message, id)); };
     auto json = [](const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); };
+    const bool get = request.method == "GET" || request.method == "HEAD";
+
+    if (request.path() == "/metrics") {
+        if (!get)
+            return fail(405, QStringLiteral("use GET here"));
+        http::HttpResponse r = http::HttpResponse::text(200, metricsText());
+        r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        return responder.send(std::move(r));
+    }
 
     const QList<QByteArray> raw = request.path().split('/');
     QStringList segs;
     for (qsizetype i = 1; i < raw.size(); ++i)
         segs << http::HttpRequest::decodeComponent(raw[i], false);
-    const bool get = request.method == "GET" || request.method == "HEAD";
 
-    std::shared_ptr<const InferenceModel> model;
-    QString version;
-    bool draining;
-    {
-        std::lock_guard lock(d->m);
-        model = d->model;
-        version = d->version;
-        draining = d->draining;
-    }
-    const bool isReady = model && !draining;
-    const QString notReady = draining ? QStringLiteral("the server is shutting down") : QStringLiteral("model '%1' is not ready yet (loading)").arg(d->o.endpoint);
-
+    bool isReady = false, draining = false;
+    const std::shared_ptr<const Table> table = d->current(&isReady, &draining);
+    const QString anEndpoint = table->routes.empty() ? d->o.endpoint : table->routes.front().name;
     if (raw.isEmpty() || !raw.first().isEmpty() || segs.isEmpty() || segs[0] != QLatin1String("v2"))
-        return fail(404, QStringLiteral("no such path; this server speaks the Open Inference Protocol v2 (/v2, /v2/health/live, /v2/models/%1/infer)").arg(d->o.endpoint));
+        return fail(404, QStringLiteral("no such path; this server speaks the Open Inference Protocol v2 (/v2, /v2/health/live, /v2/models/%1/infer)").arg(anEndpoint));
+    const QString notReady = draining ? QStringLiteral("the server is shutting down") : QStringLiteral("the server is not ready yet (loading its models)");
     if (segs.size() == 1 || (segs.size() == 3 && segs[1] == QLatin1String("health"))) {
         if (!get)
             return fail(405, QStringLiteral("use GET here"));
@@ -362,7 +508,7 @@ void InferenceService::handle(http::HttpRequest request, http::HttpResponder res
         return fail(404, QStringLiteral("no such health check; use /v2/health/live or /v2/health/ready"));
     }
     if (segs.size() < 3 || segs[1] != QLatin1String("models"))
-        return fail(404, QStringLiteral("no such path; models are under /v2/models/%1").arg(d->o.endpoint));
+        return fail(404, QStringLiteral("no such path; models are under /v2/models/%1").arg(anEndpoint));
     const QString name = segs[2];
     QStringList rest = segs.mid(3);
     QString pinned;
@@ -372,50 +518,104 @@ void InferenceService::handle(http::HttpRequest request, http::HttpResponder res
         pinned = rest[1];
         rest = rest.mid(2);
     }
-    if (name != d->o.endpoint)
-        return fail(404, QStringLiteral("no model named '%1' here; this server serves '%2'").arg(name, d->o.endpoint));
     if (rest.size() > 1 || (rest.size() == 1 && rest[0] != QLatin1String("ready") && rest[0] != QLatin1String("infer")))
         return fail(404, QStringLiteral("no such path under /v2/models/%1 (its metadata, /ready or /infer)").arg(name));
     const QString action = rest.isEmpty() ? QString() : rest[0];
+    const Route *route = table->find(name);
+    if (!route) {
+        if (!isReady) {
+            d->refusedUnrouted.fetch_add(action == QLatin1String("infer") ? 1 : 0);
+            return action == QLatin1String("ready") ? reply(503, json({{QStringLiteral("name"), name}, {QStringLiteral("ready"), false}, {QStringLiteral("error"), notReady}}))
+                                                    : fail(503, notReady);
+        }
+        QStringList known;
+        for (const auto &r : table->routes)
+            known << QLatin1Char('\'') + r.name + QLatin1Char('\'');
+        return fail(404, known.isEmpty() ? QStringLiteral("no model named '%1' here; this server serves no endpoint yet").arg(name)
+                                         : QStringLiteral("no model named '%1' here; this server serves %2").arg(name, known.join(QStringLiteral(", "))));
+    }
     if (action == QLatin1String("infer") ? request.method != "POST" : !get)
         return fail(405, action == QLatin1String("infer") ? QStringLiteral("infer takes POST") : QStringLiteral("use GET here"));
     if (action == QLatin1String("ready") && !isReady)
         return reply(503, json({{QStringLiteral("name"), name}, {QStringLiteral("ready"), false}, {QStringLiteral("error"), notReady}}));
-    if (!model || (draining && action == QLatin1String("infer"))) {
-        d->rejected.fetch_add(action == QLatin1String("infer") ? 1 : 0);
+    if (draining && action == QLatin1String("infer")) {
+        d->refusedUnrouted.fetch_add(1);
         return fail(503, notReady);
     }
-    if (pins && pinned != version)
-        return fail(404, QStringLiteral("model '%1' has no version '%2' here; it serves version %3").arg(name, pinned, version));
+    ModelRunner *runner = nullptr;
+    if (pins) {
+        runner = route->byVersion(pinned);
+        if (!runner) {
+            QStringList versions;
+            for (const auto &r : route->runners)
+                versions << r->version();
+            return fail(404, QStringLiteral("model '%1' has no version '%2' here; it serves version %3").arg(name, pinned, versions.join(QStringLiteral(", "))));
+        }
+    }
     if (action == QLatin1String("ready"))
         return reply(200, json({{QStringLiteral("name"), name}, {QStringLiteral("ready"), true}}));
-    if (action.isEmpty())
-        return reply(200, json(modelMetadataJson(name, version, model->metadata())));
+    if (action.isEmpty()) {
+        const ModelRunner *shown = runner ? runner : route->primary();
+        QJsonObject o = modelMetadataJson(name, shown->version(), shown->metadata());
+        if (!runner) {
+            QJsonArray versions;
+            for (const auto &r : route->runners)
+                versions.append(r->version());
+            o.insert(QStringLiteral("versions"), versions);
+        }
+        return reply(200, json(o));
+    }
+    if (!runner)
+        runner = route->pick();
 
-    auto parsed = parseInferRequest(request.body, model->metadata(), d->o.maxBatch);
-    if (!parsed) {
-        d->rejected.fetch_add(1);
-        return fail(400, parsed.status().message());
+    auto infer = std::make_shared<QueuedInfer>();
+    infer->responder = responder;
+    infer->requestId = id;
+    infer->endpoint = name;
+    infer->arrived = Clock::now();
+    auto parsed = parseInferRequest(request.body, runner->metadata(), d->o.maxBatch);
+    if (!parsed)
+        return runner->refuse(*infer, 400, parsed.status().message());
+    infer->request = std::move(*parsed);
+    std::shared_ptr<QueuedInfer> copy;
+    if (route->shadow && !pins && route->shadow.get() != runner) {
+        auto pair = std::make_shared<ShadowPair>();
+        pair->counters = route->shadowCounters;
+        copy = std::make_shared<QueuedInfer>();
+        copy->request = infer->request;
+        copy->requestId = id;
+        copy->endpoint = name;
+        copy->arrived = infer->arrived;
+        copy->shadow = true;
+        copy->onOutputs = [pair](const std::vector<OutputTensor> &o, int first, int rows) { pair->offer(o, first, rows); };
+        infer->onOutputs = [pair](const std::vector<OutputTensor> &o, int first, int rows) { pair->offer(o, first, rows); };
     }
-    auto pending = std::make_shared<Pending>();
-    pending->request = std::move(*parsed);
-    pending->responder = responder;
-    pending->requestId = id;
-    pending->arrived = Clock::now();
-    {
-        std::lock_guard lock(d->m);
-        if (d->draining || d->stopping) {
-            d->rejected.fetch_add(1);
-            return fail(503, QStringLiteral("the server is shutting down"));
+    switch (runner->submit(infer)) {
+    case ModelRunner::Submitted::Queued:
+        break;
+    case ModelRunner::Submitted::Full:
+        return runner->refuse(*infer, 503, QStringLiteral("the server is overloaded (%1 rows waiting for version %2); retry later").arg(runner->queuedRows()).arg(runner->version()));
+    case ModelRunner::Submitted::Stopped:
+        // A routing change retired this version between the table read and now: the new
+        // table's choice answers instead (a routing change fails no request).
+        if (!pins) {
+            bool stillReady = false;
+            const auto now = d->current(&stillReady);
+            const Route *again = now->find(name);
+            if (stillReady && again) {
+                ModelRunner *next = again->pick();
+                if (auto reparsed = parseInferRequest(request.body, next->metadata(), d->o.maxBatch)) {
+                    infer->request = std::move(*reparsed);
+                    if (next->submit(infer) == ModelRunner::Submitted::Queued)
+                        break;
+                }
+            }
         }
-        if (d->queuedRows + pending->request.rows > d->o.maxQueuedRows) {
-            d->rejected.fetch_add(1);
-            return fail(503, QStringLiteral("the server is overloaded (%1 rows waiting); retry later").arg(d->queuedRows));
-        }
-        d->queuedRows += pending->request.rows;
-        d->queue.push_back(std::move(pending));
+        d->refusedUnrouted.fetch_add(1);
+        return fail(503, draining ? notReady : QStringLiteral("version %1 of '%2' was just taken out of service; retry").arg(runner->version(), name));
     }
-    d->work.notify_all();
+    if (copy)
+        route->shadow->submit(std::move(copy)); // a full or stopped shadow simply compares nothing
 }
 
 } // namespace orrery::serve

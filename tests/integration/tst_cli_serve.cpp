@@ -204,7 +204,9 @@ private Q_SLOTS:
             HttpTestClient c(port);
             answered = c.post("/v2/models/fraud/infer", body);
         });
-        QTest::qWait(500); // the request is queued, its batch waiting up to 10 s for company
+        // The request is queued (its batch waits up to 10 s for company) once /metrics says so.
+        HttpTestClient scraper(port);
+        QTRY_VERIFY_WITH_TIMEOUT(scraper.get("/metrics").body.contains("orrery_queue_rows{endpoint=\"fraud\",version=\"1\"} 40\n"), 20000);
         QByteArray err;
         QCOMPARE(stopServer(p, &err), 0);
         client.join();

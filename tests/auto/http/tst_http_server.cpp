@@ -353,6 +353,24 @@ private Q_SLOTS:
         QCOMPARE(server->stats().unauthorized, quint64(1));
     }
 
+    // Health checks and /metrics may be public (Kubernetes probes and scrapers send no token):
+    // only GET on exactly those paths; anything else still needs the token.
+    void publicGetPathsNeedNoToken()
+    {
+        HttpServerOptions o;
+        o.bearerToken = "0123456789abcdef-token";
+        o.publicGetPaths = {"/echo"};
+        auto server = startServer(o);
+        HttpTestClient c(server->port());
+        QCOMPARE(c.get("/echo").status, 200);
+        QCOMPARE(c.request("HEAD", "/echo").status, 200);
+        QCOMPARE(c.request("POST", "/echo", "x").status, 401);
+        QCOMPARE(c.get("/echo/more").status, 401);
+        QCOMPARE(c.get("/echo?x=1").status, 200); // the query is not the path
+        QCOMPARE(c.get("/ech%6F").status, 401);    // compared as sent: no decoding tricks
+        QCOMPARE(c.get("/refuse").status, 401);
+    }
+
     // Row 19 (scaled down): over the connection cap, new connections get 503 and the open ones
     // are still served.
     void tooManyConnectionsAre503()

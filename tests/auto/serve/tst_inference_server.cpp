@@ -3,6 +3,7 @@
 // bad input of the catalogue — each answered {"error": …} with its status while the server lives.
 #include "core/http/http_server.h"
 #include "core/serve/inference_service.h"
+#include "tests/auto/serve/fake_inference_model.h"
 #include "tests/auto/http/http_test_client.h"
 
 #include <QJsonArray>
@@ -18,55 +19,6 @@ using orrery::testing::HttpReply;
 using orrery::testing::HttpTestClient;
 
 namespace {
-
-// x: FP32 [-1, 3] → y: [-1, 2] = (x0 + x1 + x2, 2 · x0). x0 = 999: y is (NaN, inf); x0 = -1: the
-// model refuses the input; x0 = -2: it fails.
-class FakeModel : public serve::InferenceModel {
-public:
-    FakeModel()
-    {
-        m_metadata.inputs.append({QStringLiteral("x"), QStringLiteral("FP32"), 3});
-        m_metadata.outputs.append({QStringLiteral("y"), QStringLiteral("FP32"), 2});
-    }
-    const serve::ModelMetadata &metadata() const override { return m_metadata; }
-    Result<std::vector<serve::OutputTensor>> run(const std::vector<serve::InputTensor> &batch, int rows) const override
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_batches.push_back(rows);
-        }
-        serve::OutputTensor y;
-        y.name = QStringLiteral("y");
-        y.rows = rows;
-        y.width = 2;
-        const auto &x = batch.at(0).values;
-        for (int r = 0; r < rows; ++r) {
-            const float x0 = x[size_t(r * 3)];
-            if (x0 == -1)
-                return invalidArgument(QStringLiteral("x0 must not be -1"));
-            if (x0 == -2)
-                return internalError(QStringLiteral("the model broke"));
-            if (x0 == 999) {
-                y.values.push_back(std::nan(""));
-                y.values.push_back(INFINITY);
-                continue;
-            }
-            y.values.push_back(double(x0) + x[size_t(r * 3 + 1)] + x[size_t(r * 3 + 2)]);
-            y.values.push_back(2.0 * x0);
-        }
-        return std::vector<serve::OutputTensor>{y};
-    }
-    std::vector<int> batches() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_batches;
-    }
-
-private:
-    serve::ModelMetadata m_metadata;
-    mutable std::mutex m_mutex;
-    mutable std::vector<int> m_batches;
-};
 
 class RecordingHook : public serve::PredictionHook {
 public:
@@ -88,7 +40,7 @@ public:
 };
 
 struct Server {
-    std::shared_ptr<FakeModel> model = std::make_shared<FakeModel>();
+    std::shared_ptr<orrery::testing::FakeModel> model = std::make_shared<orrery::testing::FakeModel>();
     std::unique_ptr<serve::InferenceService> service;
     std::unique_ptr<http::HttpServer> http;
     quint16 port() const { return http->port(); }
