@@ -69,6 +69,8 @@ struct ModelQuery {
     int offset = 0;
 };
 
+class RegistryChange;
+
 class ModelRegistry {
 public:
     static constexpr int kMaxNameLength = 256;
@@ -126,10 +128,16 @@ public:
     static QString promotionBlockerOf(const ModelVersion &version);
     // champion → version (default: the challenger), refused with the blocker's reason.
     Result<ModelVersion> promote(const QString &name, int version = 0, const QString &reason = QString());
+    // promote()'s rule inside a transaction the caller holds (a rollout's completion moves
+    // champion together with the deployment's rows); the audit entry and webhook rows are
+    // written into it. Returns the version promoted.
+    Result<int> promoteWithinTransaction(const QString &name, int version, const QString &reason);
     // champion back to the version that held it before (its history); removed when none is valid.
     Result<int> demote(const QString &name, const QString &reason = QString());
 
 private:
+    Result<int> promoteWithin(RegistryChange &change, const QString &name, int version, const QString &reason);
+
     store::Database &m_db;
     const common::Clock &m_clock;
     QString m_actor;

@@ -146,6 +146,21 @@ Result<ModelVersion> ModelRegistry::promote(const QString &name, int number, con
 {
     RegistryChange change(m_db, m_clock, m_actor);
     ORRERY_TRY(change.status());
+    ORRERY_ASSIGN_OR_RETURN(number, promoteWithin(change, name, number, reason));
+    ORRERY_TRY(change.commit());
+    return version(name, number);
+}
+
+Result<int> ModelRegistry::promoteWithinTransaction(const QString &name, int number, const QString &reason)
+{
+    RegistryChange change(m_db, m_clock, m_actor, RegistryChange::Mode::WithinCallersTransaction);
+    ORRERY_ASSIGN_OR_RETURN(number, promoteWithin(change, name, number, reason));
+    ORRERY_TRY(change.commit());
+    return number;
+}
+
+Result<int> ModelRegistry::promoteWithin(RegistryChange &change, const QString &name, int number, const QString &reason)
+{
     ORRERY_TRY(rows::requireModel(m_db, name));
     ORRERY_ASSIGN_OR_RETURN(int challenger, rows::aliasVersion(m_db, name, kChallenger));
     if (number == 0)
@@ -165,8 +180,7 @@ Result<ModelVersion> ModelRegistry::promote(const QString &name, int number, con
         ORRERY_TRY(rows::moveAlias(m_db, name, kChallenger, 0, change.now(), m_actor, QStringLiteral("promoted to champion")).status());
         change.event(webhook_event::kAliasMoved, name, aliasPayload(kChallenger, 0, number, QStringLiteral("promoted to champion")));
     }
-    ORRERY_TRY(change.commit());
-    return version(name, number);
+    return number;
 }
 
 Result<int> ModelRegistry::demote(const QString &name, const QString &reason)

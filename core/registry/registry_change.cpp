@@ -16,14 +16,14 @@ void RegistryChange::event(const QString &event, const QString &model, const QJs
 
 Status RegistryChange::commit()
 {
-    ORRERY_TRY(m_tx.status());
+    ORRERY_TRY(status());
     if (!m_audit.isEmpty()) {
         audit::AuditLog log(m_db, &m_clock, m_actor);
         ORRERY_TRY(log.appendWithinTransaction(m_audit));
     }
     for (const Event &e : std::as_const(m_events))
         ORRERY_TRY(queueWebhookEvent(m_db, e.event, e.model, e.payload, m_now));
-    return m_tx.commit();
+    return m_tx ? m_tx->commit() : Status();
 }
 
 } // namespace orrery::registry

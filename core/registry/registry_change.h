@@ -1,7 +1,8 @@
 #pragma once
 // RegistryChange: one change of the registry as one transaction — the rows, the audit entries
 // that say what happened and the webhook deliveries it causes commit together or not at all.
-// Internal to core/registry.
+// Internal to core/registry. WithinCallersTransaction: the caller (a deployment change that
+// moves champion) holds the transaction; commit() then writes the audit and webhook rows only.
 
 #include "core/audit/audit_log.h"
 #include "core/common/clock.h"
@@ -11,15 +12,20 @@
 #include <QJsonObject>
 #include <QVector>
 
+#include <optional>
+
 namespace orrery::registry {
 
 class RegistryChange {
 public:
-    RegistryChange(store::Database &db, const common::Clock &clock, const QString &actor)
-        : m_db(db), m_clock(clock), m_actor(actor), m_tx(db), m_now(clock.now().toMSecsSinceEpoch())
+    enum class Mode { OwnTransaction, WithinCallersTransaction };
+    RegistryChange(store::Database &db, const common::Clock &clock, const QString &actor, Mode mode = Mode::OwnTransaction)
+        : m_db(db), m_clock(clock), m_actor(actor), m_now(clock.now().toMSecsSinceEpoch())
     {
+        if (mode == Mode::OwnTransaction)
+            m_tx.emplace(db);
     }
-    const Status &status() const { return m_tx.status(); }
+    const Status &status() const { return m_tx ? m_tx->status() : m_ok; }
     qint64 now() const { return m_now; }
 
     void audit(const QString &action, const QString &target, const QString &reason, const QJsonObject &details = {});
@@ -34,7 +40,8 @@ private:
     store::Database &m_db;
     const common::Clock &m_clock;
     QString m_actor;
-    store::Transaction m_tx;
+    std::optional<store::Transaction> m_tx;
+    Status m_ok;
     qint64 m_now;
     QVector<audit::AuditRecord> m_audit;
     QVector<Event> m_events;

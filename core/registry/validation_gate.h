@@ -6,7 +6,14 @@
 //   roc_auc >= 0.80, recall >= 0.5, false_positive_rate <= 0.05
 //
 // Operators: >=, >, <=, <, ==. A metric the metrics do not hold fails its rule (a gate never
-// passes by omission). "Beats the champion on the same holdout by >= X" arrives with the
+// passes by omission).
+//
+// Where the caller names a reference (a canary's analysis names "stable"), the right side may
+// also be relative to the reference's value of the same metric:
+//
+//   error_rate <= stable + 0.01, p99_ms <= 1.2 * stable, roc_auc >= stable - 0.02
+//
+// (REF, REF + N, REF - N, N * REF, REF * N). "Beats the champion on the same holdout by >= X" arrives with the
 // Registry issue as another kind of rule.
 
 #include "core/common/status.h"
@@ -22,8 +29,11 @@ struct GateRule {
     enum class Op { Ge, Gt, Le, Lt, Eq };
     QString metric;
     Op op = Op::Ge;
-    double threshold = 0.0;
-    QString text() const; // "roc_auc >= 0.8"
+    double threshold = 0.0; // the number, or what is added to scale · reference
+    QString reference;      // empty: an absolute threshold
+    double scale = 1.0;     // with a reference: threshold = scale · reference's value + threshold
+    QString text() const;   // "roc_auc >= 0.8", "p99_ms <= 1.2 * stable"
+    QString rightSide() const; // "0.8", "1.2 * stable", "stable + 0.01"
 };
 
 struct GateCheck {
@@ -41,7 +51,11 @@ struct GateResult {
 };
 
 // "a >= 0.8, b < 3" (commas or semicolons between rules); errors say which rule and why.
-Result<QVector<GateRule>> parseGateRules(const QString &text);
-GateResult evaluateGate(const QVector<GateRule> &rules, const QHash<QString, double> &metrics);
+// `reference`: the name relative rules may use (empty: none allowed).
+Result<QVector<GateRule>> parseGateRules(const QString &text, const QString &reference = QString());
+// `referenceMetrics`: the reference's values, for relative rules (a rule whose reference value
+// is missing fails and says so).
+GateResult evaluateGate(const QVector<GateRule> &rules, const QHash<QString, double> &metrics,
+                        const QHash<QString, double> &referenceMetrics = {});
 
 } // namespace orrery::registry

@@ -34,6 +34,36 @@ private Q_SLOTS:
         QVERIFY(r.status().message().contains(QStringLiteral("roc_auc >= high")));
         QVERIFY(!parseGateRules(QString()).isOk());
     }
+
+    // A canary's analysis: rules relative to the stable version's value of the same metric.
+    void rulesRelativeToAReference()
+    {
+        auto rules = registry::parseGateRules(QStringLiteral("error_rate <= stable + 0.01, p99_ms <= 1.2 * stable, auc >= stable - 0.02, x == stable, y < stable * 2"),
+                                              QStringLiteral("stable"));
+        QVERIFY2(rules, qPrintable(rules.status().message()));
+        QCOMPARE(rules->size(), 5);
+        QCOMPARE(rules->at(0).text(), QStringLiteral("error_rate <= stable + 0.01"));
+        QCOMPARE(rules->at(1).text(), QStringLiteral("p99_ms <= 1.2 * stable"));
+        QCOMPARE(rules->at(2).text(), QStringLiteral("auc >= stable - 0.02"));
+        QCOMPARE(rules->at(4).text(), QStringLiteral("y < 2 * stable"));
+        const QHash<QString, double> stable{{QStringLiteral("error_rate"), 0.02}, {QStringLiteral("p99_ms"), 10}, {QStringLiteral("auc"), 0.9},
+                                            {QStringLiteral("x"), 3}, {QStringLiteral("y"), 4}};
+        // 0.029 <= 0.03; 12 <= 12; 0.88 >= 0.88; 3 == 3; 7.9 < 8: all pass, at their edges.
+        QVERIFY(registry::evaluateGate(*rules, {{QStringLiteral("error_rate"), 0.029}, {QStringLiteral("p99_ms"), 12}, {QStringLiteral("auc"), 0.88},
+                                                {QStringLiteral("x"), 3}, {QStringLiteral("y"), 7.9}}, stable).passed());
+        const registry::GateResult worse = registry::evaluateGate(*rules, {{QStringLiteral("error_rate"), 0.031}, {QStringLiteral("p99_ms"), 12.5},
+                                                                            {QStringLiteral("auc"), 0.88}, {QStringLiteral("x"), 3}, {QStringLiteral("y"), 8}}, stable);
+        QCOMPARE(worse.failures().size(), 3);
+        QVERIFY2(worse.failures().at(1).contains(QStringLiteral("p99_ms = 12.5, needs <= 1.2 * stable (stable = 10)")), qPrintable(worse.failures().at(1)));
+        // Without the reference's values, a relative rule fails and says why.
+        const registry::GateResult alone = registry::evaluateGate(*rules, stable);
+        QVERIFY(!alone.passed());
+        QVERIFY(alone.failures().at(0).contains(QStringLiteral("stable has no 'error_rate'")));
+        // Model gates name no reference: a relative rule there is an error, as before.
+        QVERIFY(!registry::parseGateRules(QStringLiteral("auc >= stable")));
+        QVERIFY(!registry::parseGateRules(QStringLiteral("auc >= champion - 1"), QStringLiteral("stable")));
+        QVERIFY(!registry::parseGateRules(QStringLiteral("auc >= stable + x"), QStringLiteral("stable")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstValidationGate)
