@@ -323,6 +323,58 @@ CREATE TABLE leases (
   expires INTEGER NOT NULL
 );
 )sql"},
+        {10, "deploy: endpoints' desired state and rollouts, their events, and the serving processes",
+         R"sql(
+CREATE TABLE deployments (
+  endpoint          TEXT PRIMARY KEY,
+  model             TEXT NOT NULL,
+  stable_version    INTEGER NOT NULL DEFAULT 0,
+  candidate_version INTEGER NOT NULL DEFAULT 0,
+  strategy          TEXT NOT NULL,
+  phase             TEXT NOT NULL,
+  steps             TEXT NOT NULL DEFAULT '',
+  step_index        INTEGER NOT NULL DEFAULT 0,
+  canary_weight     INTEGER NOT NULL DEFAULT 0,
+  pause_ms          INTEGER NOT NULL DEFAULT 60000,
+  analysis          TEXT NOT NULL DEFAULT '',
+  min_requests      INTEGER NOT NULL DEFAULT 200,
+  max_inconclusive  INTEGER NOT NULL DEFAULT 3,
+  inconclusive      INTEGER NOT NULL DEFAULT 0,
+  step_started      INTEGER NOT NULL DEFAULT 0,
+  message           TEXT NOT NULL DEFAULT '',
+  revision          INTEGER NOT NULL,
+  updated           INTEGER NOT NULL
+);
+CREATE TABLE deploy_revision (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL
+);
+INSERT INTO deploy_revision VALUES (1, 0);
+CREATE TABLE deployment_events (
+  id                INTEGER PRIMARY KEY,
+  endpoint          TEXT NOT NULL,
+  time              INTEGER NOT NULL,
+  kind              TEXT NOT NULL,
+  model             TEXT NOT NULL,
+  stable_version    INTEGER NOT NULL,
+  candidate_version INTEGER NOT NULL,
+  weights           TEXT NOT NULL,
+  detail            TEXT NOT NULL DEFAULT '',
+  actor             TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX deployment_events_endpoint ON deployment_events(endpoint, time);
+CREATE INDEX deployment_events_model ON deployment_events(model, time);
+CREATE TABLE servers (
+  id        INTEGER PRIMARY KEY,
+  hostname  TEXT NOT NULL,
+  pid       INTEGER NOT NULL,
+  host      TEXT NOT NULL,
+  port      INTEGER NOT NULL,
+  started   INTEGER NOT NULL,
+  heartbeat INTEGER NOT NULL,
+  applied_revision INTEGER NOT NULL DEFAULT 0
+);
+)sql"},
     };
     return all;
 }

@@ -1,0 +1,132 @@
+#include "core/deploy/deployment.h"
+
+#include <QRegularExpression>
+
+namespace orrery::deploy {
+
+QString strategyName(Strategy s)
+{
+    switch (s) {
+    case Strategy::Direct: return QStringLiteral("direct");
+    case Strategy::BlueGreen: return QStringLiteral("blue-green");
+    case Strategy::Canary: return QStringLiteral("canary");
+    case Strategy::Shadow: return QStringLiteral("shadow");
+    }
+    return QString();
+}
+
+Result<Strategy> parseStrategy(const QString &text)
+{
+    for (Strategy s : {Strategy::Direct, Strategy::BlueGreen, Strategy::Canary, Strategy::Shadow})
+        if (text == strategyName(s))
+            return s;
+    return invalidArgument(QStringLiteral("unknown strategy '%1'; use direct, blue-green, canary or shadow").arg(text));
+}
+
+QString phaseName(Phase p)
+{
+    switch (p) {
+    case Phase::Healthy: return QStringLiteral("healthy");
+    case Phase::Progressing: return QStringLiteral("progressing");
+    case Phase::Paused: return QStringLiteral("paused");
+    case Phase::Aborted: return QStringLiteral("aborted");
+    }
+    return QString();
+}
+
+Phase parsePhase(const QString &text)
+{
+    for (Phase p : {Phase::Progressing, Phase::Paused, Phase::Aborted})
+        if (text == phaseName(p))
+            return p;
+    return Phase::Healthy;
+}
+
+Status validateEndpointName(const QString &name)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"));
+    if (!re.match(name).hasMatch())
+        return invalidArgument(QStringLiteral("endpoint name '%1' is not 1–63 lowercase letters, digits and '-', starting and ending with a letter or digit "
+                                              "(it becomes a URL path and a Kubernetes name)").arg(name));
+    if (name.endsWith(QLatin1String("-preview")))
+        return invalidArgument(QStringLiteral("endpoint name '%1' ends in '-preview', which is a blue-green deployment's preview endpoint").arg(name));
+    return Status();
+}
+
+QString previewEndpoint(const QString &endpoint) { return endpoint + QStringLiteral("-preview"); }
+
+Result<QList<int>> parseSteps(const QString &text)
+{
+    QList<int> steps;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int w = part.trimmed().remove(QLatin1Char('%')).toInt(&ok);
+        if (!ok || w < 1 || w > 100)
+            return invalidArgument(QStringLiteral("canary step '%1' is not a whole percent from 1 to 100").arg(part.trimmed()));
+        if (!steps.isEmpty() && w <= steps.last())
+            return invalidArgument(QStringLiteral("canary steps must increase: %1 comes after %2").arg(w).arg(steps.last()));
+        steps << w;
+    }
+    if (steps.isEmpty() || steps.last() != 100)
+        return invalidArgument(QStringLiteral("canary steps '%1' must end at 100 (e.g. 5,25,50,100)").arg(text));
+    return steps;
+}
+
+QString stepsText(const QList<int> &steps)
+{
+    QStringList parts;
+    for (int s : steps)
+        parts << QString::number(s);
+    return parts.join(QLatin1Char(','));
+}
+
+Result<qint64> parseDurationMs(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?\\s*$"));
+    const auto m = re.match(text);
+    if (!m.hasMatch())
+        return invalidArgument(QStringLiteral("'%1' is not a duration such as 60s, 5m, 1h or 250ms").arg(text));
+    const double n = m.captured(1).toDouble();
+    const QString unit = m.captured(2);
+    const double ms = unit == QLatin1String("ms") ? n : unit == QLatin1String("m") ? n * 60'000 : unit == QLatin1String("h") ? n * 3'600'000 : n * 1000;
+    if (ms > 24.0 * 3'600'000)
+        return invalidArgument(QStringLiteral("duration '%1' is longer than 24 h").arg(text));
+    return qint64(ms);
+}
+
+QString durationText(qint64 ms)
+{
+    if (ms % 3'600'000 == 0 && ms > 0)
+        return QStringLiteral("%1h").arg(ms / 3'600'000);
+    if (ms % 60'000 == 0 && ms > 0)
+        return QStringLiteral("%1m").arg(ms / 60'000);
+    if (ms % 1000 == 0)
+        return QStringLiteral("%1s").arg(ms / 1000);
+    return QStringLiteral("%1ms").arg(ms);
+}
+
+QList<std::pair<int, int>> Deployment::weights() const
+{
+    if (stableVersion == 0)
+        return {};
+    if (rollingOut() && strategy == Strategy::Canary && canaryWeight > 0) {
+        if (canaryWeight >= 100)
+            return {{candidateVersion, 100}};
+        return {{stableVersion, 100 - canaryWeight}, {candidateVersion, canaryWeight}};
+    }
+    return {{stableVersion, 100}};
+}
+
+QString Deployment::weightsJson() const
+{
+    QStringList parts;
+    for (const auto &[version, weight] : weights())
+        parts << QStringLiteral("\"%1\":%2").arg(version).arg(weight);
+    if (rollingOut() && strategy == Strategy::BlueGreen)
+        parts << QStringLiteral("\"preview\":%1").arg(candidateVersion);
+    if (rollingOut() && strategy == Strategy::Shadow)
+        parts << QStringLiteral("\"shadow\":%1").arg(candidateVersion);
+    return QLatin1Char('{') + parts.join(QLatin1Char(',')) + QLatin1Char('}');
+}
+
+} // namespace orrery::deploy
