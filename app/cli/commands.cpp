@@ -16,6 +16,7 @@ int runRun(const Context &);
 int runStage(const Context &);
 int runMerge(const Context &);
 int runModels(const Context &);
+int runDeploy(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -31,7 +32,8 @@ const std::vector<Command> &commands()
         {"merge", "three-way merge of dvc.yaml and params.yaml from a branch, per stage and per param", runMerge},
         {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
         {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
-        {"serve", "serve a TorchScript model over the Open Inference Protocol v2 (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E [--port P])", runServeModel},
+        {"serve", "serve the workspace's endpoints and their rollouts (serve [--port P]), or one model (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E), over the Open Inference Protocol v2", runServeModel},
+        {"deploy", "endpoints and rollouts: start (direct, blue-green, canary, shadow), status, list, pause, resume, promote, abort, retry, rollback", runDeploy},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };

@@ -1,6 +1,10 @@
+// orrery-cli serve [--port P] [--host H] [--token-file F] [--max-batch N] [--max-delay-ms D] …
 // orrery-cli serve --model FILE|models:/NAME@ALIAS|models:/NAME/VERSION|NAME@ALIAS|NAME/VERSION
-//                  --endpoint E [--port P] [--host H] [--token-file F] [--max-batch N]
-//                  [--max-delay-ms D] [--threads T] [--max-body-bytes B]
+//                  --endpoint E [the same options]
+//
+// Without --model it serves the workspace's endpoints as `deploy …` set them and runs their
+// rollouts (orrery-serve --workspace: core/deploy's RolloutController); with --model, one model
+// with no workspace database and no rollouts (what a container runs).
 //
 // Serves one model over the Open Inference Protocol v2 (core/serve). Like train and predict, the
 // LibTorch work runs in a sibling executable, orrery-serve, which this command execs: a
@@ -9,6 +13,7 @@
 // --host says otherwise, and then needs --token-file (core/http's rule). SIGTERM drains it.
 
 #include "app/cli/models_command.h"
+#include "core/workspace/workspace.h"
 
 #include <QFileInfo>
 
@@ -17,7 +22,8 @@ namespace orrery::cli {
 int runServeModel(const Context &context)
 {
     CommandParser p(context, QStringLiteral("serve"),
-                    QStringLiteral("Serve one TorchScript model over the Open Inference Protocol v2 (REST):\n"
+                    QStringLiteral("Serve the workspace's endpoints as `deploy` set them, running their rollouts (no --model),\n"
+                                   "or one TorchScript model (--model, --endpoint), over the Open Inference Protocol v2 (REST):\n"
                                    "/v2/health/live, /v2/health/ready, /v2, /v2/models/E[/versions/V][/ready], POST .../infer.\n"
                                    "Requests are batched dynamically (--max-batch rows, --max-delay-ms). SIGTERM drains it."));
     p.parser().addOptions({
@@ -36,6 +42,18 @@ int runServeModel(const Context &context)
         return code;
     QString model = p.value(QStringLiteral("model"));
     const QString endpoint = p.value(QStringLiteral("endpoint"));
+    QStringList forwarded;
+    for (const char *option : {"port", "host", "token-file", "max-batch", "max-delay-ms", "threads", "max-body-bytes"})
+        if (p.isSet(QLatin1String(option)))
+            forwarded << QStringLiteral("--%1").arg(QLatin1String(option)) << p.value(QLatin1String(option));
+    if (model.isEmpty() && endpoint.isEmpty()) {
+        auto ws = openWorkspace(context);
+        if (!ws)
+            return fail(ws.status().withContext(QStringLiteral("serve")));
+        const QStringList args = QStringList{QStringLiteral("--workspace"), (*ws)->root()} + forwarded;
+        ws->reset(); // the server opens its own connections
+        return execSibling(QStringLiteral("serve"), QStringLiteral("orrery-serve"), args);
+    }
     if (model.isEmpty() || endpoint.isEmpty())
         return p.usageError(QStringLiteral("give --model FILE|NAME@ALIAS|NAME/VERSION and --endpoint NAME"));
     if (!registry::ModelRegistry::validateModelName(endpoint))
@@ -54,9 +72,7 @@ int runServeModel(const Context &context)
     }
     QStringList args{QStringLiteral("--model"), QFileInfo(model).absoluteFilePath(), QStringLiteral("--endpoint"), endpoint,
                      QStringLiteral("--version"), QString::number(version)};
-    for (const char *option : {"port", "host", "token-file", "max-batch", "max-delay-ms", "threads", "max-body-bytes"})
-        if (p.isSet(QLatin1String(option)))
-            args << QStringLiteral("--%1").arg(QLatin1String(option)) << p.value(QLatin1String(option));
+    args += forwarded;
     return execSibling(QStringLiteral("serve"), QStringLiteral("orrery-serve"), args);
 }
 

@@ -5,12 +5,17 @@
 //
 //   orrery-serve --model FILE --endpoint E [--version V] [--port P] [--host H] [--token-file F]
 //                [--max-batch N] [--max-delay-ms D] [--threads T] [--max-body-bytes B]
+//   orrery-serve --workspace ROOT [the same options but --model, --endpoint, --version]
 //
 // Starts listening first (live: /v2/health/live answers), loads the model, then is ready. Prints
-// "listening on URL" and "ready: E vVERSION" on stdout. SIGTERM or SIGINT: new infer requests are
-// refused (503), the queued ones answered (up to 10 s), then it stops; exit 0.
+// "listening on URL" and "ready: …" on stdout. With --workspace it serves the workspace's
+// endpoints as their deployments say and runs their rollouts (core/deploy's RolloutController:
+// desired state polled every 50 ms, the server recorded in the database). SIGTERM or SIGINT:
+// new infer requests are refused (503), the queued ones answered (up to 10 s), then it stops;
+// exit 0.
 // Exit status: 0 stopped on a signal; 2 bad arguments, a model that does not load, a port in use.
 
+#include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
 #include "core/serve/inference_service.h"
 #include "core/serve/script_inference_model.h"
@@ -49,6 +54,13 @@ Result<QByteArray> readToken(const QString &path)
     return token;
 }
 
+void printStopped(int signal, bool drained, const serve::InferenceStats &s)
+{
+    std::fprintf(stderr, "stopped (%s)%s: %llu predictions in %llu batches (largest %d rows), %llu refused\n", signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                 drained ? "" : " before every queued request was answered", static_cast<unsigned long long>(s.requests),
+                 static_cast<unsigned long long>(s.batches), s.largestBatch, static_cast<unsigned long long>(s.rejected));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -58,6 +70,7 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("model"), QStringLiteral("the TorchScript file"), QStringLiteral("FILE")},
+        {QStringLiteral("workspace"), QStringLiteral("serve the workspace's deployments instead"), QStringLiteral("ROOT")},
         {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
         {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},
         {QStringLiteral("port"), QStringLiteral("TCP port (0: any free one)"), QStringLiteral("P"), QStringLiteral("8080")},
@@ -98,8 +111,11 @@ int main(int argc, char **argv)
     options.threads = int(threads);
     options.maxBodyBytes = maxBody;
     const QString modelPath = parser.value(QStringLiteral("model"));
-    if (modelPath.isEmpty() || options.endpoint.isEmpty())
-        return fail(QStringLiteral("give --model FILE and --endpoint NAME (orrery-cli serve --help)"));
+    const QString workspaceRoot = parser.value(QStringLiteral("workspace"));
+    if (workspaceRoot.isEmpty() && (modelPath.isEmpty() || options.endpoint.isEmpty()))
+        return fail(QStringLiteral("give --model FILE and --endpoint NAME, or --workspace ROOT (orrery-cli serve --help)"));
+    if (options.endpoint.isEmpty())
+        options.endpoint = QStringLiteral("model");
 
     http::HttpServerOptions httpOptions;
     httpOptions.host = parser.value(QStringLiteral("host"));
@@ -123,15 +139,43 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
     serve::InferenceService service(options);
+    std::unique_ptr<deploy::RolloutController> controller;
+    if (!workspaceRoot.isEmpty()) {
+        auto load = [](const QString &path) -> Result<std::shared_ptr<const serve::InferenceModel>> {
+            ORRERY_ASSIGN_OR_RETURN(auto model, serve::ScriptInferenceModel::load(path));
+            ORRERY_TRY(serve::warmUp(*model));
+            return std::shared_ptr<const serve::InferenceModel>(std::move(model));
+        };
+        controller = std::make_unique<deploy::RolloutController>(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), workspaceRoot + QStringLiteral("/.orrery/cache"),
+                                                                 service, load, deploy::RolloutController::Options{});
+        service.addMetricsSource(controller->metricsSource());
+    }
     http::HttpServer server(service, httpOptions);
     if (const Status s = server.start(); !s)
         return fail(s.message());
     std::printf("listening on %s\n", qPrintable(server.url()));
     std::fflush(stdout);
 
+    if (controller) {
+        if (const Status s = controller->start(httpOptions.host, server.port()); !s)
+            return fail(s.message());
+        std::printf("ready: the deployments of %s (revision %lld) at %s/v2/models/ENDPOINT/infer\n", qPrintable(workspaceRoot),
+                    static_cast<long long>(controller->appliedRevision()), qPrintable(server.url()));
+        std::fflush(stdout);
+        int signal = 0;
+        sigwait(&stopSignals, &signal);
+        controller->stop(); // no routing change while draining; the server's record goes
+        const bool drained = service.drain(10'000);
+        server.stop();
+        printStopped(signal, drained, service.stats());
+        return 0;
+    }
+
     auto model = serve::ScriptInferenceModel::load(modelPath);
     if (!model)
         return fail(model.status().message());
+    if (const Status warm = serve::warmUp(**model); !warm)
+        return fail(warm.message());
     const QString version = parser.value(QStringLiteral("version"));
     service.setModel(std::shared_ptr<const serve::InferenceModel>(std::move(*model)), version);
     std::printf("ready: %s v%s at %s/v2/models/%s/infer (max batch %d, max delay %d ms, %d inference threads)\n", qPrintable(options.endpoint),
@@ -142,9 +186,6 @@ int main(int argc, char **argv)
     sigwait(&stopSignals, &signal);
     const bool drained = service.drain(10'000);
     server.stop();
-    const serve::InferenceStats s = service.stats();
-    std::fprintf(stderr, "stopped (%s)%s: %llu predictions in %llu batches (largest %d rows), %llu refused\n", signal == SIGTERM ? "SIGTERM" : "SIGINT",
-                 drained ? "" : " before every queued request was answered", static_cast<unsigned long long>(s.requests),
-                 static_cast<unsigned long long>(s.batches), s.largestBatch, static_cast<unsigned long long>(s.rejected));
+    printStopped(signal, drained, service.stats());
     return 0;
 }

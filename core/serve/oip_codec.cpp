@@ -291,4 +291,24 @@ QByteArray errorBody(const QString &message)
     return out;
 }
 
+Status warmUp(const InferenceModel &model, int runs)
+{
+    std::vector<InputTensor> batch;
+    for (const TensorSpec &spec : model.metadata().inputs) {
+        InputTensor t;
+        t.name = spec.name;
+        t.datatype = spec.datatype;
+        t.rows = 1;
+        t.width = spec.width;
+        if (spec.datatype == QLatin1String("BYTES"))
+            t.texts.assign(size_t(spec.width), QString());
+        else
+            t.values.assign(size_t(spec.width), 0.0f);
+        batch.push_back(std::move(t));
+    }
+    for (int i = 0; i < runs; ++i)
+        ORRERY_TRY(model.run(batch, 1).status().withContext(QStringLiteral("warming the model up")));
+    return Status();
+}
+
 } // namespace orrery::serve
