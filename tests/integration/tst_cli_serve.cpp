@@ -3,6 +3,7 @@
 // /infer answers what `orrery-cli predict` writes for the same rows, the version pins, the
 // token rule off loopback, SIGTERM drains and exits 0.
 #include "tests/auto/http/http_test_client.h"
+#include "tests/integration/oip_request.h"
 #include "tests/support/test_support.h"
 
 #include <QJsonArray>
@@ -73,32 +74,7 @@ class TstCliServe : public QObject {
         return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
     }
 
-    // The OIP request for m_rows, built from the signature's inputs and their columns.
-    QByteArray inferBody()
-    {
-        QJsonArray inputs;
-        for (const auto &spec : m_signature.value(QStringLiteral("inputs")).toArray()) {
-            const QJsonObject o = spec.toObject();
-            const bool text = o.value(QStringLiteral("dtype")).toString() == QLatin1String("BYTES");
-            const QJsonArray columns = o.value(QStringLiteral("columns")).toArray();
-            QJsonArray data;
-            for (const QStringList &row : m_rows)
-                for (const auto &c : columns) {
-                    const QString cell = row.value(int(m_header.indexOf(c.toString())));
-                    if (text)
-                        data.append(cell);
-                    else if (cell.isEmpty())
-                        data.append(QJsonValue::Null); // a missing value
-                    else
-                        data.append(cell.toDouble());
-                }
-            inputs.append(QJsonObject{{QStringLiteral("name"), o.value(QStringLiteral("name"))},
-                                      {QStringLiteral("datatype"), text ? QStringLiteral("BYTES") : QStringLiteral("FP32")},
-                                      {QStringLiteral("shape"), QJsonArray{m_rows.size(), columns.size()}},
-                                      {QStringLiteral("data"), data}});
-        }
-        return QJsonDocument(QJsonObject{{QStringLiteral("id"), QStringLiteral("cmp")}, {QStringLiteral("inputs"), inputs}}).toJson(QJsonDocument::Compact);
-    }
+    QByteArray inferBody() { return testing::oipRequest(m_signature, m_header, m_rows, QStringLiteral("cmp")); }
 
     void expectPredictions(const HttpReply &r, const QString &version)
     {
