@@ -1,12 +1,14 @@
 // orrery-cli models promote | demote | alias | history | archive | card | gates
 // (the dispatcher, list, show and register: models_command.cpp).
 #include "app/cli/models_command.h"
+#include "core/deploy/deployment_store.h"
 
 #include "core/workspace/workspace.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTimeZone>
 
 #include <cmath>
@@ -199,15 +201,29 @@ int modelsHistory(ModelsCall &call)
             held.insert(a, *v ? QJsonValue(*v) : QJsonValue());
             lines << QStringLiteral("  @%1 → %2").arg(a, versionText(*v));
         }
+        // Which versions served each endpoint then: the weights after its last change before `at`.
+        auto events = deploy::DeploymentStore(call.ws.database(), call.ws.cacheDir()).events(QString(), name, 100'000);
+        if (!events)
+            return failModels(events.status());
+        QJsonObject served;
+        QStringList servedLines;
+        for (const auto &e : std::as_const(*events)) { // newest first
+            if (e.time > *at || served.contains(e.endpoint))
+                continue;
+            served.insert(e.endpoint, QJsonDocument::fromJson(e.weights.toUtf8()).object());
+            servedLines << QStringLiteral("  endpoint %1 → %2 (since %3, %4)").arg(e.endpoint, e.weights, e.time.toString(Qt::ISODateWithMs), e.kind);
+        }
         const QString when = at->toUTC().toString(Qt::ISODateWithMs);
         if (call.p.json()) {
-            printJson(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("at"), when}, {QStringLiteral("aliases"), held}});
+            printJson(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("at"), when}, {QStringLiteral("aliases"), held}, {QStringLiteral("endpoints"), served}});
             return ExitOk;
         }
         out(QStringLiteral("%1 at %2 (UTC)").arg(name, when));
         if (lines.isEmpty())
             out(QStringLiteral("  no alias was ever set"));
         for (const QString &l : std::as_const(lines))
+            out(l);
+        for (const QString &l : std::as_const(servedLines))
             out(l);
         return ExitOk;
     }
@@ -228,6 +244,16 @@ int modelsHistory(ModelsCall &call)
         out(QStringLiteral("%1  %2  %3  %4  %5  %6").arg(modelsIsoTime(c.time).replace(QLatin1Char('T'), QLatin1Char(' ')).chopped(1), -23).arg(c.alias, -12)
                 .arg(c.version ? QStringLiteral("v%1").arg(c.version) : QStringLiteral("(removed)"), -7)
                 .arg(c.previous ? QStringLiteral("v%1").arg(c.previous) : QStringLiteral("-"), -8).arg(c.actor, -10).arg(c.reason));
+    // Which version served each endpoint when (deploy's events, oldest first).
+    auto events = deploy::DeploymentStore(call.ws.database(), call.ws.cacheDir()).events(QString(), name, 100'000);
+    if (!events)
+        return failModels(events.status());
+    if (!events->isEmpty() && alias.isEmpty()) {
+        out(QString());
+        out(QStringLiteral("%1  %2  %3  %4").arg(QStringLiteral("TIME (UTC)"), -23).arg(QStringLiteral("ENDPOINT"), -12).arg(QStringLiteral("SERVING"), -22).arg(QStringLiteral("CHANGE")));
+        for (auto it = events->crbegin(); it != events->crend(); ++it)
+            out(QStringLiteral("%1  %2  %3  %4").arg(it->time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")), -23).arg(it->endpoint, -12).arg(it->weights, -22).arg(it->kind));
+    }
     return ExitOk;
 }
 

@@ -207,6 +207,12 @@ private Q_SLOTS:
         QCOMPARE(traffic.errors(), 0); // every routing change on the way failed no request
         const Run history = cli({QStringLiteral("models"), QStringLiteral("history"), QStringLiteral("fraud")});
         QVERIFY2(history.out.contains(QStringLiteral("serves endpoint fraud (completed)")), qPrintable(history.out));
+        // Which version served the endpoint when: v1 alone, then both, then v2 alone.
+        QVERIFY2(QRegularExpression(QStringLiteral("fraud +\\{\"1\":100\\} +started[\\s\\S]*fraud +\\{\"1\":75,\"2\":25\\} +started[\\s\\S]*fraud +\\{\"2\":100\\} +completed"))
+                     .match(history.out).hasMatch(), qPrintable(history.out));
+        const QJsonObject now = json({QStringLiteral("models"), QStringLiteral("history"), QStringLiteral("fraud"), QStringLiteral("--at"),
+                                      QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)});
+        QCOMPARE(now.value(QStringLiteral("endpoints")).toObject().value(QStringLiteral("fraud")).toObject(), (QJsonObject{{QStringLiteral("2"), 100}}));
     }
 
     void aFailedAnalysisAbortsWithItsReasonAndTheStableServesOn()
