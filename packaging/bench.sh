@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (Release) and run the benchmarks in tests/bench, each beside its peer in the same run.
-#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving
+#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment
 # Prints `bench NAME VALUE UNIT` lines; `bench NAME_vs_PEER RATIO x` where RATIO > 1 means Orrery
 # is better. Exits non-zero only when a benchmark itself fails to run.
 set -euo pipefail
@@ -202,6 +202,47 @@ run_serving() {
   ratio serving_rps "$peer_name" "$peer" "$ours" # throughput: higher is better, so the values swap
 }
 
+# Deployment: dynamic batching's gain at 64 connections, canary routing's cost (bench_canary),
+# serve's start to ready with the demo model, and desired state to applied in the workspace server.
+run_deployment() {
+  local seconds=${ORRERY_BENCH_SERVING_SECONDS:-10} pid out batched single
+  local cli="$repo/build-bench/bin/orrery-cli" loader="$repo/build-bench/tests/bench/bench_serving"
+  /usr/bin/python3 tests/bench/peers/export_serve_mlp.py "$work/mlp.pt"
+  for mode in batched single; do
+    local extra=()
+    [[ $mode == single ]] && extra=(--max-batch 1)
+    "$cli" serve --model "$work/mlp.pt" --endpoint m --port 18095 "${extra[@]}" >/dev/null 2>&1 &
+    pid=$!
+    out=$("$loader" 18095 "batching_${mode}_c64" "$seconds" 64) || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
+    kill -TERM "$pid"; wait "$pid" || true
+    echo "$out"
+    [[ $mode == batched ]] && batched=$(awk '$2 ~ /_rps$/ { print $3 }' <<<"$out") || single=$(awk '$2 ~ /_rps$/ { print $3 }' <<<"$out")
+  done
+  awk -v b="$batched" -v s="$single" 'BEGIN { printf "bench batching_gain_c64 %.2f x\n", b / s }'
+  "$repo/build-bench/tests/bench/bench_canary" "$work/mlp.pt" "$loader" "${ORRERY_BENCH_CANARY_SECONDS:-3}" || return 1
+  # The demo's model: start to ready, then the workspace server's desired-state latency.
+  "$cli" demo "$work/deploy-demo" >/dev/null && (cd "$work/deploy-demo" && "$cli" run >/dev/null 2>&1) || return 1
+  /usr/bin/python3 - "$cli" "$work/deploy-demo" <<'PY'
+import subprocess, sys, time
+times = []
+for _ in range(5):
+    t = time.perf_counter()
+    p = subprocess.Popen([sys.argv[1], "serve", "--model", "fraud@champion", "--endpoint", "fraud", "--port", "0"],
+                         cwd=sys.argv[2], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in p.stdout:
+        if line.startswith("ready:"):
+            break
+    times.append((time.perf_counter() - t) * 1000)
+    p.terminate(); p.wait()
+times.sort(); print(f"bench serve_start_to_ready_ms {times[2]:.0f} ms")
+PY
+  (cd "$work/deploy-demo" && "$cli" deploy start fraud --alias champion --endpoint fraud >/dev/null) || return 1
+  (cd "$work/deploy-demo" && exec "$cli" serve --port 18096 >/dev/null 2>&1) &
+  pid=$!
+  /usr/bin/python3 tests/bench/peers/deploy_latency.py "$cli" "$work/deploy-demo" 18096 || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
+  kill -TERM "$pid"; wait "$pid" || true
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
@@ -214,7 +255,8 @@ for g in "${groups[@]}"; do
     editor) run_editor || status=1 ;;
     registry) run_registry || status=1 ;;
     serving) run_serving || status=1 ;;
-    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving)" >&2; status=1 ;;
+    deployment) run_deployment || status=1 ;;
+    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment)" >&2; status=1 ;;
   esac
 done
 exit $status
