@@ -87,6 +87,35 @@ int modelsPromote(ModelsCall &call)
         std::fprintf(stderr, "orrery-cli: %s\n", message.toUtf8().constData());
         return ExitProblem;
     }
+    // Once an endpoint serves the model, promotion starts that endpoint's rollout instead
+    // (docs/architecture.md's champion table): champion moves when the rollout completes.
+    deploy::DeploymentStore deployments(call.ws.database(), call.ws.cacheDir());
+    auto endpoints = deployments.list();
+    if (!endpoints)
+        return failModels(endpoints.status());
+    QJsonArray started;
+    for (const auto &d : std::as_const(*endpoints)) {
+        if (d.model != name || d.stableVersion == 0 || d.stableVersion == number)
+            continue;
+        deploy::StartRequest r;
+        r.model = name;
+        r.version = number;
+        r.endpoint = d.endpoint;
+        r.reason = call.p.value(QStringLiteral("reason"));
+        auto rollout = deployments.start(r);
+        if (!rollout)
+            return failModels(rollout.status().withContext(QStringLiteral("promote %1 v%2 on endpoint %3").arg(name).arg(number).arg(d.endpoint)));
+        started.append(d.endpoint);
+        if (!call.p.json())
+            out(QStringLiteral("%1 v%2: a %3 rollout started on endpoint %4 (v%5 serves on); champion moves when it completes (orrery-cli deploy status %4)")
+                    .arg(name).arg(number).arg(deploy::strategyName(rollout->strategy), d.endpoint).arg(rollout->stableVersion));
+    }
+    if (!started.isEmpty()) {
+        if (call.p.json())
+            printJson(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("version"), number}, {QStringLiteral("promoted"), false},
+                                  {QStringLiteral("rollouts"), started}, {QStringLiteral("champion"), before ? QJsonValue(before) : QJsonValue()}});
+        return ExitOk;
+    }
     auto promoted = call.registry.promote(name, number, call.p.value(QStringLiteral("reason")));
     if (!promoted) {
         if (promoted.status().code() == ErrorCode::FailedPrecondition && promoted.status().message().startsWith(QLatin1String("cannot promote"))) {

@@ -302,6 +302,21 @@ private Q_SLOTS:
         QCOMPARE(json({QStringLiteral("deploy"), QStringLiteral("status")}).value(QStringLiteral("revision")).toInteger(), before);
         QCOMPARE(send(10), (std::map<QString, int>{{QStringLiteral("1"), 8}, {QStringLiteral("2"), 2}})); // routing unchanged
     }
+
+    // Once an endpoint serves the model, promoting a version starts that endpoint's rollout;
+    // champion waits for its completion.
+    void promotingAServedModelStartsTheEndpointsRollout()
+    {
+        QVERIFY(cli({QStringLiteral("deploy"), QStringLiteral("abort"), QStringLiteral("fraud")}).ok());
+        QCOMPARE(champion(), 1);
+        const Run r = cli({QStringLiteral("models"), QStringLiteral("promote"), QStringLiteral("fraud"), QStringLiteral("--version"), QStringLiteral("2")});
+        QVERIFY2(r.ok(), qPrintable(r.describe()));
+        QVERIFY2(r.out.contains(QStringLiteral("canary rollout started on endpoint fraud")), qPrintable(r.out));
+        const QJsonObject e = endpoint();
+        QCOMPARE(e.value(QStringLiteral("phase")).toString(), QStringLiteral("progressing"));
+        QCOMPARE(e.value(QStringLiteral("candidate_version")).toInt(), 2);
+        QCOMPARE(champion(), 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCliDeploy)
