@@ -16,6 +16,7 @@ int runRun(const Context &);
 int runStage(const Context &);
 int runMerge(const Context &);
 int runModels(const Context &);
+int runExport(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -32,6 +33,7 @@ const std::vector<Command> &commands()
         {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
         {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
         {"serve", "serve a TorchScript model over the Open Inference Protocol v2 (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E [--port P])", runServeModel},
+        {"export", "a deployment as Kubernetes, Argo Rollouts, KServe, Terraform or Containerfile (export FORMAT ENDPOINT --model NAME --version V)", runExport},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
