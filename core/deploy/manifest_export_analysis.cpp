@@ -159,6 +159,8 @@ Result<AnalysisRule> parseRule(const QString &text, const QString &where)
             rule.factor = t[i + 1].number;
             i += 2;
         }
+    } else if (t[i].kind == Token::Number && isOp(i + 1, "*")) {
+        return error(t[i + 2], QStringLiteral("expected 'stable' after '%1 *'; write %2").arg(t[i].text, QLatin1String(kBoundForms)));
     } else if (t[i].kind == Token::Number) {
         rule.offset = t[i].number;
         ++i;
@@ -235,7 +237,7 @@ QString ruleQuery(const AnalysisRule &rule, int windowSeconds, int minRequests)
     query += QStringLiteral("\nand on() (%1 >= %2)").arg(requestsQuery(endpoint, canary, windowSeconds)).arg(minRequests);
     if (rule.relative)
         query += QStringLiteral("\nand on() (%1 >= %2)").arg(requestsQuery(endpoint, stable, windowSeconds)).arg(minRequests);
-    return query;
+    return query + QLatin1Char('\n'); // ends its last line, so YAML writes it as a literal block
 }
 
 QString successCondition(const AnalysisRule &rule)

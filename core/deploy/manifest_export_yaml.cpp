@@ -34,7 +34,11 @@ QStringList orderedKeys(const QJsonObject &object)
 
 void emitString(YAML::Emitter &out, const QString &text)
 {
-    if (text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')) && !text.startsWith(QLatin1Char(' ')))
+    // A literal block reads back with exactly one final newline ("clip"), so only a text that
+    // ends in exactly one is written as one; any other text is double-quoted, which is exact.
+    const bool block = text.endsWith(QLatin1Char('\n')) && !text.endsWith(QStringLiteral("\n\n")) && text.count(QLatin1Char('\n')) > 1
+                       && !text.contains(QLatin1Char('\r')) && !text.startsWith(QLatin1Char(' ')) && !text.contains(QStringLiteral(" \n"));
+    if (block)
         out << YAML::Literal; // a PromQL query over several lines stays readable
     else if (!yamlPlainScalarIsString(text))
         out << YAML::DoubleQuoted;
