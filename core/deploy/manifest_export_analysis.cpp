@@ -2,6 +2,7 @@
 
 #include "core/deploy/manifest_export.h"
 #include "core/deploy/manifest_export_objects.h"
+#include "core/registry/validation_gate.h"
 
 #include <QRegularExpression>
 #include <QStringList>
@@ -12,61 +13,6 @@
 namespace orrery::deploy {
 
 namespace {
-
-const char *const kBoundForms = "NUMBER, stable, stable + NUMBER, stable - NUMBER, NUMBER * stable or stable * NUMBER";
-
-struct Token {
-    enum Kind { Word, Number, Op, End } kind = End;
-    QString text;
-    double number = 0.0;
-    int column = 0; // 1-based, within the rule
-};
-
-// Splits one rule into words, numbers and operators; an unexpected character is an error.
-Result<QVector<Token>> tokenize(const QString &rule, const QString &where)
-{
-    static const QRegularExpression number(QStringLiteral("^(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?"));
-    static const QRegularExpression word(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*"));
-    static const QStringList ops{QStringLiteral("<="), QStringLiteral(">="), QStringLiteral("=="), QStringLiteral("<"),
-                                 QStringLiteral(">"), QStringLiteral("+"), QStringLiteral("-"), QStringLiteral("*")};
-    QVector<Token> tokens;
-    int i = 0;
-    while (i < rule.size()) {
-        if (rule[i].isSpace()) {
-            ++i;
-            continue;
-        }
-        const QStringView rest = QStringView(rule).mid(i);
-        Token t;
-        t.column = i + 1;
-        if (const auto m = word.match(rest.toString()); m.hasMatch()) {
-            t.kind = Token::Word;
-            t.text = m.captured(0);
-        } else if (const auto n = number.match(rest.toString()); n.hasMatch()) {
-            t.kind = Token::Number;
-            t.text = n.captured(0);
-            t.number = t.text.toDouble();
-        } else {
-            for (const QString &op : ops)
-                if (rest.startsWith(op)) {
-                    t.kind = Token::Op;
-                    t.text = op;
-                    break;
-                }
-            if (t.kind != Token::Op)
-                return invalidArgument(QStringLiteral("%1 (column %2): unexpected '%3'; a rule is METRIC OP BOUND, e.g. error_rate <= stable + 0.01")
-                                           .arg(where)
-                                           .arg(t.column)
-                                           .arg(rule[i]));
-        }
-        i += int(t.text.size());
-        tokens.append(t);
-    }
-    Token end;
-    end.column = int(rule.size()) + 1;
-    tokens.append(end);
-    return tokens;
-}
 
 QString num(double value)
 {
@@ -116,86 +62,38 @@ QString metricEntryName(const QVector<AnalysisRule> &rules, int index)
     return same == 1 ? base : QStringLiteral("%1-%2").arg(base).arg(same);
 }
 
-Result<AnalysisRule> parseRule(const QString &text, const QString &where)
-{
-    ORRERY_ASSIGN_OR_RETURN(const QVector<Token> t, tokenize(text, where));
-    auto error = [&](const Token &at, const QString &what) {
-        return invalidArgument(QStringLiteral("%1 (column %2): %3").arg(where).arg(at.column).arg(what));
-    };
-    AnalysisRule rule;
-    rule.text = text;
-    if (t[0].kind != Token::Word)
-        return error(t[0], QStringLiteral("a rule starts with its metric: error_rate or p99_ms"));
-    if (t[0].text == QLatin1String("error_rate"))
-        rule.metric = AnalysisRule::Metric::ErrorRate;
-    else if (t[0].text == QLatin1String("p99_ms"))
-        rule.metric = AnalysisRule::Metric::P99Ms;
-    else
-        return error(t[0], QStringLiteral("unknown metric '%1'; the analysis knows error_rate (non-2xx share of requests) and p99_ms (99th percentile latency, ms)")
-                               .arg(t[0].text));
-    const Token &op = t[1];
-    if (op.kind != Token::Op || op.text == QLatin1String("+") || op.text == QLatin1String("-") || op.text == QLatin1String("*"))
-        return error(op, QStringLiteral("expected a comparison (<=, <, >=, >) after %1").arg(t[0].text));
-    if (op.text == QLatin1String("=="))
-        return error(op, QStringLiteral("'==' cannot be expected of a measured rate or latency; use <=, <, >= or >"));
-    rule.op = op.text == QLatin1String("<=") ? AnalysisRule::Op::Le
-            : op.text == QLatin1String("<")  ? AnalysisRule::Op::Lt
-            : op.text == QLatin1String(">=") ? AnalysisRule::Op::Ge
-                                             : AnalysisRule::Op::Gt;
-    // BOUND: [NUMBER *] stable [* NUMBER] [(+|-) NUMBER]  |  NUMBER
-    int i = 2;
-    auto isOp = [&](int k, const char *s) { return t[k].kind == Token::Op && t[k].text == QLatin1String(s); };
-    auto isStable = [&](int k) { return t[k].kind == Token::Word && t[k].text == QLatin1String("stable"); };
-    if (t[i].kind == Token::Number && isOp(i + 1, "*") && isStable(i + 2)) {
-        rule.relative = true;
-        rule.factor = t[i].number;
-        i += 3;
-    } else if (isStable(i)) {
-        rule.relative = true;
-        ++i;
-        if (isOp(i, "*")) {
-            if (t[i + 1].kind != Token::Number)
-                return error(t[i + 1], QStringLiteral("expected a number after 'stable *'"));
-            rule.factor = t[i + 1].number;
-            i += 2;
-        }
-    } else if (t[i].kind == Token::Number && isOp(i + 1, "*")) {
-        return error(t[i + 2], QStringLiteral("expected 'stable' after '%1 *'; write %2").arg(t[i].text, QLatin1String(kBoundForms)));
-    } else if (t[i].kind == Token::Number) {
-        rule.offset = t[i].number;
-        ++i;
-    } else {
-        return error(t[i], t[i].kind == Token::End ? QStringLiteral("the bound is missing; write %1").arg(QLatin1String(kBoundForms))
-                                                   : QStringLiteral("'%1' is no bound; write %2").arg(t[i].text, QLatin1String(kBoundForms)));
-    }
-    if (rule.relative && (isOp(i, "+") || isOp(i, "-"))) {
-        if (t[i + 1].kind != Token::Number)
-            return error(t[i + 1], QStringLiteral("expected a number after 'stable %1'").arg(t[i].text));
-        rule.offset = isOp(i, "-") ? -t[i + 1].number : t[i + 1].number;
-        i += 2;
-    }
-    if (t[i].kind != Token::End)
-        return error(t[i], QStringLiteral("unexpected '%1' after the bound; write %2").arg(t[i].text, QLatin1String(kBoundForms)));
-    if (!std::isfinite(rule.factor) || !std::isfinite(rule.offset))
-        return error(t[2], QStringLiteral("the bound's numbers must be finite"));
-    return rule;
-}
-
 } // namespace
 
 Result<QVector<AnalysisRule>> parseAnalysisRules(const QString &text)
 {
+    // The gate grammar of core/registry, with "stable" as the reference: one grammar for the
+    // registry's gates, the rollout's analysis and this export.
+    ORRERY_ASSIGN_OR_RETURN(const QVector<registry::GateRule> gates, registry::parseGateRules(text, QStringLiteral("stable")));
     QVector<AnalysisRule> rules;
-    const QStringList parts = text.split(QRegularExpression(QStringLiteral("[,;]")));
-    for (int i = 0; i < parts.size(); ++i) {
-        const QString rule = parts[i].trimmed();
-        const QString where = QStringLiteral("analysis rule %1 '%2'").arg(i + 1).arg(rule);
-        if (rule.isEmpty()) {
-            if (parts.size() == 1)
-                return invalidArgument(QStringLiteral("the analysis rules are empty; write e.g. 'error_rate <= stable + 0.01, p99_ms <= 1.2 * stable'"));
-            return invalidArgument(QStringLiteral("analysis rule %1 is empty (two separators in a row, or one at the end)").arg(i + 1));
+    for (int i = 0; i < gates.size(); ++i) {
+        const registry::GateRule &g = gates[i];
+        const QString where = QStringLiteral("analysis rule %1 '%2'").arg(QString::number(i + 1), g.text());
+        AnalysisRule r;
+        r.text = g.text();
+        if (g.metric == QLatin1String("error_rate"))
+            r.metric = AnalysisRule::Metric::ErrorRate;
+        else if (g.metric == QLatin1String("p99_ms"))
+            r.metric = AnalysisRule::Metric::P99Ms;
+        else
+            return invalidArgument(QStringLiteral("%1: unknown metric '%2'; the exported analysis knows error_rate (non-2xx share of requests) "
+                                                  "and p99_ms (99th percentile latency, ms), the metrics Orrery's /metrics serves")
+                                       .arg(where, g.metric));
+        switch (g.op) {
+        case registry::GateRule::Op::Le: r.op = AnalysisRule::Op::Le; break;
+        case registry::GateRule::Op::Lt: r.op = AnalysisRule::Op::Lt; break;
+        case registry::GateRule::Op::Ge: r.op = AnalysisRule::Op::Ge; break;
+        case registry::GateRule::Op::Gt: r.op = AnalysisRule::Op::Gt; break;
+        case registry::GateRule::Op::Eq:
+            return invalidArgument(QStringLiteral("%1: '==' cannot be expected of a measured rate or latency; use <=, <, >= or >").arg(where));
         }
-        ORRERY_ASSIGN_OR_RETURN(AnalysisRule r, parseRule(rule, where));
+        r.relative = !g.reference.isEmpty();
+        r.factor = g.scale;
+        r.offset = g.threshold;
         rules.append(r);
     }
     return rules;

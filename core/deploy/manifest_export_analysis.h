@@ -38,9 +38,10 @@ struct AnalysisRule {
     QString text;          // as written, trimmed
 };
 
-// Rules separated by ',' or ';'. Metrics: error_rate (non-2xx share of requests, 0..1) and p99_ms
-// (99th percentile latency in milliseconds); anything else is refused naming the known ones.
-// Bounds: NUMBER, stable, stable + NUMBER, stable - NUMBER, NUMBER * stable, stable * NUMBER.
+// The gate grammar (core/registry/validation_gate.h) with "stable" as its reference: rules
+// separated by ',' or ';', bounds NUMBER, stable, stable + N, stable - N, N * stable, stable * N.
+// Metrics: error_rate (non-2xx share of requests, 0..1) and p99_ms (99th percentile latency in
+// milliseconds); anything else, and '==', is refused naming the rule.
 Result<QVector<AnalysisRule>> parseAnalysisRules(const QString &text);
 
 QString analysisMetricName(AnalysisRule::Metric metric); // "error_rate", "p99_ms"

@@ -150,9 +150,9 @@ private Q_SLOTS:
 
     void analysisRulesParse()
     {
-        auto rules = parseAnalysisRules(QStringLiteral(" error_rate <= stable + 0.01; p99_ms <= 1.2 * stable, p99_ms < 250, error_rate > stable * 0.5 - 0.1"));
+        auto rules = parseAnalysisRules(QStringLiteral(" error_rate <= stable + 0.01; p99_ms <= 1.2 * stable, p99_ms < 250, error_rate > stable * 0.5, error_rate >= stable - 0.1"));
         QVERIFY2(rules, qPrintable(rules.status().message()));
-        QCOMPARE(rules->size(), 4);
+        QCOMPARE(rules->size(), 5);
         const AnalysisRule &a = rules->at(0);
         QCOMPARE(a.metric, AnalysisRule::Metric::ErrorRate);
         QCOMPARE(a.op, AnalysisRule::Op::Le);
@@ -165,22 +165,24 @@ private Q_SLOTS:
         QCOMPARE(rules->at(2).offset, 250.0);
         QCOMPARE(rules->at(2).op, AnalysisRule::Op::Lt);
         QCOMPARE(rules->at(3).factor, 0.5);
-        QCOMPARE(rules->at(3).offset, -0.1);
+        QCOMPARE(rules->at(3).offset, 0.0);
         QCOMPARE(rules->at(3).op, AnalysisRule::Op::Gt);
+        QCOMPARE(rules->at(4).offset, -0.1);
+        QCOMPARE(rules->at(4).op, AnalysisRule::Op::Ge);
     }
 
     void badAnalysisRulesAreRefused_data()
     {
         QTest::addColumn<QString>("rules");
         QTest::addColumn<QString>("error");
-        QTest::newRow("unknown metric") << "error_rate <= 0.01, drift <= 0.1" << "analysis rule 2 'drift <= 0.1' (column 1): unknown metric 'drift'";
+        QTest::newRow("unknown metric") << "error_rate <= 0.01, drift <= 0.1" << "analysis rule 2 'drift <= 0.1': unknown metric 'drift'";
         QTest::newRow("equality") << "p99_ms == stable" << "'==' cannot be expected";
-        QTest::newRow("no bound") << "p99_ms <=" << "the bound is missing";
-        QTest::newRow("misspelt stable") << "p99_ms <= 1.2 * stabel" << "(column 17): expected 'stable' after '1.2 *'";
-        QTest::newRow("garbage after the bound") << "error_rate <= stable + 0.01 + 2" << "unexpected '+' after the bound";
-        QTest::newRow("no operator") << "error_rate 0.01" << "expected a comparison";
-        QTest::newRow("empty rule") << "error_rate <= 0.01,,p99_ms <= 5" << "analysis rule 2 is empty";
-        QTest::newRow("odd character") << "error_rate <= $1" << "unexpected '$'";
+        QTest::newRow("no bound") << "p99_ms <=" << "gate rule 'p99_ms <=':";
+        QTest::newRow("misspelt stable") << "p99_ms <= 1.2 * stabel" << "the right side '1.2 * stabel' is not a number, stable, stable + N";
+        QTest::newRow("garbage after the bound") << "error_rate <= stable + 0.01 + 2" << "the right side 'stable + 0.01 + 2' is not a number";
+        QTest::newRow("no operator") << "error_rate 0.01" << "is not 'metric OP number'";
+        QTest::newRow("no rules") << " , ;" << "the gate has no rules";
+        QTest::newRow("odd character") << "error_rate <= $1" << "the right side '$1' is not a number";
     }
     void badAnalysisRulesAreRefused()
     {
