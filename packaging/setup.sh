@@ -2,7 +2,8 @@
 # Install the Debian packages Orrery needs. Idempotent: when everything is present it only
 # runs dpkg-query and exits in well under a second.
 #   packaging/setup.sh          what building and running Orrery needs
-#   packaging/setup.sh --test   also what the tests need (Xvfb, SciPy, PyTorch oracles, servers)
+#   packaging/setup.sh --test   also what the tests need (Xvfb, SciPy, PyTorch oracles, servers),
+#                               and the npm validators of the exported manifests (tests/deploy)
 set -euo pipefail
 
 BUILD_PACKAGES=(
@@ -25,6 +26,9 @@ TEST_PACKAGES=(
   python3-tz python3-packaging python3-importlib-metadata python3-sqlparse python3-tabulate
   python3-sqlalchemy python3-alembic python3-markdown python3-jinja2 python3-flask
   prometheus                                  # promtool checks /metrics; a real Prometheus scrapes it
+  # orrery-cli export: CRD schemas checked with jsonschema, Deployment/Service/Rollout with the npm
+  # packages of tests/deploy/package.json (node; nodesource's nodejs brings npm)
+  python3-jsonschema nodejs
 )
 
 wanted=("${BUILD_PACKAGES[@]}")
@@ -38,15 +42,31 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#wanted[@]} packages present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Update the package lists only when they are missing or a first attempt fails.
+  if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
+    $SUDO apt-get update
+    $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
 fi
 
-echo "setup: installing ${missing[*]}"
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-# Update the package lists only when they are missing or a first attempt fails.
-if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+# The export validators: `npm ci` from tests/deploy/package-lock.json into tests/deploy/node_modules
+# (ignored by git), again only when the lock file changed; --prefer-offline takes npm's cache first.
+if [[ "${1:-}" == "--test" ]]; then
+  validators="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/deploy"
+  stamp="$validators/node_modules/.orrery-package-lock.md5"
+  want=$(md5sum "$validators/package-lock.json" | cut -d' ' -f1)
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    if ! command -v npm >/dev/null; then
+      echo "setup: npm is missing (it comes with nodesource's nodejs; on Debian's own nodejs: apt-get install npm)" >&2
+      exit 1
+    fi
+    echo "setup: installing the export validators (npm ci in tests/deploy)"
+    (cd "$validators" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+  fi
 fi

@@ -17,6 +17,7 @@ int runStage(const Context &);
 int runMerge(const Context &);
 int runModels(const Context &);
 int runDeploy(const Context &);
+int runExport(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -34,6 +35,7 @@ const std::vector<Command> &commands()
         {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
         {"serve", "serve the workspace's endpoints and their rollouts (serve [--port P]), or one model (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E), over the Open Inference Protocol v2", runServeModel},
         {"deploy", "endpoints and rollouts: start (direct, blue-green, canary, shadow), status, list, pause, resume, promote, abort, retry, rollback", runDeploy},
+        {"export", "a deployment as Kubernetes, Argo Rollouts, KServe, Terraform or Containerfile (export FORMAT ENDPOINT --model NAME --version V)", runExport},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };

@@ -29,6 +29,7 @@ int runServeModel(const Context &context)
     p.parser().addOptions({
         {QStringLiteral("model"), QStringLiteral("A TorchScript file, or a registered version: NAME@ALIAS, NAME/VERSION, models:/NAME@ALIAS, models:/NAME/VERSION."), QStringLiteral("MODEL")},
         {QStringLiteral("endpoint"), QStringLiteral("The endpoint's name: /v2/models/E/infer."), QStringLiteral("E")},
+        {QStringLiteral("version"), QStringLiteral("With a model file: the version it reports (default 1; a registered version reports its own)."), QStringLiteral("V")},
         {QStringLiteral("port"), QStringLiteral("TCP port (default 8080; 0 picks a free one)."), QStringLiteral("P"), QStringLiteral("8080")},
         {QStringLiteral("host"), QStringLiteral("Address to bind (default 127.0.0.1; any other address needs --token-file)."), QStringLiteral("H"), QStringLiteral("127.0.0.1")},
         {QStringLiteral("token-file"), QStringLiteral("A file whose first line is the token every request must carry as 'Authorization: Bearer <token>'."), QStringLiteral("F")},
@@ -59,7 +60,15 @@ int runServeModel(const Context &context)
     if (!registry::ModelRegistry::validateModelName(endpoint))
         return p.usageError(QStringLiteral("--endpoint '%1' is no usable name: use letters, digits, '.', '_' and '-'").arg(endpoint));
     int version = 1;
+    if (p.isSet(QStringLiteral("version"))) {
+        bool ok = false;
+        version = p.value(QStringLiteral("version")).toInt(&ok);
+        if (!ok || version < 1)
+            return p.usageError(QStringLiteral("--version needs a version number (1 or more)"));
+    }
     if (!QFileInfo::exists(model)) {
+        if (p.isSet(QStringLiteral("version")))
+            return p.usageError(QStringLiteral("--version is for a model file; a registered version (%1) reports its own").arg(model));
         const auto ref = parseModelReference(model);
         if (!ref)
             return fail(QStringLiteral("serve: '%1' is no file and names no registered model; give a file or NAME@ALIAS, NAME/VERSION").arg(model));

@@ -1,5 +1,7 @@
 #include "core/deploy/deployment.h"
 
+#include "core/deploy/manifest_export_objects.h"
+
 #include <QRegularExpression>
 
 namespace orrery::deploy {
@@ -44,10 +46,9 @@ Phase parsePhase(const QString &text)
 
 Status validateEndpointName(const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"));
-    if (!re.match(name).hasMatch())
-        return invalidArgument(QStringLiteral("endpoint name '%1' is not 1–63 lowercase letters, digits and '-', starting and ending with a letter or digit "
-                                              "(it becomes a URL path and a Kubernetes name)").arg(name));
+    // One rule with the export: a DNS-1035 label short enough for "-preview" and "-analysis".
+    if (const QString problem = objects::kubernetesNameProblem(name); !problem.isEmpty())
+        return invalidArgument(problem);
     if (name.endsWith(QLatin1String("-preview")))
         return invalidArgument(QStringLiteral("endpoint name '%1' ends in '-preview', which is a blue-green deployment's preview endpoint").arg(name));
     return Status();

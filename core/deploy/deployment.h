@@ -30,8 +30,9 @@ Result<Strategy> parseStrategy(const QString &text);
 QString phaseName(Phase p);        // "healthy", "progressing", "paused", "aborted"
 Phase parsePhase(const QString &text);
 
-// Endpoint names: 1–63 characters of [a-z0-9-], starting and ending with a letter or digit (a
-// Kubernetes name, so the same endpoint exports unchanged), not ending in "-preview" (blue-green's).
+// Endpoint names: a DNS-1035 label short enough for "-preview" and "-analysis" (so the same
+// endpoint exports to Kubernetes unchanged; manifest_export_objects.h has the rule), not ending
+// in "-preview" (blue-green's). The error names the rule and a name that would do.
 Status validateEndpointName(const QString &name);
 QString previewEndpoint(const QString &endpoint); // E-preview
 

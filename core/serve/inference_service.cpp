@@ -185,8 +185,8 @@ void InferenceService::setModel(std::shared_ptr<const InferenceModel> model, con
     EndpointRoutes e;
     e.endpoint = d->o.endpoint;
     e.versions.push_back(RouteVersion{version, QString(), std::move(model), 100});
-    const Status s = setRoutes({e});
-    ORRERY_ASSERT(s.isOk(), "one endpoint with one version at 100 % is always a valid table");
+    const Status s = setRoutes({e}); // one endpoint, one version at 100 %: always a valid table
+    ORRERY_ASSERT(s.isOk(), return);
 }
 
 Status InferenceService::setRoutes(const std::vector<EndpointRoutes> &routes, int drainMs)
