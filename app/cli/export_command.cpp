@@ -1,3 +1,4 @@
+// orrery-cli export k8s|argo|kserve|terraform|containerfile ENDPOINT [--port P] [--image I] [--out DIR]
 // orrery-cli export k8s|argo|kserve|terraform|containerfile ENDPOINT --model NAME (--version V | --alias A)
 //                  [--strategy direct|blue-green|canary|shadow] [--steps 5,25,50,100] [--pause 60s]
 //                  [--analysis RULES] [--stable-version V] [--port P] [--image I] [--replicas N]
@@ -9,13 +10,15 @@
 // file whole or not at all), the model file copied there for the Containerfile with its md5
 // checked again on the copy.
 //
-// The spec is built in one place, exportSpecFromOptions, so that `export FORMAT ENDPOINT` alone
-// can later take it from the endpoint's recorded deployment.
+// Without --model the spec is the endpoint's recorded deployment (specFromDeployment); with it,
+// the command line's (exportSpecFromOptions).
 
 #include "app/cli/models_command.h"
 
 #include "core/common/atomic_file.h"
+#include "core/deploy/deployment_store.h"
 #include "core/deploy/manifest_export.h"
+#include "core/registry/model_file.h"
 #include "core/workspace/workspace.h"
 
 #include <QCryptographicHash>
@@ -42,34 +45,41 @@ Result<int> parseWhole(const QString &text, const QString &option, int lowest, i
     return value;
 }
 
-// "5,25,50,100"; the weights' rules (1..100, increasing) are the spec's to check.
-Result<QList<int>> parseSteps(const QString &text)
+// The ExportSpec of the endpoint's recorded deployment (`deploy start`): the version being rolled
+// out (or the one serving) with the strategy, steps, pause and analysis it was started with; the
+// options that are not about the model (--port, --image, --replicas, --prometheus) still apply.
+Result<deploy::ExportSpec> specFromDeployment(const Context &context, const CommandParser &p, const QString &endpoint)
 {
-    QList<int> steps;
-    const QStringList parts = text.split(QLatin1Char(','));
-    for (int i = 0; i < parts.size(); ++i) {
-        bool ok = false;
-        const int w = parts[i].trimmed().toInt(&ok);
-        if (!ok)
-            return invalidArgument(QStringLiteral("--steps '%1': step %2 ('%3') is no whole percent; write e.g. 5,25,50,100")
-                                       .arg(text, QString::number(i + 1), parts[i].trimmed()));
-        steps.append(w);
-    }
-    return steps;
-}
-
-// "60s", "5m", "1h", "90" (seconds).
-Result<int> parsePause(const QString &text)
-{
-    static const QRegularExpression pause(QStringLiteral("^([0-9]{1,7})([smh]?)$"));
-    const auto m = pause.match(text.trimmed());
-    if (!m.hasMatch())
-        return invalidArgument(QStringLiteral("--pause '%1': write a duration such as 60s, 5m or 1h").arg(text));
-    const qint64 unit = m.captured(2) == QLatin1String("h") ? 3600 : m.captured(2) == QLatin1String("m") ? 60 : 1;
-    const qint64 seconds = m.captured(1).toLongLong() * unit;
-    if (seconds > 7 * 24 * 3600)
-        return invalidArgument(QStringLiteral("--pause '%1': at most a week between steps").arg(text));
-    return int(seconds);
+    for (const char *option : {"version", "alias", "stable-version", "strategy", "steps", "pause", "analysis"})
+        if (p.isSet(QLatin1String(option)))
+            return invalidArgument(QStringLiteral("--%1 needs --model: without it the export takes endpoint '%2' as `deploy` recorded it").arg(QLatin1String(option), endpoint));
+    ORRERY_ASSIGN_OR_RETURN(auto ws, openWorkspace(context));
+    auto recorded = deploy::DeploymentStore(ws->database(), ws->cacheDir()).get(endpoint);
+    if (!recorded)
+        return recorded.status().code() == ErrorCode::NotFound
+                   ? invalidArgument(QStringLiteral("endpoint '%1' has no deployment here; give --model NAME with --version V or --alias A, or `orrery-cli deploy start` it first").arg(endpoint))
+                   : recorded.status();
+    const deploy::Deployment &d = *recorded;
+    deploy::ExportSpec spec;
+    spec.endpoint = endpoint;
+    spec.model = d.model;
+    spec.version = d.rollingOut() ? d.candidateVersion : d.stableVersion;
+    spec.stableVersion = d.rollingOut() ? d.stableVersion : 0;
+    spec.strategy = d.rollingOut() ? deploy::strategyName(d.strategy) : QStringLiteral("direct");
+    spec.canarySteps = d.strategy == deploy::Strategy::Canary ? d.steps : QList<int>{};
+    spec.pauseSeconds = int((d.pauseMs + 999) / 1000);
+    spec.analysisRules = d.analysis;
+    spec.minRequests = d.minRequests;
+    registry::ModelRegistry registry(ws->database());
+    ORRERY_ASSIGN_OR_RETURN(const registry::ModelVersion version, registry.version(spec.model, spec.version));
+    ORRERY_ASSIGN_OR_RETURN(spec.modelFile, registry::verifiedModelPath(ws->cacheDir(), version));
+    spec.modelMd5 = version.modelMd5;
+    ORRERY_ASSIGN_OR_RETURN(spec.port, parseWhole(p.value(QStringLiteral("port")), QStringLiteral("--port"), 1, 65535));
+    ORRERY_ASSIGN_OR_RETURN(spec.replicas, parseWhole(p.value(QStringLiteral("replicas")), QStringLiteral("--replicas"), 1, 1000));
+    spec.image = p.value(QStringLiteral("image"));
+    if (p.isSet(QStringLiteral("prometheus")))
+        spec.prometheusAddress = p.value(QStringLiteral("prometheus"));
+    return spec;
 }
 
 // The ExportSpec of the command line: the registered version resolved to its verified file, the
@@ -81,7 +91,7 @@ Result<deploy::ExportSpec> exportSpecFromOptions(const Context &context, const C
     spec.endpoint = endpoint;
     spec.model = p.value(QStringLiteral("model"));
     if (spec.model.isEmpty())
-        return invalidArgument(QStringLiteral("give the registered model: --model NAME with --version V or --alias A"));
+        return specFromDeployment(context, p, endpoint);
     const bool byVersion = p.isSet(QStringLiteral("version"));
     const bool byAlias = p.isSet(QStringLiteral("alias"));
     if (byVersion == byAlias)
@@ -113,12 +123,18 @@ Result<deploy::ExportSpec> exportSpecFromOptions(const Context &context, const C
                     : spec.stableVersion > 0            ? QStringLiteral("canary")
                                                         : QStringLiteral("direct");
     if (p.isSet(QStringLiteral("steps"))) {
-        ORRERY_ASSIGN_OR_RETURN(spec.canarySteps, parseSteps(p.value(QStringLiteral("steps"))));
+        auto steps = deploy::parseSteps(p.value(QStringLiteral("steps")));
+        if (!steps)
+            return steps.status().withContext(QStringLiteral("--steps"));
+        spec.canarySteps = *steps;
     } else if (spec.strategy == QLatin1String("canary")) {
         spec.canarySteps = kDefaultCanarySteps;
     }
     if (p.isSet(QStringLiteral("pause"))) {
-        ORRERY_ASSIGN_OR_RETURN(spec.pauseSeconds, parsePause(p.value(QStringLiteral("pause"))));
+        auto ms = deploy::parseDurationMs(p.value(QStringLiteral("pause")));
+        if (!ms)
+            return ms.status().withContext(QStringLiteral("--pause"));
+        spec.pauseSeconds = int((*ms + 999) / 1000);
     }
     spec.analysisRules = p.value(QStringLiteral("analysis"));
     ORRERY_ASSIGN_OR_RETURN(spec.port, parseWhole(p.value(QStringLiteral("port")), QStringLiteral("--port"), 1, 65535));
@@ -178,13 +194,15 @@ int runExport(const Context &context)
                                    "  kserve         KServe InferenceService (canaryTrafficPercent for a canary)\n"
                                    "  terraform      the k8s objects for Terraform's kubernetes provider (ENDPOINT.tf.json)\n"
                                    "  containerfile  the image the manifests name: Orrery on debian:12 with the model copied in\n"
+                                   "Without --model: the endpoint as `orrery-cli deploy` recorded it (its rollout's version,\n"
+                                   "strategy, steps, pause and analysis); with --model: the version and options given.\n"
                                    "The pods read their bearer token from the Secret ENDPOINT-token, which you create.\n"
                                    "Without --out the manifest is printed; with --out DIR its files are written there."));
     p.addJsonOption();
     p.parser().addPositionalArgument(QStringLiteral("format"), QStringLiteral("k8s, argo, kserve, terraform or containerfile"));
     p.parser().addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("The endpoint: the Kubernetes objects' name (lowercase letters, digits, '-')."));
     p.parser().addOptions({
-        {QStringLiteral("model"), QStringLiteral("The registered model."), QStringLiteral("NAME")},
+        {QStringLiteral("model"), QStringLiteral("The registered model (default: the endpoint's recorded deployment)."), QStringLiteral("NAME")},
         {QStringLiteral("version"), QStringLiteral("Its version to deploy."), QStringLiteral("V")},
         {QStringLiteral("alias"), QStringLiteral("Or the alias naming it (champion, challenger, …)."), QStringLiteral("A")},
         {QStringLiteral("strategy"), QStringLiteral("direct, blue-green, canary or shadow (default: canary when the champion is another\nversion, else direct)."), QStringLiteral("S")},

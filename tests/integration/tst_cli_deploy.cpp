@@ -316,6 +316,13 @@ private Q_SLOTS:
         QCOMPARE(e.value(QStringLiteral("phase")).toString(), QStringLiteral("progressing"));
         QCOMPARE(e.value(QStringLiteral("candidate_version")).toInt(), 2);
         QCOMPARE(champion(), 1);
+        // The endpoint exports as recorded: its rollout's version and canary steps.
+        const Run argo = cli({QStringLiteral("export"), QStringLiteral("argo"), QStringLiteral("fraud")});
+        QVERIFY2(argo.ok(), qPrintable(argo.describe()));
+        QVERIFY2(argo.out.contains(QStringLiteral("fraud-v2.pt")) && argo.out.contains(QStringLiteral("setWeight: 5")), qPrintable(argo.out));
+        const Run none = cli({QStringLiteral("export"), QStringLiteral("k8s"), QStringLiteral("nosuch")});
+        QCOMPARE(none.code, 2);
+        QVERIFY2(none.err.contains(QStringLiteral("has no deployment")), qPrintable(none.err));
     }
 };
 

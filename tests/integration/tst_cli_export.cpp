@@ -382,11 +382,11 @@ private Q_SLOTS:
         row("no Kubernetes name", QStringList{QStringLiteral("k8s"), QStringLiteral("Fraud_Model")} + model,
             QStringLiteral("endpoint 'Fraud_Model' is no Kubernetes name"));
         row("step over 100", QStringList{QStringLiteral("argo"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--stable-version"), QStringLiteral("2"), QStringLiteral("--steps"), QStringLiteral("5,50,120")},
-            QStringLiteral("canary step 3 is 120%"));
+            QStringLiteral("canary step '120' is not a whole percent from 1 to 100"));
         row("steps not increasing", QStringList{QStringLiteral("argo"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--strategy"), QStringLiteral("canary"), QStringLiteral("--steps"), QStringLiteral("5,50,25")},
-            QStringLiteral("canary step 3 (25%) does not increase on step 2 (50%)"));
+            QStringLiteral("canary steps must increase: 25 comes after 50"));
         row("step not a number", QStringList{QStringLiteral("argo"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--strategy"), QStringLiteral("canary"), QStringLiteral("--steps"), QStringLiteral("5,half")},
-            QStringLiteral("step 2 ('half') is no whole percent"));
+            QStringLiteral("canary step 'half' is not a whole percent"));
         row("unknown analysis metric", QStringList{QStringLiteral("argo"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--stable-version"), QStringLiteral("2"), QStringLiteral("--analysis"), QStringLiteral("accuracy >= stable")},
             QStringLiteral("unknown metric 'accuracy'"));
         row("relative rule without a stable version", QStringList{QStringLiteral("argo"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--strategy"), QStringLiteral("canary"), QStringLiteral("--analysis"), kRules},
@@ -406,7 +406,7 @@ private Q_SLOTS:
         row("version and alias", QStringList{QStringLiteral("k8s"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--alias"), QStringLiteral("champion")},
             QStringLiteral("give one of --version V and --alias A"));
         row("bad pause", QStringList{QStringLiteral("argo"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--strategy"), QStringLiteral("canary"), QStringLiteral("--pause"), QStringLiteral("soon")},
-            QStringLiteral("--pause 'soon'"));
+            QStringLiteral("'soon' is not a duration such as 60s"));
         row("bad port", QStringList{QStringLiteral("k8s"), QStringLiteral("fraud")} + model + QStringList{QStringLiteral("--port"), QStringLiteral("0")},
             QStringLiteral("--port '0'"));
         row("missing endpoint", QStringList{QStringLiteral("k8s")} + model, QStringLiteral("expected `export FORMAT ENDPOINT"));
