@@ -217,6 +217,55 @@ private Q_SLOTS:
         QCOMPARE(deploy::liveServers(*m_db)->size(), 0); // a clean stop removes the record
         http.stop();
     }
+
+    // Blue-green: the candidate answers on E-preview until promoted, then on E. Shadow: the
+    // candidate gets a copy of every request, compared and never answered.
+    void blueGreenAndShadow()
+    {
+        serve::InferenceService service(serve::ServeOptions{});
+        http::HttpServer http(service, http::HttpServerOptions{});
+        QVERIFY(http.start());
+        auto load = [](const QString &path) -> Result<std::shared_ptr<const serve::InferenceModel>> {
+            QFile f(path);
+            f.open(QIODevice::ReadOnly);
+            return std::shared_ptr<const serve::InferenceModel>(std::make_shared<orrery::testing::FakeModel>(f.readAll() == "swapped"));
+        };
+        deploy::RolloutController controller(m_db->path(), m_cache, service, load, deploy::RolloutController::Options{});
+        QVERIFY(controller.start(QStringLiteral("127.0.0.1"), http.port()));
+        HttpTestClient c(http.port());
+        const auto answeredBy = [&](const QByteArray &path) { return c.post(path, kInfer).json().value(QStringLiteral("model_version")).toString(); };
+        deploy::StartRequest r;
+        r.model = QStringLiteral("fraud");
+        r.version = 1;
+        r.endpoint = QStringLiteral("bg");
+        QVERIFY(m_store->start(r));
+        r.version = 2;
+        r.strategy = deploy::Strategy::BlueGreen;
+        r.strategyGiven = true;
+        QVERIFY(m_store->start(r));
+        QTRY_COMPARE_WITH_TIMEOUT(answeredBy("/v2/models/bg-preview/infer"), QStringLiteral("2"), 10000);
+        QCOMPARE(answeredBy("/v2/models/bg/infer"), QStringLiteral("1"));
+        QVERIFY(m_store->promote(QStringLiteral("bg")));
+        QTRY_COMPARE_WITH_TIMEOUT(answeredBy("/v2/models/bg/infer"), QStringLiteral("2"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.post("/v2/models/bg-preview/infer", kInfer).status, 404, 10000); // the preview is gone
+        QCOMPARE(champion(), 2);
+
+        r.endpoint = QStringLiteral("sh");
+        r.version = 1;
+        r.strategyGiven = false;
+        QVERIFY(m_store->start(r));
+        r.version = 2;
+        r.strategy = deploy::Strategy::Shadow;
+        r.strategyGiven = true;
+        QVERIFY(m_store->start(r));
+        QTRY_VERIFY_WITH_TIMEOUT(c.get("/metrics").body.contains("orrery_shadow_comparisons_total{endpoint=\"sh\",version=\"2\"}"), 10000);
+        for (int i = 0; i < 20; ++i)
+            QCOMPARE(answeredBy("/v2/models/sh/infer"), QStringLiteral("1")); // the shadow never answers
+        // [1, 2, 3]: v1 says (6, 2), class 0; the swapped v2 (2, 6), class 1 — every copy disagrees.
+        QTRY_VERIFY_WITH_TIMEOUT(c.get("/metrics").body.contains("orrery_shadow_disagreements_total{endpoint=\"sh\",version=\"2\"} 20\n"), 10000);
+        controller.stop();
+        http.stop();
+    }
 };
 
 QTEST_GUILESS_MAIN(TstRollout)
