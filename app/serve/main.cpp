@@ -17,6 +17,7 @@
 
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
+#include "core/registry/webhook_retrier.h"
 #include "core/serve/inference_service.h"
 #include "core/serve/script_inference_model.h"
 
@@ -162,8 +163,12 @@ int main(int argc, char **argv)
         std::printf("ready: the deployments of %s (revision %lld) at %s/v2/models/ENDPOINT/infer\n", qPrintable(workspaceRoot),
                     static_cast<long long>(controller->appliedRevision()), qPrintable(server.url()));
         std::fflush(stdout);
+        // The rollouts' changes queue deployment.changed webhooks; this long-running process
+        // retries them while it holds the workspace's delivery lease (as tracking serve does).
+        auto webhookRetrier = registry::WebhookRetrierThread::start(workspaceRoot + QStringLiteral("/.orrery/orrery.db"));
         int signal = 0;
         sigwait(&stopSignals, &signal);
+        webhookRetrier->stop();
         controller->stop(); // no routing change while draining; the server's record goes
         const bool drained = service.drain(10'000);
         server.stop();

@@ -101,7 +101,12 @@ void HttpServer::stop()
 {
     if (!d->running)
         return;
-    d->state.stopping = true;
+    d->state.stopping = true; // no new connections; answers close theirs
+    // Answers on their way (a drained inference batch, a commit callback) are written before the
+    // I/O stops, for up to stopGraceMs: stopping the io_context drops a queued write.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(d->state.options.stopGraceMs);
+    while (d->state.unanswered.load() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
     // A handler that is running finishes first; then destroying the io_context destroys every
     // session, which closes its connection.
     d->ioc->stop();

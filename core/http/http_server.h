@@ -67,6 +67,7 @@ struct HttpServerOptions {
     int writeTimeoutMs = 30'000;               // the same rule for sending
     int lingerMs = 2'000;                      // draining an unread body before closing after an error
     int maxConnections = 512;
+    int stopGraceMs = 2'000;                   // stop() waits this long for answers still being written
     QByteArray bearerToken;                    // required on every request when set; required to be set off loopback
     // GET paths answered without the token: health checks and /metrics, which Kubernetes probes
     // and Prometheus scrapers reach without a secret. Only for what reveals nothing to protect.

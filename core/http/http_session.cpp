@@ -31,6 +31,8 @@ Session::Session(tcp::socket socket, ServerState &state)
 Session::~Session()
 {
     --m_state.open;
+    if (m_awaitingAnswer)
+        --m_state.unanswered;
 }
 
 void Session::start(bool overCapacity)
@@ -282,6 +284,8 @@ void Session::onBody(beast::error_code ec)
 void Session::dispatch()
 {
     ++m_state.requests;
+    ++m_state.unanswered;
+    m_awaitingAnswer = true;
     auto self = shared_from_this();
     HttpResponder responder = HttpResponder::make([self](HttpResponse response) {
         asio::post(self->m_stream.get_executor(),
@@ -337,6 +341,10 @@ void Session::write(std::shared_ptr<Response> response, qint64 size, bool close)
 
 void Session::afterWrite(beast::error_code ec, bool close)
 {
+    if (m_awaitingAnswer) { // one connection's requests are strictly ordered: this was its answer
+        m_awaitingAnswer = false;
+        --m_state.unanswered;
+    }
     if (ec) {
         if (ec == beast::error::timeout)
             ++m_state.timeouts;

@@ -40,6 +40,7 @@ struct ServerState {
     std::atomic<int> open{0};
     std::atomic<quint64> connections{0};
     std::atomic<quint64> requests{0};
+    std::atomic<int> unanswered{0}; // handed to the handler, answer not yet written (stop() waits)
     std::atomic<quint64> refusedBodies{0};
     std::atomic<quint64> timeouts{0};
     std::atomic<quint64> malformed{0};
@@ -87,6 +88,7 @@ private:
     unsigned m_version = 11;
     bool m_keepAlive = false;
     bool m_bodyUnread = false;  // answered before reading the body: close after draining
+    bool m_awaitingAnswer = false; // a request is with the handler: counted in unanswered
     bool m_bodyTimedOut = false;
 };
 
