@@ -274,6 +274,13 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(area->timeline()->kindAt(0), QStringLiteral("step"), kTimeoutMs);
         QVERIFY(area->timeline()->detailAt(0).contains(QLatin1String("p99_ms 4.2 <= 4.8")));
         area->grab().save(screenshotPath(QStringLiteral("deployments-canary.png")));
+        // It fits the window's narrowest layout: 1111 px less the mode bar and the Activity dock
+        // (tst_main_window) leaves about 700 px.
+        QVERIFY2(area->minimumSizeHint().width() <= 700, qPrintable(QString::number(area->minimumSizeHint().width())));
+        area->resize(700, 600);
+        QTest::qWait(100);
+        area->grab().save(screenshotPath(QStringLiteral("deployments-narrow.png")));
+        area->resize(1300, 860);
 
         click(*area, DeploymentAction::Abort);
         QTRY_COMPARE_WITH_TIMEOUT(f.deployment(QStringLiteral("fraud")).phase, deploy::Phase::Aborted, kTimeoutMs);
