@@ -39,7 +39,7 @@ QVector<AreaInfo> makeAreas()
          tr("No endpoint serves a model yet. Once one does, this area lists each endpoint with its versions and "
             "live traffic split, follows canary, blue-green and shadow rollouts step by step with their analysis, "
             "pauses, promotes, aborts and rolls them back, and starts and stops the local inference server."),
-         tr("Click Start rollout… to serve a registered version, or run `orrery-cli deploy start MODEL --alias champion --endpoint NAME`.")},
+         tr("Click Start rollout… to serve a registered version on an endpoint; Start server runs `orrery-cli serve`, which applies it.")},
         {Area::Monitoring, QStringLiteral("monitoring"), tr("Monitoring"), QStringLiteral(":/icons/monitoring.svg"),
          tr("Live monitoring"),
          tr("This area will chart live latency and throughput, data and prediction drift, and the "

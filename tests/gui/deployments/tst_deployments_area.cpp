@@ -205,7 +205,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(area->snapshot().revision >= 0, kTimeoutMs);
         QVERIFY(!area->isShowingEndpoints());
         QVERIFY(area->emptyState()->isVisible());
-        QVERIFY(area->emptyState()->howToStart().contains(QLatin1String("orrery-cli deploy start")));
+        QVERIFY(area->emptyState()->howToStart().contains(QStringLiteral("Start rollout…")));
+        QVERIFY(area->emptyState()->howToStart().contains(QLatin1String("`orrery-cli serve`")));
         QVERIFY2(area->serverPanel()->statusLabel()->text().contains(QLatin1String("the desired state waits")),
                  qPrintable(area->serverPanel()->statusLabel()->text()));
         QVERIFY(area->serverPanel()->startButton()->isEnabled());
