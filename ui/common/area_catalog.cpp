@@ -36,9 +36,11 @@ QVector<AreaInfo> makeAreas()
          tr("Register a model with `orrery-cli models register NAME --file model.pt`, or run a pipeline whose register stage records the trained model after its gates.")},
         {Area::Deployments, QStringLiteral("deployments"), tr("Deployments"), QStringLiteral(":/icons/deployments.svg"),
          tr("Rollouts to the inference server"),
-         tr("This area will follow blue-green and canary rollouts to the local inference server, "
-            "with their analysis and a one-click rollback."),
-         tr("Until deployments land, score a batch with a trained model: `orrery-cli predict MODEL.pt --input X.csv --output Y.csv`.")},
+         tr("No endpoint serves a model yet. Once one does, this area lists each endpoint with its versions and "
+            "live traffic split, follows canary, blue-green and shadow rollouts step by step with their analysis, "
+            "pauses, promotes, aborts and rolls them back, and starts and stops the local inference server."),
+         tr("Click Start rollout… (or run `orrery-cli deploy start fraud --alias champion --endpoint fraud`) to serve a registered version "
+            "on an endpoint; Start server runs `orrery-cli serve`, which applies it.")},
         {Area::Monitoring, QStringLiteral("monitoring"), tr("Monitoring"), QStringLiteral(":/icons/monitoring.svg"),
          tr("Live monitoring"),
          tr("This area will chart live latency and throughput, data and prediction drift, and the "

@@ -10,6 +10,7 @@
 #include "ui/registry/webhooks_panel.h"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -289,6 +290,7 @@ void RegistryArea::setDatabasePath(const QString &path)
 {
     clear();
     m_path = path;
+    m_cacheRoot = QFileInfo(path).absolutePath() + QStringLiteral("/cache");
     m_worker->setDatabasePath(path);
     refresh();
 }
@@ -618,16 +620,31 @@ void RegistryArea::updateActions()
         if (m.name == m_snapshot.model)
             champion = m.aliasVersion(kChampion);
     const QString blocker = v ? m_snapshot.blockers.value(v->version) : QString();
-    m_promote->setText(v ? tr("Promote v%1 to champion").arg(v->version) : tr("Promote"));
-    const bool isChampion = v && v->version == champion;
-    m_promote->setEnabled(v && blocker.isEmpty() && !isChampion && !m_actionRunning);
+    // While endpoints serve the model, Promote rolls the version out on them instead.
+    QStringList endpoints, rollingOut;
+    bool servesEverywhere = !m_snapshot.endpoints.isEmpty();
+    for (const deploy::Deployment &d : std::as_const(m_snapshot.endpoints)) {
+        endpoints << d.endpoint;
+        if (v && d.rollingOut() && d.candidateVersion == v->version)
+            rollingOut << d.endpoint;
+        servesEverywhere = servesEverywhere && v && d.stableVersion == v->version && !d.rollingOut();
+    }
+    const bool serving = !endpoints.isEmpty();
+    m_promote->setText(!v ? tr("Promote") : serving ? tr("Promote v%1: roll out on %2").arg(v->version).arg(endpoints.join(QStringLiteral(", ")))
+                                                   : tr("Promote v%1 to champion").arg(v->version));
+    const bool isChampion = v && v->version == champion && (!serving || servesEverywhere);
+    m_promote->setEnabled(v && blocker.isEmpty() && !isChampion && rollingOut.isEmpty() && !m_actionRunning);
     QString why;
     if (!v)
         why = tr("Select a version.");
+    else if (!rollingOut.isEmpty())
+        why = tr("v%1 is rolling out on %2 (see Deployments).").arg(v->version).arg(rollingOut.join(QStringLiteral(", ")));
     else if (isChampion)
         why = tr("v%1 is the champion.").arg(v->version);
     else if (!blocker.isEmpty())
         why = tr("Blocked: %1").arg(blocker);
+    else if (serving)
+        why = tr("Gates passed: Promote starts v%1's rollout on %2; champion moves when it completes.").arg(v->version).arg(endpoints.join(QStringLiteral(", ")));
     else
         why = tr("Gates passed: v%1 may replace %2.").arg(v->version).arg(champion ? tr("champion v%1").arg(champion) : tr("no champion"));
     m_blocked->setText(why);
@@ -650,8 +667,9 @@ void RegistryArea::runAction(RegistryAction action)
     m_actionRunning = true;
     updateActions();
     m_status->setText(tr("Working…"));
+    const QString cacheRoot = m_cacheRoot;
     m_worker->post<QString>(
-        [=](store::Database &db) { return registryAction(db, action, model, version, reason); }, this,
+        [=](store::Database &db) { return registryAction(db, action, model, version, reason, cacheRoot); }, this,
         [this](const Result<QString> &result) {
             m_actionRunning = false;
             m_status->setStyleSheet(result ? QString() : QStringLiteral("color:#c62828"));

@@ -6,7 +6,8 @@
 //                  | created, source run and a column per lineage metric; sortable, filterable
 //   actions        | Promote (the selected version), Demote, Archive/Unarchive; when
 //                  | ModelRegistry::promotionBlocker gives a reason, Promote is disabled and the
-//                  | reason is shown beside it
+//                  | reason is shown beside it. While an endpoint serves the model, Promote starts
+//                  | that endpoint's rollout of the version (champion moves when it completes)
 //   tabs           | Version (gates with explanations, servable or why not, metrics, params,
 //                  | signature, data, commit), Card (Markdown), Compare (two versions side by side),
 //                  | History (the model's audit entries and its alias history)
@@ -149,6 +150,7 @@ private:
     QTimer *m_poll;
 
     QString m_path;
+    QString m_cacheRoot; // beside the database: .orrery/cache
     RegistrySnapshot m_snapshot;
     QString m_selectedModel;
     int m_selectedVersion = 0;

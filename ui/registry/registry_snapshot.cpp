@@ -1,5 +1,7 @@
 #include "ui/registry/registry_snapshot.h"
 
+#include "core/common/system_info.h"
+#include "core/deploy/deployment_store.h"
 #include "core/registry/model_registry.h"
 #include "core/registry/webhook_dispatcher.h"
 #include "core/store/database.h"
@@ -75,6 +77,14 @@ Result<RegistrySnapshot> loadRegistrySnapshot(store::Database &db, const QString
         ORRERY_ASSIGN_OR_RETURN(snap.aliasHistory, reg.aliasHistory(snap.model));
         std::sort(snap.aliasHistory.begin(), snap.aliasHistory.end(), [](const auto &a, const auto &b) { return a.time > b.time; });
         hash.addData(QStringLiteral("audit %1 %2").arg(snap.audit.isEmpty() ? 0 : snap.audit.first().seq).arg(snap.aliasHistory.size()).toUtf8());
+        deploy::DeploymentStore deployments(db, QString());
+        ORRERY_ASSIGN_OR_RETURN(const auto endpoints, deployments.list());
+        for (const deploy::Deployment &d : endpoints) {
+            if (d.model != snap.model || d.stableVersion == 0)
+                continue;
+            snap.endpoints.append(d);
+            hash.addData(QStringLiteral("endpoint %1 %2").arg(d.endpoint).arg(d.revision).toUtf8());
+        }
     }
     hash.addData(snap.model.toUtf8());
     snap.fingerprint = QString::fromLatin1(hash.result().toHex());
@@ -83,11 +93,54 @@ Result<RegistrySnapshot> loadRegistrySnapshot(store::Database &db, const QString
 
 namespace {
 
-Result<QString> applyAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason)
+// Promote while endpoints serve the model: each one's rollout of `version` (a canary by the
+// store's default when replacing a version). Endpoints that already serve it are left alone; a
+// refused start (a busy endpoint, an unservable version) is the answer, naming the endpoint.
+Result<QString> startRollouts(store::Database &db, const QString &cacheRoot, const QString &model, int version, const QString &reason,
+                              const QVector<deploy::Deployment> &endpoints)
+{
+    deploy::DeploymentStore store(db, cacheRoot, nullptr, common::osUserName());
+    QStringList done;
+    for (const deploy::Deployment &d : endpoints) {
+        if (d.stableVersion == version && !d.rollingOut())
+            continue;
+        deploy::StartRequest request;
+        request.endpoint = d.endpoint;
+        request.model = model;
+        request.version = version;
+        request.reason = reason.isEmpty() ? QString() : QStringLiteral("v%1 → v%2: %3").arg(d.stableVersion).arg(version).arg(reason);
+        auto started = store.start(request);
+        if (!started)
+            return started.status().withContext(QStringLiteral("promote %1 v%2 on endpoint %3").arg(model).arg(version).arg(d.endpoint));
+        done << QStringLiteral("%1 rollout of v%2 started on endpoint %3").arg(deploy::strategyName(started->strategy)).arg(version).arg(d.endpoint);
+    }
+    if (done.isEmpty())
+        return Status(ErrorCode::FailedPrecondition, QStringLiteral("%1 v%2 already serves every endpoint of %1").arg(model).arg(version));
+    return QStringLiteral("%1; champion moves when it completes").arg(done.join(QStringLiteral("; ")));
+}
+
+Result<QString> applyAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason,
+                            const QString &cacheRoot)
 {
     registry::ModelRegistry reg(db);
     switch (action) {
     case RegistryAction::Promote: {
+        {
+            deploy::DeploymentStore deployments(db, cacheRoot);
+            ORRERY_ASSIGN_OR_RETURN(const auto all, deployments.list());
+            QVector<deploy::Deployment> serving;
+            for (const deploy::Deployment &d : all)
+                if (d.model == model && d.stableVersion != 0)
+                    serving.append(d);
+            if (!serving.isEmpty()) {
+                // The version must be promotable all the same: the registry's gates decide, the
+                // rollout decides how it reaches traffic.
+                ORRERY_ASSIGN_OR_RETURN(const QString blocker, reg.promotionBlocker(model, version));
+                if (!blocker.isEmpty())
+                    return Status(ErrorCode::FailedPrecondition, QStringLiteral("cannot promote %1 v%2: %3").arg(model).arg(version).arg(blocker));
+                return startRollouts(db, cacheRoot, model, version, reason, serving);
+            }
+        }
         ORRERY_ASSIGN_OR_RETURN(auto before, reg.model(model));
         const int previous = before.aliasVersion(QStringLiteral("champion"));
         ORRERY_ASSIGN_OR_RETURN(auto v, reg.promote(model, version, reason));
@@ -111,9 +164,10 @@ Result<QString> applyAction(store::Database &db, RegistryAction action, const QS
 
 } // namespace
 
-Result<QString> registryAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason)
+Result<QString> registryAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason,
+                               const QString &cacheRoot)
 {
-    auto done = applyAction(db, action, model, version, reason);
+    auto done = applyAction(db, action, model, version, reason, cacheRoot);
     // Its webhooks are sent once now, on this worker (the window never waits on a receiver);
     // what fails is recorded and retried by the process holding the delivery lease.
     if (done)

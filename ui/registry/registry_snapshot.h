@@ -7,10 +7,15 @@
 //
 // registryAction() runs one change (promote, demote, archive, unarchive) through ModelRegistry,
 // so the area's changes are the CLI's changes: the same checks, audit entries and webhooks.
+// Promote on a model that an endpoint serves starts that endpoint's rollout of the version
+// instead (DeploymentStore::start, canary by default when replacing a version: `deploy start`'s
+// rule); champion moves when the rollout completes (docs/architecture.md, "Models: champion and
+// challenger"). `cacheRoot` is where the store verifies the version's file.
 //
 // Threads: loadRegistrySnapshot and registryAction run on the worker's thread with its Database.
 
 #include "core/audit/audit_log.h"
+#include "core/deploy/deployment.h"
 #include "core/registry/model_gates.h"
 #include "core/registry/registry_types.h"
 
@@ -35,6 +40,9 @@ struct RegistrySnapshot {
     registry::ModelGates gates;
     QVector<audit::AuditEntry> audit;          // newest first
     QVector<registry::AliasChange> aliasHistory; // newest first
+    // The endpoints that serve the model (core/deploy): while one does, Promote starts its
+    // rollout instead of moving champion at once.
+    QVector<deploy::Deployment> endpoints;
     // Changes when anything shown changes (the poll redraws only then).
     QString fingerprint;
 };
@@ -43,6 +51,7 @@ Result<RegistrySnapshot> loadRegistrySnapshot(store::Database &db, const QString
 
 enum class RegistryAction { Promote, Demote, Archive, Unarchive };
 // What was done, for the status line ("fraud v2 is champion (was v1)").
-Result<QString> registryAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason);
+Result<QString> registryAction(store::Database &db, RegistryAction action, const QString &model, int version, const QString &reason,
+                               const QString &cacheRoot = QString());
 
 } // namespace orrery::ui

@@ -11,6 +11,7 @@
 #include "ui/data/data_area.h"
 #include "ui/experiments/experiment_area.h"
 #include "ui/pipeline/pipeline_editor.h"
+#include "ui/deployments/deployments_area.h"
 #include "ui/registry/registry_area.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/mode_bar.h"
@@ -111,6 +112,8 @@ void MainWindow::createAreas()
             page = new ExperimentArea(area, m_navigator, m_areaStack); // found again with findChild
         } else if (area.area == Area::Registry) {
             page = new RegistryArea(area, m_navigator, m_areaStack); // opens "model_version"; found again with findChild
+        } else if (area.area == Area::Deployments) {
+            page = new DeploymentsArea(area, m_navigator, m_areaStack); // opens "deployment"; found again with findChild
         } else {
             page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
             page->setObjectName(QStringLiteral("area.") + area.id);
@@ -237,6 +240,7 @@ void MainWindow::closeWorkspace()
     m_dataArea->clear();
     findChild<ExperimentArea *>()->clear();
     findChild<RegistryArea *>()->clear();
+    findChild<DeploymentsArea *>()->clear();
     findChild<PipelineEditor *>()->setWorkspaceRoot({});
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
@@ -264,6 +268,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     m_dataArea->setWorkspaceRoot(info.root);
     findChild<ExperimentArea *>()->setWorkspaceRoot(info.root);
     findChild<RegistryArea *>()->setWorkspaceRoot(info.root);
+    findChild<DeploymentsArea *>()->setWorkspaceRoot(info.root);
     findChild<PipelineEditor *>()->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);

@@ -6,6 +6,7 @@
 // opening "model_version" itself; a version registered behind the area's back appearing within a
 // poll; the empty state naming how models get registered; the webhooks managed from the area, a
 // promotion delivered signed to a real receiver on 127.0.0.1.
+#include "core/deploy/deployment_store.h"
 #include "core/registry/model_registry.h"
 #include "core/store/database.h"
 #include "tests/gui/registry/registry_fixture.h"
@@ -218,6 +219,50 @@ private Q_SLOTS:
         QVERIFY(area->blockedLabel()->text().contains(QLatin1String("archived")));
         QTest::mouseClick(area->archiveButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(countInDb(f.db(), QStringLiteral("SELECT count(*) FROM model_versions WHERE name = 'fraud' AND version = 3 AND archived = 0")), 1, kTimeoutMs);
+    }
+
+    // Once an endpoint serves the model, Promote starts that endpoint's rollout of the version
+    // (a canary: the store's default when replacing a version) instead of moving champion at
+    // once; champion moves when the rollout completes (docs/architecture.md's champion table).
+    void promoteStartsTheServingEndpointsRollout()
+    {
+        Fixture f;
+        QVERIFY(testing::buildFraudRegistry(f.db(), f.cache(), f.scratch()));
+        {
+            auto db = store::Database::open(f.db());
+            QVERIFY(db);
+            deploy::DeploymentStore store(**db, f.cache());
+            deploy::StartRequest r;
+            r.endpoint = QStringLiteral("fraud-api");
+            r.model = QStringLiteral("fraud");
+            r.alias = QStringLiteral("champion");
+            QVERIFY(store.start(r));
+        }
+        auto area = makeArea(f);
+        QVERIFY(QTest::qWaitForWindowExposed(area.get()));
+        QTRY_COMPARE_WITH_TIMEOUT(area->versionProxy()->rowCount(), 3, kTimeoutMs);
+        area->selectVersion(2);
+        QTRY_COMPARE_WITH_TIMEOUT(area->promoteButton()->text(), QStringLiteral("Promote v2: roll out on fraud-api"), kTimeoutMs);
+        QVERIFY(area->promoteButton()->isEnabled());
+        QVERIFY2(area->blockedLabel()->text().contains(QLatin1String("champion moves when it completes")), qPrintable(area->blockedLabel()->text()));
+        QTest::mouseClick(area->promoteButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(countInDb(f.db(), QStringLiteral("SELECT count(*) FROM deployments WHERE endpoint = 'fraud-api' AND candidate_version = 2 "
+                                                                   "AND phase = 'progressing' AND strategy = 'canary' AND stable_version = 1")), 1, kTimeoutMs);
+        QCOMPARE(aliasInDb(f.db(), QStringLiteral("champion")), 1); // not yet: the rollout decides
+        QTRY_VERIFY2_WITH_TIMEOUT(area->statusLabel()->text().contains(QLatin1String("canary rollout of v2 started on endpoint fraud-api")),
+                                  qPrintable(area->statusLabel()->text()), kTimeoutMs);
+        // While v2 rolls out, Promote says so instead of starting a second rollout.
+        QTRY_VERIFY_WITH_TIMEOUT(!area->promoteButton()->isEnabled(), kTimeoutMs);
+        QVERIFY2(area->blockedLabel()->text().contains(QLatin1String("v2 is rolling out on fraud-api")), qPrintable(area->blockedLabel()->text()));
+        // The rollout completes (promoted through the store, as `deploy promote` does): champion moves.
+        {
+            auto db = store::Database::open(f.db());
+            QVERIFY(db);
+            deploy::DeploymentStore store(**db, f.cache());
+            QVERIFY(store.promote(QStringLiteral("fraud-api")));
+        }
+        QCOMPARE(aliasInDb(f.db(), QStringLiteral("champion")), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(area->modelView()->topLevelItem(0)->text(2), QStringLiteral("v2"), kTimeoutMs);
     }
 
     // The registry's webhooks as `models webhooks` offers them: a file URL refused naming the
