@@ -45,6 +45,18 @@ Result<int> parseWhole(const QString &text, const QString &option, int lowest, i
     return value;
 }
 
+// What is about where and how the pods run rather than the model: --port, --replicas, --image,
+// --prometheus (both ways of building a spec take them).
+Status applyPlacementOptions(const CommandParser &p, deploy::ExportSpec &spec)
+{
+    ORRERY_ASSIGN_OR_RETURN(spec.port, parseWhole(p.value(QStringLiteral("port")), QStringLiteral("--port"), 1, 65535));
+    ORRERY_ASSIGN_OR_RETURN(spec.replicas, parseWhole(p.value(QStringLiteral("replicas")), QStringLiteral("--replicas"), 1, 1000));
+    spec.image = p.value(QStringLiteral("image"));
+    if (p.isSet(QStringLiteral("prometheus")))
+        spec.prometheusAddress = p.value(QStringLiteral("prometheus"));
+    return Status();
+}
+
 // The ExportSpec of the endpoint's recorded deployment (`deploy start`): the version being rolled
 // out (or the one serving) with the strategy, steps, pause and analysis it was started with; the
 // options that are not about the model (--port, --image, --replicas, --prometheus) still apply.
@@ -74,11 +86,7 @@ Result<deploy::ExportSpec> specFromDeployment(const Context &context, const Comm
     ORRERY_ASSIGN_OR_RETURN(const registry::ModelVersion version, registry.version(spec.model, spec.version));
     ORRERY_ASSIGN_OR_RETURN(spec.modelFile, registry::verifiedModelPath(ws->cacheDir(), version));
     spec.modelMd5 = version.modelMd5;
-    ORRERY_ASSIGN_OR_RETURN(spec.port, parseWhole(p.value(QStringLiteral("port")), QStringLiteral("--port"), 1, 65535));
-    ORRERY_ASSIGN_OR_RETURN(spec.replicas, parseWhole(p.value(QStringLiteral("replicas")), QStringLiteral("--replicas"), 1, 1000));
-    spec.image = p.value(QStringLiteral("image"));
-    if (p.isSet(QStringLiteral("prometheus")))
-        spec.prometheusAddress = p.value(QStringLiteral("prometheus"));
+    ORRERY_TRY(applyPlacementOptions(p, spec));
     return spec;
 }
 
@@ -137,12 +145,8 @@ Result<deploy::ExportSpec> exportSpecFromOptions(const Context &context, const C
         spec.pauseSeconds = int((*ms + 999) / 1000);
     }
     spec.analysisRules = p.value(QStringLiteral("analysis"));
-    ORRERY_ASSIGN_OR_RETURN(spec.port, parseWhole(p.value(QStringLiteral("port")), QStringLiteral("--port"), 1, 65535));
-    ORRERY_ASSIGN_OR_RETURN(spec.replicas, parseWhole(p.value(QStringLiteral("replicas")), QStringLiteral("--replicas"), 1, 1000));
     ORRERY_ASSIGN_OR_RETURN(spec.minRequests, parseWhole(p.value(QStringLiteral("min-requests")), QStringLiteral("--min-requests"), 1, 100000000));
-    spec.image = p.value(QStringLiteral("image"));
-    if (p.isSet(QStringLiteral("prometheus")))
-        spec.prometheusAddress = p.value(QStringLiteral("prometheus"));
+    ORRERY_TRY(applyPlacementOptions(p, spec));
     return spec;
 }
 

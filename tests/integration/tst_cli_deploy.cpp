@@ -6,6 +6,7 @@
 // and a restart resume at the recorded step; what must be refused is refused and changes nothing.
 #include "tests/auto/http/http_test_client.h"
 #include "tests/integration/oip_request.h"
+#include "tests/integration/serve_process.h"
 #include "tests/support/test_support.h"
 
 #include <QJsonArray>
@@ -59,29 +60,7 @@ class TstCliDeploy : public QObject {
         return json({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("fraud")}).value(QStringLiteral("champion")).toInt();
     }
 
-    // `orrery-cli serve --port 0` in the workspace, until "ready:"; its port.
-    quint16 startServer()
-    {
-        m_server.setWorkingDirectory(m_ws);
-        m_server.setProgram(testing::cliPath());
-        m_server.setArguments({QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")});
-        m_server.start();
-        if (!m_server.waitForStarted(10000))
-            return 0;
-        QByteArray out;
-        QElapsedTimer t;
-        t.start();
-        while (!out.contains("ready:") && t.elapsed() < 60000 && m_server.state() == QProcess::Running) {
-            m_server.waitForReadyRead(200);
-            out += m_server.readAllStandardOutput();
-        }
-        const auto m = QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(out));
-        if (!m.hasMatch() || !out.contains("ready:")) {
-            qWarning("serve did not get ready: %s %s", out.constData(), m_server.readAllStandardError().constData());
-            return 0;
-        }
-        return quint16(m.captured(1).toUInt());
-    }
+    quint16 startServer() { return testing::startServe(m_server, m_ws, {}); }
 
     void stopServer(bool kill9)
     {

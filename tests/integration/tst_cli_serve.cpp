@@ -4,6 +4,7 @@
 // token rule off loopback, SIGTERM drains and exits 0.
 #include "tests/auto/http/http_test_client.h"
 #include "tests/integration/oip_request.h"
+#include "tests/integration/serve_process.h"
 #include "tests/support/test_support.h"
 
 #include <QJsonArray>
@@ -36,30 +37,7 @@ class TstCliServe : public QObject {
 
     Run cli(QStringList args) { return runCli(args, m_ws); }
 
-    // Starts `orrery-cli serve ARGS --port 0` and waits until it is ready; returns its port.
-    quint16 startServer(QProcess &p, const QStringList &args)
-    {
-        p.setWorkingDirectory(m_ws);
-        p.setProgram(testing::cliPath());
-        p.setArguments(QStringList{QStringLiteral("serve")} + args + QStringList{QStringLiteral("--port"), QStringLiteral("0")});
-        p.setProcessChannelMode(QProcess::SeparateChannels);
-        p.start();
-        if (!p.waitForStarted(10000))
-            return 0;
-        QByteArray out;
-        QElapsedTimer t;
-        t.start();
-        while (!out.contains("ready:") && t.elapsed() < 60000 && p.state() == QProcess::Running) {
-            p.waitForReadyRead(200);
-            out += p.readAllStandardOutput();
-        }
-        const auto m = QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)")).match(QString::fromUtf8(out));
-        if (!out.contains("ready:") || !m.hasMatch()) {
-            qWarning("serve did not get ready: %s %s", out.constData(), p.readAllStandardError().constData());
-            return 0;
-        }
-        return quint16(m.captured(1).toUInt());
-    }
+    quint16 startServer(QProcess &p, const QStringList &args) { return testing::startServe(p, m_ws, args); }
 
     int stopServer(QProcess &p, QByteArray *err = nullptr)
     {
