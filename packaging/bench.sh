@@ -177,21 +177,25 @@ run_serving() {
   load() { # PORT NAME
     if command -v wrk >/dev/null; then
       "$repo/build-bench/tests/bench/bench_serving" "$1" "$2-warmup" 1 1 >/dev/null # waits until it answers
-      wrk -t1 -c16 -d"${seconds}s" --latency -s tests/bench/peers/serve_load.lua "http://127.0.0.1:$1/v2/models/m/infer" |
+      $client wrk -t1 -c16 -d"${seconds}s" --latency -s tests/bench/peers/serve_load.lua "http://127.0.0.1:$1/v2/models/m/infer" |
         awk -v n="$2" '/Requests\/sec/ { printf "bench %s_rps %.0f req/s\n", n, $2 } $1 == "50%" { printf "bench %s_p50 %s\n", n, $2 } $1 == "99%" { printf "bench %s_p99 %s\n", n, $2 }'
     else
-      "$repo/build-bench/tests/bench/bench_serving" "$1" "$2" "$seconds" 16
+      $client "$repo/build-bench/tests/bench/bench_serving" "$1" "$2" "$seconds" 16
     fi
   }
-  "$repo/build-bench/bin/orrery-cli" serve --model "$work/mlp.pt" --endpoint m --port 18093 >/dev/null 2>&1 &
+  # The setup: the load generator pinned to one core and the server to the other, for
+  # Orrery and the peer alike (taskset; unpinned on a one-core machine).
+  local client="" server=""
+  if command -v taskset >/dev/null && (($(nproc) >= 2)); then client="taskset -c 0"; server="taskset -c 1"; fi
+  $server "$repo/build-bench/bin/orrery-cli" serve --model "$work/mlp.pt" --endpoint m --port 18093 >/dev/null 2>&1 &
   pid=$!
   out=$(load 18093 serving_orrery) || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
   kill -TERM "$pid"; wait "$pid" || true
   echo "$out"
   if /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
-    peer_name=fastapi; /usr/bin/python3 tests/bench/peers/serve_fastapi.py 18094 >/dev/null 2>&1 &
+    peer_name=fastapi; $server /usr/bin/python3 tests/bench/peers/serve_fastapi.py 18094 >/dev/null 2>&1 &
   else
-    peer_name=flask; /usr/bin/python3 tests/bench/peers/serve_flask.py 18094 >/dev/null 2>&1 &
+    peer_name=flask; $server /usr/bin/python3 tests/bench/peers/serve_flask.py 18094 >/dev/null 2>&1 &
   fi
   pid=$!
   peer_out=$(load 18094 "serving_$peer_name") || { kill -TERM "$pid"; wait "$pid" || true; return 1; }
