@@ -56,7 +56,7 @@ class TstRollout : public QObject {
 
     // A validated TorchScript-format version whose stored file holds `content` (the fake loader
     // reads it: "swapped" makes the other fake).
-    int registerVersion(const QByteArray &content)
+    int registerVersion(const QByteArray &content, const QString &format = QStringLiteral("torchscript"))
     {
         const QString path = m_dir.filePath(QStringLiteral("model-%1.pt").arg(QString::fromLatin1(content.toHex())));
         QFile f(path);
@@ -72,7 +72,7 @@ class TstRollout : public QObject {
         v.modelMd5 = stored->md5;
         v.modelSize = stored->size;
         v.modelFileName = QStringLiteral("model.pt");
-        v.format = QStringLiteral("torchscript");
+        v.format = format;
         v.signature = {{QStringLiteral("inputs"), QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("x")}, {QStringLiteral("dtype"), QStringLiteral("FP32")},
                                                                          {QStringLiteral("shape"), QJsonArray{-1, 3}}}}}};
         v.validation = registry::Validation::Passed;
@@ -143,8 +143,14 @@ private Q_SLOTS:
         bad.strategy = deploy::Strategy::Canary;
         bad.strategyGiven = true;
         refused(m_store->start(bad), QStringLiteral("serves nothing yet"));
-        QCOMPARE(*m_store->revision(), qint64(2));
-        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM deployment_events")), 2);
+        bad.endpoint = QStringLiteral("fraud");
+        bad.strategyGiven = false;
+        QVERIFY(m_store->abort(QStringLiteral("fraud"))); // not busy, so the version itself is what is refused
+        bad.version = registerVersion("logistic", QStringLiteral("orrery.baseline_logistic"));
+        refused(m_store->start(bad), QStringLiteral("not TorchScript"));
+        QVERIFY(m_store->retry(QStringLiteral("fraud")));
+        QCOMPARE(*m_store->revision(), qint64(4)); // the abort and the retry, nothing of the refusals
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM deployment_events")), 4);
         // The controller's change loses to a command made since it read the row.
         const deploy::Deployment seen = *m_store->get(QStringLiteral("fraud"));
         QVERIFY(m_store->pause(QStringLiteral("fraud")));
