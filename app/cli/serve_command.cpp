@@ -36,6 +36,8 @@ int runServeModel(const Context &context)
         {QStringLiteral("max-batch"), QStringLiteral("Most rows per model call, and per request (default 64)."), QStringLiteral("N"), QStringLiteral("64")},
         {QStringLiteral("max-delay-ms"), QStringLiteral("How long a request waits for others to share its batch (default 0: a free\ninference thread takes what is queued at once; under load the requests that arrive\nwhile a batch runs form the next one)."), QStringLiteral("D"), QStringLiteral("0")},
         {QStringLiteral("threads"), QStringLiteral("Inference threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")},
+        {QStringLiteral("sample-inputs"), QStringLiteral("Without --model: the share of requests whose inputs the prediction log keeps (default 0.1;\nevery answer's outputs, version and latency are always logged)."), QStringLiteral("R")},
+        {QStringLiteral("no-prediction-log"), QStringLiteral("Without --model: log no predictions.")},
         {QStringLiteral("max-body-bytes"), QStringLiteral("Largest infer request body (default 16 MB; larger: 413)."), QStringLiteral("B"), QStringLiteral("16777216")},
     });
     int code = 0;
@@ -48,6 +50,10 @@ int runServeModel(const Context &context)
         if (p.isSet(QLatin1String(option)))
             forwarded << QStringLiteral("--%1").arg(QLatin1String(option)) << p.value(QLatin1String(option));
     if (model.isEmpty() && endpoint.isEmpty()) {
+        if (p.isSet(QStringLiteral("sample-inputs")))
+            forwarded << QStringLiteral("--sample-inputs") << p.value(QStringLiteral("sample-inputs"));
+        if (p.isSet(QStringLiteral("no-prediction-log")))
+            forwarded << QStringLiteral("--no-prediction-log");
         auto ws = openWorkspace(context);
         if (!ws)
             return fail(ws.status().withContext(QStringLiteral("serve")));
@@ -55,6 +61,8 @@ int runServeModel(const Context &context)
         ws->reset(); // the server opens its own connections
         return execSibling(QStringLiteral("serve"), QStringLiteral("orrery-serve"), args);
     }
+    if (p.isSet(QStringLiteral("sample-inputs")) || p.isSet(QStringLiteral("no-prediction-log")))
+        return p.usageError(QStringLiteral("--sample-inputs and --no-prediction-log are for the workspace's server (no --model): one model alone logs nothing"));
     if (model.isEmpty() || endpoint.isEmpty())
         return p.usageError(QStringLiteral("give --model FILE|NAME@ALIAS|NAME/VERSION and --endpoint NAME"));
     if (!registry::ModelRegistry::validateModelName(endpoint))

@@ -17,6 +17,7 @@
 
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
+#include "core/monitor/prediction_log.h"
 #include "core/registry/webhook_retrier.h"
 #include "core/serve/inference_service.h"
 #include "core/serve/script_inference_model.h"
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
     parser.addOptions({
         {QStringLiteral("model"), QStringLiteral("the TorchScript file"), QStringLiteral("FILE")},
         {QStringLiteral("workspace"), QStringLiteral("serve the workspace's deployments instead"), QStringLiteral("ROOT")},
+        {QStringLiteral("sample-inputs"), QStringLiteral("with --workspace: the share of requests whose inputs the prediction log keeps"), QStringLiteral("R"), QStringLiteral("0.1")},
+        {QStringLiteral("no-prediction-log"), QStringLiteral("with --workspace: log no predictions")},
         {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
         {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},
         {QStringLiteral("port"), QStringLiteral("TCP port (0: any free one)"), QStringLiteral("P"), QStringLiteral("8080")},
@@ -139,7 +142,22 @@ int main(int argc, char **argv)
     sigaddset(&stopSignals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
+    // Declared before the service, so it outlives the hook queue that feeds it and commits last.
+    std::shared_ptr<monitor::PredictionLog> predictionLog;
+    if (!workspaceRoot.isEmpty() && !parser.isSet(QStringLiteral("no-prediction-log"))) {
+        bool ok = false;
+        monitor::PredictionLogOptions logOptions;
+        logOptions.inputRate = parser.value(QStringLiteral("sample-inputs")).toDouble(&ok);
+        if (!ok || logOptions.inputRate < 0 || logOptions.inputRate > 1)
+            return fail(QStringLiteral("--sample-inputs needs a share from 0 to 1"));
+        auto log = monitor::PredictionLog::open(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), logOptions);
+        if (!log)
+            return fail(log.status().withContext(QStringLiteral("the prediction log")).message());
+        predictionLog = std::move(*log);
+    }
     serve::InferenceService service(options);
+    if (predictionLog)
+        service.setHook(predictionLog);
     std::unique_ptr<deploy::RolloutController> controller;
     if (!workspaceRoot.isEmpty()) {
         auto load = [](const QString &path) -> Result<std::shared_ptr<const serve::InferenceModel>> {

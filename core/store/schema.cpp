@@ -375,6 +375,22 @@ CREATE TABLE servers (
   applied_revision INTEGER NOT NULL DEFAULT 0
 );
 )sql"},
+        {11, "monitor: the prediction log (every answer; inputs for a sampled share)",
+         R"sql(
+CREATE TABLE predictions (
+  id         INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  endpoint   TEXT NOT NULL,
+  version    TEXT NOT NULL,
+  time       INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  rows       INTEGER NOT NULL,
+  outputs    TEXT NOT NULL,
+  inputs     TEXT
+);
+CREATE INDEX predictions_request ON predictions(request_id);
+CREATE INDEX predictions_endpoint_time ON predictions(endpoint, time);
+)sql"},
     };
     return all;
 }

@@ -4,6 +4,7 @@
 // while its analysis passes and completion moves champion; a failed analysis aborts with the
 // reason and leaves the stable serving; pause, resume, promote and rollback; kill -9 mid-canary
 // and a restart resume at the recorded step; what must be refused is refused and changes nothing.
+#include "core/store/database.h"
 #include "tests/auto/http/http_test_client.h"
 #include "tests/integration/oip_request.h"
 #include "tests/integration/serve_process.h"
@@ -68,6 +69,18 @@ class TstCliDeploy : public QObject {
             return;
         ::kill(pid_t(m_server.processId()), kill9 ? SIGKILL : SIGTERM);
         m_server.waitForFinished(20000);
+    }
+
+    qint64 loggedBy(const QString &version)
+    {
+        auto db = store::Database::open(m_ws + QStringLiteral("/.orrery/orrery.db"));
+        if (!db)
+            return -1;
+        auto s = (*db)->prepare(QStringLiteral("SELECT count(*) FROM predictions WHERE endpoint = 'fraud' AND version = ?"));
+        if (!s)
+            return -1;
+        s->bind(1, version);
+        return s->next() ? s->int64(0) : -1;
     }
 
     // `n` requests; how many each version answered ("error" for any other answer).
@@ -184,6 +197,9 @@ private Q_SLOTS:
         QCOMPARE(champion(), 2); // completion moves champion
         QTRY_COMPARE_WITH_TIMEOUT(send(5), (std::map<QString, int>{{QStringLiteral("2"), 5}}), 5000);
         QCOMPARE(traffic.errors(), 0); // every routing change on the way failed no request
+        // The prediction log has every answer with the version that gave it (committed within
+        // ~100 ms: asynchronous by design).
+        QTRY_VERIFY_WITH_TIMEOUT(loggedBy(QStringLiteral("2")) > 0 && loggedBy(QStringLiteral("1")) > 0, 10000);
         const Run history = cli({QStringLiteral("models"), QStringLiteral("history"), QStringLiteral("fraud")});
         QVERIFY2(history.out.contains(QStringLiteral("serves endpoint fraud (completed)")), qPrintable(history.out));
         // Which version served the endpoint when: v1 alone, then both, then v2 alone.
