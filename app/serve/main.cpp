@@ -17,6 +17,7 @@
 
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
+#include "core/monitor/feedback_store.h"
 #include "core/monitor/prediction_log.h"
 #include "core/registry/webhook_retrier.h"
 #include "core/serve/inference_service.h"
@@ -155,9 +156,18 @@ int main(int argc, char **argv)
             return fail(log.status().withContext(QStringLiteral("the prediction log")).message());
         predictionLog = std::move(*log);
     }
+    std::shared_ptr<monitor::FeedbackStore> feedback; // POST …/feedback: labels matched to the log
+    if (predictionLog) {
+        auto store = monitor::FeedbackStore::open(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), predictionLog);
+        if (!store)
+            return fail(store.status().withContext(QStringLiteral("the feedback store")).message());
+        feedback = std::move(*store);
+    }
     serve::InferenceService service(options);
     if (predictionLog)
         service.setHook(predictionLog);
+    if (feedback)
+        service.setFeedbackSink(feedback);
     std::unique_ptr<deploy::RolloutController> controller;
     if (!workspaceRoot.isEmpty()) {
         auto load = [](const QString &path) -> Result<std::shared_ptr<const serve::InferenceModel>> {

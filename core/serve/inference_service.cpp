@@ -3,6 +3,7 @@
 
 #include "core/serve/inference_service.h"
 
+#include "core/serve/feedback_sink.h"
 #include "core/serve/metrics_text.h"
 #include "core/serve/model_runner.h"
 #include "core/serve/oip_codec.h"
@@ -140,6 +141,7 @@ struct InferenceService::Impl {
     QHash<QString, std::shared_ptr<std::atomic<quint64>>> counters; // endpoint
     std::shared_ptr<PredictionHookQueue> hook; // always there; active once setHook() gave it a hook
     std::vector<std::shared_ptr<const MetricsSource>> sources;
+    std::shared_ptr<FeedbackSink> feedback;
     std::atomic<quint64> refusedUnrouted{0}; // infers refused before any version took them (not ready, draining)
     QByteArray idPrefix = QByteArray::number(QRandomGenerator::system()->generate(), 16) + '-';
     std::atomic<quint64> nextId{1};
@@ -324,6 +326,8 @@ void InferenceService::setHook(std::shared_ptr<PredictionHook> hook)
 
 void InferenceService::addMetricsSource(std::shared_ptr<const MetricsSource> source) { d->sources.push_back(std::move(source)); }
 
+void InferenceService::setFeedbackSink(std::shared_ptr<FeedbackSink> sink) { d->feedback = std::move(sink); }
+
 bool InferenceService::drain(int timeoutMs)
 {
     std::shared_ptr<const Table> table;
@@ -433,7 +437,7 @@ QByteArray InferenceService::metricsText() const
 http::HttpBodyPlan InferenceService::planBody(const http::HttpRequest &head)
 {
     http::HttpBodyPlan plan;
-    if (head.method == "POST" && head.path().endsWith("/infer")) {
+    if (head.method == "POST" && (head.path().endsWith("/infer") || head.path().endsWith("/feedback"))) {
         plan.limit = d->o.maxBodyBytes;
         if (head.contentLength > d->o.maxBodyBytes) {
             QByteArray id = head.header("x-request-id");
@@ -518,8 +522,15 @@ void InferenceService::handle(http::HttpRequest request, http::HttpResponder res
         pinned = rest[1];
         rest = rest.mid(2);
     }
+    if (!pins && rest.size() == 1 && rest[0] == QLatin1String("feedback")) {
+        if (request.method != "POST")
+            return fail(405, QStringLiteral("feedback takes POST"));
+        if (!d->feedback)
+            return fail(404, QStringLiteral("this server keeps no feedback: it serves one model alone; the workspace's server (orrery-cli serve) takes labels"));
+        return d->feedback->submit(name, std::move(request.body), responder);
+    }
     if (rest.size() > 1 || (rest.size() == 1 && rest[0] != QLatin1String("ready") && rest[0] != QLatin1String("infer")))
-        return fail(404, QStringLiteral("no such path under /v2/models/%1 (its metadata, /ready or /infer)").arg(name));
+        return fail(404, QStringLiteral("no such path under /v2/models/%1 (its metadata, /ready, /infer or /feedback)").arg(name));
     const QString action = rest.isEmpty() ? QString() : rest[0];
     const Route *route = table->find(name);
     if (!route) {

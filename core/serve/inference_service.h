@@ -9,6 +9,7 @@
 //   GET  /v2/models/E[/versions/V]        metadata: name, versions, platform, inputs, outputs
 //   GET  /v2/models/E[/versions/V]/ready  {"name", "ready"} (503 when not ready)
 //   POST /v2/models/E[/versions/V]/infer  OIP request → response (oip_codec.h); parameters ignored
+//   POST /v2/models/E/feedback            true labels for earlier answers (feedback_sink.h; 404 without a sink)
 //   GET  /metrics                         Prometheus text (metrics_text.h names the families)
 //
 // E is an endpoint's name (compared as decoded, so `..%2f` is simply no endpoint: 404). An
@@ -52,6 +53,7 @@
 
 namespace orrery::serve {
 
+class FeedbackSink;
 class MetricsSource;
 class ServingMetrics;
 
@@ -106,6 +108,7 @@ public:
     // Set before the server starts; null: no hook.
     void setHook(std::shared_ptr<PredictionHook> hook);
     void addMetricsSource(std::shared_ptr<const MetricsSource> source); // before the server starts
+    void setFeedbackSink(std::shared_ptr<FeedbackSink> sink);           // before the server starts
     // Refuses new infer requests (503) and waits up to `timeoutMs` for the queued and running
     // ones to be answered; true when none is left.
     bool drain(int timeoutMs);

@@ -375,7 +375,7 @@ CREATE TABLE servers (
   applied_revision INTEGER NOT NULL DEFAULT 0
 );
 )sql"},
-        {11, "monitor: the prediction log (every answer; inputs for a sampled share)",
+        {11, "monitor: the prediction log (every answer; inputs for a sampled share) and the true labels that come later",
          R"sql(
 CREATE TABLE predictions (
   id         INTEGER PRIMARY KEY,
@@ -390,6 +390,19 @@ CREATE TABLE predictions (
 );
 CREATE INDEX predictions_request ON predictions(request_id);
 CREATE INDEX predictions_endpoint_time ON predictions(endpoint, time);
+CREATE TABLE feedback (
+  id            INTEGER PRIMARY KEY,
+  endpoint      TEXT NOT NULL,
+  request_id    TEXT NOT NULL,
+  row           INTEGER NOT NULL,
+  label_number  REAL,
+  label_text    TEXT,
+  time          INTEGER NOT NULL,
+  prediction_id INTEGER,
+  version       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX feedback_request ON feedback(request_id, row);
+CREATE INDEX feedback_endpoint_time ON feedback(endpoint, time);
 )sql"},
     };
     return all;

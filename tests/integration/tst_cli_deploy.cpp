@@ -200,6 +200,20 @@ private Q_SLOTS:
         // The prediction log has every answer with the version that gave it (committed within
         // ~100 ms: asynchronous by design).
         QTRY_VERIFY_WITH_TIMEOUT(loggedBy(QStringLiteral("2")) > 0 && loggedBy(QStringLiteral("1")) > 0, 10000);
+        // Delayed labels: matched to the logged answer by its request id, one per row; an
+        // unknown id is stored, counted and named; the answer comes after the commit.
+        HttpTestClient c(m_port);
+        QCOMPARE(c.request("POST", "/v2/models/fraud/infer", m_body, {{"X-Request-Id", "labelled-1"}}).status, 200);
+        HttpReply fb = c.post("/v2/models/fraud/feedback", R"({"request_id": "labelled-1", "labels": [0, 1, 0, 0, 1]})");
+        QCOMPARE(fb.status, 200);
+        QCOMPARE(fb.json(), (QJsonObject{{QStringLiteral("accepted"), 5}, {QStringLiteral("matched"), 5}, {QStringLiteral("unknown"), 0},
+                                         {QStringLiteral("unknown_ids"), QJsonArray()}}));
+        fb = c.post("/v2/models/fraud/feedback", R"({"labels": [{"request_id": "labelled-1", "label": 1, "row": 4}, {"request_id": "never-sent", "label": 0}]})");
+        QCOMPARE(fb.json().value(QStringLiteral("matched")).toInt(), 1);
+        QCOMPARE(fb.json().value(QStringLiteral("unknown_ids")).toArray(), QJsonArray{QStringLiteral("never-sent")});
+        fb = c.post("/v2/models/fraud/feedback", R"({"labels": [{"request_id": "labelled-1", "label": [1]}]})");
+        QCOMPARE(fb.status, 400);
+        QVERIFY2(fb.json().value(QStringLiteral("error")).toString().contains(QStringLiteral("labels[0]")), fb.body.constData());
         const Run history = cli({QStringLiteral("models"), QStringLiteral("history"), QStringLiteral("fraud")});
         QVERIFY2(history.out.contains(QStringLiteral("serves endpoint fraud (completed)")), qPrintable(history.out));
         // Which version served the endpoint when: v1 alone, then both, then v2 alone.

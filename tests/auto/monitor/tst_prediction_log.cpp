@@ -2,6 +2,7 @@
 // committed with its outputs, the inputs for the sampled share only (and whole), batches of
 // records in few transactions, flush, retention by age and by rows, and a full buffer that drops
 // and counts instead of blocking.
+#include "core/monitor/feedback_store.h"
 #include "core/monitor/prediction_log.h"
 #include "core/store/database.h"
 
@@ -162,6 +163,47 @@ private Q_SLOTS:
                 (*log)->record(makeRecord(i));
         }
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM predictions")), qint64(30));
+    }
+
+    // Delayed labels (feedback_store.h): matched by request id and row to the logged answers,
+    // which are flushed first; unknown ids stored and named; bad bodies refused whole.
+    void labelsAreMatchedToTheLog()
+    {
+        const QString path = freshDatabase();
+        monitor::PredictionLogOptions o;
+        o.flushMs = 60'000; // only the feedback's flush puts the predictions on disk
+        o.maxBatch = 1'000'000;
+        auto log = monitor::PredictionLog::open(path, o);
+        QVERIFY(log);
+        std::shared_ptr<monitor::PredictionLog> shared = std::move(*log);
+        for (int i = 0; i < 3; ++i)
+            shared->record(makeRecord(i)); // two rows each
+        auto store = monitor::FeedbackStore::open(path, shared);
+        QVERIFY(store);
+        auto labels = monitor::parseFeedback(R"({"labels": [{"request_id": "req-0", "label": 1}, {"request_id": "req-0", "label": 0, "row": 1},
+                                                            {"request_id": "req-2", "label": "fraud", "row": 2}, {"request_id": "gone", "label": 0}]})");
+        QVERIFY2(labels, qPrintable(labels.status().message()));
+        auto r = (*store)->store(QStringLiteral("fraud"), *labels);
+        QVERIFY2(r, qPrintable(r.status().message()));
+        QCOMPARE(r->accepted, 4);
+        QCOMPARE(r->matched, 2); // req-2 has no row 2; "gone" was never logged
+        QCOMPARE(r->unknownIds, (QStringList{QStringLiteral("req-2"), QStringLiteral("gone")}));
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM feedback WHERE prediction_id IS NOT NULL AND version = '2'")), qint64(2));
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM feedback WHERE label_text = 'fraud'")), qint64(1));
+        // Another endpoint's labels do not match this endpoint's answers.
+        r = (*store)->store(QStringLiteral("other"), *monitor::parseFeedback(R"({"request_id": "req-1", "label": 1})"));
+        QCOMPARE(r->matched, 0);
+        for (const auto &[body, needle] : std::vector<std::pair<QByteArray, QString>>{
+                 {"{", QStringLiteral("not a JSON object")},
+                 {R"({"request_id": "r"})", QStringLiteral("give {")},
+                 {R"({"labels": []})", QStringLiteral("0 entries")},
+                 {R"({"labels": [{"label": 1}]})", QStringLiteral("labels[0]: \"request_id\"")},
+                 {R"({"labels": [{"request_id": "r", "label": null}]})", QStringLiteral("number or a string")},
+                 {R"({"request_id": "r", "label": 1, "row": -1})", QStringLiteral("\"row\" must be 0 or more")}}) {
+            auto bad = monitor::parseFeedback(body);
+            QVERIFY(!bad);
+            QVERIFY2(bad.status().message().contains(needle), qPrintable(bad.status().message()));
+        }
     }
 };
 
