@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (Release) and run the benchmarks in tests/bench, each beside its peer in the same run.
-#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment
+#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring
 # Prints `bench NAME VALUE UNIT` lines; `bench NAME_vs_PEER RATIO x` where RATIO > 1 means Orrery
 # is better. Exits non-zero only when a benchmark itself fails to run.
 set -euo pipefail
@@ -247,6 +247,22 @@ PY
   kill -TERM "$pid"; wait "$pid" || true
 }
 
+# Monitoring: each drift statistic on 1,000,000 vs 1,000,000 values (the reference prepared once,
+# as at training time) beside SciPy on the same data (peers/drift_scipy.py, a copy of
+# shared/peers/drift_scipy.py); the issue asks >= 10x.
+run_monitoring() {
+  local out peer ours theirs name
+  out=$("$repo/build-bench/tests/bench/bench_drift")
+  echo "$out"
+  peer=$(/usr/bin/python3 tests/bench/peers/drift_scipy.py 1000000)
+  for name in ks wasserstein psi chi2 jensenshannon hellinger; do
+    theirs=$(awk -v k="$name" '$1 == k { sub("seconds=", "", $4); print $4 }' <<<"$peer")
+    echo "bench drift_${name}_1m_scipy $theirs s"
+    ours=$(awk -v k="drift_${name}_1m" '$2 == k { print $3 }' <<<"$out")
+    ratio "drift_${name}_1m" scipy "$ours" "$theirs"
+  done
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
@@ -260,7 +276,8 @@ for g in "${groups[@]}"; do
     registry) run_registry || status=1 ;;
     serving) run_serving || status=1 ;;
     deployment) run_deployment || status=1 ;;
-    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment)" >&2; status=1 ;;
+    monitoring) run_monitoring || status=1 ;;
+    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring)" >&2; status=1 ;;
   esac
 done
 exit $status
