@@ -4,7 +4,8 @@
 // request as soon as the previous answer is in (on a new connection when the server closes it,
 // as wrk does), the body of shared/peers/serve_load.lua.
 //
-//   bench_serving PORT NAME [SECONDS=10] [CONNECTIONS=16] [PATH=/v2/models/m/infer]
+//   bench_serving PORT NAME [SECONDS=10] [CONNECTIONS=16] [PATH=/v2/models/m/infer] [BODY_FILE]
+//   (BODY_FILE: another model's request, e.g. the demo's; default the peer MLP's)
 //
 // Waits (up to 60 s) for the server to answer one request, warms up for 1 s, then measures.
 // Prints `bench NAME_rps V req/s`, `bench NAME_p50_ms`, `bench NAME_p99_ms`; exit 1 when any
@@ -20,6 +21,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -121,7 +124,7 @@ bool answersOnce(const tcp::endpoint &to, const http::request<http::string_body>
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: bench_serving PORT NAME [SECONDS] [CONNECTIONS] [PATH]\n");
+        std::fprintf(stderr, "usage: bench_serving PORT NAME [SECONDS] [CONNECTIONS] [PATH] [BODY_FILE]\n");
         return 2;
     }
     const int port = std::atoi(argv[1]);
@@ -136,6 +139,14 @@ int main(int argc, char **argv)
     load.request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     load.request.set(http::field::content_type, "application/json");
     load.request.body() = kBody;
+    if (argc > 6) {
+        std::ifstream file(argv[6], std::ios::binary);
+        if (!file) {
+            std::fprintf(stderr, "bench_serving: cannot read %s\n", argv[6]);
+            return 2;
+        }
+        load.request.body().assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
     load.request.prepare_payload();
 
     const auto waitUntil = Clock::now() + std::chrono::seconds(60);
