@@ -38,7 +38,7 @@ const std::vector<Command> &commands()
         {"deploy", "endpoints and rollouts: start (direct, blue-green, canary, shadow), status, list, pause, resume, promote, abort, retry, rollback", runDeploy},
         {"export", "a deployment as Kubernetes, Argo Rollouts, KServe, Terraform or Containerfile (export FORMAT ENDPOINT --model NAME --version V)", runExport},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
-        {"monitor", "drift of a current CSV against a reference, per feature (monitor drift --reference A.csv --current B.csv [--json] [--html FILE]); exit 1 on drift", runMonitor},
+        {"monitor", "drift of a current CSV against a reference, per feature (monitor drift --reference A.csv --current B.csv [--json] [--html FILE]; exit 1 on drift); delayed labels (monitor feedback import LABELS.csv --endpoint E)", runMonitor},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

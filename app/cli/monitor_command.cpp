@@ -4,8 +4,8 @@
 // The batch drift report (core/monitor/drift_report.h has the tests, thresholds, correction and
 // the handling of missing values and categories). Exit 0: no drift; 1: drift in at least one
 // feature; 2: an error (a missing file, no column in common, a column numeric in one file and
-// text in the other). The live half of `monitor` (status, feedback) comes with the serving
-// process's monitoring.
+// text in the other). `monitor feedback import` stores delayed labels from a CSV (below); the
+// live windows (`monitor status`) come with the serving process's monitoring.
 
 #include "app/cli/cli.h"
 
@@ -13,6 +13,9 @@
 #include "core/monitor/drift_csv.h"
 #include "core/monitor/drift_report.h"
 #include "core/monitor/drift_report_html.h"
+#include "core/monitor/feedback_store.h"
+#include "core/data/csv_reader.h"
+#include "core/workspace/workspace.h"
 
 #include <QJsonArray>
 
@@ -118,19 +121,99 @@ int drift(const Context &context)
 
 } // namespace
 
+// monitor feedback import FILE --endpoint E: delayed labels from a CSV with the columns
+// request_id and label (and row, default 0), stored as POST …/feedback stores them
+// (core/monitor/feedback_store.h): matched to the prediction log, unknown ids stored and named.
+// The whole file is read and checked first: a bad line (file:line:column) stores nothing.
+int feedbackImport(const Context &context)
+{
+    CommandParser p(context, QStringLiteral("monitor feedback import"),
+                    QStringLiteral("Import true labels for earlier answers from a CSV with the columns request_id, label and optionally\n"
+                                   "row (a request's row, default 0); labels are numbers or class names. They are matched to the\n"
+                                   "prediction log of --endpoint; ids it does not have are stored unmatched and reported."));
+    p.parser().addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The labels CSV."));
+    p.parser().addOption({QStringLiteral("endpoint"), QStringLiteral("The endpoint the answers came from."), QStringLiteral("E")});
+    p.addJsonOption();
+    int code = 0;
+    if (!p.parse(&code))
+        return code;
+    if (p.positional().size() != 1 || p.value(QStringLiteral("endpoint")).isEmpty())
+        return p.usageError(QStringLiteral("give the CSV and --endpoint E: monitor feedback import labels.csv --endpoint fraud"));
+    data::CsvReader reader;
+    if (Status s = reader.open(p.positional().first()); !s)
+        return fail(s);
+    const int idColumn = int(reader.columnNames().indexOf(QStringLiteral("request_id")));
+    const int labelColumn = int(reader.columnNames().indexOf(QStringLiteral("label")));
+    const int rowColumn = int(reader.columnNames().indexOf(QStringLiteral("row")));
+    if (idColumn < 0 || labelColumn < 0)
+        return fail(QStringLiteral("%1: needs the columns request_id and label (it has %2)").arg(reader.name(), reader.columnNames().join(QStringLiteral(", "))));
+    QVector<monitor::Label> labels;
+    while (reader.next()) {
+        monitor::Label l;
+        l.requestId = QString::fromUtf8(reader.field(idColumn).data(), qsizetype(reader.field(idColumn).size()));
+        if (l.requestId.isEmpty())
+            return fail(reader.errorAt(reader.line(), idColumn + 1, QStringLiteral("the request id is empty")));
+        const QString label = QString::fromUtf8(reader.field(labelColumn).data(), qsizetype(reader.field(labelColumn).size()));
+        if (label.isEmpty())
+            return fail(reader.errorAt(reader.line(), labelColumn + 1, QStringLiteral("the label is empty")));
+        bool number = false;
+        l.number = label.toDouble(&number);
+        l.isNumber = number && std::isfinite(l.number);
+        if (!l.isNumber)
+            l.text = label;
+        if (rowColumn >= 0 && !reader.field(rowColumn).empty()) {
+            bool ok = false;
+            l.row = QString::fromUtf8(reader.field(rowColumn).data(), qsizetype(reader.field(rowColumn).size())).toInt(&ok);
+            if (!ok || l.row < 0)
+                return fail(reader.errorAt(reader.line(), rowColumn + 1, QStringLiteral("the row is not a whole number from 0")));
+        }
+        labels.append(l);
+    }
+    if (!reader.status())
+        return fail(reader.status());
+    if (labels.isEmpty())
+        return fail(QStringLiteral("%1: no labels in it").arg(reader.name()));
+    auto ws = openWorkspace(context);
+    if (!ws)
+        return fail(ws.status());
+    const QString databasePath = (*ws)->databasePath();
+    ws->reset(); // the store opens its own connection
+    auto store = monitor::FeedbackStore::open(databasePath);
+    if (!store)
+        return fail(store.status());
+    auto result = (*store)->store(p.value(QStringLiteral("endpoint")), labels);
+    if (!result)
+        return fail(result.status());
+    if (p.json()) {
+        printJson(QJsonObject{{QStringLiteral("accepted"), result->accepted}, {QStringLiteral("matched"), result->matched},
+                              {QStringLiteral("unknown"), int(result->unknownIds.size())},
+                              {QStringLiteral("unknown_ids"), QJsonArray::fromStringList(result->unknownIds.mid(0, 100))}});
+        return ExitOk;
+    }
+    out(QStringLiteral("%1 labels stored for endpoint %2: %3 matched to logged answers, %4 not (unknown or expired request ids%5)")
+            .arg(result->accepted).arg(p.value(QStringLiteral("endpoint"))).arg(result->matched).arg(result->unknownIds.size())
+            .arg(result->unknownIds.isEmpty() ? QString() : QStringLiteral(", e.g. ") + result->unknownIds.mid(0, 5).join(QStringLiteral(", "))));
+    return ExitOk;
+}
+
 int runMonitor(const Context &context)
 {
     const QString sub = context.args.value(0);
-    if (sub == QLatin1String("drift")) {
-        Context rest = context;
+    Context rest = context;
+    if (!rest.args.isEmpty())
         rest.args.removeFirst();
+    if (sub == QLatin1String("drift"))
         return drift(rest);
+    if (sub == QLatin1String("feedback") && rest.args.value(0) == QLatin1String("import")) {
+        rest.args.removeFirst();
+        return feedbackImport(rest);
     }
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        out(QStringLiteral("Usage: %1 monitor drift --reference A.csv --current B.csv [--test T] [--columns a,b] [--label COL] [--json] [--html FILE]").arg(context.program));
+        out(QStringLiteral("Usage: %1 monitor drift --reference A.csv --current B.csv [--test T] [--columns a,b] [--label COL] [--json] [--html FILE]\n"
+                           "       %1 monitor feedback import LABELS.csv --endpoint E [--json]").arg(context.program));
         return sub.isEmpty() ? ExitError : ExitOk;
     }
-    return fail(QStringLiteral("monitor: unknown subcommand '%1' (expected drift)").arg(sub));
+    return fail(QStringLiteral("monitor: unknown subcommand '%1' (expected drift or feedback import)").arg(context.args.join(QLatin1Char(' '))));
 }
 
 } // namespace orrery::cli

@@ -214,6 +214,16 @@ private Q_SLOTS:
         fb = c.post("/v2/models/fraud/feedback", R"({"labels": [{"request_id": "labelled-1", "label": [1]}]})");
         QCOMPARE(fb.status, 400);
         QVERIFY2(fb.json().value(QStringLiteral("error")).toString().contains(QStringLiteral("labels[0]")), fb.body.constData());
+        // The same from a CSV: matched and unknown counted; a file without the columns refused.
+        const QString csv = writeFile(m_dir.filePath(QStringLiteral("labels.csv")), "request_id,label,row\nlabelled-1,1,2\nlabelled-1,fraud,3\nnever-sent,0,\n");
+        const QJsonObject imported = json({QStringLiteral("monitor"), QStringLiteral("feedback"), QStringLiteral("import"), csv, QStringLiteral("--endpoint"), QStringLiteral("fraud")});
+        QCOMPARE(imported.value(QStringLiteral("accepted")).toInt(), 3);
+        QCOMPARE(imported.value(QStringLiteral("matched")).toInt(), 2);
+        QCOMPARE(imported.value(QStringLiteral("unknown_ids")).toArray(), QJsonArray{QStringLiteral("never-sent")});
+        const Run refused = cli({QStringLiteral("monitor"), QStringLiteral("feedback"), QStringLiteral("import"),
+                                 writeFile(m_dir.filePath(QStringLiteral("nolabels.csv")), "id,y\na,1\n"), QStringLiteral("--endpoint"), QStringLiteral("fraud")});
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains(QStringLiteral("request_id and label")), qPrintable(refused.err));
         const Run history = cli({QStringLiteral("models"), QStringLiteral("history"), QStringLiteral("fraud")});
         QVERIFY2(history.out.contains(QStringLiteral("serves endpoint fraud (completed)")), qPrintable(history.out));
         // Which version served the endpoint when: v1 alone, then both, then v2 alone.
