@@ -61,16 +61,25 @@ Result<QList<int>> parseSteps(const QString &text)
     QList<int> steps;
     for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         bool ok = false;
-        const int w = part.trimmed().remove(QLatin1Char('%')).toInt(&ok);
-        if (!ok || w < 1 || w > 100)
+        steps << part.trimmed().remove(QLatin1Char('%')).toInt(&ok);
+        if (!ok)
             return invalidArgument(QStringLiteral("canary step '%1' is not a whole percent from 1 to 100").arg(part.trimmed()));
-        if (!steps.isEmpty() && w <= steps.last())
-            return invalidArgument(QStringLiteral("canary steps must increase: %1 comes after %2").arg(w).arg(steps.last()));
-        steps << w;
+    }
+    ORRERY_TRY(validateSteps(steps));
+    return steps;
+}
+
+Status validateSteps(const QList<int> &steps)
+{
+    for (int i = 0; i < steps.size(); ++i) {
+        if (steps[i] < 1 || steps[i] > 100)
+            return invalidArgument(QStringLiteral("canary step '%1' is not a whole percent from 1 to 100").arg(steps[i]));
+        if (i && steps[i] <= steps[i - 1])
+            return invalidArgument(QStringLiteral("canary steps must increase: %1 comes after %2 (each step above the one before)").arg(steps[i]).arg(steps[i - 1]));
     }
     if (steps.isEmpty() || steps.last() != 100)
-        return invalidArgument(QStringLiteral("canary steps '%1' must end at 100 (e.g. 5,25,50,100)").arg(text));
-    return steps;
+        return invalidArgument(QStringLiteral("canary steps '%1' must end at 100 (e.g. 5,25,50,100)").arg(stepsText(steps)));
+    return Status();
 }
 
 QString stepsText(const QList<int> &steps)

@@ -38,6 +38,8 @@ QString previewEndpoint(const QString &endpoint); // E-preview
 
 // "5,25,50,100": increasing whole percents from 1 to 100, ending at 100.
 Result<QList<int>> parseSteps(const QString &text);
+// The same rule for steps given as numbers.
+Status validateSteps(const QList<int> &steps);
 QString stepsText(const QList<int> &steps);
 // "60s", "5m", "1h", "250ms", a bare number of seconds; 0 … 24 h.
 Result<qint64> parseDurationMs(const QString &text);

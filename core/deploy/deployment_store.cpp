@@ -144,12 +144,43 @@ Result<int> DeploymentStore::resolveServable(const QString &model, int number, c
     return v.version;
 }
 
+Result<qint64> DeploymentStore::bumpRevision()
+{
+    ORRERY_TRY(m_db.exec(QStringLiteral("UPDATE deploy_revision SET revision = revision + 1 WHERE id = 1")));
+    return revision();
+}
+
+// The change's event (the weights after it), audit entry and deployment.changed webhook rows,
+// inside the caller's transaction.
+Status DeploymentStore::recordHistory(const Deployment &next, const QString &kind, const QString &detail, qint64 now)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto ev, m_db.prepare(QStringLiteral("INSERT INTO deployment_events (endpoint, time, kind, model, stable_version, candidate_version, "
+                                                                 "weights, detail, actor) VALUES (?,?,?,?,?,?,?,?,?)")));
+    ev.bind(1, next.endpoint).bind(2, now).bind(3, kind).bind(4, next.model).bind(5, next.stableVersion).bind(6, next.candidateVersion)
+        .bind(7, next.weightsJson()).bind(8, detail).bind(9, m_actor);
+    ORRERY_TRY(ev.run());
+
+    const QJsonObject payload{{QStringLiteral("endpoint"), next.endpoint},
+                              {QStringLiteral("change"), kind},
+                              {QStringLiteral("strategy"), strategyName(next.strategy)},
+                              {QStringLiteral("phase"), phaseName(next.phase)},
+                              {QStringLiteral("stable_version"), next.stableVersion},
+                              {QStringLiteral("candidate_version"), next.candidateVersion},
+                              {QStringLiteral("weights"), QJsonDocument::fromJson(next.weightsJson().toUtf8()).object()},
+                              {QStringLiteral("detail"), detail},
+                              {QStringLiteral("revision"), next.revision}};
+    audit::AuditLog log(m_db, &m_clock, m_actor);
+    ORRERY_TRY(log.appendWithinTransaction({{QStringLiteral("deploy.") + kind, QStringLiteral("endpoint %1").arg(next.endpoint), detail,
+                                             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact))}}));
+    ORRERY_TRY(registry::queueWebhookEvent(m_db, registry::webhook_event::kDeploymentChanged, next.model, payload, now));
+    return Status();
+}
+
 Result<Deployment> DeploymentStore::commitChange(Change &change, const Deployment &nextIn, const QString &kind, const QString &detail, bool movesChampion)
 {
     Deployment next = nextIn;
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
-    ORRERY_TRY(m_db.exec(QStringLiteral("UPDATE deploy_revision SET revision = revision + 1 WHERE id = 1")));
-    ORRERY_ASSIGN_OR_RETURN(next.revision, revision());
+    ORRERY_ASSIGN_OR_RETURN(next.revision, bumpRevision());
     next.updated = now;
 
     if (movesChampion && next.stableVersion) {
@@ -173,25 +204,7 @@ Result<Deployment> DeploymentStore::commitChange(Change &change, const Deploymen
         .bind(16, next.message).bind(17, next.revision).bind(18, next.updated);
     ORRERY_TRY(up.run());
 
-    ORRERY_ASSIGN_OR_RETURN(auto ev, m_db.prepare(QStringLiteral("INSERT INTO deployment_events (endpoint, time, kind, model, stable_version, candidate_version, "
-                                                                 "weights, detail, actor) VALUES (?,?,?,?,?,?,?,?,?)")));
-    ev.bind(1, next.endpoint).bind(2, now).bind(3, kind).bind(4, next.model).bind(5, next.stableVersion).bind(6, next.candidateVersion)
-        .bind(7, next.weightsJson()).bind(8, detail).bind(9, m_actor);
-    ORRERY_TRY(ev.run());
-
-    const QJsonObject payload{{QStringLiteral("endpoint"), next.endpoint},
-                              {QStringLiteral("change"), kind},
-                              {QStringLiteral("strategy"), strategyName(next.strategy)},
-                              {QStringLiteral("phase"), phaseName(next.phase)},
-                              {QStringLiteral("stable_version"), next.stableVersion},
-                              {QStringLiteral("candidate_version"), next.candidateVersion},
-                              {QStringLiteral("weights"), QJsonDocument::fromJson(next.weightsJson().toUtf8()).object()},
-                              {QStringLiteral("detail"), detail},
-                              {QStringLiteral("revision"), next.revision}};
-    audit::AuditLog log(m_db, &m_clock, m_actor);
-    ORRERY_TRY(log.appendWithinTransaction({{QStringLiteral("deploy.") + kind, QStringLiteral("endpoint %1").arg(next.endpoint), detail,
-                                             QString::fromUtf8(QJsonDocument(payload).toJson(QJsonDocument::Compact))}}));
-    ORRERY_TRY(registry::queueWebhookEvent(m_db, registry::webhook_event::kDeploymentChanged, next.model, payload, now));
+    ORRERY_TRY(recordHistory(next, kind, detail, now));
     ORRERY_TRY(change.tx.commit());
     return next;
 }
@@ -200,11 +213,7 @@ Result<Deployment> DeploymentStore::start(const StartRequest &request)
 {
     ORRERY_TRY(validateEndpointName(request.endpoint));
     ORRERY_TRY(validateAnalysis(request.analysis));
-    if (request.steps.isEmpty() || request.steps.last() != 100)
-        return invalidArgument(QStringLiteral("canary steps must end at 100"));
-    for (int i = 0; i < request.steps.size(); ++i)
-        if (request.steps[i] < 1 || request.steps[i] > 100 || (i && request.steps[i] <= request.steps[i - 1]))
-            return invalidArgument(QStringLiteral("canary step %1 is not a percent from 1 to 100 above the one before").arg(request.steps[i]));
+    ORRERY_TRY(validateSteps(request.steps));
     if (request.minRequests < 1 || request.maxInconclusive < 0 || request.pauseMs < 0)
         return invalidArgument(QStringLiteral("--min-requests must be at least 1, and the pause and --max-inconclusive not negative"));
     Change change(m_db);
@@ -375,16 +384,8 @@ Status DeploymentStore::remove(const QString &endpoint, const QString &reason)
     gone.stableVersion = 0;
     gone.candidateVersion = 0;
     gone.phase = Phase::Healthy;
-    const qint64 now = m_clock.now().toMSecsSinceEpoch();
-    ORRERY_TRY(m_db.exec(QStringLiteral("UPDATE deploy_revision SET revision = revision + 1 WHERE id = 1")));
-    ORRERY_ASSIGN_OR_RETURN(auto ev, m_db.prepare(QStringLiteral("INSERT INTO deployment_events (endpoint, time, kind, model, stable_version, candidate_version, "
-                                                                 "weights, detail, actor) VALUES (?,?,'removed',?,0,0,'{}',?,?)")));
-    ev.bind(1, endpoint).bind(2, now).bind(3, gone.model).bind(4, reason).bind(5, m_actor);
-    ORRERY_TRY(ev.run());
-    audit::AuditLog log(m_db, &m_clock, m_actor);
-    ORRERY_TRY(log.appendWithinTransaction({{QStringLiteral("deploy.removed"), QStringLiteral("endpoint %1").arg(endpoint), reason, QStringLiteral("{}")}}));
-    ORRERY_TRY(registry::queueWebhookEvent(m_db, registry::webhook_event::kDeploymentChanged, gone.model,
-                                           QJsonObject{{QStringLiteral("endpoint"), endpoint}, {QStringLiteral("change"), QStringLiteral("removed")}}, now));
+    ORRERY_ASSIGN_OR_RETURN(gone.revision, bumpRevision());
+    ORRERY_TRY(recordHistory(gone, QStringLiteral("removed"), reason, m_clock.now().toMSecsSinceEpoch()));
     return change.tx.commit();
 }
 

@@ -87,6 +87,8 @@ private:
     Result<Deployment> read(const QString &endpoint);
     Result<Deployment> commitChange(Change &change, const Deployment &next, const QString &kind, const QString &detail, bool movesChampion);
     Result<int> resolveServable(const QString &model, int version, const QString &alias);
+    Result<qint64> bumpRevision();
+    Status recordHistory(const Deployment &next, const QString &kind, const QString &detail, qint64 now);
 
     store::Database &m_db;
     QString m_cacheRoot;

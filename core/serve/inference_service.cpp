@@ -102,6 +102,16 @@ struct Route {
                 return r.get();
         return nullptr;
     }
+    // The runner of (version, md5) on this endpoint, a shadow included; null when none.
+    std::shared_ptr<ModelRunner> running(const QString &version, const QString &md5) const
+    {
+        for (const auto &runner : runners)
+            if (runner->version() == version && runner->md5() == md5)
+                return runner;
+        if (shadow && shadow->version() == version && shadow->md5() == md5)
+            return shadow;
+        return nullptr;
+    }
     ModelRunner *primary() const // the heaviest, for the metadata
     {
         int best = 0;
@@ -199,14 +209,8 @@ Status InferenceService::setRoutes(const std::vector<EndpointRoutes> &routes, in
         old = d->table;
     }
     auto running = [&](const QString &endpoint, const RouteVersion &v) -> std::shared_ptr<ModelRunner> {
-        if (const Route *r = old->find(endpoint)) {
-            for (const auto &runner : r->runners)
-                if (runner->version() == v.version && runner->md5() == v.md5)
-                    return runner;
-            if (r->shadow && r->shadow->version() == v.version && r->shadow->md5() == v.md5)
-                return r->shadow;
-        }
-        return nullptr;
+        const Route *r = old->find(endpoint);
+        return r ? r->running(v.version, v.md5) : nullptr;
     };
     // Validate everything before changing anything.
     QStringList names;
@@ -303,14 +307,8 @@ Status InferenceService::setRoutes(const std::vector<EndpointRoutes> &routes, in
 bool InferenceService::runs(const QString &endpoint, const QString &version, const QString &md5) const
 {
     const auto table = d->current();
-    if (const Route *r = table->find(endpoint)) {
-        for (const auto &runner : r->runners)
-            if (runner->version() == version && runner->md5() == md5)
-                return true;
-        if (r->shadow && r->shadow->version() == version && r->shadow->md5() == md5)
-            return true;
-    }
-    return false;
+    const Route *r = table->find(endpoint);
+    return r && r->running(version, md5);
 }
 
 std::shared_ptr<const ServingMetrics> InferenceService::metrics(const QString &endpoint, const QString &version) const
