@@ -630,21 +630,27 @@ void RegistryArea::updateActions()
         servesEverywhere = servesEverywhere && v && d.stableVersion == v->version && !d.rollingOut();
     }
     const bool serving = !endpoints.isEmpty();
-    m_promote->setText(!v ? tr("Promote") : serving ? tr("Promote v%1: roll out on %2").arg(v->version).arg(endpoints.join(QStringLiteral(", ")))
+    // Button and note name the first endpoint and how many more; the tooltip lists them all (a
+    // model served on a dozen endpoints squeezed the versions table to one row).
+    const auto onEndpoints = [&](const QStringList &names) {
+        return names.size() == 1 ? names.first() : tr("%1 and %n more", nullptr, int(names.size()) - 1).arg(names.first());
+    };
+    m_promote->setText(!v ? tr("Promote") : serving ? tr("Promote v%1: roll out on %2").arg(v->version).arg(onEndpoints(endpoints))
                                                    : tr("Promote v%1 to champion").arg(v->version));
+    m_promote->setToolTip(serving ? tr("Starts the rollout on %1").arg(endpoints.join(QStringLiteral(", "))) : QString());
     const bool isChampion = v && v->version == champion && (!serving || servesEverywhere);
     m_promote->setEnabled(v && blocker.isEmpty() && !isChampion && rollingOut.isEmpty() && !m_actionRunning);
     QString why;
     if (!v)
         why = tr("Select a version.");
     else if (!rollingOut.isEmpty())
-        why = tr("v%1 is rolling out on %2 (see Deployments).").arg(v->version).arg(rollingOut.join(QStringLiteral(", ")));
+        why = tr("v%1 is rolling out on %2 (see Deployments).").arg(v->version).arg(onEndpoints(rollingOut));
     else if (isChampion)
         why = tr("v%1 is the champion.").arg(v->version);
     else if (!blocker.isEmpty())
         why = tr("Blocked: %1").arg(blocker);
     else if (serving)
-        why = tr("Gates passed: Promote starts v%1's rollout on %2; champion moves when it completes.").arg(v->version).arg(endpoints.join(QStringLiteral(", ")));
+        why = tr("Gates passed: Promote starts v%1's rollout on %2; champion moves when it completes.").arg(v->version).arg(onEndpoints(endpoints));
     else
         why = tr("Gates passed: v%1 may replace %2.").arg(v->version).arg(champion ? tr("champion v%1").arg(champion) : tr("no champion"));
     m_blocked->setText(why);
