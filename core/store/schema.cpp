@@ -404,6 +404,66 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_request ON feedback(request_id, row);
 CREATE INDEX feedback_endpoint_time ON feedback(endpoint, time);
 )sql"},
+        {12, "monitor: reference profiles with model versions, live drift windows per endpoint and feature, alerts",
+         R"sql(
+ALTER TABLE model_versions ADD COLUMN reference_profile TEXT NOT NULL DEFAULT '';
+CREATE TABLE monitor_windows (
+  id             INTEGER PRIMARY KEY,
+  endpoint       TEXT NOT NULL,
+  start_time     INTEGER NOT NULL,
+  end_time       INTEGER NOT NULL,
+  requests       INTEGER NOT NULL,
+  rows           INTEGER NOT NULL,
+  latency_p50_ms REAL,
+  latency_p99_ms REAL,
+  reference      TEXT NOT NULL,
+  versions       TEXT NOT NULL DEFAULT '{}',
+  prediction     TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX monitor_windows_endpoint_time ON monitor_windows(endpoint, start_time);
+CREATE TABLE monitor_features (
+  window_id          INTEGER NOT NULL REFERENCES monitor_windows(id) ON DELETE CASCADE,
+  endpoint           TEXT NOT NULL,
+  feature            TEXT NOT NULL,
+  start_time         INTEGER NOT NULL,
+  kind               TEXT NOT NULL,
+  status             TEXT NOT NULL,
+  test               TEXT NOT NULL,
+  statistic          REAL,
+  p_value            REAL,
+  threshold          REAL,
+  effect             REAL,
+  effect_threshold   REAL,
+  error_bound        REAL,
+  drifted            INTEGER NOT NULL,
+  alarm              INTEGER NOT NULL,
+  rows               INTEGER NOT NULL,
+  missing_share      REAL NOT NULL DEFAULT 0,
+  out_of_range_share REAL NOT NULL DEFAULT 0,
+  unseen_share       REAL NOT NULL DEFAULT 0,
+  counts             TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX monitor_features_series ON monitor_features(endpoint, feature, start_time);
+CREATE INDEX monitor_features_window ON monitor_features(window_id);
+CREATE TABLE alerts (
+  id              INTEGER PRIMARY KEY,
+  rule            TEXT NOT NULL,
+  fingerprint     TEXT NOT NULL,
+  labels          TEXT NOT NULL,
+  annotations     TEXT NOT NULL DEFAULT '{}',
+  state           TEXT NOT NULL,
+  value           REAL,
+  active_since    INTEGER NOT NULL,
+  fired_at        INTEGER,
+  resolved_at     INTEGER,
+  last_evaluated  INTEGER NOT NULL,
+  acknowledged_by TEXT NOT NULL DEFAULT '',
+  acknowledged_at INTEGER,
+  silenced_until  INTEGER
+);
+CREATE INDEX alerts_fingerprint ON alerts(fingerprint, state);
+CREATE INDEX alerts_state ON alerts(state, active_since);
+)sql"},
     };
     return all;
 }
