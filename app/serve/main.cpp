@@ -17,7 +17,9 @@
 
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
+#include "core/deploy/deployment.h"
 #include "core/monitor/feedback_store.h"
+#include "core/monitor/live_monitor.h"
 #include "core/monitor/prediction_log.h"
 #include "core/registry/webhook_retrier.h"
 #include "core/serve/inference_service.h"
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
         {QStringLiteral("workspace"), QStringLiteral("serve the workspace's deployments instead"), QStringLiteral("ROOT")},
         {QStringLiteral("sample-inputs"), QStringLiteral("with --workspace: the share of requests whose inputs the prediction log keeps"), QStringLiteral("R"), QStringLiteral("0.1")},
         {QStringLiteral("no-prediction-log"), QStringLiteral("with --workspace: log no predictions")},
+        {QStringLiteral("monitor-window"), QStringLiteral("with --workspace: the live drift windows' length (e.g. 60s, 10s)"), QStringLiteral("D"), QStringLiteral("60s")},
         {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
         {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},
         {QStringLiteral("port"), QStringLiteral("TCP port (0: any free one)"), QStringLiteral("P"), QStringLiteral("8080")},
@@ -164,8 +167,24 @@ int main(int argc, char **argv)
         feedback = std::move(*store);
     }
     serve::InferenceService service(options);
-    if (predictionLog)
+    // The live drift windows see every record first and hand it on to the prediction log.
+    std::shared_ptr<monitor::LiveMonitor> liveMonitor;
+    if (!workspaceRoot.isEmpty()) {
+        monitor::LiveMonitorOptions monitorOptions;
+        const auto windowMs = deploy::parseDurationMs(parser.value(QStringLiteral("monitor-window")));
+        if (!windowMs || *windowMs < 1000)
+            return fail(QStringLiteral("--monitor-window needs a duration of at least 1s (e.g. 60s, 10s)"));
+        monitorOptions.windowMs = *windowMs;
+        auto live = monitor::LiveMonitor::open(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), monitorOptions, predictionLog,
+                                               [&service](const QString &endpoint) { return service.endpointMetrics(endpoint); });
+        if (!live)
+            return fail(live.status().withContext(QStringLiteral("the live monitor")).message());
+        liveMonitor = std::move(*live);
+        service.setHook(liveMonitor);
+        service.addMetricsSource(liveMonitor);
+    } else if (predictionLog) {
         service.setHook(predictionLog);
+    }
     if (feedback)
         service.setFeedbackSink(feedback);
     std::unique_ptr<deploy::RolloutController> controller;
@@ -200,6 +219,7 @@ int main(int argc, char **argv)
         controller->stop(); // no routing change while draining; the server's record goes
         const bool drained = service.drain(10'000);
         server.stop();
+        liveMonitor->stop(); // the window in progress is written
         printStopped(signal, drained, service.stats());
         return 0;
     }

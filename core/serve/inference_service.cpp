@@ -317,6 +317,16 @@ std::shared_ptr<const ServingMetrics> InferenceService::metrics(const QString &e
     return d->metrics.value(key(endpoint, version));
 }
 
+std::vector<std::shared_ptr<const ServingMetrics>> InferenceService::endpointMetrics(const QString &endpoint) const
+{
+    std::lock_guard lock(d->m);
+    std::vector<std::shared_ptr<const ServingMetrics>> out;
+    for (const auto &m : d->metrics)
+        if (m->endpoint() == endpoint)
+            out.push_back(m);
+    return out;
+}
+
 void InferenceService::setHook(std::shared_ptr<PredictionHook> hook)
 {
     d->hook->setHook(std::move(hook));

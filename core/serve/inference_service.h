@@ -104,6 +104,8 @@ public:
     bool runs(const QString &endpoint, const QString &version, const QString &md5) const;
     // The live metrics of an endpoint's version (null when it never ran here).
     std::shared_ptr<const ServingMetrics> metrics(const QString &endpoint, const QString &version) const;
+    // Every version's metrics of an endpoint that ran here (the live monitor's window counters).
+    std::vector<std::shared_ptr<const ServingMetrics>> endpointMetrics(const QString &endpoint) const;
 
     // Set before the server starts; null: no hook.
     void setHook(std::shared_ptr<PredictionHook> hook);
