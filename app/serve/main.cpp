@@ -79,6 +79,7 @@ int main(int argc, char **argv)
         {QStringLiteral("sample-inputs"), QStringLiteral("with --workspace: the share of requests whose inputs the prediction log keeps"), QStringLiteral("R"), QStringLiteral("0.1")},
         {QStringLiteral("no-prediction-log"), QStringLiteral("with --workspace: log no predictions")},
         {QStringLiteral("monitor-window"), QStringLiteral("with --workspace: the live drift windows' length (e.g. 60s, 10s)"), QStringLiteral("D"), QStringLiteral("60s")},
+        {QStringLiteral("no-monitor"), QStringLiteral("with --workspace: no live drift windows")},
         {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
         {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},
         {QStringLiteral("port"), QStringLiteral("TCP port (0: any free one)"), QStringLiteral("P"), QStringLiteral("8080")},
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
     serve::InferenceService service(options);
     // The live drift windows see every record first and hand it on to the prediction log.
     std::shared_ptr<monitor::LiveMonitor> liveMonitor;
-    if (!workspaceRoot.isEmpty()) {
+    if (!workspaceRoot.isEmpty() && !parser.isSet(QStringLiteral("no-monitor"))) {
         monitor::LiveMonitorOptions monitorOptions;
         const auto windowMs = deploy::parseDurationMs(parser.value(QStringLiteral("monitor-window")));
         if (!windowMs || *windowMs < 1000)
@@ -219,7 +220,8 @@ int main(int argc, char **argv)
         controller->stop(); // no routing change while draining; the server's record goes
         const bool drained = service.drain(10'000);
         server.stop();
-        liveMonitor->stop(); // the window in progress is written
+        if (liveMonitor)
+            liveMonitor->stop(); // the window in progress is written
         printStopped(signal, drained, service.stats());
         return 0;
     }

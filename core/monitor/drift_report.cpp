@@ -5,6 +5,8 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cmath>
 #include <set>
 
@@ -196,8 +198,20 @@ double wassersteinNorm(double referenceStd)
 DriftReport compareFeatures(const std::vector<FeatureInput> &features, const DriftOptions &options)
 {
     DriftReport report;
-    for (const FeatureInput &f : features)
-        report.features.push_back(compareFeature(f, options));
+    report.features.resize(features.size());
+    // Features are independent: compared on every core (each sample is touched by one thread).
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+        for (size_t i = next++; i < features.size(); i = next++)
+            report.features[i] = compareFeature(features[i], options);
+    };
+    const int threads = int(std::min<size_t>(features.size(), std::max(1u, std::thread::hardware_concurrency()))) - 1;
+    std::vector<std::thread> helpers;
+    for (int t = 0; t < threads; ++t)
+        helpers.emplace_back(worker);
+    worker();
+    for (std::thread &t : helpers)
+        t.join();
     applyCorrection(report, options);
     return report;
 }
