@@ -23,6 +23,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long the earliest due label waits for others to share its post: labels go out at most
+// this late, in a few posts a second instead of one per request.
+constexpr int kCoalesceMs = 100;
+
 qint64 msBetween(Clock::time_point from, Clock::time_point to)
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
@@ -279,12 +283,14 @@ void TrafficReplay::Impl::labeller()
     http::HttpConnection &connection = **made;
     std::unique_lock lock(m);
     for (;;) {
-        // Wait for the earliest label's time — or for stop(), which sends every label at once.
-        while (!(stopping && !labels.empty()) && !(!labels.empty() && labels.begin()->first <= Clock::now()) && !(sendingDone && labels.empty())) {
+        // Wait for the earliest label's time and kCoalesceMs more, so the labels falling due
+        // meanwhile share its post — or for stop(), which sends every label at once.
+        const auto sendAt = [this] { return labels.begin()->first + std::chrono::milliseconds(kCoalesceMs); };
+        while (!(stopping && !labels.empty()) && !(!labels.empty() && sendAt() <= Clock::now()) && !(sendingDone && labels.empty())) {
             if (labels.empty())
                 wake.wait(lock);
             else
-                wake.wait_until(lock, labels.begin()->first);
+                wake.wait_until(lock, sendAt());
         }
         if (labels.empty() && sendingDone)
             return;

@@ -17,7 +17,7 @@
 //
 // Labels: each answered request's labels wait until answer time + labelsAfterMs, then go out in
 // batches ({"labels": [{"request_id", "label", "row"}, …]}, core/monitor/feedback_store.h) with
-// every other label due by then. labelShare keeps each row's label with that probability (drawn
+// every other label due by then (the first waits up to 100 ms more for others to join it). labelShare keeps each row's label with that probability (drawn
 // from the seed). A label names the request id the server answered with (X-Request-Id — what the
 // prediction log records), which is the one the request sent.
 //
