@@ -121,7 +121,7 @@ void printSummary(const demo::ReplayTarget &target, const demo::TrafficReplay &r
     }
     if (o.labelsAfterMs >= 0)
         out(QStringLiteral("labels (%1 after each answer, share %2): %3 sent, %4 matched, %5 unknown, %6 failed%7")
-                .arg(seconds(o.labelsAfterMs))
+                .arg(deploy::durationText(o.labelsAfterMs))
                 .arg(o.labelShare)
                 .arg(c.labelsSent)
                 .arg(c.labelsMatched)
@@ -271,9 +271,9 @@ int runDemoReplay(const Context &context)
                        .arg(used.rate)
                        .arg(used.rowsPerRequest)
                        .arg(used.seed);
-    plan += used.labelsAfterMs >= 0 ? QStringLiteral(", labels %1 after each answer").arg(seconds(used.labelsAfterMs)) : QStringLiteral(", no labels");
+    plan += used.labelsAfterMs >= 0 ? QStringLiteral(", labels %1 after each answer").arg(deploy::durationText(used.labelsAfterMs)) : QStringLiteral(", no labels");
     if (used.shiftAtMs >= 0)
-        plan += QStringLiteral(", shift at %1 (%2)").arg(seconds(used.shiftAtMs), demo::replayShiftText(used.shift));
+        plan += QStringLiteral(", shift at %1 (%2)").arg(deploy::durationText(used.shiftAtMs), demo::replayShiftText(used.shift));
     progress("%s\n", plan + QStringLiteral("; Ctrl-C stops (labels still due are sent first)"));
 
     // SIGINT and SIGTERM are taken by sigtimedwait() below, never by a handler: blocked before
