@@ -71,6 +71,7 @@ struct TrafficReplay::Impl {
     mutable std::mutex m;
     std::condition_variable wake;
     bool stopping = false;
+    bool running = false;
     bool sendingDone = false;
     qint64 next = 0;
     Clock::time_point start;
@@ -182,7 +183,7 @@ ReplayCounts TrafficReplay::counts() const
 {
     std::lock_guard lock(d->m);
     ReplayCounts c = d->c;
-    c.elapsedMs = msBetween(d->start, Clock::now());
+    c.elapsedMs = d->running ? msBetween(d->start, Clock::now()) : d->c.elapsedMs;
     return c;
 }
 
@@ -191,6 +192,7 @@ ReplayCounts TrafficReplay::run()
     {
         std::lock_guard lock(d->m);
         d->start = Clock::now();
+        d->running = true;
     }
     std::thread labeller;
     if (d->labelling())
@@ -208,6 +210,7 @@ ReplayCounts TrafficReplay::run()
     if (labeller.joinable())
         labeller.join();
     std::lock_guard lock(d->m);
+    d->running = false;
     d->c.elapsedMs = msBetween(d->start, Clock::now());
     d->c.stopped = d->stopping;
     return d->c;
