@@ -186,8 +186,10 @@ int main(int argc, char **argv)
     } else if (predictionLog) {
         service.setHook(predictionLog);
     }
-    if (feedback)
+    if (feedback) {
+        feedback->setBeforeMatching(service.hookFlusher());
         service.setFeedbackSink(feedback);
+    }
     std::unique_ptr<deploy::RolloutController> controller;
     if (!workspaceRoot.isEmpty()) {
         auto load = [](const QString &path) -> Result<std::shared_ptr<const serve::InferenceModel>> {

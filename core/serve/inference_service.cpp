@@ -332,6 +332,19 @@ void InferenceService::setHook(std::shared_ptr<PredictionHook> hook)
     d->hook->setHook(std::move(hook));
 }
 
+bool InferenceService::flushHook(int timeoutMs)
+{
+    return !d->hook->active() || d->hook->waitHandedOver(timeoutMs);
+}
+
+std::function<void()> InferenceService::hookFlusher(int timeoutMs) const
+{
+    return [hook = d->hook, timeoutMs] {
+        if (hook->active())
+            hook->waitHandedOver(timeoutMs);
+    };
+}
+
 void InferenceService::addMetricsSource(std::shared_ptr<const MetricsSource> source) { d->sources.push_back(std::move(source)); }
 
 void InferenceService::setFeedbackSink(std::shared_ptr<FeedbackSink> sink) { d->feedback = std::move(sink); }
