@@ -13,6 +13,7 @@
 #include "core/common/system_info.h"
 #include "core/monitor/alert_rules.h"
 #include "core/monitor/alert_store.h"
+#include "core/monitor/alert_template.h"
 #include "core/monitor/alertmanager_client.h"
 #include "core/workspace/workspace.h"
 
@@ -108,7 +109,7 @@ int list(CommandParser &p, workspace::Workspace &ws)
     out(QStringLiteral("%1  %2  %3  %4  %5").arg(QStringLiteral("ID"), 5).arg(QStringLiteral("STATE"), -8).arg(QStringLiteral("SINCE"), -24).arg(QStringLiteral("VALUE"), -10).arg(QStringLiteral("ALERT")));
     for (const auto &a : *alerts) {
         const qint64 since = a.state == QLatin1String("resolved") ? a.resolvedAt : a.state == QLatin1String("firing") ? a.firedAt : a.activeSince;
-        out(QStringLiteral("%1  %2  %3  %4  %5").arg(a.id, 5).arg(a.state, -8).arg(iso(since), -24).arg(QString::number(a.value, 'g', 6), -10).arg(a.title()));
+        out(QStringLiteral("%1  %2  %3  %4  %5").arg(a.id, 5).arg(a.state, -8).arg(iso(since), -24).arg(monitor::goFloatText(a.value), -10).arg(a.title()));
         const QString summary = a.annotations.value(QStringLiteral("summary"));
         if (!summary.isEmpty())
             out(QStringLiteral("       %1").arg(summary));
