@@ -46,7 +46,7 @@ struct Http {
 
 Http get(const QString &url)
 {
-    static QNetworkAccessManager manager;
+    QNetworkAccessManager manager; // one per call: nothing of Qt Network outlives the application
     QNetworkReply *reply = manager.get(QNetworkRequest{QUrl(url)});
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
@@ -59,7 +59,7 @@ Http get(const QString &url)
     } else {
         reply->abort();
     }
-    reply->deleteLater();
+    delete reply;
     return h;
 }
 
