@@ -7,6 +7,7 @@
 // text in the other). `monitor feedback import` stores delayed labels from a CSV (below); the
 // live windows (`monitor status`) come with the serving process's monitoring.
 
+#include "app/cli/monitor_alerts_command.h"
 #include "app/cli/monitor_command.h"
 
 #include "core/common/atomic_file.h"
@@ -210,6 +211,8 @@ int runMonitor(const Context &context)
         return monitorProfile(rest);
     if (sub == QLatin1String("reference"))
         return monitorReference(rest);
+    if (sub == QLatin1String("alerts"))
+        return runMonitorAlerts(rest);
     if (sub == QLatin1String("feedback") && rest.args.value(0) == QLatin1String("import")) {
         rest.args.removeFirst();
         return feedbackImport(rest);
@@ -219,10 +222,11 @@ int runMonitor(const Context &context)
                            "       %1 monitor status [ENDPOINT] [--recent N] [--json]\n"
                            "       %1 monitor profile NAME --version V --data CSV [--scores CSV] [--score-column COL]\n"
                            "       %1 monitor reference ENDPOINT model | window FROM TO | rolling DURATION\n"
-                           "       %1 monitor feedback import LABELS.csv --endpoint E [--json]").arg(context.program));
+                           "       %1 monitor feedback import LABELS.csv --endpoint E [--json]\n"
+                           "       %1 monitor alerts [--all] | check [FILE] | ack ID | silence ID --for D [--json]").arg(context.program));
         return sub.isEmpty() ? ExitError : ExitOk;
     }
-    return fail(QStringLiteral("monitor: unknown subcommand '%1' (expected drift, status, profile, reference or feedback import)").arg(context.args.join(QLatin1Char(' '))));
+    return fail(QStringLiteral("monitor: unknown subcommand '%1' (expected drift, status, profile, reference, feedback import or alerts)").arg(context.args.join(QLatin1Char(' '))));
 }
 
 } // namespace orrery::cli

@@ -18,6 +18,7 @@
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
 #include "core/deploy/deployment.h"
+#include "core/monitor/alert_engine.h"
 #include "core/monitor/feedback_store.h"
 #include "core/monitor/live_monitor.h"
 #include "core/monitor/prediction_log.h"
@@ -28,6 +29,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QScopeGuard>
 
 #include <csignal>
 #include <cstdio>
@@ -200,6 +202,22 @@ int main(int argc, char **argv)
         controller = std::make_unique<deploy::RolloutController>(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), workspaceRoot + QStringLiteral("/.orrery/cache"),
                                                                  service, load, deploy::RolloutController::Options{});
         service.addMetricsSource(controller->metricsSource());
+    }
+    // Alert rules (core/monitor/alert_engine.h): the workspace's alerts.yaml (or the defaults)
+    // evaluated on the engine's own thread against this server's /metrics, whose orrery_alerts
+    // series it adds. The guard stops it before the service it reads is destroyed.
+    std::shared_ptr<monitor::AlertEngine> alerts;
+    const auto stopAlerts = qScopeGuard([&alerts] {
+        if (alerts)
+            alerts->stop();
+    });
+    if (controller) {
+        monitor::AlertEngineOptions alertOptions;
+        alertOptions.databasePath = workspaceRoot + QStringLiteral("/.orrery/orrery.db");
+        alertOptions.rulesPath = workspaceRoot + QStringLiteral("/alerts.yaml");
+        alerts = std::make_shared<monitor::AlertEngine>(alertOptions, [&service] { return service.metricsText(); });
+        service.addMetricsSource(alerts);
+        alerts->start();
     }
     http::HttpServer server(service, httpOptions);
     if (const Status s = server.start(); !s)
