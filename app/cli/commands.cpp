@@ -36,7 +36,7 @@ const std::vector<Command> &commands()
         {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
         {"serve", "serve the workspace's endpoints and their rollouts (serve [--port P]), or one model (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E), over the Open Inference Protocol v2", runServeModel},
         {"deploy", "endpoints and rollouts: start (direct, blue-green, canary, shadow), status, list, pause, resume, promote, abort, retry, rollback", runDeploy},
-        {"export", "a deployment as Kubernetes, Argo Rollouts, KServe, Terraform or Containerfile (export FORMAT ENDPOINT --model NAME --version V)", runExport},
+        {"export", "a deployment as Kubernetes, Argo Rollouts, KServe, Terraform or Containerfile (export FORMAT ENDPOINT --model NAME --version V); the monitoring as Prometheus alerting rules or a Grafana dashboard (export prometheus-rules|grafana [--out FILE|DIR])", runExport},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"monitor", "drift of a current CSV against a reference, per feature (monitor drift --reference A.csv --current B.csv [--json] [--html FILE]; exit 1 on drift); delayed labels (monitor feedback import LABELS.csv --endpoint E)", runMonitor},
         {"audit", "list the audit log or verify its hash chain", runAudit},

@@ -12,7 +12,11 @@
 //
 // Without --model the spec is the endpoint's recorded deployment (specFromDeployment); with it,
 // the command line's (exportSpecFromOptions).
+//
+// orrery-cli export prometheus-rules|grafana …: the monitoring formats share this parser and are
+// handed to export_monitoring_command.cpp.
 
+#include "app/cli/export_monitoring_command.h"
 #include "app/cli/models_command.h"
 
 #include "core/common/atomic_file.h"
@@ -201,10 +205,18 @@ int runExport(const Context &context)
                                    "Without --model: the endpoint as `orrery-cli deploy` recorded it (its rollout's version,\n"
                                    "strategy, steps, pause and analysis); with --model: the version and options given.\n"
                                    "The pods read their bearer token from the Secret ENDPOINT-token, which you create.\n"
-                                   "Without --out the manifest is printed; with --out DIR its files are written there."));
+                                   "Without --out the manifest is printed; with --out DIR its files are written there.\n"
+                                   "\n"
+                                   "Or the monitoring of every endpoint, for a Prometheus that scrapes the server's /metrics:\n"
+                                   "  prometheus-rules  the workspace's alerts.yaml (or the default rules) as Prometheus alerting\n"
+                                   "                    rules, with recording rules; with --out, a `promtool test rules` file beside\n"
+                                   "                    it (FILE.test.yml, or --test FILE)\n"
+                                   "  grafana           a Grafana dashboard (JSON) with the Monitoring area's panels\n"
+                                   "  export prometheus-rules [--out FILE|DIR] [--test FILE]\n"
+                                   "  export grafana [--out FILE|DIR] [--datasource UID]"));
     p.addJsonOption();
-    p.parser().addPositionalArgument(QStringLiteral("format"), QStringLiteral("k8s, argo, kserve, terraform or containerfile"));
-    p.parser().addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("The endpoint: the Kubernetes objects' name (lowercase letters, digits, '-')."));
+    p.parser().addPositionalArgument(QStringLiteral("format"), QStringLiteral("k8s, argo, kserve, terraform, containerfile; prometheus-rules, grafana"));
+    p.parser().addPositionalArgument(QStringLiteral("endpoint"), QStringLiteral("The endpoint: the Kubernetes objects' name (lowercase letters, digits, '-');\nnone for prometheus-rules and grafana."));
     p.parser().addOptions({
         {QStringLiteral("model"), QStringLiteral("The registered model (default: the endpoint's recorded deployment)."), QStringLiteral("NAME")},
         {QStringLiteral("version"), QStringLiteral("Its version to deploy."), QStringLiteral("V")},
@@ -219,12 +231,20 @@ int runExport(const Context &context)
         {QStringLiteral("replicas"), QStringLiteral("Pods (default 1)."), QStringLiteral("N"), QStringLiteral("1")},
         {QStringLiteral("min-requests"), QStringLiteral("Requests of each version the analysis waits for (default 200)."), QStringLiteral("N"), QStringLiteral("200")},
         {QStringLiteral("prometheus"), QStringLiteral("The Prometheus the AnalysisTemplate queries (default http://prometheus.monitoring.svc:9090)."), QStringLiteral("URL")},
-        {QStringLiteral("out"), QStringLiteral("Write the files into this folder instead of printing them."), QStringLiteral("DIR")},
+        {QStringLiteral("out"), QStringLiteral("Write the files into this folder instead of printing them (prometheus-rules,\ngrafana: a file, or a folder)."), QStringLiteral("DIR")},
+        {QStringLiteral("test"), QStringLiteral("prometheus-rules: write promtool's test file here (default: beside the rule file)."), QStringLiteral("FILE")},
+        {QStringLiteral("datasource"), QStringLiteral("grafana: the uid of the Prometheus datasource every panel queries (default: a\ndatasource variable on the dashboard)."), QStringLiteral("UID")},
     });
     int code = 0;
     if (!p.parse(&code))
         return code;
     const QStringList args = p.positional();
+    if (!args.isEmpty() && isMonitoringExportFormat(args[0]))
+        return runMonitoringExport(context, p);
+    if (p.isSet(QStringLiteral("test")))
+        return p.usageError(QStringLiteral("--test is for `export prometheus-rules` (promtool's test file)"));
+    if (p.isSet(QStringLiteral("datasource")))
+        return p.usageError(QStringLiteral("--datasource is for `export grafana`"));
     if (args.size() != 2)
         return p.usageError(QStringLiteral("expected `export FORMAT ENDPOINT --model NAME (--version V | --alias A)`; FORMAT is one of %1")
                                 .arg(deploy::exportFormatNames().join(QStringLiteral(", "))));

@@ -20,14 +20,14 @@ const QStringList &leadingKeys()
     return keys;
 }
 
-QStringList orderedKeys(const QJsonObject &object)
+QStringList orderedKeys(const QJsonObject &object, const QStringList &leading)
 {
     QStringList keys;
-    for (const QString &k : leadingKeys())
+    for (const QString &k : leading)
         if (object.contains(k))
             keys << k;
     for (auto it = object.begin(); it != object.end(); ++it) // QJsonObject iterates sorted
-        if (!leadingKeys().contains(it.key()))
+        if (!leading.contains(it.key()))
             keys << it.key();
     return keys;
 }
@@ -45,7 +45,7 @@ void emitString(YAML::Emitter &out, const QString &text)
     out << text.toStdString();
 }
 
-void emitValue(YAML::Emitter &out, const QJsonValue &value)
+void emitValue(YAML::Emitter &out, const QJsonValue &value, const QStringList &leading)
 {
     switch (value.type()) {
     case QJsonValue::Null:
@@ -74,7 +74,7 @@ void emitValue(YAML::Emitter &out, const QJsonValue &value)
         }
         out << YAML::BeginSeq;
         for (const QJsonValue &v : array)
-            emitValue(out, v);
+            emitValue(out, v, leading);
         out << YAML::EndSeq;
         break;
     }
@@ -85,11 +85,11 @@ void emitValue(YAML::Emitter &out, const QJsonValue &value)
             break;
         }
         out << YAML::BeginMap;
-        for (const QString &k : orderedKeys(object)) {
+        for (const QString &k : orderedKeys(object, leading)) {
             out << YAML::Key;
             emitString(out, k);
             out << YAML::Value;
-            emitValue(out, object.value(k));
+            emitValue(out, object.value(k), leading);
         }
         out << YAML::EndMap;
         break;
@@ -114,10 +114,15 @@ bool yamlPlainScalarIsString(const QString &text)
 
 QByteArray toYaml(const QJsonObject &object)
 {
+    return toYaml(object, leadingKeys());
+}
+
+QByteArray toYaml(const QJsonObject &object, const QStringList &leadingKeys)
+{
     YAML::Emitter out;
     out.SetIndent(2);
     out.SetSeqFormat(YAML::Block);
-    emitValue(out, object);
+    emitValue(out, object, leadingKeys);
     QByteArray text(out.c_str());
     if (!text.endsWith('\n'))
         text += '\n';

@@ -14,11 +14,16 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace orrery::deploy {
 
 // One YAML document (no "---"), ending in a newline.
 QByteArray toYaml(const QJsonObject &object);
+// The same with another reading order: `leadingKeys` first (those a mapping has, in this
+// order), then the rest alphabetically — for files that are not Kubernetes objects (Prometheus'
+// rule files, promtool's tests).
+QByteArray toYaml(const QJsonObject &object, const QStringList &leadingKeys);
 
 // A "---" document with `comment` (lines, each written as "# line") above it.
 QByteArray yamlDocument(const QJsonObject &object, const QString &comment = QString());
