@@ -59,9 +59,13 @@ AlertEvaluation AlertEvaluator::evaluate(const QVector<MetricSample> &samples, q
             if (satisfied.contains(fp))
                 continue; // the same series twice in one text: the first counts
             satisfied.insert(fp);
-            QMap<QString, QString> annotations{{QStringLiteral("summary"), renderAnnotation(rule.summary, labels, s.value)}};
+            // Prometheus' $labels are the sample's own — with its name, which a comparison keeps,
+            // and without the alert's alertname and severity — so the templates render alike there.
+            QMap<QString, QString> templateLabels = s.labels;
+            templateLabels.insert(QStringLiteral("__name__"), s.name);
+            QMap<QString, QString> annotations{{QStringLiteral("summary"), renderAnnotation(rule.summary, templateLabels, s.value)}};
             if (!rule.description.isEmpty())
-                annotations.insert(QStringLiteral("description"), renderAnnotation(rule.description, labels, s.value));
+                annotations.insert(QStringLiteral("description"), renderAnnotation(rule.description, templateLabels, s.value));
             auto it = active.find(fp);
             if (it != active.end()) {
                 if (it->value != s.value && !(std::isnan(it->value) && std::isnan(s.value)))

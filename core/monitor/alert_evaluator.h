@@ -18,7 +18,8 @@
 //
 // Alert labels: the series' labels + alertname + severity (the rule's, over the series' own);
 // annotations: summary and description rendered with the series' labels and value
-// (alert_template.h), the description left out when the rule has none.
+// (alert_template.h), the description left out when the rule has none. As in Prometheus, the
+// template's $labels are the sample's: __name__ is the metric, alertname and severity are "".
 //
 // Threads: none of its own; one thread at a time.
 
