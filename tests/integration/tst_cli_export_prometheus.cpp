@@ -6,6 +6,7 @@
 // must give the value the requests sent imply (error-rate: 10/50 - (0/50 + 0.01) = 0.19), the p99
 // rule must equal its two sides evaluated on their own, and with too few requests every query
 // must come back empty (Argo's Inconclusive), never as a pass.
+#include "tests/integration/prometheus_server.h"
 #include "tests/support/test_support.h"
 
 #include <QDir>
@@ -38,6 +39,7 @@ namespace {
 const QString kPython = QStringLiteral("/usr/bin/python3");
 const QByteArray kToken = "export-prometheus-token";
 
+// The answers these tests read: status and body; `token` sends the servers' bearer token.
 struct Http {
     int status = 0;
     QByteArray body;
@@ -45,46 +47,12 @@ struct Http {
 
 Http request(const QString &method, const QString &url, const QByteArray &body = {}, bool token = false)
 {
-    static QNetworkAccessManager manager;
-    QNetworkRequest r{QUrl(url)};
-    r.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    if (token)
-        r.setRawHeader("Authorization", "Bearer " + kToken);
-    QNetworkReply *reply = method == QLatin1String("POST") ? manager.post(r, body) : manager.get(r);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
-    loop.exec();
-    Http h;
-    if (reply->isFinished()) {
-        h.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        h.body = reply->readAll();
-    } else {
-        reply->abort();
-    }
-    reply->deleteLater();
-    return h;
+    const testing::HttpAnswer a = testing::httpRequest(method, url, body, token ? kToken : QByteArray());
+    return {a.status, a.body};
 }
 
-int freePort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0))
-        qFatal("no free port");
-    return s.serverPort();
-}
-
-// Polls `done` every 200 ms for up to `seconds`.
-template <typename F>
-bool waitFor(F done, int seconds)
-{
-    for (int i = 0; i < seconds * 5; ++i) {
-        if (done())
-            return true;
-        QThread::msleep(200);
-    }
-    return done();
-}
+using testing::freePort;
+using testing::waitFor;
 
 } // namespace
 
@@ -94,7 +62,7 @@ class TstCliExportPrometheus : public QObject {
     QString m_ws;
     QString m_tokenFile;
     std::vector<std::unique_ptr<QProcess>> m_processes;
-    int m_prometheusPort = 0;
+    testing::PrometheusServer m_prometheus;
     QMap<int, int> m_servePort; // version -> port
     QJsonObject m_podAnnotations;
 
@@ -159,21 +127,17 @@ class TstCliExportPrometheus : public QObject {
     // Prometheus refused the query (a PromQL error).
     std::optional<QVector<double>> query(const QString &promql, double time)
     {
-        // Encoded by hand: QUrlQuery leaves '+' as it is, which a form decoder reads as a space.
-        const QString url = QStringLiteral("http://127.0.0.1:%1/api/v1/query?query=%2&time=%3")
-                                .arg(QString::number(m_prometheusPort), QString::fromLatin1(QUrl::toPercentEncoding(promql)), QString::number(time, 'f', 3));
-        const Http h = request(QStringLiteral("GET"), url);
-        const QJsonObject answer = QJsonDocument::fromJson(h.body).object();
-        if (h.status != 200 || answer[QStringLiteral("status")].toString() != QLatin1String("success")) {
-            qWarning("Prometheus refused %s: %d %s", qPrintable(promql), h.status, h.body.constData());
+        const testing::PromAnswer a = m_prometheus.query(promql, time);
+        if (!a.ok) {
+            qWarning("Prometheus refused %s: %s", qPrintable(promql), qPrintable(a.error));
             return std::nullopt;
         }
-        if (answer[QStringLiteral("data")][QStringLiteral("resultType")].toString() != QLatin1String("vector")) {
-            qWarning("not a vector: %s", h.body.constData());
+        if (a.resultType != QLatin1String("vector")) {
+            qWarning("not a vector: %s", qPrintable(a.resultType));
             return std::nullopt;
         }
         QVector<double> values;
-        for (const QJsonValue &sample : answer[QStringLiteral("data")][QStringLiteral("result")].toArray())
+        for (const QJsonValue &sample : a.result)
             values.append(sample[QStringLiteral("value")][1].toString().toDouble());
         return values;
     }
@@ -258,21 +222,9 @@ private Q_SLOTS:
             infer(v, 20, 20);
         }
 
-        m_prometheusPort = freePort();
-        const QString config = writeFile(m_dir.filePath(QStringLiteral("prometheus.yml")), QStringLiteral(
-            "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-            "scrape_configs:\n"
-            "  - job_name: orrery\n"
-            "    metrics_path: %1\n"
-            "    static_configs: [{targets: ['127.0.0.1:%2', '127.0.0.1:%3']}]\n")
-            .arg(path).arg(m_servePort[2]).arg(m_servePort[3]).toUtf8());
-        start(QStringLiteral("prometheus"), {QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + m_dir.filePath(QStringLiteral("tsdb")),
-                                             QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(m_prometheusPort)},
-              m_dir.filePath(QStringLiteral("prometheus.log")));
-        const QString log = m_dir.filePath(QStringLiteral("prometheus.log"));
-        QVERIFY2(waitFor([&] { return request(QStringLiteral("GET"), QStringLiteral("http://127.0.0.1:%1/-/ready").arg(m_prometheusPort)).status == 200; }, 60),
-                 readFile(log).constData());
-        QVERIFY2(waitFor([&] { return requestsSeen(2) == 40 && requestsSeen(3) == 40; }, 60), readFile(log).constData());
+        QVERIFY2(m_prometheus.start(m_dir.filePath(QStringLiteral("prometheus")), {QStringLiteral("127.0.0.1:%1").arg(m_servePort[2]), QStringLiteral("127.0.0.1:%1").arg(m_servePort[3])}, {}, path),
+                 m_prometheus.log().constData());
+        QVERIFY2(waitFor([&] { return requestsSeen(2) == 40 && requestsSeen(3) == 40; }, 60), m_prometheus.log().constData());
 
         // The measured traffic: the stable answers all 50, the canary 40 of 50.
         infer(2, 50, 0);
@@ -355,6 +307,7 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
+        m_prometheus.stop();
         for (auto &p : m_processes) {
             if (p->state() == QProcess::NotRunning)
                 continue;
