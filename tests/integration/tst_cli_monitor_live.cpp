@@ -244,6 +244,30 @@ private Q_SLOTS:
         QVERIFY(m_port);
     }
 
+    void delayedLabelsGiveEachVersionsAccuracy()
+    {
+        // The generator's traffic with its true labels 300 ms after each answer.
+        const Run replay = cli({QStringLiteral("demo"), QStringLiteral("replay"), QStringLiteral("--endpoint"), QStringLiteral("fraud"), QStringLiteral("--requests"),
+                                QStringLiteral("200"), QStringLiteral("--rows-per-request"), QStringLiteral("5"), QStringLiteral("--rate"), QStringLiteral("200"),
+                                QStringLiteral("--labels-after"), QStringLiteral("300ms"), QStringLiteral("--json")});
+        QVERIFY2(replay.ok(), qPrintable(replay.describe()));
+        // The next window's close computes the figures; wait for the gauges.
+        HttpTestClient c(m_port);
+        QByteArray metrics;
+        QTRY_VERIFY_WITH_TIMEOUT((metrics = c.get("/metrics").body).contains("orrery_feedback_labels{endpoint=\"fraud\",version=\"1\"} 1000\n"), kDeadlineMs);
+        for (const char *figure : {"accuracy", "precision", "recall", "f1", "roc_auc"})
+            QVERIFY2(metrics.contains(QByteArray("orrery_model_accuracy{endpoint=\"fraud\",version=\"1\",metric=\"") + figure + "\"}")
+                         || (QByteArray(figure) == "precision"), figure); // precision is undefined while the model flags nothing
+        const Run r = cli({QStringLiteral("monitor"), QStringLiteral("status"), QStringLiteral("fraud"), QStringLiteral("--json")});
+        const QJsonObject a = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("endpoints")).toArray().first().toObject()
+                                  .value(QStringLiteral("accuracy")).toArray().first().toObject();
+        QCOMPARE(a.value(QStringLiteral("version")).toString(), QStringLiteral("1"));
+        QCOMPARE(a.value(QStringLiteral("labels")).toInt(), 1000);
+        // ~1 % fraud: any sensible model is right on most rows, and it ranks better than chance.
+        QVERIFY2(a.value(QStringLiteral("accuracy")).toDouble() > 0.9, qPrintable(r.out));
+        QVERIFY2(a.value(QStringLiteral("roc_auc")).toDouble() > 0.6, qPrintable(r.out));
+    }
+
     void theReferenceCanBeARollingWindowOrANewProfile()
     {
         Run r = cli({QStringLiteral("monitor"), QStringLiteral("reference"), QStringLiteral("fraud"), QStringLiteral("rolling"), QStringLiteral("1m")});
