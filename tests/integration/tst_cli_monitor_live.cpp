@@ -144,6 +144,15 @@ private Q_SLOTS:
             m_quiet << testing::oipRequest(signature, header, rows);
             m_shifted << testing::oipRequest(signature, header, shifted);
         }
+        testing::writeFile(m_ws + QStringLiteral("/alerts.yaml"), "evaluate_every: 1s\n"
+                                                                  "rules:\n"
+                                                                  "- alert: FeatureDrift\n"
+                                                                  "  metric: orrery_feature_drift\n"
+                                                                  "  op: \">\"\n"
+                                                                  "  threshold: 0\n"
+                                                                  "  for: 0s\n"
+                                                                  "  severity: warning\n"
+                                                                  "  summary: \"{{ $labels.feature }} drifted on {{ $labels.endpoint }}\"\n");
         r = cli({QStringLiteral("deploy"), QStringLiteral("start"), QStringLiteral("fraud"), QStringLiteral("--version"), QStringLiteral("1"),
                  QStringLiteral("--endpoint"), QStringLiteral("fraud")});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
@@ -186,6 +195,21 @@ private Q_SLOTS:
         const Run r = cli({QStringLiteral("monitor"), QStringLiteral("status")});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.out.contains(QStringLiteral("in drift: amount")), qPrintable(r.out));
+
+        // The alert rule fires for amount (and the prediction), for nothing else.
+        auto firing = [&] {
+            QStringList features;
+            const Run alerts = cli({QStringLiteral("monitor"), QStringLiteral("alerts"), QStringLiteral("--json")});
+            for (const auto &a : QJsonDocument::fromJson(alerts.out.toUtf8()).object().value(QStringLiteral("alerts")).toArray())
+                if (a.toObject().value(QStringLiteral("state")).toString() == QLatin1String("firing"))
+                    features << a.toObject().value(QStringLiteral("labels")).toObject().value(QStringLiteral("feature")).toString();
+            features.sort();
+            return features;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(firing().contains(QStringLiteral("amount")), kDeadlineMs);
+        const QStringList features = firing();
+        for (const QString &f : features)
+            QVERIFY2(f == QLatin1String("amount") || f == QLatin1String("prediction"), qPrintable(features.join(QLatin1Char(','))));
 
         HttpTestClient c(m_port);
         const HttpReply metrics = c.get("/metrics");
