@@ -40,6 +40,10 @@ DriftHeatmap::DriftHeatmap(QWidget *parent) : QWidget(parent)
 void DriftHeatmap::setData(const DriftHeatmapData &data)
 {
     m_data = data;
+    const QFontMetrics fm(font());
+    m_labelWidth = 0;
+    for (const QString &f : m_data.features)
+        m_labelWidth = std::max(m_labelWidth, fm.horizontalAdvance(f));
     m_hoverRow = m_hoverColumn = -1;
     updateGeometry();
     update();
@@ -88,10 +92,7 @@ DriftHeatmap::Geometry DriftHeatmap::geometry() const
 {
     Geometry g;
     const QFontMetrics fm(font());
-    int label = 0;
-    for (const QString &f : m_data.features)
-        label = std::max(label, fm.horizontalAdvance(f));
-    g.labelWidth = std::min(kMaxLabelWidth, label + 10);
+    g.labelWidth = std::min(kMaxLabelWidth, m_labelWidth + 10);
     const int top = fm.height() + 6;        // the legend
     const int bottom = fm.height() + 4;     // the time labels
     const int columns = std::max<int>(1, int(m_data.windowIds.size()));
@@ -108,7 +109,11 @@ QRect DriftHeatmap::cellRect(int row, int column) const
 {
     if (row < 0 || row >= m_data.features.size() || column < 0 || column >= m_data.windowIds.size())
         return {};
-    const Geometry g = geometry();
+    return cellRect(geometry(), row, column);
+}
+
+QRect DriftHeatmap::cellRect(const Geometry &g, int row, int column)
+{
     const int x0 = g.grid.left() + int(std::floor(column * g.cellWidth));
     const int x1 = g.grid.left() + int(std::floor((column + 1) * g.cellWidth));
     const int y0 = g.grid.top() + int(std::floor(row * g.cellHeight));
@@ -254,7 +259,7 @@ void DriftHeatmap::paintEvent(QPaintEvent *)
     const bool gap = g.cellWidth >= 5;
     for (int r = 0; r < m_data.features.size(); ++r) {
         for (int c = 0; c < m_data.windowIds.size(); ++c) {
-            QRect cell = cellRect(r, c);
+            QRect cell = cellRect(g, r, c);
             if (gap)
                 cell.adjust(0, 0, -1, -1);
             p.fillRect(cell, colorOf(cellState(r, c)));
@@ -263,18 +268,18 @@ void DriftHeatmap::paintEvent(QPaintEvent *)
     // The selected window (a column outline) and the hovered cell.
     const int selectedColumn = int(m_data.windowIds.indexOf(m_windowId));
     if (selectedColumn >= 0) {
-        const QRect top = cellRect(0, selectedColumn), bottom = cellRect(int(m_data.features.size()) - 1, selectedColumn);
+        const QRect top = cellRect(g, 0, selectedColumn), bottom = cellRect(g, int(m_data.features.size()) - 1, selectedColumn);
         p.setPen(QPen(palette().color(QPalette::WindowText), 1.5));
         p.drawRect(top.united(bottom).adjusted(0, 0, -1, -1));
     }
     if (m_hoverRow >= 0) {
         p.setPen(QPen(palette().color(QPalette::Highlight), 2));
-        p.drawRect(cellRect(m_hoverRow, m_hoverColumn).adjusted(0, 0, -1, -1));
+        p.drawRect(cellRect(g, m_hoverRow, m_hoverColumn).adjusted(0, 0, -1, -1));
     }
 
     // Row labels: the selected feature bold.
     for (int r = 0; r < m_data.features.size(); ++r) {
-        const QRect row = cellRect(r, 0);
+        const QRect row = cellRect(g, r, 0);
         QFont f = font();
         f.setBold(m_data.features[r] == m_feature);
         if (g.cellHeight < fm.height())
@@ -296,21 +301,21 @@ void DriftHeatmap::paintEvent(QPaintEvent *)
     const int every = std::max(1, int(std::ceil(labelWidth / g.cellWidth)));
     int lastRight = -1;
     for (int c = 0; c < columns; c += every) {
-        const QRect cell = cellRect(0, c);
+        const QRect cell = cellRect(g, 0, c);
         const QString text = timeText(m_data.starts[c], format);
         const int w = fm.horizontalAdvance(text);
         const int x = std::clamp(cell.center().x() - w / 2, g.grid.left(), width() - w - 2);
         if (x <= lastRight + 8)
             continue;
         // Keep room for the last column's label.
-        if (c != columns - 1 && x + w + 8 > cellRect(0, columns - 1).center().x() - w / 2 && columns > 1)
+        if (c != columns - 1 && x + w + 8 > cellRect(g, 0, columns - 1).center().x() - w / 2 && columns > 1)
             break;
         p.drawLine(cell.center().x(), g.grid.bottom() + 1, cell.center().x(), y);
         p.drawText(QRect(x, y, w + 2, fm.height()), Qt::AlignLeft | Qt::AlignTop, text);
         lastRight = x + w;
     }
     if (columns > 1) {
-        const QRect cell = cellRect(0, columns - 1);
+        const QRect cell = cellRect(g, 0, columns - 1);
         const QString text = timeText(m_data.starts[columns - 1], format);
         const int w = fm.horizontalAdvance(text);
         const int x = std::clamp(cell.center().x() - w / 2, g.grid.left(), width() - w - 2);

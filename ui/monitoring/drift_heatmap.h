@@ -63,9 +63,11 @@ private:
         double cellHeight = 0;
     };
     Geometry geometry() const;
+    static QRect cellRect(const Geometry &g, int row, int column);
     bool cellAt(const QPoint &pos, int &row, int &column) const;
 
     DriftHeatmapData m_data;
+    int m_labelWidth = 0; // the widest feature name, measured once per data
     QString m_feature;
     qint64 m_windowId = 0;
     int m_hoverRow = -1;

@@ -100,9 +100,19 @@ MonitoringArea::MonitoringArea(const AreaInfo &area, Navigator *navigator, QWidg
     m_resizeSettle->setSingleShot(true);
     m_resizeSettle->setInterval(150);
     connect(m_resizeSettle, &QTimer::timeout, this, [this] {
-        const MonitoringQuery q = query();
-        if (q.heatmapColumns != m_readColumns || q.chartBuckets != m_readBuckets)
+        // Read again only for a change that shows: more windows fit and there are more, the
+        // cells got too thin, or the charts' points are off by more than a third. Polls keep
+        // the sizes of the last read, so they keep finding its stamp.
+        int columns = 0, buckets = 0;
+        fittedSizes(columns, buckets);
+        const bool moreFit = columns > m_readColumns * 11 / 10 && m_snapshot.windowCount > m_readColumns;
+        const bool tooThin = columns < m_readColumns * 3 / 4;
+        const bool points = buckets * 3 < m_readBuckets * 2 || buckets * 2 > m_readBuckets * 3;
+        if (moreFit || tooThin || points) {
+            m_readColumns = columns;
+            m_readBuckets = buckets;
             refresh();
+        }
     });
     if (navigator)
         navigator->registerHandler(QStringLiteral("monitoring"), this, [this](const ObjectRef &ref) { selectEndpoint(ref.id); });
@@ -310,6 +320,7 @@ void MonitoringArea::clear()
     m_quality->clear();
     m_alerts->setAlerts({}, 0);
     m_fittedRows = -1;
+    m_readColumns = m_readBuckets = 0;
     m_statusText.clear();
     m_status->clear();
     setShowingCharts(false);
@@ -355,6 +366,15 @@ void MonitoringArea::resizeEvent(QResizeEvent *event)
         m_resizeSettle->start();
 }
 
+void MonitoringArea::fittedSizes(int &columns, int &buckets) const
+{
+    // About one point per two pixels of the charts and the heatmap's columns; before the charts
+    // were ever laid out (the empty state was showing), from the area's own width.
+    const bool laidOut = isShowingCharts() && m_heatmap->width() > 100;
+    buckets = std::clamp((laidOut ? std::max(m_throughput->width(), m_effect->width()) : width() / 2) / 2, 100, 800);
+    columns = std::clamp(laidOut ? m_heatmap->columnsThatFit() : (width() - 170) / DriftHeatmap::kMinCellWidth, 30, 400);
+}
+
 MonitoringQuery MonitoringArea::query() const
 {
     MonitoringQuery q;
@@ -362,11 +382,10 @@ MonitoringQuery MonitoringArea::query() const
     q.feature = m_feature;
     q.windowId = m_windowId;
     q.spanMs = m_spanMs;
-    // About one point per two pixels of the charts and the heatmap's columns; before the charts
-    // were ever laid out (the empty state was showing), from the area's own width.
-    const bool laidOut = isShowingCharts() && m_heatmap->width() > 100;
-    q.chartBuckets = std::clamp((laidOut ? std::max(m_throughput->width(), m_effect->width()) : width() / 2) / 2, 100, 800);
-    q.heatmapColumns = std::clamp(laidOut ? m_heatmap->columnsThatFit() : (width() - 170) / DriftHeatmap::kMinCellWidth, 30, 400);
+    q.heatmapColumns = m_readColumns;
+    q.chartBuckets = m_readBuckets;
+    if (q.heatmapColumns <= 0 || q.chartBuckets <= 0)
+        fittedSizes(q.heatmapColumns, q.chartBuckets);
     return q;
 }
 

@@ -132,6 +132,7 @@ private:
     void runAlertAction(std::function<Result<QString>(store::Database &)> action);
     void showMessage(const QString &text, bool error);
     MonitoringQuery query() const;
+    void fittedSizes(int &columns, int &buckets) const;
 
     store::DatabaseWorker *m_worker;
     QStackedWidget *m_pages;

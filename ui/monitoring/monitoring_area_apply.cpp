@@ -134,6 +134,7 @@ void MonitoringArea::apply(const MonitoringSnapshot &snap)
     if (!snap.dataRead) {
         // Nothing moved: only the alerts and the servers are new.
         m_snapshot.stamp = snap.stamp;
+        m_snapshot.dataRead = false;
         m_snapshot.servers = snap.servers;
         m_snapshot.alerts = snap.alerts;
         applyAlerts();
