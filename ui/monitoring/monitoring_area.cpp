@@ -41,6 +41,7 @@ QTreeWidget *makeTable(const QString &name, const QStringList &headers, QWidget 
     t->setAlternatingRowColors(true);
     t->setSelectionMode(QAbstractItemView::NoSelection);
     t->header()->setMinimumSectionSize(40);
+    t->header()->setStretchLastSection(false); // a wide table keeps its figures next to their names
     for (int c = 1; c < headers.size(); ++c)
         t->headerItem()->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
     return t;
@@ -150,6 +151,7 @@ void MonitoringArea::buildLayout()
     m_throughput->setPlaceholder(tr("No request recorded in this span."));
     m_latency->setObjectName(QStringLiteral("latencyChart"));
     m_latency->setPlaceholder(tr("No latency recorded in this span."));
+    m_latency->setLegendAlignment(Qt::AlignRight); // the traffic row is short: the plot keeps its height
     m_heatmapTitle->setObjectName(QStringLiteral("heatmapTitle"));
     m_effect->setObjectName(QStringLiteral("effectChart"));
     m_effect->setMinimumTop(0.1);
@@ -162,6 +164,8 @@ void MonitoringArea::buildLayout()
     m_predictionNote->setObjectName(QStringLiteral("predictionNote"));
     m_predictionNote->setWordWrap(true);
     m_predictionNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_quality->headerItem()->setTextAlignment(QualityKindColumn, Qt::AlignLeft | Qt::AlignVCenter);
+    m_quality->headerItem()->setTextAlignment(QualityStatusColumn, Qt::AlignLeft | Qt::AlignVCenter);
     m_metricBox->setObjectName(QStringLiteral("accuracyMetric"));
     m_accuracyChart->setObjectName(QStringLiteral("accuracyChart"));
     m_accuracyChart->setValueFormat(QStringLiteral("%.2f"));
@@ -259,8 +263,8 @@ void MonitoringArea::buildLayout()
     // The heatmap keeps the height its rows were given (fitHeatmap); the charts take the rest.
     m_split->setStretchFactor(0, 1);
     m_split->setStretchFactor(1, 0);
-    m_split->setStretchFactor(2, 4);
-    m_split->setSizes({160, 180, 500});
+    m_split->setStretchFactor(2, 3);
+    m_split->setSizes({180, 180, 460});
 
     auto *contentLayout = new QVBoxLayout(m_content);
     contentLayout->setContentsMargins(0, 0, 0, 0);

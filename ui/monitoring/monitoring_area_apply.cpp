@@ -14,6 +14,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTabBar>
+#include <QTimer>
 #include <QTabWidget>
 #include <QTreeWidget>
 
@@ -159,6 +160,9 @@ void MonitoringArea::apply(const MonitoringSnapshot &snap)
     m_endpointBox->setCurrentIndex(int(snap.endpoints.indexOf(snap.endpoint)));
     m_updating = false;
     setShowingCharts(snap.windowCount > 0 || (!snap.endpoint.isEmpty() && isShowingCharts()));
+    // The first read may have guessed the sizes (the charts were not laid out yet): check them
+    // once the layout settles.
+    m_resizeSettle->start();
     applyCharts();
     applyAccuracy();
     applyAlerts();
@@ -289,7 +293,8 @@ void MonitoringArea::applyAccuracy()
 
     m_accuracyChart->clearSeries();
     m_accuracyChart->setTimeRange(s.from, s.to);
-    m_accuracyChart->setMinimumTop(regressor ? 0.1 : 1.0);
+    m_accuracyChart->setMinimumTop(0.1);
+    m_accuracyChart->setFixedTop(regressor ? 0 : 1.0); // MAE and RMSE are in the label's units
     QStringList versions;
     for (const monitor::AccuracyFigures &f : s.accuracy)
         versions << f.version;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace orrery::ui {
 namespace {
@@ -170,10 +171,8 @@ FeatureDistribution distributionOf(const QString &feature, const QString &kind, 
     const QVector<double> curCounts = numbers(current.value(QStringLiteral("counts")).toArray());
     const QVector<double> refCounts = numbers(ref.value(QStringLiteral("counts")).toArray());
     const QVector<double> edges = numbers(ref.value(QStringLiteral("edges")).toArray());
-    for (double c : curCounts)
-        d.currentRows += qint64(c);
-    for (double c : refCounts)
-        d.referenceRows += qint64(c);
+    d.currentRows = std::llround(std::accumulate(curCounts.cbegin(), curCounts.cend(), 0.0));
+    d.referenceRows = std::llround(std::accumulate(refCounts.cbegin(), refCounts.cend(), 0.0));
     const int bins = int(std::max({curCounts.size(), refCounts.size(), edges.isEmpty() ? qsizetype(0) : edges.size() + 1}));
     const int group = std::max(1, (bins + kDisplayBins - 1) / kDisplayBins);
     d.bins = mergedNumericBins(edges, ref.value(QStringLiteral("min")).toDouble(qQNaN()), ref.value(QStringLiteral("max")).toDouble(qQNaN()),

@@ -75,6 +75,8 @@ void TimeSeriesChart::setPlaceholder(const QString &text)
     label->setVisible(m_series.isEmpty() && !text.isEmpty());
 }
 
+void TimeSeriesChart::setLegendAlignment(Qt::Alignment alignment) { m_chart->legend()->setAlignment(alignment); }
+
 void TimeSeriesChart::setValueFormat(const QString &format) { m_y->setLabelFormat(format); }
 
 void TimeSeriesChart::clearSeries()
@@ -156,6 +158,11 @@ double TimeSeriesChart::top() const { return m_y->max(); }
 
 void TimeSeriesChart::rescale()
 {
+    if (m_fixedTop > 0) {
+        m_y->setRange(0, m_fixedTop);
+        m_y->setTickCount(5);
+        return;
+    }
     double top = m_minTop;
     for (const QXYSeries *s : std::as_const(m_series))
         for (const QPointF &p : s->points())

@@ -34,6 +34,10 @@ public:
     // The x axis: [fromMs, toMs]. The y axis starts at 0 and fits the data (at least `minTop`).
     void setTimeRange(qint64 fromMs, qint64 toMs);
     void setMinimumTop(double minTop) { m_minTop = minTop; }
+    // A fixed top (a share cannot pass 1); 0: fit the data.
+    void setFixedTop(double top) { m_fixedTop = top; }
+    // Where the legend goes (shown with two series or more): top by default; right for a short chart.
+    void setLegendAlignment(Qt::Alignment alignment);
     void setValueFormat(const QString &format); // "%.1f"
     void setTitle(const QString &title);
     // Shown in the plot while there are no series.
@@ -55,6 +59,7 @@ private:
     QStringList m_order;
     qint64 m_from = 0, m_to = 0;
     double m_minTop = 1;
+    double m_fixedTop = 0;
 };
 
 } // namespace orrery::ui

@@ -535,6 +535,15 @@ private Q_SLOTS:
             QVERIFY(settle(*area));
             QTest::qWait(50);
             area->grab().save(screenshotPath(QStringLiteral("monitoring-%1x%2.png").arg(size.width()).arg(size.height())));
+            if (size == QSize(1280, 800)) {
+                for (const auto &[tab, name] : {std::pair{ui::MonitoringArea::PredictionTab, "prediction"}, std::pair{ui::MonitoringArea::AccuracyTab, "accuracy"},
+                                                std::pair{ui::MonitoringArea::QualityTab, "quality"}, std::pair{ui::MonitoringArea::AlertsTab, "alerts"}}) {
+                    area->tabs()->setCurrentIndex(tab);
+                    QTest::qWait(50);
+                    area->grab().save(screenshotPath(QStringLiteral("monitoring-1280x800-%1.png").arg(QLatin1String(name))));
+                }
+                area->tabs()->setCurrentIndex(ui::MonitoringArea::FeatureTab);
+            }
             // Every window fits at least 6 px wide, up to the columns the heatmap asks for.
             const ui::DriftHeatmapData &h = area->heatmap()->data();
             QCOMPARE(h.windowIds.size(), kWindows);
