@@ -284,7 +284,8 @@ void MonitoringArea::setWorkspaceRoot(const QString &root)
     m_root = root;
     m_databasePath = workspace::Workspace::databasePathFor(root);
     m_worker->setDatabasePath(m_databasePath);
-    refresh(true);
+    if (isVisible()) // hidden, it reads when first shown: a long history costs nothing until looked at
+        refresh(true);
 }
 
 void MonitoringArea::setDatabasePath(const QString &path)
@@ -292,7 +293,8 @@ void MonitoringArea::setDatabasePath(const QString &path)
     clear();
     m_databasePath = path;
     m_worker->setDatabasePath(path);
-    refresh(true);
+    if (isVisible())
+        refresh(true);
 }
 
 void MonitoringArea::clear()

@@ -15,8 +15,9 @@
 // With no window recorded yet, an empty state says what will appear and how to get traffic.
 //
 // Every read runs on a store::DatabaseWorker (its own connection, memory-mapped for the large
-// history reads); the area polls about once a second while it is shown and a server runs (every
-// five seconds otherwise, to notice one starting), never with two reads in flight: a poll while
+// history reads); the area reads when first shown (not while hidden), then polls about once a
+// second while it is shown and a server runs (every five seconds otherwise, to notice one
+// starting), never with two reads in flight: a poll while
 // one runs is folded into one more read after it. A poll whose newest window and newest label did
 // not move reads only the alerts and the servers. Acknowledge and Silence write one short
 // transaction each on the same worker, with an audit entry.
