@@ -244,12 +244,13 @@ int main(int argc, char **argv)
             if (!snap)
                 die(snap.status().message());
             q.knownStamp = snap->stamp;
+            q.knownLabelStamp = snap->labelStamp;
             q.endpoint = snap->endpoint; // what the area asks next: what the first read chose
             q.feature = snap->feature;
             t.restart();
             auto again = ui::loadMonitoringSnapshot(**opened, q);
             unchanged.push_back(t.nsecsElapsed() / 1e6);
-            if (!again || again->dataRead)
+            if (!again || again->dataRead || again->accuracyRead)
                 die(QStringLiteral("an unchanged poll read the data again"));
         }
         std::printf("bench monitoring_snapshot_read_%dd_ms %.1f ms\n", days, median(reads));

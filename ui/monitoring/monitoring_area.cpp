@@ -409,8 +409,10 @@ void MonitoringArea::refresh(bool force)
     MonitoringQuery q = query();
     m_readColumns = q.heatmapColumns;
     m_readBuckets = q.chartBuckets;
-    if (!force)
+    if (!force) {
         q.knownStamp = m_snapshot.stamp;
+        q.knownLabelStamp = m_snapshot.labelStamp;
+    }
     m_worker->post<MonitoringSnapshot>([q](store::Database &db) { return loadMonitoringSnapshot(db, q); }, this,
                                        [this, request](const Result<MonitoringSnapshot> &result) {
                                            if (request != m_request)

@@ -87,6 +87,7 @@ public:
     bool isShowingCharts() const;
     bool isReading() const { return m_reading; }
     int reads() const { return m_reads; }
+    int dataReads() const { return m_dataReads; } // reads that read the window parts (not only alerts, servers, accuracy)
     EmptyState *emptyState() const { return m_empty; }
     QComboBox *endpointBox() const { return m_endpointBox; }
     QComboBox *spanBox() const { return m_spanBox; }
@@ -177,6 +178,7 @@ private:
     MonitoringSnapshot m_snapshot;
     quint64 m_request = 0;
     int m_reads = 0;
+    int m_dataReads = 0;
     int m_readColumns = 0;  // the heatmap columns and chart points of the last read
     int m_readBuckets = 0;
     int m_fittedRows = -1;  // the heatmap rows the splitter was last sized for

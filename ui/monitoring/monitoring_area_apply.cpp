@@ -133,17 +133,32 @@ QString versionLabel(const QString &version)
 void MonitoringArea::apply(const MonitoringSnapshot &snap)
 {
     if (!snap.dataRead) {
-        // Nothing moved: only the alerts and the servers are new.
+        // No window closed: the alerts and the servers are new, and the accuracy when labels came.
         m_snapshot.stamp = snap.stamp;
         m_snapshot.dataRead = false;
+        m_snapshot.accuracyRead = snap.accuracyRead;
         m_snapshot.servers = snap.servers;
         m_snapshot.alerts = snap.alerts;
+        if (snap.accuracyRead) {
+            m_snapshot.labelStamp = snap.labelStamp;
+            m_snapshot.accuracyBucketMs = snap.accuracyBucketMs;
+            m_snapshot.accuracy = snap.accuracy;
+            m_snapshot.accuracySeries = snap.accuracySeries;
+            applyAccuracy();
+        }
         applyAlerts();
         updateStatus();
         updatePollInterval();
         return;
     }
+    ++m_dataReads;
+    const MonitoringSnapshot previous = m_snapshot;
     m_snapshot = snap;
+    if (!snap.accuracyRead) { // the query's shape changed (a feature, a window), not the labels
+        m_snapshot.accuracyBucketMs = previous.accuracyBucketMs;
+        m_snapshot.accuracy = previous.accuracy;
+        m_snapshot.accuracySeries = previous.accuracySeries;
+    }
     // What was shown is what stays chosen (a default feature does not jump with the next alarm).
     m_endpoint = snap.endpoint;
     m_feature = snap.feature;

@@ -306,14 +306,13 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
             newestLabel = s.int64(0);
         ORRERY_TRY(s.status());
     }
-    // The stamp names what was read: the data's newest rows and the query's shape, with the
-    // feature as resolved (so the poll after a first read, which names the feature that read
-    // chose, finds the same stamp).
+    // The stamp names what was read: the newest window and the query's shape, with the feature
+    // as resolved (so the poll after a first read, which names the feature that read chose,
+    // finds the same stamp).
     auto stampOf = [&](const QString &feature) {
-        return QStringLiteral("%1|%2|%3|%4|%5|%6|%7|%8")
+        return QStringLiteral("%1|%2|%3|%4|%5|%6|%7")
             .arg(snap.endpoint)
             .arg(snap.newestWindowId)
-            .arg(newestLabel)
             .arg(feature)
             .arg(query.windowId)
             .arg(query.spanMs)
@@ -321,11 +320,16 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
             .arg(query.heatmapColumns);
     };
     snap.stamp = stampOf(query.feature);
-    if (!query.knownStamp.isEmpty() && snap.stamp == query.knownStamp)
+    // Labels arrive all the time while traffic flows: they re-read the accuracy alone.
+    snap.labelStamp = QStringLiteral("%1|%2|%3|%4|%5").arg(snap.endpoint).arg(snap.newestWindowId).arg(newestLabel).arg(query.spanMs).arg(query.chartBuckets);
+    const bool windowsKnown = !query.knownStamp.isEmpty() && snap.stamp == query.knownStamp;
+    const bool labelsKnown = !query.knownLabelStamp.isEmpty() && snap.labelStamp == query.knownLabelStamp;
+    if (windowsKnown && labelsKnown)
         return snap;
-    snap.dataRead = true;
-    if (!snap.newestWindowId)
+    if (!snap.newestWindowId) {
+        snap.dataRead = snap.accuracyRead = true;
         return snap;
+    }
 
     snap.windowMs = std::max<qint64>(1, newestEnd - newestStart);
     qint64 oldestStart = newestStart;
@@ -343,6 +347,17 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
     const qint64 span = std::max<qint64>(1, snap.to - snap.from);
     const int buckets = std::max(1, query.chartBuckets);
     snap.bucketMs = std::max(snap.windowMs, (span + buckets - 1) / buckets);
+
+    // Accuracy from the delayed labels over the span.
+    if (!labelsKnown) {
+        snap.accuracyRead = true;
+        snap.accuracyBucketMs = std::max(snap.bucketMs, (span + kAccuracyBuckets - 1) / kAccuracyBuckets);
+        monitor::FeedbackAccuracy accuracy(db);
+        ORRERY_TRY(accuracy.rollingAndSeries(snap.endpoint, snap.from, snap.to + 1, snap.accuracyBucketMs, snap.accuracy, snap.accuracySeries));
+    }
+    if (windowsKnown)
+        return snap;
+    snap.dataRead = true;
 
     // The served model: the newest window's reference names it ("fraud v1"); a window or rolling
     // reference does not, and then the deployment's stable version is the one whose profile is shown.
@@ -520,10 +535,6 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
             snap.quality.append(q);
     }
 
-    // Accuracy from the delayed labels over the span.
-    snap.accuracyBucketMs = std::max(snap.bucketMs, (span + kAccuracyBuckets - 1) / kAccuracyBuckets);
-    monitor::FeedbackAccuracy accuracy(db);
-    ORRERY_TRY(accuracy.rollingAndSeries(snap.endpoint, snap.from, snap.to + 1, snap.accuracyBucketMs, snap.accuracy, snap.accuracySeries));
     return snap;
 }
 

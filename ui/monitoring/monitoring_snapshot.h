@@ -17,8 +17,9 @@
 //     buckets (the largest effect, any alarm) through the (endpoint, feature, start_time) index;
 //   - the selected window's features (distributions, data quality): one window's rows;
 //   - accuracy per version: FeedbackAccuracy over the span, rolling and in buckets.
-// A poll that finds the same newest window and the same newest label (`stamp`) reads only the
-// alerts and the servers: an idle or a steady server costs two indexed lookups a second.
+// A poll that finds the same newest window (`stamp`) reads only the alerts and the servers — and
+// the accuracy when a label came (`labelStamp`): an idle server costs a few indexed lookups a
+// second, labels streaming in cost the accuracy's read, a closed window the whole snapshot.
 //
 // acknowledgeAlert()/silenceAlert() write an alert's acknowledged_by/at or silenced_until and
 // the audit entry of the change in one short transaction.
@@ -47,7 +48,8 @@ struct MonitoringQuery {
     qint64 spanMs = 0;         // how far the time charts reach back from the newest window; 0: the whole history
     int chartBuckets = 400;    // points per time chart at most
     int heatmapColumns = 120;  // windows in the heatmap at most
-    QString knownStamp;        // the stamp of the snapshot shown: the same → only alerts and servers are read
+    QString knownStamp;        // the stamps of the snapshot shown: the same → that part is not read again
+    QString knownLabelStamp;
     qint64 nowMs = 0;          // 0: the clock's (tests pin it for "recent" alerts)
 };
 
@@ -133,8 +135,10 @@ struct AlertRow {
 };
 
 struct MonitoringSnapshot {
-    QString stamp;                      // newest window id, newest label id and the query's shape
-    bool dataRead = false;              // false: the stamp did not move, only alerts and servers were read
+    QString stamp;                      // the newest window and the query's shape: what the window parts show
+    QString labelStamp;                 // the newest window and label, the span: what the accuracy shows
+    bool dataRead = false;              // false: `stamp` did not move, the window parts were not read
+    bool accuracyRead = false;          // false: `labelStamp` did not move, the accuracy was not read
     QStringList endpoints;              // deployments ∪ endpoints with windows
     QString endpoint;
     qint64 windowCount = 0;             // the endpoint's windows, all history

@@ -495,13 +495,32 @@ private Q_SLOTS:
         area->grab().save(screenshotPath(QStringLiteral("monitoring-alerts.png")));
     }
 
-    void aWindowWrittenBehindTheAreasBackAppears()
+    void labelsAndWindowsWrittenBehindTheAreasBackAppear()
     {
         Fixture f;
         QVERIFY(f.build());
         auto area = makeArea(f);
         area->setPollIntervalMs(100, 100);
         QTRY_VERIFY_WITH_TIMEOUT(!area->heatmap()->data().windowIds.isEmpty(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!area->isReading(), kTimeoutMs);
+        QTest::qWait(400); // past the first read's size check
+        QTRY_VERIFY_WITH_TIMEOUT(!area->isReading(), kTimeoutMs);
+
+        // A label (a right one: score .9, label 1): the accuracy alone is read again.
+        const int dataReads = area->dataReads();
+        {
+            auto opened = store::Database::open(f.db());
+            QVERIFY(opened);
+            MonitoringWriter w(**opened);
+            auto id = w.addPrediction(QStringLiteral("fraud"), QStringLiteral("1"), f.t0 + 30 * kMinute, QStringLiteral("{\"probabilities\":[[0.1,0.9]]}"));
+            QVERIFY(id);
+            QVERIFY(w.addLabel(QStringLiteral("fraud"), *id, 0, 1, f.t0 + 31 * kMinute));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(area->snapshot().accuracy.value(0).labels, qint64(11), kTimeoutMs);
+        QCOMPARE(area->snapshot().accuracy.first().accuracy, 7.0 / 11.0);
+        QTRY_COMPARE_WITH_TIMEOUT(area->accuracyTable()->topLevelItem(0)->text(ui::MonitoringArea::LabelsColumn), QStringLiteral("11"), kTimeoutMs);
+        QCOMPARE(area->dataReads(), dataReads);
+
         qint64 added = 0;
         {
             auto opened = store::Database::open(f.db());
