@@ -40,13 +40,25 @@ DriftHeatmap::DriftHeatmap(QWidget *parent) : QWidget(parent)
 void DriftHeatmap::setData(const DriftHeatmapData &data)
 {
     m_data = data;
+    measureLabels();
+    m_hoverRow = m_hoverColumn = -1;
+    updateGeometry();
+    update();
+}
+
+void DriftHeatmap::measureLabels()
+{
     const QFontMetrics fm(font());
     m_labelWidth = 0;
     for (const QString &f : m_data.features)
         m_labelWidth = std::max(m_labelWidth, fm.horizontalAdvance(f));
-    m_hoverRow = m_hoverColumn = -1;
-    updateGeometry();
-    update();
+}
+
+void DriftHeatmap::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange)
+        measureLabels();
+    QWidget::changeEvent(event);
 }
 
 void DriftHeatmap::setSelection(const QString &feature, qint64 windowId)

@@ -54,6 +54,7 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     struct Geometry {
@@ -65,6 +66,7 @@ private:
     Geometry geometry() const;
     static QRect cellRect(const Geometry &g, int row, int column);
     bool cellAt(const QPoint &pos, int &row, int &column) const;
+    void measureLabels();
 
     DriftHeatmapData m_data;
     int m_labelWidth = 0; // the widest feature name, measured once per data

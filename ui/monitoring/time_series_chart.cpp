@@ -71,8 +71,20 @@ void TimeSeriesChart::setPlaceholder(const QString &text)
         label->setStyleSheet(QStringLiteral("color: palette(mid);"));
     }
     label->setText(text);
-    label->setGeometry(m_view->rect().adjusted(20, 30, -20, -20));
+    placePlaceholder();
     label->setVisible(m_series.isEmpty() && !text.isEmpty());
+}
+
+void TimeSeriesChart::placePlaceholder()
+{
+    if (auto *label = m_view->findChild<QLabel *>(QStringLiteral("placeholder")))
+        label->setGeometry(m_view->rect().adjusted(20, 30, -20, -20)); // below the title
+}
+
+void TimeSeriesChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placePlaceholder();
 }
 
 void TimeSeriesChart::setLegendAlignment(Qt::Alignment alignment) { m_chart->legend()->setAlignment(alignment); }
@@ -89,7 +101,7 @@ void TimeSeriesChart::clearSeries()
     m_order.clear();
     m_chart->legend()->setVisible(false);
     if (auto *label = m_view->findChild<QLabel *>(QStringLiteral("placeholder"))) {
-        label->setGeometry(m_view->rect().adjusted(20, 30, -20, -20));
+        placePlaceholder();
         label->setVisible(!label->text().isEmpty());
     }
     rescale();

@@ -48,8 +48,12 @@ public:
     QVector<QPointF> points(const QString &name) const;
     double top() const;
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void rescale();
+    void placePlaceholder();
 
     QChart *m_chart;
     QChartView *m_view;
