@@ -26,6 +26,7 @@ TEST_PACKAGES=(
   python3-tz python3-packaging python3-importlib-metadata python3-sqlparse python3-tabulate
   python3-sqlalchemy python3-alembic python3-markdown python3-jinja2 python3-flask
   prometheus                                  # promtool checks /metrics; a real Prometheus scrapes it
+  prometheus-alertmanager                     # a real Alertmanager receives Orrery's alerts (tst_alertmanager)
   # orrery-cli export: CRD schemas checked with jsonschema, Deployment/Service/Rollout with the npm
   # packages of tests/deploy/package.json (node; nodesource's nodejs brings npm)
   python3-jsonschema nodejs

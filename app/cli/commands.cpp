@@ -24,7 +24,7 @@ const std::vector<Command> &commands()
 {
     static const std::vector<Command> all = {
         {"init", "turn a folder into a workspace (git, .orrery/, .dvc/config)", runInit},
-        {"demo", "create a demo workspace with a synthetic card-fraud dataset", runDemo},
+        {"demo", "create a demo workspace with a synthetic card-fraud dataset (demo DIR); replay its traffic with delayed labels to an endpoint (demo replay --endpoint E)", runDemo},
         {"doctor", "check database, audit chain, cache and git; say how to recover", runDoctor},
         {"data", "data versions (add, status, checkout, …) and data tests", runData},
         {"runs", "tracked runs: list, show (with the reproducibility manifest), diff, export", runRuns},

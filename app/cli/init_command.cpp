@@ -1,4 +1,4 @@
-// orrery-cli init [DIR] and orrery-cli demo DIR
+// orrery-cli init [DIR] and orrery-cli demo DIR (demo replay: demo_replay_command.cpp)
 #include "app/cli/cli.h"
 #include "app/cli/workspace_job.h"
 
@@ -45,11 +45,19 @@ int runInit(const Context &context)
     return ExitOk;
 }
 
+int runDemoReplay(const Context &context);
+
 int runDemo(const Context &context)
 {
+    if (context.args.value(0) == QLatin1String("replay")) { // a folder named replay: demo ./replay
+        Context rest = context;
+        rest.args.removeFirst();
+        return runDemoReplay(rest);
+    }
     CommandParser p(context, QStringLiteral("demo"),
                     QStringLiteral("Create a demo workspace in a new folder: a synthetic card-fraud dataset\n"
-                                   "(50,000 transactions, about 1% fraud) and a README."));
+                                   "(50,000 transactions, about 1% fraud) and a README.\n"
+                                   "`demo replay --endpoint E` replays its traffic to a served endpoint, with delayed labels (demo replay --help)."));
     p.parser().addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("A new or empty folder."));
     p.parser().addOption({QStringLiteral("rows"), QStringLiteral("Number of transactions (default 50000)."), QStringLiteral("N"), QStringLiteral("50000")});
     p.parser().addOption({QStringLiteral("seed"), QStringLiteral("Seed of the generator (default 42)."), QStringLiteral("SEED"), QStringLiteral("42")});

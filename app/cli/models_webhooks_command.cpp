@@ -21,7 +21,8 @@ using registry::WebhookDelivery;
 
 const QString kUsage = QStringLiteral(
     "The registry's webhooks: an HTTP POST of each event (model_version.created, alias.moved,\n"
-    "validation.changed, deployment.changed) signed with X-Orrery-Signature: sha256=HMAC(secret, body).\n"
+    "validation.changed, deployment.changed, alert.firing, alert.resolved) signed with\n"
+    "X-Orrery-Signature: sha256=HMAC(secret, body).\n"
     "  add URL [--events E1,E2|*] [--model NAME] [--secret S] [--allow-http]\n"
     "                        https, or http to this machine (127.0.0.1, ::1, localhost) unless --allow-http;\n"
     "                        without --secret one is generated and printed once\n"

@@ -7,7 +7,8 @@
 // text in the other). `monitor feedback import` stores delayed labels from a CSV (below); the
 // live windows (`monitor status`) come with the serving process's monitoring.
 
-#include "app/cli/cli.h"
+#include "app/cli/monitor_alerts_command.h"
+#include "app/cli/monitor_command.h"
 
 #include "core/common/atomic_file.h"
 #include "core/monitor/drift_csv.h"
@@ -204,16 +205,28 @@ int runMonitor(const Context &context)
         rest.args.removeFirst();
     if (sub == QLatin1String("drift"))
         return drift(rest);
+    if (sub == QLatin1String("status"))
+        return monitorStatus(rest);
+    if (sub == QLatin1String("profile"))
+        return monitorProfile(rest);
+    if (sub == QLatin1String("reference"))
+        return monitorReference(rest);
+    if (sub == QLatin1String("alerts"))
+        return runMonitorAlerts(rest);
     if (sub == QLatin1String("feedback") && rest.args.value(0) == QLatin1String("import")) {
         rest.args.removeFirst();
         return feedbackImport(rest);
     }
     if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
         out(QStringLiteral("Usage: %1 monitor drift --reference A.csv --current B.csv [--test T] [--columns a,b] [--label COL] [--json] [--html FILE]\n"
-                           "       %1 monitor feedback import LABELS.csv --endpoint E [--json]").arg(context.program));
+                           "       %1 monitor status [ENDPOINT] [--recent N] [--json]\n"
+                           "       %1 monitor profile NAME --version V --data CSV [--scores CSV] [--score-column COL]\n"
+                           "       %1 monitor reference ENDPOINT model | window FROM TO | rolling DURATION\n"
+                           "       %1 monitor feedback import LABELS.csv --endpoint E [--json]\n"
+                           "       %1 monitor alerts [--all] | check [FILE] | ack ID | silence ID --for D [--json]").arg(context.program));
         return sub.isEmpty() ? ExitError : ExitOk;
     }
-    return fail(QStringLiteral("monitor: unknown subcommand '%1' (expected drift or feedback import)").arg(context.args.join(QLatin1Char(' '))));
+    return fail(QStringLiteral("monitor: unknown subcommand '%1' (expected drift, status, profile, reference, feedback import or alerts)").arg(context.args.join(QLatin1Char(' '))));
 }
 
 } // namespace orrery::cli

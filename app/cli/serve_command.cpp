@@ -38,6 +38,8 @@ int runServeModel(const Context &context)
         {QStringLiteral("threads"), QStringLiteral("Inference threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")},
         {QStringLiteral("sample-inputs"), QStringLiteral("Without --model: the share of requests whose inputs the prediction log keeps (default 0.1;\nevery answer's outputs, version and latency are always logged)."), QStringLiteral("R")},
         {QStringLiteral("no-prediction-log"), QStringLiteral("Without --model: log no predictions.")},
+        {QStringLiteral("monitor-window"), QStringLiteral("Without --model: the live drift windows' length (default 60s; e.g. 10s for a demo)."), QStringLiteral("D")},
+        {QStringLiteral("no-monitor"), QStringLiteral("Without --model: no live drift windows.")},
         {QStringLiteral("max-body-bytes"), QStringLiteral("Largest infer request body (default 16 MB; larger: 413)."), QStringLiteral("B"), QStringLiteral("16777216")},
     });
     int code = 0;
@@ -54,6 +56,10 @@ int runServeModel(const Context &context)
             forwarded << QStringLiteral("--sample-inputs") << p.value(QStringLiteral("sample-inputs"));
         if (p.isSet(QStringLiteral("no-prediction-log")))
             forwarded << QStringLiteral("--no-prediction-log");
+        if (p.isSet(QStringLiteral("monitor-window")))
+            forwarded << QStringLiteral("--monitor-window") << p.value(QStringLiteral("monitor-window"));
+        if (p.isSet(QStringLiteral("no-monitor")))
+            forwarded << QStringLiteral("--no-monitor");
         auto ws = openWorkspace(context);
         if (!ws)
             return fail(ws.status().withContext(QStringLiteral("serve")));
@@ -61,8 +67,9 @@ int runServeModel(const Context &context)
         ws->reset(); // the server opens its own connections
         return execSibling(QStringLiteral("serve"), QStringLiteral("orrery-serve"), args);
     }
-    if (p.isSet(QStringLiteral("sample-inputs")) || p.isSet(QStringLiteral("no-prediction-log")))
-        return p.usageError(QStringLiteral("--sample-inputs and --no-prediction-log are for the workspace's server (no --model): one model alone logs nothing"));
+    if (p.isSet(QStringLiteral("sample-inputs")) || p.isSet(QStringLiteral("no-prediction-log")) || p.isSet(QStringLiteral("monitor-window"))
+        || p.isSet(QStringLiteral("no-monitor")))
+        return p.usageError(QStringLiteral("--sample-inputs, --no-prediction-log, --monitor-window and --no-monitor are for the workspace's server (no --model): one model alone logs and monitors nothing"));
     if (model.isEmpty() || endpoint.isEmpty())
         return p.usageError(QStringLiteral("give --model FILE|NAME@ALIAS|NAME/VERSION and --endpoint NAME"));
     if (!registry::ModelRegistry::validateModelName(endpoint))

@@ -17,7 +17,10 @@
 
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
+#include "core/deploy/deployment.h"
+#include "core/monitor/alert_engine.h"
 #include "core/monitor/feedback_store.h"
+#include "core/monitor/live_monitor.h"
 #include "core/monitor/prediction_log.h"
 #include "core/registry/webhook_retrier.h"
 #include "core/serve/inference_service.h"
@@ -26,6 +29,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QScopeGuard>
 
 #include <csignal>
 #include <cstdio>
@@ -76,6 +80,8 @@ int main(int argc, char **argv)
         {QStringLiteral("workspace"), QStringLiteral("serve the workspace's deployments instead"), QStringLiteral("ROOT")},
         {QStringLiteral("sample-inputs"), QStringLiteral("with --workspace: the share of requests whose inputs the prediction log keeps"), QStringLiteral("R"), QStringLiteral("0.1")},
         {QStringLiteral("no-prediction-log"), QStringLiteral("with --workspace: log no predictions")},
+        {QStringLiteral("monitor-window"), QStringLiteral("with --workspace: the live drift windows' length (e.g. 60s, 10s)"), QStringLiteral("D"), QStringLiteral("60s")},
+        {QStringLiteral("no-monitor"), QStringLiteral("with --workspace: no live drift windows")},
         {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
         {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},
         {QStringLiteral("port"), QStringLiteral("TCP port (0: any free one)"), QStringLiteral("P"), QStringLiteral("8080")},
@@ -164,10 +170,28 @@ int main(int argc, char **argv)
         feedback = std::move(*store);
     }
     serve::InferenceService service(options);
-    if (predictionLog)
+    // The live drift windows see every record first and hand it on to the prediction log.
+    std::shared_ptr<monitor::LiveMonitor> liveMonitor;
+    if (!workspaceRoot.isEmpty() && !parser.isSet(QStringLiteral("no-monitor"))) {
+        monitor::LiveMonitorOptions monitorOptions;
+        const auto windowMs = deploy::parseDurationMs(parser.value(QStringLiteral("monitor-window")));
+        if (!windowMs || *windowMs < 1000)
+            return fail(QStringLiteral("--monitor-window needs a duration of at least 1s (e.g. 60s, 10s)"));
+        monitorOptions.windowMs = *windowMs;
+        auto live = monitor::LiveMonitor::open(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), monitorOptions, predictionLog,
+                                               [&service](const QString &endpoint) { return service.endpointMetrics(endpoint); });
+        if (!live)
+            return fail(live.status().withContext(QStringLiteral("the live monitor")).message());
+        liveMonitor = std::move(*live);
+        service.setHook(liveMonitor);
+        service.addMetricsSource(liveMonitor);
+    } else if (predictionLog) {
         service.setHook(predictionLog);
-    if (feedback)
+    }
+    if (feedback) {
+        feedback->setBeforeMatching(service.hookFlusher());
         service.setFeedbackSink(feedback);
+    }
     std::unique_ptr<deploy::RolloutController> controller;
     if (!workspaceRoot.isEmpty()) {
         auto load = [](const QString &path) -> Result<std::shared_ptr<const serve::InferenceModel>> {
@@ -178,6 +202,22 @@ int main(int argc, char **argv)
         controller = std::make_unique<deploy::RolloutController>(workspaceRoot + QStringLiteral("/.orrery/orrery.db"), workspaceRoot + QStringLiteral("/.orrery/cache"),
                                                                  service, load, deploy::RolloutController::Options{});
         service.addMetricsSource(controller->metricsSource());
+    }
+    // Alert rules (core/monitor/alert_engine.h): the workspace's alerts.yaml (or the defaults)
+    // evaluated on the engine's own thread against this server's /metrics, whose orrery_alerts
+    // series it adds. The guard stops it before the service it reads is destroyed.
+    std::shared_ptr<monitor::AlertEngine> alerts;
+    const auto stopAlerts = qScopeGuard([&alerts] {
+        if (alerts)
+            alerts->stop();
+    });
+    if (controller) {
+        monitor::AlertEngineOptions alertOptions;
+        alertOptions.databasePath = workspaceRoot + QStringLiteral("/.orrery/orrery.db");
+        alertOptions.rulesPath = workspaceRoot + QStringLiteral("/alerts.yaml");
+        alerts = std::make_shared<monitor::AlertEngine>(alertOptions, [&service] { return service.metricsText(); });
+        service.addMetricsSource(alerts);
+        alerts->start();
     }
     http::HttpServer server(service, httpOptions);
     if (const Status s = server.start(); !s)
@@ -200,6 +240,8 @@ int main(int argc, char **argv)
         controller->stop(); // no routing change while draining; the server's record goes
         const bool drained = service.drain(10'000);
         server.stop();
+        if (liveMonitor)
+            liveMonitor->stop(); // the window in progress is written
         printStopped(signal, drained, service.stats());
         return 0;
     }

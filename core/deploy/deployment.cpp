@@ -1,5 +1,6 @@
 #include "core/deploy/deployment.h"
 
+#include "core/common/duration.h"
 #include "core/deploy/manifest_export_objects.h"
 
 #include <QRegularExpression>
@@ -90,30 +91,10 @@ QString stepsText(const QList<int> &steps)
     return parts.join(QLatin1Char(','));
 }
 
-Result<qint64> parseDurationMs(const QString &text)
-{
-    static const QRegularExpression re(QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?\\s*$"));
-    const auto m = re.match(text);
-    if (!m.hasMatch())
-        return invalidArgument(QStringLiteral("'%1' is not a duration such as 60s, 5m, 1h or 250ms").arg(text));
-    const double n = m.captured(1).toDouble();
-    const QString unit = m.captured(2);
-    const double ms = unit == QLatin1String("ms") ? n : unit == QLatin1String("m") ? n * 60'000 : unit == QLatin1String("h") ? n * 3'600'000 : n * 1000;
-    if (ms > 24.0 * 3'600'000)
-        return invalidArgument(QStringLiteral("duration '%1' is longer than 24 h").arg(text));
-    return qint64(ms);
-}
+// One duration syntax for the whole workbench (core/common/duration.h): the alert rules read it too.
+Result<qint64> parseDurationMs(const QString &text) { return common::parseDurationMs(text); }
 
-QString durationText(qint64 ms)
-{
-    if (ms % 3'600'000 == 0 && ms > 0)
-        return QStringLiteral("%1h").arg(ms / 3'600'000);
-    if (ms % 60'000 == 0 && ms > 0)
-        return QStringLiteral("%1m").arg(ms / 60'000);
-    if (ms % 1000 == 0)
-        return QStringLiteral("%1s").arg(ms / 1000);
-    return QStringLiteral("%1ms").arg(ms);
-}
+QString durationText(qint64 ms) { return common::durationText(ms); }
 
 QList<std::pair<int, int>> Deployment::weights() const
 {

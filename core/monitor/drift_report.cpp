@@ -5,6 +5,8 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cmath>
 #include <set>
 
@@ -132,7 +134,7 @@ FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &opt
         cells.current = cur.binCounts(ref.binEdges());
     }
     d.test = test;
-    const double refStd = std::max(ref.standardDeviation(), kMinimumStd);
+    const double refStd = wassersteinNorm(ref.standardDeviation());
 
     // The significance of every verdict: chi-squared homogeneity on the cells for categories (and
     // for --test chisquare on numeric bins), two-sample KS otherwise.
@@ -167,7 +169,7 @@ FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &opt
         } else {
             d.effectMeasure = QStringLiteral("wasserstein_normed");
             d.effectSize = wassersteinDistance(ref.sorted(), cur.sorted()) / refStd;
-            d.effectThreshold = std::max(options.minimumEffect, wassersteinNoiseFloor(ref.count(), cur.count()));
+            d.effectThreshold = wassersteinEffectThreshold(options.minimumEffect, ref.count(), cur.count());
         }
     } else {
         d.threshold = test == DriftTest::Psi ? options.psiThreshold : options.distanceThreshold;
@@ -175,7 +177,7 @@ FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &opt
         d.effectSize = d.statistic;
         d.effectThreshold = d.threshold;
         if (test == DriftTest::Wasserstein)
-            d.effectThreshold = std::max(d.threshold, wassersteinNoiseFloor(ref.count(), cur.count()));
+            d.effectThreshold = wassersteinEffectThreshold(d.threshold, ref.count(), cur.count());
     }
     // Provisional: compareFeatures decides after the correction.
     d.drift = *d.pValue < options.alpha && d.effectSize >= d.effectThreshold;
@@ -183,12 +185,42 @@ FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &opt
     return d;
 }
 
+double wassersteinEffectThreshold(double minimum, qint64 nRef, qint64 nCur)
+{
+    return std::max(minimum, wassersteinNoiseFloor(nRef, nCur));
+}
+
+double wassersteinNorm(double referenceStd)
+{
+    return std::max(referenceStd, kMinimumStd);
+}
+
 DriftReport compareFeatures(const std::vector<FeatureInput> &features, const DriftOptions &options)
 {
     DriftReport report;
+    report.features.resize(features.size());
+    // Features are independent: compared on every core (each sample is touched by one thread).
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+        for (size_t i = next++; i < features.size(); i = next++)
+            report.features[i] = compareFeature(features[i], options);
+    };
+    const int threads = int(std::min<size_t>(features.size(), std::max(1u, std::thread::hardware_concurrency()))) - 1;
+    std::vector<std::thread> helpers;
+    for (int t = 0; t < threads; ++t)
+        helpers.emplace_back(worker);
+    worker();
+    for (std::thread &t : helpers)
+        t.join();
+    applyCorrection(report, options);
+    return report;
+}
+
+void applyCorrection(DriftReport &report, const DriftOptions &options)
+{
     report.alpha = options.alpha;
-    for (const FeatureInput &f : features)
-        report.features.push_back(compareFeature(f, options));
+    report.drift = false;
+    report.driftedFeatures.clear();
     int m = 0;
     for (const FeatureDrift &d : report.features)
         m += d.pValue.has_value();
@@ -204,7 +236,6 @@ DriftReport compareFeatures(const std::vector<FeatureInput> &features, const Dri
             report.driftedFeatures << d.name;
         }
     }
-    return report;
 }
 
 QJsonObject FeatureDrift::toJson() const
@@ -229,6 +260,8 @@ QJsonObject FeatureDrift::toJson() const
         o[QStringLiteral("effect_size")] = number(effectSize);
         o[QStringLiteral("effect_measure")] = effectMeasure;
         o[QStringLiteral("effect_threshold")] = effectThreshold;
+        if (errorBound > 0)
+            o[QStringLiteral("error_bound")] = errorBound;
     }
     if (kind == FeatureKind::Categorical) {
         o[QStringLiteral("unseen_categories")] = QJsonArray::fromStringList(unseenCategories);

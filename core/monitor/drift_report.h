@@ -86,7 +86,7 @@ struct FeatureDrift {
     QString name;
     QString role;
     FeatureKind kind = FeatureKind::Numeric;
-    QString status;                 // "drift", "no_drift", "no_data"
+    QString status;                 // "drift", "no_drift", "no_data" (live windows: also "insufficient")
     DriftTest test = DriftTest::Ks;
     double statistic = 0.0;
     DriftTest significanceTest = DriftTest::Ks; // where pValue comes from: ks or chisquare
@@ -96,6 +96,9 @@ struct FeatureDrift {
     double effectSize = 0.0;
     QString effectMeasure;          // "wasserstein_normed" or "jensenshannon" (or the distance itself)
     double effectThreshold = 0.0;
+    // Live windows compare binned sketches: the statistic's largest possible error against the
+    // exact figure on the same values (live_drift.h); 0 for the batch report, which is exact.
+    double errorBound = 0.0;
     bool drift = false;
     qint64 referenceCount = 0, currentCount = 0;
     double referenceMissingShare = 0.0, currentMissingShare = 0.0;
@@ -121,5 +124,17 @@ DriftReport compareFeatures(const std::vector<FeatureInput> &features, const Dri
 
 // The comparison of one feature before the correction (pValueAdjusted unset, verdict provisional).
 FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &options);
+
+// Bonferroni over the report's features that have a p-value, then each verdict and the report's
+// summary (compareFeatures ends with it; live windows use it on their binned comparisons).
+void applyCorrection(DriftReport &report, const DriftOptions &options);
+
+// What the normed Wasserstein distance must reach to count as an effect between nRef and nCur
+// values: max(minimum, 5 sqrt(1/nRef + 1/nCur)) (the .cpp says why).
+double wassersteinEffectThreshold(double minimum, qint64 nRef, qint64 nCur);
+
+// The reference standard deviation the Wasserstein distance is normed by (Evidently's floor for
+// constant references).
+double wassersteinNorm(double referenceStd);
 
 } // namespace orrery::monitor

@@ -101,6 +101,7 @@ struct FeedbackStore::Impl {
     };
     std::unique_ptr<store::Database> db;
     std::shared_ptr<PredictionLog> log;
+    std::function<void()> handOver;
     std::mutex m;
     std::condition_variable wake;
     std::deque<Job> jobs;
@@ -120,6 +121,11 @@ Result<std::unique_ptr<FeedbackStore>> FeedbackStore::open(const QString &databa
     Impl *d = store->d.get();
     store->d->writer = std::thread([d] { d->loop(); });
     return store;
+}
+
+void FeedbackStore::setBeforeMatching(std::function<void()> handOver)
+{
+    d->handOver = std::move(handOver);
 }
 
 FeedbackStore::~FeedbackStore()
@@ -166,6 +172,8 @@ void FeedbackStore::Impl::loop()
         std::vector<Job> batch(std::make_move_iterator(jobs.begin()), std::make_move_iterator(jobs.end()));
         jobs.clear();
         lock.unlock();
+        if (handOver)
+            handOver();
         if (log)
             log->flush(); // the predictions these labels follow are on disk before matching
         const auto results = commit(batch);

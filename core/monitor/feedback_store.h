@@ -25,6 +25,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 
 namespace orrery::monitor {
@@ -53,6 +54,11 @@ public:
     // `log`: flushed before labels are matched (may be null).
     static Result<std::unique_ptr<FeedbackStore>> open(const QString &databasePath, std::shared_ptr<PredictionLog> log = nullptr);
     ~FeedbackStore() override; // answers what is queued, then stops
+
+    // Called before each batch is matched, before the log is flushed: the server's hand-over of
+    // answered predictions to the log (InferenceService::flushHook), so a label sent the moment
+    // its answer arrived still finds the prediction. Set before traffic.
+    void setBeforeMatching(std::function<void()> handOver);
 
     void submit(const QString &endpoint, QByteArray body, http::HttpResponder responder) override;
     // Stores labels at once (the CLI's import); returns once committed.

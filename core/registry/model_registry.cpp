@@ -334,6 +334,29 @@ Status ModelRegistry::setCard(const QString &name, int number, const QString &ma
     return change.commit();
 }
 
+Status ModelRegistry::setReferenceProfile(const QString &name, int number, const QJsonObject &profile)
+{
+    RegistryChange change(m_db, m_clock, m_actor);
+    ORRERY_TRY(change.status());
+    ORRERY_TRY(rows::requireVersion(m_db, name, number));
+    const QString text = profile.isEmpty() ? QString() : QString::fromUtf8(QJsonDocument(profile).toJson(QJsonDocument::Compact));
+    ORRERY_TRY(rows::exec(m_db, QStringLiteral("UPDATE model_versions SET reference_profile = ?, last_updated_time = ? WHERE name = ? AND version = ?"),
+                          {text, change.now(), name, number}));
+    change.audit(QStringLiteral("model.version.reference_profile"), QStringLiteral("model %1 v%2").arg(name).arg(number), QString(),
+                 {{QStringLiteral("features"), profile.value(QStringLiteral("features")).toArray().size()}});
+    return change.commit();
+}
+
+Result<QJsonObject> ModelRegistry::referenceProfile(const QString &name, int number)
+{
+    ORRERY_TRY(rows::requireVersion(m_db, name, number));
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral("SELECT reference_profile FROM model_versions WHERE name = ? AND version = ?")));
+    s.bind(1, name).bind(2, number);
+    if (!s.next())
+        return s.status().isOk() ? QJsonObject() : Result<QJsonObject>(s.status());
+    return QJsonDocument::fromJson(s.text(0).toUtf8()).object();
+}
+
 Status ModelRegistry::setValidation(const QString &name, int number, Validation validation, const QVector<GateOutcome> &outcomes)
 {
     RegistryChange change(m_db, m_clock, m_actor);

@@ -51,6 +51,7 @@ struct NewVersion {
     Validation validation = Validation::NotRun;
     QVector<GateOutcome> gateOutcomes;
     QString card;
+    QJsonObject referenceProfile; // core/monitor's reference profile; empty: none
 };
 
 struct VersionQuery {
@@ -108,6 +109,10 @@ public:
     // MLflow's transition-stage; archiveExisting moves the other versions in that stage to Archived.
     Result<ModelVersion> transitionStage(const QString &name, int version, const QString &stage, bool archiveExisting);
     Status setCard(const QString &name, int version, const QString &markdown);
+    // The reference profile live monitoring compares traffic with (core/monitor/reference_profile.h's
+    // JSON; the registry stores it as it is). An empty object: none.
+    Status setReferenceProfile(const QString &name, int version, const QJsonObject &profile);
+    Result<QJsonObject> referenceProfile(const QString &name, int version);
     Status setValidation(const QString &name, int version, Validation validation, const QVector<GateOutcome> &outcomes);
     // Archived versions keep their files and history but hold no alias and cannot be promoted.
     Status setArchived(const QString &name, int version, bool archived, const QString &reason = QString());

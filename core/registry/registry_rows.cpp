@@ -221,6 +221,11 @@ Status insertVersion(store::Database &db, const NewVersion &v, int version, qint
     s.bind(19, v.notServableReason).bind(20, textOf(v.lineage)).bind(21, validationName(v.validation)).bind(22, outcomesJson(v.gateOutcomes));
     s.bind(23, v.card);
     ORRERY_TRY(s.run());
+    if (!v.referenceProfile.isEmpty()) { // kept out of kVersionColumns: listings never read it
+        ORRERY_ASSIGN_OR_RETURN(auto p, db.prepare(QStringLiteral("UPDATE model_versions SET reference_profile = ? WHERE name = ? AND version = ?")));
+        p.bind(1, textOf(v.referenceProfile)).bind(2, v.name).bind(3, version);
+        ORRERY_TRY(p.run());
+    }
     ORRERY_ASSIGN_OR_RETURN(auto tag, db.prepare(QStringLiteral("INSERT OR REPLACE INTO model_version_tags(name, version, key, value) VALUES (?, ?, ?, ?)")));
     for (const KeyValue &t : v.tags) {
         tag.reset();

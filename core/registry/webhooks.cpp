@@ -11,7 +11,8 @@ namespace orrery::registry {
 
 QStringList webhookEventNames()
 {
-    return {webhook_event::kVersionCreated, webhook_event::kAliasMoved, webhook_event::kValidationChanged, webhook_event::kDeploymentChanged};
+    return {webhook_event::kVersionCreated, webhook_event::kAliasMoved, webhook_event::kValidationChanged, webhook_event::kDeploymentChanged,
+            webhook_event::kAlertFiring,    webhook_event::kAlertResolved};
 }
 
 bool isLoopbackHost(const QString &host)

@@ -317,9 +317,32 @@ std::shared_ptr<const ServingMetrics> InferenceService::metrics(const QString &e
     return d->metrics.value(key(endpoint, version));
 }
 
+std::vector<std::shared_ptr<const ServingMetrics>> InferenceService::endpointMetrics(const QString &endpoint) const
+{
+    std::lock_guard lock(d->m);
+    std::vector<std::shared_ptr<const ServingMetrics>> out;
+    for (const auto &m : d->metrics)
+        if (m->endpoint() == endpoint)
+            out.push_back(m);
+    return out;
+}
+
 void InferenceService::setHook(std::shared_ptr<PredictionHook> hook)
 {
     d->hook->setHook(std::move(hook));
+}
+
+bool InferenceService::flushHook(int timeoutMs)
+{
+    return !d->hook->active() || d->hook->waitHandedOver(timeoutMs);
+}
+
+std::function<void()> InferenceService::hookFlusher(int timeoutMs) const
+{
+    return [hook = d->hook, timeoutMs] {
+        if (hook->active())
+            hook->waitHandedOver(timeoutMs);
+    };
 }
 
 void InferenceService::addMetricsSource(std::shared_ptr<const MetricsSource> source) { d->sources.push_back(std::move(source)); }

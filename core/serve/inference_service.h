@@ -47,6 +47,7 @@
 #include "core/serve/inference_model.h"
 #include "core/serve/prediction_hook.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -104,9 +105,16 @@ public:
     bool runs(const QString &endpoint, const QString &version, const QString &md5) const;
     // The live metrics of an endpoint's version (null when it never ran here).
     std::shared_ptr<const ServingMetrics> metrics(const QString &endpoint, const QString &version) const;
+    // Every version's metrics of an endpoint that ran here (the live monitor's window counters).
+    std::vector<std::shared_ptr<const ServingMetrics>> endpointMetrics(const QString &endpoint) const;
 
     // Set before the server starts; null: no hook.
     void setHook(std::shared_ptr<PredictionHook> hook);
+    // Waits (up to timeoutMs) until the records of every answer sent so far reached the hook.
+    bool flushHook(int timeoutMs = 5'000);
+    // The same as a function that may outlive the service (it keeps the hook's queue alive), for
+    // FeedbackStore::setBeforeMatching, whose writer may still run while the service goes.
+    std::function<void()> hookFlusher(int timeoutMs = 5'000) const;
     void addMetricsSource(std::shared_ptr<const MetricsSource> source); // before the server starts
     void setFeedbackSink(std::shared_ptr<FeedbackSink> sink);           // before the server starts
     // Refuses new infer requests (503) and waits up to `timeoutMs` for the queued and running

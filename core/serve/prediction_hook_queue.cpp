@@ -32,6 +32,7 @@ void PredictionHookQueue::push(PredictionRecord record)
         return;
     }
     m_records.push_back(std::move(record));
+    ++m_pushed;
     lock.unlock();
     m_wake.notify_one();
 }
@@ -48,7 +49,16 @@ void PredictionHookQueue::loop()
         lock.unlock();
         m_hook->record(r);
         lock.lock();
+        ++m_handedOver;
+        m_handed.notify_all();
     }
+}
+
+bool PredictionHookQueue::waitHandedOver(int timeoutMs)
+{
+    std::unique_lock lock(m_mutex);
+    const quint64 target = m_pushed;
+    return m_handed.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return m_handedOver >= target || !m_thread.joinable(); });
 }
 
 } // namespace orrery::serve

@@ -24,6 +24,10 @@ public:
     void setHook(std::shared_ptr<PredictionHook> hook);
     bool active() const { return m_active.load(std::memory_order_acquire); }
     void push(PredictionRecord record); // never blocks on the hook
+    // Waits (up to timeoutMs) until every record pushed before the call was handed to the hook:
+    // a delayed label that follows its answer by microseconds must find the prediction
+    // (FeedbackStore asks before matching). True when they all were.
+    bool waitHandedOver(int timeoutMs);
     quint64 dropped() const { return m_dropped.load(); }
 
 private:
@@ -34,6 +38,8 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<PredictionRecord> m_records;
+    quint64 m_pushed = 0, m_handedOver = 0; // guarded by m_mutex
+    std::condition_variable m_handed;
     bool m_stop = false;
     std::atomic<quint64> m_dropped{0};
     std::atomic<bool> m_active{false};

@@ -13,6 +13,7 @@
 #include "core/stages/stage_output.h"
 #include "core/stages/stage_types.h"
 
+#include "core/monitor/reference_profile.h"
 #include "core/pipeline/command_runner.h"
 #include "core/pipeline/pipeline_file.h"
 #include "core/pipeline/stage_type.h"
@@ -97,6 +98,31 @@ Result<QHash<QString, double>> readMetrics(const StageContext &ctx)
         if (v.kind() == pipeline::ParamValue::Kind::Int || v.kind() == pipeline::ParamValue::Kind::Float)
             metrics.insert(k, v.toDouble());
     return metrics;
+}
+
+// Live monitoring's reference (core/monitor/reference_profile.h): the holdout's signature columns
+// and this model's scores of them — rows from the training distribution the model never trained
+// on, with its predictions. Without --holdout and --scores there is none (the endpoint's windows
+// then say so); a column that cannot be profiled is logged, never a reason to fail the stage.
+QJsonObject referenceProfileOf(const StageContext &ctx, const QJsonObject &signature)
+{
+    if (!ctx.args.has(QStringLiteral("holdout")) || !ctx.args.has(QStringLiteral("scores")))
+        return {};
+    QStringList columns;
+    for (const QJsonValue &input : signature.value(QStringLiteral("inputs")).toArray())
+        for (const QJsonValue &c : input.toObject().value(QStringLiteral("columns")).toArray())
+            columns << c.toString();
+    if (columns.isEmpty())
+        return {};
+    auto profile = monitor::profileReference(ctx.path(QStringLiteral("holdout")), columns, ctx.path(QStringLiteral("scores")),
+                                             ctx.args.text(QStringLiteral("score-column")));
+    if (!profile) {
+        ctx.log(QStringLiteral("no reference profile for live monitoring: %1").arg(profile.status().message()));
+        return {};
+    }
+    ctx.log(QStringLiteral("reference profile for live monitoring: %1 features and the prediction, from %2 rows of %3")
+                .arg(profile->features.size() - 1).arg(profile->rows).arg(ctx.args.text(QStringLiteral("holdout"))));
+    return profile->toJson();
 }
 
 // One score per row of `holdoutRows`, read from a predict output.
@@ -277,6 +303,7 @@ Status runRegisterStage(StageContext &ctx)
     v.validation = stored.info.notServableReason.isEmpty() ? (passed ? registry::Validation::Passed : registry::Validation::Failed)
                                                            : registry::Validation::NotRun;
     v.gateOutcomes = outcomes;
+    v.referenceProfile = referenceProfileOf(ctx, stored.info.signature);
     ORRERY_ASSIGN_OR_RETURN(auto created, registry.recordValidatedVersion(v));
     ORRERY_TRY(registry.setCard(name, created.version, defaultCard(created)));
 

@@ -417,6 +417,7 @@ CREATE TABLE monitor_windows (
   latency_p50_ms REAL,
   latency_p99_ms REAL,
   reference      TEXT NOT NULL,
+  grid           TEXT NOT NULL DEFAULT '',
   versions       TEXT NOT NULL DEFAULT '{}',
   prediction     TEXT NOT NULL DEFAULT '{}'
 );
@@ -445,6 +446,14 @@ CREATE TABLE monitor_features (
 );
 CREATE INDEX monitor_features_series ON monitor_features(endpoint, feature, start_time);
 CREATE INDEX monitor_features_window ON monitor_features(window_id);
+CREATE TABLE monitor_references (
+  endpoint  TEXT PRIMARY KEY,
+  kind      TEXT NOT NULL,
+  from_time INTEGER NOT NULL DEFAULT 0,
+  to_time   INTEGER NOT NULL DEFAULT 0,
+  span_ms   INTEGER NOT NULL DEFAULT 0,
+  updated   INTEGER NOT NULL
+);
 CREATE TABLE alerts (
   id              INTEGER PRIMARY KEY,
   rule            TEXT NOT NULL,

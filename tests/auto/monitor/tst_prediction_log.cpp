@@ -4,6 +4,7 @@
 // and counts instead of blocking.
 #include "core/monitor/feedback_store.h"
 #include "core/monitor/prediction_log.h"
+#include "core/serve/prediction_hook_queue.h"
 #include "core/store/database.h"
 
 #include <QJsonArray>
@@ -204,6 +205,36 @@ private Q_SLOTS:
             QVERIFY(!bad);
             QVERIFY2(bad.status().message().contains(needle), qPrintable(bad.status().message()));
         }
+    }
+
+    // The server hands records to the log on a queue of its own; a label sent the moment its
+    // answer arrived is matched only because the store waits for that hand-over first.
+    void aLabelRightAfterItsAnswerFindsThePrediction()
+    {
+        const QString path = freshDatabase();
+        auto log = monitor::PredictionLog::open(path);
+        QVERIFY(log);
+        std::shared_ptr<monitor::PredictionLog> shared = std::move(*log);
+        struct SlowHook : serve::PredictionHook {
+            std::shared_ptr<monitor::PredictionLog> log;
+            void record(const serve::PredictionRecord &r) override
+            {
+                QThread::msleep(300); // a busy consumer thread
+                log->record(r);
+            }
+        };
+        auto hook = std::make_shared<SlowHook>();
+        hook->log = shared;
+        auto queue = std::make_shared<serve::PredictionHookQueue>(100);
+        queue->setHook(hook);
+        auto store = monitor::FeedbackStore::open(path, shared);
+        QVERIFY(store);
+        (*store)->setBeforeMatching([queue] { queue->waitHandedOver(10'000); });
+        queue->push(makeRecord(7)); // answered: the record is queued, not yet logged
+        auto r = (*store)->store(QStringLiteral("fraud"), *monitor::parseFeedback(R"({"request_id": "req-7", "label": 1})"));
+        QVERIFY2(r, qPrintable(r.status().message()));
+        QCOMPARE(r->matched, 1);
+        QVERIFY(r->unknownIds.isEmpty());
     }
 };
 
