@@ -169,9 +169,11 @@ int AlertsPanel::firingCount() const
 
 void AlertsPanel::updateButtons()
 {
-    const bool selected = selectedAlert() != 0;
-    m_acknowledge->setEnabled(selected && !m_busy);
-    m_silence->setEnabled(selected && !m_busy);
+    const qint64 id = selectedAlert();
+    const auto it = std::find_if(m_alerts.cbegin(), m_alerts.cend(), [id](const AlertRow &a) { return a.id == id; });
+    const bool active = it != m_alerts.cend() && it->state != QLatin1String("resolved");
+    m_acknowledge->setEnabled(active && !m_busy); // a resolved alert needs no one to look at it any more
+    m_silence->setEnabled(id != 0 && !m_busy);
 }
 
 } // namespace orrery::ui

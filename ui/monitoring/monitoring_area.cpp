@@ -476,15 +476,13 @@ void MonitoringArea::showMessage(const QString &text, bool error)
 
 void MonitoringArea::acknowledge(qint64 alertId)
 {
-    runAlertAction([alertId](store::Database &db) {
-        return acknowledgeAlert(db, alertId, common::osUserName(), QDateTime::currentMSecsSinceEpoch());
-    });
+    runAlertAction([alertId](store::Database &db) { return acknowledgeAlert(db, alertId, common::osUserName()); });
 }
 
 void MonitoringArea::silence(qint64 alertId, qint64 forMs)
 {
-    runAlertAction([alertId, forMs](store::Database &db) {
-        return silenceAlert(db, alertId, forMs, common::osUserName(), QDateTime::currentMSecsSinceEpoch());
+    runAlertAction([root = m_root, alertId, forMs](store::Database &db) {
+        return silenceAlert(db, root, alertId, forMs, common::osUserName(), QDateTime::currentMSecsSinceEpoch());
     });
 }
 

@@ -1,7 +1,9 @@
 #include "ui/monitoring/monitoring_snapshot.h"
 
-#include "core/audit/audit_log.h"
 #include "core/common/clock.h"
+#include "core/monitor/alert_rules.h"
+#include "core/monitor/alert_store.h"
+#include "core/monitor/alertmanager_client.h"
 #include "core/store/database.h"
 
 #include <QDateTime>
@@ -538,75 +540,35 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
     return snap;
 }
 
-namespace {
-
-struct AlertIdentity {
-    QString rule;
-    QString labels; // {k="v",…} without alertname, as Prometheus writes a series
-    QString fingerprint;
-    QString state;
-};
-
-Result<AlertIdentity> alertIdentity(store::Database &db, qint64 id)
+Result<QString> acknowledgeAlert(store::Database &db, qint64 alertId, const QString &actor)
 {
-    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT rule, labels, fingerprint, state FROM alerts WHERE id = ?")));
-    s.bind(1, id);
-    if (!s.next()) {
-        ORRERY_TRY(s.status());
-        return notFound(QStringLiteral("alert %1 is no longer in the alerts table (refresh the Monitoring area)").arg(id));
-    }
-    AlertIdentity a;
-    a.rule = s.text(0);
-    const QJsonObject labels = parseObject(s.text(1));
-    QStringList parts;
-    for (const QString &k : labels.keys())
-        if (k != QLatin1String("alertname"))
-            parts << QStringLiteral("%1=\"%2\"").arg(k, labels.value(k).toVariant().toString());
-    a.labels = QStringLiteral("{%1}").arg(parts.join(QLatin1Char(',')));
-    a.fingerprint = s.text(2);
-    a.state = s.text(3);
-    return a;
+    monitor::AlertStore store(db, nullptr, actor);
+    ORRERY_ASSIGN_OR_RETURN(const monitor::AlertRecord row, store.acknowledge(alertId, actor));
+    return QStringLiteral("Acknowledged %1").arg(row.title());
 }
 
-} // namespace
-
-Result<QString> acknowledgeAlert(store::Database &db, qint64 alertId, const QString &actor, qint64 nowMs)
-{
-    store::Transaction tx(db);
-    ORRERY_TRY(tx.status());
-    ORRERY_ASSIGN_OR_RETURN(const AlertIdentity a, alertIdentity(db, alertId));
-    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?")));
-    s.bind(1, actor).bind(2, nowMs).bind(3, alertId);
-    ORRERY_TRY(s.run());
-    audit::AuditLog log(db, nullptr, actor);
-    const QJsonObject details{{QStringLiteral("id"), double(alertId)}, {QStringLiteral("fingerprint"), a.fingerprint}, {QStringLiteral("state"), a.state}};
-    ORRERY_TRY(log.appendWithinTransaction({{QStringLiteral("alert.acknowledge"), QStringLiteral("alert %1%2").arg(a.rule, a.labels),
-                                             QStringLiteral("acknowledged in the Monitoring area"),
-                                             QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))}}));
-    ORRERY_TRY(tx.commit());
-    return QStringLiteral("Acknowledged %1%2").arg(a.rule, a.labels);
-}
-
-Result<QString> silenceAlert(store::Database &db, qint64 alertId, qint64 forMs, const QString &actor, qint64 nowMs)
+Result<QString> silenceAlert(store::Database &db, const QString &workspaceRoot, qint64 alertId, qint64 forMs, const QString &actor, qint64 nowMs)
 {
     if (forMs <= 0)
         return invalidArgument(QStringLiteral("silence: the duration must be longer than 0 (got %1 ms)").arg(forMs));
-    store::Transaction tx(db);
-    ORRERY_TRY(tx.status());
-    ORRERY_ASSIGN_OR_RETURN(const AlertIdentity a, alertIdentity(db, alertId));
-    const qint64 until = nowMs + forMs;
-    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("UPDATE alerts SET silenced_until = ? WHERE id = ?")));
-    s.bind(1, until).bind(2, alertId);
-    ORRERY_TRY(s.run());
-    audit::AuditLog log(db, nullptr, actor);
-    const QString untilText = QDateTime::fromMSecsSinceEpoch(until, Qt::UTC).toString(Qt::ISODateWithMs);
-    const QJsonObject details{{QStringLiteral("id"), double(alertId)}, {QStringLiteral("fingerprint"), a.fingerprint},
-                              {QStringLiteral("silenced_until"), untilText}, {QStringLiteral("for_ms"), double(forMs)}};
-    ORRERY_TRY(log.appendWithinTransaction({{QStringLiteral("alert.silence"), QStringLiteral("alert %1%2").arg(a.rule, a.labels),
-                                             QStringLiteral("silenced in the Monitoring area"),
-                                             QString::fromUtf8(QJsonDocument(details).toJson(QJsonDocument::Compact))}}));
-    ORRERY_TRY(tx.commit());
-    return QStringLiteral("Silenced %1%2 until %3").arg(a.rule, a.labels, QDateTime::fromMSecsSinceEpoch(until).toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    // alerts.yaml first, as `monitor alerts silence` reads it: a file that does not read changes nothing.
+    monitor::AlertConfig config;
+    if (!workspaceRoot.isEmpty()) {
+        ORRERY_ASSIGN_OR_RETURN(config, monitor::loadAlertConfig(workspaceRoot + QLatin1Char('/') + monitor::kAlertsFileName));
+    }
+    monitor::AlertStore store(db, nullptr, actor);
+    ORRERY_ASSIGN_OR_RETURN(const monitor::AlertRecord row, store.silence(alertId, nowMs + forMs, actor));
+    const QString until = QDateTime::fromMSecsSinceEpoch(row.silencedUntil).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
+    if (config.alertmanager.isEmpty())
+        return QStringLiteral("Silenced %1 until %2").arg(row.title(), until);
+    // Alertmanager keeps its own silences: one matching the alert's labels, for the same time.
+    monitor::AlertmanagerClient client(config.alertmanager);
+    auto created = client.createSilence(row.labels, nowMs, nowMs + forMs, actor.isEmpty() ? QStringLiteral("orrery") : actor,
+                                        QStringLiteral("silenced in the Monitoring area"));
+    if (!created)
+        return Status(created.status().code(), QStringLiteral("silenced %1 here until %2, but not in Alertmanager: %3; silence it again once it answers")
+                                                   .arg(row.title(), until, created.status().message()));
+    return QStringLiteral("Silenced %1 until %2 (Alertmanager silence %3)").arg(row.title(), until, *created);
 }
 
 } // namespace orrery::ui

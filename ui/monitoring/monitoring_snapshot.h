@@ -22,7 +22,7 @@
 // second, labels streaming in cost the accuracy's read, a closed window the whole snapshot.
 //
 // acknowledgeAlert()/silenceAlert() write an alert's acknowledged_by/at or silenced_until and
-// the audit entry of the change in one short transaction.
+// the audit entry of the change in one short transaction (core/monitor's AlertStore).
 //
 // Threads: loadMonitoringSnapshot, acknowledgeAlert and silenceAlert run on the worker's thread
 // with its Database.
@@ -178,9 +178,14 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
 QVector<DistributionBin> mergedNumericBins(const QVector<double> &innerEdges, double min, double max, const QVector<double> &referenceCounts,
                                            const QVector<double> &currentCounts, int group);
 
-// What was done, for the status line ("Acknowledged FeatureDrift (feature=amount)").
-Result<QString> acknowledgeAlert(store::Database &db, qint64 alertId, const QString &actor, qint64 nowMs);
-// Notifications of the alert suppressed until nowMs + forMs.
-Result<QString> silenceAlert(store::Database &db, qint64 alertId, qint64 forMs, const QString &actor, qint64 nowMs);
+// Through core/monitor's AlertStore, as `orrery-cli monitor alerts ack|silence` do: one transaction
+// with its audit entry each. What was done, for the status line
+// ("Acknowledged FeatureDrift{endpoint="fraud",feature="amount"}"); a resolved alert is not acknowledged.
+Result<QString> acknowledgeAlert(store::Database &db, qint64 alertId, const QString &actor);
+// Notifications of the alert suppressed until nowMs + forMs; when the workspace's alerts.yaml names
+// an Alertmanager, a matching silence there too (its HTTP call bounded by the client's timeout,
+// on the worker's thread). An empty workspaceRoot: no alerts.yaml, no Alertmanager.
+Result<QString> silenceAlert(store::Database &db, const QString &workspaceRoot, qint64 alertId, qint64 forMs, const QString &actor,
+                             qint64 nowMs);
 
 } // namespace orrery::ui

@@ -14,7 +14,8 @@
 // - the prediction's distribution and predicted classes; accuracy per version equal to figures
 //   worked out by hand; data quality shares;
 // - alerts of the endpoint only; Acknowledge and Silence write the row and an audit entry, and the
-//   table shows them;
+//   table shows them; Silence also makes the silence in a real Alertmanager (Debian's, on loopback)
+//   that the workspace's alerts.yaml names;
 // - a window written behind the area's back appears within a poll;
 // - it fits the window's narrowest layout. Screenshots at 1600×1000 and 1280×800 go to the build's
 //   screenshots/ folder.
@@ -32,6 +33,17 @@
 #include "ui/monitoring/time_series_chart.h"
 
 #include <QAction>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QTcpServer>
+#include <QTimer>
 #include <QComboBox>
 #include <QLabel>
 #include <QMenu>
@@ -474,9 +486,10 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(f.scalar(QStringLiteral("SELECT acknowledged_by FROM alerts WHERE id = ?"), f.driftAlert).toString(), user, kTimeoutMs);
         const qint64 at = f.scalar(QStringLiteral("SELECT acknowledged_at FROM alerts WHERE id = ?"), f.driftAlert).toLongLong();
         QVERIFY(qAbs(at - QDateTime::currentMSecsSinceEpoch()) < 60000);
-        QCOMPARE(f.scalar(QStringLiteral("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1")).toString(), QStringLiteral("alert.acknowledge"));
+        QCOMPARE(f.scalar(QStringLiteral("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1")).toString(), QStringLiteral("alert.acknowledged"));
         QCOMPARE(f.scalar(QStringLiteral("SELECT target FROM audit_log ORDER BY seq DESC LIMIT 1")).toString(),
-                 QStringLiteral("alert FeatureDrift{endpoint=\"fraud\",feature=\"amount\",severity=\"warning\"}"));
+                 QStringLiteral("alert %1 FeatureDrift{endpoint=\"fraud\",feature=\"amount\",severity=\"warning\"}").arg(f.driftAlert));
+        QCOMPARE(f.scalar(QStringLiteral("SELECT actor FROM audit_log ORDER BY seq DESC LIMIT 1")).toString(), user);
         QTRY_VERIFY_WITH_TIMEOUT(table->topLevelItem(0)->text(ui::AlertsPanel::AcknowledgedColumn).startsWith(user + QStringLiteral(" at ")), kTimeoutMs);
         QVERIFY2(area->messageLabel()->text().startsWith(QLatin1String("Acknowledged FeatureDrift")), qPrintable(area->messageLabel()->text()));
 
@@ -489,10 +502,90 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(f.scalar(QStringLiteral("SELECT silenced_until FROM alerts WHERE id = ?"), f.driftAlert).isValid(), kTimeoutMs);
         const qint64 until = f.scalar(QStringLiteral("SELECT silenced_until FROM alerts WHERE id = ?"), f.driftAlert).toLongLong();
         QVERIFY(until >= before + 3600 * 1000 && until <= QDateTime::currentMSecsSinceEpoch() + 3600 * 1000);
-        QCOMPARE(f.scalar(QStringLiteral("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1")).toString(), QStringLiteral("alert.silence"));
+        QCOMPARE(f.scalar(QStringLiteral("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1")).toString(), QStringLiteral("alert.silenced"));
         QTRY_VERIFY_WITH_TIMEOUT(!table->topLevelItem(0)->text(ui::AlertsPanel::SilencedColumn).isEmpty(), kTimeoutMs);
+        // A resolved alert can be silenced (its label set firing again stays quiet) but not acknowledged.
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualItemRect(table->topLevelItem(1)).center());
+        QCOMPARE(table->topLevelItem(1)->text(ui::AlertsPanel::StateColumn), QStringLiteral("resolved"));
+        QVERIFY(!area->alertsPanel()->acknowledgeButton()->isEnabled());
+        QVERIFY(area->alertsPanel()->silenceButton()->isEnabled());
         area->resize(1300, 900);
         area->grab().save(screenshotPath(QStringLiteral("monitoring-alerts.png")));
+    }
+
+    void silenceAlsoSilencesInARealAlertmanager()
+    {
+        // Debian's Alertmanager on a free loopback port, named by the workspace's alerts.yaml.
+        const QString alertmanager = QStringLiteral("/usr/bin/prometheus-alertmanager");
+        QVERIFY2(QFile::exists(alertmanager), "/usr/bin/prometheus-alertmanager is missing: run packaging/setup.sh --test");
+        Fixture f;
+        QVERIFY(f.build());
+        int port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            port = probe.serverPort();
+        }
+        const QString config = f.dir.filePath(QStringLiteral("alertmanager.yml"));
+        {
+            QFile c(config);
+            QVERIFY(c.open(QIODevice::WriteOnly));
+            c.write("route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n");
+        }
+        QProcess am;
+        am.setProcessChannelMode(QProcess::MergedChannels);
+        am.setStandardOutputFile(f.dir.filePath(QStringLiteral("alertmanager.log")));
+        am.start(alertmanager, {QStringLiteral("--config.file=") + config, QStringLiteral("--storage.path=") + f.dir.filePath(QStringLiteral("am-data")),
+                                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port), QStringLiteral("--cluster.listen-address=")});
+        QVERIFY2(am.waitForStarted(10'000), qPrintable(am.errorString()));
+        auto stop = qScopeGuard([&] {
+            am.terminate();
+            if (!am.waitForFinished(10'000))
+                am.kill();
+        });
+        QNetworkAccessManager network;
+        network.setProxy(QNetworkProxy::NoProxy);
+        auto get = [&](const QString &path) {
+            QNetworkReply *reply = network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path))));
+            QEventLoop loop;
+            connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+            loop.exec();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const QByteArray body = reply->isFinished() ? reply->readAll() : QByteArray();
+            reply->deleteLater();
+            return std::make_pair(status, body);
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(get(QStringLiteral("/-/ready")).first, 200, kTimeoutMs);
+        {
+            QFile rules(f.root + QStringLiteral("/alerts.yaml"));
+            QVERIFY(rules.open(QIODevice::WriteOnly));
+            rules.write(QStringLiteral("alertmanager: http://127.0.0.1:%1\n").arg(port).toUtf8());
+        }
+
+        auto area = makeArea(f);
+        QTRY_VERIFY_WITH_TIMEOUT(area->alertsPanel()->table()->topLevelItemCount() == 2, kTimeoutMs);
+        QVERIFY(area->alertsPanel()->selectAlert(f.driftAlert));
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        area->alertsPanel()->silenceButton()->menu()->findChild<QAction *>(QStringLiteral("silence4h"))->trigger();
+        QTRY_VERIFY2_WITH_TIMEOUT(area->messageLabel()->text().contains(QLatin1String("Alertmanager silence")), qPrintable(area->messageLabel()->text()), kTimeoutMs);
+        const qint64 until = f.scalar(QStringLiteral("SELECT silenced_until FROM alerts WHERE id = ?"), f.driftAlert).toLongLong();
+        QVERIFY(until >= before + 4 * 3600 * 1000 && until <= QDateTime::currentMSecsSinceEpoch() + 4 * 3600 * 1000);
+        // Alertmanager has it: active, matching the alert's labels exactly, until the same time.
+        const auto [status, body] = get(QStringLiteral("/api/v2/silences"));
+        QCOMPARE(status, 200);
+        const QJsonArray silences = QJsonDocument::fromJson(body).array();
+        QCOMPARE(silences.size(), 1);
+        const QJsonObject silence = silences.first().toObject();
+        QCOMPARE(silence.value(QStringLiteral("status")).toObject().value(QStringLiteral("state")).toString(), QStringLiteral("active"));
+        QCOMPARE(silence.value(QStringLiteral("createdBy")).toString(), common::osUserName());
+        QMap<QString, QString> matchers;
+        for (const QJsonValue &m : silence.value(QStringLiteral("matchers")).toArray())
+            matchers.insert(m.toObject().value(QStringLiteral("name")).toString(), m.toObject().value(QStringLiteral("value")).toString());
+        QCOMPARE(matchers, (QMap<QString, QString>{{QStringLiteral("alertname"), QStringLiteral("FeatureDrift")}, {QStringLiteral("endpoint"), QStringLiteral("fraud")},
+                                                   {QStringLiteral("feature"), QStringLiteral("amount")}, {QStringLiteral("severity"), QStringLiteral("warning")}}));
+        const QDateTime endsAt = QDateTime::fromString(silence.value(QStringLiteral("endsAt")).toString(), Qt::ISODateWithMs);
+        QVERIFY2(qAbs(endsAt.toMSecsSinceEpoch() - until) < 1000, qPrintable(silence.value(QStringLiteral("endsAt")).toString()));
     }
 
     void labelsAndWindowsWrittenBehindTheAreasBackAppear()
