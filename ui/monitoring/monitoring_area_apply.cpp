@@ -253,6 +253,8 @@ void MonitoringArea::applyCharts()
         QString note = testLine(s.distribution.cell);
         if (!s.distribution.note.isEmpty())
             note += QStringLiteral(" · ") + s.distribution.note.toHtmlEscaped();
+        if (!s.windowReference.isEmpty() && s.windowReference != reference)
+            note += tr(" · tested against %1; the reference bars are %2's profile").arg(s.windowReference.toHtmlEscaped(), reference.toHtmlEscaped());
         m_featureNote->setText(note);
     }
     if (s.prediction.feature.isEmpty()) {

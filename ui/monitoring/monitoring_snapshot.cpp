@@ -361,10 +361,39 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
         return snap;
     snap.dataRead = true;
 
-    // The served model: the newest window's reference names it ("fraud v1"); a window or rolling
-    // reference does not, and then the deployment's stable version is the one whose profile is shown.
+    // The selected window: the one asked for while it is the endpoint's, else the newest.
+    QString windowPrediction, windowGrid, windowReference;
+    {
+        ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral(
+            "SELECT id, start_time, end_time, requests, prediction, grid, reference FROM monitor_windows WHERE id = ? AND endpoint = ?")));
+        for (const qint64 id : {query.windowId, snap.newestWindowId}) {
+            if (id <= 0)
+                continue;
+            s.reset();
+            s.bind(1, id).bind(2, snap.endpoint);
+            if (s.next()) {
+                snap.windowId = s.int64(0);
+                snap.windowStart = s.int64(1);
+                snap.windowEnd = s.int64(2);
+                snap.windowRequests = s.int64(3);
+                windowPrediction = s.text(4);
+                windowGrid = s.text(5);
+                windowReference = s.text(6);
+                snap.windowReference = windowReference;
+                break;
+            }
+            ORRERY_TRY(s.status());
+        }
+    }
+
+    // The profile the window's sketches are binned on: its grid names the served version ("fraud
+    // v1") whatever it was compared with (a version's profile, a past or a rolling window); older
+    // rows without a grid name it in their reference, or the deployment's stable version does.
     static const QRegularExpression versionRef(QStringLiteral("^(.+) v(\\d+)$"));
-    if (const QRegularExpressionMatch m = versionRef.match(snap.reference); m.hasMatch()) {
+    QRegularExpressionMatch m = versionRef.match(windowGrid);
+    if (!m.hasMatch())
+        m = versionRef.match(windowReference);
+    if (m.hasMatch()) {
         snap.model = m.captured(1);
         snap.version = m.captured(2).toInt();
     } else {
@@ -475,25 +504,7 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
 
     // The selected window: its distributions and data quality.
     {
-        ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral(
-            "SELECT id, start_time, end_time, requests, prediction FROM monitor_windows WHERE id = ? AND endpoint = ?")));
-        // The window asked for while it is the endpoint's, else the newest.
-        QString prediction;
-        for (const qint64 id : {query.windowId, snap.newestWindowId}) {
-            if (id <= 0)
-                continue;
-            s.reset();
-            s.bind(1, id).bind(2, snap.endpoint);
-            if (s.next()) {
-                snap.windowId = s.int64(0);
-                snap.windowStart = s.int64(1);
-                snap.windowEnd = s.int64(2);
-                snap.windowRequests = s.int64(3);
-                prediction = s.text(4);
-                break;
-            }
-            ORRERY_TRY(s.status());
-        }
+        const QString prediction = windowPrediction;
         const QJsonObject classes = parseObject(prediction).value(QStringLiteral("classes")).toObject();
         double total = 0;
         for (auto it = classes.begin(); it != classes.end(); ++it)

@@ -146,9 +146,9 @@ struct MonitoringSnapshot {
     qint64 windowMs = 0;                // the newest window's length
     qint64 from = 0, to = 0;            // the time charts' span
     qint64 bucketMs = 0;                // their bucket
-    QString reference;                  // the newest window's reference ("fraud v1")
-    QString model;                      // the served model and version whose profile is the reference
-    int version = 0;
+    QString reference;                  // the newest window's reference ("fraud v1", "window …", "rolling 1d")
+    QString model;                      // the version whose profile the selected window's sketches are binned on
+    int version = 0;                    //   (its grid): the reference bars
 
     QVector<TrafficPoint> traffic;
     DriftHeatmapData heatmap;
@@ -158,6 +158,7 @@ struct MonitoringSnapshot {
     qint64 windowId = 0;                // the window the distributions and quality show
     qint64 windowStart = 0, windowEnd = 0;
     qint64 windowRequests = 0;
+    QString windowReference;            // what its tests compared with
     FeatureDistribution distribution;   // the selected feature's
     FeatureDistribution prediction;     // the "prediction" feature's
     QString predictedClasses;           // "0: 97.1 %, 1: 2.9 %" from monitor_windows.prediction

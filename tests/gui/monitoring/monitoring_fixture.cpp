@@ -18,8 +18,8 @@ Status MonitoringWriter::addModelVersion(const QString &model, int version, cons
 Result<qint64> MonitoringWriter::addWindow(const WindowSpec &w, const QVector<FeatureRowSpec> &features)
 {
     static const QString windowSql = QStringLiteral(
-        "INSERT INTO monitor_windows (endpoint, start_time, end_time, requests, rows, latency_p50_ms, latency_p99_ms, reference, versions, prediction) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)");
+        "INSERT INTO monitor_windows (endpoint, start_time, end_time, requests, rows, latency_p50_ms, latency_p99_ms, reference, grid, versions, prediction) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', ?)");
     static const QString featureSql = QStringLiteral(
         "INSERT INTO monitor_features (window_id, endpoint, feature, start_time, kind, status, test, statistic, p_value, threshold, effect, "
         "effect_threshold, error_bound, drifted, alarm, rows, missing_share, out_of_range_share, unseen_share, counts) "
@@ -31,7 +31,7 @@ Result<qint64> MonitoringWriter::addWindow(const WindowSpec &w, const QVector<Fe
     }
     m_window.reset();
     m_window.bind(1, w.endpoint).bind(2, w.start).bind(3, w.end).bind(4, w.requests).bind(5, w.rows).bind(6, w.p50Ms).bind(7, w.p99Ms)
-        .bind(8, w.reference).bind(9, w.prediction);
+        .bind(8, w.reference).bind(9, w.grid).bind(10, w.prediction);
     ORRERY_TRY(m_window.run());
     const qint64 id = m_db.lastInsertRowId();
     for (const FeatureRowSpec &f : features) {

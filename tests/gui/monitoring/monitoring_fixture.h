@@ -41,6 +41,7 @@ struct WindowSpec {
     double p50Ms = 2;
     double p99Ms = 8;
     QString reference = QStringLiteral("fraud v1");
+    QString grid = QStringLiteral("fraud v1"); // whose profile's edges the sketches are binned on
     QString prediction = QStringLiteral("{}");
 };
 

@@ -623,6 +623,7 @@ private Q_SLOTS:
             spec.start = f.t0 + kWindows * kMinute;
             spec.end = spec.start + kMinute;
             spec.requests = 1200;
+            spec.reference = QStringLiteral("rolling 1d"); // compared with the last day; binned on fraud v1's grid still
             auto id = w.addWindow(spec, Fixture::featuresOf(kWindows));
             QVERIFY(id);
             added = *id;
@@ -631,6 +632,11 @@ private Q_SLOTS:
         QCOMPARE(area->heatmap()->data().windowIds.size(), kWindows + 1);
         QCOMPARE(area->throughputChart()->points(QStringLiteral("requests/s")).last().y(), 20.0);
         QCOMPARE(area->snapshot().windowId, added); // following the newest
+        // Its reference bars are still fraud v1's profile (the grid its sketches are on), and the
+        // note says what the tests compared with.
+        QCOMPARE(area->distributionChart()->referenceShares(), QVector<double>(20, 0.05));
+        const QString note = area->findChild<QLabel *>(QStringLiteral("featureNote"))->text();
+        QVERIFY2(note.contains(QLatin1String("tested against rolling 1d; the reference bars are fraud v1's profile")), qPrintable(note));
     }
 
     void fitsAndScreenshots()
