@@ -121,7 +121,7 @@ struct GroupKey {
 };
 
 struct Group {
-    std::vector<ScoredRow> rows;
+    std::vector<const ScoredRow *> rows;
     qint64 skipped = 0;
     bool regressor = false;
 };
@@ -130,43 +130,67 @@ struct Group {
 
 FeedbackAccuracy::FeedbackAccuracy(store::Database &db, double threshold) : m_db(db), m_threshold(threshold) {}
 
+// One labelled row as read: its version and time, and what compute() scores.
+struct FeedbackAccuracy::Labelled {
+    QString version;
+    qint64 time = 0;
+    bool ok = false;        // could be scored
+    bool regressor = false;
+    ScoredRow row;
+};
+
 Result<QVector<AccuracyFigures>> FeedbackAccuracy::rolling(const QString &endpoint, qint64 fromMs, qint64 toMs)
 {
-    return read(endpoint, fromMs, toMs, 0);
+    ORRERY_ASSIGN_OR_RETURN(const auto rows, read(endpoint, fromMs, toMs));
+    return group(rows, fromMs, toMs, 0);
 }
 
 Result<QVector<AccuracyFigures>> FeedbackAccuracy::series(const QString &endpoint, qint64 fromMs, qint64 toMs, qint64 bucketMs)
 {
     if (bucketMs <= 0)
         return invalidArgument(QStringLiteral("accuracy series: the bucket must be longer than 0 ms (got %1)").arg(bucketMs));
-    return read(endpoint, fromMs, toMs, bucketMs);
+    ORRERY_ASSIGN_OR_RETURN(const auto rows, read(endpoint, fromMs, toMs));
+    return group(rows, fromMs, toMs, bucketMs);
 }
 
-Result<QVector<AccuracyFigures>> FeedbackAccuracy::read(const QString &endpoint, qint64 fromMs, qint64 toMs, qint64 bucketMs)
+Status FeedbackAccuracy::rollingAndSeries(const QString &endpoint, qint64 fromMs, qint64 toMs, qint64 bucketMs, QVector<AccuracyFigures> &rolling,
+                                          QVector<AccuracyFigures> &series)
 {
-    // Labels come after their prediction, so f.time >= from bounds the index range; the newest
-    // label of a (prediction, row) wins: ORDER BY f.id and overwrite.
-    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral(
-        "SELECT f.prediction_id, f.row, f.label_number, f.label_text, p.version, p.time, p.outputs "
-        "FROM feedback f JOIN predictions p ON p.id = f.prediction_id "
-        "WHERE f.endpoint = ?1 AND f.time >= ?2 AND f.prediction_id IS NOT NULL AND p.time >= ?2 AND p.time < ?3 "
-        "ORDER BY f.id")));
-    s.bind(1, endpoint).bind(2, fromMs).bind(3, toMs);
+    if (bucketMs <= 0)
+        return invalidArgument(QStringLiteral("accuracy series: the bucket must be longer than 0 ms (got %1)").arg(bucketMs));
+    ORRERY_ASSIGN_OR_RETURN(const auto rows, read(endpoint, fromMs, toMs));
+    rolling = group(rows, fromMs, toMs, 0);
+    series = group(rows, fromMs, toMs, bucketMs);
+    return {};
+}
 
-    struct Labelled {
-        QString version;
-        qint64 bucket = 0;
-        bool ok = false;
-        bool regressor = false;
-        ScoredRow row;
+Result<std::vector<FeedbackAccuracy::Labelled>> FeedbackAccuracy::read(const QString &endpoint, qint64 fromMs, qint64 toMs)
+{
+    // Labels come after their prediction, so f.time >= from bounds the index range. The newest
+    // label of a (prediction, row) wins: the one with the larger feedback id (no ORDER BY: a
+    // sort of every label read costs more than the comparison).
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral(
+        "SELECT f.prediction_id, f.row, f.label_number, f.label_text, p.version, p.time, p.outputs, f.id "
+        "FROM feedback f JOIN predictions p ON p.id = f.prediction_id "
+        "WHERE f.endpoint = ?1 AND f.time >= ?2 AND f.prediction_id IS NOT NULL AND p.time >= ?2 AND p.time < ?3")));
+    s.bind(1, endpoint).bind(2, fromMs).bind(3, toMs);
+    struct Seen {
+        size_t index;
+        qint64 feedbackId;
     };
-    QHash<std::pair<qint64, qint64>, int> byRow; // (prediction id, row) → index in `all`
+    QHash<std::pair<qint64, qint64>, Seen> byRow; // (prediction id, row) → where in `all`, by which label
     std::vector<Labelled> all;
     std::string name;
+    std::string versionBytes; // most rows share a few versions: one QString each, shared
+    QString version;
     while (s.next()) {
         Labelled l;
-        l.version = s.text(4);
-        l.bucket = bucketMs > 0 ? (s.int64(5) - fromMs) / bucketMs : 0;
+        if (const std::string_view v = s.utf8(4); v != versionBytes) {
+            versionBytes.assign(v);
+            version = QString::fromUtf8(v.data(), qsizetype(v.size()));
+        }
+        l.version = version;
+        l.time = s.int64(5);
         const int row = int(s.int64(1));
         double label = qQNaN();
         if (!s.isNull(2)) {
@@ -181,30 +205,38 @@ Result<QVector<AccuracyFigures>> FeedbackAccuracy::read(const QString &endpoint,
         l.ok = std::isfinite(label) && row >= 0 && scan.firstOutputRow(row, name, l.row.outputs) && !l.row.outputs.empty();
         l.regressor = name == "prediction";
         l.row.label = label;
+        const qint64 feedbackId = s.int64(7);
         const auto key = std::make_pair(s.int64(0), qint64(row));
-        if (const auto it = byRow.constFind(key); it != byRow.cend()) {
-            all[size_t(*it)] = std::move(l);
+        if (const auto it = byRow.find(key); it != byRow.end()) {
+            if (feedbackId > it->feedbackId) {
+                all[it->index] = std::move(l);
+                it->feedbackId = feedbackId;
+            }
         } else {
-            byRow.insert(key, int(all.size()));
+            byRow.insert(key, {all.size(), feedbackId});
             all.push_back(std::move(l));
         }
     }
     ORRERY_TRY(s.status());
+    return all;
+}
 
-    // Group by (version, bucket); versions in numeric order ("10" after "9").
+QVector<AccuracyFigures> FeedbackAccuracy::group(const std::vector<Labelled> &rows, qint64 fromMs, qint64 toMs, qint64 bucketMs) const
+{
+    // By (version, bucket); versions in numeric order ("10" after "9").
     std::map<GroupKey, Group> groups;
-    for (Labelled &l : all) {
-        Group &g = groups[{l.version, l.bucket}];
+    for (const Labelled &l : rows) {
+        Group &g = groups[{l.version, bucketMs > 0 ? (l.time - fromMs) / bucketMs : 0}];
         if (!l.ok) {
             ++g.skipped;
             continue;
         }
         g.regressor = l.regressor;
-        g.rows.push_back(std::move(l.row));
+        g.rows.push_back(&l.row);
     }
     QVector<AccuracyFigures> out;
     for (auto &[key, g] : groups) {
-        AccuracyFigures f = compute(g.rows, g.regressor, m_threshold);
+        AccuracyFigures f = computeRows(g.rows, g.regressor, m_threshold);
         f.version = key.version;
         f.skipped += g.skipped;
         f.from = bucketMs > 0 ? fromMs + key.bucket * bucketMs : fromMs;
@@ -216,11 +248,21 @@ Result<QVector<AccuracyFigures>> FeedbackAccuracy::read(const QString &endpoint,
 
 AccuracyFigures FeedbackAccuracy::compute(const std::vector<ScoredRow> &rows, bool regressor, double threshold)
 {
+    std::vector<const ScoredRow *> pointers;
+    pointers.reserve(rows.size());
+    for (const ScoredRow &r : rows)
+        pointers.push_back(&r);
+    return computeRows(pointers, regressor, threshold);
+}
+
+AccuracyFigures FeedbackAccuracy::computeRows(const std::vector<const ScoredRow *> &rows, bool regressor, double threshold)
+{
     AccuracyFigures f;
     f.classifier = !regressor;
     if (regressor) {
         double absSum = 0, sqSum = 0;
-        for (const ScoredRow &r : rows) {
+        for (const ScoredRow *p : rows) {
+            const ScoredRow &r = *p;
             const double e = r.outputs.front() - r.label;
             if (!std::isfinite(e)) {
                 ++f.skipped;
@@ -239,12 +281,13 @@ AccuracyFigures FeedbackAccuracy::compute(const std::vector<ScoredRow> &rows, bo
     // The output's width decides binary or not; rows of another width (a changed model under the
     // same version cannot happen, a malformed row can) are skipped.
     size_t width = 0;
-    for (const ScoredRow &r : rows)
-        width = std::max(width, r.outputs.size());
+    for (const ScoredRow *p : rows)
+        width = std::max(width, p->outputs.size());
     f.classes = int(std::max<size_t>(width, 2));
     if (width > 2) {
         qint64 right = 0;
-        for (const ScoredRow &r : rows) {
+        for (const ScoredRow *p : rows) {
+            const ScoredRow &r = *p;
             const double label = r.label;
             if (r.outputs.size() != width || label != std::floor(label) || label < 0 || label >= double(width)) {
                 ++f.skipped;
@@ -265,7 +308,8 @@ AccuracyFigures FeedbackAccuracy::compute(const std::vector<ScoredRow> &rows, bo
     std::vector<double> scores;
     std::vector<int> labels;
     qint64 tp = 0, fp = 0, tn = 0, fn = 0;
-    for (const ScoredRow &r : rows) {
+    for (const ScoredRow *p : rows) {
+        const ScoredRow &r = *p;
         const double score = r.outputs.size() == 1 ? r.outputs[0] : r.outputs.size() == 2 ? r.outputs[1] : qQNaN();
         if (!std::isfinite(score) || (r.label != 0 && r.label != 1)) {
             ++f.skipped;

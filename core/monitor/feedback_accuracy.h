@@ -77,13 +77,20 @@ public:
     // toMs that hold a label, ordered by version then time.
     Result<QVector<AccuracyFigures>> series(const QString &endpoint, qint64 fromMs, qint64 toMs, qint64 bucketMs);
 
+    // Both from one pass over the labels (what a dashboard shows together).
+    Status rollingAndSeries(const QString &endpoint, qint64 fromMs, qint64 toMs, qint64 bucketMs, QVector<AccuracyFigures> &rolling,
+                            QVector<AccuracyFigures> &series);
+
     // The figures of `rows` (all of one version); `regressor` picks MAE/RMSE.
     static AccuracyFigures compute(const std::vector<ScoredRow> &rows, bool regressor, double threshold = kDefaultThreshold);
     // ROC-AUC of `scores` for 0/1 `labels` (ties count a half); NaN without both classes.
     static double rocAuc(const std::vector<double> &scores, const std::vector<int> &labels);
 
 private:
-    Result<QVector<AccuracyFigures>> read(const QString &endpoint, qint64 fromMs, qint64 toMs, qint64 bucketMs);
+    struct Labelled;
+    Result<std::vector<Labelled>> read(const QString &endpoint, qint64 fromMs, qint64 toMs);
+    QVector<AccuracyFigures> group(const std::vector<Labelled> &rows, qint64 fromMs, qint64 toMs, qint64 bucketMs) const;
+    static AccuracyFigures computeRows(const std::vector<const ScoredRow *> &rows, bool regressor, double threshold);
 
     store::Database &m_db;
     double m_threshold;

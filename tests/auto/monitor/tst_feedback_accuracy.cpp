@@ -219,6 +219,16 @@ private Q_SLOTS:
         QCOMPARE(series->at(1).rocAuc, 0.75);
         QCOMPARE(series->at(2).version, QStringLiteral("2"));
 
+        // Both from one pass: the same figures.
+        QVector<monitor::AccuracyFigures> together, buckets;
+        QVERIFY(accuracy.rollingAndSeries(QStringLiteral("fraud"), kT0, kT0 + 60 * kMinute, 10 * kMinute, together, buckets));
+        QCOMPARE(together.size(), 2);
+        QCOMPARE(together[0].rocAuc, 0.8125);
+        QCOMPARE(together[1].labels, qint64(2));
+        QCOMPARE(buckets.size(), 3);
+        QCOMPARE(buckets[1].from, kT0 + 10 * kMinute);
+        QCOMPARE(buckets[1].rocAuc, 0.75);
+
         const auto price = accuracy.rolling(QStringLiteral("price"), kT0, kT0 + 60 * kMinute);
         QVERIFY(price);
         QCOMPARE(price->size(), 1);
