@@ -305,7 +305,7 @@ void DriftHeatmap::paintEvent(QPaintEvent *)
 
     // Time labels under the grid: the first window, the last, and between them where they fit.
     const qint64 span = m_data.ends.last() - m_data.starts.first();
-    const QString format = span > 20LL * 3600 * 1000 ? QStringLiteral("MMM d HH:mm") : QStringLiteral("HH:mm");
+    const QString format = span > 20LL * 3600 * 1000 ? QStringLiteral("MMM d HH:mm") : span < 10LL * 60 * 1000 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm");
     const int labelWidth = fm.horizontalAdvance(timeText(m_data.starts.first(), format)) + 16;
     const int y = g.grid.bottom() + 3;
     p.setPen(palette().color(QPalette::WindowText));

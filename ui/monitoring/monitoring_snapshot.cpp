@@ -361,12 +361,22 @@ Result<MonitoringSnapshot> loadMonitoringSnapshot(store::Database &db, const Mon
         return snap;
     snap.dataRead = true;
 
-    // The selected window: the one asked for while it is the endpoint's, else the newest.
+    // The selected window: the one asked for while it is the endpoint's, else the newest that had
+    // traffic (an idle server closes empty windows, whose details say nothing), else the newest.
     QString windowPrediction, windowGrid, windowReference;
     {
+        qint64 newestWithRows = 0;
+        if (query.windowId <= 0) {
+            ORRERY_ASSIGN_OR_RETURN(auto busy, db.prepare(QStringLiteral(
+                "SELECT id FROM monitor_windows WHERE endpoint = ? AND rows > 0 ORDER BY start_time DESC LIMIT 1")));
+            busy.bind(1, snap.endpoint);
+            if (busy.next())
+                newestWithRows = busy.int64(0);
+            ORRERY_TRY(busy.status());
+        }
         ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral(
             "SELECT id, start_time, end_time, requests, prediction, grid, reference FROM monitor_windows WHERE id = ? AND endpoint = ?")));
-        for (const qint64 id : {query.windowId, snap.newestWindowId}) {
+        for (const qint64 id : {query.windowId, newestWithRows, snap.newestWindowId}) {
             if (id <= 0)
                 continue;
             s.reset();

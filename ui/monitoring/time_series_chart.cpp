@@ -155,7 +155,7 @@ void TimeSeriesChart::setTimeRange(qint64 fromMs, qint64 toMs)
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(m_from), QDateTime::fromMSecsSinceEpoch(m_to));
     // Minutes within a day, the day beyond it.
     const qint64 span = m_to - m_from;
-    m_x->setFormat(span > 2LL * 24 * 3600 * 1000 ? QStringLiteral("MMM d") : span > 20LL * 3600 * 1000 ? QStringLiteral("d HH:mm") : QStringLiteral("HH:mm"));
+    m_x->setFormat(span > 2LL * 24 * 3600 * 1000 ? QStringLiteral("MMM d") : span > 20LL * 3600 * 1000 ? QStringLiteral("d HH:mm") : span < 10LL * 60 * 1000 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm"));
 }
 
 QStringList TimeSeriesChart::seriesNames() const { return m_order; }

@@ -623,6 +623,7 @@ private Q_SLOTS:
             spec.start = f.t0 + kWindows * kMinute;
             spec.end = spec.start + kMinute;
             spec.requests = 1200;
+            spec.rows = 1200;
             spec.reference = QStringLiteral("rolling 1d"); // compared with the last day; binned on fraud v1's grid still
             auto id = w.addWindow(spec, Fixture::featuresOf(kWindows));
             QVERIFY(id);
@@ -637,6 +638,22 @@ private Q_SLOTS:
         QCOMPARE(area->distributionChart()->referenceShares(), QVector<double>(20, 0.05));
         const QString note = area->findChild<QLabel *>(QStringLiteral("featureNote"))->text();
         QVERIFY2(note.contains(QLatin1String("tested against rolling 1d; the reference bars are fraud v1's profile")), qPrintable(note));
+
+        // An idle server closes empty windows: the details stay on the newest window with traffic.
+        qint64 idle = 0;
+        {
+            auto opened = store::Database::open(f.db());
+            QVERIFY(opened);
+            MonitoringWriter w(**opened);
+            testing::WindowSpec spec;
+            spec.start = f.t0 + (kWindows + 1) * kMinute;
+            spec.end = spec.start + kMinute;
+            auto id = w.addWindow(spec, {});
+            QVERIFY(id);
+            idle = *id;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(area->heatmap()->data().windowIds.last(), idle, kTimeoutMs);
+        QCOMPARE(area->snapshot().windowId, added);
     }
 
     void fitsAndScreenshots()
