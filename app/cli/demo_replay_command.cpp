@@ -1,6 +1,6 @@
 // orrery-cli demo replay --endpoint E [--url URL] [--token-file F] [--rate R] [--rows-per-request N]
 //                        [--requests N | --duration D] [--labels-after D] [--label-share S]
-//                        [--shift-at T] [--shift amount=2.5,online=0.8,fraud=3] [--seed S] [--json]
+//                        [--shift-at T] [--shift amount=2.5,online=0.8,fraud=1.5] [--seed S] [--json]
 //
 // Live traffic with delayed labels for an endpoint of the workspace (core/demo/traffic_replay.h):
 // the demo generator's transactions, shaped by the served version's signature, sent to the
@@ -163,7 +163,7 @@ int runDemoReplay(const Context &context)
         {QStringLiteral("labels-after"), QStringLiteral("Send each request's true labels this long after its answer: 0s, 30s, 5m\n(default: no labels)."), QStringLiteral("D")},
         {QStringLiteral("label-share"), QStringLiteral("Label only this share of the rows, 0 to 1 (default 1)."), QStringLiteral("S")},
         {QStringLiteral("shift-at"), QStringLiteral("From this long after the start on, the transactions shift (default: never)."), QStringLiteral("T")},
-        {QStringLiteral("shift"), QStringLiteral("The shift: amount=FACTOR,online=SHARE,fraud=FACTOR (default amount=2.5,online=0.8,fraud=3)."), QStringLiteral("SPEC")},
+        {QStringLiteral("shift"), QStringLiteral("The shift: amount=FACTOR,online=SHARE,fraud=FACTOR (default amount=2.5,online=0.8,fraud=1.5)."), QStringLiteral("SPEC")},
         {QStringLiteral("seed"), QStringLiteral("The transactions' seed (default: a fresh one, printed in the summary)."), QStringLiteral("S")},
     });
     p.addJsonOption();

@@ -105,6 +105,12 @@ int monitorStatus(const Context &context)
                     .arg(QStringLiteral("%1/%2").arg(number(f.effect), number(f.effectThreshold)), 17).arg(state, -14)
                     .arg(percent(f.missingShare), 8).arg(percent(f.outOfRangeShare), 13).arg(percent(f.unseenShare), 7));
         }
+        for (const monitor::AccuracyFigures &a : e.accuracy) {
+            auto f = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("-"); };
+            out(a.classifier ? QStringLiteral("  v%1 from %2 delayed labels (last hour): accuracy %3, precision %4, recall %5, F1 %6, ROC-AUC %7")
+                                   .arg(a.version).arg(a.labels).arg(f(a.accuracy), f(a.precision), f(a.recall), f(a.f1), f(a.rocAuc))
+                             : QStringLiteral("  v%1 from %2 delayed labels (last hour): MAE %3, RMSE %4").arg(a.version).arg(a.labels).arg(f(a.mae), f(a.rmse)));
+        }
         const QStringList drifting = e.alarmed();
         out(drifting.isEmpty() ? QStringLiteral("  no feature in drift") : QStringLiteral("  in drift: %1").arg(drifting.join(QStringLiteral(", "))));
     }

@@ -3,6 +3,7 @@
 // WAL shares it). Off loopback it needs a token file (core/http's rule for every server).
 #include "app/cli/cli.h"
 
+#include "core/http/bearer_token_file.h"
 #include "core/registry/mlflow_registry_api.h"
 #include "core/tracking/tracking_server.h"
 #include "core/registry/webhook_retrier.h"
@@ -16,24 +17,6 @@
 
 namespace orrery::cli {
 namespace {
-
-// The bearer token from --token-file: its first line, which must be a usable HTTP header value.
-// Errors name the file but never print its content.
-Result<QByteArray> readToken(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return ioError(QStringLiteral("cannot read the token file %1: %2").arg(path, file.errorString()));
-    const QByteArray token = file.readLine(4096).trimmed();
-    if (token.size() < 16)
-        return invalidArgument(QStringLiteral("the token in %1 is %2 characters long; use at least 16 (e.g. `openssl rand -hex 32 > %1`)")
-                                   .arg(path).arg(token.size()));
-    for (const char c : token)
-        if (c <= ' ' || c > '~')
-            return invalidArgument(QStringLiteral("the token in %1 has a space or a character outside printable ASCII; "
-                                                  "clients could not send it in an HTTP header").arg(path));
-    return token;
-}
 
 int runServe(const Context &context)
 {
@@ -60,7 +43,7 @@ int runServe(const Context &context)
 
     QByteArray token;
     if (p.isSet(QStringLiteral("token-file"))) {
-        auto read = readToken(p.value(QStringLiteral("token-file")));
+        auto read = http::readBearerTokenFile(p.value(QStringLiteral("token-file")));
         if (!read)
             return fail(read.status());
         token = *read;

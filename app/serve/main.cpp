@@ -15,6 +15,7 @@
 // exit 0.
 // Exit status: 0 stopped on a signal; 2 bad arguments, a model that does not load, a port in use.
 
+#include "core/http/bearer_token_file.h"
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
 #include "core/deploy/deployment.h"
@@ -43,22 +44,6 @@ int fail(const QString &message)
 {
     std::fprintf(stderr, "orrery-cli serve: %s\n", qPrintable(message));
     return 2;
-}
-
-// The token file's first line (core/http's rule: at least 16 printable characters); the error
-// names the file, never the content.
-Result<QByteArray> readToken(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return ioError(QStringLiteral("cannot read the token file %1: %2").arg(path, file.errorString()));
-    const QByteArray token = file.readLine(4096).trimmed();
-    if (token.size() < 16)
-        return invalidArgument(QStringLiteral("the token in %1 is %2 characters long; use at least 16 (e.g. `openssl rand -hex 32 > %1`)").arg(path).arg(token.size()));
-    for (const char c : token)
-        if (c <= ' ' || c > '~')
-            return invalidArgument(QStringLiteral("the token in %1 has a space or a character outside printable ASCII").arg(path));
-    return token;
 }
 
 void printStopped(int signal, bool drained, const serve::InferenceStats &s)
@@ -136,7 +121,7 @@ int main(int argc, char **argv)
     // Probes and scrapers reach these without the token (Kubernetes probes cannot send one).
     httpOptions.publicGetPaths = {QByteArrayLiteral("/v2/health/live"), QByteArrayLiteral("/v2/health/ready"), QByteArrayLiteral("/metrics")};
     if (parser.isSet(QStringLiteral("token-file"))) {
-        auto token = readToken(parser.value(QStringLiteral("token-file")));
+        auto token = http::readBearerTokenFile(parser.value(QStringLiteral("token-file")));
         if (!token)
             return fail(token.status().message());
         httpOptions.bearerToken = *token;

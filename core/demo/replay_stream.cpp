@@ -36,7 +36,7 @@ qint64 transactionNumber(const QByteArray &id)
 
 Result<ReplayShift> parseReplayShift(const QString &text)
 {
-    const QString form = QStringLiteral("amount=2.5,online=0.8,fraud=3");
+    const QString form = QStringLiteral("amount=2.5,online=0.8,fraud=1.5");
     ReplayShift shift;
     const QStringList parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (parts.isEmpty())

@@ -21,13 +21,13 @@ namespace orrery::demo {
 struct ReplayShift {
     double amountScale = 2.5;    // every amount × this
     double onlineShare = 0.8;    // share of online transactions
-    double fraudRateScale = 3.0; // fraud rate × this
+    double fraudRateScale = 1.5; // fraud rate × this (×3 moves every feature fraud correlates with)
 };
 
-// "amount=2.5,online=0.8,fraud=3" — any of the three, in any order; the others keep their
+// "amount=2.5,online=0.8,fraud=1.5" — any of the three, in any order; the others keep their
 // defaults. InvalidArgument names the bad part and the form.
 Result<ReplayShift> parseReplayShift(const QString &text);
-QString replayShiftText(const ReplayShift &shift); // "amount x2.5, online share 0.8, fraud rate x3"
+QString replayShiftText(const ReplayShift &shift); // "amount x2.5, online share 0.8, fraud rate x1.5"
 
 // Where the replayed transactions' timestamps go: after the dataset the model was trained on,
 // one transaction every stepSeconds (the dataset's own density).

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 
 #include <algorithm>
+#include <functional>
 #include <atomic>
 #include <thread>
 #include <cmath>
@@ -61,14 +62,6 @@ Cells categoryCells(const FeatureSample &ref, const FeatureSample &cur, FeatureD
     }
     out->unseenShare = cur.count() ? double(unseen) / double(cur.count()) : 0.0;
     return cells;
-}
-
-double sum(const std::vector<double> &v)
-{
-    long double s = 0;
-    for (double x : v)
-        s += x;
-    return double(s);
 }
 
 } // namespace
@@ -160,29 +153,27 @@ FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &opt
     default: break;
     }
 
-    if (isPValueTest(test)) {
-        d.threshold = options.alpha;
-        d.effectThreshold = options.minimumEffect;
-        if (categorical) {
-            d.effectMeasure = QStringLiteral("jensenshannon");
-            d.effectSize = jensenShannonDistance(cells.reference, cells.current);
-        } else {
-            d.effectMeasure = QStringLiteral("wasserstein_normed");
-            d.effectSize = wassersteinDistance(ref.sorted(), cur.sorted()) / refStd;
-            d.effectThreshold = wassersteinEffectThreshold(options.minimumEffect, ref.count(), cur.count());
-        }
-    } else {
-        d.threshold = test == DriftTest::Psi ? options.psiThreshold : options.distanceThreshold;
-        d.effectMeasure = QLatin1String(test == DriftTest::Wasserstein ? "wasserstein_normed" : driftTestName(test));
-        d.effectSize = d.statistic;
-        d.effectThreshold = d.threshold;
-        if (test == DriftTest::Wasserstein)
-            d.effectThreshold = wassersteinEffectThreshold(d.threshold, ref.count(), cur.count());
-    }
     // Provisional: compareFeatures decides after the correction.
-    d.drift = *d.pValue < options.alpha && d.effectSize >= d.effectThreshold;
-    d.status = d.drift ? QStringLiteral("drift") : QStringLiteral("no_drift");
+    decideDrift(d, categorical, [&] { return categorical ? jensenShannonDistance(cells.reference, cells.current)
+                                                         : wassersteinDistance(ref.sorted(), cur.sorted()) / refStd; }, options);
     return d;
+}
+
+void decideDrift(FeatureDrift &d, bool categorical, const std::function<double()> &effectOfChange, const DriftOptions &options)
+{
+    if (isPValueTest(d.test)) {
+        d.threshold = options.alpha;
+        d.effectMeasure = QLatin1String(categorical ? "jensenshannon" : "wasserstein_normed");
+        d.effectSize = effectOfChange();
+        d.effectThreshold = categorical ? options.minimumEffect : wassersteinEffectThreshold(options.minimumEffect, d.referenceCount, d.currentCount);
+    } else {
+        d.threshold = d.test == DriftTest::Psi ? options.psiThreshold : options.distanceThreshold;
+        d.effectMeasure = QLatin1String(d.test == DriftTest::Wasserstein ? "wasserstein_normed" : driftTestName(d.test));
+        d.effectSize = d.statistic;
+        d.effectThreshold = d.test == DriftTest::Wasserstein ? wassersteinEffectThreshold(d.threshold, d.referenceCount, d.currentCount) : d.threshold;
+    }
+    d.drift = d.pValue && *d.pValue < options.alpha && d.effectSize >= d.effectThreshold;
+    d.status = d.drift ? QStringLiteral("drift") : QStringLiteral("no_drift");
 }
 
 double wassersteinEffectThreshold(double minimum, qint64 nRef, qint64 nCur)

@@ -56,6 +56,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -124,6 +125,12 @@ DriftReport compareFeatures(const std::vector<FeatureInput> &features, const Dri
 
 // The comparison of one feature before the correction (pValueAdjusted unset, verdict provisional).
 FeatureDrift compareFeature(const FeatureInput &feature, const DriftOptions &options);
+
+// The threshold, effect size and provisional verdict of a feature whose test, statistic, p-value
+// and counts are set — the one rule of both the batch report and live windows: a p-value test's
+// effect is `effectOfChange()` (Jensen–Shannon of the cells for categories, the normed Wasserstein
+// distance for numbers), a distance test's is its statistic.
+void decideDrift(FeatureDrift &d, bool categorical, const std::function<double()> &effectOfChange, const DriftOptions &options);
 
 // Bonferroni over the report's features that have a p-value, then each verdict and the report's
 // summary (compareFeatures ends with it; live windows use it on their binned comparisons).

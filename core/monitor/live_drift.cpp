@@ -11,8 +11,6 @@ namespace orrery::monitor {
 
 namespace {
 
-bool isPValueTest(DriftTest t) { return t == DriftTest::Ks || t == DriftTest::ChiSquare; }
-
 std::vector<double> shares(const std::vector<qint64> &counts)
 {
     double total = 0;
@@ -220,25 +218,7 @@ FeatureDrift compareSketch(const SketchInput &input, const LiveDriftOptions &liv
     default: break;
     }
 
-    if (isPValueTest(test)) {
-        d.threshold = options.alpha;
-        d.effectThreshold = options.minimumEffect;
-        if (categorical) {
-            d.effectMeasure = QStringLiteral("jensenshannon");
-            d.effectSize = jensenShannonDistance(cells.reference, cells.current);
-        } else {
-            d.effectMeasure = QStringLiteral("wasserstein_normed");
-            d.effectSize = w.distance / norm;
-            d.effectThreshold = wassersteinEffectThreshold(options.minimumEffect, ref.count(), cur.count());
-        }
-    } else {
-        d.threshold = test == DriftTest::Psi ? options.psiThreshold : options.distanceThreshold;
-        d.effectMeasure = QLatin1String(test == DriftTest::Wasserstein ? "wasserstein_normed" : driftTestName(test));
-        d.effectSize = d.statistic;
-        d.effectThreshold = test == DriftTest::Wasserstein ? wassersteinEffectThreshold(d.threshold, ref.count(), cur.count()) : d.threshold;
-    }
-    d.drift = *d.pValue < options.alpha && d.effectSize >= d.effectThreshold;
-    d.status = d.drift ? QStringLiteral("drift") : QStringLiteral("no_drift");
+    decideDrift(d, categorical, [&] { return categorical ? jensenShannonDistance(cells.reference, cells.current) : w.distance / norm; }, options);
     return d;
 }
 

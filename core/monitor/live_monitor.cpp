@@ -1,5 +1,6 @@
 #include "core/monitor/live_monitor.h"
 
+#include "core/monitor/feedback_accuracy.h"
 #include "core/monitor/monitor_window_store.h"
 
 #include <QDateTime>
@@ -87,6 +88,7 @@ struct EndpointGauges {
     qint64 rows = 0;
     double p99Seconds = NAN, errorRatio = NAN;
     std::vector<FeatureGauge> features;
+    QVector<AccuracyFigures> accuracy; // per version
 };
 
 void addLatency(serve::LatencySnapshot &sum, const serve::LatencySnapshot &x)
@@ -445,6 +447,11 @@ void LiveMonitor::Impl::process(Window &w)
     }
     if (Status s = store->write(c); !s.isOk())
         std::fprintf(stderr, "monitor: window of %s: %s\n", qPrintable(w.endpoint), qPrintable(s.message()));
+    FeedbackAccuracy accuracy(store->database());
+    if (auto figures = accuracy.rolling(w.endpoint, c.endMs - o.accuracySpanMs, c.endMs))
+        g.accuracy = std::move(*figures);
+    else
+        std::fprintf(stderr, "monitor: accuracy of %s: %s\n", qPrintable(w.endpoint), qPrintable(figures.status().message()));
     std::lock_guard lock(gm);
     gauges[w.endpoint] = std::move(g);
 }
@@ -495,6 +502,32 @@ void LiveMonitor::appendMetrics(QByteArray &out) const
             out += "orrery_window_latency_p99_seconds{";
             serve::appendLabel(out, "endpoint", endpoint);
             out += "} " + serve::metricNumber(g.p99Seconds) + '\n';
+        }
+    serve::appendMetricFamily(out, "orrery_model_accuracy", "gauge", "each version's figures from delayed labels over the rolling span (NaN ones left out)");
+    for (const auto &[endpoint, g] : d->gauges)
+        for (const AccuracyFigures &a : g.accuracy) {
+            const std::pair<const char *, double> figures[] = {{"accuracy", a.accuracy}, {"precision", a.precision}, {"recall", a.recall},
+                                                               {"f1", a.f1}, {"roc_auc", a.rocAuc}, {"mae", a.mae}, {"rmse", a.rmse}};
+            for (const auto &[metric, value] : figures) {
+                if (!std::isfinite(value))
+                    continue;
+                out += "orrery_model_accuracy{";
+                serve::appendLabel(out, "endpoint", endpoint);
+                out += ',';
+                serve::appendLabel(out, "version", a.version);
+                out += ',';
+                serve::appendLabel(out, "metric", QString::fromLatin1(metric));
+                out += "} " + serve::metricNumber(value) + '\n';
+            }
+        }
+    serve::appendMetricFamily(out, "orrery_feedback_labels", "gauge", "labelled rows each version's accuracy figures come from");
+    for (const auto &[endpoint, g] : d->gauges)
+        for (const AccuracyFigures &a : g.accuracy) {
+            out += "orrery_feedback_labels{";
+            serve::appendLabel(out, "endpoint", endpoint);
+            out += ',';
+            serve::appendLabel(out, "version", a.version);
+            out += "} " + serve::metricNumber(double(a.labels)) + '\n';
         }
     serve::appendMetricFamily(out, "orrery_window_error_ratio", "gauge", "share of infer answers that were not 2xx in the last closed window");
     for (const auto &[endpoint, g] : d->gauges)

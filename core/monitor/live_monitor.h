@@ -9,7 +9,9 @@
 // requests, errors and latency from the server's counters, writes the window in one transaction
 // (monitor_window_store.h) and updates the gauges it adds to /metrics (contract in
 // metrics_text.h's list and README: orrery_feature_drift, …_effect, …_p_value, data quality,
-// orrery_monitor_window_rows, orrery_window_latency_p99_seconds, orrery_window_error_ratio).
+// orrery_monitor_window_rows, orrery_window_latency_p99_seconds, orrery_window_error_ratio), and,
+// from the delayed labels of the last accuracySpanMs of predictions (feedback_accuracy.h), each
+// version's orrery_model_accuracy{endpoint,version,metric} and orrery_feedback_labels.
 //
 // Inputs are mapped to features by the signature's "columns" (the profile's names); the prediction
 // is the score of the positive class (class "1", else the last class) of the "probabilities"
@@ -39,6 +41,7 @@ namespace orrery::monitor {
 
 struct LiveMonitorOptions {
     qint64 windowMs = 60'000;
+    qint64 accuracySpanMs = 3'600'000; // the rolling span of the accuracy gauges (prediction time)
     LiveDriftOptions drift;
     int retentionDays = 30;
     int tickMs = 200;        // how often the ticker looks for windows to close and new endpoints

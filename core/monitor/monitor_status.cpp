@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <cmath>
 #include <map>
 
 namespace orrery::monitor {
@@ -66,10 +67,24 @@ QJsonObject EndpointStatus::toJson() const
         o.insert(QStringLiteral("recent_windows"), recentWindows);
     }
     o.insert(QStringLiteral("drifting"), QJsonArray::fromStringList(alarmed()));
+    QJsonArray versions;
+    auto figure = [](double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); };
+    for (const AccuracyFigures &a : accuracy)
+        versions.append(QJsonObject{{QStringLiteral("version"), a.version},
+                                    {QStringLiteral("labels"), double(a.labels)},
+                                    {QStringLiteral("skipped"), double(a.skipped)},
+                                    {QStringLiteral("accuracy"), figure(a.accuracy)},
+                                    {QStringLiteral("precision"), figure(a.precision)},
+                                    {QStringLiteral("recall"), figure(a.recall)},
+                                    {QStringLiteral("f1"), figure(a.f1)},
+                                    {QStringLiteral("roc_auc"), figure(a.rocAuc)},
+                                    {QStringLiteral("mae"), figure(a.mae)},
+                                    {QStringLiteral("rmse"), figure(a.rmse)}});
+    o.insert(QStringLiteral("accuracy"), versions);
     return o;
 }
 
-Result<std::vector<EndpointStatus>> readMonitorStatus(store::Database &db, const QString &endpoint, int recent)
+Result<std::vector<EndpointStatus>> readMonitorStatus(store::Database &db, const QString &endpoint, int recent, qint64 accuracySpanMs)
 {
     std::vector<EndpointStatus> out;
     ORRERY_ASSIGN_OR_RETURN(auto list, db.prepare(QStringLiteral("SELECT DISTINCT endpoint FROM monitor_windows WHERE ?1 = '' OR endpoint = ?1 ORDER BY endpoint")));
@@ -138,6 +153,8 @@ Result<std::vector<EndpointStatus>> readMonitorStatus(store::Database &db, const
         ORRERY_TRY(n.status());
         for (FeatureStatus &s : e.features)
             s.recentAlarms = alarms[s.name];
+        FeedbackAccuracy accuracy(db);
+        ORRERY_ASSIGN_OR_RETURN(e.accuracy, accuracy.rolling(e.endpoint, e.endMs - accuracySpanMs, e.endMs));
     }
     return out;
 }

@@ -2,10 +2,11 @@
 // MonitorStatus: what `orrery-cli monitor status` says about an endpoint — its last closed live
 // window (requests, rate, latency, the reference it was compared with) and each feature's test,
 // statistic, adjusted p-value, effect against its threshold, alarm, and data quality; and how
-// many of the recent windows each feature was in alarm. Read from monitor_windows and
+// many of the recent windows each feature was in alarm; each version's accuracy from delayed labels. Read from monitor_windows and
 // monitor_features (the serving process writes them; live_monitor.h).
 
 #include "core/common/status.h"
+#include "core/monitor/feedback_accuracy.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -36,12 +37,15 @@ struct EndpointStatus {
     QString reference, grid;
     int recentWindows = 0;
     std::vector<FeatureStatus> features;
+    QVector<AccuracyFigures> accuracy; // per version, from delayed labels over the accuracy span
 
     QStringList alarmed() const;
     QJsonObject toJson() const;
 };
 
-// Every endpoint with windows (or only `endpoint`); `recent`: how many windows the alarm counts cover.
-Result<std::vector<EndpointStatus>> readMonitorStatus(store::Database &db, const QString &endpoint = {}, int recent = 10);
+// Every endpoint with windows (or only `endpoint`); `recent`: how many windows the alarm counts
+// cover; accuracy over the predictions of the last `accuracySpanMs` before the newest window's end.
+Result<std::vector<EndpointStatus>> readMonitorStatus(store::Database &db, const QString &endpoint = {}, int recent = 10,
+                                                      qint64 accuracySpanMs = 3'600'000);
 
 } // namespace orrery::monitor

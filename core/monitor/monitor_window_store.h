@@ -84,6 +84,8 @@ public:
     Result<std::map<QString, bool>> lastAlarms(const QString &endpoint, const QString &grid);
     // Deletes windows that ended before `cutoffMs`; returns how many.
     Result<qint64> deleteBefore(qint64 cutoffMs);
+    // The connection, for readers of the same thread (FeedbackAccuracy).
+    store::Database &database() { return *m_db; }
 
 private:
     MonitorWindowStore() = default;

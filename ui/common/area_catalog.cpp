@@ -43,9 +43,11 @@ QVector<AreaInfo> makeAreas()
             "on an endpoint; Start server runs `orrery-cli serve`, which applies it.")},
         {Area::Monitoring, QStringLiteral("monitoring"), tr("Monitoring"), QStringLiteral(":/icons/monitoring.svg"),
          tr("Live monitoring"),
-         tr("This area will chart live latency and throughput, data and prediction drift, and the "
-            "alerts that fire, once a model serves predictions."),
-         tr("Until monitoring lands, compare two versions of a dataset column by column with `orrery-cli data diff`.")},
+         tr("No drift window is recorded yet. Once an endpoint serves traffic, this area charts its throughput and latency, a "
+            "heatmap of drift per feature and window, each feature's reference versus current distribution, the prediction "
+            "distribution, accuracy from delayed labels per model version and data quality, and lists the alerts to acknowledge or silence."),
+         tr("Serve the workspace with `orrery-cli serve` (or Start server in Deployments), then send traffic — for the demo, "
+            "`orrery-cli demo replay --endpoint fraud --shift-at 60s` replays it with a shift after a minute. Each closed window appears here.")},
         {Area::Automation, QStringLiteral("automation"), tr("Automation"), QStringLiteral(":/icons/automation.svg"),
          tr("The continuous-training loop"),
          tr("This area will run the closed loop drift → retrain → gate → canary → promote, and show "

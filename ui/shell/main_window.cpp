@@ -12,6 +12,7 @@
 #include "ui/experiments/experiment_area.h"
 #include "ui/pipeline/pipeline_editor.h"
 #include "ui/deployments/deployments_area.h"
+#include "ui/monitoring/monitoring_area.h"
 #include "ui/registry/registry_area.h"
 #include "ui/shell/about_dialog.h"
 #include "ui/shell/mode_bar.h"
@@ -114,6 +115,8 @@ void MainWindow::createAreas()
             page = new RegistryArea(area, m_navigator, m_areaStack); // opens "model_version"; found again with findChild
         } else if (area.area == Area::Deployments) {
             page = new DeploymentsArea(area, m_navigator, m_areaStack); // opens "deployment"; found again with findChild
+        } else if (area.area == Area::Monitoring) {
+            page = new MonitoringArea(area, m_navigator, m_areaStack); // opens "monitoring"; found again with findChild
         } else {
             page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
             page->setObjectName(QStringLiteral("area.") + area.id);
@@ -241,6 +244,7 @@ void MainWindow::closeWorkspace()
     findChild<ExperimentArea *>()->clear();
     findChild<RegistryArea *>()->clear();
     findChild<DeploymentsArea *>()->clear();
+    findChild<MonitoringArea *>()->clear();
     findChild<PipelineEditor *>()->setWorkspaceRoot({});
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
@@ -269,6 +273,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     findChild<ExperimentArea *>()->setWorkspaceRoot(info.root);
     findChild<RegistryArea *>()->setWorkspaceRoot(info.root);
     findChild<DeploymentsArea *>()->setWorkspaceRoot(info.root);
+    findChild<MonitoringArea *>()->setWorkspaceRoot(info.root);
     findChild<PipelineEditor *>()->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);
