@@ -3,9 +3,10 @@
 // file (prometheus_rules_export.h): one case per alert rule, and one for the recording rules, so a
 // user can check in Prometheus' own evaluator that the exported rules do what alerts.yaml says.
 //
-// A rule's case, on a grid of `step` (the largest of 1m, 1s, … that divides every rule's `for` and
-// `keep_firing_for`; promtool's interval and evaluation_interval), with f = for / step and
-// k = keep_firing_for / step:
+// A rule's case, on a grid of `step` (promtool's interval and evaluation_interval: the greatest
+// common divisor of a minute and every rule's `for` and `keep_firing_for`, at least a second), with
+// f = for / step and k = keep_firing_for / step, both rounded up (an alert fires at the first
+// evaluation at least `for` after it became pending):
 //
 //   the rule's series      (the metric's labels with example values, `where` over them)
 //                          satisfies the rule at steps 0 … f+2, then not for k+3 steps;
@@ -56,8 +57,7 @@ struct RuleTestCase {
     QVector<RuleTestCheck> checks;
 };
 
-// The grid every case shares: the largest of 60 s and its divisors (in whole ms) that divides
-// each rule's for and keep_firing_for.
+// The grid every case shares: gcd(60 s, every for and keep_firing_for), at least 1 s.
 qint64 ruleTestStepMs(const QVector<monitor::AlertRule> &rules);
 // A value that satisfies `op threshold`, and one that does not: the threshold itself, or one step
 // away from it (1 from a whole number, a tenth of a larger one, a unit of a fraction's leading

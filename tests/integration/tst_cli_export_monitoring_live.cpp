@@ -57,8 +57,8 @@ QString text(const Labels &labels)
     return QStringLiteral("{%1}").arg(parts.join(QLatin1Char(',')));
 }
 
-// The gauges the lead's accuracy from delayed labels adds (the contract): their queries are
-// checked in their own test function.
+// The accuracy gauges from delayed labels (the live-monitoring contract): their queries are
+// checked in their own test function, which says so when they are missing.
 bool aboutAccuracy(const QString &expr)
 {
     return expr.contains(QLatin1String("orrery_model_accuracy")) || expr.contains(QLatin1String("orrery_feedback_labels"));
