@@ -241,7 +241,10 @@ private Q_SLOTS:
         QVERIFY2(errorRate->first() > 0 && std::fabs(errorRate->first() - 0.19) < 0.05, qPrintable(QString::number(errorRate->first(), 'g', 17)));
         const auto absolute = query(queries[QStringLiteral("error-rate-2")], now);
         QVERIFY(absolute && absolute->size() == 1);
-        QVERIFY2(std::fabs(absolute->first() - (0.2 - 0.5)) < 1e-9, qPrintable(QString::number(absolute->first(), 'g', 17))); // passes
+        // 10/50 - 0.5 = -0.3: the rule passes. The same extrapolation makes the canary's own ratio
+        // of rates inexact at times (-0.327 in 1 run of 3 on a loaded machine, with a 60 s or a
+        // 600 s range alike), so it is checked to 0.05 and its sign exactly, as above.
+        QVERIFY2(absolute->first() < 0 && std::fabs(absolute->first() - (0.2 - 0.5)) < 0.05, qPrintable(QString::number(absolute->first(), 'g', 17)));
         const auto p99 = query(queries[QStringLiteral("p99-ms")], now);
         QVERIFY(p99 && p99->size() == 1);
         auto sideP99 = [&](int version) {
