@@ -7,6 +7,7 @@
 #include "core/common/duration.h"
 #include "core/ct/ct_config.h"
 #include "core/monitor/alert_rules.h"
+#include "core/workspace/workspace.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -63,7 +64,10 @@ int runCtCheck(const Context &context)
     const int next = p.isSet(QStringLiteral("next")) ? p.value(QStringLiteral("next")).toInt(&ok) : 5;
     if (!ok || next < 0 || next > 1000)
         return p.usageError(QStringLiteral("--next takes a whole number from 0 to 1000"));
-    const QString root = workspaceRootFor(context);
+    auto found = context.workspaceDir.isEmpty() ? workspace::Workspace::findRoot(workspaceRootFor(context)) : Result<QString>(workspaceRootFor(context));
+    if (!found)
+        return fail(found.status());
+    const QString root = *found;
     const QString path = root + QLatin1Char('/') + ct::kCtFileName;
     QFile file(path);
     if (!file.exists())

@@ -9,6 +9,7 @@
 
 #include "core/common/clock.h"
 #include "core/ct/iteration_runner.h"
+#include "core/workspace/workspace.h"
 
 #include <QJsonArray>
 
@@ -71,7 +72,10 @@ int runCtRun(const Context &context)
         std::fprintf(json ? stderr : stdout, "ct: %s\n", qPrintable(line));
         std::fflush(json ? stderr : stdout);
     };
-    auto result = ct::runLoopOnce(workspaceRootFor(context), common::Clock::system(), options);
+    auto root = context.workspaceDir.isEmpty() ? workspace::Workspace::findRoot(workspaceRootFor(context)) : Result<QString>(workspaceRootFor(context));
+    if (!root)
+        return fail(root.status());
+    auto result = ct::runLoopOnce(*root, common::Clock::system(), options);
     if (!result)
         return fail(result.status());
     if (json) {

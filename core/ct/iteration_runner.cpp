@@ -110,8 +110,14 @@ Result<RunOnceResult> runLoopOnce(const QString &root, const common::Clock &cloc
         ORRERY_TRY(iterations.finishStep(dataStep.id, QStringLiteral("failed"), data.status().message()).status());
         ORRERY_ASSIGN_OR_RETURN(iteration, iterations.finish(iteration.id, outcome::kFailed, why));
         log(QStringLiteral("%1 failed: %2").arg(iteration.title(), why));
-        if (Status s = removeIterationWorktree(root, iteration.id); !s.isOk())
-            log(QStringLiteral("%1: its worktree stays: %2").arg(iteration.title(), s.message()));
+        Status cleaned = removeIterationWorktree(root, iteration.id);
+        // The step commits last, so a failed step committed nothing: its branch would only repeat
+        // HEAD. One that was there before (AlreadyExists) is not this iteration's to delete.
+        if (cleaned.isOk() && data.status().code() != ErrorCode::AlreadyExists)
+            if (auto repo = vcs::Repository::discover(root))
+                cleaned = vcs::deleteBranch(**repo, iterationBranch(iteration.id));
+        if (!cleaned.isOk())
+            log(QStringLiteral("%1: cleaning up: %2").arg(iteration.title(), cleaned.message()));
         result.iteration = iteration;
         return result;
     }

@@ -39,7 +39,7 @@ TriggerEvaluator::TriggerEvaluator(const CtConfig &config, store::Database &db, 
 {
 }
 
-Result<TriggerDecision> TriggerEvaluator::evaluate()
+Result<TriggerDecision> TriggerEvaluator::evaluate(bool record)
 {
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     const TriggerConfig &t = m_config.triggers;
@@ -51,9 +51,15 @@ Result<TriggerDecision> TriggerEvaluator::evaluate()
     bool unseen = state.triggersFrom == 0 || !state.watchedKnown;
     for (auto it = d.watched.begin(); it != d.watched.end() && !unseen; ++it)
         unseen = !state.watched.contains(it.key());
-    if (unseen) {
+    if (unseen && record) {
         ORRERY_TRY(states.initialiseTriggers(now, &d.watched));
         ORRERY_ASSIGN_OR_RETURN(state, states.read());
+    } else if (unseen) {
+        if (state.triggersFrom == 0)
+            state.triggersFrom = now;
+        for (auto it = d.watched.begin(); it != d.watched.end(); ++it)
+            if (!state.watched.contains(it.key()))
+                state.watched.insert(it.key(), it.value());
     }
     if (t.schedule) {
         const QDateTime next = t.schedule->nextAfter(QDateTime::fromMSecsSinceEpoch(now, Qt::UTC));

@@ -57,7 +57,9 @@ class TriggerEvaluator {
 public:
     TriggerEvaluator(const CtConfig &config, store::Database &db, QString root, const common::Clock &clock);
 
-    Result<TriggerDecision> evaluate();
+    // `record`: whether a first look may record its baseline (the loop does; `ct status` only
+    // reads, and takes what is there now as the baseline without writing it).
+    Result<TriggerDecision> evaluate(bool record = true);
 
 private:
     const CtConfig &m_config;

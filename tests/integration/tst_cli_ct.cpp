@@ -357,6 +357,26 @@ private Q_SLOTS:
         QCOMPARE(list.value(QStringLiteral("iterations")).toArray().first().toObject().value(QStringLiteral("id")).toInt(), id);
         QVERIFY(gitOut({QStringLiteral("status"), QStringLiteral("--porcelain")}).isEmpty());
     }
+
+    void aFailedDataStepEndsTheIterationCleanly()
+    {
+        // A label column the dataset does not have: found by the data step, not by ct check.
+        writeFile(m_ws + QStringLiteral("/ct.yaml"), QByteArray(kCtYaml).replace("label: is_fraud", "label: fraud_flag"));
+        QVERIFY(cli({QStringLiteral("ct"), QStringLiteral("check")}).ok());
+        QVERIFY(cli({QStringLiteral("ct"), QStringLiteral("trigger")}).ok());
+        const Run r = cli({QStringLiteral("ct"), QStringLiteral("run"), QStringLiteral("--once"), QStringLiteral("--until"), QStringLiteral("data"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 1);
+        const QJsonObject it = json(r).value(QStringLiteral("iteration")).toObject();
+        const int id = it.value(QStringLiteral("id")).toInt();
+        QCOMPARE(it.value(QStringLiteral("outcome")).toString(), QStringLiteral("failed"));
+        QVERIFY2(it.value(QStringLiteral("reason")).toString().startsWith(QStringLiteral("the data step failed: the dataset data/transactions.csv has no column 'fraud_flag' (ct.yaml's dataset.label); its columns are: transaction_id,")),
+                 qPrintable(it.value(QStringLiteral("reason")).toString()));
+        // Nothing left behind: no worktree, no branch; the user's tree as it was (but for the edit).
+        QVERIFY(!QFileInfo::exists(m_ws + QStringLiteral("/.orrery/worktrees/ct-%1").arg(id)));
+        QVERIFY(testing::gitResult(m_ws, {QStringLiteral("rev-parse"), QStringLiteral("--verify"), QStringLiteral("-q"), QStringLiteral("orrery/ct/%1").arg(id)}).code != 0);
+        QCOMPARE(gitOut({QStringLiteral("status"), QStringLiteral("--porcelain")}), QStringLiteral("M ct.yaml"));
+        writeFile(m_ws + QStringLiteral("/ct.yaml"), kCtYaml);
+    }
 };
 
 QTEST_GUILESS_MAIN(TstCliCt)
