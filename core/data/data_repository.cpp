@@ -94,6 +94,11 @@ DataRepository::DataRepository(QString root, store::Database *db)
 {
 }
 
+DataRepository::DataRepository(QString root, store::Database *db, QString cacheRoot)
+    : m_root(std::move(root)), m_db(db), m_cache(std::move(cacheRoot))
+{
+}
+
 QString DataRepository::cacheDirFor(const QString &root)
 {
     if (auto config = DvcConfig::load(root)) {

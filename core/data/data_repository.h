@@ -66,6 +66,10 @@ struct CheckoutReport {
 class DataRepository {
 public:
     DataRepository(QString root, store::Database *db);
+    // With the content cache at `cacheRoot`: a git worktree of the workspace (continuous
+    // training's iterations) shares the workspace's cache, which its own .dvc/config, relative to
+    // the worktree, does not lead to. `db` may be null (no stat cache: every file is read).
+    DataRepository(QString root, store::Database *db, QString cacheRoot);
 
     const QString &root() const { return m_root; }
     ContentCache &cache() { return m_cache; }

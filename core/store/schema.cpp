@@ -473,6 +473,69 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_fingerprint ON alerts(fingerprint, state);
 CREATE INDEX alerts_state ON alerts(state, active_since);
 )sql"},
+        {13, "ct: the continuous-training loop's iterations, their steps, and the loop's state across restarts",
+         // core/ct. One iteration at a time is active (running, waiting_approval, approved); a
+         // running one names the process that runs it (owner_pid, owner_host, heartbeat) so the next
+         // start can fail it cleanly when that process is gone. ct_state is one row: paused, and
+         // what the policies and triggers must remember across restarts (the last retrain for the
+         // cool-down, the UTC day's count for the daily maximum, the triggers' watermark, what the
+         // watched data held, a manual request waiting for the loop).
+         R"sql(
+CREATE TABLE ct_iterations (
+  id             INTEGER PRIMARY KEY,
+  trigger_kind   TEXT NOT NULL,
+  trigger_detail TEXT NOT NULL,
+  state          TEXT NOT NULL,
+  step           TEXT NOT NULL DEFAULT '',
+  pipeline_run   TEXT NOT NULL DEFAULT '',
+  data_version   TEXT NOT NULL DEFAULT '',
+  data_commit    TEXT NOT NULL DEFAULT '',
+  rows_through   INTEGER NOT NULL DEFAULT 0,
+  model          TEXT NOT NULL DEFAULT '',
+  model_version  INTEGER NOT NULL DEFAULT 0,
+  endpoint       TEXT NOT NULL DEFAULT '',
+  branch         TEXT NOT NULL DEFAULT '',
+  worktree       TEXT NOT NULL DEFAULT '',
+  outcome        TEXT NOT NULL DEFAULT '',
+  reason         TEXT NOT NULL DEFAULT '',
+  decided_by     TEXT NOT NULL DEFAULT '',
+  owner_pid      INTEGER NOT NULL DEFAULT 0,
+  owner_host     TEXT NOT NULL DEFAULT '',
+  heartbeat      INTEGER NOT NULL DEFAULT 0,
+  created        INTEGER NOT NULL,
+  updated        INTEGER NOT NULL,
+  finished       INTEGER
+);
+CREATE INDEX ct_iterations_state ON ct_iterations(state, id);
+CREATE TABLE ct_steps (
+  id           INTEGER PRIMARY KEY,
+  iteration_id INTEGER NOT NULL REFERENCES ct_iterations(id),
+  name         TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  started      INTEGER NOT NULL,
+  finished     INTEGER,
+  reason       TEXT NOT NULL DEFAULT '',
+  detail       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX ct_steps_iteration ON ct_steps(iteration_id, id);
+CREATE TABLE ct_state (
+  id               INTEGER PRIMARY KEY CHECK (id = 1),
+  paused           INTEGER NOT NULL DEFAULT 0,
+  paused_by        TEXT NOT NULL DEFAULT '',
+  paused_reason    TEXT NOT NULL DEFAULT '',
+  paused_at        INTEGER NOT NULL DEFAULT 0,
+  last_retrain     INTEGER NOT NULL DEFAULT 0,
+  day              TEXT NOT NULL DEFAULT '',
+  day_count        INTEGER NOT NULL DEFAULT 0,
+  triggers_from    INTEGER NOT NULL DEFAULT 0,
+  watched          TEXT NOT NULL DEFAULT '',
+  manual_requested INTEGER NOT NULL DEFAULT 0,
+  manual_by        TEXT NOT NULL DEFAULT '',
+  manual_reason    TEXT NOT NULL DEFAULT '',
+  updated          INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO ct_state (id) VALUES (1);
+)sql"},
     };
     return all;
 }

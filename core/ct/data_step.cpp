@@ -1,0 +1,177 @@
+#include "core/ct/data_step.h"
+
+#include "core/common/atomic_file.h"
+#include "core/common/clock.h"
+#include "core/ct/iteration_store.h"
+#include "core/data/csv_reader.h"
+#include "core/data/csv_writer.h"
+#include "core/data/data_repository.h"
+#include "core/data/dvc_file.h"
+#include "core/vcs/repository.h"
+#include "core/vcs/worktree.h"
+#include "core/workspace/workspace_lock.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+namespace orrery::ct {
+namespace {
+
+// Where the workspace sits in its git repository ("" at the top, else "sub/dir/").
+Result<QString> workspacePrefix(const vcs::Repository &repo, const QString &root)
+{
+    const QString top = QDir(repo.workdir()).canonicalPath();
+    const QString here = QDir(root).canonicalPath();
+    if (here == top)
+        return QString();
+    if (!here.startsWith(top + QLatin1Char('/')))
+        return invalidArgument(QStringLiteral("the workspace %1 is not inside its git repository's work tree %2").arg(root, top));
+    return here.mid(top.size() + 1) + QLatin1Char('/');
+}
+
+// The dataset's one out in the .dvc file at `dvcPath`.
+Result<data::DvcOut> datasetOut(const QString &dvcPath, const QString &what)
+{
+    QFile file(dvcPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return notFound(QStringLiteral("%1 is not in the committed project (HEAD); commit the .dvc file of the dataset first").arg(what));
+    ORRERY_ASSIGN_OR_RETURN(const auto dvc, data::DvcFile::parse(file.readAll(), what));
+    if (dvc.outs.size() != 1 || dvc.outs.first().isDirectory())
+        return invalidArgument(QStringLiteral("%1 must track one CSV file (it tracks %2); the loop appends production rows to a file").arg(what).arg(dvc.outs.size() == 1 ? QStringLiteral("a folder") : QStringLiteral("%1 outs").arg(dvc.outs.size())));
+    return dvc.outs.first();
+}
+
+// Streams the cached object `md5` into `out`, checking it is the bytes its name says. Returns
+// whether it ended with a line break.
+Result<bool> copyVerified(data::ContentCache &cache, const QString &md5, common::AtomicFile &out)
+{
+    QFile object(cache.objectPath(md5));
+    if (!object.open(QIODevice::ReadOnly))
+        return notFound(QStringLiteral("the dataset's version %1 is not in the content cache (%2); pull it with `orrery-cli data pull`").arg(md5, cache.objectPath(md5)));
+    QCryptographicHash hash(QCryptographicHash::Md5);
+    char last = '\n';
+    bool any = false;
+    QByteArray chunk;
+    while (!(chunk = object.read(1 << 20)).isEmpty()) {
+        hash.addData(chunk);
+        ORRERY_TRY(out.write(chunk));
+        last = chunk.back();
+        any = true;
+    }
+    if (object.error() != QFile::NoError)
+        return ioError(QStringLiteral("cannot read %1: %2").arg(object.fileName(), object.errorString()));
+    if (QString::fromLatin1(hash.result().toHex()) != md5) {
+        (void)cache.quarantine(md5);
+        return corrupt(QStringLiteral("the cached dataset version %1 does not match its md5 (moved to quarantine); pull it again with `orrery-cli data pull`").arg(md5));
+    }
+    return !any || last == '\n';
+}
+
+Result<QStringList> headerOf(const QString &path)
+{
+    if (!QFileInfo::exists(path))
+        return notFound(QStringLiteral("the dataset's version is not in the content cache (%1); pull it with `orrery-cli data pull`").arg(path));
+    data::CsvReader reader;
+    ORRERY_TRY(reader.open(path));
+    return reader.columnNames();
+}
+
+} // namespace
+
+QString iterationWorktreeName(qint64 iterationId) { return QStringLiteral("ct-%1").arg(iterationId); }
+QString iterationWorktreePath(qint64 iterationId) { return QStringLiteral(".orrery/worktrees/") + iterationWorktreeName(iterationId); }
+QString iterationBranch(qint64 iterationId) { return QStringLiteral("orrery/ct/%1").arg(iterationId); }
+
+Status removeIterationWorktree(const QString &root, qint64 iterationId)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
+    return vcs::removeWorktree(*repo, iterationWorktreeName(iterationId), root + QLatin1Char('/') + iterationWorktreePath(iterationId));
+}
+
+Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &config, store::Database &db, const common::Clock &clock, qint64 iterationId)
+{
+    DataStepResult result;
+    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
+    ORRERY_ASSIGN_OR_RETURN(const QString prefix, workspacePrefix(*repo, root));
+    // The worktrees' folder never shows in the user's `git status`.
+    ORRERY_TRY(vcs::excludeLocally(*repo, QLatin1Char('/') + prefix + QStringLiteral(".orrery/worktrees/")));
+
+    result.worktreeName = iterationWorktreeName(iterationId);
+    result.worktree = iterationWorktreePath(iterationId);
+    result.branch = iterationBranch(iterationId);
+    const QString worktreePath = root + QLatin1Char('/') + result.worktree;
+    if (!QFileInfo::exists(worktreePath)) {
+        ORRERY_ASSIGN_OR_RETURN(const auto made, vcs::addWorktree(*repo, result.worktreeName, worktreePath, result.branch));
+        result.baseCommit = made.commit;
+    } else {
+        ORRERY_ASSIGN_OR_RETURN(result.baseCommit, vcs::branchCommit(*repo, result.branch));
+    }
+    // The workspace inside the worktree, and the workspace's own content cache.
+    const QString tree = QDir::cleanPath(worktreePath + QLatin1Char('/') + prefix);
+    const QString cacheRoot = data::DataRepository::cacheDirFor(root);
+    data::DataRepository repository(tree, nullptr, cacheRoot);
+
+    const DatasetConfig &dataset = config.dataset;
+    ORRERY_ASSIGN_OR_RETURN(const auto base, datasetOut(tree + QLatin1Char('/') + dataset.dvcFile(), dataset.dvcFile()));
+    result.baseMd5 = base.md5;
+    result.md5 = base.md5;
+    result.size = base.size;
+
+    // Since the last data version: after the labels the loop's own version took in.
+    IterationStore iterations(db, &clock);
+    ORRERY_ASSIGN_OR_RETURN(const auto builtBefore, iterations.byDataVersion(base.md5));
+    result.afterFeedback = builtBefore ? builtBefore->rowsThrough : 0;
+
+    // The dataset's columns, from the version's own header (its bytes are verified when copied).
+    const QString dataPath = tree + QLatin1Char('/') + dataset.path;
+    ORRERY_ASSIGN_OR_RETURN(const QStringList header, headerOf(repository.cache().objectPath(base.md5)));
+
+    ProductionRowReader reader(db, config);
+    ORRERY_ASSIGN_OR_RETURN(auto rows, reader.read(header, result.afterFeedback, &result.rows));
+    rows = chooseRows(std::move(rows), dataset, clock.now().toMSecsSinceEpoch());
+    result.rows.chosen = qint64(rows.size());
+    if (rows.empty())
+        return result; // nothing new: the version stays as it is
+
+    // Write, store and commit under the workspace lock (as `data add`): gc must not take the new
+    // object before the commit names it.
+    ORRERY_ASSIGN_OR_RETURN(auto lock, workspace::WorkspaceLock::acquire(root, QStringLiteral("workspace"),
+                                                                          QStringLiteral("ct iteration %1: the data step").arg(iterationId), 30'000));
+    {
+        common::AtomicFile out(dataPath);
+        ORRERY_TRY(out.open());
+        ORRERY_ASSIGN_OR_RETURN(const bool endsWithNewline, copyVerified(repository.cache(), base.md5, out));
+        if (!endsWithNewline)
+            ORRERY_TRY(out.write(QByteArray("\n")));
+        data::CsvWriterOptions options;
+        options.escapeFormulas = false; // the cells are data for training, kept exactly
+        data::CsvWriter writer(&out, options);
+        for (const ProductionRow &row : rows)
+            ORRERY_TRY(writer.writeRow(row.cells));
+        ORRERY_TRY(writer.finish());
+        ORRERY_TRY(out.commit());
+    }
+    ORRERY_ASSIGN_OR_RETURN(const auto added, repository.add({dataset.path}));
+    if (added.added.size() != 1)
+        return internalError(QStringLiteral("adding %1 reported %2 outs").arg(dataset.path).arg(added.added.size()));
+    result.md5 = added.added.first().md5;
+    result.size = added.added.first().size;
+    result.changed = added.added.first().changed;
+    result.rowsAdded = qint64(rows.size());
+
+    ORRERY_ASSIGN_OR_RETURN(auto worktreeRepo, vcs::Repository::discover(worktreePath));
+    const QString message = QStringLiteral("ct iteration %1: %2 with %3 labelled production row%4 from %5 (labels after feedback %6, policy %7)\n\n"
+                                           "Built by `orrery-cli ct run` in its worktree; the data version %8 replaces %9.")
+                                .arg(iterationId)
+                                .arg(dataset.path)
+                                .arg(result.rowsAdded)
+                                .arg(result.rowsAdded == 1 ? QString() : QStringLiteral("s"), config.endpoint)
+                                .arg(result.afterFeedback)
+                                .arg(dataset.policyText(), result.md5, result.baseMd5);
+    ORRERY_ASSIGN_OR_RETURN(result.commit, worktreeRepo->commitPaths({prefix + dataset.dvcFile()}, message));
+    return result;
+}
+
+} // namespace orrery::ct
