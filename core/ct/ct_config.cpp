@@ -2,7 +2,7 @@
 
 #include "core/common/duration.h"
 #include "core/common/safe_path.h"
-#include "core/ct/yaml_check.h"
+#include "core/monitor/yaml_check.h"
 #include "core/deploy/deployment.h"
 #include "core/deploy/deployment_store.h"
 #include "core/monitor/alert_rules.h"
@@ -14,6 +14,9 @@
 
 namespace orrery::ct {
 namespace {
+
+using monitor::nearestWord;
+using monitor::YamlCheck;
 
 const QStringList kTopKeys = {QStringLiteral("model"), QStringLiteral("endpoint"), QStringLiteral("dataset"), QStringLiteral("triggers"),
                               QStringLiteral("policies"), QStringLiteral("canary")};

@@ -3,6 +3,7 @@
 #include "core/common/duration.h"
 #include "core/monitor/alert_template.h"
 #include "core/monitor/metrics_samples.h"
+#include "core/monitor/yaml_check.h"
 
 #include <QFile>
 #include <QHash>
@@ -26,61 +27,15 @@ const QStringList kRuleKeys = {QStringLiteral("alert"),    QStringLiteral("metri
                                QStringLiteral("description")};
 const QStringList kOps = {QStringLiteral(">"), QStringLiteral(">="), QStringLiteral("<"), QStringLiteral("<="), QStringLiteral("=="), QStringLiteral("!=")};
 
-int editDistance(const QString &a, const QString &b)
-{
-    QVector<int> row(b.size() + 1);
-    for (int j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (int i = 1; i <= a.size(); ++i) {
-        int diagonal = row[0];
-        row[0] = i;
-        for (int j = 1; j <= b.size(); ++j) {
-            const int above = row[j];
-            row[j] = qMin(qMin(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-// "; did you mean 'threshold'?" when one known word is close to `word`.
-QString nearest(const QString &word, const QStringList &known)
-{
-    QString best;
-    int bestDistance = 1 + qMax(2, int(word.size()) / 3);
-    for (const QString &k : known) {
-        const int d = editDistance(word, k);
-        if (d < bestDistance) {
-            bestDistance = d;
-            best = k;
-        }
-    }
-    return best.isEmpty() ? QString() : QStringLiteral("did you mean '%1'? ").arg(best);
-}
-
 // Collects every problem of one file with its place; nothing here throws (yaml-cpp's exceptions
 // are caught once, in checkAlertConfig).
 class Checker {
 public:
-    explicit Checker(QString file) : m_file(std::move(file)) {}
+    explicit Checker(QString file) : m_check(std::move(file)) {}
 
-    void error(const YAML::Mark &m, const QString &what)
-    {
-        if (m.is_null())
-            m_errors.append({-1, -1, QStringLiteral("%1: %2").arg(m_file, what)});
-        else
-            m_errors.append({m.line, m.column, QStringLiteral("%1:%2:%3: %4").arg(m_file).arg(m.line + 1).arg(m.column + 1).arg(what)});
-    }
+    void error(const YAML::Mark &m, const QString &what) { m_check.error(m, what); }
     // In file order (a rule's missing fields, found after its keys, at the rule's start).
-    QStringList errors() const
-    {
-        QVector<Problem> sorted = m_errors;
-        std::stable_sort(sorted.begin(), sorted.end(), [](const Problem &a, const Problem &b) { return std::tie(a.line, a.column) < std::tie(b.line, b.column); });
-        QStringList out;
-        for (const Problem &p : sorted)
-            out << p.text;
-        return out;
-    }
+    QStringList errors() const { return m_check.errors(); }
 
     // The entries of a mapping by key, reporting unknown and repeated keys. False when `node` is no mapping.
     bool entries(const YAML::Node &node, const QString &what, const QStringList &known, QMap<QString, std::pair<YAML::Node, YAML::Node>> *out)
@@ -92,7 +47,7 @@ public:
         for (const auto &kv : node) {
             const QString key = kv.first.IsScalar() ? QString::fromStdString(kv.first.Scalar()) : QString();
             if (!known.contains(key)) {
-                error(kv.first.Mark(), QStringLiteral("unknown key '%1' in %2; %3the keys are: %4").arg(key, what, nearest(key, known), known.join(QStringLiteral(", "))));
+                error(kv.first.Mark(), QStringLiteral("unknown key '%1' in %2; %3the keys are: %4").arg(key, what, nearestWord(key, known), known.join(QStringLiteral(", "))));
                 continue;
             }
             if (out->contains(key)) {
@@ -104,18 +59,7 @@ public:
         return true;
     }
 
-    std::optional<QString> text(const YAML::Node &node, const QString &what, const QString &example)
-    {
-        if (node.IsNull() || (node.IsScalar() && node.Scalar().empty())) {
-            error(node.Mark(), QStringLiteral("%1 is empty; write one, e.g. %2").arg(what, example));
-            return std::nullopt;
-        }
-        if (!node.IsScalar()) {
-            error(node.Mark(), QStringLiteral("%1 must be a single value, e.g. %2").arg(what, example));
-            return std::nullopt;
-        }
-        return QString::fromStdString(node.Scalar());
-    }
+    std::optional<QString> text(const YAML::Node &node, const QString &what, const QString &example) { return m_check.text(node, what, example); }
 
     std::optional<qint64> duration(const YAML::Node &node, const QString &what, qint64 minMs, qint64 maxMs)
     {
@@ -157,7 +101,7 @@ public:
         AlertRule r;
         r.line = node.Mark().is_null() ? 0 : node.Mark().line + 1;
         QMap<QString, std::pair<YAML::Node, YAML::Node>> e;
-        const qsizetype before = m_errors.size();
+        const int before = m_check.count();
         QString what = QStringLiteral("rule %1 of 'rules'").arg(index + 1);
         if (node.IsMap() && node["alert"] && node["alert"].IsScalar() && isLabelName(QString::fromStdString(node["alert"].Scalar())))
             what = QStringLiteral("rule '%1'").arg(QString::fromStdString(node["alert"].Scalar()));
@@ -185,7 +129,7 @@ public:
                 const QStringList known = knownAlertMetrics();
                 if (!known.contains(r.metric))
                     error(n.Mark(), QStringLiteral("%1 names the metric '%2', which Orrery's /metrics does not have; %3the gauges are: %4")
-                                        .arg(what, r.metric, nearest(r.metric, known), known.join(QStringLiteral(", "))));
+                                        .arg(what, r.metric, nearestWord(r.metric, known), known.join(QStringLiteral(", "))));
             }
         }
         if (e.contains(QStringLiteral("where"))) {
@@ -245,7 +189,7 @@ public:
             r.summary = QStringLiteral("%1 (value {{ $value }})").arg(r.expression());
         if (e.contains(QStringLiteral("description")))
             annotation(e[QStringLiteral("description")].second, QStringLiteral("the description of %1").arg(what), &r.description);
-        if (m_errors.size() != before)
+        if (m_check.count() != before)
             return std::nullopt;
         return r;
     }
@@ -312,13 +256,7 @@ private:
         return out;
     }
 
-    struct Problem {
-        int line;
-        int column;
-        QString text;
-    };
-    QString m_file;
-    QVector<Problem> m_errors;
+    YamlCheck m_check;
 };
 
 AlertRule makeRule(const char *name, const char *metric, QMap<QString, QString> where, CompareOp op, double threshold, qint64 forMs, qint64 keepMs,

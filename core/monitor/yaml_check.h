@@ -1,6 +1,6 @@
 #pragma once
 // YamlCheck: collects every problem of one YAML file with its place — "FILE:LINE:COLUMN: what is
-// wrong; the fix" — for ct.yaml (ct_config.h), in the style of core/monitor's alerts.yaml checks:
+// wrong; the fix" — for alerts.yaml (alert_rules.h) and core/ct's ct.yaml (ct_config.h):
 // unknown keys name the nearest known one, repeated keys are refused, values are read as the kind
 // they must be (text, whole number, yes/no, duration, list of texts) or reported.
 //
@@ -18,7 +18,7 @@
 #include <optional>
 #include <utility>
 
-namespace orrery::ct {
+namespace orrery::monitor {
 
 // "did you mean 'cooldown'? " when one of `known` is within a few edits of `word`; else empty.
 QString nearestWord(const QString &word, const QStringList &known);
@@ -54,4 +54,4 @@ private:
     QVector<Problem> m_problems;
 };
 
-} // namespace orrery::ct
+} // namespace orrery::monitor

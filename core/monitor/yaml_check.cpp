@@ -1,11 +1,11 @@
-#include "core/ct/yaml_check.h"
+#include "core/monitor/yaml_check.h"
 
 #include "core/common/duration.h"
 
 #include <algorithm>
 #include <tuple>
 
-namespace orrery::ct {
+namespace orrery::monitor {
 namespace {
 
 int editDistance(const QString &a, const QString &b)
@@ -163,4 +163,4 @@ std::optional<QStringList> YamlCheck::texts(const YAML::Node &node, const QStrin
     return ok ? std::optional<QStringList>(out) : std::nullopt;
 }
 
-} // namespace orrery::ct
+} // namespace orrery::monitor
