@@ -52,6 +52,8 @@ struct Iteration {
     QString model;
     int modelVersion = 0;
     QString endpoint;
+    qint64 deployRevision = 0; // the endpoint's revision its canary started at (0: no canary yet)
+    int championVersion = 0;   // the champion the gate weighed it against (0: none yet)
     QString branch;        // the git branch its commits are on
     QString worktree;      // relative to the workspace root
     QString outcome;       // empty until done

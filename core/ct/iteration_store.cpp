@@ -19,7 +19,7 @@ namespace {
 
 const char *kColumns =
     "id, trigger_kind, trigger_detail, state, step, pipeline_run, data_version, data_commit, rows_through, model, model_version, "
-    "endpoint, branch, worktree, outcome, reason, decided_by, owner_pid, owner_host, heartbeat, created, updated, finished";
+    "endpoint, branch, worktree, outcome, reason, decided_by, owner_pid, owner_host, heartbeat, created, updated, finished, deploy_revision, champion_version";
 
 // A process on another host that has not beaten for this long is taken as gone.
 constexpr qint64 kRemoteOwnerTimeoutMs = 10 * 60'000;
@@ -50,6 +50,8 @@ Iteration fromRow(const store::Statement &s)
     i.created = s.int64(20);
     i.updated = s.int64(21);
     i.finished = s.isNull(22) ? 0 : s.int64(22);
+    i.deployRevision = s.int64(23);
+    i.championVersion = int(s.int64(24));
     return i;
 }
 
@@ -226,9 +228,10 @@ Status IterationStore::update(const Iteration &i)
 {
     ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral(
         "UPDATE ct_iterations SET pipeline_run = ?, data_version = ?, data_commit = ?, rows_through = ?, model_version = ?, "
-        "branch = ?, worktree = ?, updated = ? WHERE id = ?")));
+        "branch = ?, worktree = ?, deploy_revision = ?, champion_version = ?, updated = ? WHERE id = ?")));
     s.bind(1, i.pipelineRun).bind(2, i.dataVersion).bind(3, i.dataCommit).bind(4, i.rowsThrough).bind(5, i.modelVersion);
-    return s.bind(6, i.branch).bind(7, i.worktree).bind(8, m_clock.now().toMSecsSinceEpoch()).bind(9, i.id).run();
+    s.bind(6, i.branch).bind(7, i.worktree).bind(8, i.deployRevision).bind(9, i.championVersion);
+    return s.bind(10, m_clock.now().toMSecsSinceEpoch()).bind(11, i.id).run();
 }
 
 Status IterationStore::heartbeat(qint64 iterationId)

@@ -536,6 +536,14 @@ CREATE TABLE ct_state (
 );
 INSERT INTO ct_state (id) VALUES (1);
 )sql"},
+        {14, "ct: an iteration's deployment (the endpoint's revision that started its canary) and the champion it was weighed against",
+         // core/ct. The canary step writes the desired state through DeploymentStore::start; the
+         // revision it got links the iteration to that deployment's events (`deploy status`,
+         // the Deployments area). champion_version: the version serving when the gate compared.
+         R"sql(
+ALTER TABLE ct_iterations ADD COLUMN deploy_revision INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ct_iterations ADD COLUMN champion_version INTEGER NOT NULL DEFAULT 0;
+)sql"},
     };
     return all;
 }
