@@ -1,6 +1,6 @@
 // orrery-cli ct status|list|show ID|approve ID|reject ID|pause|resume|trigger [--json]
 // orrery-cli ct check [--next N] [--json]          (ct_check_command.cpp)
-// orrery-cli ct run --once --until data [--json]   (ct_run_command.cpp)
+// orrery-cli ct run [--once] [--until STEP] [--json] (ct_run_command.cpp)
 // The continuous-training loop's state and records (core/ct): every change here is one transaction
 // with its audit entry (iteration_store.h, loop_state_store.h).
 #include "app/cli/ct_command.h"
@@ -30,7 +30,8 @@ const QString kUsage = QStringLiteral(
     "  ct resume\n"
     "  ct trigger [--reason T]    ask for a retrain by hand; the loop takes it in at its next check\n"
     "  ct check [--next N]        check ct.yaml; show its triggers and the schedule's next runs\n"
-    "  ct run --once --until data one pass: check the triggers and, when one fires, run an iteration's data step");
+    "  ct run [--once]            the loop: carry on the iteration in progress, or check the triggers and run a new one\n"
+    "                             (data → pipeline → gate → approval → canary → promote or roll back); SIGTERM stops it cleanly");
 
 Result<qint64> parseId(const QString &text)
 {

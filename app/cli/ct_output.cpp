@@ -32,6 +32,8 @@ QJsonObject ctIterationJson(const ct::Iteration &i)
             {QStringLiteral("reason"), i.reason},
             {QStringLiteral("model"), i.model},
             {QStringLiteral("model_version"), i.modelVersion ? QJsonValue(i.modelVersion) : QJsonValue()},
+            {QStringLiteral("champion_version"), i.championVersion ? QJsonValue(i.championVersion) : QJsonValue()},
+            {QStringLiteral("deploy_revision"), i.deployRevision ? QJsonValue(double(i.deployRevision)) : QJsonValue()},
             {QStringLiteral("endpoint"), i.endpoint},
             {QStringLiteral("pipeline_run"), orNull(i.pipelineRun)},
             {QStringLiteral("data_version"), orNull(i.dataVersion)},

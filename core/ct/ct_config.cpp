@@ -12,6 +12,8 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <cmath>
+
 namespace orrery::ct {
 namespace {
 
@@ -19,11 +21,14 @@ using monitor::nearestWord;
 using monitor::YamlCheck;
 
 const QStringList kTopKeys = {QStringLiteral("model"), QStringLiteral("endpoint"), QStringLiteral("dataset"), QStringLiteral("triggers"),
-                              QStringLiteral("policies"), QStringLiteral("canary")};
+                              QStringLiteral("policies"), QStringLiteral("gate"), QStringLiteral("canary")};
 const QStringList kDatasetKeys = {QStringLiteral("path"), QStringLiteral("label"), QStringLiteral("columns"), QStringLiteral("policy"),
                                   QStringLiteral("window"), QStringLiteral("rows"), QStringLiteral("seed")};
 const QStringList kTriggerKeys = {QStringLiteral("schedule"), QStringLiteral("data"), QStringLiteral("alert"), QStringLiteral("manual")};
 const QStringList kPolicyKeys = {QStringLiteral("cooldown"), QStringLiteral("max_per_day"), QStringLiteral("require_approval")};
+const QStringList kGateKeys = {QStringLiteral("metric"), QStringLiteral("min_improvement"), QStringLiteral("holdout"), QStringLiteral("min_rows")};
+const QStringList kGateMetrics = {QStringLiteral("roc_auc"), QStringLiteral("average_precision"), QStringLiteral("accuracy"), QStringLiteral("precision"),
+                                  QStringLiteral("recall"), QStringLiteral("f1")};
 const QStringList kCanaryKeys = {QStringLiteral("steps"), QStringLiteral("pause"), QStringLiteral("analysis"), QStringLiteral("min_requests"),
                                  QStringLiteral("max_inconclusive")};
 const QStringList kPolicies = {QStringLiteral("all"), QStringLiteral("recent"), QStringLiteral("sample")};
@@ -66,6 +71,8 @@ public:
             triggers(e[QStringLiteral("triggers")].second, &c->triggers);
         if (e.contains(QStringLiteral("policies")) && !e[QStringLiteral("policies")].second.IsNull())
             policies(e[QStringLiteral("policies")].second, &c->policies);
+        if (e.contains(QStringLiteral("gate")) && !e[QStringLiteral("gate")].second.IsNull())
+            gate(e[QStringLiteral("gate")].second, &c->gate);
         if (e.contains(QStringLiteral("canary")) && !e[QStringLiteral("canary")].second.IsNull())
             canary(e[QStringLiteral("canary")].second, &c->canary);
     }
@@ -284,6 +291,45 @@ private:
         if (e.contains(QStringLiteral("require_approval")))
             if (auto b = m_check.boolean(e[QStringLiteral("require_approval")].second, QStringLiteral("require_approval")))
                 p->requireApproval = *b;
+    }
+
+    // A number in [min, max], or reported.
+    std::optional<double> number(const YAML::Node &node, const QString &what, double min, double max, const QString &example)
+    {
+        auto t = m_check.text(node, what, example);
+        if (!t)
+            return std::nullopt;
+        bool ok = false;
+        const double v = t->trimmed().toDouble(&ok);
+        if (!ok || !std::isfinite(v) || v < min || v > max) {
+            m_check.error(node.Mark(), QStringLiteral("%1 '%2' is not a number from %3 to %4; e.g. %5").arg(what, *t).arg(min).arg(max).arg(example));
+            return std::nullopt;
+        }
+        return v;
+    }
+
+    void gate(const YAML::Node &node, GateConfig *g)
+    {
+        YamlCheck::Entries e;
+        if (!m_check.entries(node, QStringLiteral("'gate'"), kGateKeys, &e))
+            return;
+        if (e.contains(QStringLiteral("metric")))
+            if (auto m = m_check.text(e[QStringLiteral("metric")].second, QStringLiteral("the gate's metric"), QStringLiteral("metric: roc_auc"))) {
+                if (!kGateMetrics.contains(*m))
+                    m_check.error(e[QStringLiteral("metric")].second.Mark(),
+                                  QStringLiteral("the gate's metric '%1' is not one the loop computes; use one of %2").arg(*m, kGateMetrics.join(QStringLiteral(", "))));
+                else
+                    g->metric = *m;
+            }
+        if (e.contains(QStringLiteral("min_improvement")))
+            if (auto v = number(e[QStringLiteral("min_improvement")].second, QStringLiteral("the gate's min_improvement"), -1, 1, QStringLiteral("min_improvement: 0.0")))
+                g->minImprovement = *v;
+        if (e.contains(QStringLiteral("holdout")))
+            if (auto v = number(e[QStringLiteral("holdout")].second, QStringLiteral("the gate's holdout"), 0, 0.9, QStringLiteral("holdout: 0.2")))
+                g->holdout = *v;
+        if (e.contains(QStringLiteral("min_rows")))
+            if (auto n = m_check.integer(e[QStringLiteral("min_rows")].second, QStringLiteral("the gate's min_rows"), 0, 100'000'000))
+                g->minRows = int(*n);
     }
 
     void canary(const YAML::Node &node, CanaryConfig *c)

@@ -24,6 +24,11 @@
 //     cooldown: 1h                      # between the starts of two iterations (default 1h)
 //     max_per_day: 6                    # iterations started per UTC day (default 6)
 //     require_approval: false           # an iteration waits for `ct approve` before its canary
+//   gate:                               # the loop's own gate: challenger against champion on the
+//     metric: roc_auc                   #   newest labelled production rows, which neither trained on
+//     min_improvement: 0.0              #   challenger − champion must be at least this (default 0)
+//     holdout: 0.2                      #   the newest share of the labelled rows kept for it (default 0.2)
+//     min_rows: 100                     #   fewer rows: no promotion, the iteration ends no_change (default 100)
 //   canary:                             # the rollout of a challenger (core/deploy's canary)
 //     steps: [5, 25, 50, 100]
 //     pause: 1m
@@ -88,6 +93,13 @@ struct PolicyConfig {
     bool requireApproval = false;
 };
 
+struct GateConfig {
+    QString metric = QStringLiteral("roc_auc"); // roc_auc, average_precision, accuracy, precision, recall, f1
+    double minImprovement = 0.0;
+    double holdout = 0.2; // share of the usable labelled rows, the newest, kept out of training for the gate
+    int minRows = 100;
+};
+
 struct CanaryConfig {
     QList<int> steps{5, 25, 50, 100};
     qint64 pauseMs = 60'000;
@@ -103,6 +115,7 @@ struct CtConfig {
     DatasetConfig dataset;
     TriggerConfig triggers;
     PolicyConfig policies;
+    GateConfig gate;
     CanaryConfig canary;
 };
 

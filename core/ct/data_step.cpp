@@ -16,6 +16,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <algorithm>
+#include <cmath>
+
 namespace orrery::ct {
 namespace {
 
@@ -78,14 +81,65 @@ Result<QStringList> headerOf(const QString &path)
     return reader.columnNames();
 }
 
+// Keeps the newest labelled rows (by label id: those that came last) out of training, for the
+// loop's gate: written to `dir`/gate.csv in the dataset's columns. `rows` keeps the rest, in order.
+Status splitGateRows(std::vector<ProductionRow> &rows, const GateConfig &gate, const QStringList &header, const QString &dir, DataStepResult *result)
+{
+    const size_t keep = size_t(std::floor(double(rows.size()) * gate.holdout));
+    if (keep == 0)
+        return Status::ok();
+    std::vector<qint64> ids;
+    ids.reserve(rows.size());
+    for (const ProductionRow &r : rows)
+        ids.push_back(r.feedbackId);
+    std::nth_element(ids.begin(), ids.end() - std::ptrdiff_t(keep), ids.end());
+    const qint64 firstHeldOut = *(ids.end() - std::ptrdiff_t(keep)); // label ids are unique per row
+    std::vector<ProductionRow> training, held;
+    for (ProductionRow &r : rows)
+        (r.feedbackId >= firstHeldOut ? held : training).push_back(std::move(r));
+    rows = std::move(training);
+    qint64 through = 0;
+    for (const ProductionRow &r : rows)
+        through = qMax(through, r.feedbackId);
+    result->trainedThrough = rows.empty() ? firstHeldOut - 1 : through;
+    if (!QDir().mkpath(dir))
+        return ioError(QStringLiteral("cannot make the folder %1 for the gate's rows").arg(dir));
+    result->gateFile = dir + QStringLiteral("/gate.csv");
+    common::AtomicFile out(result->gateFile);
+    ORRERY_TRY(out.open());
+    data::CsvWriterOptions options;
+    options.escapeFormulas = false;
+    data::CsvWriter writer(&out, options);
+    ORRERY_TRY(writer.writeRow(header));
+    for (const ProductionRow &r : held)
+        ORRERY_TRY(writer.writeRow(r.cells));
+    ORRERY_TRY(writer.finish());
+    ORRERY_TRY(out.commit());
+    result->gateRows = qint64(held.size());
+    return Status::ok();
+}
+
 } // namespace
 
 QString iterationWorktreeName(qint64 iterationId) { return QStringLiteral("ct-%1").arg(iterationId); }
 QString iterationWorktreePath(qint64 iterationId) { return QStringLiteral(".orrery/worktrees/") + iterationWorktreeName(iterationId); }
 QString iterationBranch(qint64 iterationId) { return QStringLiteral("orrery/ct/%1").arg(iterationId); }
 
+QString iterationTempDir(const QString &root, qint64 iterationId)
+{
+    return root + QStringLiteral("/.orrery/tmp/") + iterationWorktreeName(iterationId);
+}
+
+Result<QString> iterationWorkspace(const QString &root, qint64 iterationId)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
+    ORRERY_ASSIGN_OR_RETURN(const QString prefix, workspacePrefix(*repo, root));
+    return QDir::cleanPath(root + QLatin1Char('/') + iterationWorktreePath(iterationId) + QLatin1Char('/') + prefix);
+}
+
 Status removeIterationWorktree(const QString &root, qint64 iterationId)
 {
+    QDir(iterationTempDir(root, iterationId)).removeRecursively();
     ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
     return vcs::removeWorktree(*repo, iterationWorktreeName(iterationId), root + QLatin1Char('/') + iterationWorktreePath(iterationId));
 }
@@ -110,6 +164,7 @@ Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &con
     }
     // The workspace inside the worktree, and the workspace's own content cache.
     const QString tree = QDir::cleanPath(worktreePath + QLatin1Char('/') + prefix);
+    result.workspace = tree;
     const QString cacheRoot = data::DataRepository::cacheDirFor(root);
     data::DataRepository repository(tree, nullptr, cacheRoot);
 
@@ -130,6 +185,8 @@ Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &con
 
     ProductionRowReader reader(db, config);
     ORRERY_ASSIGN_OR_RETURN(auto rows, reader.read(header, result.afterFeedback, &result.rows));
+    result.trainedThrough = result.rows.feedbackThrough;
+    ORRERY_TRY(splitGateRows(rows, config.gate, header, iterationTempDir(root, iterationId), &result));
     rows = chooseRows(std::move(rows), dataset, clock.now().toMSecsSinceEpoch());
     result.rows.chosen = qint64(rows.size());
     if (rows.empty())

@@ -7,7 +7,9 @@
 //   1. the dataset's version at HEAD (its .dvc file) is read from the content cache, verified;
 //   2. the labelled production rows since that version (production_rows.h: those after the
 //      feedback the loop's data version took in, when HEAD's version is one the loop built; all
-//      of them otherwise) are chosen by the dataset's policy;
+//      of them otherwise) are split: the newest by label (ct.yaml's gate.holdout share) are kept
+//      out of training for the loop's gate (gate_step.h), written to the iteration's temporary
+//      folder; the rest are chosen by the dataset's policy;
 //   3. the new CSV — the version's bytes unchanged, then the chosen rows in the dataset's columns —
 //      is written atomically in the worktree, added through the data module's own add path
 //      (core/data's DataRepository: the object into the workspace's content cache, the .dvc file
@@ -46,6 +48,11 @@ struct DataStepResult {
     bool changed = false;
     qint64 rowsAdded = 0;
     ProductionRowsReport rows;
+    QString workspace;       // the workspace inside the worktree (absolute): where the pipeline runs
+    qint64 trainedThrough = 0; // the newest label id among the rows it may train on: the next
+                               // iteration reads after it, so the gate's rows are trained on next time
+    qint64 gateRows = 0;     // the newest labelled rows kept out for the gate
+    QString gateFile;        // absolute: those rows in the dataset's columns (empty: none)
 };
 
 // Makes the iteration's worktree (if it is not there yet) and builds the data in it. The worktree
@@ -57,7 +64,12 @@ Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &con
 QString iterationWorktreeName(qint64 iterationId);
 QString iterationWorktreePath(qint64 iterationId);
 QString iterationBranch(qint64 iterationId);
-// Removes an iteration's worktree (its folder and git's record); the branch stays.
+// The workspace inside an iteration's worktree (absolute): the worktree itself, or the folder of
+// the repository the workspace is in (a workspace in a sub-folder of its git repository).
+Result<QString> iterationWorkspace(const QString &root, qint64 iterationId);
+// The iteration's temporary folder (absolute, under .orrery/tmp): the gate's rows, scores.
+QString iterationTempDir(const QString &root, qint64 iterationId);
+// Removes an iteration's worktree (its folder and git's record) and temporary folder; the branch stays.
 Status removeIterationWorktree(const QString &root, qint64 iterationId);
 
 } // namespace orrery::ct

@@ -195,8 +195,8 @@ Result<IterationStep> IterationStore::startStep(qint64 iterationId, const QStrin
 
 Result<IterationStep> IterationStore::finishStep(qint64 stepId, const QString &state, const QString &reason, const QJsonObject &detail)
 {
-    if (state != QLatin1String("succeeded") && state != QLatin1String("failed") && state != QLatin1String("skipped"))
-        return invalidArgument(QStringLiteral("a step ends succeeded, failed or skipped, not '%1'").arg(state));
+    if (state != QLatin1String("succeeded") && state != QLatin1String("failed") && state != QLatin1String("skipped") && state != QLatin1String("interrupted"))
+        return invalidArgument(QStringLiteral("a step ends succeeded, failed, skipped or interrupted, not '%1'").arg(state));
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
     ORRERY_ASSIGN_OR_RETURN(auto q, m_db.prepare(QStringLiteral("SELECT id, iteration_id, name, state, started, finished, reason, detail FROM ct_steps WHERE id = ?")));
@@ -305,6 +305,26 @@ Result<Iteration> IterationStore::decide(qint64 iterationId, bool approved, cons
     ORRERY_TRY(s.run());
     ORRERY_TRY(audit(approved ? QStringLiteral("ct.iteration.approved") : QStringLiteral("ct.iteration.rejected"), iteration, reason,
                      {{QStringLiteral("by"), m_actor}, {QStringLiteral("step"), iteration.step}}));
+    ORRERY_TRY(tx.commit());
+    return get(iterationId);
+}
+
+Result<Iteration> IterationStore::adopt(qint64 iterationId, const QString &reason)
+{
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
+    ORRERY_ASSIGN_OR_RETURN(const Iteration iteration, get(iterationId));
+    if (iteration.state != IterationState::Running && iteration.state != IterationState::Approved)
+        return Status(ErrorCode::FailedPrecondition, QStringLiteral("%1 is %2: only a running iteration whose process is gone, or an approved one, can be taken on")
+                                                         .arg(iteration.title(), iteration.active() ? iterationStateName(iteration.state) : QStringLiteral("done")));
+    const IterationOwner me = IterationOwner::thisProcess();
+    const qint64 now = m_clock.now().toMSecsSinceEpoch();
+    ORRERY_ASSIGN_OR_RETURN(auto s, m_db.prepare(QStringLiteral(
+        "UPDATE ct_iterations SET state = 'running', owner_pid = ?, owner_host = ?, heartbeat = ?, updated = ? WHERE id = ?")));
+    ORRERY_TRY(s.bind(1, me.pid).bind(2, me.host).bind(3, now).bind(4, now).bind(5, iterationId).run());
+    ORRERY_TRY(audit(QStringLiteral("ct.iteration.resumed"), iteration, reason,
+                     {{QStringLiteral("step"), iteration.step}, {QStringLiteral("pid"), me.pid}, {QStringLiteral("host"), me.host},
+                      {QStringLiteral("previous_pid"), iteration.ownerPid}}));
     ORRERY_TRY(tx.commit());
     return get(iterationId);
 }

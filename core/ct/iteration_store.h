@@ -65,7 +65,7 @@ public:
 
     Result<Iteration> create(const NewIteration &request);
     Result<IterationStep> startStep(qint64 iterationId, const QString &name, const QJsonObject &detail = {});
-    // `state`: succeeded, failed or skipped. The iteration's own fields the step produced are
+    // `state`: succeeded, failed, skipped, or interrupted (stopped by SIGTERM; done again on resume). The iteration's own fields the step produced are
     // set with update() first.
     Result<IterationStep> finishStep(qint64 stepId, const QString &state, const QString &reason, const QJsonObject &detail = {});
     // Sets what a step produced (data version, commit, rows, branch, worktree, pipeline run,
@@ -78,6 +78,10 @@ public:
     Result<Iteration> park(qint64 iterationId, const QString &reason);
     Result<Iteration> approve(qint64 iterationId, const QString &reason = QString());
     Result<Iteration> reject(qint64 iterationId, const QString &reason = QString());
+
+    // This process takes on an approved iteration, or a running one whose process is gone (the
+    // caller holds the loop's lock), to carry it on from its last step.
+    Result<Iteration> adopt(qint64 iterationId, const QString &reason);
 
     // Fails every running iteration whose process is gone (see OwnerCheck), each with its running
     // step, reason and audit entry. Returns them (for their worktrees to be removed).

@@ -186,6 +186,7 @@ Result<std::vector<ProductionRow>> ProductionRowReader::read(const QStringList &
         out.predictionId = predictionId;
         out.row = row;
         out.time = s.int64(6);
+        out.feedbackId = feedbackId;
         out.cells = QStringList(header.size(), QString());
         bool fits = true;
         for (auto it = map->constBegin(); it != map->constEnd() && fits; ++it) {

@@ -41,6 +41,7 @@ struct ProductionRow {
     int row = 0;
     qint64 time = 0; // the prediction's, ms since the epoch
     QStringList cells; // in the dataset's column order
+    qint64 feedbackId = 0; // its label's (the newest label of the row)
 };
 
 struct ProductionRowsReport {

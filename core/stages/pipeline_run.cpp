@@ -19,7 +19,7 @@ Result<PipelineRunOutcome> runWorkspacePipeline(const QString &root, const Pipel
     if (!request.dryRun) {
         ORRERY_ASSIGN_OR_RETURN(auto acquired,
             workspace::WorkspaceLock::acquire(
-                ws->root(), QStringLiteral("pipeline"), request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder));
+                ws->root(), request.lockName, request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder));
         lock = std::move(acquired);
     }
 

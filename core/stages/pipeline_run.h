@@ -33,6 +33,10 @@ struct PipelineRunRequest {
     qint64 stageTimeoutMs = 0;  // 0: no timeout
     QString cliDir;             // the folder of orrery-cli, for stage commands that call it
     QString holder;             // who runs it, named to whoever finds the lock taken: "orrery-cli run"
+    // The workspace lock the run takes. A second work tree of the workspace (a ct iteration's
+    // worktree, whose .orrery/ is the workspace's) has outs and a dvc.lock of its own, so it
+    // takes a lock of its own and never waits for, or blocks, the user's runs.
+    QString lockName = QStringLiteral("pipeline");
     // Each stage's report as it starts and ends, on the executor's coordinating thread.
     std::function<void(const pipeline::StageReport &)> onStage;
 };

@@ -10,11 +10,11 @@
 // metric function the evaluate stage uses (scoreBinary).
 #include "core/stages/binary_metrics.h"
 #include "core/stages/csv_table.h"
+#include "core/stages/model_scoring.h"
 #include "core/stages/stage_output.h"
 #include "core/stages/stage_types.h"
 
 #include "core/monitor/reference_profile.h"
-#include "core/pipeline/command_runner.h"
 #include "core/pipeline/pipeline_file.h"
 #include "core/pipeline/stage_type.h"
 #include "core/registry/model_file.h"
@@ -24,7 +24,6 @@
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -129,18 +128,7 @@ QJsonObject referenceProfileOf(const StageContext &ctx, const QJsonObject &signa
 Result<std::vector<double>> readScoreFile(const QString &path, const QString &shown, const QString &column, size_t holdoutRows,
                                           const StageContext &ctx)
 {
-    ORRERY_ASSIGN_OR_RETURN(auto table, CsvTable::read(path, ctx.isCancelled));
-    ORRERY_ASSIGN_OR_RETURN(auto col, table.requireColumn(column, QStringLiteral("register --score-column")));
-    if (table.rows.size() != holdoutRows)
-        return invalidArgument(QStringLiteral("register: %1 has %2 scores but the holdout has %3 rows").arg(shown).arg(table.rows.size()).arg(holdoutRows));
-    std::vector<double> scores(holdoutRows);
-    for (size_t i = 0; i < holdoutRows; ++i) {
-        bool ok = false;
-        scores[i] = QString::fromStdString(table.rows[i][size_t(col)]).toDouble(&ok);
-        if (!ok)
-            return invalidArgument(QStringLiteral("register: %1:%2: '%3' is not a number").arg(shown).arg(table.lines[i]).arg(QString::fromStdString(table.rows[i][size_t(col)])));
-    }
-    return scores;
+    return readScores(path, shown, column, holdoutRows, QStringLiteral("register"), ctx.isCancelled);
 }
 
 // Scores `model` on the holdout with `orrery-cli predict` (LibTorch runs in orrery-train).
@@ -149,25 +137,16 @@ Result<std::vector<double>> predict(const StageContext &ctx, const QString &mode
     QTemporaryDir tmp;
     if (!tmp.isValid())
         return ioError(QStringLiteral("register: cannot make a temporary folder: %1").arg(tmp.errorString()));
-    const QString cliDir = ctx.cliDir.isEmpty() ? QCoreApplication::applicationDirPath() : ctx.cliDir;
-    const QString out = tmp.filePath(QStringLiteral("scores.csv"));
-    auto quote = [](const QString &s) { return QLatin1Char('\'') + QString(s).replace(QLatin1Char('\''), QStringLiteral("'\\''")) + QLatin1Char('\''); };
-    const QString command = QStringLiteral("%1 predict %2 --input %3 --output %4")
-                                .arg(quote(cliDir + QStringLiteral("/orrery-cli")), quote(model), quote(ctx.path(QStringLiteral("holdout"))), quote(out));
     ctx.log(QStringLiteral("scoring %1 on %2").arg(shown, ctx.args.text(QStringLiteral("holdout"))));
-    pipeline::CommandOptions options;
-    options.workDir = ctx.workDir;
-    options.logPath = tmp.filePath(QStringLiteral("predict.log"));
-    std::atomic<bool> cancel{false};
-    options.cancel = &cancel;
-    ORRERY_ASSIGN_OR_RETURN(auto ran, pipeline::runCommand(command, options));
-    if (ran.exitCode != 0 || ran.crashed || ran.timedOut) {
-        QFile log(options.logPath);
-        log.open(QIODevice::ReadOnly);
-        return Status(ErrorCode::FailedPrecondition,
-                      QStringLiteral("register: scoring %1 failed (exit %2): %3").arg(shown).arg(ran.exitCode).arg(QString::fromUtf8(log.readAll()).trimmed().right(800)));
-    }
-    return readScoreFile(out, shown, QStringLiteral("p_1"), holdoutRows, ctx);
+    ScoringRequest request;
+    request.cliDir = ctx.cliDir;
+    request.model = model;
+    request.shown = shown;
+    request.input = ctx.path(QStringLiteral("holdout"));
+    request.workDir = tmp.path();
+    request.runDir = ctx.workDir;
+    request.what = QStringLiteral("register");
+    return scoreRows(request, holdoutRows);
 }
 
 QString defaultCard(const registry::ModelVersion &v)

@@ -48,7 +48,7 @@ public:
     const QString &root() const { return m_root; }
     QString name() const;
     QString databasePath() const { return databasePathFor(m_root); }
-    QString cacheDir() const { return m_root + QStringLiteral("/.orrery/cache"); }
+    QString cacheDir() const { return cacheDirFor(m_root); }
     QString tempDir() const { return m_root + QStringLiteral("/.orrery/tmp"); }
 
     store::Database &database() { return *m_db; }
@@ -58,6 +58,8 @@ public:
     Result<std::unique_ptr<store::Database>> openConnection() const;
 
     static QString databasePathFor(const QString &root);
+    // Where registered models and logged artifacts are stored: .orrery/cache.
+    static QString cacheDirFor(const QString &root) { return root + QStringLiteral("/.orrery/cache"); }
 
 private:
     Workspace(QString root, std::unique_ptr<store::Database> db);

@@ -1,0 +1,105 @@
+#include "core/ct/pipeline_step.h"
+
+#include "core/ct/data_step.h"
+#include "core/registry/model_registry.h"
+#include "core/stages/pipeline_run.h"
+#include "core/store/database.h"
+#include "core/vcs/repository.h"
+#include "core/vcs/worktree.h"
+#include "core/workspace/workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
+
+#include <cerrno>
+#include <cstring>
+#include <unistd.h>
+
+namespace orrery::ct {
+
+Status linkWorkspaceState(const QString &root, const QString &workspace)
+{
+    const QString link = workspace + QStringLiteral("/.orrery");
+    const QString target = QDir(workspace).relativeFilePath(root + QStringLiteral("/.orrery"));
+    const QFileInfo existing(link);
+    if (existing.isSymLink()) {
+        if (existing.canonicalFilePath() == QFileInfo(root + QStringLiteral("/.orrery")).canonicalFilePath())
+            return Status::ok();
+        return Status(ErrorCode::FailedPrecondition, QStringLiteral("%1 links to %2, not to the workspace's .orrery").arg(link, existing.symLinkTarget()));
+    }
+    if (existing.exists())
+        return Status(ErrorCode::FailedPrecondition, QStringLiteral("%1 exists and is not a link to the workspace's .orrery (is .orrery committed?)").arg(link));
+    if (::symlink(QFile::encodeName(target).constData(), QFile::encodeName(link).constData()) != 0)
+        return ioError(QStringLiteral("cannot link %1 to %2: %3").arg(link, target, QString::fromLocal8Bit(std::strerror(errno))));
+    // Git must not see the link as an untracked file: runs record whether the tree was dirty.
+    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(workspace));
+    const QString top = QDir(repo->workdir()).canonicalPath();
+    const QString here = QDir(workspace).canonicalPath();
+    const QString prefix = here == top ? QString() : here.mid(top.size() + 1) + QLatin1Char('/');
+    return vcs::excludeLocally(*repo, QLatin1Char('/') + prefix + QStringLiteral(".orrery"));
+}
+
+namespace {
+
+QString summaryOf(const pipeline::PipelineReport &report)
+{
+    QMap<QString, int> counts;
+    for (const pipeline::StageReport &s : report.stages)
+        ++counts[QString::fromLatin1(pipeline::stageStateName(s.state))];
+    QStringList parts;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        parts << QStringLiteral("%1 %2").arg(it.value()).arg(it.key());
+    return QStringLiteral("%1 stage%2: %3").arg(report.stages.size()).arg(report.stages.size() == 1 ? QString() : QStringLiteral("s"), parts.join(QStringLiteral(", ")));
+}
+
+} // namespace
+
+Result<PipelineStepResult> runIterationPipeline(const QString &root, const QString &workspace, const CtConfig &config, qint64 iterationId,
+                                                const PipelineStepOptions &options, common::JobContext *job)
+{
+    ORRERY_TRY(linkWorkspaceState(root, workspace));
+
+    stages::PipelineRunRequest request;
+    request.cliDir = options.cliDir;
+    request.workers = options.workers;
+    request.holder = QStringLiteral("ct iteration %1's pipeline").arg(iterationId);
+    request.lockName = QStringLiteral("pipeline-") + iterationWorktreeName(iterationId);
+    request.onStage = [&](const pipeline::StageReport &stage) {
+        if (!options.log || stage.state == pipeline::StageState::Pending)
+            return;
+        options.log(QStringLiteral("stage %1: %2%3").arg(stage.name, QString::fromLatin1(pipeline::stageStateName(stage.state)),
+                                                          stage.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(stage.reason)));
+    };
+    ORRERY_ASSIGN_OR_RETURN(auto outcome, stages::runWorkspacePipeline(workspace, request, job));
+    if (!outcome.audit.isOk() && options.log)
+        options.log(QStringLiteral("the pipeline run is missing from the audit log: %1").arg(outcome.audit.message()));
+
+    PipelineStepResult result;
+    result.report = std::move(outcome.report);
+    result.summary = summaryOf(result.report);
+
+    // The version its register stage recorded: the one whose lineage names this pipeline run.
+    if (!result.report.runId.isEmpty()) {
+        ORRERY_ASSIGN_OR_RETURN(auto db, store::Database::open(workspace::Workspace::databasePathFor(root)));
+        registry::ModelRegistry registry(*db);
+        registry::VersionQuery query;
+        query.name = config.model;
+        ORRERY_ASSIGN_OR_RETURN(const auto versions, registry.versions(query));
+        for (const registry::ModelVersion &v : versions) {
+            if (v.parentRunId() != result.report.runId || v.version <= result.version)
+                continue;
+            result.version = v.version;
+            result.aliases = v.aliases;
+            result.challenger = v.validation == registry::Validation::Passed;
+            result.failedGates.clear();
+            for (const registry::GateOutcome &o : v.gateOutcomes)
+                if (!o.passed)
+                    result.failedGates << QStringLiteral("%1: %2").arg(o.gate, o.explanation);
+        }
+    }
+    return result;
+}
+
+} // namespace orrery::ct
