@@ -128,10 +128,14 @@ int runCtCheck(const Context &context)
         out(QStringLiteral("  alert     %1 (%2)").arg(c.triggers.alerts.join(QStringLiteral(", ")),
                                                        alerts->source.isEmpty() ? QStringLiteral("the default rules") : QStringLiteral("alerts.yaml")));
     out(c.triggers.manual ? QStringLiteral("  manual    orrery-cli ct trigger") : QStringLiteral("  manual    off"));
-    out(QStringLiteral("Policies: cool-down %1, at most %2 a day (UTC), %3")
+    out(QStringLiteral("Policies: cool-down %1, at most %2 a day (UTC), %3%4")
             .arg(common::durationText(c.policies.cooldownMs))
             .arg(c.policies.maxPerDay)
-            .arg(c.policies.requireApproval ? QStringLiteral("a person approves before the canary") : QStringLiteral("no approval needed")));
+            .arg(c.policies.requireApproval ? QStringLiteral("a person approves before the canary") : QStringLiteral("no approval needed"),
+                 c.policies.minRows > 0 ? QStringLiteral(", waits for %1 new labelled production rows").arg(c.policies.minRows) : QString()));
+    out(QStringLiteral("Gate: challenger against champion on %1 of the newest labelled production rows (kept out of training), %2 at least %3 better, "
+                       "%4 rows at least (fewer: not rolled out)")
+            .arg(c.gate.holdout).arg(c.gate.metric).arg(c.gate.minImprovement).arg(c.gate.minRows));
     QStringList steps;
     for (int s : c.canary.steps)
         steps << QString::number(s);

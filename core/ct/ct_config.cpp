@@ -25,7 +25,7 @@ const QStringList kTopKeys = {QStringLiteral("model"), QStringLiteral("endpoint"
 const QStringList kDatasetKeys = {QStringLiteral("path"), QStringLiteral("label"), QStringLiteral("columns"), QStringLiteral("policy"),
                                   QStringLiteral("window"), QStringLiteral("rows"), QStringLiteral("seed")};
 const QStringList kTriggerKeys = {QStringLiteral("schedule"), QStringLiteral("data"), QStringLiteral("alert"), QStringLiteral("manual")};
-const QStringList kPolicyKeys = {QStringLiteral("cooldown"), QStringLiteral("max_per_day"), QStringLiteral("require_approval")};
+const QStringList kPolicyKeys = {QStringLiteral("cooldown"), QStringLiteral("max_per_day"), QStringLiteral("require_approval"), QStringLiteral("min_rows")};
 const QStringList kGateKeys = {QStringLiteral("metric"), QStringLiteral("min_improvement"), QStringLiteral("holdout"), QStringLiteral("min_rows")};
 const QStringList kGateMetrics = {QStringLiteral("roc_auc"), QStringLiteral("average_precision"), QStringLiteral("accuracy"), QStringLiteral("precision"),
                                   QStringLiteral("recall"), QStringLiteral("f1")};
@@ -291,6 +291,9 @@ private:
         if (e.contains(QStringLiteral("require_approval")))
             if (auto b = m_check.boolean(e[QStringLiteral("require_approval")].second, QStringLiteral("require_approval")))
                 p->requireApproval = *b;
+        if (e.contains(QStringLiteral("min_rows")))
+            if (auto n = m_check.integer(e[QStringLiteral("min_rows")].second, QStringLiteral("min_rows"), 0, 1'000'000'000))
+                p->minRows = *n;
     }
 
     // A number in [min, max], or reported.

@@ -24,6 +24,8 @@
 //     cooldown: 1h                      # between the starts of two iterations (default 1h)
 //     max_per_day: 6                    # iterations started per UTC day (default 6)
 //     require_approval: false           # an iteration waits for `ct approve` before its canary
+//     min_rows: 0                       # an iteration waits until this many new labelled production rows
+//                                       #   (with logged inputs: serve --sample-inputs) exist (default 0)
 //   gate:                               # the loop's own gate: challenger against champion on the
 //     metric: roc_auc                   #   newest labelled production rows, which neither trained on
 //     min_improvement: 0.0              #   challenger − champion must be at least this (default 0)
@@ -91,6 +93,7 @@ struct PolicyConfig {
     qint64 cooldownMs = 3'600'000;
     int maxPerDay = 6;
     bool requireApproval = false;
+    qint64 minRows = 0;
 };
 
 struct GateConfig {

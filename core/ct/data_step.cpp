@@ -7,6 +7,7 @@
 #include "core/data/csv_writer.h"
 #include "core/data/data_repository.h"
 #include "core/data/dvc_file.h"
+#include "core/store/database.h"
 #include "core/vcs/repository.h"
 #include "core/vcs/worktree.h"
 #include "core/workspace/workspace_lock.h"
@@ -124,6 +125,20 @@ Status splitGateRows(std::vector<ProductionRow> &rows, const GateConfig &gate, c
 QString iterationWorktreeName(qint64 iterationId) { return QStringLiteral("ct-%1").arg(iterationId); }
 QString iterationWorktreePath(qint64 iterationId) { return QStringLiteral(".orrery/worktrees/") + iterationWorktreeName(iterationId); }
 QString iterationBranch(qint64 iterationId) { return QStringLiteral("orrery/ct/%1").arg(iterationId); }
+
+Result<qint64> newLabelledRows(const QString &root, const CtConfig &config, store::Database &db)
+{
+    ORRERY_ASSIGN_OR_RETURN(const auto base, datasetOut(root + QLatin1Char('/') + config.dataset.dvcFile(), config.dataset.dvcFile()));
+    IterationStore iterations(db);
+    ORRERY_ASSIGN_OR_RETURN(const auto builtBefore, iterations.byDataVersion(base.md5));
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral(
+        "SELECT COUNT(*) FROM feedback f JOIN predictions p ON p.id = f.prediction_id "
+        "WHERE f.endpoint = ?1 AND p.endpoint = ?1 AND f.id > ?2 AND p.inputs IS NOT NULL")));
+    s.bind(1, config.endpoint).bind(2, builtBefore ? builtBefore->rowsThrough : 0);
+    if (!s.next())
+        return s.status();
+    return s.int64(0);
+}
 
 QString iterationTempDir(const QString &root, qint64 iterationId)
 {

@@ -60,6 +60,11 @@ struct DataStepResult {
 Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &config, store::Database &db, const common::Clock &clock,
                                         qint64 iterationId);
 
+// Labelled production rows of the endpoint (with logged inputs) that the next data step would
+// read: those after the labels the dataset's version at `root` (the working tree's .dvc file)
+// took in, when the loop built that version; all of them otherwise. policies.min_rows waits on it.
+Result<qint64> newLabelledRows(const QString &root, const CtConfig &config, store::Database &db);
+
 // The worktree's name, folder (relative to the root) and branch for an iteration.
 QString iterationWorktreeName(qint64 iterationId);
 QString iterationWorktreePath(qint64 iterationId);

@@ -2,6 +2,7 @@
 
 #include "core/common/clock.h"
 #include "core/common/duration.h"
+#include "core/ct/data_step.h"
 #include "core/ct/iteration_store.h"
 #include "core/ct/loop_state_store.h"
 #include "core/ct/trigger_sources.h"
@@ -30,6 +31,7 @@ QString blockedName(Blocked b)
     case Blocked::Active: return QStringLiteral("active");
     case Blocked::Cooldown: return QStringLiteral("cooldown");
     case Blocked::DailyMax: return QStringLiteral("daily_max");
+    case Blocked::Data: return QStringLiteral("data");
     }
     return QString();
 }
@@ -139,6 +141,18 @@ Result<TriggerDecision> TriggerEvaluator::evaluate(bool record)
                        .arg(p.maxPerDay)
                        .arg(iso(d.blockedUntil), fired);
         return d;
+    }
+    if (p.minRows > 0) {
+        ORRERY_ASSIGN_OR_RETURN(const qint64 rows, newLabelledRows(m_root, m_config, m_db));
+        if (rows < p.minRows) {
+            d.blocked = Blocked::Data;
+            d.reason = QStringLiteral("waiting for data: %1 new labelled production row%2 with logged inputs, policies.min_rows is %3; pending: %4")
+                           .arg(rows)
+                           .arg(rows == 1 ? QString() : QStringLiteral("s"))
+                           .arg(p.minRows)
+                           .arg(fired);
+            return d;
+        }
     }
     d.start = true;
     d.kind = d.firing.first().kind;

@@ -7,6 +7,8 @@
 //   2. an iteration is active               → one at a time; the triggers stay pending
 //   3. the cool-down since the last start   → pending until it ends (blockedUntil)
 //   4. the day's maximum reached (UTC day)  → pending until the next UTC day
+//   5. fewer new labelled production rows than policies.min_rows → pending until there are
+//      (a drift alert fires long before the new world has labels to learn it from)
 // Otherwise the iteration starts for the first firing trigger by priority — manual, alert, data,
 // schedule — and its reason names every trigger that fired. Pending triggers are not lost: what
 // fired stays due until an iteration takes it in (IterationStore::create moves the watermarks).
@@ -39,8 +41,8 @@ struct TriggerFiring {
     QString reason;
 };
 
-enum class Blocked { None, Paused, Active, Cooldown, DailyMax };
-QString blockedName(Blocked b); // "", "paused", "active", "cooldown", "daily_max"
+enum class Blocked { None, Paused, Active, Cooldown, DailyMax, Data };
+QString blockedName(Blocked b); // "", "paused", "active", "cooldown", "daily_max", "data"
 
 struct TriggerDecision {
     bool start = false;
