@@ -216,11 +216,15 @@ void AutomationArea::apply(const AutomationSnapshot &snap)
         m_panel->setIteration(m_model->find(m_selected), snap.steps, snap.now);
     else if (m_panel->iterationId() != m_selected)
         m_panel->setIteration(m_model->find(m_selected), {}, snap.now); // its steps come with the next read
-    // Fitted when rows come or go; the reason column takes what is left.
-    if (m_model->rowCount() != m_sizedRows) {
-        m_sizedRows = m_model->rowCount();
-        for (int c = IterationTableModel::IdColumn; c < IterationTableModel::ReasonColumn; ++c)
-            m_view->resizeColumnToContents(c);
+    // Fitted when rows come or go, widened when a cell outgrows its column (the step in progress
+    // moved on); the reason column takes what is left.
+    const bool refit = m_model->rowCount() != m_sizedRows;
+    m_sizedRows = m_model->rowCount();
+    for (int c = IterationTableModel::IdColumn; c < IterationTableModel::ReasonColumn; ++c) {
+        const int had = m_view->columnWidth(c);
+        m_view->resizeColumnToContents(c);
+        if (!refit && m_view->columnWidth(c) < had)
+            m_view->setColumnWidth(c, had); // widths do not jitter as durations tick
     }
 }
 

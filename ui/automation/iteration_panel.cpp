@@ -233,7 +233,8 @@ void IterationPanel::selectStep(const QString &name)
 void IterationPanel::rebuildSteps()
 {
     m_updating = true;
-    const QString key = stepsKey(m_stepRows);
+    const bool waiting = m_iteration && m_iteration->state == ct::IterationState::WaitingApproval;
+    const QString key = stepsKey(m_stepRows) + (waiting ? QStringLiteral("w") : QString());
     if (key != m_stepsShown) {
         m_stepsShown = key;
         m_steps->clear();
@@ -241,8 +242,10 @@ void IterationPanel::rebuildSteps()
             auto *item = new QTreeWidgetItem(m_steps);
             item->setData(StepNameColumn, Qt::UserRole, s.id);
             item->setText(StepNameColumn, s.name);
-            item->setText(StepStateColumn, s.state);
-            item->setForeground(StepStateColumn, fmt::stepColor(s.state));
+            // The step a parked iteration is at waits for a person; no process runs it.
+            const bool parked = waiting && s.state == QLatin1String("running");
+            item->setText(StepStateColumn, parked ? tr("waiting") : s.state);
+            item->setForeground(StepStateColumn, parked ? fmt::outcomeColor(*m_iteration) : fmt::stepColor(s.state));
             QFont f = item->font(StepStateColumn);
             f.setBold(true);
             item->setFont(StepStateColumn, f);

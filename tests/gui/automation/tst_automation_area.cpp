@@ -419,9 +419,10 @@ private Q_SLOTS:
         // The parked iteration is the one shown: its steps, Approve and Reject.
         QCOMPARE(area->selectedIteration(), qint64(6));
         QTRY_COMPARE_WITH_TIMEOUT(stepTexts(*area), (QStringList{QStringLiteral("data succeeded"), QStringLiteral("pipeline succeeded"),
-                                                                 QStringLiteral("gate succeeded"), QStringLiteral("approval running")}),
+                                                                 QStringLiteral("gate succeeded"), QStringLiteral("approval waiting")}),
                                   kTimeoutMs);
         ui::IterationPanel *panel = area->iterationPanel();
+        QCOMPARE(panel->stepsView()->topLevelItem(3)->foreground(ui::IterationPanel::StepStateColumn).color(), amber);
         QVERIFY(panel->approveButton()->isEnabled());
         QVERIFY(panel->rejectButton()->isEnabled());
         QVERIFY2(panel->summaryLabel()->text().contains(QStringLiteral("fraud v6 vs champion v2")), qPrintable(panel->summaryLabel()->text()));
@@ -452,6 +453,8 @@ private Q_SLOTS:
         QVERIFY(!panel->approveButton()->isEnabled());
         QVERIFY(!panel->rejectButton()->isEnabled());
         QCOMPARE(panel->selectedStep(), QStringLiteral("canary")); // the newest step, the one that decided
+        QCOMPARE(panel->stepsView()->topLevelItem(3)->foreground(ui::IterationPanel::StepStateColumn).color(), red);
+        QCOMPARE(panel->stepsView()->topLevelItem(2)->foreground(ui::IterationPanel::StepStateColumn).color(), green);
         QCOMPARE(detailValue(*area, QStringLiteral("phase")), QStringLiteral("aborted"));
         QCOMPARE(detailValue(*area, QStringLiteral("revision")), QStringLiteral("5"));
         QVERIFY(panel->stepReasonLabel()->text().contains(QStringLiteral("p99_ms 41.0 > 1.2 × stable 12.5")));
@@ -662,6 +665,13 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(cell(*area, 7, ui::IterationTableModel::OutcomeColumn), QStringLiteral("alert → running: pipeline"), kTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(stepTexts(*area), (QStringList{QStringLiteral("data succeeded"), QStringLiteral("pipeline running")}), kTimeoutMs);
         QVERIFY(area->iterationPanel()->openRunButton()->isEnabled()); // the pipeline step's run_id, before the iteration records it
+        // The longer text fits its column: nothing elided.
+        QTableView *view = area->timelineView();
+        const int width = view->columnWidth(ui::IterationTableModel::OutcomeColumn);
+        view->resizeColumnToContents(ui::IterationTableModel::OutcomeColumn);
+        QVERIFY2(view->columnWidth(ui::IterationTableModel::OutcomeColumn) <= width,
+                 qPrintable(QStringLiteral("%1 needs %2 px, has %3").arg(cell(*area, 7, ui::IterationTableModel::OutcomeColumn))
+                                .arg(view->columnWidth(ui::IterationTableModel::OutcomeColumn)).arg(width)));
         area->grab().save(screenshotPath(QStringLiteral("automation-live.png")));
 
         // Another process pauses the loop: shown without a click.
