@@ -50,9 +50,12 @@ QVector<AreaInfo> makeAreas()
             "`orrery-cli demo replay --endpoint fraud --shift-at 60s` replays it with a shift after a minute. Each closed window appears here.")},
         {Area::Automation, QStringLiteral("automation"), tr("Automation"), QStringLiteral(":/icons/automation.svg"),
          tr("The continuous-training loop"),
-         tr("This area will run the closed loop drift → retrain → gate → canary → promote, and show "
-            "each trigger, decision and rollback."),
-         tr("Until the loop lands, `orrery-cli run` reruns only what changed; a CI job can call it on every push.")},
+         tr("No continuous-training loop is set up yet. Once ct.yaml describes one, this area shows the loop's state and "
+            "its triggers with their next firing, the step in progress, and a timeline of iterations — trigger → data → "
+            "pipeline → gate → canary → promoted or rolled back — each with its steps and the reason for every decision; "
+            "it pauses and resumes the loop, asks for a retrain, and approves or rejects an iteration that waits."),
+         tr("Write ct.yaml at the workspace root (model, endpoint, dataset, triggers; `orrery-cli ct check --help` shows one), "
+            "check it with `orrery-cli ct check`, then start the loop with `orrery-cli ct run`. Its iterations appear here as it works.")},
     };
 }
 

@@ -4,6 +4,7 @@
 #include "ui/activity/activity_dock.h"
 #include "ui/activity/audit_table_model.h"
 #include "ui/activity/job_indicator.h"
+#include "ui/automation/automation_area.h"
 #include "ui/common/area_catalog.h"
 #include "ui/common/display_path.h"
 #include "ui/common/empty_state.h"
@@ -117,6 +118,8 @@ void MainWindow::createAreas()
             page = new DeploymentsArea(area, m_navigator, m_areaStack); // opens "deployment"; found again with findChild
         } else if (area.area == Area::Monitoring) {
             page = new MonitoringArea(area, m_navigator, m_areaStack); // opens "monitoring"; found again with findChild
+        } else if (area.area == Area::Automation) {
+            page = new AutomationArea(area, m_navigator, m_areaStack); // opens "ct_iteration"; found again with findChild
         } else {
             page = new EmptyState(area.iconPath, area.emptyTitle, area.description, area.howToStart, m_areaStack);
             page->setObjectName(QStringLiteral("area.") + area.id);
@@ -245,6 +248,7 @@ void MainWindow::closeWorkspace()
     findChild<RegistryArea *>()->clear();
     findChild<DeploymentsArea *>()->clear();
     findChild<MonitoringArea *>()->clear();
+    findChild<AutomationArea *>()->clear();
     findChild<PipelineEditor *>()->setWorkspaceRoot({});
     m_activityDock->setWorkspaceOpen(false);
     m_statusBar->clearWorkspace();
@@ -274,6 +278,7 @@ void MainWindow::applyOpened(const WorkspaceInfo &info)
     findChild<RegistryArea *>()->setWorkspaceRoot(info.root);
     findChild<DeploymentsArea *>()->setWorkspaceRoot(info.root);
     findChild<MonitoringArea *>()->setWorkspaceRoot(info.root);
+    findChild<AutomationArea *>()->setWorkspaceRoot(info.root);
     findChild<PipelineEditor *>()->setWorkspaceRoot(info.root);
     m_modeBar->setModesEnabled(true);
     m_closeAction->setEnabled(true);

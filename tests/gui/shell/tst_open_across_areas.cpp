@@ -3,9 +3,17 @@
 // Navigator for the stage's run, the window switches to Experiments and the run is selected there
 // — also when a filter hid it. With another handler registered for runs, the same click reaches
 // that handler and the window stays where it was: the editor knows no other way to Experiments.
+// A continuous-training iteration's pipeline run opens in Experiments from the Automation area, and
+// an iteration opens in Automation.
 
+#include "core/ct/iteration_store.h"
 #include "core/demo/demo_workspace.h"
 #include "core/pipeline/pipeline_model.h"
+#include "core/store/database.h"
+#include "core/workspace/workspace.h"
+#include "ui/automation/automation_area.h"
+#include "ui/automation/iteration_panel.h"
+#include "ui/automation/iteration_table_model.h"
 #include "ui/data/data_area.h"
 #include "ui/data/dataset_list_model.h"
 #include "ui/common/navigator.h"
@@ -130,6 +138,45 @@ private Q_SLOTS:
         QCOMPARE(m_window->areaStack()->currentWidget(), m_experiments);
         QTRY_COMPARE_WITH_TIMEOUT(selectedRunIds(m_experiments), QStringList{m_runId}, kTimeoutMs);
         QVERIFY(m_experiments->filterEdit()->text().isEmpty());
+    }
+
+    // An iteration of the loop whose pipeline run is the stage's run: Open pipeline run in the
+    // Automation area brings Experiments to the front with it selected; "ct_iteration" brings
+    // Automation back with that iteration shown.
+    void anIterationsRunOpensInExperiments()
+    {
+        QVERIFY(!m_runId.isEmpty());
+        qint64 id = 0;
+        {
+            auto db = store::Database::open(workspace::Workspace::databasePathFor(m_window->workspaceRoot()));
+            QVERIFY(db.isOk());
+            ct::IterationStore iterations(**db);
+            ct::NewIteration n;
+            n.triggerKind = QStringLiteral("manual");
+            n.triggerDetail = QStringLiteral("asked for by the test");
+            n.model = QStringLiteral("fraud");
+            n.endpoint = QStringLiteral("fraud");
+            auto i = iterations.create(n);
+            QVERIFY2(i.isOk(), qPrintable(i.status().message()));
+            id = i->id;
+            ct::Iteration made = *i;
+            made.pipelineRun = m_runId;
+            QVERIFY(iterations.update(made).isOk());
+            QVERIFY(iterations.finish(id, ct::outcome::kStopped, QStringLiteral("ran as far as asked")).isOk());
+        }
+        auto *automation = m_window->findChild<AutomationArea *>();
+        QVERIFY(automation);
+        showArea(automation);
+        QTRY_COMPARE_WITH_TIMEOUT(automation->iterationPanel()->iterationId(), id, kTimeoutMs);
+        QPushButton *open = automation->iterationPanel()->openRunButton();
+        QTRY_VERIFY_WITH_TIMEOUT(open->isEnabled(), kTimeoutMs);
+        QTest::mouseClick(open, Qt::LeftButton);
+        QCOMPARE(m_window->areaStack()->currentWidget(), m_experiments);
+        QTRY_COMPARE_WITH_TIMEOUT(selectedRunIds(m_experiments), QStringList{m_runId}, kTimeoutMs);
+
+        QVERIFY(m_window->navigator()->open({QStringLiteral("ct_iteration"), QString::number(id)}));
+        QCOMPARE(m_window->areaStack()->currentWidget(), automation);
+        QCOMPARE(automation->selectedIteration(), id);
     }
 
     void theClickReachesWhicheverAreaHandlesRuns()
