@@ -40,6 +40,8 @@ QString blockedText(const ct::TriggerDecision &d, const std::optional<ct::Iterat
         return tr("cool-down until %1").arg(automationformat::time(d.blockedUntil));
     case ct::Blocked::DailyMax:
         return tr("the day's maximum is reached, until %1").arg(automationformat::time(d.blockedUntil));
+    case ct::Blocked::Data:
+        return tr("waiting for new labelled production rows (policies.min_rows)");
     }
     return QString();
 }
