@@ -8,16 +8,20 @@
 // to …/feedback. SIGINT/SIGTERM stop it after the requests in flight, with every label still due
 // sent at once (a second one ends the process at once). Progress on stderr about once a second,
 // the summary on stdout. Exit 0: every request answered and every label taken; 1: some failed;
-// 2: usage or setup (no server, no such endpoint, no signature).
+// 2: usage or setup (no server, no such endpoint, no signature). On a compressed clock
+// (ORRERY_CLOCK_SCALE, core/common/clock.h) the durations and the times printed are the clock's,
+// the rate is per real second (core/demo/traffic_replay.h, "The clock").
 
 #include "app/cli/cli.h"
 
+#include "core/common/clock.h"
 #include "core/demo/replay_target.h"
 #include "core/demo/traffic_replay.h"
 #include "core/deploy/deployment.h"
 #include "core/http/bearer_token_file.h"
 #include "core/workspace/workspace.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -66,6 +70,7 @@ QJsonObject summaryJson(const demo::ReplayTarget &target, const demo::TrafficRep
         {QStringLiteral("seed"), QString::number(o.seed)},
         {QStringLiteral("request_id_prefix"), o.idPrefix},
         {QStringLiteral("rate"), o.rate},
+        {QStringLiteral("clock_scale"), common::ClockScale::system().scale},
         {QStringLiteral("rows_per_request"), o.rowsPerRequest},
         {QStringLiteral("timestamps_from"), o.timeline.start.toString(Qt::ISODate)},
         {QStringLiteral("elapsed_ms"), c.elapsedMs},
@@ -156,7 +161,9 @@ int runDemoReplay(const Context &context)
         {QStringLiteral("endpoint"), QStringLiteral("The endpoint to replay to (deploy list)."), QStringLiteral("E")},
         {QStringLiteral("url"), QStringLiteral("The server's base URL (default: the workspace's running server, from `orrery-cli serve`)."), QStringLiteral("URL")},
         {QStringLiteral("token-file"), QStringLiteral("The bearer token file the server was started with."), QStringLiteral("F")},
-        {QStringLiteral("rate"), QStringLiteral("Requests per second, paced on a steady clock (default 50)."), QStringLiteral("R"), QStringLiteral("50")},
+        {QStringLiteral("rate"), QStringLiteral("Requests per second, paced on a steady clock (default 50); per real second\n"
+                                                 "on a compressed clock (ORRERY_CLOCK_SCALE), where --duration, --labels-after\n"
+                                                 "and --shift-at are the clock's time."), QStringLiteral("R"), QStringLiteral("50")},
         {QStringLiteral("rows-per-request"), QStringLiteral("Transactions per request (default 1)."), QStringLiteral("N"), QStringLiteral("1")},
         {QStringLiteral("requests"), QStringLiteral("Stop after N requests (default: until --duration or Ctrl-C)."), QStringLiteral("N")},
         {QStringLiteral("duration"), QStringLiteral("Stop after this long: 90s, 5m, 1h (default: until --requests or Ctrl-C)."), QStringLiteral("D")},
@@ -274,6 +281,8 @@ int runDemoReplay(const Context &context)
     plan += used.labelsAfterMs >= 0 ? QStringLiteral(", labels %1 after each answer").arg(deploy::durationText(used.labelsAfterMs)) : QStringLiteral(", no labels");
     if (used.shiftAtMs >= 0)
         plan += QStringLiteral(", shift at %1 (%2)").arg(deploy::durationText(used.shiftAtMs), demo::replayShiftText(used.shift));
+    if (common::ClockScale::system().compressed())
+        plan += QStringLiteral("; clock %1 (durations are clock time, the rate per real second)").arg(common::ClockScale::system().describe());
     progress("%s\n", plan + QStringLiteral("; Ctrl-C stops (labels still due are sent first)"));
 
     // SIGINT and SIGTERM are taken by sigtimedwait() below, never by a handler: blocked before
@@ -291,7 +300,8 @@ int runDemoReplay(const Context &context)
     });
     const bool labels = used.labelsAfterMs >= 0;
     bool stopping = false, shiftShown = false;
-    qint64 lastProgress = 0;
+    QElapsedTimer sinceProgress; // a line about every real second, whatever the clock's scale
+    sinceProgress.start();
     while (!finished) {
         const timespec tick{0, 100'000'000};
         const int signal = sigtimedwait(&stopSignals, nullptr, &tick);
@@ -312,8 +322,8 @@ int runDemoReplay(const Context &context)
             shiftShown = true;
             progress("%s\n", QStringLiteral("shift started: request %1 at %2 (%3)").arg(c.shiftRequest).arg(seconds(c.shiftStartedMs), demo::replayShiftText(used.shift)));
         }
-        if (c.elapsedMs - lastProgress >= 1000) {
-            lastProgress = c.elapsedMs;
+        if (sinceProgress.elapsed() >= 1000) {
+            sinceProgress.restart();
             progress("%s\n", progressLine(c, labels));
         }
     }

@@ -2,6 +2,7 @@
 // commands wire core objects and print, nothing else.
 #include "app/cli/cli.h"
 
+#include "core/common/clock.h"
 #include "core/common/system_info.h"
 
 #include <QCoreApplication>
@@ -38,6 +39,12 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("orrery-cli"));
     QCoreApplication::setApplicationVersion(common::orreryVersion());
+    // A scenario's compressed clock (core/common/clock.h): a bad setting stops every command here,
+    // before it records a time on the wrong clock.
+    if (const Status clock = common::checkClockEnvironment(); !clock) {
+        std::fprintf(stderr, "orrery-cli: %s\n", qPrintable(clock.message()));
+        return cli::ExitError;
+    }
 
     // --workspace DIR may stand before or after the command; it is taken out here and handed to
     // the command in its Context.

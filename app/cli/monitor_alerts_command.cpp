@@ -116,7 +116,7 @@ int list(CommandParser &p, workspace::Workspace &ws)
         QStringList notes;
         if (!a.acknowledgedBy.isEmpty())
             notes << QStringLiteral("acknowledged by %1 at %2").arg(a.acknowledgedBy, iso(a.acknowledgedAt));
-        if (a.silencedAt(QDateTime::currentMSecsSinceEpoch()))
+        if (a.silencedAt(common::Clock::system().nowMs()))
             notes << QStringLiteral("silenced until %1").arg(iso(a.silencedUntil));
         if (!notes.isEmpty())
             out(QStringLiteral("       (%1)").arg(notes.join(QStringLiteral("; "))));
@@ -228,7 +228,7 @@ int silence(CommandParser &p, workspace::Workspace &ws)
     if (!config)
         return fail(config.status());
     monitor::AlertStore store(ws.database());
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = common::Clock::system().nowMs(); // the alerts' clock (core/common/clock.h)
     auto silenced = store.silence(*id, now + *duration, by);
     if (!silenced)
         return fail(silenced.status());

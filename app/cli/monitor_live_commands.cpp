@@ -9,6 +9,7 @@
 
 #include "app/cli/monitor_command.h"
 
+#include "core/common/clock.h"
 #include "core/deploy/deployment.h"
 #include "core/monitor/monitor_status.h"
 #include "core/monitor/monitor_window_store.h"
@@ -208,7 +209,7 @@ int monitorReference(const Context &context)
     auto store = monitor::MonitorWindowStore::open(databasePath);
     if (!store)
         return fail(store.status());
-    if (Status s = (*store)->setReferenceChoice(a[0], choice, QDateTime::currentMSecsSinceEpoch()); !s)
+    if (Status s = (*store)->setReferenceChoice(a[0], choice, common::Clock::system().nowMs()); !s)
         return fail(s);
     recordAudit(**ws, QStringLiteral("monitor.reference"), a[0], QJsonObject{{QStringLiteral("reference"), choice.describe()}});
     out(QStringLiteral("endpoint %1: live windows are compared with %2 from the next window on").arg(a[0], choice.describe()));

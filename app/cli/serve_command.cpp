@@ -38,7 +38,8 @@ int runServeModel(const Context &context)
         {QStringLiteral("threads"), QStringLiteral("Inference threads (default 1)."), QStringLiteral("T"), QStringLiteral("1")},
         {QStringLiteral("sample-inputs"), QStringLiteral("Without --model: the share of requests whose inputs the prediction log keeps (default 0.1;\nevery answer's outputs, version and latency are always logged)."), QStringLiteral("R")},
         {QStringLiteral("no-prediction-log"), QStringLiteral("Without --model: log no predictions.")},
-        {QStringLiteral("monitor-window"), QStringLiteral("Without --model: the live drift windows' length (default 60s; e.g. 10s for a demo)."), QStringLiteral("D")},
+        {QStringLiteral("monitor-window"), QStringLiteral("Without --model: the live drift windows' length (default 60s; e.g. 10s for a demo), in\n"
+                                                          "the clock's time (ORRERY_CLOCK_SCALE=30 closes a 1m window every 2 real seconds)."), QStringLiteral("D")},
         {QStringLiteral("no-monitor"), QStringLiteral("Without --model: no live drift windows.")},
         {QStringLiteral("max-body-bytes"), QStringLiteral("Largest infer request body (default 16 MB; larger: 413)."), QStringLiteral("B"), QStringLiteral("16777216")},
     });

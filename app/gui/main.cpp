@@ -1,6 +1,7 @@
 // orrery: the workbench window. Parses `orrery [WORKSPACE]`, wires the window, nothing else
 // (DESIGN.md, "Layers").
 
+#include "core/common/clock.h"
 #include "core/common/system_info.h"
 #include "ui/shell/main_window.h"
 
@@ -31,6 +32,12 @@ int main(int argc, char *argv[])
         QApplication::translate("main", "The workspace folder to open (default: the last one used)."),
         QStringLiteral("[WORKSPACE]"));
     parser.process(app);
+    // The window records times too (audit entries, runs): on a bad compressed-clock setting
+    // (core/common/clock.h) it says so and does not open.
+    if (const orrery::Status clock = orrery::common::checkClockEnvironment(); !clock) {
+        std::fprintf(stderr, "orrery: %s\n", qPrintable(clock.message()));
+        return 2;
+    }
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {

@@ -15,6 +15,7 @@
 // exit 0.
 // Exit status: 0 stopped on a signal; 2 bad arguments, a model that does not load, a port in use.
 
+#include "core/common/clock.h"
 #include "core/http/bearer_token_file.h"
 #include "core/deploy/rollout_controller.h"
 #include "core/http/http_server.h"
@@ -58,6 +59,12 @@ void printStopped(int signal, bool drained, const serve::InferenceStats &s)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    // The compressed clock (core/common/clock.h) that `orrery-cli serve` hands on: checked first.
+    if (const Status clock = common::checkClockEnvironment(); !clock)
+        return fail(clock.message());
+    if (common::ClockScale::system().compressed())
+        std::fprintf(stderr, "orrery-serve: clock %s (ORRERY_CLOCK_SCALE): windows, alerts' for: and canary pauses are its time\n",
+                     qPrintable(common::ClockScale::system().describe()));
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({
@@ -65,7 +72,7 @@ int main(int argc, char **argv)
         {QStringLiteral("workspace"), QStringLiteral("serve the workspace's deployments instead"), QStringLiteral("ROOT")},
         {QStringLiteral("sample-inputs"), QStringLiteral("with --workspace: the share of requests whose inputs the prediction log keeps"), QStringLiteral("R"), QStringLiteral("0.1")},
         {QStringLiteral("no-prediction-log"), QStringLiteral("with --workspace: log no predictions")},
-        {QStringLiteral("monitor-window"), QStringLiteral("with --workspace: the live drift windows' length (e.g. 60s, 10s)"), QStringLiteral("D"), QStringLiteral("60s")},
+        {QStringLiteral("monitor-window"), QStringLiteral("with --workspace: the live drift windows' length (e.g. 60s, 10s), clock time (ORRERY_CLOCK_SCALE)"), QStringLiteral("D"), QStringLiteral("60s")},
         {QStringLiteral("no-monitor"), QStringLiteral("with --workspace: no live drift windows")},
         {QStringLiteral("endpoint"), QStringLiteral("the endpoint's name (/v2/models/E)"), QStringLiteral("E")},
         {QStringLiteral("version"), QStringLiteral("the model version it serves"), QStringLiteral("V"), QStringLiteral("1")},

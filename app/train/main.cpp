@@ -20,6 +20,7 @@
 
 #include "app/train/batch_predict.h"
 #include "core/common/atomic_file.h"
+#include "core/common/clock.h"
 #include "core/common/job.h"
 #include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
@@ -134,6 +135,9 @@ void printSummary(const train::TrainOutcome &o)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    // The compressed clock (core/common/clock.h) a pipeline run hands on: checked first.
+    if (const Status clock = common::checkClockEnvironment(); !clock)
+        return fail(clock.message());
     if (argc > 1 && qstrcmp(argv[1], "predict") == 0) {
         QStringList arguments = app.arguments();
         arguments.removeAt(1);

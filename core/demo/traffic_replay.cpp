@@ -1,5 +1,6 @@
 #include "core/demo/traffic_replay.h"
 
+#include "core/common/clock.h"
 #include "core/common/random.h"
 #include "core/demo/replay_request.h"
 #include "core/http/http_connection.h"
@@ -62,6 +63,9 @@ struct PendingLabels {
 
 struct TrafficReplay::Impl {
     ReplayOptions o;
+    const common::Clock *clock = nullptr;
+    // The clock's durations as real waits (traffic_replay.h, "The clock").
+    qint64 durationRealMs = 0, labelsAfterRealMs = -1;
     std::optional<ReplayRequest> request;
     std::optional<ReplayStream> stream;
     common::Random labelDraw{1};
@@ -127,8 +131,11 @@ Result<std::unique_ptr<TrafficReplay>> TrafficReplay::create(ReplayOptions o)
     std::unique_ptr<TrafficReplay> replay(new TrafficReplay());
     Impl &d = *replay->d;
     d.request = std::move(request);
+    d.clock = o.clock ? o.clock : &common::Clock::system();
+    d.durationRealMs = d.clock->realMs(o.durationMs);
+    d.labelsAfterRealMs = o.labelsAfterMs < 0 ? -1 : d.clock->realMs(o.labelsAfterMs);
     if (o.shiftAtMs >= 0)
-        d.c.shiftRequest = qint64(std::ceil(double(o.shiftAtMs) * o.rate / 1000.0 - 1e-9));
+        d.c.shiftRequest = qint64(std::ceil(double(d.clock->realMs(o.shiftAtMs)) * o.rate / 1000.0 - 1e-9));
     d.stream.emplace(o.seed, o.timeline, d.c.shiftRequest >= 0 ? d.c.shiftRequest * o.rowsPerRequest : -1, o.shift);
     // The labels' own draws: another stream of the seed, so the share never changes the rows.
     d.labelDraw = common::Random(o.seed ^ 0x6c6162656c73ULL);
@@ -183,7 +190,7 @@ ReplayCounts TrafficReplay::counts() const
 {
     std::lock_guard lock(d->m);
     ReplayCounts c = d->c;
-    c.elapsedMs = d->running ? msBetween(d->start, Clock::now()) : d->c.elapsedMs;
+    c.elapsedMs = d->running ? d->clock->clockMs(msBetween(d->start, Clock::now())) : d->c.elapsedMs;
     return c;
 }
 
@@ -211,7 +218,7 @@ ReplayCounts TrafficReplay::run()
         labeller.join();
     std::lock_guard lock(d->m);
     d->running = false;
-    d->c.elapsedMs = msBetween(d->start, Clock::now());
+    d->c.elapsedMs = d->clock->clockMs(msBetween(d->start, Clock::now()));
     d->c.stopped = d->stopping;
     return d->c;
 }
@@ -233,7 +240,7 @@ void TrafficReplay::Impl::sender()
                 return;
             k = next;
             when = due(k);
-            if (o.durationMs > 0 && (msBetween(start, when) >= o.durationMs || msBetween(start, Clock::now()) >= o.durationMs))
+            if (o.durationMs > 0 && (msBetween(start, when) >= durationRealMs || msBetween(start, Clock::now()) >= durationRealMs))
                 return;
             ++next;
             // Drawn here, in request order, whatever the connections' timing.
@@ -245,7 +252,7 @@ void TrafficReplay::Impl::sender()
             const qint64 lag = msBetween(when, Clock::now());
             c.maxLagMs = qMax(c.maxLagMs, lag);
             if (k == c.shiftRequest)
-                c.shiftStartedMs = msBetween(start, Clock::now());
+                c.shiftStartedMs = clock->clockMs(msBetween(start, Clock::now()));
             ++c.sent;
         }
         const QString id = o.idPrefix + QLatin1Char('-') + QString::number(k);
@@ -271,7 +278,7 @@ void TrafficReplay::Impl::sender()
             p.labels = std::move(rowLabels);
             if (p.count > 0) {
                 c.labelsPending += p.count;
-                labels.emplace(answered + std::chrono::milliseconds(o.labelsAfterMs), std::move(p));
+                labels.emplace(answered + std::chrono::milliseconds(labelsAfterRealMs), std::move(p));
                 wake.notify_all();
             }
         }

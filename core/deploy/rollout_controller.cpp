@@ -85,6 +85,7 @@ struct RolloutController::Impl {
     Options o;
     std::unique_ptr<store::Database> db;
     std::unique_ptr<DeploymentStore> store;
+    const common::Clock *clock = nullptr;
     std::thread thread;
     std::mutex m;
     std::condition_variable wake;
@@ -117,6 +118,7 @@ RolloutController::RolloutController(QString databasePath, QString cacheRoot, se
     d->cacheRoot = std::move(cacheRoot);
     d->load = std::move(load);
     d->o = options;
+    d->clock = options.clock ? options.clock : &common::Clock::system();
 }
 
 RolloutController::~RolloutController() { stop(); }
@@ -128,9 +130,9 @@ std::shared_ptr<const serve::MetricsSource> RolloutController::metricsSource() c
 Status RolloutController::start(const QString &host, int port)
 {
     ORRERY_ASSIGN_OR_RETURN(d->db, store::Database::open(d->databasePath));
-    d->store = std::make_unique<DeploymentStore>(*d->db, d->cacheRoot, nullptr, QStringLiteral("orrery-serve"));
+    d->store = std::make_unique<DeploymentStore>(*d->db, d->cacheRoot, d->clock, QStringLiteral("orrery-serve"));
     ORRERY_TRY(liveServers(*d->db, true).status()); // drops the rows of servers that died here
-    ORRERY_ASSIGN_OR_RETURN(d->serverId, recordServer(*d->db, host, port, QDateTime::currentMSecsSinceEpoch()));
+    ORRERY_ASSIGN_OR_RETURN(d->serverId, recordServer(*d->db, host, port, d->clock->nowMs()));
     ORRERY_ASSIGN_OR_RETURN(const qint64 revision, d->store->revision());
     ORRERY_TRY(d->apply(revision));
     d->lastBeat = Steady::now();
@@ -168,7 +170,7 @@ void RolloutController::Impl::loop()
         tick();
         if (Steady::now() - lastBeat >= std::chrono::milliseconds(o.heartbeatMs)) {
             lastBeat = Steady::now();
-            if (const Status s = heartbeatServer(*db, serverId, applied.load(), QDateTime::currentMSecsSinceEpoch()); !s)
+            if (const Status s = heartbeatServer(*db, serverId, applied.load(), clock->nowMs()); !s)
                 warn(s.message());
         }
         lock.lock();
@@ -266,7 +268,7 @@ Status RolloutController::Impl::apply(qint64 revision)
 
     // Canary steps: a step the server has not timed yet starts now.
     QHash<QString, StepState> kept;
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 nowMs = clock->nowMs();
     for (const Deployment &dep : std::as_const(wanted)) {
         if (!(dep.rollingOut() && dep.strategy == Strategy::Canary))
             continue;
@@ -302,7 +304,8 @@ void RolloutController::Impl::tick()
         if (!(dep.rollingOut() && dep.phase == Phase::Progressing && dep.strategy == Strategy::Canary) || !steps.contains(dep.endpoint))
             continue;
         StepState &st = steps[dep.endpoint];
-        if (Steady::now() - st.started < std::chrono::milliseconds(dep.pauseMs))
+        // The pause is clock time; its real wait is shorter on a compressed clock (clock.h).
+        if (Steady::now() - st.started < std::chrono::milliseconds(clock->realMs(dep.pauseMs)))
             continue;
         const AnalysisResult result = analyseStep(dep.analysis, snapshot(dep.endpoint, dep.candidateVersion).minus(st.canaryBase),
                                                   snapshot(dep.endpoint, dep.stableVersion).minus(st.stableBase), dep.minRequests);

@@ -10,7 +10,9 @@
 // - A canary step starts when the server applies it: it takes a baseline of both versions'
 //   metrics and times the pause. When the pause is over the step's own requests are analysed
 //   (rollout_analysis.h): pass → the next step (or completion, which moves champion), fail →
-//   abort, too few requests → the pause again, at most maxInconclusive times, then abort. These
+//   abort, too few requests → the pause again, at most maxInconclusive times, then abort. The
+//   pause is clock time (core/common/clock.h: a scenario's compressed clock shortens its real
+//   wait), as are the times recorded (step started, heartbeats). These
 //   changes are compare-and-set on the revision read, so a user's pause or abort made meanwhile
 //   wins. After a restart (kill -9 included) a rollout resumes at its recorded step, its pause
 //   timed again — the routes never show a half-applied state, because routes only ever come
@@ -44,9 +46,10 @@ class RolloutController {
 public:
     using LoadModel = std::function<Result<std::shared_ptr<const serve::InferenceModel>>(const QString &path)>;
     struct Options {
-        int pollMs = 50;
+        int pollMs = 50;       // real, as the two below
         int heartbeatMs = 1000;
         int drainMs = 10'000;
+        const common::Clock *clock = nullptr; // the times recorded and the pauses; null: the system clock
     };
 
     // `databasePath`: the workspace database; `cacheRoot`: its content cache (the model files).

@@ -1,5 +1,6 @@
 #include "core/deploy/server_record.h"
 
+#include "core/common/clock.h"
 #include "core/store/database.h"
 
 #include <QDateTime>
@@ -56,7 +57,11 @@ Result<QVector<ServerRecord>> liveServers(store::Database &db, bool prune)
 {
     ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT id, hostname, pid, host, port, started, heartbeat, applied_revision FROM servers ORDER BY id")));
     const QString here = hostName();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // Heartbeats are recorded on the process's clock (core/common/clock.h), but they come every
+    // real second whatever its scale: the minute of silence that makes a server stale is real.
+    const common::Clock &clock = common::Clock::system();
+    const qint64 now = clock.nowMs();
+    const qint64 staleMs = clock.clockMs(60'000);
     QVector<ServerRecord> live;
     QVector<qint64> stale;
     while (s.next()) {
@@ -69,7 +74,7 @@ Result<QVector<ServerRecord>> liveServers(store::Database &db, bool prune)
         r.started = s.int64(5);
         r.heartbeat = s.int64(6);
         r.appliedRevision = s.int64(7);
-        const bool alive = r.hostname == here ? processRuns(r.pid) : now - r.heartbeat < 60'000;
+        const bool alive = r.hostname == here ? processRuns(r.pid) : now - r.heartbeat < staleMs;
         if (alive)
             live.append(r);
         else

@@ -22,8 +22,8 @@ struct ServerRecord {
     qint64 pid = 0;
     QString host;
     int port = 0;
-    qint64 started = 0;   // ms since the epoch
-    qint64 heartbeat = 0; // ms since the epoch, refreshed about once a second
+    qint64 started = 0;   // ms since the epoch, on the server's clock (core/common/clock.h)
+    qint64 heartbeat = 0; // the same, refreshed about once a real second
     qint64 appliedRevision = 0;
     QString url() const;
 };
@@ -33,7 +33,7 @@ Result<qint64> recordServer(store::Database &db, const QString &host, int port, 
 Status heartbeatServer(store::Database &db, qint64 id, qint64 appliedRevision, qint64 nowMs);
 Status removeServer(store::Database &db, qint64 id);
 // The servers of this machine whose process still runs (stale rows left out, and deleted when
-// `prune`), and those of other machines that beat within the last minute.
+// `prune`), and those of other machines that beat within the last (real) minute.
 Result<QVector<ServerRecord>> liveServers(store::Database &db, bool prune = false);
 
 } // namespace orrery::deploy

@@ -192,6 +192,10 @@ struct AlertEngine::Impl {
                 std::lock_guard lock(published);
                 waitMs = evaluateEveryMs;
             }
+            // evaluate_every is clock time, like `for:` and keep_firing_for, which compare the
+            // clock's readings: on a compressed clock (core/common/clock.h) the evaluations come
+            // as often in clock time as alerts.yaml says.
+            waitMs = std::max<qint64>(1, clock->realMs(waitMs));
             std::unique_lock lock(m);
             wake.wait_for(lock, std::chrono::milliseconds(waitMs), [this] { return stopping; });
             if (stopping)

@@ -1,6 +1,7 @@
 #pragma once
 // AlertEngine: alert rules at work in the serving process (`orrery-serve --workspace`). Every
-// `evaluate_every` (alerts.yaml, default 5 s) on a thread of its own it
+// `evaluate_every` (alerts.yaml, default 5 s, of the clock's time: a compressed clock, core/common/
+// clock.h, evaluates as often in its own time) on a thread of its own it
 //   1. re-reads alerts.yaml when its modification time or size changed (a bad file is reported on
 //      stderr, each distinct problem once, and the last good rules stay; a removed file brings the
 //      default rules back);

@@ -1,5 +1,6 @@
 #include "core/monitor/drift_report_html.h"
 
+#include "core/common/clock.h"
 #include "core/monitor/drift_statistics.h"
 
 #include <QDateTime>
@@ -114,7 +115,7 @@ QByteArray driftReportHtml(const DriftHtmlInput &input)
                            ".legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}</style></head><body>\n");
     html += QStringLiteral("<h1>Drift report</h1>\n<p>Reference <code>%1</code> (%2 rows) against current <code>%3</code> (%4 rows), %5.</p>\n")
                 .arg(esc(input.referencePath)).arg(input.referenceRows).arg(esc(input.currentPath)).arg(input.currentRows)
-                .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+                .arg(common::Clock::system().now().toString(Qt::ISODate));
     html += report.drift ? QStringLiteral("<p class=\"drift\">Drift in %1 of %2 features: %3.</p>\n")
                                .arg(report.driftedFeatures.size()).arg(report.features.size()).arg(esc(report.driftedFeatures.join(QStringLiteral(", "))))
                          : QStringLiteral("<p class=\"ok\">No drift in %1 features.</p>\n").arg(report.features.size());

@@ -3,6 +3,7 @@
 
 #include "core/monitor/feedback_store.h"
 
+#include "core/common/clock.h"
 #include "core/monitor/prediction_log.h"
 #include "core/serve/oip_codec.h"
 #include "core/store/database.h"
@@ -197,7 +198,7 @@ Result<QVector<FeedbackResult>> FeedbackStore::Impl::commit(const std::vector<Jo
     ORRERY_ASSIGN_OR_RETURN(auto find, db->prepare(QStringLiteral("SELECT id, version, rows FROM predictions WHERE request_id = ? AND endpoint = ? ORDER BY id DESC LIMIT 1")));
     ORRERY_ASSIGN_OR_RETURN(auto insert, db->prepare(QStringLiteral("INSERT INTO feedback (endpoint, request_id, row, label_number, label_text, time, prediction_id, version) "
                                                                     "VALUES (?,?,?,?,?,?,?,?)")));
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = common::Clock::system().nowMs(); // the predictions' clock (core/common/clock.h)
     QVector<FeedbackResult> results;
     for (const Job &job : batch) {
         FeedbackResult r;

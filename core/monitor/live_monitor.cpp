@@ -1,11 +1,13 @@
 #include "core/monitor/live_monitor.h"
 
+#include "core/common/clock.h"
 #include "core/monitor/feedback_accuracy.h"
 #include "core/monitor/monitor_window_store.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -146,10 +148,14 @@ Result<std::shared_ptr<LiveMonitor>> LiveMonitor::open(const QString &databasePa
     d->o = options;
     d->next = std::move(next);
     d->counters = std::move(counters);
-    d->now = now ? std::move(now) : NowMs([] { return QDateTime::currentMSecsSinceEpoch(); });
+    d->now = now ? std::move(now) : NowMs([] { return common::Clock::system().nowMs(); });
     ORRERY_ASSIGN_OR_RETURN(d->store, MonitorWindowStore::open(databasePath));
     d->loadEndpoints();
     if (options.ownTicker) {
+        // A window closes at most a tenth of its real length late, however compressed the clock
+        // (a 1-minute window at 60× lasts a real second); the bounds are exact either way.
+        const qint64 realWindowMs = common::Clock::system().realMs(d->o.windowMs);
+        d->o.tickMs = int(std::min<qint64>(d->o.tickMs, std::max<qint64>(20, realWindowMs / 10)));
         LiveMonitor *self = monitor.get();
         d->ticker = std::thread([self, d] {
             std::unique_lock lock(d->tm);

@@ -3,15 +3,17 @@
 // server's PredictionHook — handing every record on to the prediction log first — and counts each
 // answered request's inputs and prediction into the current window's sketches (window_sketch.h),
 // per endpoint, on the grid of the reference profile of the version the endpoint serves (its
-// stable version). Every `windowMs` (aligned to the epoch) a ticker thread closes the windows:
-// compares each feature with the endpoint's reference (live_drift.h: the model's profile, a fixed
-// past window or a rolling one, per monitor_references), feeds the hysteresis, reads the window's
-// requests, errors and latency from the server's counters, writes the window in one transaction
-// (monitor_window_store.h) and updates the gauges it adds to /metrics (contract in
-// metrics_text.h's list and README: orrery_feature_drift, …_effect, …_p_value, data quality,
-// orrery_monitor_window_rows, orrery_window_latency_p99_seconds, orrery_window_error_ratio), and,
-// from the delayed labels of the last accuracySpanMs of predictions (feedback_accuracy.h), each
-// version's orrery_model_accuracy{endpoint,version,metric} and orrery_feedback_labels.
+// stable version). Every `windowMs` of clock time (aligned to the epoch; core/common/clock.h: a
+// scenario's compressed clock closes a 1-minute window every real second at 60×) a ticker thread
+// closes the windows: compares each feature with the endpoint's reference (live_drift.h: the
+// model's profile, a fixed past window or a rolling one, per monitor_references), feeds the
+// hysteresis, reads the window's requests, errors and latency from the server's counters, writes
+// the window in one transaction (monitor_window_store.h) and updates the gauges it adds to
+// /metrics (contract in metrics_text.h's list and README: orrery_feature_drift, …_effect,
+// …_p_value, data quality, orrery_monitor_window_rows, orrery_window_latency_p99_seconds,
+// orrery_window_error_ratio), and, from the delayed labels of the last accuracySpanMs of
+// predictions (feedback_accuracy.h), each version's orrery_model_accuracy{endpoint,version,metric}
+// and orrery_feedback_labels.
 //
 // Inputs are mapped to features by the signature's "columns" (the profile's names); the prediction
 // is the score of the positive class (class "1", else the last class) of the "probabilities"
@@ -40,11 +42,11 @@
 namespace orrery::monitor {
 
 struct LiveMonitorOptions {
-    qint64 windowMs = 60'000;
+    qint64 windowMs = 60'000;   // clock time
     qint64 accuracySpanMs = 3'600'000; // the rolling span of the accuracy gauges (prediction time)
     LiveDriftOptions drift;
     int retentionDays = 30;
-    int tickMs = 200;        // how often the ticker looks for windows to close and new endpoints
+    int tickMs = 200;        // how often (real ms; less for windows under 2 real s) the ticker looks for windows to close and new endpoints
     bool ownTicker = true;   // false: the caller calls tick() (tests, with a manual clock)
 };
 
@@ -52,7 +54,7 @@ class LiveMonitor : public serve::PredictionHook, public serve::MetricsSource {
 public:
     // The served versions' counters of an endpoint (for requests, errors and latency per window).
     using CountersSource = std::function<std::vector<std::shared_ptr<const serve::ServingMetrics>>(const QString &endpoint)>;
-    using NowMs = std::function<qint64()>;
+    using NowMs = std::function<qint64()>; // default: common::Clock::system()
 
     // `next`: the hook every record is handed to first (the prediction log; may be null).
     static Result<std::shared_ptr<LiveMonitor>> open(const QString &databasePath, LiveMonitorOptions options,

@@ -2,6 +2,7 @@
 
 #include "core/monitor/prediction_log.h"
 
+#include "core/common/clock.h"
 #include "core/serve/oip_codec.h"
 #include "core/store/database.h"
 
@@ -222,7 +223,9 @@ Status PredictionLog::Impl::commit(std::vector<Row> &rows)
 
 Status PredictionLog::Impl::retain()
 {
-    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - qint64(o.retentionDays) * 86'400'000;
+    // Days of the clock the rows' times were recorded on (core/common/clock.h); how often this
+    // runs (retentionEveryMs) is a real cadence.
+    const qint64 cutoff = common::Clock::system().nowMs() - qint64(o.retentionDays) * 86'400'000;
     ORRERY_ASSIGN_OR_RETURN(auto old, db->prepare(QStringLiteral("DELETE FROM predictions WHERE time < ?")));
     old.bind(1, cutoff);
     ORRERY_TRY(old.run());

@@ -31,13 +31,13 @@ Result<bool> Lease::acquire()
         if (holder != m_holder && expires > now)
             return false; // another holder's lease is current
         ORRERY_ASSIGN_OR_RETURN(auto update, m_db.prepare(QStringLiteral("UPDATE leases SET holder = ?, expires = ? WHERE name = ?")));
-        update.bind(1, m_holder).bind(2, now + m_ttlMs).bind(3, m_name);
+        update.bind(1, m_holder).bind(2, now + m_clock.clockMs(m_ttlMs)).bind(3, m_name);
         ORRERY_TRY(update.run());
     } else {
         ORRERY_TRY(read.status());
         read.reset();
         ORRERY_ASSIGN_OR_RETURN(auto insert, m_db.prepare(QStringLiteral("INSERT INTO leases(name, holder, expires) VALUES (?, ?, ?)")));
-        insert.bind(1, m_name).bind(2, m_holder).bind(3, now + m_ttlMs);
+        insert.bind(1, m_name).bind(2, m_holder).bind(3, now + m_clock.clockMs(m_ttlMs));
         ORRERY_TRY(insert.run());
     }
     ORRERY_TRY(tx.commit());

@@ -4,7 +4,9 @@
 //
 // acquire() takes the lease when nobody holds it, renews it when this holder has it, and steals it
 // only when it has expired; each is one IMMEDIATE transaction, so two processes never both see it
-// free. A holder that dies simply stops renewing: another takes over after `ttlMs`.
+// free. A holder that dies simply stops renewing: another takes over after `ttlMs`. The ttl is
+// real time, as the holders' renewal rounds are: on a compressed clock (core/common/clock.h) the
+// expiry recorded is now + clock.clockMs(ttlMs).
 
 #include "core/common/clock.h"
 #include "core/common/status.h"

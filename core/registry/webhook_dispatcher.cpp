@@ -90,7 +90,9 @@ Result<DispatchReport> WebhookDispatcher::deliverDue(bool firstAttemptsOnly)
         ORRERY_ASSIGN_OR_RETURN(auto claim, m_db.prepare(QStringLiteral("UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt = ? WHERE id = ?")));
         for (const Claimed &c : std::as_const(claimed)) {
             claim.reset();
-            claim.bind(1, now + m_options.timeoutMs + m_options.claimMarginMs).bind(2, c.id);
+            // The send's deadline is real; on a compressed clock (core/common/clock.h) the claim
+            // must outlast it in clock time, or another dispatcher sends the delivery again.
+            claim.bind(1, now + m_clock.clockMs(m_options.timeoutMs + m_options.claimMarginMs)).bind(2, c.id);
             ORRERY_TRY(claim.run());
         }
         ORRERY_TRY(tx.commit());

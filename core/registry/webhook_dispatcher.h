@@ -13,7 +13,8 @@
 // Never sent twice at once: deliveries are claimed in an IMMEDIATE transaction before they are
 // sent (attempts + 1, next_attempt pushed past the send's deadline), so a second dispatcher —
 // in this process or another — does not see them as due. A process that dies mid-send leaves the
-// claim to expire (timeout + claimMarginMs), and the attempt counts.
+// claim to expire (timeout + claimMarginMs, real time), and the attempt counts. The backoff is the
+// clock's time (core/common/clock.h: a scenario's compressed clock retries sooner in real time).
 //
 // Who sends: the command that made a change calls deliverPendingNow() once (first attempts only);
 // retries are made by the process holding the "webhooks" lease (webhook_retrier.h). Each call

@@ -23,13 +23,14 @@ Result<RetryRound> WebhookRetrier::runOnce()
 {
     RetryRound round;
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
-    if (m_heldUntil - now > m_options.leaseTtlMs / 2) {
+    const qint64 ttl = m_clock.clockMs(m_options.leaseTtlMs); // real, as the lease's (lease.h)
+    if (m_heldUntil - now > ttl / 2) {
         round.leaseHeld = true;
     } else {
         m_heldUntil = 0;
         ORRERY_ASSIGN_OR_RETURN(round.leaseHeld, m_lease->acquire());
         if (round.leaseHeld)
-            m_heldUntil = now + m_options.leaseTtlMs;
+            m_heldUntil = now + ttl;
     }
     if (!round.leaseHeld)
         return round;

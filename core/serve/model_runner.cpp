@@ -2,6 +2,7 @@
 
 #include "core/serve/model_runner.h"
 
+#include "core/common/clock.h"
 #include "core/serve/prediction_hook_queue.h"
 
 #include <condition_variable>
@@ -209,8 +210,10 @@ void ModelRunner::Impl::runBatch(std::vector<std::shared_ptr<QueuedInfer>> &batc
                 slice.values.assign(t.values.begin() + qsizetype(offset) * t.width, t.values.begin() + qsizetype(offset + n) * t.width);
                 r.outputs.push_back(std::move(slice));
             }
+            // The latency is measured (real); the time is recorded, on the scenario's clock
+            // (core/common/clock.h), like the windows and labels it is compared with.
             r.latencyMs = std::chrono::duration<double, std::milli>(Clock::now() - p->arrived).count();
-            r.time = QDateTime::currentDateTimeUtc();
+            r.time = common::Clock::system().now();
             hook->push(std::move(r));
         }
         offset += n;

@@ -539,13 +539,15 @@ Result<int> TrackingStore::markDeadRuns(qint64 staleHeartbeatMs)
         auto s, m_db.prepare(QStringLiteral("SELECT id, host, pid, heartbeat_time FROM runs WHERE status = 'RUNNING'")));
     const QString host = QSysInfo::machineHostName();
     const qint64 now = nowMs();
+    // A client's silence is real time; heartbeats are recorded on the clock (core/common/clock.h).
+    const qint64 staleMs = m_clock.clockMs(staleHeartbeatMs);
     QVector<std::pair<QString, QString>> dead;
     while (s.next()) {
         const qint64 pid = s.int64(2);
         const qint64 heartbeat = s.int64(3);
         if (pid > 0 && s.text(1) == host && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
             dead.append({s.text(0), QStringLiteral("the process that ran it (PID %1) ended without finishing the run").arg(pid)});
-        else if (pid <= 0 && now - heartbeat > staleHeartbeatMs)
+        else if (pid <= 0 && now - heartbeat > staleMs)
             dead.append({s.text(0), QStringLiteral("no sign of life since %1 (no metric or heartbeat for %2 minutes)")
                                          .arg(QDateTime::fromMSecsSinceEpoch(heartbeat, Qt::UTC).toString(Qt::ISODate))
                                          .arg((now - heartbeat) / 60000)});

@@ -6,6 +6,7 @@
 // exactly from its request on and visible in the logged inputs, stop() sending the labels still
 // due at once, failures counted with the first error, the bearer token, the endpoint and server
 // found from the workspace, and what must be refused.
+#include "core/common/clock.h"
 #include "core/data/fraud_generator.h"
 #include "core/demo/replay_request.h"
 #include "core/demo/replay_stream.h"
@@ -293,6 +294,38 @@ private Q_SLOTS:
         const double ratio = (after / 1000) / (before / 1000);
         QVERIFY2(ratio > 2.0 && ratio < 3.5, qPrintable(QStringLiteral("mean amount after / before the shift: %1").arg(ratio))); // x2.5, and more fraud
         QVERIFY2(onlineBefore < 400 && onlineAfter > 700, qPrintable(QStringLiteral("online rows: %1 before, %2 after").arg(onlineBefore).arg(onlineAfter)));
+    }
+
+    void onACompressedClockTheDurationsAreClockTimeAndTheRateReal()
+    {
+        // 10× (core/common/clock.h): --duration 10s and --labels-after 10s are a real second each,
+        // --shift-at 4s 400 real ms; 50 requests per real second.
+        const QString db = freshDatabase();
+        Server server(db);
+        const common::ScaledClock clock(common::ClockScale::startingNow(10));
+        demo::ReplayOptions o = options(server.url(), QStringLiteral("compressed"));
+        o.clock = &clock;
+        o.rate = 50;
+        o.durationMs = 10'000;
+        o.shiftAtMs = 4'000;
+        o.labelsAfterMs = 10'000;
+        auto replay = demo::TrafficReplay::create(o);
+        QVERIFY2(replay, qPrintable(replay.status().message()));
+        QCOMPARE((*replay)->counts().shiftRequest, 20); // due at 400 real ms: 4 s of the clock
+        const demo::ReplayCounts c = (*replay)->run();
+        QVERIFY2(c.sent >= 21 && c.sent <= 50, qPrintable(QString::number(c.sent))); // a real second at 50/s at most
+        QCOMPARE(c.failed, 0);
+        QCOMPARE(c.labelsMatched, c.answered);
+        QVERIFY2(c.shiftStartedMs >= 4'000, qPrintable(QString::number(c.shiftStartedMs))); // clock time
+        QVERIFY2(c.elapsedMs >= 10'000 + 10'000, qPrintable(QString::number(c.elapsedMs)));  // the last labels' delay, in clock time
+        // The labels waited a real second (this process's own clock is real time), not 10.
+        QVERIFY(server.log->flush());
+        auto conn = open(db);
+        auto s = conn->prepare(QStringLiteral("SELECT min(f.time - p.time), max(f.time - p.time), count(*) FROM feedback f JOIN predictions p ON p.id = f.prediction_id "
+                                              "WHERE f.request_id LIKE 'compressed-%'"));
+        QVERIFY(s && s->next());
+        QCOMPARE(s->int64(2), c.answered);
+        QVERIFY2(s->int64(0) >= 500 && s->int64(1) < 10'000, qPrintable(QStringLiteral("%1 … %2 ms").arg(s->int64(0)).arg(s->int64(1))));
     }
 
     void stopSendsTheLabelsStillDueAtOnce()
