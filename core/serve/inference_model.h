@@ -27,7 +27,7 @@ struct TensorSpec {
     // BYTES: one value per column that the model takes (the signature's "sample"; a model
     // trained with data.unseen: error names it because it refuses the empty string), used by
     // warmUp; empty: warmUp sends empty strings.
-    QStringList sample;
+    QStringList sample = {}; // "= {}": brace-initialised specs need not name it (-Wmissing-field-initializers)
 };
 
 struct ModelMetadata {

@@ -378,7 +378,8 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
                 src << "            code = self.vocab[j].get(row[j], -1)\n"
                     << "            if code < 0:\n"
                     << "                raise Exception(\"unseen category '\" + row[j] + \"' in column '\" + self.categorical_columns[j] + \"' (row \" + str(i + 1)"
-                       " + \"): the model was trained with data.unseen: error and takes only the \" + str(self.unknown[j]) + \" values its training data had\")\n"
+                       " + \" of \" + str(len(categorical)) + \"): the model was trained with data.unseen: error and knows only the \" + str(self.unknown[j])"
+                       " + \" values of its training data; retrain on data that has it, or with data.unseen: other\")\n"
                     << "            flat.append(code)\n";
             } else {
                 src << "            flat.append(self.vocab[j].get(row[j], self.unknown[j]))\n";

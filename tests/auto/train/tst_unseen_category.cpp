@@ -159,12 +159,13 @@ private Q_SLOTS:
         QVERIFY(!refused.isOk());
         QCOMPARE(refused.status().code(), ErrorCode::InvalidArgument);
         QCOMPARE(refused.status().message(),
-                 QStringLiteral("the model refused the input: unseen category 'east' in column 'region' (row 2): the model was trained "
-                                "with data.unseen: error and takes only the 2 values its training data had"));
+                 QStringLiteral("the model refused the input: unseen category 'east' in column 'region' (row 2 of 2): the model was trained "
+                                "with data.unseen: error and knows only the 2 values of its training data; retrain on data that has it, "
+                                "or with data.unseen: other"));
         // The empty string is a value like any other: unseen here.
         auto empty = (*model)->predict({numbers({0.5f}), texts({{QString(), QStringLiteral("north")}})}, 1);
         QVERIFY(!empty.isOk());
-        QVERIFY2(empty.status().message().contains(QStringLiteral("unseen category '' in column 'colour' (row 1)")), qPrintable(empty.status().message()));
+        QVERIFY2(empty.status().message().contains(QStringLiteral("unseen category '' in column 'colour' (row 1 of 1)")), qPrintable(empty.status().message()));
         // The module is still usable after a refusal.
         QVERIFY((*model)->predict({numbers({0.5f}), texts({{QStringLiteral("green"), QStringLiteral("south")}})}, 1).isOk());
     }
