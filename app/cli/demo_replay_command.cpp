@@ -1,6 +1,6 @@
 // orrery-cli demo replay --endpoint E [--url URL] [--token-file F] [--rate R] [--rows-per-request N]
 //                        [--requests N | --duration D] [--labels-after D] [--label-share S]
-//                        [--shift-at T] [--shift amount=2.5,online=0.8,fraud=1.5] [--seed S] [--json]
+//                        [--shift-at T] [--shift amount=2.5,online=0.8,fraud=1.5[,category=NAME:SHARE]] [--seed S] [--json]
 //
 // Live traffic with delayed labels for an endpoint of the workspace (core/demo/traffic_replay.h):
 // the demo generator's transactions, shaped by the served version's signature, sent to the
@@ -100,7 +100,9 @@ QJsonObject summaryJson(const demo::ReplayTarget &target, const demo::TrafficRep
                                                          {QStringLiteral("started_ms"), c.shiftStartedMs},
                                                          {QStringLiteral("amount"), o.shift.amountScale},
                                                          {QStringLiteral("online"), o.shift.onlineShare},
-                                                         {QStringLiteral("fraud"), o.shift.fraudRateScale}});
+                                                         {QStringLiteral("fraud"), o.shift.fraudRateScale},
+                                                         {QStringLiteral("category"), o.shift.newCategory.isEmpty() ? QJsonValue() : QJsonValue(o.shift.newCategory)},
+                                                         {QStringLiteral("category_share"), o.shift.newCategoryShare}});
     else
         json.insert(QStringLiteral("shift"), QJsonValue());
     return json;
@@ -170,7 +172,10 @@ int runDemoReplay(const Context &context)
         {QStringLiteral("labels-after"), QStringLiteral("Send each request's true labels this long after its answer: 0s, 30s, 5m\n(default: no labels)."), QStringLiteral("D")},
         {QStringLiteral("label-share"), QStringLiteral("Label only this share of the rows, 0 to 1 (default 1)."), QStringLiteral("S")},
         {QStringLiteral("shift-at"), QStringLiteral("From this long after the start on, the transactions shift (default: never)."), QStringLiteral("T")},
-        {QStringLiteral("shift"), QStringLiteral("The shift: amount=FACTOR,online=SHARE,fraud=FACTOR (default amount=2.5,online=0.8,fraud=1.5)."), QStringLiteral("SPEC")},
+        {QStringLiteral("shift"), QStringLiteral("The shift: amount=FACTOR,online=SHARE,fraud=FACTOR[,category=NAME:SHARE] (default\n"
+                                                 "amount=2.5,online=0.8,fraud=1.5). category: a merchant category the data never had\n"
+                                                 "(e.g. category=crypto_exchange:0.2) in that share of the shifted transactions;\n"
+                                                 "amount=1,online=0.28,fraud=1,category=NAME:SHARE changes nothing else."), QStringLiteral("SPEC")},
         {QStringLiteral("seed"), QStringLiteral("The transactions' seed (default: a fresh one, printed in the summary)."), QStringLiteral("S")},
     });
     p.addJsonOption();

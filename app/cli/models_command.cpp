@@ -241,7 +241,14 @@ void printVersion(const ModelVersion &v)
                 QStringList shape;
                 for (const QJsonValue &s : o.value(QStringLiteral("shape")).toArray())
                     shape << QString::number(s.toInt());
-                out(QStringLiteral("  %1 %2  %3 [%4]").arg(side.chopped(1), o.value(QStringLiteral("name")).toString(), o.value(QStringLiteral("dtype")).toString(), shape.join(QStringLiteral(", "))));
+                // What an Orrery export does with a category it never saw (data.unseen): a
+                // strict model fails the requests that hold one.
+                const QString unseen = o.value(QStringLiteral("unseen")).toString();
+                const QString note = unseen == QLatin1String("error") ? QStringLiteral("  unseen categories: error (refused: the request fails)")
+                                     : unseen.isEmpty()                ? QString()
+                                                                       : QStringLiteral("  unseen categories: %1").arg(unseen);
+                out(QStringLiteral("  %1 %2  %3 [%4]%5").arg(side.chopped(1), o.value(QStringLiteral("name")).toString(), o.value(QStringLiteral("dtype")).toString(),
+                                                            shape.join(QStringLiteral(", ")), note));
             }
     }
     out(QStringLiteral("Validation  %1").arg(registry::validationName(v.validation)));

@@ -4,6 +4,8 @@
 #include "core/common/job.h"
 #include "core/common/random.h"
 
+#include <QRegularExpression>
+
 #include <array>
 #include <cmath>
 
@@ -26,9 +28,40 @@ QByteArray formatAmount(double v)
 } // namespace
 
 struct FraudGenerator::Impl {
-    explicit Impl(quint64 seed) : random(seed) {}
+    // The new category's draws have a stream of their own (the seed, mixed), so that adding one
+    // to a shift changes the category of the rows that get it and nothing else.
+    explicit Impl(quint64 seed) : random(seed), newCategoryRandom(seed ^ 0x6e65772d63617465ULL) {}
     common::Random random;
+    common::Random newCategoryRandom;
 };
+
+QStringList FraudGenerator::merchantCategories()
+{
+    QStringList names;
+    for (const char *c : kCategories)
+        names << QLatin1String(c);
+    return names;
+}
+
+Status validateFraudShift(const FraudShift &shift)
+{
+    if (!(shift.newCategoryShare >= 0.0 && shift.newCategoryShare <= 1.0))
+        return invalidArgument(QStringLiteral("the new category's share is %1; it must be between 0 and 1").arg(shift.newCategoryShare));
+    if (shift.newCategory.isEmpty()) {
+        if (shift.newCategoryShare > 0.0)
+            return invalidArgument(QStringLiteral("a new-category share of %1 needs the category's name").arg(shift.newCategoryShare));
+        return Status::ok();
+    }
+    static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+    if (!name.match(shift.newCategory).hasMatch())
+        return invalidArgument(QStringLiteral("the new category '%1' is not a name of letters, digits, '_', '-' and '.' (at most 64), e.g. crypto_exchange")
+                                   .arg(shift.newCategory));
+    if (FraudGenerator::merchantCategories().contains(shift.newCategory))
+        return invalidArgument(QStringLiteral("'%1' is one of the merchant categories the data already has (%2); a new category needs a name of its own, "
+                                              "e.g. crypto_exchange")
+                                   .arg(shift.newCategory, FraudGenerator::merchantCategories().join(QStringLiteral(", "))));
+    return Status::ok();
+}
 
 FraudGenerator::FraudGenerator(FraudDataOptions options)
     : m_options(std::move(options)), m_impl(std::make_shared<Impl>(m_options.seed))
@@ -75,6 +108,9 @@ FraudTransaction FraudGenerator::next()
     if (channel == 1) // online purchases are rarely fuel or groceries
         categoryWeights[2] *= 0.1, categoryWeights[0] *= 0.4, categoryWeights[7] *= 3.0;
     t.merchantCategory = QLatin1String(kCategories[size_t(r.categorical(categoryWeights))]);
+    // Drawn for every shifted row whatever the share, so the stream stays in step with the rows.
+    if (shifted && !m_options.shift.newCategory.isEmpty() && m_impl->newCategoryRandom.bernoulli(m_options.shift.newCategoryShare))
+        t.merchantCategory = m_options.shift.newCategory;
 
     const double foreign = t.isFraud ? 0.35 : 0.06;
     t.country = r.bernoulli(foreign) ? QLatin1String(kCountries[1 + r.below(kCountries.size() - 1)]) : QStringLiteral("US");
@@ -116,6 +152,7 @@ Status writeFraudCsv(const QString &path, const FraudDataOptions &options, commo
         return invalidArgument(QStringLiteral("the fraud dataset needs at least one row (got %1)").arg(options.rows));
     if (options.fraudRate < 0.0 || options.fraudRate > 1.0)
         return invalidArgument(QStringLiteral("fraud rate %1 is not between 0 and 1").arg(options.fraudRate));
+    ORRERY_TRY(validateFraudShift(options.shift));
     common::AtomicFile file(path);
     ORRERY_TRY(file.open());
     ORRERY_TRY(file.write(FraudGenerator::csvHeader()));

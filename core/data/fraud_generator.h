@@ -6,7 +6,8 @@
 // from label-conditional distributions that overlap: fraud is larger, more often online or
 // abroad, farther from home, from younger accounts and in bursts — learnable, not trivial.
 // An optional FraudShift changes the world from a given time on (amounts, the mix of channels
-// and categories, the fraud rate), so a test knows exactly when drift begins and what it is.
+// and categories, the fraud rate, a merchant category never generated before), so a test knows
+// exactly when drift begins and what it is.
 // The same options and seed give the same bytes on every machine.
 
 #include "core/common/status.h"
@@ -29,8 +30,17 @@ struct FraudShift {
     double amountScale = 1.0;   // multiplies every amount from `from` on
     double onlineShare = -1.0;  // share of online transactions from `from` on (< 0: unchanged)
     double fraudRateScale = 1.0;
+    // A merchant_category value the generator never makes otherwise (e.g. "crypto_exchange"):
+    // from `from` on, each transaction gets it with probability newCategoryShare, drawn from a
+    // stream of its own — so every other field of every row is what the shift without it gives.
+    QString newCategory;
+    double newCategoryShare = 0.0;
     bool isActive() const { return from.isValid(); }
 };
+
+// A shift's new category must be new (none of FraudGenerator::merchantCategories()), a CSV-safe
+// name (letters, digits, '_', '-', '.'; at most 64 characters) and its share within [0, 1].
+Status validateFraudShift(const FraudShift &shift);
 
 struct FraudDataOptions {
     quint64 seed = 42;
@@ -65,6 +75,7 @@ public:
     FraudTransaction next();
 
     static QStringList columnNames();
+    static QStringList merchantCategories(); // the values merchant_category takes without a shift
     static QByteArray csvHeader();
     static QByteArray csvLine(const FraudTransaction &t);
 

@@ -36,7 +36,7 @@ qint64 transactionNumber(const QByteArray &id)
 
 Result<ReplayShift> parseReplayShift(const QString &text)
 {
-    const QString form = QStringLiteral("amount=2.5,online=0.8,fraud=1.5");
+    const QString form = QStringLiteral("amount=2.5,online=0.8,fraud=1.5,category=crypto_exchange:0.2");
     ReplayShift shift;
     const QStringList parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (parts.isEmpty())
@@ -45,6 +45,23 @@ Result<ReplayShift> parseReplayShift(const QString &text)
         const QString part = raw.trimmed();
         const qsizetype eq = part.indexOf(QLatin1Char('='));
         const QString key = part.left(eq).trimmed();
+        if (eq >= 0 && key == QLatin1String("category")) {
+            // NAME:SHARE — the name is checked by the generator's rule (new, CSV-safe).
+            const QString spec = part.mid(eq + 1).trimmed();
+            const qsizetype colon = spec.lastIndexOf(QLatin1Char(':'));
+            bool shareOk = false;
+            const double share = colon < 0 ? 0 : spec.mid(colon + 1).trimmed().toDouble(&shareOk);
+            if (colon <= 0 || !shareOk || !std::isfinite(share))
+                return invalidArgument(QStringLiteral("--shift: '%1' is no category=NAME:SHARE (e.g. category=crypto_exchange:0.2)").arg(part));
+            data::FraudShift check;
+            check.newCategory = spec.left(colon).trimmed();
+            check.newCategoryShare = share;
+            if (const Status s = data::validateFraudShift(check); !s)
+                return invalidArgument(QStringLiteral("--shift: %1").arg(s.message()));
+            shift.newCategory = check.newCategory;
+            shift.newCategoryShare = share;
+            continue;
+        }
         bool ok = false;
         const double value = eq < 0 ? 0 : part.mid(eq + 1).trimmed().toDouble(&ok);
         if (eq < 0 || !ok || !std::isfinite(value))
@@ -62,7 +79,7 @@ Result<ReplayShift> parseReplayShift(const QString &text)
                 return invalidArgument(QStringLiteral("--shift: fraud is a factor of 0 or more, got %1").arg(value));
             shift.fraudRateScale = value;
         } else {
-            return invalidArgument(QStringLiteral("--shift: unknown key '%1' (amount, online or fraud); give it as %2").arg(key, form));
+            return invalidArgument(QStringLiteral("--shift: unknown key '%1' (amount, online, fraud or category); give it as %2").arg(key, form));
         }
     }
     return shift;
@@ -70,7 +87,10 @@ Result<ReplayShift> parseReplayShift(const QString &text)
 
 QString replayShiftText(const ReplayShift &shift)
 {
-    return QStringLiteral("amount x%1, online share %2, fraud rate x%3").arg(shift.amountScale).arg(shift.onlineShare).arg(shift.fraudRateScale);
+    QString text = QStringLiteral("amount x%1, online share %2, fraud rate x%3").arg(shift.amountScale).arg(shift.onlineShare).arg(shift.fraudRateScale);
+    if (!shift.newCategory.isEmpty())
+        text += QStringLiteral(", new category %1 in %2% of transactions").arg(shift.newCategory).arg(shift.newCategoryShare * 100.0, 0, 'g', 4);
+    return text;
 }
 
 ReplayTimeline timelineAfter(const QString &datasetCsv)
@@ -123,6 +143,8 @@ data::FraudDataOptions streamOptions(quint64 seed, const ReplayTimeline &timelin
         o.shift.amountScale = shift.amountScale;
         o.shift.onlineShare = shift.onlineShare;
         o.shift.fraudRateScale = shift.fraudRateScale;
+        o.shift.newCategory = shift.newCategory;
+        o.shift.newCategoryShare = shift.newCategoryShare;
     }
     return o;
 }

@@ -22,12 +22,21 @@ struct ReplayShift {
     double amountScale = 2.5;    // every amount × this
     double onlineShare = 0.8;    // share of online transactions
     double fraudRateScale = 1.5; // fraud rate × this (×3 moves every feature fraud correlates with)
+    // A merchant category the demo's data never had, in this share of the shifted transactions
+    // (empty: none). A model trained with data.unseen: error refuses the requests that hold it.
+    QString newCategory;
+    double newCategoryShare = 0.0;
 };
 
-// "amount=2.5,online=0.8,fraud=1.5" — any of the three, in any order; the others keep their
-// defaults. InvalidArgument names the bad part and the form.
+// "amount=2.5,online=0.8,fraud=1.5,category=crypto_exchange:0.2" — any of the four, in any
+// order; the others keep their defaults (no new category). `amount=1,online=0.28,fraud=1,
+// category=NAME:SHARE` is the unshifted world plus the new category (0.28 is the generator's own
+// online share of legitimate transactions; fraud's is higher and stays). InvalidArgument names
+// the bad part and the form.
 Result<ReplayShift> parseReplayShift(const QString &text);
-QString replayShiftText(const ReplayShift &shift); // "amount x2.5, online share 0.8, fraud rate x1.5"
+// "amount x2.5, online share 0.8, fraud rate x1.5" and, with one, ", new category crypto_exchange
+// in 20% of transactions"
+QString replayShiftText(const ReplayShift &shift);
 
 // Where the replayed transactions' timestamps go: after the dataset the model was trained on,
 // one transaction every stepSeconds (the dataset's own density).

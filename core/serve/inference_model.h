@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -23,6 +24,10 @@ struct TensorSpec {
     QString name;
     QString datatype; // "FP32" or "BYTES"
     qint64 width = 1; // shape [-1, width]
+    // BYTES: one value per column that the model takes (the signature's "sample"; a model
+    // trained with data.unseen: error names it because it refuses the empty string), used by
+    // warmUp; empty: warmUp sends empty strings.
+    QStringList sample = {}; // "= {}": brace-initialised specs need not name it (-Wmissing-field-initializers)
 };
 
 struct ModelMetadata {
@@ -59,7 +64,8 @@ public:
 // The metadata a model signature (core/train/script_model.h's JSON) describes.
 Result<ModelMetadata> metadataFromSignature(const QJsonObject &signature);
 
-// Runs `model` `runs` times on one row of zeros (empty strings for BYTES) before it takes
+// Runs `model` `runs` times on one row of zeros (for BYTES the spec's sample, else empty
+// strings) before it takes
 // traffic: a TorchScript module's first calls profile and optimise its graph and take
 // milliseconds, which would make a fresh canary look slow to its analysis (measured: p99 6 ms
 // against the warm stable's 0.23 ms).

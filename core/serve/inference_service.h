@@ -31,7 +31,9 @@
 // still fit (maxDelayMs 0, the default: no waiting — under load the requests that arrive while a
 // batch runs form the next one, measured here 6.5× the throughput of a 2 ms delay with 16
 // clients and a small MLP); the model runs once on the stacked rows and each request is answered
-// with its own rows. A request over maxBatch rows is refused (400); at most maxQueuedRows rows
+// with its own rows — unless the model refuses the stacked input (400: a category a model trained
+// with data.unseen: error does not take): then each request of the batch runs alone, and only
+// those the model refuses get its reason. A request over maxBatch rows is refused (400); at most maxQueuedRows rows
 // wait per version (503 beyond). The prediction hook gets each answer through a queue and its
 // own consumer thread (prediction_hook_queue.h).
 //

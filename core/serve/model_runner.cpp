@@ -184,6 +184,17 @@ void ModelRunner::Impl::runBatch(std::vector<std::shared_ptr<QueuedInfer>> &batc
             if (t.rows != rows || t.values.size() != size_t(rows) * size_t(t.width))
                 outputs = internalError(QStringLiteral("the model returned %1 rows of '%2' for %3 rows").arg(t.rows).arg(t.name).arg(rows));
     }
+    if (!outputs && outputs.status().code() == ErrorCode::InvalidArgument && batch.size() > 1) {
+        // The model refused the batch's input — one request's rows can do that for all (a
+        // category the model was trained to refuse, data.unseen: error). Each request runs
+        // alone, so only the requests the model refuses are answered with its reason and the
+        // others get the answers they would have got on their own.
+        for (auto &p : batch) {
+            std::vector<std::shared_ptr<QueuedInfer>> alone{p};
+            runBatch(alone, p->request.rows);
+        }
+        return;
+    }
     if (!outputs) {
         const int status = outputs.status().code() == ErrorCode::InvalidArgument ? 400 : 500;
         for (auto &p : batch)

@@ -53,6 +53,8 @@ Result<ModelMetadata> metadataFromSignature(const QJsonObject &signature)
             t.datatype = o.value(QStringLiteral("dtype")).toString(o.value(QStringLiteral("datatype")).toString(QStringLiteral("FP32")));
             const QJsonArray shape = o.value(QStringLiteral("shape")).toArray();
             t.width = shape.size() > 1 ? shape[1].toInteger(1) : 1;
+            for (const auto &value : o.value(QStringLiteral("sample")).toArray())
+                t.sample << value.toString();
             if (t.name.isEmpty() || t.width < 1 || (t.datatype != QLatin1String("FP32") && t.datatype != QLatin1String("BYTES")))
                 return invalidArgument(QStringLiteral("the model's signature has an %1 entry Orrery cannot serve (a name, dtype FP32 or BYTES and shape [-1, width] are needed): %2")
                                            .arg(QLatin1String(side), QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact))));
@@ -300,7 +302,9 @@ Status warmUp(const InferenceModel &model, int runs)
         t.datatype = spec.datatype;
         t.rows = 1;
         t.width = spec.width;
-        if (spec.datatype == QLatin1String("BYTES"))
+        if (spec.datatype == QLatin1String("BYTES") && spec.sample.size() == spec.width)
+            t.texts.assign(spec.sample.begin(), spec.sample.end());
+        else if (spec.datatype == QLatin1String("BYTES"))
             t.texts.assign(size_t(spec.width), QString());
         else
             t.values.assign(size_t(spec.width), 0.0f);

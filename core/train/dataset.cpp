@@ -52,7 +52,7 @@ QJsonObject Preprocessor::toJson() const
                                {QStringLiteral("mean"), n.mean}, {QStringLiteral("scale"), n.scale}});
     for (const auto &c : categorical)
         cat.append(QJsonObject{{QStringLiteral("name"), c.name}, {QStringLiteral("categories"), QJsonArray::fromStringList(c.categories)}});
-    return QJsonObject{
+    QJsonObject j{
         {QStringLiteral("task"), QLatin1String(taskName(task))},
         {QStringLiteral("encoding"), encoding == Encoding::OneHot ? QStringLiteral("one_hot") : QStringLiteral("embedding")},
         {QStringLiteral("embedding_dim"), embeddingDim},
@@ -68,6 +68,11 @@ QJsonObject Preprocessor::toJson() const
         {QStringLiteral("pixel_mean"), pixelMean},
         {QStringLiteral("pixel_scale"), pixelScale},
     };
+    // Written only when it is not the default, so the preprocessing (and the checkpoint
+    // fingerprint made from it) of a default run is what it was before the option existed.
+    if (unseen != UnseenPolicy::Other)
+        j.insert(QStringLiteral("unseen"), QLatin1String(unseenPolicyName(unseen)));
+    return j;
 }
 
 Result<Preprocessor> Preprocessor::fromJson(const QJsonObject &j)
@@ -81,6 +86,10 @@ Result<Preprocessor> Preprocessor::fromJson(const QJsonObject &j)
     else return corrupt(QStringLiteral("preprocessing: unknown task '%1'").arg(task));
     p.encoding = j.value(QStringLiteral("encoding")).toString() == QLatin1String("embedding") ? Encoding::Embedding : Encoding::OneHot;
     p.embeddingDim = j.value(QStringLiteral("embedding_dim")).toInt(4);
+    const QString unseen = j.value(QStringLiteral("unseen")).toString(QStringLiteral("other"));
+    if (unseen == QLatin1String("error")) p.unseen = UnseenPolicy::Error;
+    else if (unseen == QLatin1String("other")) p.unseen = UnseenPolicy::Other;
+    else return corrupt(QStringLiteral("preprocessing: unknown unseen policy '%1' (other or error)").arg(unseen));
     for (const auto &v : j.value(QStringLiteral("numeric")).toArray()) {
         const auto o = v.toObject();
         p.numeric.append({o.value(QStringLiteral("name")).toString(), o.value(QStringLiteral("fill")).toDouble(),
@@ -227,6 +236,7 @@ Status prepareTabular(const TrainConfig &c, PreparedData &out)
     pre.task = c.task;
     pre.encoding = c.model.encoding;
     pre.embeddingDim = c.model.embeddingDim;
+    pre.unseen = c.data.unseen;
     const int n = t.rows();
     const int labelCol = t.index(c.data.label);
 
@@ -342,11 +352,20 @@ Status prepareTabular(const TrainConfig &c, PreparedData &out)
         nf.scale = sd > 1e-12 ? sd : 1.0;
         pre.numeric.append(nf);
     }
+    // Vocabularies: the training rows' values. With data.unseen: error, every value of the file:
+    // the export refuses a value outside its vocabulary, so a value that only the validation or
+    // test rows hold would make the model refuse rows of its own data — and the trainer's figures
+    // (computed on encoded splits, where an unknown value gets the "other" code) would no longer
+    // be what the export answers. The model refuses only what its data never had.
+    const bool strict = c.data.unseen == UnseenPolicy::Error;
     for (const auto &col : categoricalCols) {
         const auto &cells = t.cells[size_t(t.index(col))];
         std::set<std::string> seen;
-        for (int r : split.train)
-            seen.insert(cells[size_t(r)]);
+        if (strict)
+            seen.insert(cells.begin(), cells.end());
+        else
+            for (int r : split.train)
+                seen.insert(cells[size_t(r)]);
         CategoricalFeature cf;
         cf.name = col;
         for (const auto &s : seen)

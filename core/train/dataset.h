@@ -30,7 +30,10 @@ struct NumericFeature {
 
 struct CategoricalFeature {
     QString name;
-    QStringList categories; // index = code; an unseen value is code categories.size()
+    QStringList categories; // index = code; an unseen value is code categories.size() (the
+                            // "other" code) — or refused by the export with data.unseen: error,
+                            // whose vocabulary is every value of the file, not only the training
+                            // split's (prepareTabular says why)
 };
 
 // The fitted transform. Serialised as JSON beside the model and inside its export.
@@ -38,6 +41,7 @@ struct Preprocessor {
     Task task = Task::Classification;
     Encoding encoding = Encoding::OneHot;
     int embeddingDim = 4;
+    UnseenPolicy unseen = UnseenPolicy::Other; // what the export does with a value outside a vocabulary
     QVector<NumericFeature> numeric;
     QVector<CategoricalFeature> categorical;
     QStringList classes;      // classification: index → label text

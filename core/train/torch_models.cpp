@@ -3,6 +3,9 @@
 #include "core/common/atomic_file.h"
 #include "core/train/script_model.h"
 
+#include <torch/csrc/jit/frontend/resolver.h>
+#include <torch/csrc/jit/frontend/sugared_value.h>
+#include <torch/csrc/jit/runtime/jit_exception.h>
 #include <torch/script.h>
 
 #include <QFileInfo>
@@ -232,6 +235,39 @@ private:
     torch::nn::Linear m_head{nullptr};
 };
 
+// What the generated source may name: torch's operators (LibTorch's native resolver) and
+// `Exception`, for `raise` — which C++'s script compiler, unlike Python's, does not know by itself.
+struct ExportResolver : torch::jit::Resolver {
+    std::shared_ptr<torch::jit::SugaredValue> resolveValue(const std::string &name, torch::jit::GraphFunction &m,
+                                                           const torch::jit::SourceRange &loc) override
+    {
+        if (name == "Exception")
+            return std::make_shared<torch::jit::ExceptionValue>("Exception");
+        return m_native.resolveValue(name, m, loc);
+    }
+    c10::TypePtr resolveType(const std::string &name, const torch::jit::SourceRange &loc) override { return m_native.resolveType(name, loc); }
+
+private:
+    torch::jit::NativeResolver m_native;
+};
+
+// The message a TorchScript `raise` carried, without the interpreter's traceback: the original
+// message where LibTorch kept it, else the last non-empty line of what() with the exception's
+// class name ("builtins.Exception: ") taken off.
+QString raisedMessage(const torch::jit::JITException &e)
+{
+    QString text = e.getOriginalMsg() ? QString::fromStdString(*e.getOriginalMsg()) : QString();
+    if (text.trimmed().isEmpty()) {
+        const QStringList lines = QString::fromUtf8(e.what()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        text = lines.isEmpty() ? QString() : lines.last();
+    }
+    text = text.trimmed();
+    for (const QString &prefix : {QStringLiteral("builtins.Exception: "), QStringLiteral("Exception: "), QStringLiteral("RuntimeError: ")})
+        if (text.startsWith(prefix))
+            text = text.mid(prefix.size());
+    return text;
+}
+
 torch::Tensor toTensor(const std::vector<double> &v)
 {
     return torch::tensor(std::vector<double>(v), torch::kFloat64).to(torch::kFloat32);
@@ -317,6 +353,13 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
             }
             m.register_attribute("vocab", c10::ListType::create(c10::DictType::create(c10::StringType::get(), c10::IntType::get())), vocab);
             m.register_attribute("unknown", c10::ListType::ofInts(), unknown);
+            const bool strict = pre.unseen == UnseenPolicy::Error;
+            if (strict) {
+                c10::List<std::string> columns;
+                for (const auto &c : pre.categorical)
+                    columns.push_back(c.name.toStdString());
+                m.register_attribute("categorical_columns", c10::ListType::ofStrings(), columns);
+            }
             // The C++ script compiler has no torch.float32 / torch.long names: dtypes are written
             // as their ScalarType numbers (6 = float32, 4 = int64).
             src << "def preprocess(self, numeric: Tensor, categorical: List[List[str]]) -> Tuple[Tensor, Tensor]:\n"
@@ -327,9 +370,21 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
                 << "    flat: List[int] = []\n"
                 << "    for i in range(len(categorical)):\n"
                 << "        row = categorical[i]\n"
-                << "        for j in range(" << ncat << "):\n"
-                << "            flat.append(self.vocab[j].get(row[j], self.unknown[j]))\n"
-                << "    codes = torch.tensor(flat, dtype=4).view([n, " << ncat << "])\n";
+                << "        for j in range(" << ncat << "):\n";
+            if (strict) {
+                // data.unseen: error. The message names the value, the column and the row of
+                // this call; the serving runtime (ScriptModel::predict) passes it on as the reason
+                // the input was refused. The vocabularies hold only non-negative codes.
+                src << "            code = self.vocab[j].get(row[j], -1)\n"
+                    << "            if code < 0:\n"
+                    << "                raise Exception(\"unseen category '\" + row[j] + \"' in column '\" + self.categorical_columns[j] + \"' (row \" + str(i + 1)"
+                       " + \" of \" + str(len(categorical)) + \"): the model was trained with data.unseen: error and knows only the \" + str(self.unknown[j])"
+                       " + \" values of its training data; retrain on data that has it, or with data.unseen: other\")\n"
+                    << "            flat.append(code)\n";
+            } else {
+                src << "            flat.append(self.vocab[j].get(row[j], self.unknown[j]))\n";
+            }
+            src << "    codes = torch.tensor(flat, dtype=4).view([n, " << ncat << "])\n";
             if (pre.encoding == Encoding::OneHot && ncat > 0) {
                 src << "    parts = [x]\n"
                     << "    for j in range(" << ncat << "):\n"
@@ -345,9 +400,20 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
                                       {QStringLiteral("shape"), QJsonArray{-1, int(pre.numeric.size())}},
                                       {QStringLiteral("columns"), QJsonArray::fromStringList(numericNames)},
                                       {QStringLiteral("missing"), QStringLiteral("NaN")}});
-            inputs.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("categorical")}, {QStringLiteral("dtype"), QStringLiteral("BYTES")},
-                                      {QStringLiteral("shape"), QJsonArray{-1, ncat}},
-                                      {QStringLiteral("columns"), QJsonArray::fromStringList(catNames)}});
+            // "unseen" says what the model does with a value outside its vocabulary (models show
+            // prints it); a model that refuses such values also names one value per column it
+            // takes ("sample"), which the server's warm-up sends instead of empty strings.
+            QJsonObject categorical{{QStringLiteral("name"), QStringLiteral("categorical")}, {QStringLiteral("dtype"), QStringLiteral("BYTES")},
+                                    {QStringLiteral("shape"), QJsonArray{-1, ncat}},
+                                    {QStringLiteral("columns"), QJsonArray::fromStringList(catNames)},
+                                    {QStringLiteral("unseen"), QLatin1String(unseenPolicyName(pre.unseen))}};
+            if (strict) {
+                QJsonArray sample;
+                for (const auto &c : pre.categorical)
+                    sample.append(c.categories.value(0));
+                categorical.insert(QStringLiteral("sample"), sample);
+            }
+            inputs.append(categorical);
         } else if (pre.task == Task::Forecast) {
             addBuffer(m, "pre_mean", torch::tensor(pre.targetMean, torch::kFloat32));
             addBuffer(m, "pre_scale", torch::tensor(pre.targetScale, torch::kFloat32));
@@ -382,7 +448,7 @@ Status exportTorchScript(const ModelNetImpl &net, const Preprocessor &pre, const
         for (std::string line; std::getline(lines, line);)
             dedented += (line.rfind("    ", 0) == 0 ? line.substr(4) : line) + "\n";
         src << dedented;
-        m.define(src.str());
+        m.define(src.str(), std::make_shared<ExportResolver>());
 
         if (classify)
             outputs.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("probabilities")}, {QStringLiteral("dtype"), QStringLiteral("FP32")},
@@ -498,6 +564,11 @@ Result<ModelOutput> ScriptModel::predict(const std::vector<ModelInput> &inputs, 
         r.columns = int(out.size(1));
         r.values.assign(out.data_ptr<double>(), out.data_ptr<double>() + out.numel());
         return r;
+    } catch (const torch::jit::JITException &e) {
+        // A `raise` in the model's TorchScript (data.unseen: error; any Python model's own
+        // checks): the interpreter prefixes the model's message with its traceback, and the
+        // message is what the caller needs — the last line, "builtins.Exception: …".
+        return invalidArgument(QStringLiteral("the model refused the input: %1").arg(raisedMessage(e)));
     } catch (const c10::Error &e) {
         return invalidArgument(QStringLiteral("the model refused the input: %1").arg(QString::fromStdString(e.what_without_backtrace()).section(QLatin1Char('\n'), 0, 1)));
     } catch (const std::exception &e) {

@@ -36,6 +36,11 @@ const char *activationName(Activation a)
     return "?";
 }
 
+const char *unseenPolicyName(UnseenPolicy p)
+{
+    return p == UnseenPolicy::Error ? "error" : "other";
+}
+
 namespace {
 
 // Reads one YAML document into a TrainConfig; errors carry "name:line:column: key".
@@ -194,7 +199,7 @@ Result<TrainConfig> parseTrainConfig(const QByteArray &yaml, const QString &name
                                  {"forecast", Task::Forecast}, {"image", Task::Image}},
                                 Task::Classification);
         if (const auto d = root["data"]) {
-            r.checkKeys(d, QStringLiteral("data"), {"path", "label", "features", "categorical", "drop", "missing",
+            r.checkKeys(d, QStringLiteral("data"), {"path", "label", "features", "categorical", "drop", "missing", "unseen",
                                                     "validation_fraction", "test_fraction", "slice", "time", "builtin"});
             if (d["path"]) {
                 const QString p = r.str(d["path"], QStringLiteral("data.path"));
@@ -208,6 +213,13 @@ Result<TrainConfig> parseTrainConfig(const QByteArray &yaml, const QString &name
                 c.data.missing = r.choice<MissingPolicy>(d["missing"], QStringLiteral("data.missing"),
                                                          {{"mean", MissingPolicy::Mean}, {"zero", MissingPolicy::Zero}, {"error", MissingPolicy::Error}},
                                                          MissingPolicy::Mean);
+            if (d["unseen"]) {
+                c.data.unseen = r.choice<UnseenPolicy>(d["unseen"], QStringLiteral("data.unseen"),
+                                                       {{"other", UnseenPolicy::Other}, {"error", UnseenPolicy::Error}}, UnseenPolicy::Other);
+                if (c.task == Task::Forecast || c.task == Task::Image)
+                    r.fail(d["unseen"], QStringLiteral("'data.unseen' is about categorical columns, which a %1 task has none of; remove it")
+                                            .arg(QLatin1String(taskName(c.task))));
+            }
             if (d["validation_fraction"]) c.data.validationFraction = r.num(d["validation_fraction"], QStringLiteral("data.validation_fraction"));
             if (d["test_fraction"]) c.data.testFraction = r.num(d["test_fraction"], QStringLiteral("data.test_fraction"));
             if (d["slice"]) c.data.slice = r.str(d["slice"], QStringLiteral("data.slice"));
@@ -418,6 +430,10 @@ QVector<std::pair<QString, QString>> configParams(const TrainConfig &c)
         p.append({QStringLiteral("model.dropout"), QString::number(c.model.dropout)});
         p.append({QStringLiteral("model.batch_norm"), c.model.batchNorm ? QStringLiteral("true") : QStringLiteral("false")});
         p.append({QStringLiteral("model.categorical_encoding"), c.model.encoding == Encoding::OneHot ? QStringLiteral("one_hot") : QStringLiteral("embedding")});
+        // Only the non-default is a param, so the runs made before the key existed (which all
+        // mapped unseen values to "other") compare as equal to today's default runs.
+        if (c.data.unseen != UnseenPolicy::Other)
+            p.append({QStringLiteral("data.unseen"), QLatin1String(unseenPolicyName(c.data.unseen))});
     } else if (c.task == Task::Forecast) {
         p.append({QStringLiteral("model.cell"), c.model.cell == Cell::Gru ? QStringLiteral("gru") : QStringLiteral("lstm")});
         p.append({QStringLiteral("model.recurrent_hidden"), QString::number(c.model.recurrentHidden)});

@@ -15,6 +15,7 @@
 //     categorical: [channel]        # columns to encode as categories (text columns are anyway)
 //     drop: [customer_id]
 //     missing: mean                 # numeric gaps: mean | zero | error
+//     unseen: other                 # a category the data never had, in serving: other | error
 //     validation_fraction: 0.2
 //     test_fraction: 0.0
 //     slice: channel                # evaluation per value of this column
@@ -70,6 +71,12 @@ enum class Task { Classification, Regression, Forecast, Image };
 enum class Activation { Relu, Tanh, Gelu, Sigmoid, LeakyRelu };
 enum class Encoding { OneHot, Embedding };
 enum class MissingPolicy { Mean, Zero, Error };
+// What the exported model does with a categorical value outside its vocabulary. Other (the
+// default): the value gets the column's "other" code (an all-zero one-hot block, or the extra
+// embedding row) and the row is answered. Error: the model raises, naming the column and the
+// value, like scikit-learn's OneHotEncoder(handle_unknown='error') — so a server answers that
+// request with an error instead of a prediction.
+enum class UnseenPolicy { Other, Error };
 enum class Cell { Gru, Lstm };
 enum class OptimizerKind { Sgd, Adam, AdamW };
 enum class Schedule { Constant, Step, Cosine, Exponential };
@@ -77,6 +84,7 @@ enum class LogEvery { Step, Epoch };
 
 const char *taskName(Task t);
 const char *activationName(Activation a);
+const char *unseenPolicyName(UnseenPolicy p); // "other" | "error"
 
 struct DataConfig {
     QString path;          // absolute once loaded from a file
@@ -85,6 +93,7 @@ struct DataConfig {
     QStringList categorical;
     QStringList drop;
     MissingPolicy missing = MissingPolicy::Mean;
+    UnseenPolicy unseen = UnseenPolicy::Other;
     double validationFraction = 0.2;
     double testFraction = 0.0;
     QString slice;

@@ -122,6 +122,107 @@ private Q_SLOTS:
             QCOMPARE(FraudGenerator::csvLine(g1.next()), FraudGenerator::csvLine(g2.next()));
     }
 
+    // A merchant category the data never had, from the shift's time on: only there, at its
+    // share, the same rows for the same seed, and every other field as the shift without it.
+    void newCategoryFromTheShiftOn()
+    {
+        FraudDataOptions o;
+        o.rows = 40000;
+        const QDateTime mid = o.start.addSecs(o.spanSeconds / 2);
+        o.shift.from = mid;
+        o.shift.amountScale = 1.5;
+        o.shift.newCategory = QStringLiteral("crypto_exchange");
+        o.shift.newCategoryShare = 0.2;
+        QVERIFY(!FraudGenerator::merchantCategories().contains(o.shift.newCategory));
+        FraudDataOptions without = o;
+        without.shift.newCategory.clear();
+        without.shift.newCategoryShare = 0.0;
+
+        FraudGenerator g(o), plain(without);
+        qint64 before = 0, after = 0, fresh = 0;
+        QDateTime firstFresh;
+        while (!g.atEnd()) {
+            const auto t = g.next();
+            auto p = plain.next();
+            if (t.timestamp < mid) {
+                ++before;
+                QVERIFY2(t.merchantCategory != o.shift.newCategory, qPrintable(t.timestamp.toString(Qt::ISODate)));
+            } else {
+                ++after;
+                if (t.merchantCategory == o.shift.newCategory) {
+                    ++fresh;
+                    if (!firstFresh.isValid())
+                        firstFresh = t.timestamp;
+                    p.merchantCategory = o.shift.newCategory; // the one field it may change
+                }
+            }
+            QCOMPARE(FraudGenerator::csvLine(t), FraudGenerator::csvLine(p));
+        }
+        QVERIFY(before > 19000 && after > 19000);
+        // Binomial(~20000, 0.2): sd ≈ 57 rows, 0.003 of the share; ±0.02 is beyond 6 sd.
+        const double share = double(fresh) / double(after);
+        QVERIFY2(share > 0.18 && share < 0.22, qPrintable(QString::number(share)));
+        QVERIFY(firstFresh >= mid && firstFresh < mid.addSecs(60 * 60));
+
+        // Share 1: the first row at the shift's time has it, the last row before does not.
+        o.shift.newCategoryShare = 1.0;
+        FraudGenerator all(o);
+        data::FraudTransaction last;
+        bool reached = false;
+        for (auto t = all.next(); !all.atEnd() && !reached; last = t, t = all.next()) {
+            if (t.timestamp >= mid) {
+                reached = true;
+                QCOMPARE(t.merchantCategory, o.shift.newCategory);
+                QVERIFY(last.timestamp.isValid() && last.timestamp < mid);
+                QVERIFY(last.merchantCategory != o.shift.newCategory);
+            }
+        }
+        QVERIFY(reached);
+
+        // The same options and seed: the same bytes; another seed: other rows get it.
+        o.shift.newCategoryShare = 0.2;
+        const auto digest = [](FraudDataOptions options) {
+            FraudGenerator gen(std::move(options));
+            QCryptographicHash h(QCryptographicHash::Md5);
+            while (!gen.atEnd())
+                h.addData(FraudGenerator::csvLine(gen.next()));
+            return h.result().toHex();
+        };
+        QCOMPARE(digest(o), digest(o));
+        FraudDataOptions other = o;
+        other.seed = 43;
+        QVERIFY(digest(o) != digest(other));
+    }
+
+    void newCategoryMustBeNewNamedAndAShare_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<double>("share");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("existing") << QStringLiteral("travel") << 0.2 << QStringLiteral("'travel' is one of the merchant categories");
+        QTest::newRow("comma") << QStringLiteral("crypto,exchange") << 0.2 << QStringLiteral("not a name of letters");
+        QTest::newRow("share above 1") << QStringLiteral("crypto_exchange") << 1.5 << QStringLiteral("between 0 and 1");
+        QTest::newRow("share below 0") << QStringLiteral("crypto_exchange") << -0.1 << QStringLiteral("between 0 and 1");
+        QTest::newRow("share without a name") << QString() << 0.2 << QStringLiteral("needs the category's name");
+    }
+    void newCategoryMustBeNewNamedAndAShare()
+    {
+        QFETCH(QString, name);
+        QFETCH(double, share);
+        QFETCH(QString, needle);
+        FraudDataOptions o;
+        o.rows = 10;
+        o.shift.from = o.start;
+        o.shift.newCategory = name;
+        o.shift.newCategoryShare = share;
+        const Status s = data::validateFraudShift(o.shift);
+        QCOMPARE(s.code(), ErrorCode::InvalidArgument);
+        QVERIFY2(s.message().contains(needle), qPrintable(s.message()));
+        const QString path = m_dir.filePath(QStringLiteral("refused.csv"));
+        QCOMPARE(data::writeFraudCsv(path, o).code(), ErrorCode::InvalidArgument);
+        QVERIFY(!QFile::exists(path));
+    }
+
     void badOptionsRefused()
     {
         FraudDataOptions o;
