@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (Release) and run the benchmarks in tests/bench, each beside its peer in the same run.
-#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring
+#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring, ct
 # Prints `bench NAME VALUE UNIT` lines; `bench NAME_vs_PEER RATIO x` where RATIO > 1 means Orrery
 # is better. Exits non-zero only when a benchmark itself fails to run.
 set -euo pipefail
@@ -290,6 +290,34 @@ run_monitoring_area() {
   rm -rf "$work/monitoring-area"
 }
 
+# Continuous training: the drift scenario on its compressed clock — from the injected shift to the
+# first alert and to the new champion serving, counted in monitoring windows (1m of clock each) and
+# in clock time; the iteration's steps, and the loop's own overhead beside the pipeline's and the
+# canary's time. No other tool closes this loop, so there is no peer to run beside it.
+run_ct() {
+  local out
+  out=$("$repo/build-bench/bin/orrery-cli" demo "$work/ct-drift" --scenario drift --json 2>"$work/ct-drift.log") || {
+    tail -20 "$work/ct-drift.log" >&2; return 1; }
+  /usr/bin/python3 - <<<"$out" <<'PY'
+import json, sys
+r = json.load(sys.stdin)
+steps = r["step_ms"]
+print(f"bench ct_scenario_as_designed {1 if r['as_designed'] else 0} bool")
+print(f"bench ct_shift_to_alert_windows {r['windows_to_alert']} windows")
+print(f"bench ct_shift_to_champion_windows {r['windows_to_end']} windows")
+print(f"bench ct_shift_to_alert_clock {r['shift_to_alert_ms']/1000:.0f} s")
+print(f"bench ct_shift_to_champion_clock {r['shift_to_end_ms']/1000:.0f} s")
+for name in ("data", "pipeline", "gate", "canary", "promote"):
+    if name in steps:
+        print(f"bench ct_step_{name}_clock {steps[name]/1000:.1f} s")
+loop = r["iteration_ms"] - steps.get("pipeline", 0) - steps.get("canary", 0)
+print(f"bench ct_loop_overhead_clock {loop/1000:.1f} s")
+if r["iteration_ms"] > 0:
+    print(f"bench ct_loop_overhead_share {100.0*loop/r['iteration_ms']:.1f} %")
+PY
+  rm -rf "$work/ct-drift"
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
@@ -304,7 +332,8 @@ for g in "${groups[@]}"; do
     serving) run_serving || status=1 ;;
     deployment) run_deployment || status=1 ;;
     monitoring) run_monitoring || status=1; run_monitoring_area || status=1 ;;
-    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring)" >&2; status=1 ;;
+    ct) run_ct || status=1 ;;
+    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring, ct)" >&2; status=1 ;;
   esac
 done
 exit $status

@@ -113,7 +113,7 @@ int runCtCheck(const Context &context)
     out(QStringLiteral("Triggers:"));
     if (c.triggers.schedule) {
         QStringList runs;
-        for (const QDateTime &t : c.triggers.schedule->nextRuns(QDateTime::currentDateTimeUtc(), next))
+        for (const QDateTime &t : c.triggers.schedule->nextRuns(common::Clock::system().now(), next))
             runs << common::toIsoUtc(t);
         out(QStringLiteral("  schedule  \"%1\" (UTC)%2").arg(c.triggers.schedule->expression(), runs.isEmpty() ? QString() : QStringLiteral(", next runs:")));
         for (const QString &r : runs)

@@ -192,7 +192,7 @@ int status(CommandParser &p, workspace::Workspace &ws)
     } else {
         configProblem = config.status().message();
     }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 now = common::Clock::system().nowMs();
     if (p.json()) {
         QJsonObject o{{QStringLiteral("paused"), state->paused},
                       {QStringLiteral("paused_by"), state->pausedBy},

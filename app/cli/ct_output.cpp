@@ -63,7 +63,7 @@ QJsonObject ctConfigJson(const ct::CtConfig &c, int nextRuns)
     QJsonObject schedule;
     if (c.triggers.schedule) {
         QJsonArray runs;
-        for (const QDateTime &t : c.triggers.schedule->nextRuns(QDateTime::currentDateTimeUtc(), nextRuns))
+        for (const QDateTime &t : c.triggers.schedule->nextRuns(common::Clock::system().now(), nextRuns))
             runs.append(common::toIsoUtc(t));
         schedule = {{QStringLiteral("cron"), c.triggers.schedule->expression()}, {QStringLiteral("timezone"), QStringLiteral("UTC")}, {QStringLiteral("next_runs"), runs}};
     }

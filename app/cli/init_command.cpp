@@ -46,9 +46,13 @@ int runInit(const Context &context)
 }
 
 int runDemoReplay(const Context &context);
+int runDemoScenario(const Context &context);
 
 int runDemo(const Context &context)
 {
+    for (const QString &arg : context.args)
+        if (arg == QLatin1String("--scenario") || arg.startsWith(QLatin1String("--scenario=")))
+            return runDemoScenario(context);
     if (context.args.value(0) == QLatin1String("replay")) { // a folder named replay: demo ./replay
         Context rest = context;
         rest.args.removeFirst();
@@ -57,7 +61,8 @@ int runDemo(const Context &context)
     CommandParser p(context, QStringLiteral("demo"),
                     QStringLiteral("Create a demo workspace in a new folder: a synthetic card-fraud dataset\n"
                                    "(50,000 transactions, about 1% fraud) and a README.\n"
-                                   "`demo replay --endpoint E` replays its traffic to a served endpoint, with delayed labels (demo replay --help)."));
+                                   "`demo replay --endpoint E` replays its traffic to a served endpoint, with delayed labels (demo replay --help).\n"
+                                   "`demo DIR --scenario drift|bad-challenger` runs the continuous-training loop's story (demo DIR --scenario drift --help)."));
     p.parser().addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("A new or empty folder."));
     p.parser().addOption({QStringLiteral("rows"), QStringLiteral("Number of transactions (default 50000)."), QStringLiteral("N"), QStringLiteral("50000")});
     p.parser().addOption({QStringLiteral("seed"), QStringLiteral("Seed of the generator (default 42)."), QStringLiteral("SEED"), QStringLiteral("42")});

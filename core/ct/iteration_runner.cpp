@@ -97,6 +97,9 @@ Next nextStep(const QVector<IterationStep> &steps, bool requireApproval)
     const IterationStep &last = steps.last();
     const bool done = last.state == kSucceeded || last.state == QLatin1String("skipped");
     const bool redo = last.state == QLatin1String("running") || last.state == kInterrupted;
+    // A canary that did not complete goes on to the promote step, which rolls back.
+    if (last.name == step::kCanary && last.state == kFailed)
+        return Next::Promote;
     if (!done && !redo)
         return Next::Nothing; // it failed: the iteration has ended
     if (last.name == step::kData)
@@ -413,10 +416,8 @@ private:
             ORRERY_TRY(end(outcome::kPromoted, why));
             return false;
         }
-        const QString why = QStringLiteral("rolled back: %1; champion stays v%2").arg(canary.value(QStringLiteral("message")).toString().isEmpty()
-                                                                                          ? steps.last().reason
-                                                                                          : QStringLiteral("%1 (%2)").arg(steps.last().reason, canary.value(QStringLiteral("message")).toString()))
-                                .arg(champion);
+        // The canary step's reason says what happened to the rollout (the analysis, a user's abort).
+        const QString why = QStringLiteral("rolled back: %1; champion stays v%2").arg(steps.last().reason).arg(champion);
         ORRERY_TRY(m_iterations.finishStep(st.id, kSucceeded, why, {{QStringLiteral("champion"), champion}}).status());
         ORRERY_TRY(end(outcome::kRolledBack, why));
         return false;

@@ -350,7 +350,7 @@ Result<QVector<Iteration>> IterationStore::recoverInterrupted(OwnerCheck check)
             gone = QStringLiteral("the process that ran it (PID %1 on %2) no longer holds the loop's lock").arg(i.ownerPid).arg(i.ownerHost);
         else if (i.ownerHost == host && !processAlive(i.ownerPid))
             gone = QStringLiteral("the process that ran it (PID %1 on %2) has ended").arg(i.ownerPid).arg(i.ownerHost);
-        else if (i.ownerHost != host && now - i.heartbeat > kRemoteOwnerTimeoutMs)
+        else if (i.ownerHost != host && now - i.heartbeat > m_clock.clockMs(kRemoteOwnerTimeoutMs))
             gone = QStringLiteral("the process that ran it (PID %1 on %2) has not beaten since %3").arg(i.ownerPid).arg(i.ownerHost, common::toIsoUtc(QDateTime::fromMSecsSinceEpoch(i.heartbeat, Qt::UTC)));
         if (gone.isEmpty())
             continue;
