@@ -23,7 +23,8 @@ using monitor::YamlCheck;
 const QStringList kTopKeys = {QStringLiteral("model"), QStringLiteral("endpoint"), QStringLiteral("dataset"), QStringLiteral("triggers"),
                               QStringLiteral("policies"), QStringLiteral("gate"), QStringLiteral("canary")};
 const QStringList kDatasetKeys = {QStringLiteral("path"), QStringLiteral("label"), QStringLiteral("columns"), QStringLiteral("policy"),
-                                  QStringLiteral("window"), QStringLiteral("rows"), QStringLiteral("seed")};
+                                  QStringLiteral("window"), QStringLiteral("rows"), QStringLiteral("seed"),
+                                  QStringLiteral("keep"), QStringLiteral("time_column")};
 const QStringList kTriggerKeys = {QStringLiteral("schedule"), QStringLiteral("data"), QStringLiteral("alert"), QStringLiteral("manual")};
 const QStringList kPolicyKeys = {QStringLiteral("cooldown"), QStringLiteral("max_per_day"), QStringLiteral("require_approval"), QStringLiteral("min_rows")};
 const QStringList kGateKeys = {QStringLiteral("metric"), QStringLiteral("min_improvement"), QStringLiteral("holdout"), QStringLiteral("min_rows")};
@@ -169,6 +170,16 @@ private:
             else if (auto s = m_check.integer(e[QStringLiteral("seed")].second, QStringLiteral("the dataset's seed"), 0, std::numeric_limits<qint64>::max()))
                 d->seed = quint64(*s);
         }
+        if (e.contains(QStringLiteral("keep")))
+            if (auto k = m_check.duration(e[QStringLiteral("keep")].second, QStringLiteral("the dataset's keep"), 60'000, 3650 * kDay))
+                d->keepMs = *k;
+        if (e.contains(QStringLiteral("time_column")))
+            if (auto t = m_check.text(e[QStringLiteral("time_column")].second, QStringLiteral("the dataset's time_column"), QStringLiteral("time_column: timestamp")))
+                d->timeColumn = *t;
+        if (d->keepMs > 0 && d->timeColumn.isEmpty())
+            m_check.error(e[QStringLiteral("keep")].first.Mark(), QStringLiteral("'keep' needs time_column: the column whose time says how old a row is, e.g. time_column: timestamp"));
+        if (d->keepMs == 0 && e.contains(QStringLiteral("time_column")))
+            m_check.error(e[QStringLiteral("time_column")].first.Mark(), QStringLiteral("'time_column' is used by keep only; add e.g. keep: 30d or remove it"));
     }
 
     void columns(const YAML::Node &node, DatasetConfig *d)

@@ -15,6 +15,8 @@
 //     policy: all                       # which labelled production rows: all | recent | sample (default all)
 //     window: 7d                        # recent: those predicted at most this long ago
 //     rows: 5000                        # sample: this many, drawn with `seed` (default 42)
+//     keep: 30d                         # optional: train on a sliding window — the version's rows
+//     time_column: timestamp            #   older than this (by time_column) are left out
 //   triggers:                           # optional; without it, only by hand
 //     schedule: "0 3 * * 1-5"           # cron, five fields, UTC (cron_schedule.h)
 //     data: [data/transactions.csv.dvc, data/incoming/]   # a .dvc file's md5 changes; new files in a folder
@@ -77,6 +79,8 @@ struct DatasetConfig {
     qint64 windowMs = 0; // Recent
     int rows = 0;        // Sample
     quint64 seed = 42;   // Sample
+    qint64 keepMs = 0;   // > 0: the base version's rows older than this (by timeColumn) are left out
+    QString timeColumn;
     QString dvcFile() const { return path + QStringLiteral(".dvc"); }
     QString policyText() const; // "all", "recent 7d", "sample 5000 rows (seed 42)"
 };

@@ -73,6 +73,49 @@ Result<bool> copyVerified(data::ContentCache &cache, const QString &md5, common:
     return !any || last == '\n';
 }
 
+// The verified version's rows whose `timeColumn` is at or after `cutoffMs` (a sliding window),
+// with its header, into `out`; rows whose time does not read as ISO 8601 are kept (they cannot be
+// judged old). Returns the rows left out.
+Result<qint64> copyRecentRows(data::ContentCache &cache, const QString &md5, const QString &timeColumn, qint64 cutoffMs, common::AtomicFile &out)
+{
+    {
+        QFile object(cache.objectPath(md5));
+        if (!object.open(QIODevice::ReadOnly))
+            return notFound(QStringLiteral("the dataset's version %1 is not in the content cache (%2); pull it with `orrery-cli data pull`").arg(md5, cache.objectPath(md5)));
+        QCryptographicHash hash(QCryptographicHash::Md5);
+        if (!hash.addData(&object) || QString::fromLatin1(hash.result().toHex()) != md5) {
+            (void)cache.quarantine(md5);
+            return corrupt(QStringLiteral("the cached dataset version %1 does not match its md5 (moved to quarantine); pull it again with `orrery-cli data pull`").arg(md5));
+        }
+    }
+    data::CsvReader reader;
+    ORRERY_TRY(reader.open(cache.objectPath(md5)));
+    const int column = int(reader.columnNames().indexOf(timeColumn));
+    if (column < 0)
+        return invalidArgument(QStringLiteral("the dataset has no column '%1' (ct.yaml's dataset.time_column); its columns are: %2")
+                                   .arg(timeColumn, reader.columnNames().join(QLatin1Char(','))));
+    data::CsvWriterOptions options;
+    options.escapeFormulas = false;
+    data::CsvWriter writer(&out, options);
+    ORRERY_TRY(writer.writeRow(reader.columnNames()));
+    qint64 dropped = 0;
+    QStringList cells;
+    while (reader.next()) {
+        const QDateTime t = QDateTime::fromString(QString::fromUtf8(reader.field(column).data(), qsizetype(reader.field(column).size())), Qt::ISODate);
+        if (t.isValid() && t.toMSecsSinceEpoch() < cutoffMs) {
+            ++dropped;
+            continue;
+        }
+        cells.clear();
+        for (const std::string_view &f : reader.fields())
+            cells << QString::fromUtf8(f.data(), qsizetype(f.size()));
+        ORRERY_TRY(writer.writeRow(cells));
+    }
+    ORRERY_TRY(reader.status());
+    ORRERY_TRY(writer.finish());
+    return dropped;
+}
+
 Result<QStringList> headerOf(const QString &path)
 {
     if (!QFileInfo::exists(path))
@@ -182,6 +225,9 @@ Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &con
     result.workspace = tree;
     const QString cacheRoot = data::DataRepository::cacheDirFor(root);
     data::DataRepository repository(tree, nullptr, cacheRoot);
+    // A checkout has the .dvc files, not the data they track (git ignores it): every tracked out
+    // comes from the content cache, as `data checkout` (dvc checkout) brings it, for the pipeline.
+    ORRERY_TRY(repository.checkout({}, false).status());
 
     const DatasetConfig &dataset = config.dataset;
     ORRERY_ASSIGN_OR_RETURN(const auto base, datasetOut(tree + QLatin1Char('/') + dataset.dvcFile(), dataset.dvcFile()));
@@ -214,9 +260,14 @@ Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &con
     {
         common::AtomicFile out(dataPath);
         ORRERY_TRY(out.open());
-        ORRERY_ASSIGN_OR_RETURN(const bool endsWithNewline, copyVerified(repository.cache(), base.md5, out));
-        if (!endsWithNewline)
-            ORRERY_TRY(out.write(QByteArray("\n")));
+        if (dataset.keepMs > 0) {
+            ORRERY_ASSIGN_OR_RETURN(result.rowsLeftOut, copyRecentRows(repository.cache(), base.md5, dataset.timeColumn,
+                                                                       clock.now().toMSecsSinceEpoch() - dataset.keepMs, out));
+        } else {
+            ORRERY_ASSIGN_OR_RETURN(const bool endsWithNewline, copyVerified(repository.cache(), base.md5, out));
+            if (!endsWithNewline)
+                ORRERY_TRY(out.write(QByteArray("\n")));
+        }
         data::CsvWriterOptions options;
         options.escapeFormulas = false; // the cells are data for training, kept exactly
         data::CsvWriter writer(&out, options);

@@ -10,7 +10,8 @@
 //      of them otherwise) are split: the newest by label (ct.yaml's gate.holdout share) are kept
 //      out of training for the loop's gate (gate_step.h), written to the iteration's temporary
 //      folder; the rest are chosen by the dataset's policy;
-//   3. the new CSV — the version's bytes unchanged, then the chosen rows in the dataset's columns —
+//   3. the new CSV — the version's bytes unchanged (or, with dataset.keep, its rows of that recent
+//      window), then the chosen rows in the dataset's columns —
 //      is written atomically in the worktree, added through the data module's own add path
 //      (core/data's DataRepository: the object into the workspace's content cache, the .dvc file
 //      rewritten) and the .dvc file committed on the iteration's branch.
@@ -47,6 +48,7 @@ struct DataStepResult {
     QString commit;        // on `branch`; empty when nothing was added
     bool changed = false;
     qint64 rowsAdded = 0;
+    qint64 rowsLeftOut = 0;  // the version's rows older than dataset.keep
     ProductionRowsReport rows;
     QString workspace;       // the workspace inside the worktree (absolute): where the pipeline runs
     qint64 trainedThrough = 0; // the newest label id among the rows it may train on: the next

@@ -42,6 +42,7 @@ QJsonObject dataDetail(const DataStepResult &d)
             {QStringLiteral("feedback_through"), double(d.rows.feedbackThrough)},
             {QStringLiteral("trained_through"), double(d.trainedThrough)},
             {QStringLiteral("gate_rows"), double(d.gateRows)},
+            {QStringLiteral("rows_left_out"), double(d.rowsLeftOut)},
             {QStringLiteral("gate_file"), d.gateFile},
             {QStringLiteral("empty_columns"), QJsonArray::fromStringList(d.rows.emptyColumns)},
             {QStringLiteral("problems"), QJsonArray::fromStringList(d.rows.problems)}};
@@ -60,6 +61,8 @@ QString dataReason(const DataStepResult &d, const QString &dataset)
     notes << QStringLiteral("%1 labelled row%2 read").arg(d.rows.labelled).arg(d.rows.labelled == 1 ? QString() : QStringLiteral("s"));
     if (d.gateRows)
         notes << QStringLiteral("the newest %1 kept out for the gate").arg(d.gateRows);
+    if (d.rowsLeftOut)
+        notes << QStringLiteral("%1 of the version's rows older than dataset.keep left out").arg(d.rowsLeftOut);
     if (d.rows.withoutInputs)
         notes << QStringLiteral("%1 without logged inputs").arg(d.rows.withoutInputs);
     if (d.rows.unusable)

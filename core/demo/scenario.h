@@ -2,10 +2,10 @@
 // The continuous-training scenarios: `orrery-cli demo DIR --scenario drift|bad-challenger` tells
 // the closed loop's whole story in about a minute, on a compressed clock.
 //
-// Set-up, in this process: the demo workspace (a smaller dataset, so the new world's rows weigh in
-// the retraining), its pipeline run (v1, the champion), the outs and the loop's files committed as
-// a user would (ct.yaml: retrain on a drift alert once enough labelled rows are in; the loop's gate
-// on F1, which a shift of amounts and channels hurts at the champion's threshold; a short canary),
+// Set-up, in this process: the demo workspace (10,000 transactions, months old), its pipeline run
+// (v1, the champion), the outs and the loop's files committed as a user would (ct.yaml: retrain
+// on a drift alert once enough labelled rows are in, on the last 30 days; the loop's gate on
+// accuracy, which a shift of amounts and channels hurts at the champion's threshold; a short canary),
 // and v1 deployed on the endpoint `fraud`. Then three processes, each on the same compressed clock
 // (common/clock.h's environment, DESIGN.md "Processes"): `orrery-cli serve` (the endpoint, its
 // monitoring windows and alerts, the canary's controller), `orrery-cli ct run` (the loop), and

@@ -67,6 +67,13 @@ private:
         return doc.object();
     }
 
+    // `deploy status fraud --json`'s endpoint.
+    QJsonObject deployment()
+    {
+        return json(cli({QStringLiteral("deploy"), QStringLiteral("status"), QStringLiteral("fraud"), QStringLiteral("--json")}))
+            .value(QStringLiteral("endpoints")).toArray().first().toObject();
+    }
+
     // A change the user commits that retrains the model: the train stage's seed.
     void commitNewSeed()
     {
@@ -181,7 +188,7 @@ private Q_SLOTS:
                  QStringLiteral("data:succeeded pipeline:interrupted pipeline:succeeded gate:succeeded canary:succeeded promote:succeeded"));
         QVERIFY(!QFileInfo::exists(m_ws + QStringLiteral("/.orrery/worktrees/ct-%1").arg(id)));
         QVERIFY(cli({QStringLiteral("audit"), QStringLiteral("list")}).out.contains(QStringLiteral("ct.iteration.resumed")));
-        const QJsonObject status = json(cli({QStringLiteral("deploy"), QStringLiteral("status"), QStringLiteral("fraud"), QStringLiteral("--json")}));
+        const QJsonObject status = deployment();
         QCOMPARE(status.value(QStringLiteral("stable_version")).toInt(), it.value(QStringLiteral("model_version")).toInt());
     }
 
@@ -208,11 +215,12 @@ private Q_SLOTS:
         QCOMPARE(it.value(QStringLiteral("outcome")).toString(), QStringLiteral("promoted"));
         QCOMPARE(stepsOf(it).join(QLatin1Char(' ')), QStringLiteral("data:succeeded pipeline:succeeded gate:succeeded canary:succeeded promote:succeeded"));
         // One rollout of the version: started once, completed once.
-        const QJsonObject history = json(cli({QStringLiteral("deploy"), QStringLiteral("status"), QStringLiteral("fraud"), QStringLiteral("--json")}));
+        const QJsonObject history = deployment();
         QCOMPARE(history.value(QStringLiteral("stable_version")).toInt(), version);
         int started = 0;
         for (const QJsonValue &e : history.value(QStringLiteral("events")).toArray())
-            if (e.toObject().value(QStringLiteral("kind")).toString() == QLatin1String("started") && e.toObject().value(QStringLiteral("candidate_version")).toInt() == version)
+            if (e.toObject().value(QStringLiteral("kind")).toString() == QLatin1String("started")
+                && e.toObject().value(QStringLiteral("weights")).toObject().contains(QString::number(version)))
                 ++started;
         QCOMPARE(started, 1);
     }
@@ -234,7 +242,7 @@ private Q_SLOTS:
         r = cli({QStringLiteral("ct"), QStringLiteral("run"), QStringLiteral("--once"), QStringLiteral("--json")});
         QVERIFY(r.ok());
         QVERIFY2(json(r).value(QStringLiteral("decision")).toString().contains(QStringLiteral("waits for approval")), qPrintable(r.out));
-        const int stableBefore = json(cli({QStringLiteral("deploy"), QStringLiteral("status"), QStringLiteral("fraud"), QStringLiteral("--json")}))
+        const int stableBefore = deployment()
                                      .value(QStringLiteral("stable_version")).toInt();
         QVERIFY(stableBefore != it.value(QStringLiteral("model_version")).toInt());
 
