@@ -22,7 +22,9 @@ QJsonObject GateStepResult::detail() const
             {QStringLiteral("rows"), double(rows)},
             {QStringLiteral("positives"), double(positives)},
             {QStringLiteral("enough_rows"), enoughRows},
-            {QStringLiteral("passed"), passed}};
+            {QStringLiteral("passed"), passed},
+            {QStringLiteral("challenger_metrics"), challengerMetrics},
+            {QStringLiteral("champion_metrics"), championMetrics}};
 }
 
 Result<GateStepResult> runLoopGate(const QString &root, store::Database &db, const CtConfig &config, const GateStepInputs &inputs)
@@ -78,8 +80,10 @@ Result<GateStepResult> runLoopGate(const QString &root, store::Database &db, con
     ORRERY_ASSIGN_OR_RETURN(const auto challengerScores, score(result.challenger, QStringLiteral("challenger")));
     ORRERY_ASSIGN_OR_RETURN(const auto championScores, score(result.champion, QStringLiteral("champion")));
     const double threshold = 0.5;
-    result.challengerValue = stages::scoreBinary(challengerScores, labels, threshold).metrics.value(result.metric).toDouble();
-    result.championValue = stages::scoreBinary(championScores, labels, threshold).metrics.value(result.metric).toDouble();
+    result.challengerMetrics = stages::scoreBinary(challengerScores, labels, threshold).metrics;
+    result.championMetrics = stages::scoreBinary(championScores, labels, threshold).metrics;
+    result.challengerValue = result.challengerMetrics.value(result.metric).toDouble();
+    result.championValue = result.championMetrics.value(result.metric).toDouble();
     const double gain = result.challengerValue - result.championValue;
     result.passed = gain >= config.gate.minImprovement;
     result.reason = QStringLiteral("on the %1 newest labelled production rows (%2 positive), which neither trained on: %3 of challenger v%4 %5, champion v%6 %7 (%8%9; gate.min_improvement %10)")

@@ -38,6 +38,8 @@ struct GateStepResult {
     qint64 positives = 0;
     bool enoughRows = false;
     bool passed = false;
+    QJsonObject challengerMetrics; // every binary metric of both on the rows (the decision uses `metric`)
+    QJsonObject championMetrics;
     QString reason; // the decision in words, with the figures
     QJsonObject detail() const;
 };

@@ -5,7 +5,7 @@
 // Set-up, in this process: the demo workspace (10,000 transactions, months old), its pipeline run
 // (v1, the champion), the outs and the loop's files committed as a user would (ct.yaml: retrain
 // on a drift alert once enough labelled rows are in, on the last 30 days; the loop's gate on
-// accuracy, which a shift of amounts and channels hurts at the champion's threshold; a short canary),
+// average precision, which a shift of amounts and channels costs the champion; a short canary),
 // and v1 deployed on the endpoint `fraud`. Then three processes, each on the same compressed clock
 // (common/clock.h's environment, DESIGN.md "Processes"): `orrery-cli serve` (the endpoint, its
 // monitoring windows and alerts, the canary's controller), `orrery-cli ct run` (the loop), and
