@@ -40,7 +40,7 @@ const std::vector<Command> &commands()
         {"export", "a deployment as Kubernetes, Argo Rollouts, KServe, Terraform or Containerfile (export FORMAT ENDPOINT --model NAME --version V); the monitoring as Prometheus alerting rules or a Grafana dashboard (export prometheus-rules|grafana [--out FILE|DIR])", runExport},
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"monitor", "drift of a current CSV against a reference, per feature (monitor drift --reference A.csv --current B.csv [--json] [--html FILE]; exit 1 on drift); delayed labels (monitor feedback import LABELS.csv --endpoint E)", runMonitor},
-        {"ct", "continuous training (ct.yaml): status, list, show, approve, reject, pause, resume, trigger, check; run --once --until data (the data step)", runCt},
+        {"ct", "continuous training (ct.yaml): status, list, show, approve, reject, pause, resume, trigger, check, run (the loop: data, pipeline, gate, approval, canary, promote)", runCt},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

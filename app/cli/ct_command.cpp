@@ -60,7 +60,7 @@ int list(CommandParser &p, workspace::Workspace &ws)
         return ExitOk;
     }
     if (iterations->isEmpty()) {
-        out(QStringLiteral("No iterations yet (`orrery-cli ct trigger` asks for one; `orrery-cli ct run --once --until data` runs one)."));
+        out(QStringLiteral("No iterations yet (`orrery-cli ct trigger` asks for one; `orrery-cli ct run --once` runs one)."));
         return ExitOk;
     }
     out(QStringLiteral("%1  %2  %3  %4  %5").arg(QStringLiteral("ID"), 4).arg(QStringLiteral("STARTED"), -24).arg(QStringLiteral("TRIGGER"), -8).arg(QStringLiteral("STATUS"), -28).arg(QStringLiteral("DATA")));
@@ -162,7 +162,7 @@ int trigger(CommandParser &p, workspace::Workspace &ws)
     if (p.json())
         printJson(QJsonObject{{QStringLiteral("requested"), true}});
     else
-        out(QStringLiteral("Retrain asked for: the loop takes it in at its next check (`orrery-cli ct run --once --until data` checks now)."));
+        out(QStringLiteral("Retrain asked for: the loop takes it in at its next check (`orrery-cli ct run --once` checks now)."));
     return ExitOk;
 }
 
