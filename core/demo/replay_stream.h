@@ -24,7 +24,7 @@ struct ReplayShift {
     double fraudRateScale = 1.5; // fraud rate × this (×3 moves every feature fraud correlates with)
     // A merchant category the demo's data never had, in this share of the shifted transactions
     // (empty: none). A model trained with data.unseen: error refuses the requests that hold it.
-    QString newCategory;
+    QString newCategory = QString();
     double newCategoryShare = 0.0;
 };
 
