@@ -12,11 +12,16 @@ namespace orrery::http {
 using namespace detail;
 
 struct HttpServer::Impl {
-    Impl(HttpHandler &handler, HttpServerOptions options) : state(handler, std::move(options)) {}
+    Impl(HttpHandler &handler, HttpServerOptions options)
+        : shared(std::make_shared<ServerState>(handler, std::move(options))), state(*shared)
+    {
+    }
 
-    // Declared before the io_context: destroying the io_context destroys the sessions, which
-    // still count themselves out of `state`.
-    ServerState state;
+    // Shared with every session: destroying the io_context destroys the sessions, which still
+    // count themselves out of it, and a session an answer callback keeps alive may outlive the
+    // server itself (its last reference dropped on another thread after stop()).
+    std::shared_ptr<ServerState> shared;
+    ServerState &state;
     std::unique_ptr<asio::io_context> ioc;
     std::optional<tcp::acceptor> acceptor;
     std::optional<asio::steady_timer> retry;
@@ -42,7 +47,7 @@ struct HttpServer::Impl {
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored); // small answers go out at once
             const bool over = state.open.load() >= state.options.maxConnections;
-            std::make_shared<Session>(std::move(socket), state)->start(over);
+            std::make_shared<Session>(std::move(socket), shared)->start(over);
             accept();
         });
     }

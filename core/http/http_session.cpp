@@ -21,8 +21,8 @@ bool isDisconnect(const beast::error_code &ec)
 
 } // namespace
 
-Session::Session(tcp::socket socket, ServerState &state)
-    : m_state(state), m_stream(std::move(socket)), m_bodyTimer(m_stream.get_executor())
+Session::Session(tcp::socket socket, std::shared_ptr<ServerState> state)
+    : m_keepState(std::move(state)), m_state(*m_keepState), m_stream(std::move(socket)), m_bodyTimer(m_stream.get_executor())
 {
     ++m_state.open;
     ++m_state.connections;

@@ -49,7 +49,9 @@ struct ServerState {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket socket, ServerState &state);
+    // The session shares the server's state: an answer callback (a batch answered on another
+    // thread) can hold the last reference to a session after the server is gone.
+    Session(tcp::socket socket, std::shared_ptr<ServerState> state);
     ~Session();
     // overCapacity: answer 503 and close instead of serving.
     void start(bool overCapacity);
@@ -74,6 +76,7 @@ private:
     bool hostAllowed() const;
     std::chrono::milliseconds transferTime(int baseMs, qint64 bytes) const;
 
+    std::shared_ptr<ServerState> m_keepState;
     ServerState &m_state;
     beast::tcp_stream m_stream;
     beast::flat_buffer m_buffer;
