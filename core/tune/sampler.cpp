@@ -1,0 +1,1 @@
+#include "core/tune/sampler.h"
