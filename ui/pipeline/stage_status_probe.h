@@ -7,10 +7,13 @@
 // track=false: no lock taken, nothing written) so the cards and `orrery-cli run --dry-run` always
 // agree. The executor checks a stage's cmd before its params, so an interpolated param
 // (${split.seed}) shows up as "its cmd changed"; the probe then names the params whose values
-// differ from dvc.lock's. When it last ran is dvc.lock's time (the lock is written after each run).
+// differ from dvc.lock's. When a stage last ran is the end of its tracked stage run — the newest
+// finished one whose deps and params are dvc.lock's for it — so a stage run alone later says so;
+// a stage with no such run (run by `dvc repro`, or with --no-track) says dvc.lock's time (the lock
+// is written after each stage that runs).
 //
-// Threads: refresh() starts the dry run on the thread pool (it hashes deps: never on the GUI
-// thread); statusesReady() is emitted on the probe's thread. A refresh asked while one is in
+// Threads: refresh() starts the dry run and the run-history reads on the thread pool (it hashes
+// deps, and opens a database connection of its own there: never on the GUI thread); statusesReady() is emitted on the probe's thread. A refresh asked while one is in
 // flight runs once that one ends, so the last answer is for the files as they are now.
 
 #include <QDateTime>
@@ -26,6 +29,7 @@ struct StageDiskStatus {
     enum class Kind { UpToDate, Changed, NeverRun, Unknown };
     Kind kind = Kind::Unknown;
     QString text; // "up to date · ran 5 min ago", "changed: param split.seed", "never run"
+    QDateTime ranAt; // when the stage last ran; invalid when never
 };
 
 class StageStatusProbe : public QObject {

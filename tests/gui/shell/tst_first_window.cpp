@@ -12,6 +12,8 @@
 #include "ui/shell/main_window.h"
 #include "ui/shell/mode_bar.h"
 
+#include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QToolButton>
@@ -211,6 +213,63 @@ private Q_SLOTS:
             QVERIFY2(stages.contains(QLatin1String(stage)), qPrintable(stages.join(QLatin1Char(','))));
         if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty())
             QVERIFY(window->grab().save(QDir(dir).filePath(QStringLiteral("experiments-pipeline-run.png"))));
+    }
+
+    // Each card says when its own stage ran, from its tracked stage run, not one time for all
+    // (dvc.lock's): a pipeline run on a clock set 2.5 hours back, then `run load --force` alone
+    // now. A stage whose last run was not tracked (`dvc repro`, `run --no-track`: no stage run
+    // with its params) says dvc.lock's time. A workspace of its own: the runs above are newer.
+    void eachCardSaysWhenItsOwnStageRan()
+    {
+        demo::DemoOptions o;
+        o.rows = 5000;
+        o.trainer = demo::DemoTrainer::Baseline;
+        const QString root = m_tmp.filePath(QStringLiteral("times"));
+        auto made = demo::createDemoWorkspace(root, o);
+        QVERIFY2(made.isOk(), qPrintable(made.status().message()));
+        orrery::testing::ProcessOptions earlier;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // The project's own compressed clock (core/common/clock.h), slowed to a crawl from an
+        // anchor in the past: every time the run records is ~2.5 h before real time.
+        env.insert(QStringLiteral("ORRERY_CLOCK_SCALE"), QStringLiteral("0.001"));
+        env.insert(QStringLiteral("ORRERY_CLOCK_ANCHOR"), QString::number(QDateTime::currentMSecsSinceEpoch() - 150 * 60 * 1000));
+        earlier.environment = env;
+        auto ran = orrery::testing::runCli({QStringLiteral("run"), QStringLiteral("--workspace"), root}, earlier);
+        QVERIFY2(ran.ok(), qPrintable(ran.describe()));
+        ran = orrery::testing::runCli({QStringLiteral("run"), QStringLiteral("load"), QStringLiteral("--force"), QStringLiteral("--workspace"), root});
+        QVERIFY2(ran.ok(), qPrintable(ran.describe()));
+
+        auto window = std::make_unique<MainWindow>();
+        window->resize(1280, 800);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->openWorkspace(root);
+        QTRY_VERIFY_WITH_TIMEOUT(window->isWorkspaceOpen(), 30000);
+        auto *editor = window->findChild<PipelineEditor *>();
+        QVERIFY(editor);
+        QTRY_VERIFY_WITH_TIMEOUT(editor->document()->model()->nodes().size() >= 6, 30000);
+        // load ran last, alone (its outs the same: the rest stays up to date); the others ran earlier.
+        static const QRegularExpression recently(QStringLiteral("^up to date · ran (just now|[0-9]+ min ago)$"));
+        QTRY_VERIFY2_WITH_TIMEOUT(recently.match(cardText(*editor, QStringLiteral("load"))).hasMatch(),
+                                  qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+        for (const char *stage : {"validate", "split", "train", "evaluate", "gate"})
+            QTRY_VERIFY2_WITH_TIMEOUT(cardText(*editor, QLatin1String(stage)) == QStringLiteral("up to date · ran 2 h ago"),
+                                      qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+
+        // split's seed changed and split and what follows it run untracked, as `dvc repro` would:
+        // their tracked runs read seed 42, so their cards take dvc.lock's time; validate's stays.
+        const QString paramsPath = QDir(root).filePath(QStringLiteral("params.yaml"));
+        QByteArray params = orrery::testing::readFile(paramsPath);
+        const int seed = params.indexOf("seed: 42", params.indexOf("split:"));
+        QVERIFY(seed > 0);
+        params.replace(seed, 8, "seed: 43");
+        orrery::testing::writeFile(paramsPath, params);
+        ran = orrery::testing::runCli({QStringLiteral("run"), QStringLiteral("--no-track"), QStringLiteral("--workspace"), root});
+        QVERIFY2(ran.ok(), qPrintable(ran.describe()));
+        for (const char *stage : {"split", "train", "evaluate", "gate"})
+            QTRY_VERIFY2_WITH_TIMEOUT(recently.match(cardText(*editor, QLatin1String(stage))).hasMatch(),
+                                      qPrintable(cardTexts(*editor).join(QLatin1Char('|'))), 60000);
+        QCOMPARE(cardText(*editor, QStringLiteral("validate")), QStringLiteral("up to date · ran 2 h ago"));
     }
 };
 
