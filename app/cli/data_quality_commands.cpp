@@ -145,10 +145,8 @@ int runDataSchema(const Context &context)
     auto inferred = runJob(QStringLiteral("schema"), [&](common::JobContext &job) -> Result<data::Schema> {
         data::InferenceOptions inference;
         inference.openCategories = p.isSet(QStringLiteral("open-categories"));
-        auto schema = data::inferSchema(path, options, &job, inference);
-        if (!schema)
-            return schema.status();
-        ORRERY_TRY(schema->save(output));
+        ORRERY_ASSIGN_OR_RETURN(data::Schema schema, data::inferSchema(path, options, &job, inference));
+        ORRERY_TRY(schema.save(output));
         return schema;
     });
     if (!inferred)

@@ -143,8 +143,7 @@ Result<QVector<AuditEntry>> AuditLog::list(int limit, qint64 beforeSeq)
     QVector<AuditEntry> entries;
     while (stmt.next())
         entries.append(readEntry(stmt));
-    if (!stmt.status())
-        return stmt.status();
+    ORRERY_TRY(stmt.status());
     return entries;
 }
 
@@ -208,8 +207,7 @@ Result<VerifyReport> AuditLog::verify()
         prevHash = e.hash;
         ++expectedSeq;
     }
-    if (!stmt.status())
-        return stmt.status();
+    ORRERY_TRY(stmt.status());
 
     ORRERY_ASSIGN_OR_RETURN(auto head, m_db.prepare(QStringLiteral("SELECT seq, hash FROM audit_head WHERE id = 1")));
     if (head.next()) {

@@ -165,20 +165,19 @@ public:
                 m_result.stopped = true;
                 break;
             }
-            Result<bool> goOn = true;
+            Result<bool> stepDone = true; // false: stop here for now
             switch (next) {
-            case Next::Data: goOn = runData(); break;
-            case Next::DataCut: goOn = failCut(steps.last()); break;
-            case Next::Pipeline: goOn = runPipeline(steps.last()); break;
-            case Next::Gate: goOn = runGate(steps.last()); break;
-            case Next::Approval: goOn = runApproval(); break;
-            case Next::Canary: goOn = runCanary(steps.last()); break;
-            case Next::Promote: goOn = runPromote(steps); break;
-            default: goOn = false; break;
+            case Next::Data: stepDone = runData(); break;
+            case Next::DataCut: stepDone = failCut(steps.last()); break;
+            case Next::Pipeline: stepDone = runPipeline(steps.last()); break;
+            case Next::Gate: stepDone = runGate(steps.last()); break;
+            case Next::Approval: stepDone = runApproval(); break;
+            case Next::Canary: stepDone = runCanary(steps.last()); break;
+            case Next::Promote: stepDone = runPromote(steps); break;
+            default: stepDone = false; break;
             }
+            ORRERY_ASSIGN_OR_RETURN(const bool goOn, std::move(stepDone));
             if (!goOn)
-                return goOn.status();
-            if (!*goOn)
                 break;
         }
         ORRERY_ASSIGN_OR_RETURN(m_it, m_iterations.get(m_it.id));

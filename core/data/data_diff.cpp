@@ -106,17 +106,13 @@ Result<DataDiff> diffRevisions(DataRepository &data, const vcs::Repository &git,
             continue;
         const bool bothDirs = had && has && a.hash.endsWith(QLatin1String(".dir")) && b.hash.endsWith(QLatin1String(".dir"));
         if (bothDirs && data.cache().contains(a.hash) && data.cache().contains(b.hash)) {
-            auto ma = manifestOf(data, a.hash);
-            auto mb = manifestOf(data, b.hash);
-            if (!ma)
-                return ma.status();
-            if (!mb)
-                return mb.status();
-            QStringList inner = ma->keys() + mb->keys();
+            ORRERY_ASSIGN_OR_RETURN(const auto ma, manifestOf(data, a.hash));
+            ORRERY_ASSIGN_OR_RETURN(const auto mb, manifestOf(data, b.hash));
+            QStringList inner = ma.keys() + mb.keys();
             inner.removeDuplicates();
             inner.sort();
             for (const QString &rel : inner) {
-                const QString ha = ma->value(rel), hb = mb->value(rel);
+                const QString ha = ma.value(rel), hb = mb.value(rel);
                 if (ha == hb)
                     continue;
                 DataChange c;

@@ -154,13 +154,11 @@ QString TrafficReplay::requestId(qint64 index) const { return d->o.idPrefix + QL
 
 Status TrafficReplay::checkServer(int waitMs) const
 {
-    auto connection = http::HttpConnection::create(QUrl(d->o.url), d->o.timeoutMs);
-    if (!connection)
-        return connection.status();
+    ORRERY_ASSIGN_OR_RETURN(auto connection, http::HttpConnection::create(QUrl(d->o.url), d->o.timeoutMs));
     const QByteArray target = "/v2/models/" + QUrl::toPercentEncoding(d->o.endpoint) + "/ready";
     const Clock::time_point until = Clock::now() + std::chrono::milliseconds(waitMs);
     for (;;) {
-        const http::ConnectionReply reply = (*connection)->request("GET", target, QByteArray(), d->headers);
+        const http::ConnectionReply reply = connection->request("GET", target, QByteArray(), d->headers);
         if (reply.status == 200)
             return Status();
         if (reply.status == 0)

@@ -63,8 +63,7 @@ Result<qint64> collect(const QString &path, const std::vector<std::pair<QString,
             }
         }
     }
-    if (!reader.status().isOk())
-        return reader.status();
+    ORRERY_TRY(reader.status());
     return reader.recordCount();
 }
 

@@ -110,13 +110,11 @@ Result<PathHash> OutputStore::hashOne(const QString &path)
 Result<PathHash> OutputStore::save(const QString &path)
 {
     forget(path);
-    auto h = hashOne(path);
-    if (!h)
-        return h.status();
-    if (!h->exists)
+    ORRERY_ASSIGN_OR_RETURN(PathHash h, hashOne(path));
+    if (!h.exists)
         return notFound(QStringLiteral("'%1' does not exist").arg(path));
     const QString abs = QDir(m_root).filePath(path);
-    if (h->nfiles >= 0) {
+    if (h.nfiles >= 0) {
         ORRERY_ASSIGN_OR_RETURN(auto files, data::listFiles(abs));
         data::DirManifest manifest;
         for (const QString &rel : files) {
@@ -126,8 +124,8 @@ Result<PathHash> OutputStore::save(const QString &path)
         manifest.sort();
         ORRERY_TRY(m_cache.syncAll());
         ORRERY_ASSIGN_OR_RETURN(auto dir, m_cache.addBytes(manifest.serialize(), true));
-    } else if (!m_cache.contains(h->md5)) {
-        ORRERY_ASSIGN_OR_RETURN(auto added, m_cache.addFile(abs, h->md5));
+    } else if (!m_cache.contains(h.md5)) {
+        ORRERY_ASSIGN_OR_RETURN(auto added, m_cache.addFile(abs, h.md5));
     }
     return h;
 }

@@ -91,13 +91,11 @@ Result<ParamValue> loadParamsFile(const QString &path, const QString &displayNam
         return ParamValue::map({});
     if (!f.open(QIODevice::ReadOnly))
         return ioError(QStringLiteral("cannot read %1: %2").arg(displayName, f.errorString()));
-    auto doc = parseYamlDocument(f.readAll(), displayName);
-    if (!doc)
-        return doc.status();
-    if (doc->kind() == ParamValue::Kind::Null)
+    ORRERY_ASSIGN_OR_RETURN(ParamValue doc, parseYamlDocument(f.readAll(), displayName));
+    if (doc.kind() == ParamValue::Kind::Null)
         return ParamValue::map({});
-    if (doc->kind() != ParamValue::Kind::Map)
-        return invalidArgument(QStringLiteral("%1: a params file holds a map of names to values at the top").arg(doc->where(displayName)));
+    if (doc.kind() != ParamValue::Kind::Map)
+        return invalidArgument(QStringLiteral("%1: a params file holds a map of names to values at the top").arg(doc.where(displayName)));
     return doc;
 }
 

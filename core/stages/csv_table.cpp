@@ -33,8 +33,7 @@ Result<CsvTable> CsvTable::read(const QString &path, const std::function<bool()>
         if (cancelled && (t.rows.size() & 4095) == 0 && cancelled())
             return orrery::cancelled(QStringLiteral("cancelled while reading %1").arg(path));
     }
-    if (!reader.status().isOk())
-        return reader.status();
+    ORRERY_TRY(reader.status());
     return t;
 }
 

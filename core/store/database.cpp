@@ -98,21 +98,17 @@ Status Database::migrate()
     Database &db = *this;
     ORRERY_TRY(db.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
                                       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")));
-    auto current = db.schemaVersion();
-    if (!current)
-        return current.status();
-    if (*current == latestSchemaVersion())
+    ORRERY_ASSIGN_OR_RETURN(int current, db.schemaVersion());
+    if (current == latestSchemaVersion())
         return Status::ok();
 
     // IMMEDIATE: another process migrating at the same time waits here, then re-reads the
     // version and finds nothing left to do (no "duplicate column" race).
     Transaction tx(db);
     ORRERY_TRY(tx.status());
-    current = db.schemaVersion();
-    if (!current)
-        return current.status();
+    ORRERY_ASSIGN_OR_RETURN(current, db.schemaVersion());
     for (const Migration &m : migrations()) {
-        if (m.version <= *current)
+        if (m.version <= current)
             continue;
         ORRERY_TRY(db.exec(QString::fromUtf8(m.sql))
                        .withContext(QStringLiteral("schema migration %1 (%2)").arg(m.version).arg(QLatin1String(m.name))));
@@ -229,8 +225,7 @@ Result<QStringList> Database::integrityCheck()
         if (line != QLatin1String("ok"))
             problems << line;
     }
-    if (!stmt.status())
-        return stmt.status();
+    ORRERY_TRY(stmt.status());
     return problems;
 }
 

@@ -114,9 +114,7 @@ ArtifactStore::ArtifactStore(store::Database &db, QString cacheRoot, const commo
 
 Result<QString> ArtifactStore::checkPath(const QString &decoded)
 {
-    auto clean = common::cleanRelativePath(decoded);
-    if (!clean)
-        return clean.status();
+    ORRERY_ASSIGN_OR_RETURN(QString clean, common::cleanRelativePath(decoded));
     const QString twice = QString::fromUtf8(QByteArray::fromPercentEncoding(decoded.toUtf8()));
     if (twice != decoded) {
         auto again = common::cleanRelativePath(twice);

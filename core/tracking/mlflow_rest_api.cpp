@@ -112,15 +112,11 @@ http::HttpResponse MlflowRestApi::errorResponse(int status, const QString &messa
 
 Result<QString> MlflowRestApi::runIdOf(const MlflowRequest &r)
 {
-    auto id = r.string(QStringLiteral("run_id"));
-    if (!id)
-        return id.status();
-    if (!id->isEmpty())
+    ORRERY_ASSIGN_OR_RETURN(QString id, r.string(QStringLiteral("run_id")));
+    if (!id.isEmpty())
         return id;
-    auto uuid = r.string(QStringLiteral("run_uuid"));
-    if (!uuid)
-        return uuid.status();
-    if (uuid->isEmpty())
+    ORRERY_ASSIGN_OR_RETURN(QString uuid, r.string(QStringLiteral("run_uuid")));
+    if (uuid.isEmpty())
         return MlflowRequest::missing(QStringLiteral("run_id"));
     return uuid;
 }

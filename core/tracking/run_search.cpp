@@ -186,16 +186,14 @@ Result<QString> filterToSql(const QString &filter, QVector<QVariant> *bindings)
 {
     Scanner scanner(filter);
     QStringList clauses;
-    auto token = scanner.next();
-    if (!token)
-        return token.status();
-    if (token->kind == Token::End)
+    ORRERY_ASSIGN_OR_RETURN(Token token, scanner.next());
+    if (token.kind == Token::End)
         return QStringLiteral("1");
     for (;;) {
-        if (token->kind != Token::Word)
-            return invalidArgument(QStringLiteral("at column %1: expected an identifier such as metrics.auc, got '%2'").arg(token->column).arg(token->text));
-        ORRERY_ASSIGN_OR_RETURN(auto id, parseIdentifier(*token));
-        const Token identToken = *token;
+        if (token.kind != Token::Word)
+            return invalidArgument(QStringLiteral("at column %1: expected an identifier such as metrics.auc, got '%2'").arg(token.column).arg(token.text));
+        ORRERY_ASSIGN_OR_RETURN(auto id, parseIdentifier(token));
+        const Token identToken = token;
         ORRERY_ASSIGN_OR_RETURN(auto op, scanner.next());
         QString opText = op.text.toUpper();
         if (op.kind == Token::Word && opText == QLatin1String("NOT")) {
@@ -264,18 +262,14 @@ Result<QString> filterToSql(const QString &filter, QVector<QVariant> *bindings)
             }
         }
         bindings->append(local);
-        token = scanner.next();
-        if (!token)
-            return token.status();
-        if (token->kind == Token::End)
+        ORRERY_ASSIGN_OR_RETURN(token, scanner.next());
+        if (token.kind == Token::End)
             break;
-        if (token->kind != Token::Word || token->text.toUpper() != QLatin1String("AND"))
+        if (token.kind != Token::Word || token.text.toUpper() != QLatin1String("AND"))
             return invalidArgument(QStringLiteral("at column %1: expected AND between clauses, got '%2'%3")
-                                       .arg(token->column).arg(token->text,
-                                            token->text.toUpper() == QLatin1String("OR") ? QStringLiteral(" (OR is not supported, as in MLflow)") : QString()));
-        token = scanner.next();
-        if (!token)
-            return token.status();
+                                       .arg(token.column).arg(token.text,
+                                            token.text.toUpper() == QLatin1String("OR") ? QStringLiteral(" (OR is not supported, as in MLflow)") : QString()));
+        ORRERY_ASSIGN_OR_RETURN(token, scanner.next());
     }
     return clauses.join(QStringLiteral(" AND "));
 }

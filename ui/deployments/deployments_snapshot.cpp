@@ -75,24 +75,23 @@ Result<QString> deploymentAction(store::Database &db, const QString &cacheRoot, 
 {
     // The user is the actor, as the audit log names them (the events' "By").
     deploy::DeploymentStore store(db, cacheRoot, nullptr, common::osUserName());
-    Result<deploy::Deployment> done = Status(ErrorCode::InvalidArgument, QStringLiteral("unknown deployment action"));
+    Result<deploy::Deployment> changed = Status(ErrorCode::InvalidArgument, QStringLiteral("unknown deployment action"));
     switch (action) {
-    case DeploymentAction::Pause: done = store.pause(endpoint, reason); break;
-    case DeploymentAction::Resume: done = store.resume(endpoint); break;
-    case DeploymentAction::Promote: done = store.promote(endpoint, reason); break;
-    case DeploymentAction::Abort: done = store.abort(endpoint, reason); break;
-    case DeploymentAction::Retry: done = store.retry(endpoint); break;
-    case DeploymentAction::Rollback: done = store.rollback(endpoint, version, reason); break;
+    case DeploymentAction::Pause: changed = store.pause(endpoint, reason); break;
+    case DeploymentAction::Resume: changed = store.resume(endpoint); break;
+    case DeploymentAction::Promote: changed = store.promote(endpoint, reason); break;
+    case DeploymentAction::Abort: changed = store.abort(endpoint, reason); break;
+    case DeploymentAction::Retry: changed = store.retry(endpoint); break;
+    case DeploymentAction::Rollback: changed = store.rollback(endpoint, version, reason); break;
     }
-    if (!done)
-        return done.status();
+    ORRERY_ASSIGN_OR_RETURN(const deploy::Deployment done, std::move(changed));
     // Its webhooks are tried once now, on this worker (the window never waits on a receiver);
     // what fails is retried by the process holding the delivery lease.
     (void)registry::deliverPendingNow(db);
     static const QHash<DeploymentAction, QString> done_{{DeploymentAction::Pause, QStringLiteral("Paused")}, {DeploymentAction::Resume, QStringLiteral("Resumed")},
                                                         {DeploymentAction::Promote, QStringLiteral("Promoted")}, {DeploymentAction::Abort, QStringLiteral("Aborted")},
                                                         {DeploymentAction::Retry, QStringLiteral("Retried")}, {DeploymentAction::Rollback, QStringLiteral("Rolled back")}};
-    return QStringLiteral("%1: %2").arg(done_.value(action), describe(*done));
+    return QStringLiteral("%1: %2").arg(done_.value(action), describe(done));
 }
 
 Result<QString> startRollout(store::Database &db, const QString &cacheRoot, const deploy::StartRequest &request)
