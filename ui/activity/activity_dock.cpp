@@ -3,8 +3,10 @@
 #include "ui/activity/audit_table_model.h"
 #include "ui/activity/job_list_widget.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -27,22 +29,23 @@ ActivityDock::ActivityDock(common::JobTracker *tracker, QWidget *parent)
     m_auditView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_auditView->setAlternatingRowColors(true);
     m_auditView->setWordWrap(false);
-    // Targets inside the workspace are shown relative to it, so the start of each cell says most.
-    m_auditView->setTextElideMode(Qt::ElideRight);
+    // Targets are shown relative to the workspace; elided in the middle, a cell keeps both the
+    // path's start and the file's name ("data/…ions.csv"), and an action its verb ("works…init").
+    m_auditView->setTextElideMode(Qt::ElideMiddle);
     m_auditView->setShowGrid(false);
     m_auditView->verticalHeader()->hide();
     m_auditView->verticalHeader()->setDefaultSectionSize(m_auditView->fontMetrics().height() + 8);
     QHeaderView *header = m_auditView->horizontalHeader();
     header->setHighlightSections(false);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    for (int column : {AuditTableModel::SeqColumn, AuditTableModel::TimeColumn, AuditTableModel::WhoColumn,
-                       AuditTableModel::WhatColumn})
-        header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
-    // Target takes the room that is left; Why is usually short and its full text is in the tooltip.
-    header->setSectionResizeMode(AuditTableModel::TargetColumn, QHeaderView::Stretch);
-    header->setSectionResizeMode(AuditTableModel::WhyColumn, QHeaderView::Interactive);
-    header->resizeSection(AuditTableModel::WhyColumn, 90);
-    header->setStretchLastSection(false);
+    // Widths by fitAuditColumns() (see the header); the user may still drag them until the next fit.
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true); // Why
+    m_auditView->setColumnHidden(AuditTableModel::SeqColumn, true);
+    m_auditView->viewport()->installEventFilter(this); // resizes: the dock's width, a scroll bar came or went
+    connect(m_auditModel, &QAbstractItemModel::modelReset, this, &ActivityDock::fitAuditColumns);
+    connect(m_auditModel, &QAbstractItemModel::rowsInserted, this, &ActivityDock::fitAuditColumns);
+    connect(m_auditModel, &QAbstractItemModel::dataChanged, this, &ActivityDock::fitAuditColumns);
 
     m_auditNote->setObjectName(QStringLiteral("auditNote"));
     m_auditNote->setWordWrap(true);
@@ -61,6 +64,51 @@ ActivityDock::ActivityDock(common::JobTracker *tracker, QWidget *parent)
     layout->addStretch(); // keeps the sections together at the top while the table is hidden
     setWidget(content);
     setWorkspaceOpen(false);
+}
+
+int ActivityDock::minimumTargetWidth() const
+{
+    // Twelve letters as wide as 'n' (wider than most of a path's: averageCharWidth() left
+    // "fraud-project" elided) and the cell's margins on both sides.
+    const int margin = m_auditView->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, m_auditView) + 1;
+    return m_auditView->fontMetrics().horizontalAdvance(QString(12, QLatin1Char('n'))) + 2 * margin + 4;
+}
+
+bool ActivityDock::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_auditView->viewport() && event->type() == QEvent::Resize)
+        fitAuditColumns();
+    return QDockWidget::eventFilter(watched, event);
+}
+
+void ActivityDock::fitAuditColumns()
+{
+    QHeaderView *header = m_auditView->horizontalHeader();
+    // QTableView makes sizeHintForColumn protected; QAbstractItemView's is public and the same call.
+    const QAbstractItemView *view = m_auditView;
+    const auto want = [&](int column) { return qMax(view->sizeHintForColumn(column), header->sectionSizeHint(column)); };
+    const int chars = m_auditView->fontMetrics().averageCharWidth();
+    const int time = want(AuditTableModel::TimeColumn);
+    int who = want(AuditTableModel::WhoColumn);
+    int what = want(AuditTableModel::WhatColumn);
+    int target = want(AuditTableModel::TargetColumn);
+    const int minTarget = minimumTargetWidth();
+    // Room given up in order: the Target's beyond its minimum, then What's down to ~8
+    // characters, then Who's down to ~5. Past that the table scrolls sideways.
+    int over = time + who + what + target - m_auditView->viewport()->width();
+    const auto giveUp = [&over](int &width, int least) {
+        const int taken = qBound(0, over, qMax(0, width - least));
+        width -= taken;
+        over -= taken;
+    };
+    target = qMax(target, minTarget);
+    giveUp(target, minTarget);
+    giveUp(what, chars * 8);
+    giveUp(who, chars * 5);
+    header->resizeSection(AuditTableModel::TimeColumn, time);
+    header->resizeSection(AuditTableModel::WhoColumn, who);
+    header->resizeSection(AuditTableModel::WhatColumn, what);
+    header->resizeSection(AuditTableModel::TargetColumn, target);
 }
 
 QLabel *ActivityDock::sectionLabel(const QString &text)

@@ -266,6 +266,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(model->findAction(QStringLiteral("test.poke")) == 0, kOpenTimeoutMs);
     }
 
+    // At the dock's default width (narrow: the areas get the window), the Target column still
+    // shows a readable target — ~12 characters, wholly inside the table — next to the time, who
+    // and a long action; the full record is in every cell's tooltip.
+    void auditTargetsAreReadableInTheNarrowDock()
+    {
+        {
+            auto ws = workspace::Workspace::open(m_root);
+            QVERIFY(ws.isOk());
+            QVERIFY((*ws)->audit().append({QStringLiteral("registry.alias.moved"), m_root + QStringLiteral("/data/transactions.csv.dvc"),
+                                           QStringLiteral("a reason long enough to need the tooltip")}).isOk());
+        }
+        openAndWait(*m_window, m_root);
+        ui::ActivityDock *dock = m_window->activityDock();
+        ui::AuditTableModel *model = dock->auditModel();
+        QTRY_VERIFY_WITH_TIMEOUT(model->findAction(QStringLiteral("registry.alias.moved")) >= 0, kOpenTimeoutMs);
+        QTableView *view = dock->auditView();
+        QVERIFY(view->isVisible());
+        QVERIFY2(dock->width() <= 330, qPrintable(QStringLiteral("the dock opened %1 px wide").arg(dock->width())));
+        const int twelve = view->fontMetrics().horizontalAdvance(QStringLiteral("transactions")); // 12 characters of a target
+        const int column = ui::AuditTableModel::TargetColumn;
+        const auto describe = [&] {
+            QString d = QStringLiteral("dock %1 px, viewport %2 px; sections:").arg(dock->width()).arg(view->viewport()->width());
+            for (int c = 0; c < model->columnCount(); ++c)
+                d += QStringLiteral(" %1=%2%3").arg(model->headerData(c, Qt::Horizontal).toString()).arg(view->columnWidth(c))
+                         .arg(view->isColumnHidden(c) ? QStringLiteral("(hidden)") : QString());
+            return d;
+        };
+        QTRY_VERIFY2(view->columnWidth(column) >= twelve, qPrintable(describe()));
+        QVERIFY2(view->columnViewportPosition(column) >= 0 && view->columnViewportPosition(column) + view->columnWidth(column) <= view->viewport()->width(),
+                 qPrintable(describe()));
+        for (int c : {ui::AuditTableModel::TimeColumn, ui::AuditTableModel::WhoColumn, ui::AuditTableModel::WhatColumn})
+            QVERIFY2(!view->isColumnHidden(c) && view->columnViewportPosition(c) >= 0, qPrintable(describe()));
+        const int row = model->findAction(QStringLiteral("registry.alias.moved"));
+        QCOMPARE(model->index(row, column).data().toString(), QStringLiteral("data/transactions.csv.dvc"));
+        const QString tip = model->index(row, column).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(m_root + QStringLiteral("/data/transactions.csv.dvc")) && tip.contains(QStringLiteral("a reason long enough")), qPrintable(tip));
+
+        dock->grab().save(screenshotPath(QStringLiteral("audit-narrow.png")));
+
+        // Wider, the columns grow to their text and Why takes the rest.
+        m_window->resize(1900, 800);
+        QTRY_COMPARE(m_window->width(), 1900);
+        m_window->resizeDocks({dock}, {700}, Qt::Horizontal);
+        QTRY_VERIFY2(dock->width() >= 600, qPrintable(describe()));
+        QTRY_VERIFY2(view->columnWidth(column) >= static_cast<QAbstractItemView *>(view)->sizeHintForColumn(column), qPrintable(describe()));
+        QTRY_VERIFY2(view->columnWidth(ui::AuditTableModel::WhyColumn) >= view->fontMetrics().horizontalAdvance(QStringLiteral("a reason long")), qPrintable(describe()));
+        m_window->grab().save(screenshotPath(QStringLiteral("audit-wide.png")));
+    }
+
     void openingAFolderThatIsNotAWorkspaceFailsAndChangesNothing()
     {
         openAndWait(*m_window, m_root);
