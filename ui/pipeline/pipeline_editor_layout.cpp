@@ -37,7 +37,11 @@ void PipelineEditor::createPanels()
     auto *side = new QWidget(split);
     m_sidePanel = side;
     side->setObjectName(QStringLiteral("pipelineSidePanel"));
-    // Its width is the user's: a form's size hint must not push the divider when the selection changes.
+    // Its width is the user's: a form's size hint must not push the divider when the selection
+    // changes (tst_pipeline_panels). Two things hold it: the form scrolls inside its tab, so its
+    // hints stop at the scroll area; and the explicit minimum width, which QSplitter takes over
+    // any hint whatever the size policy (qSmartMinSize) — Ignored alone changes nothing while it
+    // is set, and says the same should it go.
     side->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     side->setMinimumWidth(220);
     auto *sideLayout = new QVBoxLayout(side);
