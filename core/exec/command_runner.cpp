@@ -1,4 +1,4 @@
-#include "core/pipeline/command_runner.h"
+#include "core/exec/command_runner.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-namespace orrery::pipeline {
+namespace orrery::exec {
 
 Result<CommandResult> runCommand(const QString &commandLine, const CommandOptions &options)
 {
@@ -26,6 +26,8 @@ Result<CommandResult> runCommand(const QString &commandLine, const CommandOption
         return ioError(QStringLiteral("cannot start '%1' in %2: %3").arg(commandLine, options.workDir, p.errorString()));
     CommandResult r;
     r.pid = p.processId();
+    if (options.onStarted)
+        options.onStarted(r.pid);
     QElapsedTimer timer;
     timer.start();
     qint64 termSentAt = -1;
@@ -67,4 +69,4 @@ QString captureOutput(const QString &program, const QStringList &args, int timeo
     return QString::fromUtf8(p.readAll()).trimmed();
 }
 
-} // namespace orrery::pipeline
+} // namespace orrery::exec
