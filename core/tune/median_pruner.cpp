@@ -9,15 +9,13 @@ namespace orrery::tune {
 
 MedianPruner::MedianPruner(Direction direction, int startupTrials, int warmupSteps)
     : m_direction(direction), m_startupTrials(startupTrials), m_warmupSteps(warmupSteps)
-{
-}
+{ }
 
 double MedianPruner::ranked(double v) const
 {
     if (!std::isnan(v))
         return v;
-    return m_direction == Direction::Maximize ? -std::numeric_limits<double>::infinity()
-                                              : std::numeric_limits<double>::infinity();
+    return m_direction == Direction::Maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
 }
 
 bool MedianPruner::better(double a, double b) const

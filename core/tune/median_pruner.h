@@ -69,7 +69,7 @@ private:
 
     struct RunningTrial {
         std::vector<std::pair<int, double>> values; // (step, value as reported), steps increasing
-        double best = 0.0;     // the best non-NaN value; meaningless while !hasValue
+        double best = 0.0; // the best non-NaN value; meaningless while !hasValue
         bool hasValue = false; // a non-NaN value was reported
     };
 

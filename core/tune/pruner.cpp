@@ -10,9 +10,9 @@ namespace {
 
 class NoPruner final : public Pruner {
 public:
-    void report(int, int, double) override {}
+    void report(int, int, double) override { }
     bool shouldPrune(int, int) override { return false; }
-    void finished(int, TrialState) override {}
+    void finished(int, TrialState) override { }
 };
 
 Status atLeast(const QString &type, const char *field, int value, int minimum, const QString &why)
@@ -28,10 +28,10 @@ Status atLeast(const QString &type, const char *field, int value, int minimum, c
 
 Status checkRungs(const PrunerSpec &spec)
 {
-    ORRERY_TRY(atLeast(spec.type, "minResource", spec.minResource, 1,
-                       QStringLiteral("the steps a trial runs before its first rung; steps start at 1")));
+    ORRERY_TRY(atLeast(
+        spec.type, "minResource", spec.minResource, 1, QStringLiteral("the steps a trial runs before its first rung; steps start at 1")));
     ORRERY_TRY(atLeast(spec.type, "reductionFactor", spec.reductionFactor, 2,
-                       QStringLiteral("each rung keeps the top 1/reductionFactor of the trials; 3 is the default")));
+        QStringLiteral("each rung keeps the top 1/reductionFactor of the trials; 3 is the default")));
     return Status::ok();
 }
 
@@ -43,19 +43,19 @@ Result<std::unique_ptr<Pruner>> makePruner(const PrunerSpec &spec, Direction dir
         return std::unique_ptr<Pruner>(std::make_unique<NoPruner>());
 
     if (spec.type == QLatin1String("median")) {
-        ORRERY_TRY(atLeast(spec.type, "startupTrials", spec.startupTrials, 0,
-                           QStringLiteral("the Complete trials needed before any pruning")));
-        ORRERY_TRY(atLeast(spec.type, "warmupSteps", spec.warmupSteps, 0,
-                           QStringLiteral("the first steps of each trial that are never pruned")));
+        ORRERY_TRY(
+            atLeast(spec.type, "startupTrials", spec.startupTrials, 0, QStringLiteral("the Complete trials needed before any pruning")));
+        ORRERY_TRY(
+            atLeast(spec.type, "warmupSteps", spec.warmupSteps, 0, QStringLiteral("the first steps of each trial that are never pruned")));
         return std::unique_ptr<Pruner>(std::make_unique<MedianPruner>(direction, spec.startupTrials, spec.warmupSteps));
     }
 
     if (spec.type == QLatin1String("asha")) {
         ORRERY_TRY(checkRungs(spec));
         ORRERY_TRY(atLeast(spec.type, "minEarlyStoppingRate", spec.minEarlyStoppingRate, 0,
-                           QStringLiteral("the first rung is at minResource · reductionFactor^minEarlyStoppingRate")));
-        return std::unique_ptr<Pruner>(std::make_unique<SuccessiveHalvingPruner>(
-            direction, spec.minResource, spec.reductionFactor, spec.minEarlyStoppingRate));
+            QStringLiteral("the first rung is at minResource · reductionFactor^minEarlyStoppingRate")));
+        return std::unique_ptr<Pruner>(
+            std::make_unique<SuccessiveHalvingPruner>(direction, spec.minResource, spec.reductionFactor, spec.minEarlyStoppingRate));
     }
 
     if (spec.type == QLatin1String("hyperband")) {
@@ -75,8 +75,7 @@ Result<std::unique_ptr<Pruner>> makePruner(const PrunerSpec &spec, Direction dir
             std::make_unique<HyperbandPruner>(direction, spec.minResource, spec.maxResource, spec.reductionFactor));
     }
 
-    return invalidArgument(QStringLiteral("unknown pruner \"%1\": the pruners are none, median, asha and hyperband")
-                               .arg(spec.type));
+    return invalidArgument(QStringLiteral("unknown pruner \"%1\": the pruners are none, median, asha and hyperband").arg(spec.type));
 }
 
 } // namespace orrery::tune

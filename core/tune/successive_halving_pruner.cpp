@@ -6,14 +6,9 @@
 
 namespace orrery::tune {
 
-SuccessiveHalvingPruner::SuccessiveHalvingPruner(Direction direction, int minResource, int reductionFactor,
-                                                 int minEarlyStoppingRate)
-    : m_direction(direction),
-      m_minResource(minResource),
-      m_reductionFactor(reductionFactor),
-      m_minEarlyStoppingRate(minEarlyStoppingRate)
-{
-}
+SuccessiveHalvingPruner::SuccessiveHalvingPruner(Direction direction, int minResource, int reductionFactor, int minEarlyStoppingRate)
+    : m_direction(direction), m_minResource(minResource), m_reductionFactor(reductionFactor), m_minEarlyStoppingRate(minEarlyStoppingRate)
+{ }
 
 qint64 SuccessiveHalvingPruner::rungStep(int rung) const
 {

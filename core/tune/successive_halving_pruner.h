@@ -60,9 +60,9 @@ public:
 
 private:
     struct TrialProgress {
-        int lastStep = 0;     // 0: nothing reported yet (steps start at 1)
-        int rungsPassed = 0;  // rungs with a value recorded for this trial
-        bool prune = false;   // the decision at lastStep
+        int lastStep = 0; // 0: nothing reported yet (steps start at 1)
+        int rungsPassed = 0; // rungs with a value recorded for this trial
+        bool prune = false; // the decision at lastStep
     };
 
     // Records `value` at `rung` and says whether it is promoted from there.

@@ -114,17 +114,17 @@ struct OracleCase {
     int parallel = 3;
     int steps = 12;
     quint64 seed = 1;
-    double grid = 0.0;      // > 0: values rounded to multiples of it, for ties
+    double grid = 0.0; // > 0: values rounded to multiples of it, for ties
 };
 
 struct Simulation {
-    QStringList script;            // the lines for the Python side
-    QString decisions;             // ours, one '0' or '1' per report
-    QStringList reports;           // "trial T step S value V", per report, for messages
+    QStringList script; // the lines for the Python side
+    QString decisions; // ours, one '0' or '1' per report
+    QStringList reports; // "trial T step S value V", per report, for messages
     int prunes = 0;
     int completes = 0;
     int failures = 0;
-    int ranToTheEnd = 0;           // trials that reported their last step
+    int ranToTheEnd = 0; // trials that reported their last step
 };
 
 QString number(double v)
@@ -141,7 +141,7 @@ Simulation simulate(const OracleCase &c, Pruner &pruner)
     common::Random rng(c.seed);
     struct Plan {
         QVector<double> curve;
-        int failAt = 0;  // ends Failed instead of reporting this step
+        int failAt = 0; // ends Failed instead of reporting this step
         int nanFrom = 0; // reports NaN from this step on
         int next = 1;
     };
@@ -171,9 +171,7 @@ Simulation simulate(const OracleCase &c, Pruner &pruner)
             sim.script << QStringLiteral("e %1 complete %2").arg(trial).arg(number(value));
             ++sim.completes;
             break;
-        case TrialState::Pruned:
-            sim.script << QStringLiteral("e %1 pruned").arg(trial);
-            break;
+        case TrialState::Pruned: sim.script << QStringLiteral("e %1 pruned").arg(trial); break;
         default:
             sim.script << QStringLiteral("e %1 failed").arg(trial);
             ++sim.failures;
@@ -224,7 +222,10 @@ QString caseLine(const OracleCase &c)
     if (c.spec.type == QLatin1String("median"))
         params = QStringLiteral("startup=%1 warmup=%2").arg(c.spec.startupTrials).arg(c.spec.warmupSteps);
     else if (c.spec.type == QLatin1String("asha"))
-        params = QStringLiteral("min=%1 factor=%2 rate=%3").arg(c.spec.minResource).arg(c.spec.reductionFactor).arg(c.spec.minEarlyStoppingRate);
+        params = QStringLiteral("min=%1 factor=%2 rate=%3")
+                     .arg(c.spec.minResource)
+                     .arg(c.spec.reductionFactor)
+                     .arg(c.spec.minEarlyStoppingRate);
     else
         params = QStringLiteral("min=%1 max=%2 factor=%3").arg(c.spec.minResource).arg(c.spec.maxResource).arg(c.spec.reductionFactor);
     return QStringLiteral("case %1 %2 %3 %4").arg(c.name, c.spec.type, direction, params);
@@ -389,8 +390,8 @@ void TestPruners::medianCountsOnlyCompleteTrials()
 {
     auto pruner = make(medianSpec(5), Direction::Maximize);
     completeAll(*pruner, kFiveCurves.mid(0, 4));
-    // A Failed and a Pruned trial with good curves: neither counts toward the five nor moves the
-    // median (0.30 at step 1 from the four … with them it would be higher).
+    // A Failed and a Pruned trial with good curves, and a Failed one of zeros: none counts toward
+    // the five (the zeros would be pruned) nor moves the medians.
     QCOMPARE(runTrial(*pruner, 4, {0.9, 0.9, 0.9}, TrialState::Failed), 0);
     for (int s = 1; s <= 3; ++s)
         pruner->report(5, s, 0.95);
@@ -398,7 +399,8 @@ void TestPruners::medianCountsOnlyCompleteTrials()
     QCOMPARE(runTrial(*pruner, 6, {0.0, 0.0, 0.0}, TrialState::Failed), 0);
 
     completeAll(*pruner, kFiveCurves.mid(4, 1), 7);
-    // Now five Complete: the medians are the five curves' (0.30 at step 1), not lifted by 4 and 5.
+    // Now five Complete: the step-1 median is the five curves' 0.30 (with trials 4, 5 and 6 it
+    // would be 0.35).
     QVERIFY(!reportAndAsk(*pruner, 8, 1, 0.30));
     QVERIFY(reportAndAsk(*pruner, 9, 1, 0.29));
 }
@@ -571,8 +573,9 @@ void TestPruners::ashaNaNAtARungIsPruned()
 {
     SuccessiveHalvingPruner pruner(Direction::Maximize, 1, 3, 0);
     QVERIFY(!reportAndAsk(pruner, 0, 1, 0.5));
-    QVERIFY(reportAndAsk(pruner, 1, 1, kNaN)); // at a rung: the worst value, pruned even though
-    QCOMPARE(pruner.recordedAt(0), 1);         // … and not recorded
+    // At a rung, NaN is the worst value: pruned, and not recorded there.
+    QVERIFY(reportAndAsk(pruner, 1, 1, kNaN));
+    QCOMPARE(pruner.recordedAt(0), 1);
     // Off a rung NaN is not judged (step 2), at the next rung it is.
     QVERIFY(!reportAndAsk(pruner, 0, 2, kNaN));
     QVERIFY(reportAndAsk(pruner, 0, 3, kNaN));
@@ -597,7 +600,11 @@ void TestPruners::ashaAResumedSweepRebuildsTheRungs()
 {
     // A sweep asks after every report; after a restart its controller feeds the recorded reports
     // and ends again without asking, then goes on. The next decisions must be the same.
-    struct Report { int trial; int step; double value; };
+    struct Report {
+        int trial;
+        int step;
+        double value;
+    };
     common::Random rng(7);
     QVector<Report> history;
     auto live = make(ashaSpec(), Direction::Maximize);
@@ -647,7 +654,7 @@ void TestPruners::hyperbandBracketCount_data()
     QTest::addColumn<int>("maxResource");
     QTest::addColumn<int>("factor");
     QTest::addColumn<int>("brackets");
-    QTest::newRow("1..9 by 3") << 1 << 9 << 3 << 3;   // 1, 3, 9
+    QTest::newRow("1..9 by 3") << 1 << 9 << 3 << 3; // 1, 3, 9
     QTest::newRow("1..26 by 3") << 1 << 26 << 3 << 3;
     QTest::newRow("1..27 by 3") << 1 << 27 << 3 << 4;
     QTest::newRow("2..18 by 3") << 2 << 18 << 3 << 3;
@@ -705,7 +712,7 @@ void TestPruners::hyperbandAssignmentIsDeterministicAndWeighted()
     for (int i = 0; i < 3; ++i) {
         const double share = double(counts[i]) / trials;
         QVERIFY2(std::abs(share - expected[i]) < 0.02,
-                 qPrintable(QStringLiteral("bracket %1: %2 of the trials, expected about %3").arg(i).arg(share).arg(expected[i])));
+            qPrintable(QStringLiteral("bracket %1: %2 of the trials, expected about %3").arg(i).arg(share).arg(expected[i])));
     }
 }
 
@@ -753,7 +760,7 @@ void TestPruners::makePrunerRefusesBadInput_data()
     unknown.type = QStringLiteral("mediam");
     QTest::newRow("unknown type") << unknown
                                   << QStringList{QStringLiteral("mediam"), QStringLiteral("none"), QStringLiteral("median"),
-                                                 QStringLiteral("asha"), QStringLiteral("hyperband")};
+                                         QStringLiteral("asha"), QStringLiteral("hyperband")};
     PrunerSpec upper = unknown;
     upper.type = QStringLiteral("ASHA");
     QTest::newRow("type in capitals") << upper << QStringList{QStringLiteral("ASHA"), QStringLiteral("asha")};
@@ -777,8 +784,7 @@ void TestPruners::makePrunerRefusesBadInput_data()
 
     PrunerSpec noMax;
     noMax.type = QStringLiteral("hyperband");
-    QTest::newRow("hyperband without maxResource")
-        << noMax << QStringList{QStringLiteral("maxResource"), QStringLiteral("epochs")};
+    QTest::newRow("hyperband without maxResource") << noMax << QStringList{QStringLiteral("maxResource"), QStringLiteral("epochs")};
     PrunerSpec belowMin = noMax;
     belowMin.minResource = 4;
     belowMin.maxResource = 3;
@@ -858,17 +864,25 @@ void TestPruners::everyDecisionAgreesWithOptuna()
             if (theirs[k] == sim.decisions[k])
                 continue;
             if (mismatches++ == 0)
-                first = QStringLiteral("report %1 (%2): ours %3, Optuna %4").arg(k).arg(sim.reports[k], QString(sim.decisions[k]), QString(theirs[k]));
+                first = QStringLiteral("report %1 (%2): ours %3, Optuna %4")
+                            .arg(k)
+                            .arg(sim.reports[k], QString(sim.decisions[k]), QString(theirs[k]));
         }
-        QVERIFY2(mismatches == 0, qPrintable(QStringLiteral("%1: %2 of %3 decisions differ; first at %4")
-                                                 .arg(c.name).arg(mismatches).arg(theirs.size()).arg(first)));
+        QVERIFY2(mismatches == 0,
+            qPrintable(
+                QStringLiteral("%1: %2 of %3 decisions differ; first at %4").arg(c.name).arg(mismatches).arg(theirs.size()).arg(first)));
 
         // Each case must say both answers often and let some trial through every rung, or it
         // compares nothing worth comparing.
         const int kept = int(sim.decisions.count(QLatin1Char('0')));
         const QString counts = QStringLiteral("%1: %2 reports (%3 kept), %4 pruned, %5 complete, %6 failed, %7 ran every step")
-                                   .arg(c.name).arg(sim.decisions.size()).arg(kept).arg(sim.prunes).arg(sim.completes)
-                                   .arg(sim.failures).arg(sim.ranToTheEnd);
+                                   .arg(c.name)
+                                   .arg(sim.decisions.size())
+                                   .arg(kept)
+                                   .arg(sim.prunes)
+                                   .arg(sim.completes)
+                                   .arg(sim.failures)
+                                   .arg(sim.ranToTheEnd);
         qInfo("%s", qPrintable(counts));
         QVERIFY2(sim.prunes >= 5 && kept >= 20 && sim.ranToTheEnd >= 1, qPrintable(counts));
         failures += sim.failures;
