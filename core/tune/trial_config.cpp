@@ -1,0 +1,82 @@
+#include "core/tune/trial_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <QDir>
+#include <QJsonArray>
+
+namespace orrery::tune {
+namespace {
+
+YAML::Node toYaml(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Bool: return YAML::Node(v.toBool());
+    case QJsonValue::Double: {
+        const double d = v.toDouble();
+        if (d == double(qint64(d)) && std::abs(d) < 1e15)
+            return YAML::Node(qint64(d));
+        return YAML::Node(d);
+    }
+    case QJsonValue::String: return YAML::Node(v.toString().toStdString());
+    case QJsonValue::Array: {
+        YAML::Node seq(YAML::NodeType::Sequence);
+        for (const auto &item : v.toArray())
+            seq.push_back(toYaml(item));
+        seq.SetStyle(YAML::EmitterStyle::Flow);
+        return seq;
+    }
+    case QJsonValue::Object: {
+        YAML::Node map(YAML::NodeType::Map);
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            map[it.key().toStdString()] = toYaml(it.value());
+        return map;
+    }
+    default: return YAML::Node();
+    }
+}
+
+} // namespace
+
+Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseDir, const QJsonObject &values, const QString &runName)
+{
+    YAML::Node root;
+    try {
+        root = YAML::Load(base.toStdString());
+    } catch (const YAML::Exception &e) {
+        return invalidArgument(QStringLiteral("the training config is not YAML (line %1): %2").arg(e.mark.line + 1).arg(QString::fromStdString(e.msg)));
+    }
+    if (!root.IsMap())
+        return invalidArgument(QStringLiteral("the training config must be a mapping of sections (data, model, optimizer, training)"));
+    for (auto it = values.begin(); it != values.end(); ++it) {
+        const QStringList parts = it.key().split(QLatin1Char('.'));
+        // reset(), not operator=: yaml-cpp's assignment would overwrite the node walked from.
+        YAML::Node node;
+        node.reset(root);
+        for (int i = 0; i + 1 < parts.size(); ++i) {
+            YAML::Node child = node[parts[i].toStdString()];
+            if (child.IsDefined() && !child.IsNull() && !child.IsMap())
+                return invalidArgument(QStringLiteral("cannot set '%1': '%2' in the training config is not a section of keys")
+                                           .arg(it.key(), parts.mid(0, i + 1).join(QLatin1Char('.'))));
+            if (!child.IsDefined() || child.IsNull())
+                node[parts[i].toStdString()] = YAML::Node(YAML::NodeType::Map);
+            node.reset(node[parts[i].toStdString()]);
+        }
+        node[parts.last().toStdString()] = toYaml(it.value());
+    }
+    YAML::Node data = root["data"];
+    if (data.IsMap() && data["path"].IsScalar()) {
+        const QString path = QString::fromStdString(data["path"].Scalar());
+        if (QDir::isRelativePath(path))
+            data["path"] = QDir::cleanPath(QDir(baseDir).absoluteFilePath(path)).toStdString();
+    }
+    root["tracking"]["run_name"] = runName.toStdString();
+    YAML::Emitter out;
+    out << root;
+    if (!out.good())
+        return internalError(QStringLiteral("cannot write the trial's config: %1").arg(QString::fromStdString(out.GetLastError())));
+    return QByteArray(out.c_str()) + '\n';
+}
+
+} // namespace orrery::tune
