@@ -19,8 +19,15 @@ Result<CommandResult> runCommand(const QString &commandLine, const CommandOption
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.setStandardOutputFile(options.logPath, QIODevice::Append);
     p.setStandardInputFile(QProcess::nullDevice());
-    // A group of its own: kill(-pid) then reaches every process the command started.
-    p.setChildProcessModifier([] { ::setpgid(0, 0); });
+    // A group of its own: kill(-pid) then reaches every process the command started. And no
+    // signal blocked, whatever this thread blocked (ct run and tune take SIGINT and SIGTERM with
+    // sigtimedwait): a blocked mask survives exec, and the command could not be stopped by SIGTERM.
+    p.setChildProcessModifier([] {
+        ::setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    });
     p.start();
     if (!p.waitForStarted(10000))
         return ioError(QStringLiteral("cannot start '%1' in %2: %3").arg(commandLine, options.workDir, p.errorString()));
