@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QSet>
 #include <QThread>
 
 #include <atomic>
@@ -60,6 +61,7 @@ struct Slot {
     exec::JobStatus status;
     QString error;
     bool pruneRequested = false;
+    QStringList reportedKeys; // what the trainer reports, for the error when the metric is not among them
     int lastStep = 0;
     double lastValue = std::nan("");
 };
@@ -74,6 +76,7 @@ struct SweepRunner::Impl {
     std::unique_ptr<Pruner> pruner;
     History history;
     QVector<Trial> queue;            // reruns, then enqueued configurations
+    QSet<int> recorded;              // numbers of queued trials that have their row already (reruns)
     int nextNumber = 0;
     int total = 0;
     int parallel = 1;
@@ -130,6 +133,7 @@ struct SweepRunner::Impl {
                 ++enqueuedUsed;
             if (t.state == TrialState::Queued) {
                 queue.push_back(t);
+                recorded.insert(t.number);
                 continue;
             }
             HistoryTrial &h = historyOf(t.number);
@@ -200,6 +204,14 @@ struct SweepRunner::Impl {
         return n;
     }
 
+    bool samplerExhausted() const
+    {
+        return sampler->size() > 0 && launched() - int(sweep.spec.enqueue.size()) >= sampler->size();
+    }
+
+    // Whether next() would give a trial.
+    bool hasMore() const { return launched() < total && (!queue.isEmpty() || !samplerExhausted()); }
+
     // The next trial to start, or none when the sweep has started all it will.
     Result<std::optional<Trial>> next()
     {
@@ -213,7 +225,7 @@ struct SweepRunner::Impl {
         }
         Trial t;
         t.number = nextNumber;
-        if (sampler->size() > 0 && launched() - int(sweep.spec.enqueue.size()) >= sampler->size())
+        if (samplerExhausted())
             return std::optional<Trial>();
         ORRERY_ASSIGN_OR_RETURN(t.point, sampler->suggest(sweep.spec.space, history, t.number));
         t.params = sweep.spec.space.toJson(t.point);
@@ -237,7 +249,7 @@ struct SweepRunner::Impl {
         if (!configOk && firstOfSweep)
             return Status(configOk.code(), QStringLiteral("the first trial's config (%1) is not a valid training config: %2")
                                                .arg(QString::fromUtf8(QJsonDocument(t.params).toJson(QJsonDocument::Compact)), configOk.message()));
-        const bool rerun = t.source == QLatin1String("rerun");
+        const bool rerun = recorded.remove(t.number);
         t.state = TrialState::Running;
         if (rerun)
             ORRERY_TRY(store.startTrial(sweep.id, t.number));
@@ -287,6 +299,8 @@ struct SweepRunner::Impl {
             return Status::ok();
         for (const exec::Report &r : slot.reader->poll()) {
             const QJsonValue v = r.values.value(sweep.spec.metric);
+            if (slot.reportedKeys.isEmpty())
+                slot.reportedKeys = r.values.keys();
             const double value = v.isDouble() ? v.toDouble() : std::nan("");
             slot.lastStep = r.step;
             slot.lastValue = value;
@@ -343,9 +357,7 @@ struct SweepRunner::Impl {
                 t.value = value;
             } else {
                 t.state = TrialState::Failed;
-                t.reason = v.isUndefined() && std::isnan(slot.lastValue) && slot.lastStep == 0
-                               ? QStringLiteral("the training reported no %1 (is it a validation metric the trainer logs, such as val_average_precision?)").arg(sweep.spec.metric)
-                               : QStringLiteral("%1 is NaN").arg(sweep.spec.metric);
+                t.reason = QStringLiteral("%1 is NaN").arg(sweep.spec.metric);
             }
         }
         return t;
@@ -356,11 +368,15 @@ struct SweepRunner::Impl {
         if (slot.thread.joinable())
             slot.thread.join();
         ORRERY_TRY(readReports(slot));
+        // A metric the trainer never reports is the sweep file's mistake, not the trial's: every
+        // trial would fail the same way.
+        if (!slot.reportedKeys.isEmpty() && !slot.reportedKeys.contains(sweep.spec.metric))
+            return invalidArgument(QStringLiteral("the training reports no '%1'; metric: in %2 must be one of %3")
+                                       .arg(sweep.spec.metric, sweep.spec.file, slot.reportedKeys.join(QStringLiteral(", "))));
         Trial t = conclude(slot, sweepCancelled);
         if (t.state == TrialState::Queued) {
-            // Stopped with the sweep: queued again under its number, its steps dropped on resume.
-            t.source = QStringLiteral("rerun");
-            ORRERY_TRY(store.finishTrial(sweep.id, t));
+            // Stopped with the sweep: queued again under its number, run again on resume.
+            ORRERY_TRY(store.requeueTrial(sweep.id, t.number));
             HistoryTrial &h = historyOf(t.number);
             h.state = TrialState::Queued;
             return Status::ok();
@@ -473,20 +489,8 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
                 return fail(s);
             it = d.running.erase(it);
         }
-        if (d.running.empty()) {
-            if (cancelled)
-                break;
-            auto next = d.next();
-            if (!next)
-                return fail(next.status());
-            if (!*next)
-                break;
-            // Not started yet: put it back at the head of the queue for the loop's next turn.
-            d.queue.prepend(**next);
-            if ((*next)->source == QLatin1String("sampler"))
-                --d.nextNumber, d.queue.removeFirst();
-            continue;
-        }
+        if (d.running.empty() && (cancelled || !d.hasMore()))
+            break;
         if (job && d.launched() > 0)
             job->setProgress(d.launched() - qint64(d.running.size()), d.total, QStringLiteral("%1 trials running").arg(d.running.size()));
         QThread::msleep(ulong(m_options.pollMs));

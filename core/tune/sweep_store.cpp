@@ -188,7 +188,7 @@ Result<Sweep> SweepStore::claim(qint64 id)
                                                          .arg(sweep.name).arg(sweep.ownerPid));
     const qint64 now = m_clock.now().toMSecsSinceEpoch();
     ORRERY_ASSIGN_OR_RETURN(auto requeue, m_db.prepare(QStringLiteral(
-        "UPDATE sweep_trials SET state = 'queued', source = 'rerun', value = NULL, steps = 0, run_id = '', started = NULL, finished = NULL "
+        "UPDATE sweep_trials SET state = 'queued', value = NULL, steps = 0, run_id = '', started = NULL, finished = NULL "
         "WHERE sweep_id = ? AND state = 'running'")));
     ORRERY_TRY(requeue.bind(1, id).run());
     ORRERY_ASSIGN_OR_RETURN(auto dropSteps, m_db.prepare(QStringLiteral(
@@ -271,6 +271,19 @@ Status SweepStore::finishTrial(qint64 sweepId, const Trial &t)
     else
         q.bindNull(2);
     return q.bind(3, t.steps).bind(4, t.runId).bind(5, t.reason).bind(6, m_clock.now().toMSecsSinceEpoch()).bind(7, sweepId).bind(8, t.number).run();
+}
+
+Status SweepStore::requeueTrial(qint64 sweepId, int number)
+{
+    store::Transaction tx(m_db);
+    ORRERY_TRY(tx.status());
+    ORRERY_ASSIGN_OR_RETURN(auto q, m_db.prepare(QStringLiteral(
+        "UPDATE sweep_trials SET state = 'queued', value = NULL, steps = 0, run_id = '', reason = '', started = NULL, finished = NULL "
+        "WHERE sweep_id = ? AND number = ?")));
+    ORRERY_TRY(q.bind(1, sweepId).bind(2, number).run());
+    ORRERY_ASSIGN_OR_RETURN(auto steps, m_db.prepare(QStringLiteral("DELETE FROM sweep_steps WHERE sweep_id = ? AND number = ?")));
+    ORRERY_TRY(steps.bind(1, sweepId).bind(2, number).run());
+    return tx.commit();
 }
 
 Result<QVector<Trial>> SweepStore::trials(qint64 sweepId)

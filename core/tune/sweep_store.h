@@ -56,7 +56,7 @@ struct Trial {
     TrialState state = TrialState::Queued;
     QJsonObject params;
     Point point;
-    QString source;       // sampler | enqueued | rerun
+    QString source;       // sampler | enqueued
     std::optional<double> value;
     int steps = 0;        // epochs run
     QString runId;
@@ -93,11 +93,13 @@ public:
     // finished | stopped | failed, with why; audited.
     Status finish(qint64 id, const QString &state, const QString &reason);
 
-    // A queued trial (rerun of one a dead runner left) is started again under its number.
+    // A queued trial (one a stopped or dead runner left) is started again under its number.
     Status addTrial(qint64 sweepId, const Trial &trial);
     Status startTrial(qint64 sweepId, int number);
     Status addStep(qint64 sweepId, int number, int step, double value);
     Status finishTrial(qint64 sweepId, const Trial &trial);
+    // A trial stopped with its sweep: queued again under its number, its steps dropped.
+    Status requeueTrial(qint64 sweepId, int number);
 
     // By number.
     Result<QVector<Trial>> trials(qint64 sweepId);

@@ -16,7 +16,8 @@ YAML::Node toYaml(const QJsonValue &v)
         const double d = v.toDouble();
         if (d == double(qint64(d)) && std::abs(d) < 1e15)
             return YAML::Node(qint64(d));
-        return YAML::Node(d);
+        // Fifteen digits: 0.003, not yaml-cpp's 0.0030000000000000001 (a plain scalar, read back as a number).
+        return YAML::Node(QString::number(d, 'g', 15).toStdString());
     }
     case QJsonValue::String: return YAML::Node(v.toString().toStdString());
     case QJsonValue::Array: {
