@@ -29,9 +29,9 @@ Status atLeast(const QString &type, const char *field, int value, int minimum, c
 Status checkRungs(const PrunerSpec &spec)
 {
     ORRERY_TRY(atLeast(
-        spec.type, "minResource", spec.minResource, 1, QStringLiteral("the steps a trial runs before its first rung; steps start at 1")));
-    ORRERY_TRY(atLeast(spec.type, "reductionFactor", spec.reductionFactor, 2,
-        QStringLiteral("each rung keeps the top 1/reductionFactor of the trials; 3 is the default")));
+        spec.type, "min_resource", spec.minResource, 1, QStringLiteral("the steps a trial runs before its first rung; steps start at 1")));
+    ORRERY_TRY(atLeast(spec.type, "reduction_factor", spec.reductionFactor, 2,
+        QStringLiteral("each rung keeps the top 1/reduction_factor of the trials; 3 is the default")));
     return Status::ok();
 }
 
@@ -44,16 +44,16 @@ Result<std::unique_ptr<Pruner>> makePruner(const PrunerSpec &spec, Direction dir
 
     if (spec.type == QLatin1String("median")) {
         ORRERY_TRY(
-            atLeast(spec.type, "startupTrials", spec.startupTrials, 0, QStringLiteral("the Complete trials needed before any pruning")));
+            atLeast(spec.type, "startup_trials", spec.startupTrials, 0, QStringLiteral("the Complete trials needed before any pruning")));
         ORRERY_TRY(
-            atLeast(spec.type, "warmupSteps", spec.warmupSteps, 0, QStringLiteral("the first steps of each trial that are never pruned")));
+            atLeast(spec.type, "warmup_steps", spec.warmupSteps, 0, QStringLiteral("the first steps of each trial that are never pruned")));
         return std::unique_ptr<Pruner>(std::make_unique<MedianPruner>(direction, spec.startupTrials, spec.warmupSteps));
     }
 
     if (spec.type == QLatin1String("asha")) {
         ORRERY_TRY(checkRungs(spec));
-        ORRERY_TRY(atLeast(spec.type, "minEarlyStoppingRate", spec.minEarlyStoppingRate, 0,
-            QStringLiteral("the first rung is at minResource · reductionFactor^minEarlyStoppingRate")));
+        ORRERY_TRY(atLeast(spec.type, "min_early_stopping_rate", spec.minEarlyStoppingRate, 0,
+            QStringLiteral("the first rung is at min_resource · reduction_factor^min_early_stopping_rate")));
         return std::unique_ptr<Pruner>(
             std::make_unique<SuccessiveHalvingPruner>(direction, spec.minResource, spec.reductionFactor, spec.minEarlyStoppingRate));
     }
@@ -61,13 +61,13 @@ Result<std::unique_ptr<Pruner>> makePruner(const PrunerSpec &spec, Direction dir
     if (spec.type == QLatin1String("hyperband")) {
         ORRERY_TRY(checkRungs(spec));
         if (spec.maxResource < 1) {
-            return invalidArgument(QStringLiteral("pruner hyperband: maxResource is %1; hyperband needs it: set it to the "
+            return invalidArgument(QStringLiteral("pruner hyperband: max_resource is %1; hyperband needs it: set it to the "
                                                   "most steps a trial runs (the training's epochs)")
                                        .arg(spec.maxResource));
         }
         if (spec.maxResource < spec.minResource) {
-            return invalidArgument(QStringLiteral("pruner hyperband: maxResource %1 is below minResource %2; maxResource "
-                                                  "is the most steps a trial runs and must be at least minResource")
+            return invalidArgument(QStringLiteral("pruner hyperband: max_resource %1 is below min_resource %2; max_resource "
+                                                  "is the most steps a trial runs and must be at least min_resource")
                                        .arg(spec.maxResource)
                                        .arg(spec.minResource));
         }

@@ -766,33 +766,33 @@ void TestPruners::makePrunerRefusesBadInput_data()
     QTest::newRow("type in capitals") << upper << QStringList{QStringLiteral("ASHA"), QStringLiteral("asha")};
 
     PrunerSpec factor = ashaSpec(1, 1);
-    QTest::newRow("asha factor 1") << factor << QStringList{QStringLiteral("reductionFactor"), QStringLiteral("at least 2")};
+    QTest::newRow("asha factor 1") << factor << QStringList{QStringLiteral("reduction_factor"), QStringLiteral("at least 2")};
     PrunerSpec hbFactor = factor;
     hbFactor.type = QStringLiteral("hyperband");
     hbFactor.maxResource = 9;
-    QTest::newRow("hyperband factor 1") << hbFactor << QStringList{QStringLiteral("reductionFactor"), QStringLiteral("hyperband")};
+    QTest::newRow("hyperband factor 1") << hbFactor << QStringList{QStringLiteral("reduction_factor"), QStringLiteral("hyperband")};
 
     PrunerSpec minResource = ashaSpec(0);
-    QTest::newRow("asha minResource 0") << minResource << QStringList{QStringLiteral("minResource"), QStringLiteral("at least 1")};
+    QTest::newRow("asha min_resource 0") << minResource << QStringList{QStringLiteral("min_resource"), QStringLiteral("at least 1")};
     PrunerSpec hbMin = minResource;
     hbMin.type = QStringLiteral("hyperband");
     hbMin.maxResource = 9;
-    QTest::newRow("hyperband minResource 0") << hbMin << QStringList{QStringLiteral("minResource")};
+    QTest::newRow("hyperband min_resource 0") << hbMin << QStringList{QStringLiteral("min_resource")};
 
     PrunerSpec rate = ashaSpec(1, 3, -1);
-    QTest::newRow("asha negative rate") << rate << QStringList{QStringLiteral("minEarlyStoppingRate")};
+    QTest::newRow("asha negative rate") << rate << QStringList{QStringLiteral("min_early_stopping_rate")};
 
     PrunerSpec noMax;
     noMax.type = QStringLiteral("hyperband");
-    QTest::newRow("hyperband without maxResource") << noMax << QStringList{QStringLiteral("maxResource"), QStringLiteral("epochs")};
+    QTest::newRow("hyperband without max_resource") << noMax << QStringList{QStringLiteral("max_resource"), QStringLiteral("epochs")};
     PrunerSpec belowMin = noMax;
     belowMin.minResource = 4;
     belowMin.maxResource = 3;
-    QTest::newRow("hyperband maxResource below minResource")
-        << belowMin << QStringList{QStringLiteral("maxResource 3"), QStringLiteral("minResource 4")};
+    QTest::newRow("hyperband max_resource below min_resource")
+        << belowMin << QStringList{QStringLiteral("max_resource 3"), QStringLiteral("min_resource 4")};
 
-    QTest::newRow("median negative startupTrials") << medianSpec(-1) << QStringList{QStringLiteral("startupTrials")};
-    QTest::newRow("median negative warmupSteps") << medianSpec(5, -2) << QStringList{QStringLiteral("warmupSteps")};
+    QTest::newRow("median negative startup_trials") << medianSpec(-1) << QStringList{QStringLiteral("startup_trials")};
+    QTest::newRow("median negative warmup_steps") << medianSpec(5, -2) << QStringList{QStringLiteral("warmup_steps")};
 }
 
 void TestPruners::makePrunerRefusesBadInput()
