@@ -2,6 +2,9 @@
 
 #include "core/exec/command_runner.h"
 
+#include <csignal>
+#include <cstring>
+
 namespace orrery::exec {
 
 QString jobStateName(JobState state)
@@ -46,6 +49,15 @@ Result<JobStatus> LocalExecutor::run(const JobSpec &job, const std::atomic<bool>
         status.state = JobState::Crashed;
     else
         status.state = ran.exitCode == 0 ? JobState::Succeeded : JobState::Failed;
+    // /bin/sh reports a command that a signal ended as 128 + the signal's number (dash does not
+    // exec the last command, so the shell outlives it): that is a crash, not an exit status.
+    if (status.state == JobState::Failed && ran.exitCode > 128 && ran.exitCode < 128 + NSIG) {
+        const int signal = ran.exitCode - 128;
+        status.state = JobState::Crashed;
+        status.reason = QStringLiteral("signal %1, %2").arg(signal).arg(QString::fromLocal8Bit(::strsignal(signal)));
+    } else if (ran.crashed) {
+        status.reason = QStringLiteral("killed by a signal");
+    }
     if (onUpdate)
         onUpdate(status);
     return status;

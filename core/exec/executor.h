@@ -49,7 +49,7 @@ enum class JobState {
     Running,
     Succeeded,  // exit code 0
     Failed,     // a non-zero exit code
-    Crashed,    // ended by a signal it did not ask for
+    Crashed,    // ended by a signal (also a shell's 128 + N status: the command under it died of N)
     TimedOut,   // killed at the time limit
     Cancelled,  // killed because `cancel` was set
     Lost,       // the scheduler lost it (node failure, preemption)
@@ -60,7 +60,7 @@ struct JobStatus {
     int exitCode = 0;
     QString id;       // the pid, or a scheduler's job id
     QString node;     // where it runs ("" for this machine)
-    QString reason;   // pending or lost: the scheduler's reason; else empty
+    QString reason;   // pending or lost: the scheduler's reason; crashed: the signal; else empty
 
     bool finished() const { return state != JobState::Pending && state != JobState::Running; }
 };

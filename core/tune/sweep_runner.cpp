@@ -342,9 +342,10 @@ struct SweepRunner::Impl {
         } else if (slot.status.state != exec::JobState::Succeeded) {
             t.state = TrialState::Failed;
             const QString last = lastLogLine(slot.dir + QStringLiteral("/log.txt"));
-            t.reason = QStringLiteral("the training %1%2").arg(slot.status.state == exec::JobState::Failed ? QStringLiteral("exited with status %1").arg(slot.status.exitCode)
-                                                                                                            : exec::jobStateName(slot.status.state),
-                                                              last.isEmpty() ? QString() : QStringLiteral(": ") + last);
+            const QString how = slot.status.state == exec::JobState::Failed ? QStringLiteral("exited with status %1").arg(slot.status.exitCode)
+                                : slot.status.reason.isEmpty()                    ? exec::jobStateName(slot.status.state)
+                                                                                  : QStringLiteral("%1 (%2)").arg(exec::jobStateName(slot.status.state), slot.status.reason);
+            t.reason = QStringLiteral("the training %1%2").arg(how, last.isEmpty() ? QString() : QStringLiteral(": ") + last);
         } else if (slot.pruneRequested) {
             t.state = TrialState::Pruned;
             t.value = slot.lastValue;

@@ -61,6 +61,12 @@ private Q_SLOTS:
         auto crashed = localExecutor().run(job, nullptr);
         QVERIFY(crashed);
         QCOMPARE(crashed->state, JobState::Crashed);
+        // A command under the shell that dies of a signal: the shell says 128 + N.
+        job.commandLine = QStringLiteral("sh -c 'kill -SEGV $$'; exit $?");
+        auto under = localExecutor().run(job, nullptr);
+        QVERIFY(under);
+        QCOMPARE(under->state, JobState::Crashed);
+        QVERIFY2(under->reason.startsWith(QStringLiteral("signal 11, ")), qPrintable(under->reason));
     }
 
     void aBadFolderIsAnErrorNotAState()
