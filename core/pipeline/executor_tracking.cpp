@@ -138,6 +138,12 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
     for (const auto &dep : d.current.deps)
         data.append(QJsonObject{{QStringLiteral("path"), dep.path}, {QStringLiteral("md5"), dep.md5}});
     manifest.insert(QStringLiteral("data"), data);
+    // What the stage made: a model version's lineage follows a dep back to the stage run that
+    // produced it (core/registry/model_lineage.h), across pipeline runs that skipped that stage.
+    QJsonArray outs;
+    for (const auto &out : d.current.outs)
+        outs.append(QJsonObject{{QStringLiteral("path"), out.path}, {QStringLiteral("md5"), out.md5}});
+    manifest.insert(QStringLiteral("outs"), outs);
     QJsonObject seedObject;
     for (const auto &[file, kv] : d.current.params)
         for (const auto &[k, v] : kv)
