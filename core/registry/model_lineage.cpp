@@ -123,10 +123,14 @@ Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId, cons
         if (path.isEmpty() || seen.contains(path + md5))
             continue;
         seen.insert(path + md5);
-        data.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("md5"), md5}, {QStringLiteral("run_id"), todo[i].second}});
-        if (md5.isEmpty())
-            continue;
-        ORRERY_ASSIGN_OR_RETURN(const auto producer, producerOf(db, path, md5));
+        std::optional<std::pair<QString, QJsonObject>> producer;
+        if (!md5.isEmpty()) {
+            ORRERY_ASSIGN_OR_RETURN(producer, producerOf(db, path, md5));
+        }
+        data.append(QJsonObject{{QStringLiteral("path"), path},
+                                {QStringLiteral("md5"), md5},
+                                {QStringLiteral("run_id"), todo[i].second},
+                                {QStringLiteral("produced_by"), producer ? producer->first : QString()}});
         if (producer)
             addDeps(producer->second, producer->first);
     }

@@ -9,7 +9,8 @@
 //
 // Lineage JSON: {"run_id", "run_name", "experiment_id", "parent_run_id" (the pipeline run),
 // "stage_run_id" (the stage's run between them, when there is one), "commit", "branch",
-// "dirty", "data": [{"path", "md5", "run_id" (the run that read it)}], "params": {k: v}, "metrics": {k: number}}.
+// "dirty", "data": [{"path", "md5", "run_id" (the run that read it), "produced_by" (the stage run
+// that made it; "" for a source)}], "params": {k: v}, "metrics": {k: number}}.
 
 #include "core/common/status.h"
 
