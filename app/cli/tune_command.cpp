@@ -10,6 +10,7 @@
 #include "core/tune/sweep_file.h"
 #include "core/tune/sweep_runner.h"
 #include "core/tune/sweep_store.h"
+#include "core/tune/trial_config.h"
 #include "core/workspace/workspace.h"
 
 #include <QCoreApplication>
@@ -273,11 +274,12 @@ int best(CommandParser &p, workspace::Workspace &ws)
             b = t;
     const QString config = tune::SweepRunner::sweepDir(ws.root(), sweep->id) + QStringLiteral("/trial-%1/config.yaml").arg(b.number);
     if (p.isSet(QStringLiteral("config"))) {
-        QFile f(config);
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(ioError(QStringLiteral("cannot read the best trial's config %1: %2").arg(config, f.errorString())));
+        // The sweep's training config with the best values, its data path relative to the new file.
         const QString target = QDir::current().absoluteFilePath(p.value(QStringLiteral("config")));
-        if (const Status w = common::writeFileAtomically(target, f.readAll()); !w)
+        auto written = tune::configForTarget(sweep->spec.trainConfig, b.params, target);
+        if (!written)
+            return fail(written.status());
+        if (const Status w = common::writeFileAtomically(target, *written); !w)
             return fail(w);
     }
     if (p.json()) {

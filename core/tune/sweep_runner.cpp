@@ -462,7 +462,7 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
     bool cancelled = false;
     bool first = d.launched() == 0;
     while (true) {
-        cancelled = cancelled || (job && job->isCancelled());
+        cancelled = cancelled || (job && job->isCancelled()) || (m_options.isCancelled && m_options.isCancelled());
         if (cancelled) {
             for (auto &slot : d.running)
                 slot->cancel = true;

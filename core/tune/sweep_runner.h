@@ -63,6 +63,8 @@ struct SweepRunOptions {
     exec::Executor *executor = nullptr; // the local executor when null
     const common::Clock *clock = nullptr;
     int pollMs = 5;         // how often running trials' reports are read
+    // Asked as often as the job's cancel (a pipeline stage has no JobContext, only this).
+    std::function<bool()> isCancelled;
     // On the calling thread.
     std::function<void(const SweepEvent &)> onEvent;
 };

@@ -3,6 +3,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace orrery::tune {
@@ -40,7 +42,8 @@ YAML::Node toYaml(const QJsonValue &v)
 
 } // namespace
 
-Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseDir, const QJsonObject &values, const QString &runName)
+Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseDir, const QJsonObject &values, const QString &runName,
+                                    const QString &targetDir)
 {
     YAML::Node root;
     try {
@@ -69,15 +72,24 @@ Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseD
     YAML::Node data = root["data"];
     if (data.IsMap() && data["path"].IsScalar()) {
         const QString path = QString::fromStdString(data["path"].Scalar());
-        if (QDir::isRelativePath(path))
-            data["path"] = QDir::cleanPath(QDir(baseDir).absoluteFilePath(path)).toStdString();
+        const QString absolute = QDir::cleanPath(QDir(baseDir).absoluteFilePath(path));
+        data["path"] = (targetDir.isEmpty() ? absolute : QDir(targetDir).relativeFilePath(absolute)).toStdString();
     }
-    root["tracking"]["run_name"] = runName.toStdString();
+    if (!runName.isEmpty())
+        root["tracking"]["run_name"] = runName.toStdString();
     YAML::Emitter out;
     out << root;
     if (!out.good())
         return internalError(QStringLiteral("cannot write the trial's config: %1").arg(QString::fromStdString(out.GetLastError())));
     return QByteArray(out.c_str()) + '\n';
+}
+
+Result<QByteArray> configForTarget(const QString &trainConfig, const QJsonObject &values, const QString &target)
+{
+    QFile file(trainConfig);
+    if (!file.open(QIODevice::ReadOnly))
+        return ioError(QStringLiteral("cannot read the training config %1: %2").arg(trainConfig, file.errorString()));
+    return trialTrainConfig(file.readAll(), QFileInfo(trainConfig).absolutePath(), values, QString(), QFileInfo(target).absolutePath());
 }
 
 } // namespace orrery::tune

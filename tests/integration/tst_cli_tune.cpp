@@ -167,6 +167,41 @@ private Q_SLOTS:
         QCOMPARE(jsonOf(after).value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
     }
 
+    void aSweepIsAPipelineStageWhoseOutIsTheBestConfig()
+    {
+        writeFile(m_demo + QStringLiteral("/stage-sweep.yaml"), sweepFile("stage", 3));
+        QByteArray pipeline = readFile(m_demo + QStringLiteral("/dvc.yaml"));
+        pipeline += "  tune:\n"
+                    "    cmd: orrery-cli stage tune --sweep stage-sweep.yaml --best-config work/best-train.yaml\n"
+                    "    deps:\n    - stage-sweep.yaml\n    - train.yaml\n    - work/train.csv\n"
+                    "    outs:\n    - work/best-train.yaml\n";
+        writeFile(m_demo + QStringLiteral("/dvc.yaml"), pipeline);
+        const auto r = runCli({QStringLiteral("run"), QStringLiteral("tune")}, m_demo);
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("ran       tune")), qPrintable(r.out));
+
+        // The stage's sweep is listed with the others; its best trial's values are in the out.
+        const QJsonArray sweeps = jsonOf(runCli({QStringLiteral("tune"), QStringLiteral("status"), QStringLiteral("--json")}, m_demo)).value(QStringLiteral("sweeps")).toArray();
+        QString stageSweep;
+        for (const QJsonValue &v : sweeps)
+            if (v.toObject().value(QStringLiteral("name")).toString().startsWith(QLatin1String("stage-")))
+                stageSweep = v.toObject().value(QStringLiteral("name")).toString();
+        QVERIFY(!stageSweep.isEmpty());
+        const QJsonObject best = jsonOf(runCli({QStringLiteral("tune"), QStringLiteral("best"), stageSweep, QStringLiteral("--json")}, m_demo));
+        const QByteArray out = readFile(m_demo + QStringLiteral("/work/best-train.yaml"));
+        const double lr = best.value(QStringLiteral("params")).toObject().value(QStringLiteral("optimizer.lr")).toDouble();
+        QVERIFY2(out.contains("lr: " + QByteArray::number(lr, 'g', 15)), out.constData());
+        QVERIFY2(out.contains("path: train.csv"), out.constData()); // relative to the out, true in another clone
+
+        // Up to date the next time; the out is a training config the trainer takes.
+        const auto again = runCli({QStringLiteral("run"), QStringLiteral("tune")}, m_demo);
+        QVERIFY2(again.out.contains(QStringLiteral("skipped   tune")), qPrintable(again.out));
+        const auto trained = runCli({QStringLiteral("train"), QStringLiteral("work/best-train.yaml"), QStringLiteral("--json")}, m_demo);
+        QVERIFY2(trained.code == 0, qPrintable(trained.err));
+        QCOMPARE(jsonOf(trained).value(QStringLiteral("validation")).toObject().value(QStringLiteral("overall")).toObject().value(QStringLiteral("pr_auc")).toDouble(),
+                 best.value(QStringLiteral("value")).toDouble());
+    }
+
     void aBadSweepFileIsRefusedWithItsPlace()
     {
         writeFile(m_demo + QStringLiteral("/bad.yaml"), "train: train.yaml\nmetric: val_pr_auc\nparams:\n  optimizer.lr: {low: 0, high: 0.1, log: true}\n");
