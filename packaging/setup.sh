@@ -30,6 +30,7 @@ TEST_PACKAGES=(
   # orrery-cli export: CRD schemas checked with jsonschema, Deployment/Service/Rollout with the npm
   # packages of tests/deploy/package.json (node; nodesource's nodejs brings npm)
   python3-jsonschema nodejs
+  python3-optuna                              # core/tune: Optuna 3.1 is the pruners' and samplers' oracle, and the benchmark's peer
 )
 
 wanted=("${BUILD_PACKAGES[@]}")

@@ -168,4 +168,33 @@ Status runWithProgress(const QString &title, const std::function<Status(common::
     return job.result();
 }
 
+Status runStoppable(const QString &title, const std::function<Status(common::JobContext &)> &work,
+                    const std::function<void(const QString &)> &log, const QString &atOnce)
+{
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    sigset_t previous;
+    pthread_sigmask(SIG_BLOCK, &stopSignals, &previous);
+    common::Job job(title, work);
+    job.start();
+    bool stopping = false;
+    while (!job.wait(0)) {
+        const timespec tick{0, 100'000'000};
+        const int signal = sigtimedwait(&stopSignals, nullptr, &tick);
+        if (signal != SIGINT && signal != SIGTERM)
+            continue;
+        if (stopping) {
+            log(atOnce);
+            std::_Exit(ExitProblem);
+        }
+        stopping = true;
+        log(QStringLiteral("%1: stopping cleanly (again to end at once)").arg(QLatin1String(signal == SIGTERM ? "SIGTERM" : "SIGINT")));
+        job.cancel();
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return job.result();
+}
+
 } // namespace orrery::cli

@@ -80,6 +80,13 @@ void recordAudit(workspace::Workspace &ws, const QString &action, const QString 
 // second; Ctrl-C cancels the job (a second Ctrl-C ends the process).
 Status runWithProgress(const QString &title, const std::function<Status(common::JobContext &)> &work);
 
+// Runs `work` as a Job that SIGINT and SIGTERM stop cleanly, for long-running commands (ct run,
+// tune): the first signal cancels the job (said through `log`), a second ends the process at once
+// (`atOnce` said, exit 1). The signals are blocked before the job's thread starts and taken by
+// sigtimedwait(), never by a handler, so every thread inherits the mask.
+Status runStoppable(const QString &title, const std::function<Status(common::JobContext &)> &work,
+                    const std::function<void(const QString &)> &log, const QString &atOnce);
+
 // Replaces this process with orrery-train (LibTorch's half, next to orrery-cli; see
 // app/train/main.cpp) run with `args`: returns only when it cannot be started. `command` names
 // the orrery-cli command in the error.

@@ -20,6 +20,7 @@ int runDeploy(const Context &);
 int runExport(const Context &);
 int runMonitor(const Context &);
 int runCt(const Context &);
+int runTune(const Context &);
 
 const std::vector<Command> &commands()
 {
@@ -41,6 +42,7 @@ const std::vector<Command> &commands()
         {"predict", "score a CSV with a TorchScript model (predict MODEL.pt|NAME@ALIAS|NAME/VERSION --input X.csv --output Y.csv)", runPredict},
         {"monitor", "drift of a current CSV against a reference, per feature (monitor drift --reference A.csv --current B.csv [--json] [--html FILE]; exit 1 on drift); delayed labels (monitor feedback import LABELS.csv --endpoint E)", runMonitor},
         {"ct", "continuous training (ct.yaml): status, list, show, approve, reject, pause, resume, trigger, check, run (the loop: data, pipeline, gate, approval, canary, promote)", runCt},
+        {"tune", "hyperparameter sweeps over a training config: tune SWEEP.yaml, resume, status, best, check (TPE, grid, random; median, ASHA, Hyperband pruning)", runTune},
         {"audit", "list the audit log or verify its hash chain", runAudit},
     };
     return all;

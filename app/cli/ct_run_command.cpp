@@ -132,50 +132,29 @@ int runCtRun(const Context &context)
     if (!lock)
         return fail(lock.status());
 
-    // SIGINT and SIGTERM are taken by sigtimedwait() below, never by a handler: blocked before the
-    // loop's threads start, so they inherit the mask.
-    sigset_t stopSignals;
-    sigemptyset(&stopSignals);
-    sigaddset(&stopSignals, SIGINT);
-    sigaddset(&stopSignals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-
     ct::PassResult last;
     const qint64 intervalMs = *interval;
-    common::Job job(QStringLiteral("ct run"), [&](common::JobContext &ctx) -> Status {
-        for (;;) {
-            auto pass = ct::runLoopPass(*root, clock, options, &ctx);
-            if (!pass)
-                return pass.status();
-            last = std::move(*pass);
-            if (once || last.stopped || ctx.isCancelled())
-                return Status::ok();
-            // Between passes: waits in short real steps, so a stop is never kept waiting.
-            const qint64 until = clock.now().toMSecsSinceEpoch() + intervalMs;
-            while (clock.now().toMSecsSinceEpoch() < until && !ctx.isCancelled())
-                QThread::msleep(50);
-            if (ctx.isCancelled())
-                return Status::ok();
-        }
-    });
     if (!once)
         options.log(QStringLiteral("the loop of %1 runs (PID %2); SIGTERM or Ctrl-C stops it").arg(*root).arg(QCoreApplication::applicationPid()));
-    job.start();
-    bool stopping = false;
-    while (!job.wait(0)) {
-        const timespec tick{0, 100'000'000};
-        const int signal = sigtimedwait(&stopSignals, nullptr, &tick);
-        if (signal != SIGINT && signal != SIGTERM)
-            continue;
-        if (stopping) {
-            options.log(QStringLiteral("stopped at once; the next `ct run` resumes or fails the iteration in progress"));
-            std::_Exit(ExitProblem);
-        }
-        stopping = true;
-        options.log(QStringLiteral("%1: stopping cleanly (again to end at once)").arg(QLatin1String(signal == SIGTERM ? "SIGTERM" : "SIGINT")));
-        job.cancel();
-    }
-    const Status status = job.result();
+    const Status status = runStoppable(
+        QStringLiteral("ct run"),
+        [&](common::JobContext &ctx) -> Status {
+            for (;;) {
+                auto pass = ct::runLoopPass(*root, clock, options, &ctx);
+                if (!pass)
+                    return pass.status();
+                last = std::move(*pass);
+                if (once || last.stopped || ctx.isCancelled())
+                    return Status::ok();
+                // Between passes: waits in short real steps, so a stop is never kept waiting.
+                const qint64 until = clock.now().toMSecsSinceEpoch() + intervalMs;
+                while (clock.now().toMSecsSinceEpoch() < until && !ctx.isCancelled())
+                    QThread::msleep(50);
+                if (ctx.isCancelled())
+                    return Status::ok();
+            }
+        },
+        options.log, QStringLiteral("stopped at once; the next `ct run` resumes or fails the iteration in progress"));
     if (!status.isOk() && status.code() != ErrorCode::Cancelled)
         return fail(status);
     if (json)

@@ -22,6 +22,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/clock.h"
 #include "core/common/job.h"
+#include "core/exec/report_channel.h"
 #include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
 
@@ -36,6 +37,8 @@
 #include <QTcpServer>
 
 #include <atomic>
+#include <cmath>
+#include <optional>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -45,8 +48,10 @@ using namespace orrery;
 namespace {
 
 std::atomic<int> g_interrupts{0};
+std::atomic<bool> g_stopReports{false}; // a trial waiting for its verdict stops waiting on a signal
 void onInterrupt(int)
 {
+    g_stopReports.store(true);
     if (g_interrupts.fetch_add(1) >= 1)
         _exit(130);
 }
@@ -249,6 +254,17 @@ int main(int argc, char **argv)
     if (!request.resumeRunId.isEmpty() && !request.resumeFrom.isEmpty())
         return fail(QStringLiteral("give --resume RUN_ID or --resume-from FILE, not both"));
 
+    // A sweep's trial: each epoch's validation metrics go to the sweep's controller, whose pruner
+    // may stop the training there (core/exec/report_channel.h).
+    const std::optional<exec::ReportWriter> reporter = exec::ReportWriter::fromEnvironment();
+    if (reporter)
+        request.onEpoch = [&reporter](int epoch, const QMap<QString, double> &validation) {
+            QJsonObject values;
+            for (auto it = validation.begin(); it != validation.end(); ++it)
+                values.insert(it.key(), std::isfinite(it.value()) ? QJsonValue(it.value()) : QJsonValue());
+            return reporter->report(epoch, values, &g_stopReports) == exec::Verdict::Continue;
+        };
+
     // Every check on the input happens here, before the training thread exists.
     auto prepared = train::prepareTraining(request);
     if (!prepared)
@@ -280,10 +296,15 @@ int main(int argc, char **argv)
     }
     if (tty && lastShown >= 0)
         std::fprintf(stderr, "\n");
-    if (!outcome)
+    if (!outcome) {
+        if (reporter)
+            (void)reporter->writeResult(QJsonObject{{QStringLiteral("error"), outcome.status().message()}});
         return fail(outcome.status().message());
+    }
     if (request.distributed.rank != 0)
         return 0;
+    if (reporter)
+        (void)reporter->writeResult(outcome->toJson());
     if (parser.isSet(QStringLiteral("export"))) {
         QFile model(outcome->modelPath);
         if (!model.open(QIODevice::ReadOnly))

@@ -2,7 +2,7 @@
 
 #include "core/common/duration.h"
 #include "core/common/safe_path.h"
-#include "core/monitor/yaml_check.h"
+#include "core/common/yaml_check.h"
 #include "core/deploy/deployment.h"
 #include "core/deploy/deployment_store.h"
 #include "core/monitor/alert_rules.h"
@@ -17,8 +17,8 @@
 namespace orrery::ct {
 namespace {
 
-using monitor::nearestWord;
-using monitor::YamlCheck;
+using common::nearestWord;
+using common::YamlCheck;
 
 const QStringList kTopKeys = {QStringLiteral("model"), QStringLiteral("endpoint"), QStringLiteral("dataset"), QStringLiteral("triggers"),
                               QStringLiteral("policies"), QStringLiteral("gate"), QStringLiteral("canary")};

@@ -3,7 +3,7 @@
 #include "core/common/duration.h"
 #include "core/monitor/alert_template.h"
 #include "core/monitor/metrics_samples.h"
-#include "core/monitor/yaml_check.h"
+#include "core/common/yaml_check.h"
 
 #include <QFile>
 #include <QHash>
@@ -17,6 +17,9 @@
 #include <optional>
 
 namespace orrery::monitor {
+
+using common::nearestWord;
+using common::YamlCheck;
 
 namespace {
 

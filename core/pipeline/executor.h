@@ -3,7 +3,7 @@
 //
 // - Order: stages run after the stages whose outputs they read; independent stages run in
 //   parallel on a pool of `workers` threads. Built-in stages (`orrery-cli stage TYPE …`) run
-//   in-process on a worker; any other cmd runs as a process (command_runner.h).
+//   in-process on a worker; any other cmd runs as a process (core/exec).
 // - Skipping: a stage whose cmd, dep hashes and param values equal its dvc.lock entry, and whose
 //   outs are as recorded, is skipped; outs missing from the workspace are restored from the
 //   content cache. A stage whose inputs match an earlier run in the run cache gets that run's
@@ -40,6 +40,9 @@
 namespace orrery::common {
 class Clock;
 class JobContext;
+}
+namespace orrery::exec {
+class Executor;
 }
 namespace orrery::store {
 class Database;
@@ -91,6 +94,8 @@ struct ExecutorOptions {
     bool track = true;
     QString cliDir;        // put first on PATH for command stages, so `orrery-cli` resolves
     const StageRegistry *registry = nullptr;
+    // Where command stages run; the local executor when null (core/exec).
+    exec::Executor *commandExecutor = nullptr;
     const common::Clock *clock = nullptr; // stamps stage and run times; the system clock when null
     // Called on the coordinating thread when a stage starts (state Pending) and when it ends.
     std::function<void(const StageReport &)> onStage;

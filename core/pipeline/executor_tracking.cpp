@@ -6,7 +6,7 @@
 // per program.
 
 #include "core/data/data_repository.h"
-#include "core/pipeline/command_runner.h"
+#include "core/exec/command_runner.h"
 #include "core/pipeline/executor_impl.h"
 #include "core/store/database.h"
 #include "core/tracking/artifact_store.h"
@@ -53,10 +53,10 @@ QJsonObject Executor::Impl::interpreterFor(const Stage &s)
                                       QStringLiteral("node"), QStringLiteral("julia"), QStringLiteral("bash"), QStringLiteral("sh"), QStringLiteral("perl")};
     const bool python = base.startsWith(QLatin1String("python"));
     if (python || known.contains(base)) {
-        o.insert(QStringLiteral("version"), captureOutput(program, {QStringLiteral("--version")}));
+        o.insert(QStringLiteral("version"), exec::captureOutput(program, {QStringLiteral("--version")}));
         if (python) {
-            o.insert(QStringLiteral("executable"), captureOutput(program, {QStringLiteral("-c"), QStringLiteral("import sys; print(sys.executable)")}));
-            const QString packages = captureOutput(
+            o.insert(QStringLiteral("executable"), exec::captureOutput(program, {QStringLiteral("-c"), QStringLiteral("import sys; print(sys.executable)")}));
+            const QString packages = exec::captureOutput(
                 program, {QStringLiteral("-c"),
                           QStringLiteral("import importlib.metadata as m\nprint('\\n'.join(sorted({d.metadata['Name'] + '==' + d.version for d in m.distributions() if d.metadata['Name']})))")},
                 30000);
@@ -138,6 +138,12 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
     for (const auto &dep : d.current.deps)
         data.append(QJsonObject{{QStringLiteral("path"), dep.path}, {QStringLiteral("md5"), dep.md5}});
     manifest.insert(QStringLiteral("data"), data);
+    // What the stage made: a model version's lineage follows a dep back to the stage run that
+    // produced it (core/registry/model_lineage.h), across pipeline runs that skipped that stage.
+    QJsonArray outs;
+    for (const auto &out : d.current.outs)
+        outs.append(QJsonObject{{QStringLiteral("path"), out.path}, {QStringLiteral("md5"), out.md5}});
+    manifest.insert(QStringLiteral("outs"), outs);
     QJsonObject seedObject;
     for (const auto &[file, kv] : d.current.params)
         for (const auto &[k, v] : kv)

@@ -1,11 +1,11 @@
 // Executor::Impl's worker pool: `workers` threads that take a Task from the queue, run that one
 // stage and hand back a Done. A built-in stage (`orrery-cli stage TYPE …`) runs in-process and
 // polls the cancel flag and its own timeout through its StageContext; any other cmd runs as
-// processes through command_runner.h, which kills them on cancel or timeout. Workers touch only
+// processes through core/exec, which kills them on cancel or timeout. Workers touch only
 // their Task, the options, the cancel flag and the two queues (under the mutex); everything else
 // belongs to the coordinating thread.
 
-#include "core/pipeline/command_runner.h"
+#include "core/exec/executor.h"
 #include "core/pipeline/executor_impl.h"
 
 #include <QDateTime>
@@ -128,42 +128,48 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
             }
         }
     } else {
-        CommandOptions co;
-        co.workDir = task.workDir;
-        co.logPath = task.logPath;
-        co.timeoutMs = opt.stageTimeoutMs;
-        co.cancel = &cancel;
+        exec::JobSpec job;
+        job.name = QStringLiteral("stage ") + task.stage.name;
+        job.workDir = task.workDir;
+        job.logPath = task.logPath;
+        job.timeoutMs = opt.stageTimeoutMs;
         if (!opt.cliDir.isEmpty())
-            co.env.insert(QStringLiteral("PATH"), opt.cliDir + QLatin1Char(':') + co.env.value(QStringLiteral("PATH")));
+            job.env.insert(QStringLiteral("PATH"), opt.cliDir + QLatin1Char(':') + job.env.value(QStringLiteral("PATH")));
         // A run the command tracks (orrery-cli train) hangs under this stage's run.
         if (!task.runId.isEmpty())
-            co.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), task.runId);
+            job.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), task.runId);
+        exec::Executor &executor = opt.commandExecutor ? *opt.commandExecutor : exec::localExecutor();
         for (const QString &cmd : task.stage.cmd) {
             {
                 QFile log(task.logPath);
                 log.open(QIODevice::WriteOnly | QIODevice::Append);
                 appendLog(log, QStringLiteral("$ ") + cmd);
             }
-            auto r = runCommand(cmd, co);
+            job.commandLine = cmd;
+            auto r = executor.run(job, &cancel);
             if (!r) {
                 d.state = StageState::Failed;
                 d.reason = r.status().message();
                 break;
             }
-            if (r->timedOut) {
+            if (r->state == exec::JobState::TimedOut) {
                 d.state = StageState::TimedOut;
                 d.reason = QStringLiteral("took longer than the stage timeout (%1 s); its processes were killed").arg(double(opt.stageTimeoutMs) / 1000.0);
                 break;
             }
-            if (r->cancelled) {
+            if (r->state == exec::JobState::Cancelled) {
                 d.state = StageState::Cancelled;
                 d.reason = QStringLiteral("cancelled; its processes were killed");
                 break;
             }
-            if (r->crashed || r->exitCode != 0) {
+            if (r->state != exec::JobState::Succeeded) {
                 d.state = StageState::Failed;
-                d.reason = r->crashed ? QStringLiteral("'%1' crashed").arg(cmd)
-                                      : QStringLiteral("'%1' exited with status %2").arg(cmd).arg(r->exitCode);
+                if (r->state == exec::JobState::Crashed)
+                    d.reason = QStringLiteral("'%1' crashed").arg(cmd);
+                else if (r->state == exec::JobState::Failed)
+                    d.reason = QStringLiteral("'%1' exited with status %2").arg(cmd).arg(r->exitCode);
+                else
+                    d.reason = QStringLiteral("'%1' %2 on %3: %4").arg(cmd, exec::jobStateName(r->state), executor.name(), r->reason);
                 break;
             }
         }

@@ -7,6 +7,9 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <optional>
+#include <utility>
+
 namespace orrery::registry {
 
 namespace {
@@ -18,6 +21,24 @@ Result<QJsonObject> manifestOf(store::Database &db, const QString &runId)
     const QJsonObject manifest = s.next() ? QJsonDocument::fromJson(s.text(0).toUtf8()).object() : QJsonObject();
     ORRERY_TRY(s.status());
     return manifest;
+}
+
+// The newest stage run whose manifest lists `path` at `md5` among its outs: (run id, manifest).
+Result<std::optional<std::pair<QString, QJsonObject>>> producerOf(store::Database &db, const QString &path, const QString &md5)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT m.run_id, m.manifest FROM run_manifests m JOIN runs r ON r.id = m.run_id "
+                                                              "WHERE m.manifest LIKE ? ORDER BY r.start_time DESC")));
+    s.bind(1, QStringLiteral("%\"outs\"%") + md5 + QLatin1Char('%'));
+    while (s.next()) {
+        const QJsonObject m = QJsonDocument::fromJson(s.text(1).toUtf8()).object();
+        for (const QJsonValue &o : m.value(QStringLiteral("outs")).toArray()) {
+            const QJsonObject out = o.toObject();
+            if (out.value(QStringLiteral("md5")).toString() == md5 && out.value(QStringLiteral("path")).toString() == path)
+                return std::optional<std::pair<QString, QJsonObject>>({s.text(0), m});
+        }
+    }
+    ORRERY_TRY(s.status());
+    return std::optional<std::pair<QString, QJsonObject>>();
 }
 
 } // namespace
@@ -76,30 +97,42 @@ Result<QJsonObject> lineageOfRun(store::Database &db, const QString &runId, cons
     lineage.insert(QStringLiteral("branch"), code.value(QStringLiteral("branch")).toString());
     lineage.insert(QStringLiteral("dirty"), code.value(QStringLiteral("dirty")).toBool());
 
-    QStringList runs{runId};
-    if (!parent.isEmpty()) {
-        ORRERY_ASSIGN_OR_RETURN(auto s, db.prepare(QStringLiteral("SELECT t.run_id FROM tags t JOIN runs r ON r.id = t.run_id "
-                                                                  "WHERE t.key = 'mlflow.parentRunId' AND t.value = ? ORDER BY r.start_time")));
-        s.bind(1, parent);
-        while (s.next())
-            if (s.text(0) != runId)
-                runs << s.text(0);
-        ORRERY_TRY(s.status());
-    }
+    // Data: what the training read (its run's manifest and its stage run's deps), then upstream —
+    // each dep back to the stage run that produced that version of it (its manifest's outs), and
+    // that run's deps in turn, across pipeline runs that skipped the stage because it was up to
+    // date. What is produced by no stage is a source (the dataset version, a schema). Only what
+    // the model depends on: not the outputs of stages after training.
     QJsonArray data;
     QSet<QString> seen;
-    for (const QString &r : std::as_const(runs)) {
-        ORRERY_ASSIGN_OR_RETURN(const QJsonObject m, r == runId ? Result<QJsonObject>(manifest) : manifestOf(db, r));
-        for (const QJsonValue &d : m.value(QStringLiteral("data")).toArray()) {
-            QString path = d.toObject().value(QStringLiteral("path")).toString();
-            if (!workspaceRoot.isEmpty() && path.startsWith(workspaceRoot + QLatin1Char('/')))
-                path = path.mid(workspaceRoot.size() + 1);
-            const QString md5 = d.toObject().value(QStringLiteral("md5")).toString();
-            if (path.isEmpty() || seen.contains(path + md5))
-                continue;
-            seen.insert(path + md5);
-            data.append(QJsonObject{{QStringLiteral("path"), path}, {QStringLiteral("md5"), md5}, {QStringLiteral("run_id"), r}});
+    QVector<std::pair<QJsonObject, QString>> todo; // (entry, the run that read it)
+    const auto addDeps = [&](const QJsonObject &m, const QString &reader) {
+        for (const QJsonValue &d : m.value(QStringLiteral("data")).toArray())
+            todo.push_back({d.toObject(), reader});
+    };
+    addDeps(manifest, runId);
+    if (!stageRun.isEmpty() && stageRun != parent) {
+        ORRERY_ASSIGN_OR_RETURN(const QJsonObject stageManifest, manifestOf(db, stageRun));
+        addDeps(stageManifest, stageRun);
+    }
+    for (int i = 0; i < todo.size() && i < 1000; ++i) {
+        const QJsonObject d = todo[i].first;
+        QString path = d.value(QStringLiteral("path")).toString();
+        if (!workspaceRoot.isEmpty() && path.startsWith(workspaceRoot + QLatin1Char('/')))
+            path = path.mid(workspaceRoot.size() + 1);
+        const QString md5 = d.value(QStringLiteral("md5")).toString();
+        if (path.isEmpty() || seen.contains(path + md5))
+            continue;
+        seen.insert(path + md5);
+        std::optional<std::pair<QString, QJsonObject>> producer;
+        if (!md5.isEmpty()) {
+            ORRERY_ASSIGN_OR_RETURN(producer, producerOf(db, path, md5));
         }
+        data.append(QJsonObject{{QStringLiteral("path"), path},
+                                {QStringLiteral("md5"), md5},
+                                {QStringLiteral("run_id"), todo[i].second},
+                                {QStringLiteral("produced_by"), producer ? producer->first : QString()}});
+        if (producer)
+            addDeps(producer->second, producer->first);
     }
     lineage.insert(QStringLiteral("data"), data);
     return lineage;

@@ -15,6 +15,7 @@ void registerBuiltinStages(pipeline::StageRegistry &registry)
     registry.add(evaluateStageType(), runEvaluateStage);
     registry.add(gateStageType(), runGateStage);
     registry.add(registerStageType(), runRegisterStage);
+    registry.add(tuneStageType(), runTuneStage);
     registerModelScorer(QString::fromLatin1(BaselineModel::kKind), [](const QByteArray &json) -> Result<RowScorer> {
         ORRERY_ASSIGN_OR_RETURN(auto model, BaselineModel::fromJson(json));
         BaselineModel m = model;

@@ -1,6 +1,6 @@
 #include "core/stages/model_scoring.h"
 
-#include "core/pipeline/command_runner.h"
+#include "core/exec/command_runner.h"
 #include "core/stages/csv_table.h"
 
 #include <QCoreApplication>
@@ -36,13 +36,13 @@ Result<std::vector<double>> scoreRows(const ScoringRequest &request, size_t rows
     auto quote = [](const QString &s) { return QLatin1Char('\'') + QString(s).replace(QLatin1Char('\''), QStringLiteral("'\\''")) + QLatin1Char('\''); };
     const QString command = QStringLiteral("%1 predict %2 --input %3 --output %4")
                                 .arg(quote(cliDir + QStringLiteral("/orrery-cli")), quote(request.model), quote(request.input), quote(out));
-    pipeline::CommandOptions options;
+    exec::CommandOptions options;
     options.workDir = request.runDir.isEmpty() ? request.workDir : request.runDir;
     options.logPath = request.workDir + QStringLiteral("/predict.log");
     QFile::remove(options.logPath);
     std::atomic<bool> never{false};
     options.cancel = request.cancel ? request.cancel : &never;
-    ORRERY_ASSIGN_OR_RETURN(auto ran, pipeline::runCommand(command, options));
+    ORRERY_ASSIGN_OR_RETURN(auto ran, exec::runCommand(command, options));
     if (ran.cancelled)
         return Status(ErrorCode::Cancelled, QStringLiteral("%1: scoring %2 was cancelled").arg(request.what, request.shown));
     if (ran.exitCode != 0 || ran.crashed || ran.timedOut) {

@@ -25,5 +25,7 @@ pipeline::StageType gateStageType();
 Status runGateStage(pipeline::StageContext &ctx);
 pipeline::StageType registerStageType();
 Status runRegisterStage(pipeline::StageContext &ctx);
+pipeline::StageType tuneStageType();
+Status runTuneStage(pipeline::StageContext &ctx);
 
 } // namespace orrery::stages

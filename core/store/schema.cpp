@@ -544,6 +544,54 @@ INSERT INTO ct_state (id) VALUES (1);
 ALTER TABLE ct_iterations ADD COLUMN deploy_revision INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ct_iterations ADD COLUMN champion_version INTEGER NOT NULL DEFAULT 0;
 )sql"},
+        {15, "tune: sweeps, their trials and each trial's intermediate values",
+         // core/tune. A sweep keeps the spec it started with (resume uses it, not the file as edited
+         // since). A trial's point is the samplers' representation (search_space.h), kept beside the
+         // params so a resumed sampler reads ten thousand trials without parsing configs. Its steps
+         // are what the pruner saw (the Sweep view draws them; a resumed pruner is fed them again).
+         // value: complete — the objective; pruned — the last intermediate value; steps: the epochs
+         // it used (the sweep's budget).
+         R"sql(
+CREATE TABLE sweeps (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE,
+  file       TEXT NOT NULL,
+  spec       TEXT NOT NULL,
+  metric     TEXT NOT NULL,
+  direction  TEXT NOT NULL,
+  run_id     TEXT NOT NULL DEFAULT '',
+  state      TEXT NOT NULL,
+  reason     TEXT NOT NULL DEFAULT '',
+  owner_pid  INTEGER NOT NULL DEFAULT 0,
+  owner_host TEXT NOT NULL DEFAULT '',
+  created    INTEGER NOT NULL,
+  updated    INTEGER NOT NULL,
+  finished   INTEGER
+);
+CREATE TABLE sweep_trials (
+  sweep_id  INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  number    INTEGER NOT NULL,
+  state     TEXT NOT NULL,
+  params    TEXT NOT NULL,
+  point     TEXT NOT NULL,
+  source    TEXT NOT NULL DEFAULT 'sampler',
+  value     REAL,
+  steps     INTEGER NOT NULL DEFAULT 0,
+  run_id    TEXT NOT NULL DEFAULT '',
+  reason    TEXT NOT NULL DEFAULT '',
+  started   INTEGER,
+  finished  INTEGER,
+  PRIMARY KEY (sweep_id, number)
+);
+CREATE TABLE sweep_steps (
+  sweep_id INTEGER NOT NULL,
+  number   INTEGER NOT NULL,
+  step     INTEGER NOT NULL,
+  value    REAL,
+  PRIMARY KEY (sweep_id, number, step),
+  FOREIGN KEY (sweep_id, number) REFERENCES sweep_trials(sweep_id, number) ON DELETE CASCADE
+);
+)sql"},
     };
     return all;
 }

@@ -47,6 +47,7 @@ QJsonObject TrainOutcome::toJson() const
                   {QStringLiteral("steps"), steps},
                   {QStringLiteral("epochs"), epochs},
                   {QStringLiteral("stopped_early"), stoppedEarly},
+                  {QStringLiteral("pruned"), pruned},
                   {QStringLiteral("best_epoch"), bestEpoch},
                   {QStringLiteral("final_train_loss"), finalTrainLoss},
                   {QStringLiteral("validation"), validation.toJson()}};
@@ -521,6 +522,18 @@ void Loop::endEpoch(int epoch, qint64 totalSteps, TrainOutcome &outcome, bool *s
                 *stop = true;
             }
         }
+        // Only a single process: every rank would have to stop at the same epoch.
+        if (m_p.request.onEpoch && m_p.request.distributed.worldSize == 1) {
+            QMap<QString, double> validation;
+            validation.insert(QStringLiteral("val_loss"), vloss);
+            for (auto it = e.overall.begin(); it != e.overall.end(); ++it)
+                if (it.key() != QLatin1String("rows"))
+                    validation.insert(QStringLiteral("val_") + it.key(), it.value());
+            if (!m_p.request.onEpoch(epoch + 1, validation)) {
+                outcome.pruned = true;
+                *stop = true;
+            }
+        }
     }
     outcome.epochs = epoch + 1;
 }
@@ -634,6 +647,8 @@ Result<TrainOutcome> Loop::finish(TrainOutcome outcome, double lastLoss)
             (void)m_recorder->setTag(QStringLiteral("orrery.model_md5"), outcome.modelMd5);
         if (outcome.stoppedEarly)
             (void)m_recorder->setTag(QStringLiteral("orrery.stopped_early_at_epoch"), QString::number(outcome.epochs));
+        if (outcome.pruned)
+            (void)m_recorder->setTag(QStringLiteral("orrery.pruned_at_epoch"), QString::number(outcome.epochs));
         ORRERY_TRY(m_recorder->finish(tracking::RunStatus::Finished));
         // Everything in the working folder is logged now (checkpoints as they were written).
         QDir(m_outDir).removeRecursively();

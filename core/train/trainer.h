@@ -29,6 +29,7 @@
 #include "core/train/trainer_config.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 
 #include <functional>
@@ -66,6 +67,10 @@ struct TrainRequest {
     const common::Clock *clock = nullptr; // stamps the run and its metrics; the system clock when null
     // Called on the training thread after every optimiser step (live charts, tests).
     std::function<void(qint64 step, double loss)> onStep;
+    // Called on the training thread after each epoch's validation (rank 0) with the epoch (from 1)
+    // and its validation metrics as logged (val_loss, val_roc_auc, …). False stops the training
+    // there: a sweep's pruner decided the trial is not worth finishing (TrainOutcome::pruned).
+    std::function<bool(int epoch, const QMap<QString, double> &validation)> onEpoch;
 };
 
 struct TrainOutcome {
@@ -77,6 +82,7 @@ struct TrainOutcome {
     qint64 steps = 0;
     int epochs = 0;
     bool stoppedEarly = false;
+    bool pruned = false;      // onEpoch said stop (after `epochs` epochs)
     int bestEpoch = 0;
     double finalTrainLoss = 0.0;
     Evaluation validation;

@@ -118,6 +118,22 @@ private Q_SLOTS:
             if (c.toObject().value(QStringLiteral("gate")).toString().startsWith(QLatin1String("beats the champion")))
                 comparison = c.toObject().value(QStringLiteral("explanation")).toString();
         QVERIFY2(comparison.contains(QLatin1String("vs champion v1's")) && comparison.contains(QLatin1String("work/test.csv")), qPrintable(comparison));
+
+        // Its lineage reaches the dataset version although load, validate and split were skipped
+        // this time (they ran in the first pipeline run), and holds nothing made after training.
+        const Run shown = runCli({QStringLiteral("models"), QStringLiteral("show"), QStringLiteral("fraud"), QStringLiteral("--version"), QStringLiteral("2"),
+                                  QStringLiteral("--json")},
+                                 m_demo);
+        QCOMPARE(shown.code, 0);
+        QMap<QString, QString> data;
+        for (const QJsonValue &d : QJsonDocument::fromJson(shown.out.toUtf8()).object().value(QStringLiteral("lineage")).toObject().value(QStringLiteral("data")).toArray())
+            data.insert(d.toObject().value(QStringLiteral("path")).toString(), d.toObject().value(QStringLiteral("md5")).toString());
+        const QByteArray dvcFile = readFile(m_demo + QStringLiteral("/data/transactions.csv.dvc"));
+        const QString datasetMd5 = QString::fromUtf8(dvcFile.mid(dvcFile.indexOf("md5: ") + 5, 32));
+        QVERIFY2(data.value(QStringLiteral("data/transactions.csv")) == datasetMd5, qPrintable(QStringList(data.keys()).join(QLatin1Char(' '))));
+        QVERIFY(data.contains(QStringLiteral("work/train.csv")));
+        QVERIFY(data.contains(QStringLiteral("train.yaml")));
+        QVERIFY2(!data.contains(QStringLiteral("work/scores.csv")) && !data.contains(QStringLiteral("models/model.pt")), qPrintable(QStringList(data.keys()).join(QLatin1Char(' '))));
     }
 
     void failingGateExitsOneAndSaysWhy()

@@ -46,26 +46,37 @@ void LineageGraphView::setVersion(const registry::ModelVersion &v)
     clear();
     const QJsonObject &lin = v.lineage;
     QVector<QVector<Node>> columns;
-    // Data versions.
-    QVector<Node> data;
+    // Data versions: the sources the inputs were made from (the dataset version, a schema), then
+    // what the training read. The files in between stay in the version's lineage record (the
+    // Version tab lists them) but not in the graph, which must stay readable in a narrow pane.
+    const QString run = lin.value(QStringLiteral("run_id")).toString(v.runId);
+    const QString stage = lin.value(QStringLiteral("stage_run_id")).toString();
+    QVector<Node> sources, inputs;
     for (const QJsonValue &d : lin.value(QStringLiteral("data")).toArray()) {
         const QJsonObject o = d.toObject();
         const QString path = o.value(QStringLiteral("path")).toString();
         if (path.isEmpty())
             continue;
-        data.push_back({QStringLiteral("dataset"), path,
-                        tr("Data\n%1\nmd5 %2").arg(path, o.value(QStringLiteral("md5")).toString().left(8))});
+        Node node{QStringLiteral("dataset"), path, tr("Data\n%1\nmd5 %2").arg(path, o.value(QStringLiteral("md5")).toString().left(8))};
+        node.source = o.contains(QStringLiteral("produced_by")) && o.value(QStringLiteral("produced_by")).toString().isEmpty();
+        const QString reader = o.value(QStringLiteral("run_id")).toString();
+        // Lineage recorded before "produced_by" existed: every entry is an input.
+        const bool direct = !o.contains(QStringLiteral("produced_by")) || reader == run || (!stage.isEmpty() && reader == stage);
+        if (direct)
+            inputs.push_back(node);
+        else if (o.value(QStringLiteral("produced_by")).toString().isEmpty())
+            sources.push_back(node);
     }
-    if (!data.isEmpty())
-        columns.push_back(data);
+    if (!sources.isEmpty())
+        columns.push_back(sources);
+    if (!inputs.isEmpty())
+        columns.push_back(inputs);
     const QString parent = lin.value(QStringLiteral("parent_run_id")).toString();
     if (!parent.isEmpty())
         columns.push_back({{QStringLiteral("run"), parent, tr("Pipeline run\n%1").arg(shortId(parent))}});
     // The pipeline's stage run between the pipeline run and the trainer's own run, when there is one.
-    const QString stage = lin.value(QStringLiteral("stage_run_id")).toString();
     if (!stage.isEmpty())
         columns.push_back({{QStringLiteral("run"), stage, tr("Stage run\n%1").arg(shortId(stage))}});
-    const QString run = lin.value(QStringLiteral("run_id")).toString(v.runId);
     if (!run.isEmpty()) {
         const QString name = lin.value(QStringLiteral("run_name")).toString();
         columns.push_back({{QStringLiteral("run"), run,
@@ -96,7 +107,11 @@ void LineageGraphView::setVersion(const registry::ModelVersion &v)
     QPen edgePen(pal.color(QPalette::Mid), 1.6);
     for (int c = 0; c + 1 < rects.size(); ++c) {
         for (const QRectF &from : rects[c]) {
-            for (const QRectF &to : rects[c + 1]) {
+            for (int t = 0; t < rects[c + 1].size(); ++t) {
+                // Sources lead only to the inputs made from them, not to another source.
+                if (c == 0 && !sources.isEmpty() && columns[c + 1][t].source)
+                    continue;
+                const QRectF &to = rects[c + 1][t];
                 const QPointF a(from.center().x(), from.bottom());
                 const QPointF b(to.center().x(), to.top() - 6);
                 QPainterPath path(a);

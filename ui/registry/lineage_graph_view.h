@@ -26,6 +26,7 @@ public:
         QString id;
         QString title;
         QGraphicsRectItem *item = nullptr;
+        bool source = false; // data no stage made (train.yaml is read directly, yet made by no one)
     };
 
     explicit LineageGraphView(Navigator *navigator, QWidget *parent = nullptr);

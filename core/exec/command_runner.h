@@ -4,7 +4,9 @@
 // that a cancel or a timeout kills the whole tree (the shell and whatever it started), not only
 // the shell: SIGTERM, then SIGKILL after a grace period.
 //
-// Threads: run() blocks its calling thread (a worker of the executor); `cancel` may be set from
+// The one primitive under LocalExecutor (executor.h) and short helper commands.
+//
+// Threads: runCommand() blocks its calling thread; `cancel` may be set from
 // any thread.
 
 #include "core/common/status.h"
@@ -13,8 +15,9 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 
-namespace orrery::pipeline {
+namespace orrery::exec {
 
 struct CommandResult {
     int exitCode = 0;
@@ -31,6 +34,8 @@ struct CommandOptions {
     qint64 timeoutMs = 0;        // 0: none
     int killGraceMs = 2000;
     const std::atomic<bool> *cancel = nullptr;
+    // Called on the running thread once the process has started, with its pid.
+    std::function<void(qint64 pid)> onStarted;
 };
 
 // The process could not start (no shell, bad folder): an error; otherwise what happened.
@@ -39,4 +44,4 @@ Result<CommandResult> runCommand(const QString &commandLine, const CommandOption
 // Output of a short command (an interpreter's --version), "" when it fails; at most `timeoutMs`.
 QString captureOutput(const QString &program, const QStringList &args, int timeoutMs = 10000);
 
-} // namespace orrery::pipeline
+} // namespace orrery::exec

@@ -1,11 +1,11 @@
-#include "core/monitor/yaml_check.h"
+#include "core/common/yaml_check.h"
 
 #include "core/common/duration.h"
 
 #include <algorithm>
 #include <tuple>
 
-namespace orrery::monitor {
+namespace orrery::common {
 namespace {
 
 int editDistance(const QString &a, const QString &b)
@@ -163,4 +163,4 @@ std::optional<QStringList> YamlCheck::texts(const YAML::Node &node, const QStrin
     return ok ? std::optional<QStringList>(out) : std::nullopt;
 }
 
-} // namespace orrery::monitor
+} // namespace orrery::common

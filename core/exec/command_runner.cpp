@@ -1,4 +1,4 @@
-#include "core/pipeline/command_runner.h"
+#include "core/exec/command_runner.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-namespace orrery::pipeline {
+namespace orrery::exec {
 
 Result<CommandResult> runCommand(const QString &commandLine, const CommandOptions &options)
 {
@@ -19,13 +19,22 @@ Result<CommandResult> runCommand(const QString &commandLine, const CommandOption
     p.setProcessChannelMode(QProcess::MergedChannels);
     p.setStandardOutputFile(options.logPath, QIODevice::Append);
     p.setStandardInputFile(QProcess::nullDevice());
-    // A group of its own: kill(-pid) then reaches every process the command started.
-    p.setChildProcessModifier([] { ::setpgid(0, 0); });
+    // A group of its own: kill(-pid) then reaches every process the command started. And no
+    // signal blocked, whatever this thread blocked (ct run and tune take SIGINT and SIGTERM with
+    // sigtimedwait): a blocked mask survives exec, and the command could not be stopped by SIGTERM.
+    p.setChildProcessModifier([] {
+        ::setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    });
     p.start();
     if (!p.waitForStarted(10000))
         return ioError(QStringLiteral("cannot start '%1' in %2: %3").arg(commandLine, options.workDir, p.errorString()));
     CommandResult r;
     r.pid = p.processId();
+    if (options.onStarted)
+        options.onStarted(r.pid);
     QElapsedTimer timer;
     timer.start();
     qint64 termSentAt = -1;
@@ -67,4 +76,4 @@ QString captureOutput(const QString &program, const QStringList &args, int timeo
     return QString::fromUtf8(p.readAll()).trimmed();
 }
 
-} // namespace orrery::pipeline
+} // namespace orrery::exec

@@ -1,6 +1,7 @@
 #pragma once
 // YamlCheck: collects every problem of one YAML file with its place — "FILE:LINE:COLUMN: what is
-// wrong; the fix" — for alerts.yaml (alert_rules.h) and core/ct's ct.yaml (ct_config.h):
+// wrong; the fix" — for alerts.yaml (core/monitor/alert_rules.h), ct.yaml (core/ct/ct_config.h) and sweep files
+// (core/tune/sweep_file.h):
 // unknown keys name the nearest known one, repeated keys are refused, values are read as the kind
 // they must be (text, whole number, yes/no, duration, list of texts) or reported.
 //
@@ -18,7 +19,7 @@
 #include <optional>
 #include <utility>
 
-namespace orrery::monitor {
+namespace orrery::common {
 
 // "did you mean 'cooldown'? " when one of `known` is within a few edits of `word`; else empty.
 QString nearestWord(const QString &word, const QStringList &known);
@@ -54,4 +55,4 @@ private:
     QVector<Problem> m_problems;
 };
 
-} // namespace orrery::monitor
+} // namespace orrery::common

@@ -1,0 +1,92 @@
+#pragma once
+// Where a command runs: the one interface between what runs work (the pipeline's stage workers,
+// a sweep's trials) and where it runs. Today: LocalExecutor, a process group on this machine
+// (command_runner.h); the scale-out issue adds Slurm and Kubernetes Jobs behind the same
+// interface, so neither the pipeline nor core/tune changes when they land.
+//
+// A job is one shell command with its folder, log file, environment, time limit and the
+// resources a scheduler would ask for (a local run ignores them). run() follows the job to its
+// end — pending (queued by a scheduler), running (on a node, with its pid or job id), then how it
+// ended — and reports each change through onUpdate, so a card or a trial table can show it.
+//
+// Threads: run() blocks its calling thread (a worker); `cancel` may be set from any thread and
+// ends the job (local: SIGTERM to its process group, SIGKILL after the grace period); onUpdate is
+// called on the calling thread.
+
+#include "core/common/status.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+
+namespace orrery::exec {
+
+// What a scheduler is asked for; 0 / empty: its default. A local run ignores them.
+struct Resources {
+    int cpus = 0;
+    qint64 memoryMb = 0;
+    int gpus = 0;
+    QString partition;   // Slurm
+    QString nameSpace;   // Kubernetes
+    QString image;       // Kubernetes
+};
+
+struct JobSpec {
+    QString name;          // what the job is, for messages and schedulers ("stage train", "trial 12")
+    QString commandLine;   // run by /bin/sh -c
+    QString workDir;
+    QString logPath;       // stdout and stderr appended here
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    qint64 timeoutMs = 0;  // 0: none
+    int killGraceMs = 2000;
+    Resources resources;
+};
+
+enum class JobState {
+    Pending,    // submitted, not started (a scheduler's queue)
+    Running,
+    Succeeded,  // exit code 0
+    Failed,     // a non-zero exit code
+    Crashed,    // ended by a signal (also a shell's 128 + N status: the command under it died of N)
+    TimedOut,   // killed at the time limit
+    Cancelled,  // killed because `cancel` was set
+    Lost,       // the scheduler lost it (node failure, preemption)
+};
+
+struct JobStatus {
+    JobState state = JobState::Pending;
+    int exitCode = 0;
+    QString id;       // the pid, or a scheduler's job id
+    QString node;     // where it runs ("" for this machine)
+    QString reason;   // pending or lost: the scheduler's reason; crashed: the signal; else empty
+
+    bool finished() const { return state != JobState::Pending && state != JobState::Running; }
+};
+
+// "succeeded", "timed out", … for messages and JSON.
+QString jobStateName(JobState state);
+
+class Executor {
+public:
+    virtual ~Executor() = default;
+    // "local", "slurm", "kubernetes".
+    virtual QString name() const = 0;
+    // Runs the job to its end. An error when it could not be submitted or started at all (no
+    // shell, a bad folder); otherwise how it ended.
+    virtual Result<JobStatus> run(const JobSpec &job, const std::atomic<bool> *cancel,
+                                  const std::function<void(const JobStatus &)> &onUpdate = {}) = 0;
+};
+
+class LocalExecutor final : public Executor {
+public:
+    QString name() const override { return QStringLiteral("local"); }
+    Result<JobStatus> run(const JobSpec &job, const std::atomic<bool> *cancel,
+                          const std::function<void(const JobStatus &)> &onUpdate = {}) override;
+};
+
+// The executor for processes on this machine; lives as long as the program.
+Executor &localExecutor();
+
+} // namespace orrery::exec
