@@ -132,8 +132,9 @@ private Q_SLOTS:
         QVERIFY(m_v1.newestDay < m_v2.newestDay);
         ran = testing::runCli({QStringLiteral("data"), QStringLiteral("add"), QLatin1String(kDataset)}, m_root);
         QVERIFY2(ran.ok(), qPrintable(ran.describe()));
-        testing::git(m_root, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QLatin1String(kSecondCommit),
-                              QLatin1String(kDataset) + QStringLiteral(".dvc")});
+        testing::git(m_root,
+            {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QLatin1String(kSecondCommit),
+                QLatin1String(kDataset) + QStringLiteral(".dvc")});
     }
 
     void twoVersionsSayWhatChanged()
@@ -152,9 +153,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(area->datasetModel()->findPath(QLatin1String(kDataset)) >= 0, kTimeoutMs);
         click(area->datasetView(), area->datasetModel()->findPath(QLatin1String(kDataset)));
         ui::VersionListModel *versions = area->versionModel();
-        QTRY_VERIFY_WITH_TIMEOUT(versions->datasetPath() == QLatin1String(kDataset) && versionRow(versions, QLatin1String(kSecondCommit)) >= 0
-                                     && versionRow(versions, QStringLiteral("Orrery demo workspace")) >= 0,
-                                 kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(versions->datasetPath() == QLatin1String(kDataset)
+                && versionRow(versions, QLatin1String(kSecondCommit)) >= 0
+                && versionRow(versions, QStringLiteral("Orrery demo workspace")) >= 0,
+            kTimeoutMs);
         const int older = versionRow(versions, QStringLiteral("Orrery demo workspace"));
         const int newer = versionRow(versions, QLatin1String(kSecondCommit));
         click(area->versionView(), older);
@@ -165,19 +167,23 @@ private Q_SLOTS:
         ui::TableDiffView *diff = panel->diffView();
         QTRY_COMPARE_WITH_TIMEOUT(panel->currentPage(), diff, kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(diff->model()->hasDiff(), kTimeoutMs);
-        const QString rows = QStringLiteral("%1 → %2 rows (+%3)").arg(QLocale().toString(m_v1.rows), QLocale().toString(m_v2.rows),
-                                                                     QLocale().toString(m_v2.rows - m_v1.rows));
+        const QString rows
+            = QStringLiteral("%1 → %2 rows (+%3)")
+                  .arg(QLocale().toString(m_v1.rows), QLocale().toString(m_v2.rows), QLocale().toString(m_v2.rows - m_v1.rows));
         QVERIFY2(diff->summaryText().startsWith(rows), qPrintable(diff->summaryText()));
 
         // "What changed" says it per column, in figures the test computed from the files.
         ui::ColumnDiffModel *model = diff->model();
         const auto what = [&](const QString &column) {
             const int row = model->findColumn(column);
-            return row < 0 ? QStringLiteral("(no column %1)").arg(column) : model->index(row, ui::ColumnDiffModel::WhatColumn).data().toString();
+            return row < 0 ? QStringLiteral("(no column %1)").arg(column)
+                           : model->index(row, ui::ColumnDiffModel::WhatColumn).data().toString();
         };
         const QString amount = what(QStringLiteral("amount"));
-        QVERIFY2(amount.contains(QStringLiteral("mean %1 → %2").arg(QString::number(m_v1.meanAmount, 'g', 4), QString::number(m_v2.meanAmount, 'g', 4))),
-                 qPrintable(amount));
+        QVERIFY2(
+            amount.contains(
+                QStringLiteral("mean %1 → %2").arg(QString::number(m_v1.meanAmount, 'g', 4), QString::number(m_v2.meanAmount, 'g', 4))),
+            qPrintable(amount));
         const QString timestamp = what(QStringLiteral("timestamp"));
         QVERIFY2(timestamp.contains(QStringLiteral("newest %1 → %2").arg(m_v1.newestDay, m_v2.newestDay)), qPrintable(timestamp));
         // Every column the comparison calls changed says how; none is just "changed".
@@ -193,8 +199,10 @@ private Q_SLOTS:
         QVERIFY(!view->isColumnHidden(ui::ColumnDiffModel::WhatColumn));
         const int x = view->columnViewportPosition(ui::ColumnDiffModel::WhatColumn);
         QVERIFY2(x >= 0 && x + 100 <= view->viewport()->width() && view->columnWidth(ui::ColumnDiffModel::WhatColumn) >= 100,
-                 qPrintable(QStringLiteral("What changed at x %1, %2 px wide, viewport %3 px")
-                                .arg(x).arg(view->columnWidth(ui::ColumnDiffModel::WhatColumn)).arg(view->viewport()->width())));
+            qPrintable(QStringLiteral("What changed at x %1, %2 px wide, viewport %3 px")
+                           .arg(x)
+                           .arg(view->columnWidth(ui::ColumnDiffModel::WhatColumn))
+                           .arg(view->viewport()->width())));
         if (const QString dir = qEnvironmentVariable("ORRERY_SCREENSHOT_DIR"); !dir.isEmpty())
             QVERIFY(window->grab().save(QDir(dir).filePath(QStringLiteral("data-newcomer-diff.png"))));
     }
