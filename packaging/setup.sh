@@ -30,6 +30,7 @@ TEST_PACKAGES=(
   # orrery-cli export: CRD schemas checked with jsonschema, Deployment/Service/Rollout with the npm
   # packages of tests/deploy/package.json (node; nodesource's nodejs brings npm)
   python3-jsonschema nodejs
+  python3-optuna                              # TPE's oracle (tst_tpe_sampler) and the tuning benchmark's peer
 )
 
 wanted=("${BUILD_PACKAGES[@]}")
