@@ -563,10 +563,13 @@ void ParzenEstimator::logPdf(const double *rows, int count, double *out) const
                     outside = true;
                     break;
                 }
-                const double g = std::round((x - s.first) / s.q);
-                const bool onGrid = std::fabs(x - (s.first + g * s.q)) <= 1e-9 * s.q && g >= 0 && g < double(s.points);
-                const int gridX = onGrid ? int(g) : -1;
-                if (gridX >= 0 && !d.sigmaClass.empty()) {
+                int gridX = -1; // the memo's index of x (the memo exists only for small grids)
+                if (!d.sigmaClass.empty()) {
+                    const double g = std::round((x - s.first) / s.q);
+                    if (std::fabs(x - (s.first + g * s.q)) <= 1e-9 * s.q && g >= 0 && g < double(s.points))
+                        gridX = int(g);
+                }
+                if (gridX >= 0) {
                     // The memo's path: a kernel on the grid with a memoised σ looks its mass up.
                     const int *cls = d.sigmaClass.data(), *grid = d.gridIndex.data();
                     const double *norm = d.logNorm.data();
