@@ -450,7 +450,7 @@ void ParzenEstimator::prepareNumeric(Dim &d)
                 d.classSigma.push_back(d.sigma[i]);
             }
         }
-        d.memo.assign(d.classSigma.size(), {});
+        d.memo.assign(d.classSigma.size(), std::vector<double>(size_t(2 * s.points - 1), std::nan("")));
     }
     // The mass of the range under each kernel: per (σ class, grid point) on a grid, once.
     std::vector<std::vector<double>> accept(memo ? d.classSigma.size() : 0);
@@ -486,11 +486,8 @@ double ParzenEstimator::discreteTerm(const Dim &d, double x, int gridX, int k)
     const ParzenDimension &s = d.spec;
     const size_t i = size_t(k);
     if (gridX >= 0 && !d.sigmaClass.empty() && d.sigmaClass[i] >= 0) {
-        std::vector<double> &table = d.memo[size_t(d.sigmaClass[i])];
-        if (table.empty())
-            table.assign(size_t(2 * s.points - 1), std::nan(""));
         const int distance = gridX - d.gridIndex[i];
-        double &slot = table[size_t(distance + int(s.points) - 1)];
+        double &slot = d.memo[size_t(d.sigmaClass[i])][size_t(distance + int(s.points) - 1)];
         if (std::isnan(slot)) {
             const double h = s.q / d.classSigma[size_t(d.sigmaClass[i])];
             slot = gauss::logMass((distance - 0.5) * h, (distance + 0.5) * h);
@@ -579,10 +576,7 @@ void ParzenEstimator::logPdf(const double *rows, int count, double *out) const
                             t[i] += discreteTerm(d, x, gridX, int(i));
                             continue;
                         }
-                        std::vector<double> &table = d.memo[size_t(cls[i])];
-                        if (table.empty())
-                            table.assign(size_t(2 * s.points - 1), std::nan(""));
-                        double &slot = table[size_t(offset - grid[i])];
+                        double &slot = d.memo[size_t(cls[i])][size_t(offset - grid[i])];
                         if (std::isnan(slot)) {
                             const double h = s.q / d.classSigma[size_t(cls[i])];
                             const int distance = gridX - grid[i];
