@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build (Release) and run the benchmarks in tests/bench, each beside its peer in the same run.
-#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring, ct
+#   packaging/bench.sh [GROUP…]     groups: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring, ct, tuning
 # Prints `bench NAME VALUE UNIT` lines; `bench NAME_vs_PEER RATIO x` where RATIO > 1 means Orrery
 # is better. Exits non-zero only when a benchmark itself fails to run.
 set -euo pipefail
@@ -318,6 +318,45 @@ PY
   rm -rf "$work/ct-drift"
 }
 
+# Tuning: TPE's time per suggestion after 1,000 and 10,000 finished trials (the history loaded in
+# bulk, then K ask/tell cycles) beside Optuna's TPE on the same space, objective and history sizes
+# (peers/optuna_tpe.py, a copy of shared/peers/optuna_tpe.py: Optuna's default, univariate); the
+# issue asks >= 20x. Then quality: the median best of 5 seeds on Branin (100 trials) and Hartmann-6
+# (200 trials), minimised, beside Optuna's TPE (peers/optuna_quality.py), and the difference
+# (ours − Optuna's: above 0 is worse) as a share of the objective's range over its domain:
+# Branin 0.397887 … 308.129 (at (−5, 0)), Hartmann-6 −3.32237 … 0; the issue asks within 1 %.
+# Twice: against Optuna 3.1 as Debian ships it, and against the same with upstream's fix of its
+# truncated-normal logpdf (optuna/optuna#5109, #5110: 3.1 leaves out −ln σ, so its kernels are not
+# densities; Orrery's are, as in Optuna's later releases) — the rule Orrery follows. The median of
+# 5 seeds moves by about 1.5 % of Hartmann-6's range from one set of seeds to another:
+# ORRERY_BENCH_TUNING_SEEDS=31 gives a steadier comparison (and takes ~15 minutes for the peers).
+run_tuning() {
+  local bin="$repo/build-bench/tests/bench/bench_tune_sampler" out peer ours n k mode seeds=${ORRERY_BENCH_TUNING_SEEDS:-5}
+  for nk in "1000 50" "10000 20"; do
+    read -r n k <<<"$nk"
+    out=$("$bin" overhead "$n" "$k") || return 1
+    echo "$out"
+    peer=$(/usr/bin/python3 tests/bench/peers/optuna_tpe.py --after "$n" --suggest "$k" | sed -n 's/.*ms_per_suggestion=\([0-9.]*\).*/\1/p')
+    [[ -n "$peer" ]] || return 1
+    echo "bench tpe_suggest_after_${n}_optuna $peer ms"
+    for mode in univariate multivariate; do
+      ours=$(awk -v k="tpe_suggest_after_${n}_${mode}" '$2 == k { print $3 }' <<<"$out")
+      ratio "tpe_suggest_after_${n}_${mode}" optuna "$ours" "$peer"
+    done
+  done
+  out=$("$bin" quality "$seeds") || return 1
+  echo "$out"
+  for fix in "" --fixed-logpdf; do
+    peer=$(/usr/bin/python3 tests/bench/peers/optuna_quality.py "$seeds" $fix) || return 1
+    echo "$peer"
+    awk 'NR == FNR { ours[$2] = $3; next }
+         { name = $2; peer = name; sub(/_optuna(_fixed)?$/, "", name); sub(/^.*_best_[a-z]*_/, "", peer)
+           range = (name ~ /branin/) ? 308.129096 - 0.397887 : 3.32237
+           printf "bench %s_vs_%s_share_of_range %.2f %%\n", name, peer, 100 * (ours[name] - $3) / range }' \
+      <(echo "$out") <(echo "$peer")
+  done
+}
+
 status=0
 for g in "${groups[@]}"; do
   case "$g" in
@@ -333,7 +372,8 @@ for g in "${groups[@]}"; do
     deployment) run_deployment || status=1 ;;
     monitoring) run_monitoring || status=1; run_monitoring_area || status=1 ;;
     ct) run_ct || status=1 ;;
-    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring, ct)" >&2; status=1 ;;
+    tuning) run_tuning || status=1 ;;
+    *) echo "bench.sh: no benchmark group '$g' (known: foundation, data, tracking, pipeline, training, experiments, editor, registry, serving, deployment, monitoring, ct, tuning)" >&2; status=1 ;;
   esac
 done
 exit $status

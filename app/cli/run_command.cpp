@@ -62,6 +62,8 @@ int runRun(const Context &context)
     options.dryRun = cmd.isSet(QStringLiteral("dry-run"));
     options.track = !cmd.isSet(QStringLiteral("no-track"));
     options.holder = QStringLiteral("orrery-cli run");
+    // Started by a sweep's trial (core/tune): the pipeline run hangs under the sweep's run.
+    options.parentRunId = qEnvironmentVariable("ORRERY_PARENT_RUN_ID");
     if (cmd.isSet(QStringLiteral("jobs"))) {
         bool ok = false;
         options.workers = cmd.value(QStringLiteral("jobs")).toInt(&ok);

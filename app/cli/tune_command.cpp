@@ -136,7 +136,9 @@ int runSweep(CommandParser &p, const Context &context, bool resume, const QStrin
         case tune::SweepEvent::Kind::Started:
             totalTrials = trials > 0 ? trials : e.sweep.spec.trials;
             log(QStringLiteral("sweep %1 (id %2): %3 trials of %4, %5 at once, %6 sampler, %7 pruner, %8 %9; Ctrl-C stops it")
-                    .arg(e.sweep.name).arg(e.sweep.id).arg(totalTrials).arg(QDir((*ws)->root()).relativeFilePath(e.sweep.spec.trainConfig))
+                    .arg(e.sweep.name).arg(e.sweep.id).arg(totalTrials)
+                    .arg(e.sweep.spec.stage.isEmpty() ? QDir((*ws)->root()).relativeFilePath(e.sweep.spec.trainConfig)
+                                                      : QStringLiteral("the stage %1 (each in a worktree)").arg(e.sweep.spec.stage))
                     .arg(parallel > 0 ? parallel : e.sweep.spec.parallel).arg(e.sweep.spec.sampler.type, e.sweep.spec.pruner.type,
                                                                               tune::directionName(e.sweep.direction), metric));
             break;
@@ -181,11 +183,14 @@ int runSweep(CommandParser &p, const Context &context, bool resume, const QStrin
         log(QStringLiteral("sweep %1 %2: %3").arg(outcome->sweep.name, outcome->sweep.state, outcome->sweep.reason));
         if (outcome->best) {
             const tune::Trial &b = *outcome->best;
-            log(QStringLiteral("best: trial %1, %2 %3 (run %4)").arg(b.number).arg(outcome->sweep.metric, number(b.value.value_or(NAN)), b.runId));
+            log(QStringLiteral("best: trial %1, %2 %3%4").arg(b.number).arg(outcome->sweep.metric, number(b.value.value_or(NAN)),
+                                                                          b.runId.isEmpty() ? QString() : QStringLiteral(" (run %1)").arg(b.runId)));
             for (auto it = b.params.begin(); it != b.params.end(); ++it)
                 log(QStringLiteral("  %1: %2").arg(it.key(), paramsText(QJsonObject{{QStringLiteral("v"), it.value()}}).mid(2)));
-            log(QStringLiteral("its config: %1")
-                    .arg(QDir((*ws)->root()).relativeFilePath(tune::SweepRunner::sweepDir((*ws)->root(), outcome->sweep.id) + QStringLiteral("/trial-%1/config.yaml").arg(b.number))));
+            log(QStringLiteral("its %1: %2")
+                    .arg(outcome->sweep.spec.stage.isEmpty() ? QStringLiteral("config") : QStringLiteral("params"),
+                         QDir((*ws)->root()).relativeFilePath(tune::SweepRunner::sweepDir((*ws)->root(), outcome->sweep.id) +
+                                                              QStringLiteral("/trial-%1/%2").arg(b.number).arg(outcome->sweep.spec.stage.isEmpty() ? QStringLiteral("config.yaml") : QStringLiteral("params.json")))));
         }
     }
     return outcome->cancelled ? ExitProblem : ExitOk;
@@ -272,7 +277,11 @@ int best(CommandParser &p, workspace::Workspace &ws)
     for (const auto &t : *trials)
         if (t.number == *s->bestTrial)
             b = t;
-    const QString config = tune::SweepRunner::sweepDir(ws.root(), sweep->id) + QStringLiteral("/trial-%1/config.yaml").arg(b.number);
+    const QString config = tune::SweepRunner::sweepDir(ws.root(), sweep->id) +
+                           QStringLiteral("/trial-%1/%2").arg(b.number).arg(sweep->spec.stage.isEmpty() ? QStringLiteral("config.yaml") : QStringLiteral("params.json"));
+    if (p.isSet(QStringLiteral("config")) && !sweep->spec.stage.isEmpty())
+        return fail(invalidArgument(QStringLiteral("sweep '%1' tunes the stage '%2': its best values are params (`tune best %1` lists them), "
+                                                   "not a training config").arg(sweep->name, sweep->spec.stage)));
     if (p.isSet(QStringLiteral("config"))) {
         // The sweep's training config with the best values, its data path relative to the new file.
         const QString target = QDir::current().absoluteFilePath(p.value(QStringLiteral("config")));
@@ -290,7 +299,8 @@ int best(CommandParser &p, workspace::Workspace &ws)
         printJson(o);
         return ExitOk;
     }
-    out(QStringLiteral("best of sweep %1: trial %2, %3 %4 (run %5)").arg(sweep->name).arg(b.number).arg(sweep->metric, number(b.value.value_or(NAN)), b.runId));
+    out(QStringLiteral("best of sweep %1: trial %2, %3 %4%5").arg(sweep->name).arg(b.number).arg(sweep->metric, number(b.value.value_or(NAN)),
+                                                                                          b.runId.isEmpty() ? QString() : QStringLiteral(" (run %1)").arg(b.runId)));
     for (auto it = b.params.begin(); it != b.params.end(); ++it)
         out(QStringLiteral("  %1: %2").arg(it.key(), paramsText(QJsonObject{{QStringLiteral("v"), it.value()}}).mid(2)));
     out(QStringLiteral("config: %1").arg(QDir(ws.root()).relativeFilePath(config)));

@@ -7,6 +7,7 @@
 #include "core/data/csv_writer.h"
 #include "core/data/data_repository.h"
 #include "core/data/dvc_file.h"
+#include "core/data/workspace_worktree.h"
 #include "core/store/database.h"
 #include "core/vcs/repository.h"
 #include "core/vcs/worktree.h"
@@ -24,16 +25,6 @@ namespace orrery::ct {
 namespace {
 
 // Where the workspace sits in its git repository ("" at the top, else "sub/dir/").
-Result<QString> workspacePrefix(const vcs::Repository &repo, const QString &root)
-{
-    const QString top = QDir(repo.workdir()).canonicalPath();
-    const QString here = QDir(root).canonicalPath();
-    if (here == top)
-        return QString();
-    if (!here.startsWith(top + QLatin1Char('/')))
-        return invalidArgument(QStringLiteral("the workspace %1 is not inside its git repository's work tree %2").arg(root, top));
-    return here.mid(top.size() + 1) + QLatin1Char('/');
-}
 
 // The dataset's one out in the .dvc file at `dvcPath`.
 Result<data::DvcOut> datasetOut(const QString &dvcPath, const QString &what)
@@ -191,7 +182,7 @@ QString iterationTempDir(const QString &root, qint64 iterationId)
 Result<QString> iterationWorkspace(const QString &root, qint64 iterationId)
 {
     ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
-    ORRERY_ASSIGN_OR_RETURN(const QString prefix, workspacePrefix(*repo, root));
+    ORRERY_ASSIGN_OR_RETURN(const QString prefix, data::workspacePrefix(*repo, root));
     return QDir::cleanPath(root + QLatin1Char('/') + iterationWorktreePath(iterationId) + QLatin1Char('/') + prefix);
 }
 
@@ -206,7 +197,7 @@ Result<DataStepResult> buildCurrentData(const QString &root, const CtConfig &con
 {
     DataStepResult result;
     ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(root));
-    ORRERY_ASSIGN_OR_RETURN(const QString prefix, workspacePrefix(*repo, root));
+    ORRERY_ASSIGN_OR_RETURN(const QString prefix, data::workspacePrefix(*repo, root));
     // The worktrees' folder never shows in the user's `git status`.
     ORRERY_TRY(vcs::excludeLocally(*repo, QLatin1Char('/') + prefix + QStringLiteral(".orrery/worktrees/")));
 

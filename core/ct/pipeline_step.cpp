@@ -1,6 +1,7 @@
 #include "core/ct/pipeline_step.h"
 
 #include "core/ct/data_step.h"
+#include "core/data/workspace_worktree.h"
 #include "core/registry/model_registry.h"
 #include "core/stages/pipeline_run.h"
 #include "core/store/database.h"
@@ -18,28 +19,6 @@
 #include <unistd.h>
 
 namespace orrery::ct {
-
-Status linkWorkspaceState(const QString &root, const QString &workspace)
-{
-    const QString link = workspace + QStringLiteral("/.orrery");
-    const QString target = QDir(workspace).relativeFilePath(root + QStringLiteral("/.orrery"));
-    const QFileInfo existing(link);
-    if (existing.isSymLink()) {
-        if (existing.canonicalFilePath() == QFileInfo(root + QStringLiteral("/.orrery")).canonicalFilePath())
-            return Status::ok();
-        return Status(ErrorCode::FailedPrecondition, QStringLiteral("%1 links to %2, not to the workspace's .orrery").arg(link, existing.symLinkTarget()));
-    }
-    if (existing.exists())
-        return Status(ErrorCode::FailedPrecondition, QStringLiteral("%1 exists and is not a link to the workspace's .orrery (is .orrery committed?)").arg(link));
-    if (::symlink(QFile::encodeName(target).constData(), QFile::encodeName(link).constData()) != 0)
-        return ioError(QStringLiteral("cannot link %1 to %2: %3").arg(link, target, QString::fromLocal8Bit(std::strerror(errno))));
-    // Git must not see the link as an untracked file: runs record whether the tree was dirty.
-    ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(workspace));
-    const QString top = QDir(repo->workdir()).canonicalPath();
-    const QString here = QDir(workspace).canonicalPath();
-    const QString prefix = here == top ? QString() : here.mid(top.size() + 1) + QLatin1Char('/');
-    return vcs::excludeLocally(*repo, QLatin1Char('/') + prefix + QStringLiteral(".orrery"));
-}
 
 namespace {
 
@@ -59,7 +38,7 @@ QString summaryOf(const pipeline::PipelineReport &report)
 Result<PipelineStepResult> runIterationPipeline(const QString &root, const QString &workspace, const CtConfig &config, qint64 iterationId,
                                                 const PipelineStepOptions &options, common::JobContext *job)
 {
-    ORRERY_TRY(linkWorkspaceState(root, workspace));
+    ORRERY_TRY(data::linkWorkspaceState(root, workspace));
 
     stages::PipelineRunRequest request;
     request.cliDir = options.cliDir;

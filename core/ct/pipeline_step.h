@@ -54,7 +54,4 @@ struct PipelineStepOptions {
 Result<PipelineStepResult> runIterationPipeline(const QString &root, const QString &workspace, const CtConfig &config, qint64 iterationId,
                                                 const PipelineStepOptions &options, common::JobContext *job = nullptr);
 
-// Makes the worktree's `.orrery` a link to the workspace's (idempotent).
-Status linkWorkspaceState(const QString &root, const QString &workspace);
-
 } // namespace orrery::ct

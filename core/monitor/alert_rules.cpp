@@ -41,25 +41,9 @@ public:
     QStringList errors() const { return m_check.errors(); }
 
     // The entries of a mapping by key, reporting unknown and repeated keys. False when `node` is no mapping.
-    bool entries(const YAML::Node &node, const QString &what, const QStringList &known, QMap<QString, std::pair<YAML::Node, YAML::Node>> *out)
+    bool entries(const YAML::Node &node, const QString &what, const QStringList &known, YamlCheck::Entries *out)
     {
-        if (!node.IsMap()) {
-            error(node.Mark(), QStringLiteral("%1 must be a mapping of keys to values").arg(what));
-            return false;
-        }
-        for (const auto &kv : node) {
-            const QString key = kv.first.IsScalar() ? QString::fromStdString(kv.first.Scalar()) : QString();
-            if (!known.contains(key)) {
-                error(kv.first.Mark(), QStringLiteral("unknown key '%1' in %2; %3the keys are: %4").arg(key, what, nearestWord(key, known), known.join(QStringLiteral(", "))));
-                continue;
-            }
-            if (out->contains(key)) {
-                error(kv.first.Mark(), QStringLiteral("'%1' appears twice in %2; keep one").arg(key, what));
-                continue;
-            }
-            out->insert(key, {kv.first, kv.second});
-        }
-        return true;
+        return m_check.entries(node, what, known, out);
     }
 
     std::optional<QString> text(const YAML::Node &node, const QString &what, const QString &example) { return m_check.text(node, what, example); }

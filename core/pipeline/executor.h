@@ -92,6 +92,7 @@ struct ExecutorOptions {
     int workers = 2;
     qint64 stageTimeoutMs = 0; // 0: none
     bool track = true;
+    QString parentRunId;   // the tracked pipeline run hangs under this run (a sweep's), when set
     QString cliDir;        // put first on PATH for command stages, so `orrery-cli` resolves
     const StageRegistry *registry = nullptr;
     // Where command stages run; the local executor when null (core/exec).

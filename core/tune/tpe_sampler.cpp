@@ -46,6 +46,12 @@ void sampleGroup(const SearchSpace &space, const Split &split, const std::vector
     dims.reserve(d);
     for (int i : params)
         dims.push_back(ParzenDimension::of(space.params()[i]));
+    // A value outside today's range (a sweep resumed with a narrower space) counts as inactive,
+    // as Optuna leaves out a parameter whose distribution changed.
+    auto usable = [&](size_t j, double v) {
+        const double slack = 1e-12 * std::max(1.0, dims[j].valueHigh - dims[j].valueLow);
+        return v >= dims[j].valueLow - slack && v <= dims[j].valueHigh + slack;
+    };
 
     std::vector<double> below, above;
     below.reserve(26 * d);
@@ -53,8 +59,8 @@ void sampleGroup(const SearchSpace &space, const Split &split, const std::vector
     for (size_t t = 0; t < split.trials.size(); ++t) {
         const Point &x = split.trials[t]->x;
         bool active = true;
-        for (int i : params)
-            active = active && !std::isnan(x[size_t(i)]);
+        for (size_t j = 0; j < d && active; ++j)
+            active = usable(j, x[size_t(params[j])]); // false for NaN: inactive
         if (!active)
             continue;
         std::vector<double> &group = split.below[t] ? below : above;

@@ -42,17 +42,21 @@ YAML::Node toYaml(const QJsonValue &v)
 
 } // namespace
 
-Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseDir, const QJsonObject &values, const QString &runName,
-                                    const QString &targetDir)
+namespace {
+
+// Loads `yaml` and sets `values` at their dotted keys; an error names a key whose parent is no mapping.
+Result<YAML::Node> loadWithValues(const QByteArray &yaml, const QJsonObject &values, const QString &what)
 {
     YAML::Node root;
     try {
-        root = YAML::Load(base.toStdString());
+        root = YAML::Load(yaml.toStdString());
     } catch (const YAML::Exception &e) {
-        return invalidArgument(QStringLiteral("the training config is not YAML (line %1): %2").arg(e.mark.line + 1).arg(QString::fromStdString(e.msg)));
+        return invalidArgument(QStringLiteral("%1 is not YAML (line %2): %3").arg(what).arg(e.mark.line + 1).arg(QString::fromStdString(e.msg)));
     }
+    if (root.IsNull())
+        root = YAML::Node(YAML::NodeType::Map);
     if (!root.IsMap())
-        return invalidArgument(QStringLiteral("the training config must be a mapping of sections (data, model, optimizer, training)"));
+        return invalidArgument(QStringLiteral("%1 must be a mapping of keys to values").arg(what));
     for (auto it = values.begin(); it != values.end(); ++it) {
         const QStringList parts = it.key().split(QLatin1Char('.'));
         // reset(), not operator=: yaml-cpp's assignment would overwrite the node walked from.
@@ -61,14 +65,38 @@ Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseD
         for (int i = 0; i + 1 < parts.size(); ++i) {
             YAML::Node child = node[parts[i].toStdString()];
             if (child.IsDefined() && !child.IsNull() && !child.IsMap())
-                return invalidArgument(QStringLiteral("cannot set '%1': '%2' in the training config is not a section of keys")
-                                           .arg(it.key(), parts.mid(0, i + 1).join(QLatin1Char('.'))));
+                return invalidArgument(QStringLiteral("cannot set '%1': '%2' in %3 is not a section of keys")
+                                           .arg(it.key(), parts.mid(0, i + 1).join(QLatin1Char('.')), what));
             if (!child.IsDefined() || child.IsNull())
                 node[parts[i].toStdString()] = YAML::Node(YAML::NodeType::Map);
             node.reset(node[parts[i].toStdString()]);
         }
         node[parts.last().toStdString()] = toYaml(it.value());
     }
+    return root;
+}
+
+Result<QByteArray> emit(const YAML::Node &root)
+{
+    YAML::Emitter out;
+    out << root;
+    if (!out.good())
+        return internalError(QStringLiteral("cannot write YAML: %1").arg(QString::fromStdString(out.GetLastError())));
+    return QByteArray(out.c_str()) + '\n';
+}
+
+} // namespace
+
+Result<QByteArray> setYamlValues(const QByteArray &yaml, const QJsonObject &values, const QString &fileName)
+{
+    ORRERY_ASSIGN_OR_RETURN(const YAML::Node root, loadWithValues(yaml, values, fileName));
+    return emit(root);
+}
+
+Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseDir, const QJsonObject &values, const QString &runName,
+                                    const QString &targetDir)
+{
+    ORRERY_ASSIGN_OR_RETURN(YAML::Node root, loadWithValues(base, values, QStringLiteral("the training config")));
     YAML::Node data = root["data"];
     if (data.IsMap() && data["path"].IsScalar()) {
         const QString path = QString::fromStdString(data["path"].Scalar());
@@ -77,11 +105,7 @@ Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseD
     }
     if (!runName.isEmpty())
         root["tracking"]["run_name"] = runName.toStdString();
-    YAML::Emitter out;
-    out << root;
-    if (!out.good())
-        return internalError(QStringLiteral("cannot write the trial's config: %1").arg(QString::fromStdString(out.GetLastError())));
-    return QByteArray(out.c_str()) + '\n';
+    return emit(root);
 }
 
 Result<QByteArray> configForTarget(const QString &trainConfig, const QJsonObject &values, const QString &target)

@@ -24,6 +24,9 @@ namespace orrery::tune {
 Result<QByteArray> trialTrainConfig(const QByteArray &base, const QString &baseDir, const QJsonObject &values, const QString &runName,
                                     const QString &targetDir = QString());
 
+// `yaml` (a params file) with `values` at their dotted keys; the rest as it was.
+Result<QByteArray> setYamlValues(const QByteArray &yaml, const QJsonObject &values, const QString &fileName);
+
 // The sweep's training config with the trial's values, to be written at `target` (see above).
 Result<QByteArray> configForTarget(const QString &trainConfig, const QJsonObject &values, const QString &target);
 

@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -200,6 +201,44 @@ private Q_SLOTS:
         QVERIFY2(trained.code == 0, qPrintable(trained.err));
         QCOMPARE(jsonOf(trained).value(QStringLiteral("validation")).toObject().value(QStringLiteral("overall")).toObject().value(QStringLiteral("pr_auc")).toDouble(),
                  best.value(QStringLiteral("value")).toDouble());
+    }
+
+    void aSweepOverAPipelineStageRunsEachTrialInAWorktreeOfItsOwn()
+    {
+        const QByteArray trainBefore = readFile(m_demo + QStringLiteral("/train.yaml"));
+        const QByteArray lockBefore = readFile(m_demo + QStringLiteral("/dvc.lock"));
+        writeFile(m_demo + QStringLiteral("/stage.yaml"), "name: over-train\nstage: train\nmetric: val_pr_auc\ntrials: 3\nparallel: 2\n"
+                                                         "sampler: {type: grid, seed: 1}\npruner: none\n"
+                                                         "params:\n  train.yaml:optimizer.lr: {type: float, low: 0.001, high: 0.003, step: 0.001}\n");
+        const auto r = runCli({QStringLiteral("tune"), QStringLiteral("stage.yaml"), QStringLiteral("--json")}, m_demo);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject out = jsonOf(r);
+        QCOMPARE(out.value(QStringLiteral("summary")).toObject().value(QStringLiteral("complete")).toInt(), 3);
+        // Each trial trained with its own value: three different results, the grid's three rates.
+        const QJsonArray trials = jsonOf(runCli({QStringLiteral("tune"), QStringLiteral("status"), QStringLiteral("over-train"), QStringLiteral("--json")}, m_demo))
+                                      .value(QStringLiteral("trial_list")).toArray();
+        QSet<double> rates, values;
+        for (const QJsonValue &v : trials) {
+            rates.insert(v.toObject().value(QStringLiteral("params")).toObject().value(QStringLiteral("train.yaml:optimizer.lr")).toDouble());
+            values.insert(v.toObject().value(QStringLiteral("value")).toDouble());
+        }
+        QCOMPARE(rates, (QSet<double>{0.001, 0.002, 0.003}));
+        QCOMPARE(values.size(), 3);
+        // The user's files, lock and git state are untouched; the worktrees and branches are gone.
+        QCOMPARE(readFile(m_demo + QStringLiteral("/train.yaml")), trainBefore);
+        QCOMPARE(readFile(m_demo + QStringLiteral("/dvc.lock")), lockBefore);
+        QCOMPARE(git(m_demo, {QStringLiteral("worktree"), QStringLiteral("list")}).trimmed().split(QLatin1Char('\n')).size(), 1);
+        QVERIFY2(!git(m_demo, {QStringLiteral("branch"), QStringLiteral("--list"), QStringLiteral("orrery/tune/*")}).contains(QStringLiteral("orrery/tune")), "a trial's branch is left");
+        // Each trial's pipeline run hangs under the sweep's run.
+        const auto children = runCli({QStringLiteral("runs"), QStringLiteral("list"), QStringLiteral("--filter"),
+                                      QStringLiteral("tags.mlflow.parentRunId = '%1'").arg(out.value(QStringLiteral("run_id")).toString()), QStringLiteral("--json")},
+                                     m_demo);
+        QCOMPARE(QJsonDocument::fromJson(children.out.toUtf8()).array().size(), 3);
+
+        writeFile(m_demo + QStringLiteral("/nostage.yaml"), "stage: trian\nmetric: val_pr_auc\nparams:\n  split.seed: {type: int, low: 1, high: 3}\n");
+        const auto missing = runCli({QStringLiteral("tune"), QStringLiteral("nostage.yaml")}, m_demo);
+        QCOMPARE(missing.code, 2);
+        QVERIFY2(missing.err.contains(QStringLiteral("there is no stage 'trian' in dvc.yaml (its stages: load, validate, split, train")), qPrintable(missing.err));
     }
 
     void aBadSweepFileIsRefusedWithItsPlace()

@@ -218,6 +218,7 @@ private Q_SLOTS:
     void samplesFollowTheDensity();
     void matchesOptunasEstimator();
     void rejectsHistoryOfAnotherSpace();
+    void skipsValuesOutsideANarrowedRange();
 };
 
 void TestTpeSampler::gammaAndWeights()
@@ -654,6 +655,32 @@ void TestTpeSampler::rejectsHistoryOfAnotherSpace()
     const auto r = TpeSampler(SamplerSpec{}).suggest(space, h, 13);
     QVERIFY(!r.isOk());
     QCOMPARE(r.status().message(), QStringLiteral("trial 12 has 1 parameter values and the search space has 2 parameters (was the sweep's space changed?)"));
+}
+
+void TestTpeSampler::skipsValuesOutsideANarrowedRange()
+{
+    // A sweep resumed with x narrowed from [−10, 10] to [0, 5]: trials outside count in the split
+    // but not in the estimators of x — the same suggestion as with those values inactive (NaN).
+    const SearchSpace wide = validated({param(QStringLiteral("x"), ParamKind::Float, -10, 10), param(QStringLiteral("n"), ParamKind::Int, 1, 20)});
+    const SearchSpace narrow = validated({param(QStringLiteral("x"), ParamKind::Float, 0, 5), param(QStringLiteral("n"), ParamKind::Int, 1, 20)});
+    const History h = randomHistory(wide, 60, 17, [](const Point &p) { return std::fabs(p[0] - 1) + p[1] / 10; });
+    History masked = h;
+    int outside = 0;
+    for (HistoryTrial &t : masked.trials)
+        if (t.x[0] < 0 || t.x[0] > 5) {
+            t.x[0] = std::nan("");
+            ++outside;
+        }
+    QVERIFY(outside > 20);
+    for (bool multivariate : {true, false}) {
+        SamplerSpec spec;
+        spec.multivariate = multivariate;
+        for (int k = 60; k < 70; ++k) {
+            const Point p = *TpeSampler(spec).suggest(narrow, h, k);
+            QVERIFY2(p[0] >= 0 && p[0] <= 5, qPrintable(QString::number(p[0])));
+            QCOMPARE(p, *TpeSampler(spec).suggest(narrow, masked, k));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTpeSampler)
