@@ -2,7 +2,7 @@
 # Issue 19's benchmarks on the demo's MLP, with the real trainer (`orrery-cli train`, LibTorch):
 #   tests/bench/tune_demo.sh ORRERY_CLI WORK_DIR        (packaging/bench.sh tuning-demo runs it)
 #
-# Quality: for seeds 1..N_SEEDS (default 5), our TPE sweep of 30 trials, two at once, no pruner,
+# Quality: for seeds 1..N_SEEDS (default 5; 0 runs the pruning pair alone), our TPE sweep of 30 trials, two at once, no pruner,
 # beside Optuna 3.1's TPE on the same space, trainer and budget (peers/optuna_demo_mlp.py, also
 # two at once); the best validation PR-AUC of each, their medians over the seeds and the gap
 # (ours − Optuna's; the issue asks >= -0.005).
@@ -70,28 +70,28 @@ median() { # FORMAT VALUES… (one or more numbers; FORMAT as printf's, e.g. %.6
 }
 
 # --- Quality: median best of the seeds, ours beside Optuna's -------------------------------------
-ours=() theirs=() our_s=() their_s=()
-for seed in $(seq 1 "$seeds"); do
-  t0=$(date +%s.%N)
-  sweep "quality-tpe-$seed" train.yaml 30 "{type: tpe, seed: $seed}" "{type: none}"
-  t1=$(date +%s.%N)
-  best=$(field "quality-tpe-$seed" "r['best']['value']")
-  complete=$(field "quality-tpe-$seed" "r['summary']['complete']")
-  peer=$("$py" "$here/peers/optuna_demo_mlp.py" "$cli" "$demo" "$work/optuna-$seed" "$seed" 2>"$work/optuna-$seed.log") || {
-    echo "tune_demo.sh: the Optuna peer failed for seed $seed (log: $work/optuna-$seed.log):" >&2; tail -20 "$work/optuna-$seed.log" >&2; exit 1; }
-  peer_best=$(sed -n 's/.* best=\([0-9.eE+-]*\).*/\1/p' <<<"$peer")
-  peer_s=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$peer")
-  ours+=("$best") theirs+=("$peer_best") our_s+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')") their_s+=("$peer_s")
-  echo "tune_demo: seed $seed: orrery tpe best $best ($complete/30 complete, ${our_s[-1]} s), optuna tpe best $peer_best (${peer#optuna_demo_mlp })" >&2
-done
-m_ours=$(median %.6f "${ours[@]}")
-m_theirs=$(median %.6f "${theirs[@]}")
-echo "bench tune_demo_best_orrery $m_ours pr_auc"
-echo "bench tune_demo_best_optuna $m_theirs pr_auc"
-awk -v a="$m_ours" -v b="$m_theirs" 'BEGIN { printf "bench tune_demo_best_gap %+.4f pr_auc\n", a - b }'
-# The same trainer on both sides, so this is mostly the training; the rest is each tool's own cost.
-echo "bench tune_demo_sweep_seconds_orrery $(median %.1f "${our_s[@]}") s"
-echo "bench tune_demo_sweep_seconds_optuna $(median %.1f "${their_s[@]}") s"
+quality() {
+  ours=() theirs=() our_s=() their_s=()
+  for seed in $(seq 1 "$seeds"); do
+    t0=$(date +%s.%N)
+    sweep "quality-tpe-$seed" train.yaml 30 "{type: tpe, seed: $seed}" "{type: none}"
+    t1=$(date +%s.%N)
+    best=$(field "quality-tpe-$seed" "r['best']['value']")
+    complete=$(field "quality-tpe-$seed" "r['summary']['complete']")
+    peer=$("$py" "$here/peers/optuna_demo_mlp.py" "$cli" "$demo" "$work/optuna-$seed" "$seed" 2>"$work/optuna-$seed.log") || {
+      echo "tune_demo.sh: the Optuna peer failed for seed $seed (log: $work/optuna-$seed.log):" >&2; tail -20 "$work/optuna-$seed.log" >&2; exit 1; }
+    peer_best=$(sed -n 's/.* best=\([0-9.eE+-]*\).*/\1/p' <<<"$peer")
+    peer_s=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$peer")
+    ours+=("$best") theirs+=("$peer_best") our_s+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')") their_s+=("$peer_s")
+    echo "tune_demo: seed $seed: orrery tpe best $best ($complete/30 complete, ${our_s[-1]} s), optuna tpe best $peer_best (${peer#optuna_demo_mlp })" >&2
+  done
+  m_ours=$(median %.6f "${ours[@]}")
+  m_theirs=$(median %.6f "${theirs[@]}")
+  echo "bench tune_demo_best_orrery $m_ours pr_auc"
+  echo "bench tune_demo_best_optuna $m_theirs pr_auc"
+  awk -v a="$m_ours" -v b="$m_theirs" 'BEGIN { printf "bench tune_demo_best_gap %+.4f pr_auc\n", a - b }'
+}
+if ((seeds > 0)); then quality; fi
 
 # --- Pruning: the same 64 random configurations, 9 epochs, without and with ASHA ------------------
 "$py" - "$demo/train.yaml" "$demo/train-e9.yaml" <<'PY'
