@@ -2,8 +2,8 @@
 # Issue 19's benchmarks on the demo's MLP, with the real trainer (`orrery-cli train`, LibTorch):
 #   tests/bench/tune_demo.sh ORRERY_CLI WORK_DIR        (packaging/bench.sh tuning-demo runs it)
 #
-# Quality: for seeds 1..N_SEEDS (default 5; 0 runs the pruning pair alone), our TPE sweep of 30 trials, two at once, no pruner,
-# beside Optuna 3.1's TPE on the same space, trainer and budget (peers/optuna_demo_mlp.py, also
+# Quality: for seeds 1..N_SEEDS (default 5; 0 runs the pruning pair alone), our TPE sweep of 30
+# trials, two at once, no pruner, beside Optuna 3.1's TPE on the same space, trainer and budget (peers/optuna_demo_mlp.py, also
 # two at once); the best validation PR-AUC of each, their medians over the seeds and the gap
 # (ours − Optuna's; the issue asks >= -0.005).
 # Pruning: 64 configurations of the random sampler (seed PRUNE_SEED, default 1) trained for 9
