@@ -50,19 +50,7 @@ public:
 
     std::optional<qint64> duration(const YAML::Node &node, const QString &what, qint64 minMs, qint64 maxMs)
     {
-        const auto t = text(node, what, QStringLiteral("5m"));
-        if (!t)
-            return std::nullopt;
-        auto ms = common::parseDurationMs(*t, maxMs);
-        if (!ms) {
-            error(node.Mark(), QStringLiteral("%1: %2").arg(what, ms.status().message()));
-            return std::nullopt;
-        }
-        if (*ms < minMs) {
-            error(node.Mark(), QStringLiteral("%1 '%2' is shorter than %3; give at least %3").arg(what, *t, common::durationText(minMs)));
-            return std::nullopt;
-        }
-        return *ms;
+        return m_check.duration(node, what, minMs, maxMs);
     }
 
     void annotation(const YAML::Node &node, const QString &what, QString *out)

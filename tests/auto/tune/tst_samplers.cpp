@@ -6,6 +6,7 @@
 #include "core/tune/random_sampler.h"
 #include "core/tune/sampler.h"
 #include "core/tune/search_space.h"
+#include "tests/auto/tune/validated_space.h"
 
 #include <QSet>
 #include <QTest>
@@ -44,14 +45,7 @@ ParamSpec categorical(const QString &name, const QStringList &choices, const QSt
     return p;
 }
 
-SearchSpace validated(QVector<ParamSpec> params)
-{
-    SearchSpace space(std::move(params));
-    const Status s = space.validate();
-    if (!s.isOk())
-        qFatal("test space: %s", qPrintable(s.message()));
-    return space;
-}
+using orrery::tune::testing::validated;
 
 // n points of one sampler, trial numbers 0 … n−1.
 std::vector<Point> draws(const Sampler &sampler, const SearchSpace &space, int n)

@@ -7,6 +7,7 @@
 #include "core/tune/parzen_estimator.h"
 #include "core/tune/random_sampler.h"
 #include "core/tune/search_space.h"
+#include "tests/auto/tune/validated_space.h"
 #include "core/tune/tpe_sampler.h"
 #include "tests/support/test_support.h"
 
@@ -55,14 +56,7 @@ ParamSpec categorical(const QString &name, int choices)
     return p;
 }
 
-SearchSpace validated(QVector<ParamSpec> params)
-{
-    SearchSpace space(std::move(params));
-    const Status s = space.validate();
-    if (!s.isOk())
-        qFatal("test space: %s", qPrintable(s.message()));
-    return space;
-}
+using orrery::tune::testing::validated;
 
 // Runs `trials` trials of `objective` (minimised) with `sampler`, each told before the next is
 // asked; returns the best value.
