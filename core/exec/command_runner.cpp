@@ -4,6 +4,7 @@
 #include <QProcess>
 
 #include <csignal>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -22,11 +23,18 @@ Result<CommandResult> runCommand(const QString &commandLine, const CommandOption
     // A group of its own: kill(-pid) then reaches every process the command started. And no
     // signal blocked, whatever this thread blocked (ct run and tune take SIGINT and SIGTERM with
     // sigtimedwait): a blocked mask survives exec, and the command could not be stopped by SIGTERM.
-    p.setChildProcessModifier([] {
+    const pid_t parent = ::getpid();
+    const bool killWithParent = options.killWithParent;
+    p.setChildProcessModifier([parent, killWithParent] {
         ::setpgid(0, 0);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        if (killWithParent) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) // the parent died before prctl took effect
+                ::_exit(137);
+        }
     });
     p.start();
     if (!p.waitForStarted(10000))

@@ -34,6 +34,10 @@ struct CommandOptions {
     qint64 timeoutMs = 0;        // 0: none
     int killGraceMs = 2000;
     const std::atomic<bool> *cancel = nullptr;
+    // The process is killed (SIGKILL) when the thread that started it ends — above all when this
+    // process is killed: a sweep's trial must not outlive its controller. Only the command's own
+    // process gets it (a shell's children do not): start it with `exec`.
+    bool killWithParent = false;
     // Called on the running thread once the process has started, with its pid.
     std::function<void(qint64 pid)> onStarted;
 };

@@ -32,6 +32,7 @@ Result<JobStatus> LocalExecutor::run(const JobSpec &job, const std::atomic<bool>
     options.timeoutMs = job.timeoutMs;
     options.killGraceMs = job.killGraceMs;
     options.cancel = cancel;
+    options.killWithParent = job.endsWithSubmitter;
     JobStatus status;
     options.onStarted = [&](qint64 pid) {
         status.state = JobState::Running;

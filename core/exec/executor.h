@@ -41,6 +41,10 @@ struct JobSpec {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     qint64 timeoutMs = 0;  // 0: none
     int killGraceMs = 2000;
+    // The job ends when the process that submitted it dies (a sweep's trial: a controller killed
+    // with kill -9 must not leave trainings running whose results nobody records). Locally: the
+    // command's process is killed with its parent; its command should `exec` the real work.
+    bool endsWithSubmitter = false;
     Resources resources;
 };
 

@@ -363,13 +363,14 @@ struct SweepRunner::Impl {
             ORRERY_ASSIGN_OR_RETURN(slot->worktree, stageWorktree(t));
             job.workDir = slot->worktree->workspace;
             // --force: the stage itself always runs (a trial measures it); what it needs may come from the run cache.
-            job.commandLine = QStringLiteral("%1 run --force %2").arg(shellQuote(self.m_options.cliPath), shellQuote(sweep.spec.stage));
+            job.commandLine = QStringLiteral("exec %1 run --force %2").arg(shellQuote(self.m_options.cliPath), shellQuote(sweep.spec.stage));
         } else {
             ORRERY_TRY(common::writeFileAtomically(slot->dir + QStringLiteral("/config.yaml"), *config));
             job.workDir = self.m_root;
-            job.commandLine = QStringLiteral("%1 train %2").arg(shellQuote(self.m_options.cliPath), shellQuote(slot->dir + QStringLiteral("/config.yaml")));
+            job.commandLine = QStringLiteral("exec %1 train %2").arg(shellQuote(self.m_options.cliPath), shellQuote(slot->dir + QStringLiteral("/config.yaml")));
         }
         job.timeoutMs = sweep.spec.trialTimeoutMs;
+        job.endsWithSubmitter = true; // `exec`: the trainer itself is the job's process
         job.env.insert(QStringLiteral("ORRERY_REPORT_DIR"), slot->dir);
         job.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), sweep.runId);
         exec::Executor &executor = self.m_options.executor ? *self.m_options.executor : exec::localExecutor();

@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSet>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -166,6 +167,60 @@ private Q_SLOTS:
                 QCOMPARE(t.value(QStringLiteral("finished")).toString(), finishedAt[n]);
         }
         QCOMPARE(jsonOf(after).value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+    }
+
+    void aKilledSweepLeavesNoTrainingRunningAndResumes()
+    {
+        writeFile(m_demo + QStringLiteral("/killed.yaml"), sweepFile("killed", 5));
+        QProcess sweep;
+        sweep.setWorkingDirectory(m_demo);
+        sweep.start(cliPath(), {QStringLiteral("tune"), QStringLiteral("killed.yaml")});
+        QVERIFY(sweep.waitForStarted());
+        QByteArray printed;
+        for (int i = 0; i < 600 && !printed.contains("trial "); ++i) {
+            sweep.waitForReadyRead(200);
+            printed += sweep.readAllStandardOutput();
+        }
+        QVERIFY2(printed.contains("trial "), printed.constData());
+        // Two trials are training now (parallel 2). kill -9: no clean stop, no chance to tidy up.
+        ::kill(pid_t(sweep.processId()), SIGKILL);
+        QVERIFY(sweep.waitForFinished(30000));
+        const QString sweepDir = QStringLiteral(".orrery/tune/");
+        // Its trainings die with it (a hang bound): none is left running the sweep's configs.
+        const auto trainingsLeft = [&] {
+            int n = 0;
+            for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+                if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains((m_demo + QLatin1Char('/') + sweepDir).toUtf8()))
+                    ++n;
+            }
+            return n;
+        };
+        for (int i = 0; i < 300 && trainingsLeft() > 0; ++i)
+            QThread::msleep(50);
+        QCOMPARE(trainingsLeft(), 0);
+
+        // The next start finds the dead runner: its running trials run again, finished ones never.
+        const QJsonArray before = jsonOf(runCli({QStringLiteral("tune"), QStringLiteral("status"), QStringLiteral("killed"), QStringLiteral("--json")}, m_demo))
+                                      .value(QStringLiteral("trial_list")).toArray();
+        QSet<int> finished;
+        int running = 0;
+        for (const QJsonValue &v : before) {
+            const QString state = v.toObject().value(QStringLiteral("state")).toString();
+            if (state == QLatin1String("running"))
+                ++running;
+            else if (state == QLatin1String("complete") || state == QLatin1String("pruned"))
+                finished.insert(v.toObject().value(QStringLiteral("number")).toInt());
+        }
+        QVERIFY2(running >= 1, "the killed sweep's trials should still read as running");
+        const auto resumed = runCli({QStringLiteral("tune"), QStringLiteral("resume"), QStringLiteral("killed")}, m_demo);
+        QVERIFY2(resumed.code == 0, qPrintable(resumed.err));
+        for (int n : finished)
+            QVERIFY2(!resumed.out.contains(QStringLiteral("trial %1 ").arg(n)), qPrintable(resumed.out));
+        const QJsonObject after = jsonOf(runCli({QStringLiteral("tune"), QStringLiteral("status"), QStringLiteral("killed"), QStringLiteral("--json")}, m_demo));
+        QCOMPARE(after.value(QStringLiteral("trial_list")).toArray().size(), 5);
+        QCOMPARE(after.value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+        QCOMPARE(after.value(QStringLiteral("summary")).toObject().value(QStringLiteral("failed")).toInt(), 0);
     }
 
     void aSweepIsAPipelineStageWhoseOutIsTheBestConfig()
