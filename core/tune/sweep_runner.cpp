@@ -6,22 +6,19 @@
 #include "core/data/workspace_worktree.h"
 #include "core/exec/executor.h"
 #include "core/exec/report_channel.h"
-#include "core/pipeline/pipeline_file.h"
 #include "core/store/database.h"
 #include "core/tracking/tracking_store.h"
 #include "core/train/trainer_config.h"
 #include "core/tune/pruner.h"
 #include "core/tune/sampler.h"
+#include "core/tune/stage_trial.h"
 #include "core/tune/trial_config.h"
-#include "core/vcs/repository.h"
-#include "core/vcs/working_state.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QMap>
 #include <QSet>
 #include <QThread>
 
@@ -98,66 +95,18 @@ struct SweepRunner::Impl {
 
     bool stageMode() const { return !sweep.spec.stage.isEmpty(); }
 
-    // A stage's trial: a worktree of the workspace (data/workspace_worktree.h) with the user's
-    // uncommitted changes copied in, and the trial's values written into their params files —
-    // `optimizer.lr` into params.yaml, `train.yaml:optimizer.lr` into train.yaml — as DVC's params.
     Result<data::WorkspaceWorktree> stageWorktree(const Trial &t)
     {
-        const QString name = QStringLiteral("tune-%1-%2").arg(sweep.id).arg(t.number);
-        const QString branch = QStringLiteral("orrery/tune/%1/%2").arg(sweep.id).arg(t.number);
-        ORRERY_ASSIGN_OR_RETURN(auto repo, vcs::Repository::discover(self.m_root));
-        ORRERY_ASSIGN_OR_RETURN(const QString prefix, data::workspacePrefix(*repo, self.m_root));
-        const QString top = QDir(repo->workdir()).canonicalPath();
-        // A worktree a killed runner left is made again from the start.
-        if (QFileInfo::exists(self.m_root + QStringLiteral("/.orrery/worktrees/") + name))
-            (void)data::removeWorkspaceWorktree(self.m_root, data::WorkspaceWorktree{name, self.m_root + QStringLiteral("/.orrery/worktrees/") + name, {}, branch, {}}, true);
-        ORRERY_ASSIGN_OR_RETURN(const data::WorkspaceWorktree w, data::openWorkspaceWorktree(self.m_root, name, branch));
-        ORRERY_ASSIGN_OR_RETURN(const vcs::WorkingState state, vcs::captureWorkingState(*repo, 0));
-        for (const QString &file : state.changed + state.untracked) {
-            if (!file.startsWith(prefix) || file.startsWith(prefix + QStringLiteral(".orrery/")))
-                continue;
-            const QString from = top + QLatin1Char('/') + file;
-            const QString to = w.workspace + QLatin1Char('/') + file.mid(prefix.size());
-            QFile::remove(to);
-            if (QFileInfo::exists(from)) {
-                QDir().mkpath(QFileInfo(to).absolutePath());
-                if (!QFile::copy(from, to))
-                    return ioError(QStringLiteral("cannot copy %1 into the trial's worktree").arg(from));
-            }
-        }
-        QMap<QString, QJsonObject> byFile;
-        for (auto it = t.params.begin(); it != t.params.end(); ++it) {
-            const int colon = int(it.key().indexOf(QLatin1Char(':')));
-            byFile[colon > 0 ? it.key().left(colon) : QStringLiteral("params.yaml")].insert(colon > 0 ? it.key().mid(colon + 1) : it.key(), it.value());
-        }
-        for (auto it = byFile.begin(); it != byFile.end(); ++it) {
-            const QString path = w.workspace + QLatin1Char('/') + it.key();
-            QFile in(path);
-            const QByteArray before = in.open(QIODevice::ReadOnly) ? in.readAll() : QByteArray();
-            in.close();
-            ORRERY_ASSIGN_OR_RETURN(const QByteArray after, setYamlValues(before, it.value(), it.key()));
-            ORRERY_TRY(common::writeFileAtomically(path, after));
-        }
-        return w;
+        return prepareStageTrial(self.m_root, QStringLiteral("tune-%1-%2").arg(sweep.id).arg(t.number),
+                                 QStringLiteral("orrery/tune/%1/%2").arg(sweep.id).arg(t.number), t.params);
     }
 
-    // A stage's metric from its metrics files in the trial's worktree; NaN when none has it.
     double stageMetric(const Slot &slot) const
     {
-        if (!slot.worktree)
-            return std::nan("");
-        for (const QString &path : stageMetrics) {
-            auto doc = pipeline::loadParamsFile(slot.worktree->workspace + QLatin1Char('/') + path, path);
-            if (!doc)
-                continue;
-            if (const pipeline::ParamValue *v = doc->find(sweep.spec.metric);
-                v && (v->kind() == pipeline::ParamValue::Kind::Int || v->kind() == pipeline::ParamValue::Kind::Float))
-                return v->toDouble();
-        }
-        return std::nan("");
+        return slot.worktree ? metricFromFiles(slot.worktree->workspace, stageMetrics, sweep.spec.metric) : std::nan("");
     }
 
-    void emit(SweepEvent e)
+    void publish(SweepEvent e)
     {
         if (!self.m_options.onEvent)
             return;
@@ -183,16 +132,7 @@ struct SweepRunner::Impl {
         ORRERY_ASSIGN_OR_RETURN(pruner, makePruner(spec.pruner, spec.direction));
         history.direction = spec.direction;
         if (stageMode()) {
-            ORRERY_ASSIGN_OR_RETURN(const pipeline::PipelineFile file, pipeline::PipelineFile::load(self.m_root));
-            const pipeline::Stage *stage = file.stage(spec.stage);
-            if (!stage) {
-                QStringList names;
-                for (const pipeline::Stage &st : file.stages())
-                    names << st.name;
-                return invalidArgument(QStringLiteral("%1: there is no stage '%2' in dvc.yaml (its stages: %3)").arg(spec.file, spec.stage, names.join(QStringLiteral(", "))));
-            }
-            for (const pipeline::OutSpec &m : stage->metrics)
-                stageMetrics << (stage->wdir.isEmpty() || stage->wdir == QLatin1String(".") ? m.path : stage->wdir + QLatin1Char('/') + m.path);
+            ORRERY_ASSIGN_OR_RETURN(stageMetrics, stageMetricsFiles(self.m_root, spec.stage, spec.file));
             experimentName = QStringLiteral("pipeline");
         } else {
             QFile base(spec.trainConfig);
@@ -387,7 +327,7 @@ struct SweepRunner::Impl {
         SweepEvent e;
         e.kind = SweepEvent::Kind::TrialStarted;
         e.trial = t;
-        emit(e);
+        publish(e);
         return Status::ok();
     }
 
@@ -404,7 +344,7 @@ struct SweepRunner::Impl {
                 // reports per epoch: nothing to prune on; the trial goes on.
                 if (!unprunableWarned && sweep.spec.pruner.type != QLatin1String("none")) {
                     unprunableWarned = true;
-                    emit(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
+                    publish(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
                                     QStringLiteral("the training reports no %1 per epoch (it reports %2): trials are not pruned")
                                         .arg(sweep.spec.metric, r.values.keys().join(QStringLiteral(", "))), {}});
                 }
@@ -425,7 +365,7 @@ struct SweepRunner::Impl {
             e.trial = slot.trial;
             e.step = r.step;
             e.value = value;
-            emit(e);
+            publish(e);
         }
         return Status::ok();
     }
@@ -493,7 +433,7 @@ struct SweepRunner::Impl {
         if (slot.worktree) {
             // The trial's files are in its folder (log, params); its runs in the database.
             if (const Status removed = data::removeWorkspaceWorktree(self.m_root, *slot.worktree, true); !removed)
-                emit(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0, QStringLiteral("trial %1: %2").arg(t.number).arg(removed.message()), {}});
+                publish(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0, QStringLiteral("trial %1: %2").arg(t.number).arg(removed.message()), {}});
         }
         // A metric the trainer never reports is the sweep file's mistake, not the trial's: every
         // trial would fail the same way.
@@ -523,7 +463,7 @@ struct SweepRunner::Impl {
         SweepEvent e;
         e.kind = SweepEvent::Kind::TrialEnded;
         e.trial = t;
-        emit(e);
+        publish(e);
         return Status::ok();
     }
 };
@@ -576,10 +516,10 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
         return fail(s);
     if (const Status s = d.ensureTrackingRun(); !s)
         return fail(s);
-    d.emit(SweepEvent{SweepEvent::Kind::Started, {}, {}, 0, 0.0, {}, {}});
+    d.publish(SweepEvent{SweepEvent::Kind::Started, {}, {}, 0, 0.0, {}, {}});
     const int cores = QThread::idealThreadCount();
     if (d.parallel > cores)
-        d.emit(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
+        d.publish(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
                           QStringLiteral("%1 trials at once on %2 cores: they will share the processors and each will train more slowly").arg(d.parallel).arg(cores), {}});
 
     bool cancelled = false;
@@ -646,7 +586,7 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
     }
     SweepEvent e;
     e.kind = SweepEvent::Kind::Finished;
-    d.emit(e);
+    d.publish(e);
     return out;
 }
 
