@@ -61,32 +61,29 @@ QVector<int> ImportanceResult::ranking() const
     return order;
 }
 
-ImportanceResult parameterImportance(const SearchSpace &space, const std::vector<Point> &points, const std::vector<double> &values,
-                                     const ImportanceOptions &options)
+namespace {
+
+// The estimate over n observations: point(k) and value(k) for k in 0 … n−1, every value finite and
+// every point of the space's size. Templated on the accessors so that a sweep's trials are read
+// where they are (no copy of 100,000 points).
+template <typename PointAt, typename ValueAt>
+ImportanceResult estimate(const SearchSpace &space, int n, PointAt point, ValueAt value, const ImportanceOptions &options)
 {
     ImportanceResult result;
     for (const ParamSpec &p : space.params())
         result.params.push_back({p.name, 0.0, 0.0, 0.0, 0});
-
-    // The observations that count: a finite value and a point of the space's size.
-    std::vector<size_t> used;
-    used.reserve(values.size());
-    for (size_t t = 0; t < values.size() && t < points.size(); ++t)
-        if (std::isfinite(values[t]) && int(points[t].size()) == space.size())
-            used.push_back(t);
-    const int n = int(used.size());
     result.trials = n;
     if (n < std::max(options.minTrials, 2))
         return result;
 
     // Two passes (mean, then squared deviations): no cancellation when values sit far from 0.
     double mean = 0.0;
-    for (size_t t : used)
-        mean += values[t];
+    for (int t = 0; t < n; ++t)
+        mean += value(t);
     mean /= n;
     double ssTotal = 0.0;
-    for (size_t t : used)
-        ssTotal += (values[t] - mean) * (values[t] - mean);
+    for (int t = 0; t < n; ++t)
+        ssTotal += (value(t) - mean) * (value(t) - mean);
     if (!(ssTotal > 0.0))
         return result; // a constant objective: nothing to explain
 
@@ -99,9 +96,9 @@ ImportanceResult parameterImportance(const SearchSpace &space, const std::vector
         const int binCount = importanceBinCount(p, k);
         sum.assign(size_t(binCount), 0.0);
         count.assign(size_t(binCount), 0);
-        for (size_t t : used) {
-            const int b = importanceBin(p, points[t][size_t(i)], k);
-            sum[size_t(b)] += values[t] - mean; // deviations: the bins' means need no second pass
+        for (int t = 0; t < n; ++t) {
+            const int b = importanceBin(p, point(t)[size_t(i)], k);
+            sum[size_t(b)] += value(t) - mean; // deviations: the bins' means need no second pass
             ++count[size_t(b)];
         }
         double ssBetween = 0.0;
@@ -132,19 +129,32 @@ ImportanceResult parameterImportance(const SearchSpace &space, const std::vector
     return result;
 }
 
+} // namespace
+
+ImportanceResult parameterImportance(const SearchSpace &space, const std::vector<Point> &points, const std::vector<double> &values,
+                                     const ImportanceOptions &options)
+{
+    // The observations that count: a finite value and a point of the space's size.
+    std::vector<int> used;
+    used.reserve(values.size());
+    for (size_t t = 0; t < values.size() && t < points.size(); ++t)
+        if (std::isfinite(values[t]) && int(points[t].size()) == space.size())
+            used.push_back(int(t));
+    return estimate(space, int(used.size()), [&](int k) -> const Point & { return points[size_t(used[size_t(k)])]; },
+                    [&](int k) { return values[size_t(used[size_t(k)])]; }, options);
+}
+
 ImportanceResult parameterImportance(const SearchSpace &space, const QVector<Trial> &trials, const ImportanceOptions &options)
 {
-    std::vector<Point> points;
-    std::vector<double> values;
-    points.reserve(size_t(trials.size()));
-    values.reserve(size_t(trials.size()));
-    for (const Trial &t : trials) {
-        if (t.state != TrialState::Complete || !t.value || !std::isfinite(*t.value))
-            continue;
-        points.push_back(t.point);
-        values.push_back(*t.value);
+    std::vector<int> used;
+    used.reserve(size_t(trials.size()));
+    for (int t = 0; t < trials.size(); ++t) {
+        const Trial &trial = trials[t];
+        if (trial.state == TrialState::Complete && trial.value && std::isfinite(*trial.value) && int(trial.point.size()) == space.size())
+            used.push_back(t);
     }
-    return parameterImportance(space, points, values, options);
+    return estimate(space, int(used.size()), [&](int k) -> const Point & { return trials[used[size_t(k)]].point; },
+                    [&](int k) { return *trials[used[size_t(k)]].value; }, options);
 }
 
 } // namespace orrery::tune
