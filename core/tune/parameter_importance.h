@@ -64,8 +64,9 @@ struct ImportanceResult {
 
 struct ImportanceOptions {
     int maxBins = 20;
-    // Below this many observations every importance is 0 (there is nothing to separate from noise).
-    int minTrials = 4;
+    // Below this many observations every importance is 0: with two bins and fewer trials the
+    // estimate is mostly noise (four trials "explain" anything).
+    int minTrials = 8;
 };
 
 // points[t] in the space's order (search_space.h), values[t] its objective; NaN values are skipped.

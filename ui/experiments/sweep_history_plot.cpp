@@ -55,28 +55,30 @@ void SweepHistoryPlot::paintEvent(QPaintEvent *)
                 lo = std::min(lo, *t.value);
                 hi = std::max(hi, *t.value);
             }
-    const sweepplot::Axis x = sweepplot::Axis::fit(trials.first().number, trials.last().number, false);
+    sweepplot::Axis x = sweepplot::Axis::fit(trials.first().number, trials.last().number, false);
+    x.integral = true;
     const sweepplot::Axis y = sweepplot::Axis::fit(lo, hi, false);
-    const double left = fm.horizontalAdvance(QStringLiteral("0.00000")) + fm.height() + 10, top = 8 + 2 * fm.height();
+    const double left = fm.horizontalAdvance(QStringLiteral("0.00000")) + fm.height() + 10, top = 12 + 2 * fm.height();
     const QRectF plot(left, top, std::max(10.0, width() - left - 12), std::max(10.0, height() - top - 2 * fm.height() - 10));
     sweepplot::drawFrame(p, plot, x, y, tr("trial"), m_snapshot->sweep.metric, pal);
 
-    // Legend, right of the title.
+    // The legend, on the line under the title, right-aligned over the plot.
     const QColor complete = sweepplot::completeColor(pal), pruned = sweepplot::prunedColor(), best = sweepplot::bestColor(pal);
     double lx = plot.right();
+    const double ly = 4 + fm.height();
     auto legend = [&](const QString &text, const QColor &c, bool line) {
         const double w = fm.horizontalAdvance(text);
         lx -= w;
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRectF(lx, 4, w + 1, fm.height()), Qt::AlignVCenter, text);
+        p.drawText(QRectF(lx, ly, w + 1, fm.height()), Qt::AlignVCenter, text);
         lx -= 16;
         if (line) {
             p.setPen(QPen(c, 2));
-            p.drawLine(QPointF(lx, 4 + fm.height() / 2.0), QPointF(lx + 12, 4 + fm.height() / 2.0));
+            p.drawLine(QPointF(lx, ly + fm.height() / 2.0), QPointF(lx + 12, ly + fm.height() / 2.0));
         } else {
             p.setPen(Qt::NoPen);
             p.setBrush(c);
-            p.drawEllipse(QPointF(lx + 6, 4 + fm.height() / 2.0), 3, 3);
+            p.drawEllipse(QPointF(lx + 6, ly + fm.height() / 2.0), 3, 3);
         }
         lx -= 14;
     };

@@ -35,7 +35,7 @@ QRectF SweepImportanceBars::barRow(int rank) const
 {
     const QFontMetrics fm(font());
     const double rowH = fm.height() + 8;
-    return QRectF(8, 8 + 2 * fm.height() + rank * rowH, width() - 16, rowH);
+    return QRectF(8, 12 + 3 * fm.height() + rank * rowH, width() - 16, rowH);
 }
 
 void SweepImportanceBars::paintEvent(QPaintEvent *)
@@ -55,17 +55,18 @@ void SweepImportanceBars::paintEvent(QPaintEvent *)
     else if (m_importance.explained <= 0)
         note = tr("No parameter's effect stands out from the noise over %1 complete trials").arg(statformat::count(n));
     else
-        note = tr("Main effects explain %1 of the variance over %2 complete trials").arg(statformat::percent(m_importance.explained), statformat::count(n));
+        note = tr("Main effects explain %1 of the variance over %2 complete trials%3")
+                   .arg(statformat::percent(m_importance.explained), statformat::count(n), n < kFewTrials ? tr(" (few: a rough estimate)") : QString());
     QColor dim = pal.color(QPalette::Text);
     dim.setAlphaF(0.7);
     p.setPen(dim);
-    p.drawText(QRectF(8, 4 + fm.height(), width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(note, Qt::ElideRight, width() - 16));
+    p.drawText(QRectF(8, 4 + fm.height(), width() - 16, 2 * fm.height() + 2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
     if (n < defaults.minTrials)
         return;
     int nameWidth = 0;
     for (const auto &param : m_importance.params)
         nameWidth = std::max(nameWidth, fm.horizontalAdvance(param.name));
-    nameWidth = std::min(nameWidth, width() / 3);
+    nameWidth = std::min(nameWidth, width() / 2);
     const int pctWidth = fm.horizontalAdvance(QStringLiteral("100 %")) + 8;
     const QColor bar = sweepplot::completeColor(pal);
     int rank = 0;

@@ -16,6 +16,9 @@ namespace orrery::ui {
 class SweepImportanceBars : public QWidget {
     Q_OBJECT
 public:
+    // Below this many complete trials the note says the estimate is rough.
+    static constexpr int kFewTrials = 30;
+
     explicit SweepImportanceBars(QWidget *parent = nullptr);
 
     void setImportance(const tune::ImportanceResult &importance);

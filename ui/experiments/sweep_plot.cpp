@@ -67,7 +67,7 @@ QVector<double> Axis::ticks(int count) const
             return out;
         out.clear(); // less than two decades: round values in between, as on a linear axis
     }
-    const double raw = (hi - lo) / std::max(1, count);
+    const double raw = integral ? std::max(1.0, (hi - lo) / std::max(1, count)) : (hi - lo) / std::max(1, count);
     const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
     double step = magnitude;
     for (double m : {1.0, 2.0, 5.0, 10.0})
@@ -99,7 +99,7 @@ void drawFrame(QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, co
     grid.setAlphaF(0.35);
     const QFontMetrics fm(p.font());
     p.setPen(QPen(grid, 1));
-    for (double v : y.ticks(std::max(2, int(plot.height() / 40)))) {
+    for (double v : y.ticks(std::max(3, int(plot.height() / 32)))) {
         const double py = yAt(y, plot, v);
         if (py < plot.top() - 0.5 || py > plot.bottom() + 0.5)
             continue;

@@ -26,6 +26,7 @@ struct Axis {
     double lo = 0.0, hi = 1.0;
     bool log = false;           // lo > 0
     QStringList categories;     // a categorical axis: positions 0 … n−1, labelled
+    bool integral = false;      // whole numbers only (trial numbers, steps): ticks 1 apart at least
 
     // lo … hi over the finite values seen (a margin of 4 % on a linear axis; a degenerate range widened).
     static Axis fit(double min, double max, bool log);

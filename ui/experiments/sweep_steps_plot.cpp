@@ -79,7 +79,8 @@ void SweepStepsPlot::paintEvent(QPaintEvent *)
             ylo = std::min(ylo, pt.y());
             yhi = std::max(yhi, pt.y());
         }
-    const sweepplot::Axis x = sweepplot::Axis::fit(xlo, xhi, false);
+    sweepplot::Axis x = sweepplot::Axis::fit(xlo, xhi, false);
+    x.integral = true; // epochs
     const sweepplot::Axis y = sweepplot::Axis::fit(ylo, yhi, false);
     const double left = fm.horizontalAdvance(QStringLiteral("0.00000")) + fm.height() + 10, top = 8 + 2 * fm.height();
     const QRectF plot(left, top, std::max(10.0, width() - left - 12), std::max(10.0, height() - top - 2 * fm.height() - 10));

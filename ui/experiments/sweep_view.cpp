@@ -78,8 +78,9 @@ SweepView::SweepView(store::DatabaseWorker *worker, QWidget *parent)
     auto *charts = new QSplitter(Qt::Vertical, m_content);
     charts->addWidget(top);
     charts->addWidget(m_charts);
-    charts->setStretchFactor(0, 2);
-    charts->setStretchFactor(1, 3);
+    charts->setStretchFactor(0, 1);
+    charts->setStretchFactor(1, 1);
+    charts->setSizes({1, 1}); // half and half of whatever height the tab gets
     auto *main = new QSplitter(Qt::Horizontal, m_content);
     main->addWidget(m_table);
     main->addWidget(charts);
