@@ -27,10 +27,15 @@
 // K grows with the trials as n^(1/3), 2 … maxBins: finer bins lose less of a smooth effect (a
 // linear one keeps 1 − 1/K² of its variance), coarser bins estimate each mean better.
 //
-// What it does not measure: interactions (Σ S_i ≤ 1; `explained` says how much the main effects
-// account for, the rest is interactions and noise), and it weighs the space as the trials sampled it
-// (a TPE sweep's trials crowd the good region: the importance is "over the configurations tried",
-// as with any estimate from a sweep's own trials). Only complete trials with a finite value count.
+// What it does not measure: interactions (Σ S_i ≤ 1 for independent parameters; `explained` says
+// how much the main effects account for, the rest is interactions and noise), and it weighs the
+// space as the trials sampled it (a TPE sweep's trials crowd the good region: the importance is
+// "over the configurations tried", as with any estimate from a sweep's own trials). A sampler that
+// chooses parameters together makes them dependent, and then their main effects overlap: Σ S_i
+// may pass 1 (`explained` is capped at 1; the shares still rank them). Only complete trials with a
+// finite value count — and a pruner picks which trials complete: where it stops the bad learning
+// rates early, the survivors vary less in lr, and lr's importance among them is smaller than over
+// every configuration tried.
 //
 // Threads: pure functions.
 

@@ -63,9 +63,14 @@ SweepActions::SweepActions(QWidget *parent)
 SweepActions::~SweepActions()
 {
     if (m_process && m_process->state() != QProcess::NotRunning) {
+        // A training started here ends with the window: SIGTERM first, which orrery-train turns
+        // into a clean stop (its run recorded as ended), SIGKILL if it does not stop.
         m_process->disconnect(this);
-        m_process->kill(); // a training started here ends with the window
-        m_process->waitForFinished(2000);
+        m_process->terminate();
+        if (!m_process->waitForFinished(3000)) {
+            m_process->kill();
+            m_process->waitForFinished(1000);
+        }
     }
 }
 

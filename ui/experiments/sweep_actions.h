@@ -5,8 +5,8 @@
 // --workspace ROOT --json` for the best complete trial: the trainer's own process (DESIGN.md,
 // "Processes": LibTorch never runs in the window), tracked here — its progress lines ("… step N/M",
 // which orrery-train writes to a pipe every 2 s) fill the progress bar, and its outcome (the new
-// run, or the error's last line) is shown when it ends. Closing the view kills it (it is the
-// window's child; a sweep's own trials are orrery-cli tune's).
+// run, or the error's last line) is shown when it ends. Closing the view stops it (SIGTERM: the
+// trainer stops cleanly; it is the window's child, where a sweep's own trials are orrery-cli tune's).
 //
 // "Register it" runs `orrery-cli models register NAME --run RUN --workspace ROOT --json` on the
 // best configuration's run: the one just trained from here, else the best trial's own training

@@ -31,11 +31,19 @@ QStringList SweepImportanceBars::rankedNames() const
     return names;
 }
 
+double SweepImportanceBars::sumOfIndices() const
+{
+    double sum = 0.0;
+    for (const tune::ParamImportance &p : m_importance.params)
+        sum += p.importance;
+    return sum;
+}
+
 QRectF SweepImportanceBars::barRow(int rank) const
 {
     const QFontMetrics fm(font());
     const double rowH = fm.height() + 8;
-    return QRectF(8, 12 + 3 * fm.height() + rank * rowH, width() - 16, rowH);
+    return QRectF(8, m_barsTop + rank * rowH, width() - 16, rowH);
 }
 
 void SweepImportanceBars::paintEvent(QPaintEvent *)
@@ -54,13 +62,21 @@ void SweepImportanceBars::paintEvent(QPaintEvent *)
         note = tr("Needs %1 complete trials (%2 so far)").arg(defaults.minTrials).arg(n);
     else if (m_importance.explained <= 0)
         note = tr("No parameter's effect stands out from the noise over %1 complete trials").arg(statformat::count(n));
+    else if (sumOfIndices() > 1.0)
+        // Indices that add up past 1: the trials' parameters are not independent (a sampler such
+        // as TPE chooses them together), so their main effects overlap.
+        note = tr("%1 complete trials; the effects overlap (the sampler chose the parameters together)%2")
+                   .arg(statformat::count(n), n < kFewTrials ? tr("; few trials: a rough estimate") : QString());
     else
         note = tr("Main effects explain %1 of the variance over %2 complete trials%3")
                    .arg(statformat::percent(m_importance.explained), statformat::count(n), n < kFewTrials ? tr(" (few: a rough estimate)") : QString());
     QColor dim = pal.color(QPalette::Text);
     dim.setAlphaF(0.7);
     p.setPen(dim);
-    p.drawText(QRectF(8, 4 + fm.height(), width() - 16, 2 * fm.height() + 2), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
+    // The note wraps to the width; the bars start under it.
+    const QRect noteRect = fm.boundingRect(QRect(8, 4 + fm.height(), std::max(40, width() - 16), 10 * fm.height()), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
+    p.drawText(noteRect, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
+    m_barsTop = noteRect.bottom() + 8;
     if (n < defaults.minTrials)
         return;
     int nameWidth = 0;

@@ -32,8 +32,10 @@ protected:
 
 private:
     QRectF barRow(int rank) const;
+    double sumOfIndices() const; // before parameter_importance's cap at 1
 
     tune::ImportanceResult m_importance;
+    double m_barsTop = 0.0; // under the note, as last painted
 };
 
 } // namespace orrery::ui

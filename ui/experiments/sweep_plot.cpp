@@ -109,7 +109,7 @@ void drawFrame(QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, co
         const QString l = y.label(v);
         p.drawText(QRectF(plot.left() - 6 - fm.horizontalAdvance(l), py - fm.height() / 2.0, fm.horizontalAdvance(l) + 1, fm.height()), Qt::AlignRight | Qt::AlignVCenter, l);
     }
-    const int xCount = std::max(2, int(plot.width() / 80));
+    const int xCount = std::max(2, int(plot.width() / 60));
     for (double v : x.ticks(xCount)) {
         const double px = xAt(x, plot, v);
         if (px < plot.left() - 0.5 || px > plot.right() + 0.5)

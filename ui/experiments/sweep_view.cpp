@@ -75,6 +75,7 @@ SweepView::SweepView(store::DatabaseWorker *worker, QWidget *parent)
     top->addWidget(m_importance);
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
+    top->setSizes({3, 2});
     auto *charts = new QSplitter(Qt::Vertical, m_content);
     charts->addWidget(top);
     charts->addWidget(m_charts);
