@@ -22,7 +22,10 @@ bool byGridValue(const ParamSpec &p, int continuousBins)
     return c > 0 && c <= continuousBins;
 }
 
-double scaled(const ParamSpec &p, double v) { return p.log ? std::log(v) : v; }
+double scaled(const ParamSpec &p, double v)
+{
+    return p.log ? std::log(v) : v;
+}
 
 } // namespace
 
@@ -131,8 +134,8 @@ ImportanceResult estimate(const SearchSpace &space, int n, PointAt point, ValueA
 
 } // namespace
 
-ImportanceResult parameterImportance(const SearchSpace &space, const std::vector<Point> &points, const std::vector<double> &values,
-                                     const ImportanceOptions &options)
+ImportanceResult parameterImportance(
+    const SearchSpace &space, const std::vector<Point> &points, const std::vector<double> &values, const ImportanceOptions &options)
 {
     // The observations that count: a finite value and a point of the space's size.
     std::vector<int> used;
@@ -140,8 +143,9 @@ ImportanceResult parameterImportance(const SearchSpace &space, const std::vector
     for (size_t t = 0; t < values.size() && t < points.size(); ++t)
         if (std::isfinite(values[t]) && int(points[t].size()) == space.size())
             used.push_back(int(t));
-    return estimate(space, int(used.size()), [&](int k) -> const Point & { return points[size_t(used[size_t(k)])]; },
-                    [&](int k) { return values[size_t(used[size_t(k)])]; }, options);
+    return estimate(
+        space, int(used.size()), [&](int k) -> const Point & { return points[size_t(used[size_t(k)])]; },
+        [&](int k) { return values[size_t(used[size_t(k)])]; }, options);
 }
 
 ImportanceResult parameterImportance(const SearchSpace &space, const QVector<Trial> &trials, const ImportanceOptions &options)
@@ -153,8 +157,9 @@ ImportanceResult parameterImportance(const SearchSpace &space, const QVector<Tri
         if (trial.state == TrialState::Complete && trial.value && std::isfinite(*trial.value) && int(trial.point.size()) == space.size())
             used.push_back(t);
     }
-    return estimate(space, int(used.size()), [&](int k) -> const Point & { return trials[used[size_t(k)]].point; },
-                    [&](int k) { return *trials[used[size_t(k)]].value; }, options);
+    return estimate(
+        space, int(used.size()), [&](int k) -> const Point & { return trials[used[size_t(k)]].point; },
+        [&](int k) { return *trials[used[size_t(k)]].value; }, options);
 }
 
 } // namespace orrery::tune

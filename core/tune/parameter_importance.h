@@ -54,14 +54,14 @@ struct ParamImportance {
     QString name;
     double importance = 0.0; // ε², the first-order index estimate, 0 … 1
     double etaSquared = 0.0; // η² before the bias correction
-    double share = 0.0;      // importance / Σ importances (sums to 1, as Optuna normalises); 0 when all are 0
-    int bins = 0;            // non-empty bins
+    double share = 0.0; // importance / Σ importances (sums to 1, as Optuna normalises); 0 when all are 0
+    int bins = 0; // non-empty bins
 };
 
 struct ImportanceResult {
     QVector<ParamImportance> params; // in the space's order
-    int trials = 0;                  // observations used
-    double explained = 0.0;          // Σ importance, capped at 1
+    int trials = 0; // observations used
+    double explained = 0.0; // Σ importance, capped at 1
 
     // Indices into params, most important first (ties: the space's order).
     QVector<int> ranking() const;
@@ -75,8 +75,8 @@ struct ImportanceOptions {
 };
 
 // points[t] in the space's order (search_space.h), values[t] its objective; NaN values are skipped.
-ImportanceResult parameterImportance(const SearchSpace &space, const std::vector<Point> &points, const std::vector<double> &values,
-                                     const ImportanceOptions &options = {});
+ImportanceResult parameterImportance(
+    const SearchSpace &space, const std::vector<Point> &points, const std::vector<double> &values, const ImportanceOptions &options = {});
 // The complete trials with a finite value.
 ImportanceResult parameterImportance(const SearchSpace &space, const QVector<Trial> &trials, const ImportanceOptions &options = {});
 

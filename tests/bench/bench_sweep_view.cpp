@@ -45,8 +45,7 @@ constexpr int kUpdate = 1000;
     std::exit(2);
 }
 
-template <typename F>
-void waitFor(F done)
+template <typename F> void waitFor(F done)
 {
     QElapsedTimer t;
     t.start();
@@ -70,7 +69,10 @@ double median(std::vector<double> v)
     return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
-double maximum(const std::vector<double> &v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); }
+double maximum(const std::vector<double> &v)
+{
+    return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+}
 
 } // namespace
 
@@ -110,7 +112,8 @@ int main(int argc, char **argv)
 
     std::vector<double> paint, paintCpu, update, updateCpu;
     for (int round = 0; round < kRounds; ++round) {
-        store::DatabaseWorker worker(QStringLiteral("bench-sweep"), QStringLiteral("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536"));
+        store::DatabaseWorker worker(
+            QStringLiteral("bench-sweep"), QStringLiteral("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536"));
         worker.setDatabasePath(path);
         ui::SweepView view(&worker);
         view.resize(1600, 1000);
@@ -141,9 +144,13 @@ int main(int argc, char **argv)
         view.repaint();
         update.push_back(t.nsecsElapsed() / 1e6);
         updateCpu.push_back(cpuMs() - c0);
-        if (view.snapshot()->full || view.snapshot()->changed.size() < kUpdate || view.snapshot()->summary.complete != completeBefore + kUpdate)
+        if (view.snapshot()->full || view.snapshot()->changed.size() < kUpdate
+            || view.snapshot()->summary.complete != completeBefore + kUpdate)
             die(QStringLiteral("the update read %1 changed trials (full: %2), %3 complete instead of %4")
-                    .arg(view.snapshot()->changed.size()).arg(view.snapshot()->full).arg(view.snapshot()->summary.complete).arg(completeBefore + kUpdate));
+                    .arg(view.snapshot()->changed.size())
+                    .arg(view.snapshot()->full)
+                    .arg(view.snapshot()->summary.complete)
+                    .arg(completeBefore + kUpdate));
 
         if (round == 0) {
             for (int tab = 1; tab < view.chartTabs()->count(); ++tab) {
@@ -151,7 +158,6 @@ int main(int argc, char **argv)
                 view.chartTabs()->setCurrentIndex(tab);
                 view.chartTabs()->currentWidget()->repaint();
                 std::printf("bench sweep_view_tab_%s %.1f ms\n", tab == 1 ? "slices" : "parallel", t.nsecsElapsed() / 1e6);
-
             }
             view.chartTabs()->setCurrentIndex(0);
             t.restart();

@@ -18,11 +18,8 @@
 namespace orrery::ui {
 
 SweepActions::SweepActions(QWidget *parent)
-    : QWidget(parent),
-      m_train(new QPushButton(tr("Train the best configuration"), this)),
-      m_register(new QPushButton(tr("Register it"), this)),
-      m_name(new QLineEdit(this)),
-      m_progress(new QProgressBar(this)),
+    : QWidget(parent), m_train(new QPushButton(tr("Train the best configuration"), this)),
+      m_register(new QPushButton(tr("Register it"), this)), m_name(new QLineEdit(this)), m_progress(new QProgressBar(this)),
       m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("sweepActions"));
@@ -107,7 +104,8 @@ QString SweepActions::bestConfigPath() const
 {
     if (!m_snapshot || !m_snapshot->summary.bestTrial || m_root.isEmpty())
         return QString();
-    return tune::SweepRunner::sweepDir(m_root, m_snapshot->sweep.id) + QStringLiteral("/trial-%1/config.yaml").arg(*m_snapshot->summary.bestTrial);
+    return tune::SweepRunner::sweepDir(m_root, m_snapshot->sweep.id)
+        + QStringLiteral("/trial-%1/config.yaml").arg(*m_snapshot->summary.bestTrial);
 }
 
 QString SweepActions::registerRunId() const
@@ -134,15 +132,17 @@ void SweepActions::updateEnabled()
     if (!m_snapshot || !m_snapshot->summary.bestTrial)
         m_train->setToolTip(tr("No complete trial yet"));
     else if (!haveConfig)
-        m_train->setToolTip(tr("The best trial's config is not in this workspace (%1)").arg(config.isEmpty() ? tr("no workspace folder") : config));
+        m_train->setToolTip(
+            tr("The best trial's config is not in this workspace (%1)").arg(config.isEmpty() ? tr("no workspace folder") : config));
     else
         m_train->setToolTip(tr("Runs `orrery-cli train %1`: trial %2's configuration, trained again as a run of its own")
                                 .arg(QDir(m_root).relativeFilePath(config))
                                 .arg(*m_snapshot->summary.bestTrial));
     const QString run = registerRunId();
     m_register->setEnabled(!busy && !run.isEmpty() && !m_name->text().trimmed().isEmpty() && !m_root.isEmpty());
-    m_register->setToolTip(run.isEmpty() ? tr("Enabled once the best configuration has a run with a model: train it, or wait for a trial that logs one")
-                                         : tr("Runs `orrery-cli models register %1 --run %2`").arg(m_name->text().trimmed(), run));
+    m_register->setToolTip(run.isEmpty()
+            ? tr("Enabled once the best configuration has a run with a model: train it, or wait for a trial that logs one")
+            : tr("Runs `orrery-cli models register %1 --run %2`").arg(m_name->text().trimmed(), run));
 }
 
 void SweepActions::showStatus(const QString &text, bool error)
@@ -193,7 +193,8 @@ void SweepActions::trainBest()
     m_progress->show();
     showStatus(tr("Training trial %1's configuration…").arg(trial), false);
     connect(p, &QProcess::readyReadStandardError, this, &SweepActions::onTrainOutput);
-    connect(p, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) { onTrainFinished(status == QProcess::NormalExit ? code : -1); });
+    connect(p, &QProcess::finished, this,
+        [this](int code, QProcess::ExitStatus status) { onTrainFinished(status == QProcess::NormalExit ? code : -1); });
 }
 
 void SweepActions::onTrainOutput()
@@ -230,7 +231,7 @@ void SweepActions::onTrainFinished(int code)
                        .arg(trial)
                        .arg(code < 0 ? tr("crashed") : tr("exit %1").arg(code))
                        .arg(why.isEmpty() ? tr("it printed nothing") : why),
-                   true);
+            true);
         updateEnabled();
         Q_EMIT finished(false, m_status->text());
         return;
@@ -259,11 +260,13 @@ void SweepActions::registerBest()
     const QString name = m_name->text().trimmed();
     if (isBusy() || run.isEmpty() || name.isEmpty() || !m_snapshot)
         return;
-    QProcess *p = start({QStringLiteral("models"), QStringLiteral("register"), name, QStringLiteral("--run"), run, QStringLiteral("--description"),
-                         tr("The best configuration of sweep %1 (trial %2)").arg(m_snapshot->sweep.name).arg(*m_snapshot->summary.bestTrial),
-                         QStringLiteral("--workspace"), m_root, QStringLiteral("--json")});
+    QProcess *p
+        = start({QStringLiteral("models"), QStringLiteral("register"), name, QStringLiteral("--run"), run, QStringLiteral("--description"),
+            tr("The best configuration of sweep %1 (trial %2)").arg(m_snapshot->sweep.name).arg(*m_snapshot->summary.bestTrial),
+            QStringLiteral("--workspace"), m_root, QStringLiteral("--json")});
     showStatus(tr("Registering run %1 as %2…").arg(run.left(8), name), false);
-    connect(p, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) { onRegisterFinished(status == QProcess::NormalExit ? code : -1); });
+    connect(p, &QProcess::finished, this,
+        [this](int code, QProcess::ExitStatus status) { onRegisterFinished(status == QProcess::NormalExit ? code : -1); });
 }
 
 void SweepActions::onRegisterFinished(int code)
@@ -278,7 +281,9 @@ void SweepActions::onRegisterFinished(int code)
     const QJsonObject version = QJsonDocument::fromJson(out.trimmed()).object();
     if (code != 0 || !version.contains(QStringLiteral("version"))) {
         const QString why = lastLine(err);
-        showStatus(tr("Registering failed (%1): %2").arg(code < 0 ? tr("crashed") : tr("exit %1").arg(code), why.isEmpty() ? tr("it printed nothing") : why), true);
+        showStatus(tr("Registering failed (%1): %2")
+                       .arg(code < 0 ? tr("crashed") : tr("exit %1").arg(code), why.isEmpty() ? tr("it printed nothing") : why),
+            true);
         updateEnabled();
         Q_EMIT finished(false, m_status->text());
         return;
@@ -286,7 +291,7 @@ void SweepActions::onRegisterFinished(int code)
     showStatus(tr("Registered %1 version %2 (not validated yet: the registry's gates decide whether it may become champion)")
                    .arg(version.value(QStringLiteral("name")).toString())
                    .arg(version.value(QStringLiteral("version")).toInt()),
-               false);
+        false);
     updateEnabled();
     Q_EMIT finished(true, m_status->text());
 }

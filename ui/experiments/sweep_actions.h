@@ -83,8 +83,8 @@ private:
     QPointer<QProcess> m_process;
     QByteArray m_stderr;
     bool m_nameEdited = false;
-    int m_trainedTrial = -1;      // the trial whose configuration was trained here
-    QString m_trainedRunId;       // that training's run, when it logged a model
+    int m_trainedTrial = -1; // the trial whose configuration was trained here
+    QString m_trainedRunId; // that training's run, when it logged a model
 };
 
 } // namespace orrery::ui

@@ -69,12 +69,14 @@ void SweepImportanceBars::paintEvent(QPaintEvent *)
                    .arg(statformat::count(n), n < kFewTrials ? tr("; few trials: a rough estimate") : QString());
     else
         note = tr("Main effects explain %1 of the variance over %2 complete trials%3")
-                   .arg(statformat::percent(m_importance.explained), statformat::count(n), n < kFewTrials ? tr(" (few: a rough estimate)") : QString());
+                   .arg(statformat::percent(m_importance.explained), statformat::count(n),
+                       n < kFewTrials ? tr(" (few: a rough estimate)") : QString());
     QColor dim = pal.color(QPalette::Text);
     dim.setAlphaF(0.7);
     p.setPen(dim);
     // The note wraps to the width; the bars start under it.
-    const QRect noteRect = fm.boundingRect(QRect(8, 4 + fm.height(), std::max(40, width() - 16), 10 * fm.height()), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
+    const QRect noteRect = fm.boundingRect(
+        QRect(8, 4 + fm.height(), std::max(40, width() - 16), 10 * fm.height()), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
     p.drawText(noteRect, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, note);
     m_barsTop = noteRect.bottom() + 8;
     if (n < defaults.minTrials)
@@ -90,13 +92,15 @@ void SweepImportanceBars::paintEvent(QPaintEvent *)
         const tune::ParamImportance &param = m_importance.params[i];
         const QRectF row = barRow(rank++);
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRectF(row.left(), row.top(), nameWidth, row.height()), Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(param.name, Qt::ElideMiddle, nameWidth));
+        p.drawText(QRectF(row.left(), row.top(), nameWidth, row.height()), Qt::AlignLeft | Qt::AlignVCenter,
+            fm.elidedText(param.name, Qt::ElideMiddle, nameWidth));
         const double x0 = row.left() + nameWidth + 8, full = std::max(10.0, row.width() - nameWidth - 8 - pctWidth);
         p.setPen(Qt::NoPen);
         p.setBrush(bar);
         p.drawRect(QRectF(x0, row.top() + 3, std::max(1.0, full * param.share), row.height() - 6));
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRectF(x0 + full * param.share + 6, row.top(), pctWidth, row.height()), Qt::AlignLeft | Qt::AlignVCenter, statformat::percent(param.share));
+        p.drawText(QRectF(x0 + full * param.share + 6, row.top(), pctWidth, row.height()), Qt::AlignLeft | Qt::AlignVCenter,
+            statformat::percent(param.share));
     }
 }
 
@@ -110,13 +114,13 @@ bool SweepImportanceBars::event(QEvent *e)
                 continue;
             const tune::ParamImportance &param = m_importance.params[order[rank]];
             QToolTip::showText(help->globalPos(),
-                               tr("%1: %2 of the objective's variance is its main effect (first-order Sobol index, ε² = %3; η² = %4 before "
-                                  "the correction for %5 bins over %6 trials)")
-                                   .arg(param.name, statformat::percent(param.importance), QString::number(param.importance, 'g', 3),
-                                        QString::number(param.etaSquared, 'g', 3))
-                                   .arg(param.bins)
-                                   .arg(m_importance.trials),
-                               this);
+                tr("%1: %2 of the objective's variance is its main effect (first-order Sobol index, ε² = %3; η² = %4 before "
+                   "the correction for %5 bins over %6 trials)")
+                    .arg(param.name, statformat::percent(param.importance), QString::number(param.importance, 'g', 3),
+                        QString::number(param.etaSquared, 'g', 3))
+                    .arg(param.bins)
+                    .arg(m_importance.trials),
+                this);
             return true;
         }
         QToolTip::hideText();

@@ -91,7 +91,8 @@ QString Axis::label(double v) const
     return QString::number(v, 'g', 4);
 }
 
-void drawFrame(QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, const QString &xTitle, const QString &yTitle, const QPalette &palette)
+void drawFrame(
+    QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, const QString &xTitle, const QString &yTitle, const QPalette &palette)
 {
     p.save();
     const QColor text = palette.color(QPalette::Text);
@@ -107,7 +108,8 @@ void drawFrame(QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, co
         p.drawLine(QPointF(plot.left(), py), QPointF(plot.right(), py));
         p.setPen(text);
         const QString l = y.label(v);
-        p.drawText(QRectF(plot.left() - 6 - fm.horizontalAdvance(l), py - fm.height() / 2.0, fm.horizontalAdvance(l) + 1, fm.height()), Qt::AlignRight | Qt::AlignVCenter, l);
+        p.drawText(QRectF(plot.left() - 6 - fm.horizontalAdvance(l), py - fm.height() / 2.0, fm.horizontalAdvance(l) + 1, fm.height()),
+            Qt::AlignRight | Qt::AlignVCenter, l);
     }
     const int xCount = std::max(2, int(plot.width() / 60));
     for (double v : x.ticks(xCount)) {
@@ -132,7 +134,8 @@ void drawFrame(QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, co
     if (!yTitle.isEmpty()) {
         p.translate(plot.left() - 6 - fm.horizontalAdvance(QStringLiteral("0.0000")) - fm.height(), plot.center().y());
         p.rotate(-90);
-        p.drawText(QRectF(-plot.height() / 2, -fm.height() / 2.0, plot.height(), fm.height()), Qt::AlignCenter, fm.elidedText(yTitle, Qt::ElideRight, int(plot.height())));
+        p.drawText(QRectF(-plot.height() / 2, -fm.height() / 2.0, plot.height(), fm.height()), Qt::AlignCenter,
+            fm.elidedText(yTitle, Qt::ElideRight, int(plot.height())));
     }
     p.restore();
 }
@@ -154,7 +157,6 @@ int drawDots(QPainter &p, const QRectF &plot, const QVector<QPointF> &pixels, co
             continue;
         taken[at] = true;
         centres.append(pt); // the first point of its cell, where it is: small sweeps look as they are
-
     }
     p.save();
     p.setPen(Qt::NoPen);
@@ -170,7 +172,10 @@ QColor completeColor(const QPalette &palette)
     return palette.color(QPalette::Base).lightnessF() >= 0.5 ? QColor(0x3b, 0x52, 0x8b) : QColor(0x7a, 0x9c, 0xe0);
 }
 
-QColor prunedColor() { return QColor(0xd0, 0x80, 0x10); }
+QColor prunedColor()
+{
+    return QColor(0xd0, 0x80, 0x10);
+}
 
 QColor bestColor(const QPalette &palette)
 {

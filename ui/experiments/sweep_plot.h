@@ -24,9 +24,9 @@ namespace orrery::ui::sweepplot {
 
 struct Axis {
     double lo = 0.0, hi = 1.0;
-    bool log = false;           // lo > 0
-    QStringList categories;     // a categorical axis: positions 0 … n−1, labelled
-    bool integral = false;      // whole numbers only (trial numbers, steps): ticks 1 apart at least
+    bool log = false; // lo > 0
+    QStringList categories; // a categorical axis: positions 0 … n−1, labelled
+    bool integral = false; // whole numbers only (trial numbers, steps): ticks 1 apart at least
 
     // lo … hi over the finite values seen (a margin of 4 % on a linear axis; a degenerate range widened).
     static Axis fit(double min, double max, bool log);
@@ -39,11 +39,18 @@ struct Axis {
 };
 
 // Pixel position of v on a horizontal (x) or vertical (y) axis over `plot`.
-inline double xAt(const Axis &a, const QRectF &plot, double v) { return plot.left() + a.fraction(v) * plot.width(); }
-inline double yAt(const Axis &a, const QRectF &plot, double v) { return plot.bottom() - a.fraction(v) * plot.height(); }
+inline double xAt(const Axis &a, const QRectF &plot, double v)
+{
+    return plot.left() + a.fraction(v) * plot.width();
+}
+inline double yAt(const Axis &a, const QRectF &plot, double v)
+{
+    return plot.bottom() - a.fraction(v) * plot.height();
+}
 
 // The plot's frame, its ticks with labels and the axes' titles, in the palette's text colours.
-void drawFrame(QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, const QString &xTitle, const QString &yTitle, const QPalette &palette);
+void drawFrame(
+    QPainter &p, const QRectF &plot, const Axis &x, const Axis &y, const QString &xTitle, const QString &yTitle, const QPalette &palette);
 
 // A dot of `radius` at each point, at most one per (2·radius)² cell: n points cost n lookups and
 // at most (plot area / cell) dots drawn. Returns how many dots were drawn.

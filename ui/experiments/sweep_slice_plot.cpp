@@ -104,7 +104,7 @@ void SweepSlicePlot::paintEvent(QPaintEvent *)
         const QRectF cell((i % columns) * cellW, (i / columns) * cellH, cellW, cellH);
         const double left = fm.horizontalAdvance(QStringLiteral("0.00000")) + fm.height() + 10;
         const QRectF plot(cell.left() + left, cell.top() + 8 + 1.5 * fm.height(), std::max(10.0, cell.width() - left - 12),
-                          std::max(10.0, cell.height() - 2.5 * fm.height() - 24));
+            std::max(10.0, cell.height() - 2.5 * fm.height() - 24));
         sweepplot::Axis x;
         if (spec.kind == ParamKind::Categorical) {
             QStringList names;
@@ -116,7 +116,7 @@ void SweepSlicePlot::paintEvent(QPaintEvent *)
         }
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRectF(cell.left() + 8, cell.top() + 4, cell.width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-                   spec.log ? tr("%1 (log)").arg(spec.name) : spec.name);
+            spec.log ? tr("%1 (log)").arg(spec.name) : spec.name);
         sweepplot::drawFrame(p, plot, x, y, QString(), i % columns == 0 ? m_snapshot->sweep.metric : QString(), pal);
         QVector<QPointF> dots;
         dots.reserve(trials.size());

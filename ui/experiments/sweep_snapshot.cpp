@@ -34,8 +34,8 @@ Result<QHash<QString, QString>> sweepTags(store::Database &db, const QString &ru
 
 bool same(const Trial &a, const Trial &b)
 {
-    return a.state == b.state && a.value == b.value && a.steps == b.steps && a.started == b.started && a.finished == b.finished &&
-           a.runId == b.runId && a.reason == b.reason;
+    return a.state == b.state && a.value == b.value && a.steps == b.steps && a.started == b.started && a.finished == b.finished
+        && a.runId == b.runId && a.reason == b.reason;
 }
 
 TrialState stateOf(std::string_view s)
@@ -77,7 +77,10 @@ tune::Point parsePoint(std::string_view text, int size)
     return p;
 }
 
-bool better(double a, double b, tune::Direction direction) { return direction == tune::Direction::Minimize ? a < b : a > b; }
+bool better(double a, double b, tune::Direction direction)
+{
+    return direction == tune::Direction::Minimize ? a < b : a > b;
+}
 
 // A param's value as the parallel coordinates take it: numbers as numbers, anything else (a list
 // of hidden sizes, a text) as its compact JSON, a category.
@@ -150,8 +153,9 @@ Status SweepReader::readAll(store::Database &db, SweepSnapshot &out)
     // 100,000 trials, more than the view's whole budget. Every trial is read here without its
     // params (the view writes them from the point and the space: SearchSpace::valueOf), the point
     // parsed in place from its UTF-8 text.
-    ORRERY_ASSIGN_OR_RETURN(auto q, db.prepare(QStringLiteral(
-        "SELECT number, state, point, value, steps, run_id, reason, started, finished, source FROM sweep_trials WHERE sweep_id = ? ORDER BY number")));
+    ORRERY_ASSIGN_OR_RETURN(auto q,
+        db.prepare(QStringLiteral("SELECT number, state, point, value, steps, run_id, reason, started, finished, source FROM sweep_trials "
+                                  "WHERE sweep_id = ? ORDER BY number")));
     q.bind(1, m_sweepId);
     m_trials.clear();
     const int params = out.sweep.spec.space.size();
@@ -181,9 +185,10 @@ Status SweepReader::readAll(store::Database &db, SweepSnapshot &out)
     // A registered model already fed from this sweep's experiment is the likely name to register
     // under (the demo's "fraud"); else the sweep's own name.
     m_suggestedName = out.sweep.name;
-    ORRERY_ASSIGN_OR_RETURN(auto name, db.prepare(QStringLiteral(
-        "SELECT mv.name FROM model_versions mv JOIN runs r ON r.id = mv.run_id "
-        "WHERE r.experiment_id = (SELECT experiment_id FROM runs WHERE id = ?) ORDER BY mv.creation_time DESC LIMIT 1")));
+    ORRERY_ASSIGN_OR_RETURN(auto name,
+        db.prepare(QStringLiteral(
+            "SELECT mv.name FROM model_versions mv JOIN runs r ON r.id = mv.run_id "
+            "WHERE r.experiment_id = (SELECT experiment_id FROM runs WHERE id = ?) ORDER BY mv.creation_time DESC LIMIT 1")));
     name.bind(1, out.sweep.runId);
     if (name.next())
         m_suggestedName = name.text(0);
@@ -292,14 +297,15 @@ Status SweepReader::readCurves(store::Database &db, SweepSnapshot &out) const
         }
         return q.status();
     };
-    ORRERY_ASSIGN_OR_RETURN(auto one, db.prepare(QStringLiteral("SELECT number, step, value FROM sweep_steps WHERE sweep_id = ? AND number = ? ORDER BY step")));
+    ORRERY_ASSIGN_OR_RETURN(auto one,
+        db.prepare(QStringLiteral("SELECT number, step, value FROM sweep_steps WHERE sweep_id = ? AND number = ? ORDER BY step")));
     for (int number : std::as_const(best)) {
         one.reset();
         one.bind(1, m_sweepId).bind(2, number);
         ORRERY_TRY(add(one));
     }
-    ORRERY_ASSIGN_OR_RETURN(auto recent, db.prepare(QStringLiteral(
-        "SELECT number, step, value FROM sweep_steps WHERE sweep_id = ? AND number >= ? ORDER BY number, step")));
+    ORRERY_ASSIGN_OR_RETURN(auto recent,
+        db.prepare(QStringLiteral("SELECT number, step, value FROM sweep_steps WHERE sweep_id = ? AND number >= ? ORDER BY number, step")));
     recent.bind(1, m_sweepId).bind(2, recentFrom);
     return add(recent);
 }
@@ -336,7 +342,7 @@ RunPopulation SweepReader::buildPopulation(const SweepSnapshot &out) const
         const tune::Direction d = out.sweep.direction;
         std::vector<int> order(complete.begin(), complete.end());
         std::nth_element(order.begin(), order.begin() + kPopulationCap / 2, order.end(),
-                         [&](int a, int b) { return better(*m_trials[a].value, *m_trials[b].value, d); });
+            [&](int a, int b) { return better(*m_trials[a].value, *m_trials[b].value, d); });
         std::vector<int> rest(order.begin() + kPopulationCap / 2, order.end());
         std::sort(rest.begin(), rest.end());
         chosen = QVector<int>(order.begin(), order.begin() + kPopulationCap / 2);

@@ -38,7 +38,7 @@ namespace orrery::ui {
 // Where a run stands in a sweep.
 struct SweepRef {
     qint64 sweepId = 0; // 0: the run is not part of a sweep
-    int trial = -1;     // the run is this trial's training run; -1: the sweep's own run (or not known yet)
+    int trial = -1; // the run is this trial's training run; -1: the sweep's own run (or not known yet)
 };
 
 // The run's own tag orrery.sweep.id (the sweep's tracking run), else its parent's (a trial's
@@ -66,11 +66,11 @@ struct SweepSnapshot {
     QVector<QPointF> bestSoFar;
     tune::ImportanceResult importance;
     QVector<SweepStepCurve> curves; // the trials the intermediate-values plot draws
-    RunPopulation population;       // the trials the parallel coordinates draw (paramKeys, one metric: the objective)
+    RunPopulation population; // the trials the parallel coordinates draw (paramKeys, one metric: the objective)
     quint64 populationGeneration = 0; // changes when importance and population were computed again
-    QString bestRunId;              // the best complete trial's training run
-    bool bestRunHasModel = false;   // it logged a model (tag orrery.model_artifact)
-    QString suggestedModelName;     // a registered model fed from this sweep's experiment, else the sweep's name
+    QString bestRunId; // the best complete trial's training run
+    bool bestRunHasModel = false; // it logged a model (tag orrery.model_artifact)
+    QString suggestedModelName; // a registered model fed from this sweep's experiment, else the sweep's name
 
     // The index in trials of trial `number` (trials are by number), or -1.
     int indexOf(int number) const;
@@ -89,7 +89,7 @@ public:
     // rest spread evenly over the trials (a line per pixel row is already more than can be told apart).
     static constexpr int kPopulationCap = 2000;
 
-    explicit SweepReader(qint64 sweepId) : m_sweepId(sweepId) {}
+    explicit SweepReader(qint64 sweepId) : m_sweepId(sweepId) { }
     qint64 sweepId() const { return m_sweepId; }
 
     Result<SweepSnapshotPtr> read(store::Database &db);

@@ -62,9 +62,13 @@ void SweepStepsPlot::paintEvent(QPaintEvent *)
     const int total = m_snapshot ? int(m_snapshot->trials.size()) : 0;
     const int drawn = int(drawnTrials().size());
     p.drawText(QRectF(8, 4, width() - 16, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
-               drawn < total ? tr("Intermediate values of the newest %1 and the best %2 trials (%3 drawn of %4); × where the pruner stopped a trial")
-                                   .arg(SweepReader::kRecentCurves).arg(SweepReader::kBestCurves).arg(drawn).arg(total)
-                             : tr("Intermediate values per trial; × where the pruner stopped a trial"));
+        drawn < total
+            ? tr("Intermediate values of the newest %1 and the best %2 trials (%3 drawn of %4); × where the pruner stopped a trial")
+                  .arg(SweepReader::kRecentCurves)
+                  .arg(SweepReader::kBestCurves)
+                  .arg(drawn)
+                  .arg(total)
+            : tr("Intermediate values per trial; × where the pruner stopped a trial"));
     if (!m_snapshot || drawn == 0) {
         p.drawText(rect(), Qt::AlignCenter, tr("No trial has reported a value yet"));
         return;

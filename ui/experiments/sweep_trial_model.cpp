@@ -35,7 +35,8 @@ QString duration(qint64 ms)
 
 } // namespace
 
-SweepTrialModel::SweepTrialModel(QObject *parent) : QAbstractTableModel(parent) {}
+SweepTrialModel::SweepTrialModel(QObject *parent) : QAbstractTableModel(parent)
+{ }
 
 void SweepTrialModel::clear()
 {
@@ -49,8 +50,8 @@ void SweepTrialModel::clear()
 void SweepTrialModel::setSnapshot(const SweepSnapshotPtr &snapshot)
 {
     const SweepSnapshotPtr old = m_snapshot;
-    const bool reset = !old || !snapshot || snapshot->full || snapshot->sweep.id != old->sweep.id ||
-                       snapshot->trials.size() < old->trials.size();
+    const bool reset
+        = !old || !snapshot || snapshot->full || snapshot->sweep.id != old->sweep.id || snapshot->trials.size() < old->trials.size();
     if (reset) {
         beginResetModel();
         m_snapshot = snapshot;
@@ -165,10 +166,13 @@ QVariant SweepTrialModel::data(const QModelIndex &index, int role) const
         }
     case Qt::ToolTipRole:
         if (t->state == TrialState::Failed)
-            return t->reason.isEmpty() ? tr("Trial %1 failed (no reason was recorded)").arg(t->number) : tr("Trial %1 failed: %2").arg(t->number).arg(t->reason);
+            return t->reason.isEmpty() ? tr("Trial %1 failed (no reason was recorded)").arg(t->number)
+                                       : tr("Trial %1 failed: %2").arg(t->number).arg(t->reason);
         if (t->state == TrialState::Pruned)
             return tr("Trial %1 was stopped by the pruner after step %2; its value is the last one it reported%3")
-                .arg(t->number).arg(t->steps).arg(t->reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(t->reason));
+                .arg(t->number)
+                .arg(t->steps)
+                .arg(t->reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(t->reason));
         return {};
     case Qt::ForegroundRole:
         if (t->state == TrialState::Failed)

@@ -25,22 +25,11 @@
 namespace orrery::ui {
 
 SweepView::SweepView(store::DatabaseWorker *worker, QWidget *parent)
-    : QWidget(parent),
-      m_worker(worker),
-      m_pages(new QStackedWidget(this)),
-      m_placeholder(new QLabel(m_pages)),
-      m_content(new QWidget(m_pages)),
-      m_summary(new QLabel(m_content)),
-      m_actions(new SweepActions(m_content)),
-      m_table(new QTableView(m_content)),
-      m_model(new SweepTrialModel(this)),
-      m_history(new SweepHistoryPlot(m_content)),
-      m_importance(new SweepImportanceBars(m_content)),
-      m_charts(new QTabWidget(m_content)),
-      m_steps(new SweepStepsPlot(m_charts)),
-      m_slices(new SweepSlicePlot(m_charts)),
-      m_parallel(new RunParallelCoordinates(m_charts)),
-      m_poll(new QTimer(this))
+    : QWidget(parent), m_worker(worker), m_pages(new QStackedWidget(this)), m_placeholder(new QLabel(m_pages)),
+      m_content(new QWidget(m_pages)), m_summary(new QLabel(m_content)), m_actions(new SweepActions(m_content)),
+      m_table(new QTableView(m_content)), m_model(new SweepTrialModel(this)), m_history(new SweepHistoryPlot(m_content)),
+      m_importance(new SweepImportanceBars(m_content)), m_charts(new QTabWidget(m_content)), m_steps(new SweepStepsPlot(m_charts)),
+      m_slices(new SweepSlicePlot(m_charts)), m_parallel(new RunParallelCoordinates(m_charts)), m_poll(new QTimer(this))
 {
     setObjectName(QStringLiteral("sweepView"));
     m_placeholder->setObjectName(QStringLiteral("sweepPlaceholder"));
@@ -122,7 +111,8 @@ void SweepView::setDatabasePath(const QString &path)
     const QFileInfo db(path);
     const QDir dotOrrery = db.dir();
     // ROOT/.orrery/orrery.db; a bare database (tests, benchmarks) has no workspace folder.
-    setWorkspaceRoot(dotOrrery.dirName() == QLatin1String(".orrery") ? QFileInfo(dotOrrery.absolutePath()).dir().absolutePath() : QString());
+    setWorkspaceRoot(
+        dotOrrery.dirName() == QLatin1String(".orrery") ? QFileInfo(dotOrrery.absolutePath()).dir().absolutePath() : QString());
 }
 
 void SweepView::setCliDir(const QString &dir)
@@ -172,31 +162,32 @@ void SweepView::setRun(const QString &runId)
     }
     const quint64 request = ++m_resolveRequest;
     m_worker->post<SweepRef>([runId](store::Database &db) { return resolveSweepOfRun(db, runId); }, this,
-                             [this, request, runId](const Result<SweepRef> &ref) {
-        if (request != m_resolveRequest)
-            return;
-        if (!ref) {
-            showPlaceholder(tr("Cannot read the sweep of run %1: %2").arg(runId, ref.status().message()));
-            Q_EMIT runResolved(false, false);
-            return;
-        }
-        if (ref->sweepId == 0) {
-            const QString keep = m_runId;
-            clear();
-            m_runId = keep;
-            showPlaceholder(tr("Run %1 is not part of a sweep. A sweep's own run (tagged orrery.sweep) or one of its trials shows "
-                               "the sweep here; start one with `orrery-cli tune sweep.yaml`.").arg(runId.left(8)));
-            Q_EMIT runResolved(false, false);
-            return;
-        }
-        if (ref->sweepId == m_sweepId) {
-            m_pendingTrial = ref->trial;
-            selectPendingTrial();
-        } else {
-            showSweep(ref->sweepId, ref->trial);
-        }
-        Q_EMIT runResolved(true, ref->trial < 0);
-    });
+        [this, request, runId](const Result<SweepRef> &ref) {
+            if (request != m_resolveRequest)
+                return;
+            if (!ref) {
+                showPlaceholder(tr("Cannot read the sweep of run %1: %2").arg(runId, ref.status().message()));
+                Q_EMIT runResolved(false, false);
+                return;
+            }
+            if (ref->sweepId == 0) {
+                const QString keep = m_runId;
+                clear();
+                m_runId = keep;
+                showPlaceholder(tr("Run %1 is not part of a sweep. A sweep's own run (tagged orrery.sweep) or one of its trials shows "
+                                   "the sweep here; start one with `orrery-cli tune sweep.yaml`.")
+                                    .arg(runId.left(8)));
+                Q_EMIT runResolved(false, false);
+                return;
+            }
+            if (ref->sweepId == m_sweepId) {
+                m_pendingTrial = ref->trial;
+                selectPendingTrial();
+            } else {
+                showSweep(ref->sweepId, ref->trial);
+            }
+            Q_EMIT runResolved(true, ref->trial < 0);
+        });
 }
 
 void SweepView::showSweep(qint64 sweepId, int trial)
@@ -223,23 +214,23 @@ void SweepView::read()
     m_inFlight = true;
     std::shared_ptr<SweepReader> reader = m_reader;
     m_worker->post<SweepSnapshotPtr>([reader](store::Database &db) { return reader->read(db); }, this,
-                                     [this, request](const Result<SweepSnapshotPtr> &snapshot) {
-        if (request != m_readRequest)
-            return;
-        m_inFlight = false;
-        if (!snapshot) {
-            showPlaceholder(tr("Cannot read sweep %1: %2").arg(m_sweepId).arg(snapshot.status().message()));
-            updatePolling();
-            return;
-        }
-        apply(*snapshot);
-    });
+        [this, request](const Result<SweepSnapshotPtr> &snapshot) {
+            if (request != m_readRequest)
+                return;
+            m_inFlight = false;
+            if (!snapshot) {
+                showPlaceholder(tr("Cannot read sweep %1: %2").arg(m_sweepId).arg(snapshot.status().message()));
+                updatePolling();
+                return;
+            }
+            apply(*snapshot);
+        });
 }
 
 void SweepView::apply(const SweepSnapshotPtr &snapshot)
 {
-    const bool newPopulation = !m_snapshot || m_snapshot->populationGeneration != snapshot->populationGeneration ||
-                               m_snapshot->sweep.id != snapshot->sweep.id;
+    const bool newPopulation
+        = !m_snapshot || m_snapshot->populationGeneration != snapshot->populationGeneration || m_snapshot->sweep.id != snapshot->sweep.id;
     m_snapshot = snapshot;
     m_pages->setCurrentWidget(m_content);
     m_model->setSnapshot(snapshot);
@@ -288,10 +279,11 @@ void SweepView::updateSummary()
         counts << tr("%1 running").arg(statformat::count(s.running));
     if (s.queued > 0)
         counts << tr("%1 queued").arg(statformat::count(s.queued));
-    QString text = tr("<b>Sweep %1</b> · %2%3 · %4 trials: %5")
-                       .arg(w.name.toHtmlEscaped(), w.state, w.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(w.reason.toHtmlEscaped()))
-                       .arg(statformat::count(m_snapshot->trials.size()))
-                       .arg(counts.join(QStringLiteral(", ")));
+    QString text
+        = tr("<b>Sweep %1</b> · %2%3 · %4 trials: %5")
+              .arg(w.name.toHtmlEscaped(), w.state, w.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(w.reason.toHtmlEscaped()))
+              .arg(statformat::count(m_snapshot->trials.size()))
+              .arg(counts.join(QStringLiteral(", ")));
     if (s.bestTrial)
         text += tr(" · best: trial %1, %2 <b>%3</b> (%4)")
                     .arg(*s.bestTrial)

@@ -38,7 +38,8 @@ ParamSpec number(const QString &name, double low, double high, bool log = false,
     return p;
 }
 
-ParamSpec categorical(const QString &name, const QStringList &choices, const QString &parent = QString(), const QString &parentValue = QString())
+ParamSpec categorical(
+    const QString &name, const QStringList &choices, const QString &parent = QString(), const QString &parentValue = QString())
 {
     ParamSpec p;
     p.name = name;
@@ -67,8 +68,7 @@ struct Study {
 
 // n points drawn uniformly over the space (log-uniformly for log parameters; choices uniformly),
 // valued by f.
-template <typename F>
-Study sample(const SearchSpace &space, int n, quint64 seed, F f)
+template <typename F> Study sample(const SearchSpace &space, int n, quint64 seed, F f)
 {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -141,7 +141,8 @@ private Q_SLOTS:
         const Study s = sample(space, 20000, 7, [a, b](const Point &p, auto &) { return a * p[0] + b * (p[1] + 5) / 10; });
         const ImportanceResult r = parameterImportance(space, s.points, s.values);
         const double expected = a * a / (a * a + b * b);
-        QVERIFY2(std::abs(r.params[0].share - expected) < 0.01, qPrintable(QStringLiteral("%1 vs %2").arg(r.params[0].share).arg(expected)));
+        QVERIFY2(
+            std::abs(r.params[0].share - expected) < 0.01, qPrintable(QStringLiteral("%1 vs %2").arg(r.params[0].share).arg(expected)));
         QVERIFY2(std::abs(r.params[1].share - (1 - expected)) < 0.01, qPrintable(QString::number(r.params[1].share)));
         const int k = r.params[0].bins;
         QVERIFY2(std::abs(r.explained - (1 - 1.0 / (k * k))) < 0.01, qPrintable(QString::number(r.explained)));
@@ -167,7 +168,8 @@ private Q_SLOTS:
         }
         QCOMPARE(k, 6); // round(200^(1/3))
         const double bias = (k - 1.0) / (n - 1.0);
-        QVERIFY2(std::abs(etaSum / reps - bias) < 0.2 * bias, qPrintable(QStringLiteral("mean η² %1, expected %2").arg(etaSum / reps).arg(bias)));
+        QVERIFY2(std::abs(etaSum / reps - bias) < 0.2 * bias,
+            qPrintable(QStringLiteral("mean η² %1, expected %2").arg(etaSum / reps).arg(bias)));
         QVERIFY2(epsSum / reps < 0.35 * bias, qPrintable(QStringLiteral("mean ε² %1").arg(epsSum / reps)));
         QVERIFY2(zeros > reps * 4 / 10 && zeros < reps * 8 / 10, qPrintable(QString::number(zeros)));
     }
@@ -193,8 +195,10 @@ private Q_SLOTS:
     // variance 1.25; with noise of variance 0.25 the index is 1.25 / 1.5.
     void categoricalByChoice()
     {
-        const SearchSpace space = validated({categorical(QStringLiteral("act"), {QStringLiteral("relu"), QStringLiteral("tanh"), QStringLiteral("gelu"), QStringLiteral("elu")}),
-                                             number(QStringLiteral("unused"), 0, 1)});
+        const SearchSpace space
+            = validated({categorical(QStringLiteral("act"),
+                             {QStringLiteral("relu"), QStringLiteral("tanh"), QStringLiteral("gelu"), QStringLiteral("elu")}),
+                number(QStringLiteral("unused"), 0, 1)});
         std::normal_distribution<double> noise(0.0, 0.5);
         const Study s = sample(space, 20000, 11, [&noise](const Point &p, auto &rng) { return p[0] + noise(rng); });
         const ImportanceResult r = parameterImportance(space, s.points, s.values);
@@ -209,18 +213,20 @@ private Q_SLOTS:
     // Effect 2 on half the trials: variance 1; noise 0.25: index 0.8 for both.
     void inactiveIsItsOwnBin()
     {
-        const SearchSpace space = validated({categorical(QStringLiteral("optimizer"), {QStringLiteral("adam"), QStringLiteral("sgd")}),
-                                             [] {
+        const SearchSpace space = validated({categorical(QStringLiteral("optimizer"), {QStringLiteral("adam"), QStringLiteral("sgd")}), [] {
                                                  ParamSpec m = number(QStringLiteral("momentum"), 0.5, 0.99);
                                                  m.parent = QStringLiteral("optimizer");
                                                  m.parentValues << QJsonValue(QStringLiteral("sgd"));
                                                  return m;
                                              }()});
         std::normal_distribution<double> noise(0.0, 0.5);
-        const Study s = sample(space, 20000, 5, [&noise](const Point &p, auto &rng) { return (std::isnan(p[1]) ? 0.0 : 2.0) + noise(rng); });
+        const Study s
+            = sample(space, 20000, 5, [&noise](const Point &p, auto &rng) { return (std::isnan(p[1]) ? 0.0 : 2.0) + noise(rng); });
         const ImportanceResult r = parameterImportance(space, s.points, s.values);
-        QVERIFY2(std::abs(byName(r, QStringLiteral("optimizer")).importance - 0.8) < 0.015, qPrintable(QString::number(r.params[0].importance)));
-        QVERIFY2(std::abs(byName(r, QStringLiteral("momentum")).importance - 0.8) < 0.015, qPrintable(QString::number(r.params[1].importance)));
+        QVERIFY2(
+            std::abs(byName(r, QStringLiteral("optimizer")).importance - 0.8) < 0.015, qPrintable(QString::number(r.params[0].importance)));
+        QVERIFY2(
+            std::abs(byName(r, QStringLiteral("momentum")).importance - 0.8) < 0.015, qPrintable(QString::number(r.params[1].importance)));
         QCOMPARE(byName(r, QStringLiteral("momentum")).bins, 20 + 1); // maxBins active bins and the inactive one
     }
 
@@ -298,21 +304,25 @@ private Q_SLOTS:
     // measure, and the comparison is of the estimators.
     void agreesWithOptunaFanova()
     {
-        QVERIFY2(QFile::exists(QString::fromLatin1(kPython)), "no /usr/bin/python3: run packaging/setup.sh --test (python3-optuna, python3-sklearn)");
+        QVERIFY2(QFile::exists(QString::fromLatin1(kPython)),
+            "no /usr/bin/python3: run packaging/setup.sh --test (python3-optuna, python3-sklearn)");
         const SearchSpace space = validated({number(QStringLiteral("x"), 0, 1), number(QStringLiteral("lr"), 1e-3, 1, true),
-                                             categorical(QStringLiteral("act"), {QStringLiteral("relu"), QStringLiteral("tanh"), QStringLiteral("gelu")}),
-                                             number(QStringLiteral("seed"), 1, 10, false, ParamKind::Int, 1)});
+            categorical(QStringLiteral("act"), {QStringLiteral("relu"), QStringLiteral("tanh"), QStringLiteral("gelu")}),
+            number(QStringLiteral("seed"), 1, 10, false, ParamKind::Int, 1)});
         const double effect[] = {0.0, 0.5, -0.5};
         std::normal_distribution<double> noise(0.0, 0.1);
-        const Study s = sample(space, 600, 21, [&](const Point &p, auto &rng) {
-            return 2 * p[0] + 0.5 * std::log10(p[1]) + effect[int(p[2])] + noise(rng);
-        });
+        const Study s = sample(
+            space, 600, 21, [&](const Point &p, auto &rng) { return 2 * p[0] + 0.5 * std::log10(p[1]) + effect[int(p[2])] + noise(rng); });
         const ImportanceResult ours = parameterImportance(space, s.points, s.values);
 
         QJsonArray params, points, values;
         for (const ParamSpec &p : space.params()) {
-            QJsonObject o{{QStringLiteral("name"), p.name}, {QStringLiteral("low"), p.low}, {QStringLiteral("high"), p.high}, {QStringLiteral("log"), p.log}};
-            o.insert(QStringLiteral("kind"), p.kind == ParamKind::Categorical ? QStringLiteral("categorical") : p.kind == ParamKind::Int ? QStringLiteral("int") : QStringLiteral("float"));
+            QJsonObject o{{QStringLiteral("name"), p.name}, {QStringLiteral("low"), p.low}, {QStringLiteral("high"), p.high},
+                {QStringLiteral("log"), p.log}};
+            o.insert(QStringLiteral("kind"),
+                p.kind == ParamKind::Categorical ? QStringLiteral("categorical")
+                    : p.kind == ParamKind::Int   ? QStringLiteral("int")
+                                                 : QStringLiteral("float"));
             QJsonArray choices;
             for (const QJsonValue &c : p.choices)
                 choices.append(c);
@@ -329,30 +339,37 @@ private Q_SLOTS:
         }
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("study.json"));
-        testing::writeFile(path, QJsonDocument(QJsonObject{{QStringLiteral("params"), params}, {QStringLiteral("points"), points}, {QStringLiteral("values"), values}}).toJson());
-        const testing::ProcessResult r = testing::run(QString::fromLatin1(kPython), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/tune/importance_oracle.py"), path});
+        testing::writeFile(path,
+            QJsonDocument(
+                QJsonObject{{QStringLiteral("params"), params}, {QStringLiteral("points"), points}, {QStringLiteral("values"), values}})
+                .toJson());
+        const testing::ProcessResult r
+            = testing::run(QString::fromLatin1(kPython), {QStringLiteral(ORRERY_SOURCE_DIR "/tests/auto/tune/importance_oracle.py"), path});
         QVERIFY2(r.ok(), qPrintable(r.describe()));
         const QJsonObject optuna = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(optuna.size(), 4);
 
-        qInfo("shares (ours / Optuna's fANOVA): x %.3f / %.3f, lr %.3f / %.3f, act %.3f / %.3f, seed %.3f / %.3f", byName(ours, QStringLiteral("x")).share,
-              optuna[QStringLiteral("x")].toDouble(), byName(ours, QStringLiteral("lr")).share, optuna[QStringLiteral("lr")].toDouble(),
-              byName(ours, QStringLiteral("act")).share, optuna[QStringLiteral("act")].toDouble(), byName(ours, QStringLiteral("seed")).share,
-              optuna[QStringLiteral("seed")].toDouble());
+        qInfo("shares (ours / Optuna's fANOVA): x %.3f / %.3f, lr %.3f / %.3f, act %.3f / %.3f, seed %.3f / %.3f",
+            byName(ours, QStringLiteral("x")).share, optuna[QStringLiteral("x")].toDouble(), byName(ours, QStringLiteral("lr")).share,
+            optuna[QStringLiteral("lr")].toDouble(), byName(ours, QStringLiteral("act")).share, optuna[QStringLiteral("act")].toDouble(),
+            byName(ours, QStringLiteral("seed")).share, optuna[QStringLiteral("seed")].toDouble());
         QStringList ourOrder, theirOrder;
         for (int i : ours.ranking())
             ourOrder << ours.params[i].name;
         theirOrder = optuna.keys();
-        std::sort(theirOrder.begin(), theirOrder.end(), [&](const QString &a, const QString &b) { return optuna[a].toDouble() > optuna[b].toDouble(); });
+        std::sort(theirOrder.begin(), theirOrder.end(),
+            [&](const QString &a, const QString &b) { return optuna[a].toDouble() > optuna[b].toDouble(); });
         QCOMPARE(ourOrder, theirOrder);
         QCOMPARE(ourOrder, (QStringList{QStringLiteral("x"), QStringLiteral("lr"), QStringLiteral("act"), QStringLiteral("seed")}));
-        const double closedForm[] = {1.0 / 3 / (1.0 / 3 + 0.1875 + 1.0 / 6), 0.1875 / (1.0 / 3 + 0.1875 + 1.0 / 6), 1.0 / 6 / (1.0 / 3 + 0.1875 + 1.0 / 6), 0.0};
+        const double closedForm[]
+            = {1.0 / 3 / (1.0 / 3 + 0.1875 + 1.0 / 6), 0.1875 / (1.0 / 3 + 0.1875 + 1.0 / 6), 1.0 / 6 / (1.0 / 3 + 0.1875 + 1.0 / 6), 0.0};
         for (int i = 0; i < 4; ++i)
             QVERIFY2(std::abs(ours.params[i].share - closedForm[i]) < 0.05,
-                     qPrintable(QStringLiteral("%1: %2, closed form %3").arg(ours.params[i].name).arg(ours.params[i].share).arg(closedForm[i])));
+                qPrintable(QStringLiteral("%1: %2, closed form %3").arg(ours.params[i].name).arg(ours.params[i].share).arg(closedForm[i])));
         for (const ParamImportance &p : ours.params) {
             const double theirs = optuna[p.name].toDouble();
-            QVERIFY2(std::abs(p.share - theirs) < 0.1, qPrintable(QStringLiteral("%1: ours %2, Optuna's %3").arg(p.name).arg(p.share).arg(theirs)));
+            QVERIFY2(std::abs(p.share - theirs) < 0.1,
+                qPrintable(QStringLiteral("%1: ours %2, Optuna's %3").arg(p.name).arg(p.share).arg(theirs)));
         }
     }
 };

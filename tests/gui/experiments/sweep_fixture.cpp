@@ -33,7 +33,10 @@ tune::ParamSpec param(const QString &name, double low, double high, bool log, do
 }
 
 // Step s of E climbs to the final value.
-double stepValue(double final, int step, int epochs) { return final - 0.12 * double(epochs - step) / epochs; }
+double stepValue(double final, int step, int epochs)
+{
+    return final - 0.12 * double(epochs - step) / epochs;
+}
 
 } // namespace
 
@@ -51,8 +54,8 @@ tune::SweepSpec sweepFixtureSpec(const QString &name, int trials)
     hidden.name = QStringLiteral("model.hidden");
     hidden.kind = tune::ParamKind::Categorical;
     hidden.choices = {QJsonArray{32, 16}, QJsonArray{64, 32}, QJsonArray{16}};
-    spec.space = tune::SearchSpace({param(QStringLiteral("optimizer.lr"), 1e-4, 0.1, true, 0), hidden,
-                                    param(QStringLiteral("model.dropout"), 0.0, 0.5, false, 0.05)});
+    spec.space = tune::SearchSpace(
+        {param(QStringLiteral("optimizer.lr"), 1e-4, 0.1, true, 0), hidden, param(QStringLiteral("model.dropout"), 0.0, 0.5, false, 0.05)});
     if (const Status s = spec.space.validate(); !s)
         qFatal("fixture space: %s", qPrintable(s.message()));
     spec.sampler.type = QStringLiteral("tpe");
@@ -93,11 +96,11 @@ Result<SweepFixture> writeSweepFixture(store::Database &db, const SweepFixtureOp
     tracking::TrackingStore tracking(db, &clock);
     if (o.trackRuns) {
         ORRERY_ASSIGN_OR_RETURN(f.experimentId, tracking.createExperiment(QStringLiteral("fraud-pipeline")));
-        ORRERY_ASSIGN_OR_RETURN(const tracking::RunInfo run, tracking.createRun(f.experimentId, o.name, start - 1000,
-                                                                               {{QStringLiteral("orrery.sweep"), o.name},
-                                                                                {QStringLiteral("orrery.sweep.id"), QString::number(sweep.id)},
-                                                                                {QStringLiteral("orrery.sweep.metric"), spec.metric},
-                                                                                {QStringLiteral("orrery.sweep.direction"), QStringLiteral("maximize")}}));
+        ORRERY_ASSIGN_OR_RETURN(const tracking::RunInfo run,
+            tracking.createRun(f.experimentId, o.name, start - 1000,
+                {{QStringLiteral("orrery.sweep"), o.name}, {QStringLiteral("orrery.sweep.id"), QString::number(sweep.id)},
+                    {QStringLiteral("orrery.sweep.metric"), spec.metric},
+                    {QStringLiteral("orrery.sweep.direction"), QStringLiteral("maximize")}}));
         f.sweepRunId = run.runId;
         ORRERY_TRY(store.setRunId(sweep.id, run.runId));
     }
@@ -114,8 +117,8 @@ Result<SweepFixture> writeSweepFixture(store::Database &db, const SweepFixtureOp
         ORRERY_TRY(store.addTrial(sweep.id, t));
         if (o.trackRuns) {
             ORRERY_ASSIGN_OR_RETURN(const tracking::RunInfo run,
-                                    tracking.createRun(f.experimentId, QStringLiteral("%1 #%2").arg(o.name).arg(n), t0,
-                                                       {{QStringLiteral("mlflow.parentRunId"), f.sweepRunId}}));
+                tracking.createRun(f.experimentId, QStringLiteral("%1 #%2").arg(o.name).arg(n), t0,
+                    {{QStringLiteral("mlflow.parentRunId"), f.sweepRunId}}));
             t.runId = run.runId;
             f.trialRunIds.append(run.runId);
         }
@@ -167,9 +170,8 @@ Result<SweepFixture> writeSweepFixture(store::Database &db, const SweepFixtureOp
             const tracking::RunStatus status = t.state == TrialState::Failed ? tracking::RunStatus::Failed : tracking::RunStatus::Finished;
             ORRERY_TRY(tracking.updateRun(t.runId, &status, t0 + o.trialMs - 1, QString()).status());
             ORRERY_TRY(tracking.logBatchParamsAndTags(t.runId, {},
-                                                      {{QStringLiteral("orrery.sweep"), o.name},
-                                                       {QStringLiteral("orrery.sweep.trial"), QString::number(n)},
-                                                       {QStringLiteral("orrery.sweep.state"), tune::trialStateName(t.state)}}));
+                {{QStringLiteral("orrery.sweep"), o.name}, {QStringLiteral("orrery.sweep.trial"), QString::number(n)},
+                    {QStringLiteral("orrery.sweep.state"), tune::trialStateName(t.state)}}));
         }
     }
     return f;
@@ -197,9 +199,8 @@ Status finishFixtureTrial(store::Database &db, const SweepFixture &fixture, int 
         const tracking::RunStatus status = tracking::RunStatus::Finished;
         ORRERY_TRY(tracking.updateRun(t.runId, &status, 0, QString()).status());
         ORRERY_TRY(tracking.logBatchParamsAndTags(t.runId, {},
-                                                  {{QStringLiteral("orrery.sweep"), fixture.name},
-                                                   {QStringLiteral("orrery.sweep.trial"), QString::number(number)},
-                                                   {QStringLiteral("orrery.sweep.state"), QStringLiteral("complete")}}));
+            {{QStringLiteral("orrery.sweep"), fixture.name}, {QStringLiteral("orrery.sweep.trial"), QString::number(number)},
+                {QStringLiteral("orrery.sweep.state"), QStringLiteral("complete")}}));
     }
     return Status::ok();
 }

@@ -30,12 +30,12 @@ namespace orrery::testing {
 struct SweepFixtureOptions {
     QString name = QStringLiteral("lr-hidden");
     int trials = 40;
-    int running = 0;        // the last `running` trials are left running (their first steps reported)
-    int steps = 6;          // epochs of a complete trial
-    bool trackRuns = true;  // the sweep's tracking run and a child run per trial
-    QString root;           // a workspace folder: the trials' config.yaml files go under .orrery/tune/<id>/
-    qint64 startMs = 0;     // the first trial's start; 0: trials × trialMs before now
-    qint64 trialMs = 1000;  // each trial's span on the clock
+    int running = 0; // the last `running` trials are left running (their first steps reported)
+    int steps = 6; // epochs of a complete trial
+    bool trackRuns = true; // the sweep's tracking run and a child run per trial
+    QString root; // a workspace folder: the trials' config.yaml files go under .orrery/tune/<id>/
+    qint64 startMs = 0; // the first trial's start; 0: trials × trialMs before now
+    qint64 trialMs = 1000; // each trial's span on the clock
     quint64 seed = 1;
 };
 
@@ -50,7 +50,7 @@ struct SweepFixture {
     QVector<int> pruned, failed, running;
     QVector<int> prunedAtStep; // beside pruned
     quint64 seed = 1;
-    int runningSteps = 0;      // steps the running trials have reported
+    int runningSteps = 0; // steps the running trials have reported
 };
 
 tune::SweepSpec sweepFixtureSpec(const QString &name, int trials);

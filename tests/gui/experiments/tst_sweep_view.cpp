@@ -70,8 +70,7 @@ QString screenshotPath(const QString &name)
     return dir + QLatin1Char('/') + name;
 }
 
-template <typename T>
-T check(Result<T> r)
+template <typename T> T check(Result<T> r)
 {
     if (!r)
         qFatal("set-up: %s", qPrintable(r.status().message()));
@@ -109,8 +108,8 @@ private:
 
     void waitIdle()
     {
-        QTRY_VERIFY_WITH_TIMEOUT(!view()->isLoading() && m_area->sweepWorker()->pending() == 0 && m_area->tableWorker()->pending() == 0,
-                                 kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !view()->isLoading() && m_area->sweepWorker()->pending() == 0 && m_area->tableWorker()->pending() == 0, kTimeoutMs);
     }
 
 private Q_SLOTS:
@@ -139,7 +138,8 @@ private Q_SLOTS:
         m_area->show();
         // The sweep's run (its 40 trials under it) and the notebook run.
         QTRY_COMPARE_WITH_TIMEOUT(m_area->runModel()->rowCount(), 2, kTimeoutMs);
-        QTRY_VERIFY_WITH_TIMEOUT(m_area->runModel()->cachedRow(m_area->runModel()->indexOfRun(m_fixture.sweepRunId)) != nullptr, kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_area->runModel()->cachedRow(m_area->runModel()->indexOfRun(m_fixture.sweepRunId)) != nullptr, kTimeoutMs);
     }
 
     // A click on the sweep's run brings the Sweep tab forward with the sweep's trials.
@@ -160,14 +160,16 @@ private Q_SLOTS:
         QStringList headers;
         for (int c = 0; c < trials()->columnCount(); ++c)
             headers << trials()->headerData(c, Qt::Horizontal).toString();
-        QCOMPARE(headers, (QStringList{QStringLiteral("#"), QStringLiteral("State"), QStringLiteral("val_pr_auc"), QStringLiteral("Steps"),
-                                       QStringLiteral("Duration"), QStringLiteral("optimizer.lr"), QStringLiteral("model.hidden"),
-                                       QStringLiteral("model.dropout")}));
+        QCOMPARE(headers,
+            (QStringList{QStringLiteral("#"), QStringLiteral("State"), QStringLiteral("val_pr_auc"), QStringLiteral("Steps"),
+                QStringLiteral("Duration"), QStringLiteral("optimizer.lr"), QStringLiteral("model.hidden"),
+                QStringLiteral("model.dropout")}));
 
         // The best value is shown, and its row is bold.
         const QString best = QString::number(m_fixture.bestValue, 'g', 6);
         const QString summary = view()->summaryLabel()->text();
-        QVERIFY2(summary.contains(QStringLiteral("best: trial %1").arg(m_fixture.bestTrial)) && summary.contains(best), qPrintable(summary));
+        QVERIFY2(
+            summary.contains(QStringLiteral("best: trial %1").arg(m_fixture.bestTrial)) && summary.contains(best), qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("1 running")), qPrintable(summary));
         QCOMPARE(cell(m_fixture.bestTrial, SweepTrialModel::ValueColumn), best);
         QVERIFY(trials()->index(trials()->rowOfTrial(m_fixture.bestTrial), 0).data(Qt::FontRole).value<QFont>().bold());
@@ -182,14 +184,16 @@ private Q_SLOTS:
         for (int n : std::as_const(m_fixture.failed)) {
             QCOMPARE(cell(n, SweepTrialModel::StateColumn), QStringLiteral("failed"));
             QVERIFY(cell(n, SweepTrialModel::StateColumn, Qt::ToolTipRole).contains(QStringLiteral("the loss became NaN at epoch 2")));
-            QCOMPARE(trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(0xc6, 0x28, 0x28));
+            QCOMPARE(
+                trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(0xc6, 0x28, 0x28));
         }
         // Pruned trials: marked, with the step they stopped at.
         for (int i = 0; i < m_fixture.pruned.size(); ++i) {
             const int n = m_fixture.pruned[i];
             QCOMPARE(cell(n, SweepTrialModel::StateColumn), QStringLiteral("pruned at step %1").arg(m_fixture.prunedAtStep[i]));
             QCOMPARE(cell(n, SweepTrialModel::StepsColumn), QString::number(m_fixture.prunedAtStep[i]));
-            QVERIFY(trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).value<QBrush>().color() != QColor(0xc6, 0x28, 0x28));
+            QVERIFY(
+                trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).value<QBrush>().color() != QColor(0xc6, 0x28, 0x28));
             QVERIFY(trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).isValid());
         }
         QCOMPARE(cell(m_fixture.running.first(), SweepTrialModel::StateColumn), QStringLiteral("running"));
@@ -230,7 +234,8 @@ private Q_SLOTS:
     {
         QVERIFY(view()->slicePlot()->isLogSlice(QStringLiteral("optimizer.lr")));
         QVERIFY(!view()->slicePlot()->isLogSlice(QStringLiteral("model.dropout")));
-        QCOMPARE(view()->slicePlot()->slicedParams(), (QStringList{QStringLiteral("optimizer.lr"), QStringLiteral("model.hidden"), QStringLiteral("model.dropout")}));
+        QCOMPARE(view()->slicePlot()->slicedParams(),
+            (QStringList{QStringLiteral("optimizer.lr"), QStringLiteral("model.hidden"), QStringLiteral("model.dropout")}));
         const auto best = view()->historyPlot()->bestSoFar();
         QVERIFY(!best.isEmpty());
         QCOMPARE(best.last().y(), m_fixture.bestValue);
@@ -238,7 +243,8 @@ private Q_SLOTS:
         for (int i = 1; i < best.size(); ++i)
             QVERIFY(best[i].y() >= best[i - 1].y()); // maximised: never down
         const QStringList axes = view()->parallelView()->axisNames();
-        QVERIFY2(axes.contains(QStringLiteral("params.optimizer.lr")) && axes.last() == QStringLiteral("metrics.val_pr_auc"), qPrintable(axes.join(u',')));
+        QVERIFY2(axes.contains(QStringLiteral("params.optimizer.lr")) && axes.last() == QStringLiteral("metrics.val_pr_auc"),
+            qPrintable(axes.join(u',')));
         QVERIFY(view()->parallelView()->isLogAxis(int(axes.indexOf(QStringLiteral("params.optimizer.lr")))));
         for (int tab = 0; tab < view()->chartTabs()->count(); ++tab) {
             view()->chartTabs()->setCurrentIndex(tab);
@@ -272,7 +278,8 @@ private Q_SLOTS:
     {
         ui::SweepActions *a = view()->actions();
         QVERIFY(a->trainButton()->isEnabled());
-        QCOMPARE(a->bestConfigPath(), tune::SweepRunner::sweepDir(m_root, m_fixture.sweepId) + QStringLiteral("/trial-%1/config.yaml").arg(m_fixture.bestTrial));
+        QCOMPARE(a->bestConfigPath(),
+            tune::SweepRunner::sweepDir(m_root, m_fixture.sweepId) + QStringLiteral("/trial-%1/config.yaml").arg(m_fixture.bestTrial));
         QVERIFY(!a->registerButton()->isEnabled());
         QVERIFY(a->registerButton()->toolTip().contains(QStringLiteral("Enabled once")));
         QCOMPARE(a->nameEdit()->text(), QStringLiteral("lr-hidden")); // no registered model from this experiment yet
@@ -290,7 +297,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         QCOMPARE(finished.first().at(0).toBool(), false);
         const QString status = a->statusLabel()->text();
-        QVERIFY2(status.startsWith(QStringLiteral("Training trial %1's configuration failed (exit ").arg(m_fixture.bestTrial)), qPrintable(status));
+        QVERIFY2(status.startsWith(QStringLiteral("Training trial %1's configuration failed (exit ").arg(m_fixture.bestTrial)),
+            qPrintable(status));
         QVERIFY2(!status.endsWith(QStringLiteral("it printed nothing")), qPrintable(status));
         QVERIFY(a->trainButton()->isEnabled()); // ready for another try
         QVERIFY(a->progressBar()->isHidden());
@@ -315,7 +323,8 @@ private Q_SLOTS:
             check(store.addTrial(m_fixture.sweepId, t));
             tracking::TrackingStore tracking(*db);
             m_newBestRun = check(tracking.createRun(m_fixture.experimentId, QStringLiteral("lr-hidden #40"), 0,
-                                                    {{QStringLiteral("mlflow.parentRunId"), m_fixture.sweepRunId}})).runId;
+                                     {{QStringLiteral("mlflow.parentRunId"), m_fixture.sweepRunId}}))
+                               .runId;
             const double final = testing::sweepFixtureObjective(t.point);
             for (int s = 1; s <= 6; ++s)
                 check(store.addStep(m_fixture.sweepId, 40, s, final - 0.02 * (6 - s)));
@@ -350,8 +359,10 @@ private Q_SLOTS:
             const QString model = m_dir.filePath(QStringLiteral("model.pt"));
             testing::writeFile(model, "not a TorchScript archive: registered, recorded as not servable");
             tracking::ArtifactStore artifacts(*db, workspace::Workspace::cacheDirFor(m_root));
-            check(artifacts.addFile(m_fixture.experimentId + QLatin1Char('/') + m_newBestRun + QStringLiteral("/artifacts/model/model.pt"), model));
-            check(tracking::TrackingStore(*db).setTag(m_newBestRun, {QStringLiteral("orrery.model_artifact"), QStringLiteral("model/model.pt")}));
+            check(artifacts.addFile(
+                m_fixture.experimentId + QLatin1Char('/') + m_newBestRun + QStringLiteral("/artifacts/model/model.pt"), model));
+            check(tracking::TrackingStore(*db).setTag(
+                m_newBestRun, {QStringLiteral("orrery.model_artifact"), QStringLiteral("model/model.pt")}));
         }
         QTRY_VERIFY_WITH_TIMEOUT(a->registerButton()->isEnabled(), kTimeoutMs);
         QCOMPARE(a->registerRunId(), m_newBestRun);
@@ -359,7 +370,8 @@ private Q_SLOTS:
         QTest::mouseClick(a->registerButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(a->statusLabel()->text()));
-        QVERIFY2(a->statusLabel()->text().startsWith(QStringLiteral("Registered lr-hidden version 1")), qPrintable(a->statusLabel()->text()));
+        QVERIFY2(
+            a->statusLabel()->text().startsWith(QStringLiteral("Registered lr-hidden version 1")), qPrintable(a->statusLabel()->text()));
         auto db = openDb();
         auto q = check(db->prepare(QStringLiteral("SELECT name, version, run_id FROM model_versions")));
         QVERIFY(q.next());

@@ -39,7 +39,7 @@ using namespace orrery;
 namespace {
 constexpr int kTimeoutMs = 30000;
 constexpr int kTrainingMs = 300000;
-}
+} // namespace
 
 class TstSweepViewDemo : public QObject {
     Q_OBJECT
@@ -62,8 +62,10 @@ private Q_SLOTS:
         slow.workingDirectory = root;
         r = testing::runCli({QStringLiteral("run")}, slow);
         QVERIFY2(r.ok(), qPrintable(r.describe()));
-        const int trials = qEnvironmentVariableIsSet("ORRERY_SCREENSHOT_TRIALS") ? qEnvironmentVariableIntValue("ORRERY_SCREENSHOT_TRIALS") : 4;
-        testing::writeFile(root + QStringLiteral("/sweep.yaml"), QStringLiteral(R"(name: lr-hidden
+        const int trials
+            = qEnvironmentVariableIsSet("ORRERY_SCREENSHOT_TRIALS") ? qEnvironmentVariableIntValue("ORRERY_SCREENSHOT_TRIALS") : 4;
+        testing::writeFile(root + QStringLiteral("/sweep.yaml"),
+            QStringLiteral(R"(name: lr-hidden
 train: train.yaml
 metric: val_pr_auc
 trials: %1
@@ -74,7 +76,9 @@ params:
   optimizer.lr: {type: float, low: 1.0e-4, high: 0.1, log: true}
   model.hidden: {type: categorical, choices: [[32, 16], [64, 32], [16]]}
   model.dropout: {type: float, low: 0.0, high: 0.5, step: 0.05}
-)").arg(trials).toUtf8());
+)")
+                .arg(trials)
+                .toUtf8());
         r = testing::runCli({QStringLiteral("tune"), QStringLiteral("sweep.yaml"), QStringLiteral("--json")}, slow);
         QVERIFY2(r.ok(), qPrintable(r.describe()));
 
@@ -98,16 +102,20 @@ params:
             if (experiments->model()->index(r, 0).data().toString().startsWith(QStringLiteral("fraud-pipeline")))
                 fraud = r;
         QVERIFY(fraud >= 0);
-        QTest::mouseClick(experiments->viewport(), Qt::LeftButton, Qt::NoModifier, experiments->visualRect(experiments->model()->index(fraud, 0)).center());
+        QTest::mouseClick(experiments->viewport(), Qt::LeftButton, Qt::NoModifier,
+            experiments->visualRect(experiments->model()->index(fraud, 0)).center());
 
         // The sweep's run: the top-level run named after the sweep.
         QString sweepRun;
-        QTRY_VERIFY_WITH_TIMEOUT([&] {
-            for (const QString &id : area->runModel()->runIds())
-                if (const tracking::RunRow *row = area->runModel()->cachedRow(area->runModel()->indexOfRun(id)); row && row->info.runName == QLatin1String("lr-hidden"))
-                    sweepRun = id;
-            return !sweepRun.isEmpty();
-        }(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const QString &id : area->runModel()->runIds())
+                    if (const tracking::RunRow *row = area->runModel()->cachedRow(area->runModel()->indexOfRun(id));
+                        row && row->info.runName == QLatin1String("lr-hidden"))
+                        sweepRun = id;
+                return !sweepRun.isEmpty();
+            }(),
+            kTimeoutMs);
         QTreeView *runs = area->runView();
         const QModelIndex row = area->runModel()->indexOfRun(sweepRun);
         runs->scrollTo(row);
@@ -134,13 +142,15 @@ params:
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(actions->statusLabel()->text()));
         const QString trainedRun = actions->registerRunId();
         QVERIFY(trainedRun != view->snapshot()->bestRunId); // the run just trained, not the trial's
-        QVERIFY2(actions->statusLabel()->text().startsWith(QStringLiteral("Trained trial %1's configuration: run %2, val_pr_auc ").arg(best).arg(trainedRun.left(8))),
-                 qPrintable(actions->statusLabel()->text()));
+        QVERIFY2(actions->statusLabel()->text().startsWith(
+                     QStringLiteral("Trained trial %1's configuration: run %2, val_pr_auc ").arg(best).arg(trainedRun.left(8))),
+            qPrintable(actions->statusLabel()->text()));
 
         QTest::mouseClick(actions->registerButton(), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTimeoutMs);
         QVERIFY2(finished.last().at(0).toBool(), qPrintable(actions->statusLabel()->text()));
-        QVERIFY2(actions->statusLabel()->text().startsWith(QStringLiteral("Registered fraud version 2")), qPrintable(actions->statusLabel()->text()));
+        QVERIFY2(actions->statusLabel()->text().startsWith(QStringLiteral("Registered fraud version 2")),
+            qPrintable(actions->statusLabel()->text()));
         {
             auto db = store::Database::open(workspace::Workspace::databasePathFor(root));
             QVERIFY(db);
