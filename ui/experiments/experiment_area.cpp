@@ -13,6 +13,7 @@
 #include "ui/experiments/run_parallel_coordinates.h"
 #include "ui/experiments/run_scatter_view.h"
 #include "ui/experiments/run_table_model.h"
+#include "ui/experiments/sweep_view.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -48,6 +49,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
     : QWidget(parent),
       m_tableWorker(new store::DatabaseWorker(QStringLiteral("experiments-table"), QLatin1String(kLargeReadSql), this)),
       m_chartWorker(new store::DatabaseWorker(QStringLiteral("experiments-charts"), QLatin1String(kLargeReadSql), this)),
+      m_sweepWorker(new store::DatabaseWorker(QStringLiteral("experiments-sweep"), QLatin1String(kLargeReadSql), this)),
       m_experiments(new ExperimentListModel(this)),
       m_runs(new RunTableModel(m_tableWorker, this)),
       m_pages(new QStackedWidget(this)),
@@ -64,6 +66,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
       m_scatter(new RunScatterView(m_tabs)),
       m_parallel(new RunParallelCoordinates(m_tabs)),
       m_diff(new RunDiffView(m_chartWorker, m_tabs)),
+      m_sweep(new SweepView(m_sweepWorker, m_tabs)),
       m_poll(new QTimer(this)),
       m_filterDelay(new QTimer(this))
 {
@@ -111,6 +114,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
     m_tabs->addTab(m_scatter, tr("Scatter"));
     m_tabs->addTab(m_parallel, tr("Parallel coordinates"));
     m_tabs->addTab(m_diff, tr("Diff"));
+    m_tabs->addTab(m_sweep, tr("Sweep"));
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_filter, 1);
@@ -191,6 +195,11 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
         QApplication::clipboard()->setText(csv);
         Q_EMIT csvCopied(csv);
     });
+    // A sweep's own run logs no curves of its own: its Sweep tab is what there is to see.
+    connect(m_sweep, &SweepView::runResolved, this, [this](bool inSweep, bool isSweepRun) {
+        if (inSweep && isSweepRun)
+            m_tabs->setCurrentWidget(m_sweep);
+    });
     connect(m_parallel, &RunParallelCoordinates::brushedRunsChanged, this, [this](const QStringList &ids, bool active) {
         m_scatter->setHighlighted(active ? ids : QStringList());
     });
@@ -208,6 +217,7 @@ ExperimentArea::ExperimentArea(const AreaInfo &area, Navigator *navigator, QWidg
 ExperimentArea::~ExperimentArea()
 {
     // The workers' threads stop before the views their answers are for are destroyed.
+    delete m_sweepWorker;
     delete m_chartWorker;
     delete m_tableWorker;
 }
@@ -222,6 +232,8 @@ void ExperimentArea::setDatabasePath(const QString &path)
     m_path = path;
     m_tableWorker->setDatabasePath(path);
     m_chartWorker->setDatabasePath(path);
+    m_sweepWorker->setDatabasePath(path);
+    m_sweep->setDatabasePath(path); // ROOT/.orrery/orrery.db: the trials' configs are under ROOT
     m_selectedExperiments.clear();
     m_comparedIds.clear();
     m_columnsChosenByUser = false;
@@ -239,6 +251,9 @@ void ExperimentArea::clear()
     ++m_openRequest;
     m_tableWorker->setDatabasePath({});
     m_chartWorker->setDatabasePath({});
+    m_sweepWorker->setDatabasePath({});
+    m_sweep->clear();
+    m_sweep->setWorkspaceRoot({});
     m_experiments->setEntries({});
     m_runs->clear();
     m_compare->clear();

@@ -9,10 +9,14 @@
 // Other areas open a run here through the Navigator (kind "run"): showRun() selects its experiment,
 // clears a filter that hides it and selects it in the table once the table has it.
 //
-// While the workspace has no runs the area shows its empty state. Every query runs on one of two
-// store::DatabaseWorker threads (the table's and the charts'), each with its own connection, so a long
-// chart read never delays the table and the GUI thread never waits on SQLite. While shown, the
-// area polls every ~2 s: new runs and experiments appear, running runs update in place.
+// The Sweep tab (SweepView) shows the sweep of the selected run when it is a sweep's run or one of
+// its trials; selecting a sweep's own run brings that tab forward.
+//
+// While the workspace has no runs the area shows its empty state. Every query runs on one of three
+// store::DatabaseWorker threads (the table's, the charts' and the sweep's), each with its own
+// connection, so a long chart or sweep read never delays the table and the GUI thread never waits
+// on SQLite. While shown, the area polls every ~2 s: new runs and experiments appear, running runs
+// update in place (the Sweep tab polls its running sweep every second).
 //
 // Threads: GUI thread only.
 
@@ -43,6 +47,7 @@ class RunDiffView;
 class RunParallelCoordinates;
 class RunScatterView;
 class RunTableModel;
+class SweepView;
 struct AreaInfo;
 
 class ExperimentArea : public QWidget {
@@ -80,9 +85,11 @@ public:
     RunScatterView *scatterView() const { return m_scatter; }
     RunParallelCoordinates *parallelView() const { return m_parallel; }
     RunDiffView *diffView() const { return m_diff; }
+    SweepView *sweepView() const { return m_sweep; }
     QTabWidget *tabs() const { return m_tabs; }
     store::DatabaseWorker *tableWorker() const { return m_tableWorker; }
     store::DatabaseWorker *chartWorker() const { return m_chartWorker; }
+    store::DatabaseWorker *sweepWorker() const { return m_sweepWorker; }
 
     void selectExperiment(const QString &id);
     // Selects these runs in the table (and so compares them); with expandParents, expands the runs
@@ -119,6 +126,7 @@ private:
 
     store::DatabaseWorker *m_tableWorker;
     store::DatabaseWorker *m_chartWorker;
+    store::DatabaseWorker *m_sweepWorker;
     ExperimentListModel *m_experiments;
     RunTableModel *m_runs;
     QStackedWidget *m_pages;
@@ -135,6 +143,7 @@ private:
     RunScatterView *m_scatter;
     RunParallelCoordinates *m_parallel;
     RunDiffView *m_diff;
+    SweepView *m_sweep;
     QTimer *m_poll;
     QTimer *m_filterDelay;
 

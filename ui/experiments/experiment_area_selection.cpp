@@ -12,6 +12,7 @@
 #include "ui/experiments/run_parallel_coordinates.h"
 #include "ui/experiments/run_scatter_view.h"
 #include "ui/experiments/run_table_model.h"
+#include "ui/experiments/sweep_view.h"
 
 #include <QItemSelectionModel>
 #include <QTreeView>
@@ -66,6 +67,7 @@ void ExperimentArea::onRunSelectionChanged()
     }
     if (rows.isEmpty() && !m_comparedIds.isEmpty() && m_runs->isLoading())
         return; // the rows are being replaced; the selection comes back when they arrive
+    m_sweep->setRun(ids.size() == 1 ? ids.first() : QString()); // the same run again: nothing to do
     bool sameNames = true;
     const auto current = m_compare->runs();
     for (int i = 0; sameNames && i < runs.size() && i < current.size(); ++i)

@@ -28,6 +28,9 @@ class RunParallelCoordinates : public QWidget {
     Q_OBJECT
 public:
     static constexpr int kMaxParamAxes = 10;
+    // Up to this many lines are drawn antialiased and translucent; more as aliased, opaque
+    // one-pixel lines (fast: see paintEvent).
+    static constexpr int kMaxSmoothLines = 300;
 
     explicit RunParallelCoordinates(QWidget *parent = nullptr);
 
