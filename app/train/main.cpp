@@ -135,9 +135,7 @@ void printSummary(const train::TrainOutcome &o)
         std::printf("test %s: %.6g\n", qPrintable(it.key()), it.value());
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+int trainerMain(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     // The compressed clock (core/common/clock.h) a pipeline run hands on: checked first.
@@ -320,4 +318,19 @@ int main(int argc, char **argv)
     else
         printSummary(*outcome);
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Every object of the run — the workspace's database, the run's metric writer, the training —
+    // is closed when trainerMain returns; what it writes is on disk by then.
+    const int code = trainerMain(argc, argv);
+    std::fflush(nullptr);
+    // Then leave without running static destructors: LibTorch's tear down its thread pools while
+    // their threads are still ending, and about one exit in a hundred aborted in malloc
+    // (`malloc_consolidate(): invalid chunk size` as a pool thread freed its cache during
+    // __cxa_finalize) — after the run had finished and said so. Nothing of ours needs them.
+    std::_Exit(code);
 }

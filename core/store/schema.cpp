@@ -550,7 +550,8 @@ ALTER TABLE ct_iterations ADD COLUMN champion_version INTEGER NOT NULL DEFAULT 0
          // params so a resumed sampler reads ten thousand trials without parsing configs. Its steps
          // are what the pruner saw (the Sweep view draws them; a resumed pruner is fed them again).
          // value: complete — the objective; pruned — the last intermediate value; steps: the epochs
-         // it used (the sweep's budget).
+         // it used (the sweep's budget). By finished: a live view reads only the trials that ended since
+         // its last read, and the ones still going (finished NULL).
          R"sql(
 CREATE TABLE sweeps (
   id         INTEGER PRIMARY KEY,
@@ -583,6 +584,7 @@ CREATE TABLE sweep_trials (
   finished  INTEGER,
   PRIMARY KEY (sweep_id, number)
 );
+CREATE INDEX sweep_trials_by_finished ON sweep_trials(sweep_id, finished);
 CREATE TABLE sweep_steps (
   sweep_id INTEGER NOT NULL,
   number   INTEGER NOT NULL,

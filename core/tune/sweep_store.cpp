@@ -300,7 +300,7 @@ Result<QVector<Trial>> SweepStore::trials(qint64 sweepId)
 Result<QVector<Trial>> SweepStore::trialsChangedSince(qint64 sweepId, qint64 changedSinceMs)
 {
     ORRERY_ASSIGN_OR_RETURN(auto q, m_db.prepare(QStringLiteral(
-        "SELECT %1 FROM sweep_trials WHERE sweep_id = ? AND (state = 'running' OR COALESCE(finished, started, 0) >= ?) ORDER BY number")
+        "SELECT %1 FROM sweep_trials WHERE sweep_id = ?1 AND (finished >= ?2 OR finished IS NULL) ORDER BY number")
                                                      .arg(QLatin1String(kTrialColumns))));
     q.bind(1, sweepId).bind(2, changedSinceMs);
     QVector<Trial> out;

@@ -103,8 +103,8 @@ public:
 
     // By number.
     Result<QVector<Trial>> trials(qint64 sweepId);
-    // The trials started or finished at or after `changedSinceMs`, and those running (a live
-    // view reads what is new, not the whole sweep).
+    // The trials finished at or after `changedSinceMs`, and those not finished (running or
+    // queued): a live view reads what is new, not the whole sweep (an index on finished).
     Result<QVector<Trial>> trialsChangedSince(qint64 sweepId, qint64 changedSinceMs);
     // By trial, then step.
     Result<QVector<TrialStep>> steps(qint64 sweepId);
