@@ -52,6 +52,22 @@ class TestCliTune : public QObject {
     QTemporaryDir m_dir;
     QString m_demo;
 
+    // Starts `tune FILE` in the demo and returns what it printed once a trial has ended (or after
+    // two minutes: the caller checks).
+    QByteArray startUntilATrialEnds(QProcess &sweep, const QString &file)
+    {
+        sweep.setWorkingDirectory(m_demo);
+        sweep.start(cliPath(), {QStringLiteral("tune"), file});
+        QByteArray printed;
+        if (!sweep.waitForStarted())
+            return printed;
+        for (int i = 0; i < 600 && !printed.contains("trial "); ++i) {
+            sweep.waitForReadyRead(200);
+            printed += sweep.readAllStandardOutput();
+        }
+        return printed;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -125,15 +141,8 @@ private Q_SLOTS:
     {
         writeFile(m_demo + QStringLiteral("/stop.yaml"), sweepFile("stop", 6));
         QProcess sweep;
-        sweep.setWorkingDirectory(m_demo);
-        sweep.start(cliPath(), {QStringLiteral("tune"), QStringLiteral("stop.yaml")});
-        QVERIFY(sweep.waitForStarted());
         // Stop it once the first trial has ended (a hang bound, not a timing).
-        QByteArray printed;
-        for (int i = 0; i < 600 && !printed.contains("trial "); ++i) {
-            sweep.waitForReadyRead(200);
-            printed += sweep.readAllStandardOutput();
-        }
+        QByteArray printed = startUntilATrialEnds(sweep, QStringLiteral("stop.yaml"));
         QVERIFY2(printed.contains("trial "), printed.constData());
         ::kill(pid_t(sweep.processId()), SIGTERM);
         QVERIFY(sweep.waitForFinished(120000));
@@ -173,14 +182,7 @@ private Q_SLOTS:
     {
         writeFile(m_demo + QStringLiteral("/killed.yaml"), sweepFile("killed", 5));
         QProcess sweep;
-        sweep.setWorkingDirectory(m_demo);
-        sweep.start(cliPath(), {QStringLiteral("tune"), QStringLiteral("killed.yaml")});
-        QVERIFY(sweep.waitForStarted());
-        QByteArray printed;
-        for (int i = 0; i < 600 && !printed.contains("trial "); ++i) {
-            sweep.waitForReadyRead(200);
-            printed += sweep.readAllStandardOutput();
-        }
+        const QByteArray printed = startUntilATrialEnds(sweep, QStringLiteral("killed.yaml"));
         QVERIFY2(printed.contains("trial "), printed.constData());
         // Two trials are training now (parallel 2). kill -9: no clean stop, no chance to tidy up.
         ::kill(pid_t(sweep.processId()), SIGKILL);
