@@ -127,9 +127,13 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         m_ws = m_dir.filePath(QStringLiteral("ws"));
         QVERIFY(runCli({QStringLiteral("demo"), m_ws, QStringLiteral("--rows"), QStringLiteral("4000")}).ok());
-        // The offline gate need not beat the champion here: each case only needs a new version.
+        // The offline gates need not judge the model here: each case only needs a new version that
+        // passes them. On 4,000 rows a retrained model's recall hovers near the demo's 0.5, and once
+        // (a loaded CI machine, LibTorch's two threads) it missed: no_change instead of a rollout.
         QByteArray params = readFile(m_ws + QStringLiteral("/params.yaml"));
         params.replace("min_improvement: 0.0", "min_improvement: -1.0");
+        params.replace("rules: roc_auc >= 0.85, recall >= 0.5", "rules: roc_auc >= 0.5");
+        QVERIFY(params.contains("rules: roc_auc >= 0.5"));
         writeFile(m_ws + QStringLiteral("/params.yaml"), params);
         const Run run = cli({QStringLiteral("run")});
         QVERIFY2(run.ok(), qPrintable(run.describe()));
