@@ -27,6 +27,7 @@
 #include "core/store/database.h"
 #include "core/workspace/workspace.h"
 #include "core/workspace/workspace_lock.h"
+#include "tests/gui/automation/automation_probe.h"
 #include "tests/support/test_support.h"
 #include "ui/automation/automation_area.h"
 #include "ui/automation/iteration_panel.h"
@@ -59,6 +60,11 @@ namespace outcome = ct::outcome;
 
 namespace {
 
+using testing::automation::automationInfo;
+using testing::automation::clickStep;
+using testing::automation::detailValue;
+using testing::automation::stepTexts;
+
 constexpr int kTimeoutMs = 20000;
 constexpr qint64 kMinute = 60'000;
 
@@ -74,14 +80,6 @@ policies: {cooldown: 1h, max_per_day: 6, require_approval: true}
 )";
 
 const char *kDvc = "outs:\n- md5: 11111111111111111111111111111111\n  size: 10\n  hash: md5\n  path: transactions.csv\n";
-
-const ui::AreaInfo &automationInfo()
-{
-    for (const ui::AreaInfo &a : ui::workbenchAreas())
-        if (a.area == ui::Area::Automation)
-            return a;
-    qFatal("no Automation area in the catalogue");
-}
 
 QString screenshotPath(const QString &name)
 {
@@ -270,22 +268,6 @@ QColor cellColor(ui::AutomationArea &area, qint64 id)
     return area.timelineModel()->index(row, ui::IterationTableModel::OutcomeColumn).data(Qt::ForegroundRole).value<QColor>();
 }
 
-QStringList stepTexts(ui::AutomationArea &area)
-{
-    QStringList out;
-    QTreeWidget *steps = area.iterationPanel()->stepsView();
-    for (int i = 0; i < steps->topLevelItemCount(); ++i)
-        out << steps->topLevelItem(i)->text(ui::IterationPanel::StepNameColumn) + QLatin1Char(' ')
-                   + steps->topLevelItem(i)->text(ui::IterationPanel::StepStateColumn);
-    return out;
-}
-
-QString detailValue(ui::AutomationArea &area, const QString &key)
-{
-    const auto items = area.iterationPanel()->detailView()->findItems(key, Qt::MatchExactly | Qt::MatchRecursive, ui::IterationPanel::KeyColumn);
-    return items.isEmpty() ? QStringLiteral("<no %1>").arg(key) : items.first()->text(ui::IterationPanel::ValueColumn);
-}
-
 const QTreeWidgetItem *triggerRow(ui::AutomationArea &area, const QString &kind)
 {
     QTreeWidget *t = area.loopPanel()->triggersView();
@@ -303,14 +285,6 @@ void clickRow(ui::AutomationArea &area, qint64 id)
     const QModelIndex index = area.timelineModel()->index(row, ui::IterationTableModel::OutcomeColumn);
     area.timelineView()->scrollTo(index);
     QTest::mouseClick(area.timelineView()->viewport(), Qt::LeftButton, {}, area.timelineView()->visualRect(index).center());
-}
-
-void clickStep(ui::AutomationArea &area, const QString &name)
-{
-    QTreeWidget *steps = area.iterationPanel()->stepsView();
-    const auto items = steps->findItems(name, Qt::MatchExactly, ui::IterationPanel::StepNameColumn);
-    QVERIFY2(!items.isEmpty(), qPrintable(name));
-    QTest::mouseClick(steps->viewport(), Qt::LeftButton, {}, steps->visualItemRect(items.last()).center());
 }
 
 } // namespace

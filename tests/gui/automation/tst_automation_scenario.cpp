@@ -6,6 +6,7 @@
 // values, passed); the canary's (aborted, with the analysis's reason); and the three Open buttons
 // taking the user to the pipeline run, the model version and the deployment that made the story.
 // Under Xvfb; a screenshot to the build's screenshots/ folder.
+#include "tests/gui/automation/automation_probe.h"
 #include "tests/support/test_support.h"
 #include "ui/automation/automation_area.h"
 #include "ui/automation/iteration_panel.h"
@@ -28,39 +29,12 @@ using namespace orrery;
 
 namespace {
 
+using testing::automation::automationInfo;
+using testing::automation::clickStep;
+using testing::automation::detailValue;
+using testing::automation::stepTexts;
+
 constexpr int kTimeoutMs = 20000;
-
-const ui::AreaInfo &automationInfo()
-{
-    for (const ui::AreaInfo &a : ui::workbenchAreas())
-        if (a.area == ui::Area::Automation)
-            return a;
-    qFatal("no Automation area in the catalogue");
-}
-
-QStringList stepTexts(ui::AutomationArea &area)
-{
-    QStringList out;
-    QTreeWidget *steps = area.iterationPanel()->stepsView();
-    for (int i = 0; i < steps->topLevelItemCount(); ++i)
-        out << steps->topLevelItem(i)->text(ui::IterationPanel::StepNameColumn) + QLatin1Char(' ')
-                   + steps->topLevelItem(i)->text(ui::IterationPanel::StepStateColumn);
-    return out;
-}
-
-QString detailValue(ui::AutomationArea &area, const QString &key)
-{
-    const auto items = area.iterationPanel()->detailView()->findItems(key, Qt::MatchExactly | Qt::MatchRecursive, ui::IterationPanel::KeyColumn);
-    return items.isEmpty() ? QStringLiteral("<no %1>").arg(key) : items.first()->text(ui::IterationPanel::ValueColumn);
-}
-
-void clickStep(ui::AutomationArea &area, const QString &name)
-{
-    QTreeWidget *steps = area.iterationPanel()->stepsView();
-    const auto items = steps->findItems(name, Qt::MatchExactly, ui::IterationPanel::StepNameColumn);
-    QVERIFY2(!items.isEmpty(), qPrintable(name));
-    QTest::mouseClick(steps->viewport(), Qt::LeftButton, {}, steps->visualItemRect(items.last()).center());
-}
 
 } // namespace
 
