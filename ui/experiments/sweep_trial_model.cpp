@@ -77,20 +77,7 @@ void SweepTrialModel::setSnapshot(const SweepSnapshotPtr &snapshot)
         endInsertRows();
     }
     if (m_sortColumn >= 0 && !snapshot->changed.isEmpty()) {
-        // Rows move: persistent indexes (the selection, the current row) follow their trials.
-        Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
-        const QModelIndexList persistent = persistentIndexList();
-        QVector<int> trialOf;
-        for (const QModelIndex &i : persistent)
-            trialOf.append(m_order.value(i.row(), -1));
-        applySort();
-        for (int r = 0; r < m_order.size(); ++r)
-            m_rowOf[m_order[r]] = r;
-        QModelIndexList moved;
-        for (int k = 0; k < persistent.size(); ++k)
-            moved.append(trialOf[k] < 0 ? QModelIndex() : index(m_rowOf[trialOf[k]], persistent[k].column()));
-        changePersistentIndexList(persistent, moved);
-        Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+        resort();
     }
     for (int number : snapshot->changed) {
         const int at = snapshot->indexOf(number);
@@ -221,13 +208,19 @@ void SweepTrialModel::sort(int column, Qt::SortOrder order)
 {
     if (!m_snapshot)
         return;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    resort();
+}
+
+void SweepTrialModel::resort()
+{
+    // Rows move: persistent indexes (the selection, the current row) follow their trials.
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
     const QModelIndexList persistent = persistentIndexList();
     QVector<int> trialOf;
     for (const QModelIndex &i : persistent)
         trialOf.append(m_order.value(i.row(), -1));
-    m_sortColumn = column;
-    m_sortOrder = order;
     applySort();
     for (int r = 0; r < m_order.size(); ++r)
         m_rowOf[m_order[r]] = r;

@@ -47,6 +47,8 @@ public:
 private:
     QString paramText(const tune::Trial &t, int param) const;
     void applySort();
+    // applySort() with the persistent indexes moved along (a layout change).
+    void resort();
 
     SweepSnapshotPtr m_snapshot;
     QVector<int> m_order; // row → index in the snapshot's trials
