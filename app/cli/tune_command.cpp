@@ -91,13 +91,22 @@ QJsonObject sweepJson(const tune::Sweep &w, const tune::SweepSummary &s)
                        {QStringLiteral("summary"), summaryJson(s)}};
 }
 
+// A parameter's value as the user wrote it: 0.003, adam, [64,32].
+QString valueText(const QJsonValue &v)
+{
+    if (v.isDouble())
+        return number(v.toDouble());
+    if (v.isString())
+        return v.toString();
+    // A list or a boolean: QJsonDocument writes only documents, so the value goes in a list of one.
+    return QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+}
+
 QString paramsText(const QJsonObject &params)
 {
     QStringList parts;
     for (auto it = params.begin(); it != params.end(); ++it)
-        parts << QStringLiteral("%1=%2").arg(it.key(),
-                                             it.value().isDouble() ? number(it.value().toDouble())
-                                                                   : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact)).mid(1).chopped(1));
+        parts << QStringLiteral("%1=%2").arg(it.key(), valueText(it.value()));
     return parts.join(QLatin1Char(' '));
 }
 
@@ -186,7 +195,7 @@ int runSweep(CommandParser &p, const Context &context, bool resume, const QStrin
             log(QStringLiteral("best: trial %1, %2 %3%4").arg(b.number).arg(outcome->sweep.metric, number(b.value.value_or(NAN)),
                                                                           b.runId.isEmpty() ? QString() : QStringLiteral(" (run %1)").arg(b.runId)));
             for (auto it = b.params.begin(); it != b.params.end(); ++it)
-                log(QStringLiteral("  %1: %2").arg(it.key(), paramsText(QJsonObject{{QStringLiteral("v"), it.value()}}).mid(2)));
+                log(QStringLiteral("  %1: %2").arg(it.key(), valueText(it.value())));
             log(QStringLiteral("its %1: %2")
                     .arg(outcome->sweep.spec.stage.isEmpty() ? QStringLiteral("config") : QStringLiteral("params"),
                          QDir((*ws)->root()).relativeFilePath(tune::SweepRunner::sweepDir((*ws)->root(), outcome->sweep.id) +
@@ -302,7 +311,7 @@ int best(CommandParser &p, workspace::Workspace &ws)
     out(QStringLiteral("best of sweep %1: trial %2, %3 %4%5").arg(sweep->name).arg(b.number).arg(sweep->metric, number(b.value.value_or(NAN)),
                                                                                           b.runId.isEmpty() ? QString() : QStringLiteral(" (run %1)").arg(b.runId)));
     for (auto it = b.params.begin(); it != b.params.end(); ++it)
-        out(QStringLiteral("  %1: %2").arg(it.key(), paramsText(QJsonObject{{QStringLiteral("v"), it.value()}}).mid(2)));
+        out(QStringLiteral("  %1: %2").arg(it.key(), valueText(it.value())));
     out(QStringLiteral("config: %1").arg(QDir(ws.root()).relativeFilePath(config)));
     return ExitOk;
 }

@@ -19,6 +19,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QHash>
 #include <QSet>
 #include <QThread>
 
@@ -79,6 +80,8 @@ struct SweepRunner::Impl {
     std::unique_ptr<Sampler> sampler;
     std::unique_ptr<Pruner> pruner;
     History history;
+    QHash<int, int> historyAt; // trial number → its place in history.trials
+    int queuedInHistory = 0;
     QVector<Trial> queue;            // reruns, then enqueued configurations
     QSet<int> recorded;              // numbers of queued trials that have their row already (reruns)
     int nextNumber = 0;
@@ -111,18 +114,29 @@ struct SweepRunner::Impl {
         if (!self.m_options.onEvent)
             return;
         e.sweep = sweep;
-        if (auto s = store.summary(sweep.id, sweep.direction))
-            e.summary = *s;
+        // Counting the trials reads them all: not for every epoch of every trial.
+        if (e.kind != SweepEvent::Kind::TrialStep)
+            if (auto s = store.summary(sweep.id, sweep.direction))
+                e.summary = *s;
         self.m_options.onEvent(e);
     }
 
+    // The sampler's view of trial `number`, made on first use. Looked up by number and counted as it
+    // changes: the loop asks every few milliseconds, and a sweep may hold 100,000 trials.
     HistoryTrial &historyOf(int number)
     {
-        for (auto &h : history.trials)
-            if (h.number == number)
-                return h;
+        const auto at = historyAt.constFind(number);
+        if (at != historyAt.cend())
+            return history.trials[size_t(*at)];
+        historyAt.insert(number, int(history.trials.size()));
         history.trials.push_back(HistoryTrial{number, {}, TrialState::Running, 0.0, 0});
         return history.trials.back();
+    }
+
+    void setState(HistoryTrial &h, TrialState state)
+    {
+        queuedInHistory += int(state == TrialState::Queued) - int(h.state == TrialState::Queued);
+        h.state = state;
     }
 
     Status prepare()
@@ -163,7 +177,7 @@ struct SweepRunner::Impl {
             }
             HistoryTrial &h = historyOf(t.number);
             h.x = t.point;
-            h.state = t.state;
+            setState(h, t.state);
             h.value = t.value.value_or(std::nan(""));
             h.lastStep = t.steps;
             for (; s < steps.size() && steps[s].number < t.number; ++s) {
@@ -220,14 +234,8 @@ struct SweepRunner::Impl {
         return Status::ok();
     }
 
-    int launched() const
-    {
-        int n = 0;
-        for (const auto &h : history.trials)
-            if (h.state != TrialState::Queued)
-                ++n;
-        return n;
-    }
+    // Trials started so far (a stopped sweep's queued-again ones not counted).
+    int launched() const { return int(history.trials.size()) - queuedInHistory; }
 
     bool samplerExhausted() const
     {
@@ -286,7 +294,7 @@ struct SweepRunner::Impl {
             ORRERY_TRY(store.addTrial(sweep.id, t));
         HistoryTrial &h = historyOf(t.number);
         h.x = t.point;
-        h.state = TrialState::Running;
+        setState(h, TrialState::Running);
         slot->trial = t;
         if (!configOk) {
             slot->error = configOk.message();
@@ -444,13 +452,13 @@ struct SweepRunner::Impl {
             // Stopped with the sweep: queued again under its number, run again on resume.
             ORRERY_TRY(store.requeueTrial(sweep.id, t.number));
             HistoryTrial &h = historyOf(t.number);
-            h.state = TrialState::Queued;
+            setState(h, TrialState::Queued);
             return Status::ok();
         }
         ORRERY_TRY(store.finishTrial(sweep.id, t));
         pruner->finished(t.number, t.state);
         HistoryTrial &h = historyOf(t.number);
-        h.state = t.state;
+        setState(h, t.state);
         h.value = t.value.value_or(std::nan(""));
         h.lastStep = t.steps;
         if (!t.runId.isEmpty()) {

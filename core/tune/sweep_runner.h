@@ -53,7 +53,7 @@ struct SweepEvent {
     int step = 0;         // TrialStep
     double value = 0.0;   // TrialStep
     QString text;         // Warning
-    SweepSummary summary; // after the event
+    SweepSummary summary; // after the event (all but TrialStep)
 };
 
 struct SweepRunOptions {
