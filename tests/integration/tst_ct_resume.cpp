@@ -17,7 +17,9 @@
 
 #include "tests/support/test_support.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -113,6 +115,26 @@ private:
         return 0;
     }
 
+    // Waits (up to two minutes) until an orrery-train runs in `folder` (its working directory).
+    bool waitForTraining(const QString &folder)
+    {
+        const QString wanted = QFileInfo(folder).canonicalFilePath();
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 120'000) {
+            for (const QString &pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+                QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+                if (!cmdline.open(QIODevice::ReadOnly) || !cmdline.readAll().contains("orrery-train"))
+                    continue;
+                const QString cwd = QFileInfo(QStringLiteral("/proc/%1/cwd").arg(pid)).canonicalFilePath();
+                if (!wanted.isEmpty() && cwd.startsWith(wanted))
+                    return true;
+            }
+            QThread::msleep(20);
+        }
+        return false;
+    }
+
     QStringList stepsOf(const QJsonObject &iteration)
     {
         QStringList out;
@@ -170,7 +192,9 @@ private Q_SLOTS:
         startLoop(loop);
         const qint64 id = waitForStep(QStringLiteral("pipeline"), loop);
         QVERIFY(id > 0);
-        QThread::msleep(300); // a stage under way
+        // Stop it while the training runs in the iteration's worktree — not a fixed delay, which on a
+        // loaded machine could land before the stages start or after the version is registered.
+        QVERIFY2(waitForTraining(m_ws + QStringLiteral("/.orrery/worktrees/ct-%1").arg(id)), "the worktree's training never started");
         ::kill(pid_t(loop.processId()), SIGTERM);
         QVERIFY(loop.waitForFinished(60'000));
         const QByteArray said = loop.readAll();
@@ -187,7 +211,8 @@ private Q_SLOTS:
         QVERIFY2(again.ok(), qPrintable(again.describe()));
         QVERIFY2(again.err.contains(QStringLiteral("ct iteration %1 the process that ran it").arg(id)), qPrintable(again.err));
         it = json(cli({QStringLiteral("ct"), QStringLiteral("show"), QString::number(id), QStringLiteral("--json")}));
-        QCOMPARE(it.value(QStringLiteral("outcome")).toString(), QStringLiteral("promoted"));
+        QVERIFY2(it.value(QStringLiteral("outcome")).toString() == QLatin1String("promoted"),
+                 qPrintable(QJsonDocument(it).toJson(QJsonDocument::Compact)));
         QCOMPARE(stepsOf(it).join(QLatin1Char(' ')),
                  QStringLiteral("data:succeeded pipeline:interrupted pipeline:succeeded gate:succeeded canary:succeeded promote:succeeded"));
         QVERIFY(!QFileInfo::exists(m_ws + QStringLiteral("/.orrery/worktrees/ct-%1").arg(id)));
