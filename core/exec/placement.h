@@ -1,0 +1,59 @@
+#pragma once
+// executors.yaml: where each pipeline stage runs and what it asks for. Orrery's own file beside
+// dvc.yaml (versioned with the project); DVC does not read it, so `dvc repro` still runs the same
+// dvc.yaml locally, and a stage's cache entry, dvc.lock and tracking do not depend on where it ran.
+//
+//   default:              # every stage not named under `stages` (optional; local when absent)
+//     executor: local
+//   stages:
+//     train:
+//       executor: slurm   # local | slurm | kubernetes
+//       cpus: 2
+//       memory: 4G        # 512M, 4G, 4GB, or a number of megabytes
+//       gpus: 0
+//       time_limit: 30m
+//       partition: debug  # slurm
+//       namespace: ml     # kubernetes
+//       image: registry/orrery:1
+//
+// A stage entry inherits what it leaves out from `default`. Every problem is reported with its
+// place (FILE:LINE:COLUMN) before anything runs; stage names are checked against dvc.yaml by the
+// pipeline, which knows them.
+
+#include "core/common/status.h"
+#include "core/exec/executor.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace orrery::exec {
+
+struct Placement {
+    QString executor = QStringLiteral("local");
+    Resources resources;
+    qint64 timeLimitMs = 0; // 0: none (the executor's or the scheduler's default)
+};
+
+struct Placements {
+    QString file;                          // absolute; empty when the workspace has none
+    Placement fallback;                    // `default`
+    QMap<QString, Placement> stages;       // by stage name
+    QMap<QString, int> stageLines;         // where each stage entry starts, for messages
+
+    Placement forStage(const QString &stage) const { return stages.value(stage, fallback); }
+    // True when every stage runs locally (no file, or one that only names local).
+    bool allLocal() const;
+};
+
+// The executors Orrery knows, in the order messages list them.
+QStringList executorNames();
+
+Result<Placements> parsePlacements(const QByteArray &yaml, const QString &path);
+// `root`/executors.yaml; all stages local when there is no such file.
+Result<Placements> loadPlacements(const QString &root);
+
+// "512M", "4G", "4GB", "2T", or a bare number of megabytes → megabytes.
+Result<qint64> parseMemoryMb(const QString &text);
+
+} // namespace orrery::exec

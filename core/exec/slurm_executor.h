@@ -1,0 +1,46 @@
+#pragma once
+// SlurmExecutor: a job handed to Slurm, followed as if it ran here. Orrery never schedules work
+// itself (DESIGN.md): it writes a batch script into a job folder, submits it with
+// `sbatch --parsable`, follows it with `scontrol show job` (pending with Slurm's reason, running
+// on its node, how it ended and its exit code), cancels it with `scancel`, and lets Slurm enforce
+// the time limit (TIMEOUT) and the resources it was given.
+//
+// The job folder and the log are on the filesystem the nodes share with this machine (the
+// workspace's `.orrery/jobs/`): Slurm appends the command's output to the stage's log itself, and
+// the script records the command's exit status in the folder (`exit-code`), so a job whose
+// record Slurm has already purged still ends with its real status; one that vanished with no
+// status is Lost. Nothing on the node opens the workspace database.
+//
+// Before submitting: sbatch must be on PATH and a named partition must exist (both errors name
+// the fix); Slurm's own refusal (resources beyond the partition's limits) is returned verbatim.
+//
+// Threads: as Executor — run() blocks its worker thread, polling every `pollMs`.
+
+#include "core/exec/executor.h"
+
+namespace orrery::exec {
+
+struct SlurmOptions {
+    QString jobRoot;        // job folders are made under it (the workspace's .orrery/jobs)
+    int pollMs = 500;
+    // How long the controller may stay unreachable before the job counts as lost.
+    int controllerSilenceMs = 60000;
+};
+
+class SlurmExecutor final : public Executor {
+public:
+    explicit SlurmExecutor(SlurmOptions options);
+    QString name() const override { return QStringLiteral("slurm"); }
+    Result<JobStatus> run(const JobSpec &job, const std::atomic<bool> *cancel,
+                          const std::function<void(const JobStatus &)> &onUpdate = {}) override;
+
+private:
+    SlurmOptions m_options;
+};
+
+// Slurm's `--time` for `ms`: whole minutes, rounded up — Slurm keeps time limits in minutes (a
+// "0:05" request becomes 1 minute) and checks them about every 30 s, so a job overruns its limit
+// by up to a minute before it is stopped (KillWait later, SIGKILL).
+QString slurmTimeLimit(qint64 ms);
+
+} // namespace orrery::exec
