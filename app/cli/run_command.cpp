@@ -15,7 +15,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <QHash>
+
 #include <cstdio>
+#include <memory>
 
 namespace orrery::cli {
 namespace {
@@ -79,11 +82,28 @@ int runRun(const Context &context)
     }
     options.cliDir = QCoreApplication::applicationDirPath();
     const bool json = cmd.json();
-    options.onStage = [json](const pipeline::StageReport &r) {
+    // The last job line printed per stage: a scheduler's state is polled, and said once.
+    auto jobLines = std::make_shared<QHash<QString, QString>>();
+    options.onStage = [json, jobLines](const pipeline::StageReport &r) {
         if (json)
             return;
         if (r.state == pipeline::StageState::Pending) {
-            out(QStringLiteral("running   %1 (%2)").arg(r.name, r.reason));
+            // A stage handed to a scheduler says where it is: queued with the reason, running on a node.
+            if (r.executor != QLatin1String("local") && !r.job.id.isEmpty()) {
+                if (r.job.finished())
+                    return; // the stage's own line follows
+                const QString line = QStringLiteral("          %1 %2").arg(r.name, exec::describeJob(r.executor, r.job));
+                if (jobLines->value(r.name) == line)
+                    return;
+                jobLines->insert(r.name, line);
+                out(line);
+            }
+            else if (r.executor != QLatin1String("local"))
+                out(QStringLiteral("submit    %1 to %2 (%3)").arg(r.name, r.executor, r.reason));
+            else if (r.job.id.isEmpty())
+                out(QStringLiteral("running   %1 (%2)").arg(r.name, r.reason));
+            else
+                return;
         } else {
             QString line = QStringLiteral("%1 %2").arg(symbol(r.state), r.name);
             if (r.state == pipeline::StageState::Ran)
@@ -129,7 +149,10 @@ int runRun(const Context &context)
                                       {QStringLiteral("findings"), QJsonArray::fromStringList(r.findings)},
                                       {QStringLiteral("duration_ms"), r.durationMs},
                                       {QStringLiteral("run_id"), r.runId},
-                                      {QStringLiteral("log"), r.logPath}});
+                                      {QStringLiteral("log"), r.logPath},
+                                      {QStringLiteral("executor"), r.executor},
+                                      {QStringLiteral("job_id"), r.job.id},
+                                      {QStringLiteral("node"), r.job.node}});
     }
     if (checks > 0)
         exit = ExitProblem;

@@ -22,6 +22,32 @@ QString jobStateName(JobState state)
     return QString();
 }
 
+QString describeJob(const QString &executor, const JobStatus &status)
+{
+    const bool local = executor.isEmpty() || executor == QLatin1String("local");
+    const QString id = status.id.isEmpty() ? QString() : local ? QStringLiteral("pid ") + status.id : QStringLiteral("job ") + status.id;
+    QString where = local ? QString() : QStringLiteral(" on ") + executor;
+    switch (status.state) {
+    case JobState::Pending: {
+        // Slurm's "None" means it has not looked at the job yet.
+        const bool reason = !status.reason.isEmpty() && status.reason != QLatin1String("None");
+        return QStringLiteral("queued%1 (%2%3)").arg(where, id, reason ? QStringLiteral(", waiting for ") + status.reason : QString());
+    }
+    case JobState::Running:
+        if (!status.node.isEmpty())
+            where += QStringLiteral(" node ") + status.node;
+        return QStringLiteral("running%1 (%2)").arg(where, id);
+    default:
+        break;
+    }
+    QString text = QStringLiteral("%1%2").arg(jobStateName(status.state), where);
+    if (!id.isEmpty())
+        text += QStringLiteral(" (%1)").arg(id);
+    if (!status.reason.isEmpty())
+        text += QStringLiteral(": ") + status.reason;
+    return text;
+}
+
 Result<JobStatus> LocalExecutor::run(const JobSpec &job, const std::atomic<bool> *cancel,
                                      const std::function<void(const JobStatus &)> &onUpdate)
 {

@@ -72,6 +72,11 @@ struct JobStatus {
 // "succeeded", "timed out", … for messages and JSON.
 QString jobStateName(JobState state);
 
+// A job where it is now, in words for a card or a terminal line: "queued on slurm (job 1234,
+// waiting for Resources)", "running on slurm node n1 (job 1234)", "succeeded on slurm (job 1234)";
+// for the local executor "running (pid 4711)".
+QString describeJob(const QString &executor, const JobStatus &status);
+
 class Executor {
 public:
     virtual ~Executor() = default;
@@ -81,6 +86,16 @@ public:
     // shell, a bad folder); otherwise how it ended.
     virtual Result<JobStatus> run(const JobSpec &job, const std::atomic<bool> *cancel,
                                   const std::function<void(const JobStatus &)> &onUpdate = {}) = 0;
+    // Whether a job asking for `resources` could be submitted at all (the scheduler's tools are
+    // there, the partition exists), so that a pipeline fails before its first stage, not at the
+    // stage placed wrongly. `what` names the job in the message.
+    virtual Status check(const QString &what, const Resources &resources, const QProcessEnvironment &env) const
+    {
+        Q_UNUSED(what);
+        Q_UNUSED(resources);
+        Q_UNUSED(env);
+        return Status::ok();
+    }
 };
 
 class LocalExecutor final : public Executor {

@@ -130,31 +130,38 @@ bool sameView(const JobStatus &a, const JobStatus &b)
 
 SlurmExecutor::SlurmExecutor(SlurmOptions options) : m_options(std::move(options)) {}
 
+Status SlurmExecutor::check(const QString &what, const Resources &resources, const QProcessEnvironment &env) const
+{
+    const QString path = env.value(QStringLiteral("PATH"), qEnvironmentVariable("PATH"));
+    const QStringList dirs = path.split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    for (const char *tool : {"sbatch", "scontrol", "scancel"})
+        if (QStandardPaths::findExecutable(QLatin1String(tool), dirs).isEmpty())
+            return invalidArgument(QStringLiteral("%1 runs on Slurm, but %2 is not on PATH (%3); install Slurm's client tools "
+                                                  "(Debian: slurm-client) or set its executor to local in executors.yaml")
+                                       .arg(what, QLatin1String(tool), path));
+    if (resources.partition.isEmpty())
+        return Status::ok();
+    const QString scontrol = QStandardPaths::findExecutable(QStringLiteral("scontrol"), dirs);
+    ORRERY_ASSIGN_OR_RETURN(const Ran part, slurmCommand(scontrol, {QStringLiteral("show"), QStringLiteral("partition"), resources.partition, QStringLiteral("-o")}, env));
+    if (part.exitCode == 0 && !part.out.isEmpty())
+        return Status::ok();
+    QString known;
+    const QString sinfo = QStandardPaths::findExecutable(QStringLiteral("sinfo"), dirs);
+    if (!sinfo.isEmpty())
+        if (auto list = slurmCommand(sinfo, {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%R")}, env); list && list->exitCode == 0)
+            known = list->out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).join(QStringLiteral(", "));
+    return invalidArgument(QStringLiteral("%1 asks for Slurm partition '%2', which this cluster does not have (%3); its partitions: %4")
+                               .arg(what, resources.partition, part.err.isEmpty() ? part.out : part.err, known.isEmpty() ? QStringLiteral("unknown") : known));
+}
+
 Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool> *cancel,
                                      const std::function<void(const JobStatus &)> &onUpdate)
 {
-    const QString path = job.env.value(QStringLiteral("PATH"), qEnvironmentVariable("PATH"));
-    const QStringList dirs = path.split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    ORRERY_TRY(check(job.name, job.resources, job.env));
+    const QStringList dirs = job.env.value(QStringLiteral("PATH"), qEnvironmentVariable("PATH")).split(QLatin1Char(':'), Qt::SkipEmptyParts);
     const QString sbatch = QStandardPaths::findExecutable(QStringLiteral("sbatch"), dirs);
     const QString scontrol = QStandardPaths::findExecutable(QStringLiteral("scontrol"), dirs);
     const QString scancel = QStandardPaths::findExecutable(QStringLiteral("scancel"), dirs);
-    if (sbatch.isEmpty() || scontrol.isEmpty() || scancel.isEmpty())
-        return invalidArgument(QStringLiteral("%1 runs on Slurm, but %2 is not on PATH (%3); install Slurm's client tools "
-                                                 "(Debian: slurm-client) or set its executor to local in executors.yaml")
-                                      .arg(job.name, sbatch.isEmpty() ? QStringLiteral("sbatch") : scontrol.isEmpty() ? QStringLiteral("scontrol") : QStringLiteral("scancel"), path));
-
-    if (!job.resources.partition.isEmpty()) {
-        ORRERY_ASSIGN_OR_RETURN(const Ran part, slurmCommand(scontrol, {QStringLiteral("show"), QStringLiteral("partition"), job.resources.partition, QStringLiteral("-o")}, job.env));
-        if (part.exitCode != 0 || part.out.isEmpty()) {
-            QString known;
-            const QString sinfo = QStandardPaths::findExecutable(QStringLiteral("sinfo"), dirs);
-            if (!sinfo.isEmpty())
-                if (auto list = slurmCommand(sinfo, {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%R")}, job.env); list && list->exitCode == 0)
-                    known = list->out.split(QLatin1Char('\n'), Qt::SkipEmptyParts).join(QStringLiteral(", "));
-            return invalidArgument(QStringLiteral("%1 asks for Slurm partition '%2', which this cluster does not have (%3); its partitions: %4")
-                                       .arg(job.name, job.resources.partition, part.err.isEmpty() ? part.out : part.err, known.isEmpty() ? QStringLiteral("unknown") : known));
-        }
-    }
 
     // The job's folder: the script, the command, and the exit status the script leaves behind.
     const QString folder = QDir(m_options.jobRoot).filePath(

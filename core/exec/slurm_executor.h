@@ -33,6 +33,7 @@ public:
     QString name() const override { return QStringLiteral("slurm"); }
     Result<JobStatus> run(const JobSpec &job, const std::atomic<bool> *cancel,
                           const std::function<void(const JobStatus &)> &onUpdate = {}) override;
+    Status check(const QString &what, const Resources &resources, const QProcessEnvironment &env) const override;
 
 private:
     SlurmOptions m_options;

@@ -10,6 +10,7 @@
 #include "core/common/clock.h"
 
 #include "core/common/job.h"
+#include "core/common/yaml_check.h"
 #include "core/pipeline/executor_impl.h"
 #include "core/store/database.h"
 #include "core/tracking/metric_writer.h"
@@ -153,7 +154,35 @@ Status Executor::Impl::loadPipeline()
     decided = QVector<bool>(n, false);
     launched = QVector<bool>(n, false);
     running = 0;
+    ORRERY_TRY(loadPlacements());
     return validate();
+}
+
+Status Executor::Impl::loadPlacements()
+{
+    ORRERY_ASSIGN_OR_RETURN(auto placed, exec::loadPlacements(root));
+    placements = placed;
+    QStringList names;
+    for (const Stage &s : graph->stages())
+        names << s.name;
+    for (auto it = placements.stages.cbegin(); it != placements.stages.cend(); ++it)
+        if (!names.contains(it.key()))
+            return invalidArgument(QStringLiteral("%1:%2: executors.yaml places stage '%3', which dvc.yaml does not have; %4the stages are: %5")
+                                       .arg(placements.file).arg(placements.stageLines.value(it.key())).arg(it.key(),
+                                            common::nearestWord(it.key(), names), names.join(QStringLiteral(", "))));
+    // Every executor the selection needs is made now, so a missing one fails the run before any
+    // stage starts, not halfway through.
+    executors = std::make_unique<exec::ExecutorSet>(root);
+    if (!opt.commandExecutor && !opt.dryRun) {
+        for (int i : selection) {
+            const exec::Placement p = placements.forStage(graph->stages()[i].name);
+            ORRERY_ASSIGN_OR_RETURN(exec::Executor * executor, executors->get(p.executor));
+            ORRERY_TRY(executor->check(QStringLiteral("stage ") + graph->stages()[i].name, p.resources, QProcessEnvironment::systemEnvironment()));
+        }
+    }
+    for (int i : selection)
+        reports[i].executor = opt.commandExecutor ? opt.commandExecutor->name() : placements.forStage(reports[i].name).executor;
+    return Status::ok();
 }
 
 Status Executor::Impl::hashWhatTheSelectionTouches()
@@ -223,7 +252,15 @@ Status Executor::Impl::launch(int i, const Decided &d)
     Task t;
     t.index = i;
     t.stage = s;
-    if (s.cmd.size() == 1)
+    t.placement = placements.forStage(s.name);
+    if (opt.commandExecutor) {
+        t.executor = opt.commandExecutor;
+    } else {
+        ORRERY_ASSIGN_OR_RETURN(t.executor, executors->get(t.placement.executor));
+    }
+    // A built-in stage runs in-process only here; placed elsewhere, its `orrery-cli stage …`
+    // command runs there like any other.
+    if (s.cmd.size() == 1 && (opt.commandExecutor || t.placement.executor == QLatin1String("local")))
         t.builtin = parseBuiltinCall(s.cmd.front());
     t.workDir = s.wdir.isEmpty() ? root : QDir(root).filePath(s.wdir);
     if (store) {
@@ -293,6 +330,7 @@ void Executor::Impl::recordDone(Done &dn)
     --running;
     const int i = dn.index;
     reports[i].durationMs = dn.durationMs;
+    reports[i].job = dn.job;
     reports[i].findings = dn.findings;
     if (dn.state == StageState::Ran) {
         const Status st = recordFinished(i, decisions[i]);
@@ -371,10 +409,19 @@ Result<PipelineReport> Executor::Impl::run(common::JobContext *job)
         if (running == 0)
             continue;
         std::deque<Done> finished;
+        std::deque<std::pair<int, exec::JobStatus>> updates;
         {
             std::unique_lock<std::mutex> lk(mutex);
-            doneReady.wait_for(lk, std::chrono::milliseconds(100), [this] { return !done.empty(); });
+            doneReady.wait_for(lk, std::chrono::milliseconds(100), [this] { return !done.empty() || !jobUpdates.empty(); });
             finished.swap(done);
+            updates.swap(jobUpdates);
+        }
+        for (const auto &[i, status] : updates) {
+            if (reports[i].state != StageState::Pending)
+                continue;
+            reports[i].job = status;
+            if (opt.onStage)
+                opt.onStage(reports[i]);
         }
         for (Done &dn : finished)
             recordDone(dn);

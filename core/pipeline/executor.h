@@ -29,6 +29,7 @@
 // stages run on worker threads of their own.
 
 #include "core/common/status.h"
+#include "core/exec/executor.h"
 #include "core/pipeline/stage_type.h"
 
 #include <QString>
@@ -40,9 +41,6 @@
 namespace orrery::common {
 class Clock;
 class JobContext;
-}
-namespace orrery::exec {
-class Executor;
 }
 namespace orrery::store {
 class Database;
@@ -75,6 +73,10 @@ struct StageReport {
     QString logPath;      // absolute
     QString logTail;      // the last lines of the log, for a failure
     bool builtin = false;
+    // Where it runs (executors.yaml: "local", "slurm", …) and, while it runs there, what the
+    // executor last said (pending with the scheduler's reason, running on a node, the job's id).
+    QString executor = QStringLiteral("local");
+    exec::JobStatus job;
 };
 
 struct PipelineReport {
@@ -95,10 +97,14 @@ struct ExecutorOptions {
     QString parentRunId;   // the tracked pipeline run hangs under this run (a sweep's), when set
     QString cliDir;        // put first on PATH for command stages, so `orrery-cli` resolves
     const StageRegistry *registry = nullptr;
-    // Where command stages run; the local executor when null (core/exec).
+    // Where command stages run: each stage's executor from the workspace's executors.yaml
+    // (core/exec/placement.h) unless this is set, which then runs every command stage (a sweep's
+    // trials pass theirs).
     exec::Executor *commandExecutor = nullptr;
     const common::Clock *clock = nullptr; // stamps stage and run times; the system clock when null
-    // Called on the coordinating thread when a stage starts (state Pending) and when it ends.
+    // Called on the coordinating thread when a stage starts (state Pending), whenever its job's
+    // state changes while it runs (still Pending; `job` says queued or running, and where), and
+    // when it ends.
     std::function<void(const StageReport &)> onStage;
 };
 

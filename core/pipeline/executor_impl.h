@@ -12,6 +12,8 @@
 // (run() and what it calls); workers see only their Task, `opt` (read-only) and `cancel`, and
 // hand back a Done under `mutex`.
 
+#include "core/exec/executor_set.h"
+#include "core/exec/placement.h"
 #include "core/pipeline/executor.h"
 #include "core/pipeline/lock_file.h"
 #include "core/pipeline/output_store.h"
@@ -53,6 +55,8 @@ struct Executor::Impl {
         QString workDir;
         QString logPath;
         QString runId; // the stage's tracked run, when tracking
+        exec::Placement placement;        // executors.yaml's entry for it
+        exec::Executor *executor = nullptr; // where its commands run
     };
 
     // What a worker hands back when a stage ends.
@@ -64,6 +68,7 @@ struct Executor::Impl {
         QVector<std::pair<QString, double>> metrics;
         qint64 startMs = 0;
         qint64 durationMs = 0;
+        exec::JobStatus job; // the last command's job, as its executor last reported it
     };
 
     Executor &e;
@@ -88,11 +93,16 @@ struct Executor::Impl {
     QJsonObject baseManifest;
     QHash<QString, QJsonObject> interpreters;
 
+    // Where stages run (executors.yaml) and the executors made for this run.
+    exec::Placements placements;
+    std::unique_ptr<exec::ExecutorSet> executors;
+
     // The worker pool.
     std::mutex mutex;
     std::condition_variable taskReady, doneReady;
     std::deque<Task> tasks;
     std::deque<Done> done;
+    std::deque<std::pair<int, exec::JobStatus>> jobUpdates; // a running stage's job changed state
     std::vector<std::thread> threads;
     std::atomic<bool> cancel{false};
     bool stopping = false;
@@ -152,6 +162,7 @@ struct Executor::Impl {
     int running = 0;
 
     Status loadPipeline();                 // dvc.yaml, dvc.lock, the graph, the selection, checks
+    Status loadPlacements();               // executors.yaml, checked against dvc.yaml; executors made
     Status hashWhatTheSelectionTouches();  // one stat-cached pass over every dep and out
     // Settles stage i with `state` and tells onStage; a failure marks its downstream not run.
     void settle(int i, StageState state, const QString &reason);

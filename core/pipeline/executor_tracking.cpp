@@ -158,6 +158,7 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
                           {QStringLiteral("cmd"), QJsonArray::fromStringList(s.cmd)},
                           {QStringLiteral("wdir"), s.wdir.isEmpty() ? QStringLiteral(".") : s.wdir},
                           {QStringLiteral("builtin"), r.builtin},
+                          {QStringLiteral("executor"), r.executor},
                           {QStringLiteral("state"), QString::fromLatin1(stageStateName(done.state))},
                           {QStringLiteral("started"), QDateTime::fromMSecsSinceEpoch(done.startMs, Qt::UTC).toString(Qt::ISODateWithMs)},
                           {QStringLiteral("duration_ms"), done.durationMs},
@@ -170,10 +171,17 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
         tracking::ArtifactStore artifacts(e.m_db, data::DataRepository::cacheDirFor(root));
         (void)artifacts.addFile(QStringLiteral("%1/%2/artifacts/stage.log").arg(experimentId, r.runId), r.logPath);
     }
-    // Both tags in one transaction (each commit is an fsync).
+    // The tags in one transaction (each commit is an fsync).
     QVector<tracking::KeyValue> tags = {{QStringLiteral("orrery.stage.duration_ms"), QString::number(done.durationMs)}};
     if (!done.reason.isEmpty())
         tags.append({QStringLiteral("orrery.stage.result"), done.reason.left(4000)});
+    // Where it ran: a stage that ran on Slurm names its job and node (the cache does not care).
+    tags.append({QStringLiteral("orrery.executor"), r.executor});
+    if (r.executor != QLatin1String("local") && !done.job.id.isEmpty()) {
+        tags.append({QStringLiteral("orrery.job_id"), done.job.id});
+        if (!done.job.node.isEmpty())
+            tags.append({QStringLiteral("orrery.node"), done.job.node});
+    }
     (void)store->logBatchParamsAndTags(r.runId, {}, tags);
     const tracking::RunStatus status = done.state == StageState::Ran ? tracking::RunStatus::Finished
         : done.state == StageState::Cancelled                        ? tracking::RunStatus::Killed

@@ -132,13 +132,27 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
         job.name = QStringLiteral("stage ") + task.stage.name;
         job.workDir = task.workDir;
         job.logPath = task.logPath;
-        job.timeoutMs = opt.stageTimeoutMs;
+        job.resources = task.placement.resources;
+        // The tighter of the run's stage timeout and the stage's own time limit.
+        const qint64 limits[] = {opt.stageTimeoutMs, task.placement.timeLimitMs};
+        for (qint64 limit : limits)
+            if (limit > 0 && (job.timeoutMs == 0 || limit < job.timeoutMs))
+                job.timeoutMs = limit;
         if (!opt.cliDir.isEmpty())
             job.env.insert(QStringLiteral("PATH"), opt.cliDir + QLatin1Char(':') + job.env.value(QStringLiteral("PATH")));
         // A run the command tracks (orrery-cli train) hangs under this stage's run.
         if (!task.runId.isEmpty())
             job.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), task.runId);
-        exec::Executor &executor = opt.commandExecutor ? *opt.commandExecutor : exec::localExecutor();
+        exec::Executor &executor = *task.executor;
+        // The coordinator tells onStage (a card, the terminal) as the job moves: queued, running.
+        auto onUpdate = [this, &task, &d](const exec::JobStatus &status) {
+            d.job = status;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                jobUpdates.emplace_back(task.index, status);
+            }
+            doneReady.notify_all();
+        };
         for (const QString &cmd : task.stage.cmd) {
             {
                 QFile log(task.logPath);
@@ -146,7 +160,7 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
                 appendLog(log, QStringLiteral("$ ") + cmd);
             }
             job.commandLine = cmd;
-            auto r = executor.run(job, &cancel);
+            auto r = executor.run(job, &cancel, onUpdate);
             if (!r) {
                 d.state = StageState::Failed;
                 d.reason = r.status().message();
@@ -154,12 +168,13 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
             }
             if (r->state == exec::JobState::TimedOut) {
                 d.state = StageState::TimedOut;
-                d.reason = QStringLiteral("took longer than the stage timeout (%1 s); its processes were killed").arg(double(opt.stageTimeoutMs) / 1000.0);
+                d.reason = r->reason.isEmpty() ? QStringLiteral("took longer than the stage timeout (%1 s); its processes were killed").arg(double(job.timeoutMs) / 1000.0)
+                                               : QStringLiteral("took longer than its time limit (%1 s): %2").arg(double(job.timeoutMs) / 1000.0).arg(r->reason);
                 break;
             }
             if (r->state == exec::JobState::Cancelled) {
                 d.state = StageState::Cancelled;
-                d.reason = QStringLiteral("cancelled; its processes were killed");
+                d.reason = r->reason.isEmpty() ? QStringLiteral("cancelled; its processes were killed") : QStringLiteral("cancelled: ") + r->reason;
                 break;
             }
             if (r->state != exec::JobState::Succeeded) {

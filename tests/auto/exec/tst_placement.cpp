@@ -1,0 +1,103 @@
+// executors.yaml: each stage's executor and resources, inherited from `default`, and every mistake
+// reported with its place and its fix before anything runs.
+#include "core/exec/placement.h"
+
+#include "tests/support/test_support.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace orrery;
+using namespace orrery::exec;
+
+class TestPlacement : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void stagesInheritTheDefaultAndOverrideIt()
+    {
+        auto p = parsePlacements(QByteArrayLiteral("default:\n"
+                                                   "  executor: slurm\n"
+                                                   "  partition: debug\n"
+                                                   "  cpus: 1\n"
+                                                   "stages:\n"
+                                                   "  train:\n"
+                                                   "    cpus: 2\n"
+                                                   "    memory: 4G\n"
+                                                   "    gpus: 1\n"
+                                                   "    time_limit: 30m\n"
+                                                   "  report:\n"
+                                                   "    executor: local\n"),
+                                 QStringLiteral("executors.yaml"));
+        QVERIFY2(p, qPrintable(p.status().message()));
+        const Placement train = p->forStage(QStringLiteral("train"));
+        QCOMPARE(train.executor, QStringLiteral("slurm"));
+        QCOMPARE(train.resources.partition, QStringLiteral("debug"));
+        QCOMPARE(train.resources.cpus, 2);
+        QCOMPARE(train.resources.memoryMb, 4096);
+        QCOMPARE(train.resources.gpus, 1);
+        QCOMPARE(train.timeLimitMs, 30 * 60 * 1000);
+        QCOMPARE(p->forStage(QStringLiteral("report")).executor, QStringLiteral("local"));
+        // A stage not named gets the default.
+        QCOMPARE(p->forStage(QStringLiteral("load")).executor, QStringLiteral("slurm"));
+        QCOMPARE(p->forStage(QStringLiteral("load")).resources.cpus, 1);
+        QVERIFY(!p->allLocal());
+        QCOMPARE(p->stageLines.value(QStringLiteral("report")), 11);
+    }
+
+    void noFileMeansEverythingLocal()
+    {
+        QTemporaryDir dir;
+        auto p = loadPlacements(dir.path());
+        QVERIFY2(p, qPrintable(p.status().message()));
+        QVERIFY(p->allLocal());
+        QVERIFY(p->file.isEmpty());
+        QCOMPARE(p->forStage(QStringLiteral("train")).executor, QStringLiteral("local"));
+    }
+
+    void memoryIsReadAsPeopleWriteIt()
+    {
+        QCOMPARE(*parseMemoryMb(QStringLiteral("512M")), 512);
+        QCOMPARE(*parseMemoryMb(QStringLiteral("4G")), 4096);
+        QCOMPARE(*parseMemoryMb(QStringLiteral("4GB")), 4096);
+        QCOMPARE(*parseMemoryMb(QStringLiteral("1.5GiB")), 1536);
+        QCOMPARE(*parseMemoryMb(QStringLiteral("2048")), 2048);
+        QCOMPARE(*parseMemoryMb(QStringLiteral("1T")), 1024 * 1024);
+        QVERIFY(!parseMemoryMb(QStringLiteral("lots")));
+        QVERIFY(!parseMemoryMb(QStringLiteral("100K")));
+    }
+
+    void everyMistakeIsNamedWithItsPlace()
+    {
+        auto p = parsePlacements(QByteArrayLiteral("stages:\n"
+                                                   "  train:\n"
+                                                   "    executor: slrum\n"
+                                                   "    cpu: 2\n"
+                                                   "  split:\n"
+                                                   "    executor: kubernetes\n"
+                                                   "    partition: debug\n"
+                                                   "    memory: lots\n"
+                                                   "    gpus: -1\n"
+                                                   "    time_limit: soon\n"),
+                                 QStringLiteral("/ws/executors.yaml"));
+        QVERIFY(!p);
+        const QStringList lines = p.status().message().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 6);
+        QVERIFY2(lines[0].startsWith(QStringLiteral("/ws/executors.yaml:3:15: unknown executor 'slrum'")) && lines[0].contains(QStringLiteral("did you mean 'slurm'")), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(QStringLiteral("/ws/executors.yaml:4:5: unknown key 'cpu'")) && lines[1].contains(QStringLiteral("'cpus'")), qPrintable(lines[1]));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("/ws/executors.yaml:7:5: stage 'split' sets partition, which only the slurm executor reads")), qPrintable(lines[2]));
+        QVERIFY2(lines[3].startsWith(QStringLiteral("/ws/executors.yaml:8:13:")) && lines[3].contains(QStringLiteral("'lots' is no amount of memory")), qPrintable(lines[3]));
+        QVERIFY2(lines[4].startsWith(QStringLiteral("/ws/executors.yaml:9:11:")), qPrintable(lines[4]));
+        QVERIFY2(lines[5].startsWith(QStringLiteral("/ws/executors.yaml:10:17:")), qPrintable(lines[5]));
+    }
+
+    void aSyntaxErrorHasItsPlace()
+    {
+        auto p = parsePlacements(QByteArrayLiteral("stages:\n  train: [\n"), QStringLiteral("executors.yaml"));
+        QVERIFY(!p);
+        QVERIFY2(p.status().message().startsWith(QStringLiteral("executors.yaml:")) && p.status().message().contains(QStringLiteral("YAML syntax")), qPrintable(p.status().message()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPlacement)
+#include "tst_placement.moc"
