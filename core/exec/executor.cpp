@@ -10,7 +10,7 @@ namespace orrery::exec {
 QString jobStateName(JobState state)
 {
     switch (state) {
-    case JobState::Pending: return QStringLiteral("pending");
+    case JobState::Pending: return QStringLiteral("queued");
     case JobState::Running: return QStringLiteral("running");
     case JobState::Succeeded: return QStringLiteral("succeeded");
     case JobState::Failed: return QStringLiteral("failed");
@@ -22,30 +22,21 @@ QString jobStateName(JobState state)
     return QString();
 }
 
-QString describeJob(const QString &executor, const JobStatus &status)
+QString describeJob(const QString &executor, const JobStatus &status, const QString &elapsed)
 {
     const bool local = executor.isEmpty() || executor == QLatin1String("local");
-    const QString id = status.id.isEmpty() ? QString() : local ? QStringLiteral("pid ") + status.id : QStringLiteral("job ") + status.id;
-    QString where = local ? QString() : QStringLiteral(" on ") + executor;
-    switch (status.state) {
-    case JobState::Pending: {
-        // Slurm's "None" means it has not looked at the job yet.
-        const bool reason = !status.reason.isEmpty() && status.reason != QLatin1String("None");
-        return QStringLiteral("queued%1 (%2%3)").arg(where, id, reason ? QStringLiteral(", waiting for ") + status.reason : QString());
-    }
-    case JobState::Running:
-        if (!status.node.isEmpty())
-            where += QStringLiteral(" node ") + status.node;
-        return QStringLiteral("running%1 (%2)").arg(where, id);
-    default:
-        break;
-    }
-    QString text = QStringLiteral("%1%2").arg(jobStateName(status.state), where);
-    if (!id.isEmpty())
-        text += QStringLiteral(" (%1)").arg(id);
-    if (!status.reason.isEmpty())
-        text += QStringLiteral(": ") + status.reason;
-    return text;
+    QStringList parts;
+    QString state = jobStateName(status.state);
+    if (!elapsed.isEmpty())
+        state += QLatin1Char(' ') + elapsed;
+    parts << state;
+    if (!status.id.isEmpty())
+        parts << (local ? QStringLiteral("pid ") + status.id : QStringLiteral("%1 job %2").arg(executor, status.id))
+                     + (status.state == JobState::Running && !status.node.isEmpty() ? QStringLiteral(" on ") + status.node : QString());
+    // Slurm's "None" means it has not looked at the job yet.
+    if (!status.reason.isEmpty() && status.reason != QLatin1String("None"))
+        parts << status.reason;
+    return parts.join(QStringLiteral(" · "));
 }
 
 Result<JobStatus> LocalExecutor::run(const JobSpec &job, const std::atomic<bool> *cancel,

@@ -72,10 +72,10 @@ struct JobStatus {
 // "succeeded", "timed out", … for messages and JSON.
 QString jobStateName(JobState state);
 
-// A job where it is now, in words for a card or a terminal line: "queued on slurm (job 1234,
-// waiting for Resources)", "running on slurm node n1 (job 1234)", "succeeded on slurm (job 1234)";
-// for the local executor "running (pid 4711)".
-QString describeJob(const QString &executor, const JobStatus &status);
+// A job where it is now, short enough for a card and a terminal line: "queued · slurm job 1234 ·
+// Resources" (the scheduler's reason), "running 3.2 s · slurm job 1234 on n1", "failed · slurm
+// job 1234"; locally "running · pid 4711". `elapsed` ("12 s"), when given, follows the state.
+QString describeJob(const QString &executor, const JobStatus &status, const QString &elapsed = QString());
 
 class Executor {
 public:

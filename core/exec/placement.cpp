@@ -1,5 +1,6 @@
 #include "core/exec/placement.h"
 
+#include "core/common/duration.h"
 #include "core/common/yaml_check.h"
 
 #include <QDir>
@@ -24,6 +25,29 @@ bool Placements::allLocal() const
         if (p.executor != QLatin1String("local"))
             return false;
     return true;
+}
+
+QString describePlacement(const Placement &placement)
+{
+    QStringList parts;
+    const Resources &r = placement.resources;
+    QString where = placement.executor;
+    if (!r.partition.isEmpty())
+        where += QLatin1Char(' ') + r.partition;
+    if (!r.nameSpace.isEmpty())
+        where += QLatin1Char(' ') + r.nameSpace;
+    parts << where;
+    if (r.cpus > 0)
+        parts << QStringLiteral("%1 CPU%2").arg(r.cpus).arg(r.cpus == 1 ? QString() : QStringLiteral("s"));
+    if (r.memoryMb > 0)
+        parts << (r.memoryMb % 1024 == 0 ? QStringLiteral("%1 GB").arg(r.memoryMb / 1024) : QStringLiteral("%1 MB").arg(r.memoryMb));
+    if (r.gpus > 0)
+        parts << QStringLiteral("%1 GPU%2").arg(r.gpus).arg(r.gpus == 1 ? QString() : QStringLiteral("s"));
+    if (placement.timeLimitMs > 0)
+        parts << common::durationText(placement.timeLimitMs);
+    if (parts.size() == 1 && placement.executor == QLatin1String("local"))
+        return QString();
+    return parts.join(QStringLiteral(" · "));
 }
 
 Result<qint64> parseMemoryMb(const QString &text)

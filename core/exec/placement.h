@@ -53,6 +53,10 @@ Result<Placements> parsePlacements(const QByteArray &yaml, const QString &path);
 // `root`/executors.yaml; all stages local when there is no such file.
 Result<Placements> loadPlacements(const QString &root);
 
+// Where and with what a stage runs, for a card: "slurm · 2 CPUs · 4 GB · 30m"; "" for local with
+// no resources asked.
+QString describePlacement(const Placement &placement);
+
 // "512M", "4G", "4GB", "2T", or a bare number of megabytes → megabytes.
 Result<qint64> parseMemoryMb(const QString &text);
 

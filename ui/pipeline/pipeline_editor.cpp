@@ -182,6 +182,7 @@ void PipelineEditor::setWorkspaceRoot(const QString &root)
     else
         showMessage(tr("%n stage(s) from dvc.yaml", nullptr, int(m_doc->model()->nodes().size())));
     watchFiles();
+    showPlacements();
     m_view->requestAutoFit(); // now if the view has its size, else when it gets it
     refreshDiskStatus();
     updateActions();

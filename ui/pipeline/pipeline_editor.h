@@ -109,6 +109,7 @@ public:
     void runAll();
     void runSelected();
     void cancelRun();
+    void showPlacements(); // executors.yaml's placements onto the cards
     void checkDiskChange(); // what the file watcher calls
     void reloadFromDisk();
 

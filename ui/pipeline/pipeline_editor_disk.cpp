@@ -11,6 +11,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
+
+#include "core/exec/placement.h"
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -65,7 +67,7 @@ void PipelineEditor::watchFiles()
         return;
     m_watcher->addPath(m_root); // an atomic save replaces the file: the folder sees it
     // dvc.yaml, params.yaml and every dep that is a file: an edit of any changes a card's state.
-    QStringList files{QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml")};
+    QStringList files{QStringLiteral("dvc.yaml"), QStringLiteral("params.yaml"), QStringLiteral("executors.yaml")};
     for (NodeId id : m_doc->model()->nodes())
         files += m_doc->model()->stage(id)->deps;
     for (const QString &f : files)
@@ -73,11 +75,28 @@ void PipelineEditor::watchFiles()
             m_watcher->addPath(path);
 }
 
+void PipelineEditor::showPlacements()
+{
+    // A few hundred bytes of YAML: read here, like dvc.yaml.
+    QHash<QString, QString> placed;
+    auto placements = exec::loadPlacements(m_root);
+    if (!placements) {
+        showMessage(tr("executors.yaml does not read, so stages would not run: %1").arg(placements.status().message()), true);
+    } else {
+        for (NodeId id : m_doc->model()->nodes()) {
+            const QString name = m_doc->model()->stage(id)->name;
+            placed.insert(name, exec::describePlacement(placements->forStage(name)));
+        }
+    }
+    m_scene->setPlacements(placed);
+}
+
 void PipelineEditor::checkDiskChange()
 {
     if (m_root.isEmpty())
         return;
     watchFiles();
+    showPlacements();
     refreshDiskStatus();
     QFile f(QDir(m_root).filePath(QStringLiteral("dvc.yaml")));
     const QByteArray text = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();

@@ -29,6 +29,12 @@ using namespace orrery::pipeline;
 
 namespace {
 
+// A stage whose scheduler has its job but has not started it (Slurm's PENDING).
+bool remoteJobPending(const StageReport &r)
+{
+    return r.state == StageState::Pending && r.executor != QLatin1String("local") && (r.job.id.isEmpty() || r.job.state == exec::JobState::Pending);
+}
+
 NodeRunState stateOf(StageState s)
 {
     switch (s) {
@@ -139,8 +145,12 @@ void PipelineEditor::onStageReport(const StageReport &r)
         m_stageProgress.remove(r.name);
     NodeRunView v;
     v.state = stateOf(r.state);
+    // A stage handed to a scheduler is queued until the scheduler starts it.
+    if (v.state == NodeRunState::Running && remoteJobPending(r))
+        v.state = NodeRunState::Queued;
     switch (v.state) {
-    case NodeRunState::Running: v.stateText = tr("running…"); break;
+    case NodeRunState::Queued: v.stateText = exec::describeJob(r.executor, r.job); break;
+    case NodeRunState::Running: v.stateText = r.job.id.isEmpty() || r.executor == QLatin1String("local") ? tr("running…") : exec::describeJob(r.executor, r.job); break;
     case NodeRunState::Cached: v.stateText = r.state == StageState::Frozen ? tr("frozen") : tr("cached (%1)").arg(r.state == StageState::Restored ? tr("restored") : tr("up to date")); break;
     case NodeRunState::Done: v.stateText = tr("done in %1 s").arg(r.durationMs / 1000.0, 0, 'f', 1); break;
     case NodeRunState::CheckFailed: v.stateText = tr("check failed"); break;
@@ -198,7 +208,15 @@ void PipelineEditor::tick()
             continue;
         NodeRunView v = m_scene->runView(it.key());
         v.phase = m_phase;
-        v.stateText = tr("running %1 s").arg((m_clock->elapsed() - m_startedAt.value(it.key())) / 1000.0, 0, 'f', 1);
+        const StageReport &r = it.value();
+        const double seconds = (m_clock->elapsed() - m_startedAt.value(it.key())) / 1000.0;
+        if (r.executor != QLatin1String("local") && !r.job.id.isEmpty()) {
+            // Queued or running on a scheduler: its job, node or reason beside the time.
+            v.stateText = exec::describeJob(r.executor, r.job, tr("%1 s").arg(seconds, 0, 'f', remoteJobPending(r) ? 0 : 1));
+            m_scene->setRunView(it.key(), v);
+            continue;
+        }
+        v.stateText = tr("running %1 s").arg(seconds, 0, 'f', 1);
         // A percentage only when the stage printed one (a count of epochs, steps, a tqdm bar).
         const auto progress = m_stageProgress.constFind(it.key());
         v.percent = progress == m_stageProgress.cend() ? -1 : progress->first;

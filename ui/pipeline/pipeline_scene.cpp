@@ -53,6 +53,8 @@ NodeView PipelineScene::viewFor(NodeId id) const
     v.typeName = type ? type->name : QStringLiteral("command");
     if (m_doc->isGenerated(s->name))
         v.typeName += QStringLiteral(" · foreach/matrix");
+    if (const QString placed = m_placements.value(s->name); !placed.isEmpty())
+        v.typeName += QStringLiteral(" · on ") + placed;
     v.inputs = StagePorts::inputs(*s, type);
     v.outputs = StagePorts::outputs(*s, type);
     const NodeRunView r = m_run.value(s->name);
@@ -215,6 +217,15 @@ void PipelineScene::setDiskStatuses(const QHash<QString, std::pair<NodeRunState,
     for (auto it = m_nodes.begin(); it != m_nodes.end(); ++it)
         it.value()->setView(viewFor(it.key()));
     placeAllEdgesLater(); // a card's height follows its state
+}
+
+void PipelineScene::setPlacements(const QHash<QString, QString> &placements)
+{
+    if (placements == m_placements)
+        return;
+    m_placements = placements;
+    for (auto it = m_nodes.begin(); it != m_nodes.end(); ++it)
+        it.value()->setView(viewFor(it.key()));
 }
 
 void PipelineScene::clearRunViews()

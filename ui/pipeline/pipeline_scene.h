@@ -42,6 +42,8 @@ public:
     void clearRunViews();
     // What a card says when this window has not run its stage (stage_status_probe.h): state and text.
     void setDiskStatuses(const QHash<QString, std::pair<NodeRunState, QString>> &statuses);
+    // Where each stage runs when not here (executors.yaml), shown beside its type: stage → "slurm · 2 CPUs".
+    void setPlacements(const QHash<QString, QString> &placements);
 
     // Called by an item while the user drags it: its edges follow at once; every other edge is
     // routed again once the event loop is back (a card moved into a link's way).
@@ -65,6 +67,7 @@ private:
     QMultiHash<pipeline::NodeId, pipeline::EdgeId> m_nodeEdges;
     QHash<QString, NodeRunView> m_run;
     QHash<QString, std::pair<NodeRunState, QString>> m_disk;
+    QHash<QString, QString> m_placements;
     bool m_following = false; // placing items from the model, not from a user's drag
     bool m_placePending = false;
 };
