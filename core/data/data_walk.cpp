@@ -74,7 +74,7 @@ struct Walker {
                 // is data of this folder (and nothing outside the workspace is reached that way).
                 if (!S_ISREG(target.st_mode))
                     continue;
-                ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnored(workspacePath(rel), false));
+                ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnoredEntry(workspacePath(rel), false));
                 if (ignored)
                     continue;
                 const QString resolved = QFileInfo(root + QLatin1Char('/') + workspacePath(rel)).canonicalFilePath();
@@ -88,7 +88,7 @@ struct Walker {
             }
             if (!S_ISREG(st.st_mode))
                 continue; // sockets, FIFOs, devices
-            ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnored(workspacePath(rel), false));
+            ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnoredEntry(workspacePath(rel), false));
             if (!ignored)
                 files.append({{name, rel}, st});
         }
@@ -100,7 +100,7 @@ struct Walker {
             out.append({entry.rel, statOf(st)});
         }
         for (const Entry &entry : dirs) {
-            ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnored(workspacePath(entry.rel), true));
+            ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnoredEntry(workspacePath(entry.rel), true));
             if (ignored)
                 continue;
             const int child = ::openat(::dirfd(d), entry.name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -126,6 +126,8 @@ Result<QStringList> listDataFiles(const QString &workspaceRoot, const QString &f
     const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return ioError(QStringLiteral("cannot list %1: %2").arg(folder, QString::fromLocal8Bit(std::strerror(errno))));
+    // The folder itself is the caller's to check (data add refuses an ignored path); below it,
+    // each folder is checked before it is entered, so each entry needs only its own match.
     Walker walker{workspaceRoot, QFileInfo(workspaceRoot).canonicalFilePath(), folder, ignore, {}};
     ORRERY_TRY(walker.walk(fd, QString()));
     std::sort(walker.out.begin(), walker.out.end(), [](const Listed &a, const Listed &b) { return a.path < b.path; });

@@ -175,6 +175,8 @@ Result<const QVector<DvcIgnore::Rule> *> DvcIgnore::rulesOf(const QString &folde
 
 Result<QVector<const DvcIgnore::Rule *>> DvcIgnore::rulesFor(const QString &folder)
 {
+    if (auto it = m_inForce.constFind(folder); it != m_inForce.constEnd())
+        return *it;
     QVector<const Rule *> rules;
     for (const Rule &r : m_defaults)
         rules.append(&r);
@@ -196,6 +198,7 @@ Result<QVector<const DvcIgnore::Rule *>> DvcIgnore::rulesFor(const QString &fold
         for (const Rule &r : *own)
             rules.append(&r);
     }
+    m_inForce.insert(folder, rules); // m_files' vectors are never changed once loaded: the pointers stay valid
     return rules;
 }
 
@@ -218,6 +221,13 @@ bool DvcIgnore::matchOne(const QVector<const Rule *> &rules, const QString &path
     }
     *decided = false;
     return false;
+}
+
+Result<bool> DvcIgnore::isIgnoredEntry(const QString &path, bool isDir)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto rules, rulesFor(parentOf(path)));
+    bool decided = false;
+    return matchOne(rules, path, isDir, &decided);
 }
 
 Result<bool> DvcIgnore::isIgnored(const QString &path, bool isDir)

@@ -33,6 +33,9 @@ public:
     // `path` is '/'-separated and relative to the workspace root; `isDir` says whether it names a
     // folder. An error names a .dvcignore that cannot be read or holds an invalid pattern.
     Result<bool> isIgnored(const QString &path, bool isDir);
+    // The same for a walker that has already found each folder above `path` not ignored: only
+    // the path itself is matched (a fraction of the work, per file of a large folder).
+    Result<bool> isIgnoredEntry(const QString &path, bool isDir);
 
     // One pattern as gitwildmatch reads it: the regular expression over a path relative to the
     // pattern's folder (empty for a blank line or comment), and whether it ignores (false: '!').
@@ -55,6 +58,7 @@ private:
     QString m_root;
     QVector<Rule> m_defaults;
     QHash<QString, QVector<Rule>> m_files; // folder → its .dvcignore's rules
+    QHash<QString, QVector<const Rule *>> m_inForce; // folder → rulesFor(folder)
 };
 
 } // namespace orrery::data
