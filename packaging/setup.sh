@@ -31,6 +31,9 @@ TEST_PACKAGES=(
   # packages of tests/deploy/package.json (node; nodesource's nodejs brings npm)
   python3-jsonschema nodejs
   python3-optuna                              # core/tune: Optuna 3.1 is the pruners' and samplers' oracle, and the benchmark's peer
+  # DVC compatibility oracles: pathspec (DVC's .dvcignore matcher) and ruamel.yaml (DVC's YAML
+  # dumper, whose 80-column wrapping dvc.lock must match)
+  python3-pathspec python3-ruamel.yaml
 )
 
 wanted=("${BUILD_PACKAGES[@]}")

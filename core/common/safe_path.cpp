@@ -47,6 +47,53 @@ Result<QString> cleanRelativePath(const QString &relative)
     return parts.join(QLatin1Char('/'));
 }
 
+Result<QString> cleanPathUnder(const QString &base, const QString &relative, QString *joined)
+{
+    const auto reject = [&](const QString &why) {
+        return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
+    };
+    if (relative.isEmpty())
+        return reject(QStringLiteral("it is empty"));
+    if (relative.contains(QChar(0)))
+        return reject(QStringLiteral("it contains a NUL byte"));
+    if (relative.contains(QLatin1Char('\\')))
+        return reject(QStringLiteral("it contains a backslash; use '/' between folders"));
+    if (relative.startsWith(QLatin1Char('/')) || relative.startsWith(QLatin1Char('~')))
+        return reject(QStringLiteral("it is absolute; give a path relative to the workspace"));
+    QStringList baseParts;
+    if (!base.isEmpty()) {
+        ORRERY_ASSIGN_OR_RETURN(auto cleanBase, cleanRelativePath(base));
+        baseParts = cleanBase.split(QLatin1Char('/'));
+    }
+    // Both spellings at once: from the root (must never climb above it) and from base.
+    QStringList fromRoot = baseParts;
+    QStringList fromBase;
+    for (const QString &part : relative.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (part == QLatin1String("."))
+            continue;
+        if (part == QLatin1String("..")) {
+            if (fromRoot.isEmpty())
+                return reject(base.isEmpty() ? QStringLiteral("'..' would leave the workspace")
+                                             : QStringLiteral("'..' would leave the workspace (it is relative to '%1')").arg(base));
+            fromRoot.removeLast();
+            if (!fromBase.isEmpty() && fromBase.last() != QLatin1String(".."))
+                fromBase.removeLast();
+            else
+                fromBase << part;
+            continue;
+        }
+        fromRoot << part;
+        fromBase << part;
+    }
+    if (fromRoot.isEmpty())
+        return reject(QStringLiteral("it names the workspace itself"));
+    if (fromBase.isEmpty())
+        return reject(QStringLiteral("it names the folder it is relative to ('%1') itself").arg(base));
+    if (joined)
+        *joined = fromRoot.join(QLatin1Char('/'));
+    return fromBase.join(QLatin1Char('/'));
+}
+
 Result<QString> joinInside(const QString &root, const QString &relative)
 {
     const auto reject = [&](const QString &why) {

@@ -17,6 +17,14 @@ namespace orrery::common {
 // backslashes, NUL bytes and the empty path. Touches no file system.
 Result<QString> cleanRelativePath(const QString &relative);
 
+// A path written relative to `base` (a clean path relative to the root; empty: the root itself), as
+// a pipeline stage's deps and outs are relative to its wdir: checked after joining, so ".." may
+// climb out of `base` but never out of the root ("src" + "../in.txt" is fine, "" + "../x" is
+// not); no absolute paths, backslashes or NUL bytes. Returns the path relative to `base` in
+// normal form ("./a" → "a", "x/../a" → "a", leading ".." kept); `joined`, when given, gets the
+// path relative to the root. Touches no file system.
+Result<QString> cleanPathUnder(const QString &base, const QString &relative, QString *joined = nullptr);
+
 // Returns root + "/" + the cleaned relative path, or InvalidArgument naming the offending part.
 Result<QString> joinInside(const QString &root, const QString &relative);
 

@@ -4,8 +4,10 @@
 #include "core/common/job.h"
 #include "core/common/parallel_for.h"
 #include "core/common/safe_path.h"
+#include "core/data/data_walk.h"
 #include "core/data/dir_manifest.h"
 #include "core/data/dvc_config.h"
+#include "core/data/dvc_ignore.h"
 #include "core/data/file_hasher.h"
 #include "core/store/database.h"
 
@@ -16,6 +18,8 @@
 #include <QSet>
 #include <QThread>
 
+#include <cerrno>
+#include <cstring>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,6 +70,23 @@ Status findDvcFiles(const QString &root, const QString &rel, QStringList &out)
     for (const QString &sub : dirs)
         if (!dvcStems.contains(sub))
             ORRERY_TRY(findDvcFiles(root, joinRel(rel, sub), out));
+    return Status::ok();
+}
+
+// DVC's test (dvc-objects' is_exec): any of the three execute bits.
+bool isExecutable(const QString &path)
+{
+    struct stat st;
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH));
+}
+
+// What DVC's checkout does for an out recorded with isexec: the owner's execute bit added
+// (dvc-data's set_exec: mode | S_IEXEC).
+Status setExecutable(const QString &path)
+{
+    struct stat st;
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0 || ::chmod(QFile::encodeName(path).constData(), st.st_mode | S_IXUSR) != 0)
+        return ioError(QStringLiteral("cannot make %1 executable: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
     return Status::ok();
 }
 
@@ -204,6 +225,7 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
 {
     AddReport report;
     FileHasher hasher(m_root, m_db);
+    DvcIgnore ignore(m_root);
     for (const QString &path : workspacePaths) {
         const QString absolute = m_root + QLatin1Char('/') + path;
         const QFileInfo info(absolute);
@@ -213,6 +235,9 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
             return notFound(QStringLiteral("%1 does not exist").arg(path));
         if (path.endsWith(QLatin1String(".dvc")))
             return invalidArgument(QStringLiteral("%1 is a .dvc file itself; add the data it describes").arg(path));
+        ORRERY_ASSIGN_OR_RETURN(auto ignored, ignore.isIgnored(path, info.isDir()));
+        if (ignored) // DVC refuses it too (OutputIsIgnoredError)
+            return invalidArgument(QStringLiteral("%1 is ignored by .dvcignore: remove the pattern that matches it, or add another path").arg(path));
 
         AddReport::Added added;
         added.path = path;
@@ -220,11 +245,12 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
         DvcOut out;
         out.path = info.fileName();
         if (info.isDir()) {
-            ORRERY_ASSIGN_OR_RETURN(auto files, listFiles(absolute));
+            QVector<FileStat> stats;
+            ORRERY_ASSIGN_OR_RETURN(auto files, listDataFiles(m_root, path, ignore, &stats));
             QStringList relative;
             for (const QString &f : files)
                 relative << path + QLatin1Char('/') + f;
-            ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash(relative, job));
+            ORRERY_ASSIGN_OR_RETURN(auto hashed, hasher.hash(relative, job, &stats));
             DirManifest manifest;
             qint64 total = 0;
             for (int i = 0; i < files.size(); ++i) {
@@ -247,6 +273,7 @@ Result<AddReport> DataRepository::add(const QStringList &workspacePaths, common:
             ORRERY_ASSIGN_OR_RETURN(auto object, m_cache.addFile(absolute, hashed.first().md5, job));
             out.md5 = object.md5;
             out.size = hashed.first().size;
+            out.isexec = isExecutable(absolute);
         }
         added.md5 = out.md5;
         added.size = out.size;
@@ -317,7 +344,8 @@ Result<OutStatus> DataRepository::statusOf(const TrackedOut &tracked, common::Jo
         return status;
     }
     QVector<FileStat> stats;
-    ORRERY_ASSIGN_OR_RETURN(auto files, listFiles(absolute, &stats));
+    DvcIgnore ignore(m_root);
+    ORRERY_ASSIGN_OR_RETURN(auto files, listDataFiles(m_root, tracked.path, ignore, &stats));
     QStringList relative;
     relative.reserve(files.size());
     for (const QString &f : files)
@@ -373,9 +401,14 @@ Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool
     QStringList notInCache;
     QStringList localChanges;
     CheckoutReport report;
+    QStringList execOnly; // content as recorded, execute bit lost
+    DvcIgnore ignore(m_root);
     for (const OutStatus &s : statuses) {
         if (s.state == OutState::Unchanged) {
-            report.unchanged << s.tracked.path;
+            if (s.tracked.out.isexec && !isExecutable(m_root + QLatin1Char('/') + s.tracked.path))
+                execOnly << s.tracked.path;
+            else
+                report.unchanged << s.tracked.path;
             continue;
         }
         if (!s.inCache) {
@@ -397,11 +430,13 @@ Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool
         QHash<QString, QString> current;
         const QString absoluteDir = m_root + QLatin1Char('/') + s.tracked.path;
         if (QFileInfo(absoluteDir).isDir()) {
-            ORRERY_ASSIGN_OR_RETURN(auto files, listFiles(absoluteDir));
+            // Files .dvcignore ignores are not the folder's: never compared, never removed.
+            QVector<FileStat> stats;
+            ORRERY_ASSIGN_OR_RETURN(auto files, listDataFiles(m_root, s.tracked.path, ignore, &stats));
             QStringList relative;
             for (const QString &f : files)
                 relative << s.tracked.path + QLatin1Char('/') + f;
-            ORRERY_ASSIGN_OR_RETURN(auto hashed, FileHasher(m_root, m_db).hash(relative, job));
+            ORRERY_ASSIGN_OR_RETURN(auto hashed, FileHasher(m_root, m_db).hash(relative, job, &stats));
             for (int i = 0; i < files.size(); ++i)
                 current.insert(files.at(i), hashed.at(i).md5);
         }
@@ -432,7 +467,12 @@ Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool
                                      "Add them first (`orrery-cli data add`), or run checkout with --force to discard them.")
                           .arg(localChanges.join(QStringLiteral("\n  "))));
 
-    // Act: each file replaced atomically from a verified object.
+    // Act: each file replaced atomically from a verified object (a symlink in a folder is
+    // replaced by a file, never written through).
+    QSet<QString> executables;
+    for (const OutStatus &s : statuses)
+        if (s.tracked.out.isexec && !s.tracked.out.isDirectory())
+            executables.insert(s.tracked.path);
     qint64 done = 0;
     QVector<std::pair<QString, QString>> restored;
     for (const Write &w : writes) {
@@ -442,10 +482,16 @@ Result<CheckoutReport> DataRepository::checkout(const QStringList &targets, bool
             QDir(absolute).removeRecursively();
         }
         ORRERY_TRY(m_cache.copyOut(w.md5, absolute, job));
+        if (executables.contains(w.path))
+            ORRERY_TRY(setExecutable(absolute));
         report.restored << w.path;
         restored.append({w.path, w.md5});
         if (job)
             job->setProgress(++done, writes.size(), QStringLiteral("restoring %1").arg(w.path));
+    }
+    for (const QString &path : execOnly) {
+        ORRERY_TRY(setExecutable(m_root + QLatin1Char('/') + path));
+        report.restored << path;
     }
     for (const QString &path : removals) {
         if (!QFile::remove(m_root + QLatin1Char('/') + path))

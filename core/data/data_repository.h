@@ -2,6 +2,8 @@
 // DataRepository: the data versions of one workspace — the .dvc files in it, the content cache
 // they point into, and the operations `data add`, `data status` and `data checkout`.
 //
+// Which files a tracked folder holds, and what a symlink in it stands for, are DVC 3's rules
+// (core/data/data_walk.h, .dvcignore included), so its md5 is the one `dvc status` computes.
 // Nothing a user has not committed is ever overwritten: checkout refuses (and names the files)
 // when a tracked file holds content that is not in the cache, unless forced; everything is
 // checked before the first file is touched. Exclusive operations take the workspace lock in the
@@ -58,7 +60,7 @@ struct AddReport {
 };
 
 struct CheckoutReport {
-    QStringList restored;  // files written, relative to root
+    QStringList restored;  // files written (or, recorded with isexec, given their execute bit back), relative to root
     QStringList removed;   // files removed from tracked directories
     QStringList unchanged; // outs already as recorded
 };

@@ -55,6 +55,8 @@ Result<DvcFile> DvcFile::parse(const QByteArray &yaml, const QString &what)
                     out.size = kv.second.as<qint64>();
                 else if (k == "nfiles")
                     out.nfiles = kv.second.as<qint64>();
+                else if (k == "isexec")
+                    out.isexec = kv.second.as<bool>();
                 else if (k == "hash")
                     out.legacyHash = kv.second.as<std::string>() != "md5";
                 else if (k == "cache")
@@ -104,6 +106,8 @@ QByteArray DvcFile::serialize() const
             line("size", QByteArray::number(o.size));
         if (o.nfiles >= 0)
             line("nfiles", QByteArray::number(o.nfiles));
+        if (o.isexec)
+            line("isexec", "true"); // DVC's order: the meta (size, nfiles, isexec), then hash
         if (!o.legacyHash)
             line("hash", "md5");
         if (!o.cache)

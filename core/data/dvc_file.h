@@ -4,6 +4,7 @@
 //   outs:
 //   - md5: a304afb96060aad90176268345e10355     (a directory: <md5>.dir, plus nfiles)
 //     size: 30
+//     isexec: true                               (an executable file; absent otherwise)
 //     hash: md5                                  (absent: DVC 2.x "md5-dos2unix" hashing)
 //     path: data.xml                             (relative to the .dvc file's folder)
 //
@@ -25,6 +26,9 @@ struct DvcOut {
     QString md5;     // "<32 hex>" or "<32 hex>.dir"
     qint64 size = -1;
     qint64 nfiles = -1; // directories only
+    // A file with an execute bit (DVC 3's `isexec: true`, written after size): checkout sets the
+    // owner's execute bit again. Not part of the hash, so it never makes an out "modified".
+    bool isexec = false;
     bool legacyHash = false; // no "hash: md5" key: DVC 2.x md5-dos2unix
     bool cache = true;
     QVector<std::pair<QString, QString>> extra; // other keys: name → YAML flow text

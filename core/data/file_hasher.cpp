@@ -93,8 +93,10 @@ Result<QStringList> listFiles(const QString &dir, QVector<FileStat> *stats)
 
 Result<FileStat> statFile(const QString &path)
 {
+    // Follows a symlink: a tracked folder's link to a file stands for the target's content
+    // (core/data/data_walk.h), so the stat cache must see the target change.
     struct stat st;
-    if (::lstat(QFile::encodeName(path).constData(), &st) != 0)
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         return Status(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::Io,
                       QStringLiteral("cannot stat %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno))));
     return FileStat{qint64(st.st_ino), qint64(st.st_size), qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};

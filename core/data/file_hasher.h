@@ -38,9 +38,11 @@ struct HashedFile {
 };
 
 // Files under `dir` (recursively; symlinks are not followed; .git, .dvc and .orrery skipped),
+// for listings that are not DVC data (a tracked folder's files: core/data/data_walk.h),
 // '/'-separated paths relative to `dir`, sorted. With `stats`, each file's stat in the same order
 // (taken relative to its folder's descriptor: far cheaper than a stat of the full path).
 Result<QStringList> listFiles(const QString &dir, QVector<FileStat> *stats = nullptr);
+// The stat of a file, of its target for a symlink (a link in a tracked folder stands for its target).
 Result<FileStat> statFile(const QString &path);
 
 class FileHasher {

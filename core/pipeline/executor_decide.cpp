@@ -65,10 +65,13 @@ Result<ParamValue> Executor::Impl::paramsFile(const QString &name)
 
 Result<LockParams> Executor::Impl::paramValues(const Stage &s)
 {
+    // A params file is relative to the stage's wdir (DVC reads wdir/params.yaml), and dvc.lock
+    // names it as dvc.yaml does: relative to wdir.
     LockParams out;
     for (const ParamRef &ref : s.params) {
-        const bool exists = QFile::exists(QDir(root).filePath(ref.file));
-        ORRERY_ASSIGN_OR_RETURN(auto file, paramsFile(ref.file));
+        const QString path = workspacePath(s, ref.file);
+        const bool exists = QFile::exists(QDir(root).filePath(path));
+        ORRERY_ASSIGN_OR_RETURN(auto file, paramsFile(path));
         auto it = std::find_if(out.begin(), out.end(), [&](const auto &p) { return p.first == ref.file; });
         if (it == out.end()) {
             out.emplace_back(ref.file, std::vector<std::pair<QString, ParamValue>>{});
@@ -82,7 +85,7 @@ Result<LockParams> Executor::Impl::paramValues(const Stage &s)
         const ParamValue *v = file.find(ref.key);
         if (!v)
             return invalidArgument(QStringLiteral("stage '%1' reads the param '%2', which %3: add it to %4 or remove it from the stage's params")
-                                       .arg(s.name, ref.key, exists ? QStringLiteral("%1 does not have").arg(ref.file) : QStringLiteral("cannot be found (%1 does not exist)").arg(ref.file), ref.file));
+                                       .arg(s.name, ref.key, exists ? QStringLiteral("%1 does not have").arg(path) : QStringLiteral("cannot be found (%1 does not exist)").arg(path), path));
         it->second.emplace_back(ref.key, *v);
     }
     return out;
@@ -178,14 +181,16 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
     for (const QString &dep : s.deps)
         depPaths << workspacePath(s, dep);
     ORRERY_ASSIGN_OR_RETURN(auto hashes, outs->hash(depPaths));
-    for (const QString &p : depPaths) {
+    for (int k = 0; k < depPaths.size(); ++k) {
+        const QString &p = depPaths[k];
         const PathHash h = hashes.value(p);
         if (!h.exists) {
             d.what = Decision::Fail;
             d.reason = QStringLiteral("its dep '%1' does not exist (the stage that writes it did not)").arg(p);
             return d;
         }
-        d.current.deps.append({p, h.md5, h.size, h.nfiles, false});
+        // dvc.lock names a dep as dvc.yaml does, relative to the stage's wdir (DVC's def_path).
+        d.current.deps.append({s.deps[k], h.md5, h.size, h.nfiles, false});
     }
     ORRERY_ASSIGN_OR_RETURN(auto params, paramValues(s));
     d.current.params = params;
@@ -223,7 +228,7 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
             }
             QString now = cur.md5;
             if (old->legacy && cur.nfiles < 0) {
-                auto legacy = data::legacyMd5OfFile(QDir(root).filePath(cur.path));
+                auto legacy = data::legacyMd5OfFile(QDir(root).filePath(workspacePath(s, cur.path)));
                 if (legacy)
                     now = *legacy;
             }
@@ -251,12 +256,14 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
     if (why.isEmpty()) {
         // Inputs as recorded: the outs must be as recorded too, or come back from the cache.
         QStringList outPaths;
-        for (const QString &p : s.outputPaths())
+        const QStringList lockPaths = s.outputPaths();
+        for (const QString &p : lockPaths)
             outPaths << workspacePath(s, p);
         ORRERY_ASSIGN_OR_RETURN(auto now, outs->hash(outPaths));
         QStringList differing;
-        for (const QString &p : outPaths) {
-            const LockHash *rec = locked->out(p);
+        for (int k = 0; k < outPaths.size(); ++k) {
+            const QString &p = outPaths[k];
+            const LockHash *rec = locked->out(lockPaths[k]);
             if (!rec) {
                 differing << p;
                 continue;
@@ -291,11 +298,13 @@ Result<Executor::Impl::Decided> Executor::Impl::decide(int i)
             const QJsonObject o = v.toObject();
             LockHash h{o.value(QStringLiteral("path")).toString(), o.value(QStringLiteral("md5")).toString(),
                        qint64(o.value(QStringLiteral("size")).toDouble(-1)), qint64(o.value(QStringLiteral("nfiles")).toDouble(-1)), false};
-            if (!outs->canRestore(h.md5)) {
+            // Entries name outs as dvc.lock does (relative to wdir); one that names no out of the
+            // stage now is not a complete record.
+            if (!outs->canRestore(h.md5) || !s.outputPaths().contains(h.path)) {
                 complete = false;
                 break;
             }
-            restore.append({h.path, h.md5});
+            restore.append({workspacePath(s, h.path), h.md5});
             lockOuts.append(h);
         }
         if (complete) {
@@ -329,12 +338,12 @@ Status Executor::Impl::recordFinished(int i, Decided &d)
             return h.status();
         if (!h->exists)
             return notFound(QStringLiteral("stage '%1' finished but did not write its out '%2'").arg(s.name, p));
-        entry.outs.append({p, h->md5, h->size, h->nfiles, false});
+        entry.outs.append({o.path, h->md5, h->size, h->nfiles, false}); // relative to wdir, as dvc.yaml names it
         if (!o.cache)
             allCached = false;
         else
             ORRERY_TRY(ignoreInGit(root, p));
-        cachedOuts.append(QJsonObject{{QStringLiteral("path"), p}, {QStringLiteral("md5"), h->md5}, {QStringLiteral("size"), double(h->size)}, {QStringLiteral("nfiles"), double(h->nfiles)}});
+        cachedOuts.append(QJsonObject{{QStringLiteral("path"), o.path}, {QStringLiteral("md5"), h->md5}, {QStringLiteral("size"), double(h->size)}, {QStringLiteral("nfiles"), double(h->nfiles)}});
     }
     d.current = entry;
     ORRERY_TRY(writeLock(entry));

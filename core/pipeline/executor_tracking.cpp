@@ -108,7 +108,9 @@ Result<QString> Executor::Impl::startChildRun(int i, const Decided &d, QString *
     QVector<tracking::KeyValue> params;
     for (const auto &[file, kv] : d.current.params)
         for (const auto &[k, v] : kv)
-            params.append({file == QLatin1String("params.yaml") ? k : file + QLatin1Char(':') + k, v.interpolationText().left(6000)});
+            // DVC's own spelling for a param of another file: "other.yaml:lr".
+            params.append({tracking::TrackingStore::paramKeyFor(file == QLatin1String("params.yaml") ? k : file + QLatin1Char(':') + k),
+                           v.interpolationText().left(6000)});
     // In batches of MLflow's limit: a stage with many params keeps them all.
     for (qsizetype from = 0; from < params.size(); from += tracking::Limits::kMaxBatchParams)
         ORRERY_TRY(store->logBatchParamsAndTags(run.runId, params.mid(from, tracking::Limits::kMaxBatchParams), {}));
@@ -135,14 +137,16 @@ void Executor::Impl::finishChildRun(int i, const Done &done, const Decided &d)
             writer->log(r.runId, k, {0, now, v});
     QJsonObject manifest = baseManifest;
     QJsonArray data;
+    // Workspace paths here (dvc.lock's are relative to the stage's wdir): lineage matches a dep
+    // with the out of another stage's run by path.
     for (const auto &dep : d.current.deps)
-        data.append(QJsonObject{{QStringLiteral("path"), dep.path}, {QStringLiteral("md5"), dep.md5}});
+        data.append(QJsonObject{{QStringLiteral("path"), workspacePath(s, dep.path)}, {QStringLiteral("md5"), dep.md5}});
     manifest.insert(QStringLiteral("data"), data);
     // What the stage made: a model version's lineage follows a dep back to the stage run that
     // produced it (core/registry/model_lineage.h), across pipeline runs that skipped that stage.
     QJsonArray outs;
     for (const auto &out : d.current.outs)
-        outs.append(QJsonObject{{QStringLiteral("path"), out.path}, {QStringLiteral("md5"), out.md5}});
+        outs.append(QJsonObject{{QStringLiteral("path"), workspacePath(s, out.path)}, {QStringLiteral("md5"), out.md5}});
     manifest.insert(QStringLiteral("outs"), outs);
     QJsonObject seedObject;
     for (const auto &[file, kv] : d.current.params)

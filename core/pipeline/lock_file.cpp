@@ -72,7 +72,11 @@ void LockStage::normalize()
     auto byPath = [](const LockHash &a, const LockHash &b) { return a.path < b.path; };
     std::sort(deps.begin(), deps.end(), byPath);
     std::sort(outs.begin(), outs.end(), byPath);
-    std::sort(params.begin(), params.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    // DVC's order (dvc/stage/serialize.py): params.yaml first, then the other files by name.
+    std::sort(params.begin(), params.end(), [](const auto &a, const auto &b) {
+        const bool aDefault = a.first == QLatin1String("params.yaml"), bDefault = b.first == QLatin1String("params.yaml");
+        return aDefault != bDefault ? aDefault : a.first < b.first;
+    });
     for (auto &[file, keys] : params)
         std::sort(keys.begin(), keys.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
 }

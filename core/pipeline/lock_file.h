@@ -5,13 +5,13 @@
 //   schema: '2.0'
 //   stages:
 //     prepare:
-//       cmd: python src/prepare.py data/data.xml
+//       cmd: python src/prepare.py data/data.xml    (folded at 80 columns as ruamel.yaml folds it)
 //       deps:                        (sorted by path)
 //       - path: data/data.xml
 //         hash: md5
 //         md5: a304afb96060aad90176268345e10355
 //         size: 14445097
-//       params:                      (files sorted, keys sorted)
+//       params:                      (params.yaml first, then the other files sorted; keys sorted)
 //         params.yaml:
 //           prepare.seed: 20170428
 //       outs:                        (sorted by path; a directory adds nfiles, md5 ends .dir)
@@ -21,6 +21,7 @@
 //         size: 8437363
 //         nfiles: 2
 //
+// Paths (deps, outs, params files) are relative to the stage's wdir, as dvc.yaml writes them.
 // Entries without `hash: md5` are DVC 2.x (md5-dos2unix) hashes: read, compared as such.
 
 #include "core/common/status.h"

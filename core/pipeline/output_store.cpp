@@ -2,7 +2,9 @@
 
 #include "core/common/hashing.h"
 #include "core/data/data_repository.h"
+#include "core/data/data_walk.h"
 #include "core/data/dir_manifest.h"
+#include "core/data/dvc_ignore.h"
 #include "core/data/file_hasher.h"
 
 #include <QDir>
@@ -38,6 +40,7 @@ Result<QHash<QString, PathHash>> OutputStore::hash(const QStringList &paths)
     QVector<data::FileStat> stats;
     QHash<QString, QStringList> folderFiles; // folder → its files relative to it
     QStringList todo;
+    data::DvcIgnore ignore(m_root);
     for (const QString &p : paths) {
         if (m_memo.contains(p)) {
             out.insert(p, m_memo.value(p));
@@ -53,7 +56,8 @@ Result<QHash<QString, PathHash>> OutputStore::hash(const QStringList &paths)
         }
         if (fi.isDir()) {
             QVector<data::FileStat> dirStats;
-            ORRERY_ASSIGN_OR_RETURN(auto list, data::listFiles(fi.absoluteFilePath(), &dirStats));
+            // A folder's files as DVC collects them (.dvcignore, links to files followed).
+            ORRERY_ASSIGN_OR_RETURN(auto list, data::listDataFiles(m_root, p, ignore, &dirStats));
             folderFiles.insert(p, list);
             for (int i = 0; i < list.size(); ++i) {
                 files << p + QLatin1Char('/') + list.at(i);
@@ -115,7 +119,8 @@ Result<PathHash> OutputStore::save(const QString &path)
         return notFound(QStringLiteral("'%1' does not exist").arg(path));
     const QString abs = QDir(m_root).filePath(path);
     if (h.nfiles >= 0) {
-        ORRERY_ASSIGN_OR_RETURN(auto files, data::listFiles(abs));
+        data::DvcIgnore ignore(m_root);
+        ORRERY_ASSIGN_OR_RETURN(auto files, data::listDataFiles(m_root, path, ignore));
         data::DirManifest manifest;
         for (const QString &rel : files) {
             ORRERY_ASSIGN_OR_RETURN(auto added, m_cache.addFile(abs + QLatin1Char('/') + rel, QString(), nullptr, true));

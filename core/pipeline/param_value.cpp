@@ -270,10 +270,13 @@ QString yamlQuote(const QString &s)
         static const QString leading = QStringLiteral("-?:,[]{}#&*!|>'\"%@`");
         const QChar first = s.front();
         if (leading.contains(first)) {
-            // "-x", "?x" and ":x" are fine plain in block context only when followed by a non-space;
-            // keep it simple and quote them all, as ruamel does for most.
-            plain = false;
+            // "-x" is plain in block context when a non-space follows, and ruamel writes it so
+            // ("--opt=1" in a cmd); "?x" and ":x" are kept quoted, as ruamel does for most.
+            const bool dashWord = first == QLatin1Char('-') && s.size() > 1 && !s[1].isSpace();
+            plain = dashWord;
         }
+        if (s.startsWith(QLatin1String("---")) || s.startsWith(QLatin1String("...")))
+            plain = false; // document markers
         if (first.isSpace() || s.back().isSpace())
             plain = false;
         if (s.contains(QStringLiteral(": ")) || s.contains(QStringLiteral(" #")) || s.endsWith(QLatin1Char(':'))
@@ -308,6 +311,80 @@ QString scalarText(const ParamValue &v)
     }
     return QString();
 }
+
+// Characters as ruamel counts its column (code points, not UTF-16 units).
+int width(const QString &text, qsizetype from = 0, qsizetype to = -1)
+{
+    if (to < 0)
+        to = text.size();
+    int n = 0;
+    for (qsizetype i = from; i < to; ++i)
+        n += text[i].isLowSurrogate() ? 0 : 1;
+    return n;
+}
+
+// A string scalar folded at 80 columns exactly as ruamel.yaml's emitter folds it (DVC writes
+// dvc.yaml and dvc.lock with ruamel's defaults, best_width 80): plain and single-quoted
+// scalars break at a single space once the line has passed column 80 (never at a run of
+// spaces; a single-quoted one never at its first or last character); the next line starts at
+// `indent`. Reading folds each break back into the one space, so the value is unchanged.
+void appendString(QString &out, const QString &text, int indent)
+{
+    const QString quoted = yamlQuote(text);
+    const bool single = quoted.startsWith(QLatin1Char('\''));
+    if (quoted.startsWith(QLatin1Char('"')) || (!single && quoted != text)) {
+        out += QLatin1Char(' ') + quoted; // double-quoted (control characters): not folded
+        return;
+    }
+    constexpr int kBestWidth = 80;
+    int column = width(out, out.lastIndexOf(QLatin1Char('\n')) + 1);
+    out += single ? QStringLiteral(" '") : QStringLiteral(" ");
+    column += single ? 2 : 1;
+    const qsizetype n = text.size();
+    qsizetype start = 0;
+    bool spaces = false;
+    for (qsizetype end = 0; end <= n; ++end) {
+        const QChar ch = end < n ? text[end] : QChar();
+        const bool atEnd = end == n;
+        if (spaces) {
+            if (atEnd || ch != QLatin1Char(' ')) {
+                if (start + 1 == end && column > kBestWidth && (!single || (start != 0 && !atEnd))) {
+                    out += QLatin1Char('\n') + QString(indent, QLatin1Char(' '));
+                    column = indent;
+                } else {
+                    out += text.mid(start, end - start);
+                    column += width(text, start, end);
+                }
+                start = end;
+            }
+        } else if (atEnd || ch == QLatin1Char(' ') || (single && ch == QLatin1Char('\''))) {
+            if (start < end) {
+                out += text.mid(start, end - start);
+                column += width(text, start, end);
+                start = end;
+            }
+        }
+        if (single && !atEnd && ch == QLatin1Char('\'')) {
+            out += QStringLiteral("''");
+            column += 2;
+            start = end + 1;
+        }
+        if (!atEnd)
+            spaces = ch == QLatin1Char(' ');
+    }
+    if (single)
+        out += QLatin1Char('\'');
+}
+
+// A scalar after a key's ':' or a list's "- ", continuing at `indent` when it folds.
+void appendScalar(QString &out, const ParamValue &value, int indent)
+{
+    if (value.kind() == ParamValue::Kind::String)
+        appendString(out, value.toStringValue(), indent);
+    else
+        out += QLatin1Char(' ') + scalarText(value);
+    out += QLatin1Char('\n');
+}
 } // namespace
 
 void emitYamlValue(QString &out, const ParamValue &value, int indent)
@@ -337,12 +414,13 @@ void emitYamlValue(QString &out, const ParamValue &value, int indent)
                 emitYamlValue(nested, item, indent + 2);
                 out += nested.mid(1 + indent + 2);
             } else {
-                out += scalarText(item) + QLatin1Char('\n');
+                out.chop(1); // the space after '-' is the scalar's own, as ruamel writes it
+                appendScalar(out, item, indent + 2);
             }
         }
         return;
     }
-    out += QLatin1Char(' ') + scalarText(value) + QLatin1Char('\n');
+    appendScalar(out, value, indent);
 }
 
 void emitYamlEntry(QString &out, const QString &key, const ParamValue &value, int indent)

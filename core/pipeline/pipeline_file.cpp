@@ -33,6 +33,7 @@ struct Reader {
     QString fileName;
     QString stageName;
     const Scope *scope = nullptr;
+    QString wdir = QString(); // the stage's: its paths are relative to it, and checked after joining (DVC's rule)
 
     Status error(const ParamValue &at, const QString &what) const
     {
@@ -94,7 +95,8 @@ struct Reader {
     Result<QString> path(const ParamValue &v, const QString &what) const
     {
         ORRERY_ASSIGN_OR_RETURN(auto s, string(v, what));
-        auto clean = common::cleanRelativePath(s);
+        // "../in.txt" under wdir "src" is the workspace's in.txt: allowed, as DVC allows it.
+        auto clean = common::cleanPathUnder(wdir, s);
         if (!clean)
             return error(
                 v, QStringLiteral("%1 '%2' must be a relative path inside the workspace (%3)").arg(what, s, clean.status().message()));
@@ -189,6 +191,19 @@ struct Reader {
     {
         if (body.kind() != ParamValue::Kind::Map)
             return error(body, QStringLiteral("a stage is a map with at least 'cmd'"));
+        // wdir first, whatever its place in the map: every other path is relative to it.
+        Reader r = *this;
+        r.wdir.clear();
+        if (const ParamValue *w = body.find(QStringLiteral("wdir"));
+            w && w->interpolationText() != QLatin1String(".") && w->interpolationText() != QLatin1String("./")) {
+            ORRERY_ASSIGN_OR_RETURN(auto clean, r.path(*w, QStringLiteral("wdir")));
+            r.wdir = clean;
+        }
+        return r.stageIn(name, body);
+    }
+
+    Result<Stage> stageIn(const QString &name, const ParamValue &body) const
+    {
         Stage s;
         s.name = name;
         bool hasCmd = false;
@@ -205,10 +220,7 @@ struct Reader {
                 if (s.cmd.isEmpty() || s.cmd.join(QString()).trimmed().isEmpty())
                     return error(v, QStringLiteral("cmd is empty"));
             } else if (key == QLatin1String("wdir")) {
-                if (v.interpolationText() == QLatin1String(".") || v.interpolationText() == QLatin1String("./"))
-                    continue;
-                ORRERY_ASSIGN_OR_RETURN(auto w, path(v, QStringLiteral("wdir")));
-                s.wdir = w == QLatin1String(".") ? QString() : w;
+                s.wdir = wdir; // read first (stage())
             } else if (key == QLatin1String("desc")) {
                 ORRERY_ASSIGN_OR_RETURN(auto d, string(v, QStringLiteral("desc")));
                 s.desc = d;

@@ -64,16 +64,41 @@ qint64 TrackingStore::nowMs() const
 Status TrackingStore::validateKey(const QString &kind, const QString &key)
 {
     static const QRegularExpression allowed(QStringLiteral("^[/\\w.\\- ]+$"), QRegularExpression::UseUnicodePropertiesOption);
+    static const QRegularExpression allowedParam(QStringLiteral("^[/\\w.\\- :]+$"), QRegularExpression::UseUnicodePropertiesOption);
+    const bool param = kind == QLatin1String("param");
     if (key.isEmpty())
         return invalidArgument(QStringLiteral("%1 key must not be empty").arg(kind));
     if (key.toUtf8().size() > Limits::kMaxKeyLength)
         return invalidArgument(QStringLiteral("%1 key '%2…' is %3 bytes long; the limit is %4")
                                    .arg(kind, key.left(40)).arg(key.toUtf8().size()).arg(Limits::kMaxKeyLength));
-    if (!allowed.match(key).hasMatch())
-        return invalidArgument(QStringLiteral("invalid %1 key '%2': keys may only contain letters, digits, '_', '-', '.', ' ' and '/'").arg(kind, key));
+    if (!(param ? allowedParam : allowed).match(key).hasMatch())
+        return invalidArgument(QStringLiteral("invalid %1 key '%2': keys may only contain letters, digits, '_', '-', '.', ' '%3 and '/'")
+                                   .arg(kind, key, param ? QStringLiteral(", ':'") : QString()));
     if (key.startsWith(QLatin1Char('/')) || key.split(QLatin1Char('/')).contains(QStringLiteral("..")))
         return invalidArgument(QStringLiteral("invalid %1 key '%2': it would name a path outside the run ('..' or a leading '/')").arg(kind, key));
     return Status::ok();
+}
+
+QString TrackingStore::paramKeyFor(const QString &name)
+{
+    if (validateKey(QStringLiteral("param"), name).isOk())
+        return name;
+    static const QRegularExpression refused(QStringLiteral("[^/\\w.\\- :]"), QRegularExpression::UseUnicodePropertiesOption);
+    QString key = name;
+    key.replace(refused, QStringLiteral("_"));
+    // No empty key, no leading '/', no '..' segment.
+    QStringList parts = key.split(QLatin1Char('/'));
+    for (QString &part : parts)
+        if (part == QLatin1String(".."))
+            part = QStringLiteral("__");
+    key = parts.join(QLatin1Char('/'));
+    while (key.startsWith(QLatin1Char('/')))
+        key[0] = QLatin1Char('_');
+    if (key.isEmpty())
+        key = QStringLiteral("_");
+    while (key.toUtf8().size() > Limits::kMaxKeyLength)
+        key.chop(1);
+    return key;
 }
 
 Result<QString> TrackingStore::createExperiment(const QString &name, const QString &artifactLocation, const QVector<KeyValue> &tags)

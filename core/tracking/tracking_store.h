@@ -68,7 +68,15 @@ public:
 
     // The run exists and is active (logging to a deleted run is refused).
     Status checkActiveRun(const QString &runId);
+    // MLflow's rule for keys (letters, digits, '_', '-', '.', ' ', '/'; no '..' segment), plus ':'
+    // in param keys: a pipeline stage's param from another file than params.yaml is logged as
+    // DVC names it, "other.yaml:lr" (core/pipeline/executor_tracking.cpp), and MLflow's own
+    // server accepts ':' in names on POSIX since 2.x releases after 2.4.
     static Status validateKey(const QString &kind, const QString &key);
+    // A stage's param name as a key validateKey accepts: `name` itself when it does, else with
+    // each character it refuses replaced by '_' and cut to the length limit — logging a stage's
+    // params never fails on a name that dvc.yaml allows.
+    static QString paramKeyFor(const QString &name);
     static Status validateMetricKey(const QString &key) { return validateKey(QStringLiteral("metric"), key); }
 
     // RUNNING runs whose process died: FAILED with the reason. Returns how many were marked.
