@@ -31,6 +31,8 @@ TEST_PACKAGES=(
   # packages of tests/deploy/package.json (node; nodesource's nodejs brings npm)
   python3-jsonschema nodejs
   python3-optuna                              # core/tune: Optuna 3.1 is the pruners' and samplers' oracle, and the benchmark's peer
+  slurm-wlm munge                             # a one-node Slurm cluster for the executor's tests (tests/support/slurm_cluster.sh)
+  iproute2                                    # `ip netns`: two Gloo ranks in two network namespaces (tst_cli_train_netns)
 )
 
 wanted=("${BUILD_PACKAGES[@]}")
