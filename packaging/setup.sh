@@ -34,6 +34,8 @@ TEST_PACKAGES=(
   # DVC compatibility oracles: pathspec (DVC's .dvcignore matcher) and ruamel.yaml (DVC's YAML
   # dumper, whose 80-column wrapping dvc.lock must match)
   python3-pathspec python3-ruamel.yaml
+  slurm-wlm munge                             # a one-node Slurm cluster for the executor's tests (tests/support/slurm_cluster.sh)
+  iproute2                                    # `ip netns`: two Gloo ranks in two network namespaces (tst_cli_train_netns)
 )
 
 wanted=("${BUILD_PACKAGES[@]}")
