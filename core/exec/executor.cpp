@@ -73,7 +73,7 @@ Result<JobStatus> LocalExecutor::run(const JobSpec &job, const std::atomic<bool>
         const int signal = ran.exitCode - 128;
         status.state = JobState::Crashed;
         status.reason = QStringLiteral("signal %1, %2").arg(signal).arg(QString::fromLocal8Bit(::strsignal(signal)));
-    } else if (ran.crashed) {
+    } else if (status.state == JobState::Crashed) {
         status.reason = QStringLiteral("killed by a signal");
     }
     if (onUpdate)

@@ -50,6 +50,32 @@ QString describePlacement(const Placement &placement)
     return parts.join(QStringLiteral(" · "));
 }
 
+QJsonObject placementToJson(const Placement &p)
+{
+    return QJsonObject{{QStringLiteral("executor"), p.executor},
+                       {QStringLiteral("cpus"), p.resources.cpus},
+                       {QStringLiteral("memory_mb"), p.resources.memoryMb},
+                       {QStringLiteral("gpus"), p.resources.gpus},
+                       {QStringLiteral("partition"), p.resources.partition},
+                       {QStringLiteral("namespace"), p.resources.nameSpace},
+                       {QStringLiteral("image"), p.resources.image},
+                       {QStringLiteral("time_limit_ms"), p.timeLimitMs}};
+}
+
+Placement placementFromJson(const QJsonObject &j)
+{
+    Placement p;
+    p.executor = j.value(QStringLiteral("executor")).toString(QStringLiteral("local"));
+    p.resources.cpus = j.value(QStringLiteral("cpus")).toInt();
+    p.resources.memoryMb = j.value(QStringLiteral("memory_mb")).toInteger();
+    p.resources.gpus = j.value(QStringLiteral("gpus")).toInt();
+    p.resources.partition = j.value(QStringLiteral("partition")).toString();
+    p.resources.nameSpace = j.value(QStringLiteral("namespace")).toString();
+    p.resources.image = j.value(QStringLiteral("image")).toString();
+    p.timeLimitMs = j.value(QStringLiteral("time_limit_ms")).toInteger();
+    return p;
+}
+
 Result<qint64> parseMemoryMb(const QString &text)
 {
     static const QRegularExpression re(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*([kKmMgGtT]?)(?:[iI]?[bB])?\\s*$"));
@@ -77,7 +103,8 @@ const QStringList kPlacementKeys = {
     QStringLiteral("time_limit"), QStringLiteral("partition"), QStringLiteral("namespace"), QStringLiteral("image"),
 };
 
-// One entry (`default` or a stage's) over `base`.
+} // namespace
+
 Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString &what, const Placement &base)
 {
     Placement p = base;
@@ -136,8 +163,6 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
     onlyFor("image", QStringLiteral("kubernetes"));
     return p;
 }
-
-} // namespace
 
 Result<Placements> parsePlacements(const QByteArray &yaml, const QString &path)
 {

@@ -23,9 +23,17 @@
 #include "core/common/status.h"
 #include "core/exec/executor.h"
 
+#include <QJsonObject>
 #include <QMap>
 #include <QString>
 #include <QStringList>
+
+namespace YAML {
+class Node;
+}
+namespace orrery::common {
+class YamlCheck;
+}
 
 namespace orrery::exec {
 
@@ -50,12 +58,19 @@ struct Placements {
 QStringList executorNames();
 
 Result<Placements> parsePlacements(const QByteArray &yaml, const QString &path);
+// One entry's keys (executor, cpus, memory, …) over `base`, its problems into `check`: an
+// executors.yaml stage, and a sweep file's `placement:` (where its trials run).
+Placement readPlacement(common::YamlCheck &check, const YAML::Node &node, const QString &what, const Placement &base = Placement());
 // `root`/executors.yaml; all stages local when there is no such file.
 Result<Placements> loadPlacements(const QString &root);
 
 // Where and with what a stage runs, for a card: "slurm · 2 CPUs · 4 GB · 30m"; "" for local with
 // no resources asked.
 QString describePlacement(const Placement &placement);
+
+// What a database keeps of a placement (a sweep's spec), and back.
+QJsonObject placementToJson(const Placement &placement);
+Placement placementFromJson(const QJsonObject &json);
 
 // "512M", "4G", "4GB", "2T", or a bare number of megabytes → megabytes.
 Result<qint64> parseMemoryMb(const QString &text);

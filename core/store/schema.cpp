@@ -594,6 +594,13 @@ CREATE TABLE sweep_steps (
   FOREIGN KEY (sweep_id, number) REFERENCES sweep_trials(sweep_id, number) ON DELETE CASCADE
 );
 )sql"},
+        {16, "exec: where a sweep's trial runs, as its executor last said",
+         // core/tune. A trial on Slurm or Kubernetes is queued, then running on a node: the
+         // controller writes the executor's words ("queued · slurm job 12 · Resources") here as
+         // they change, so the Sweep view and `tune status` in other processes show them.
+         R"sql(
+ALTER TABLE sweep_trials ADD COLUMN job TEXT NOT NULL DEFAULT '';
+)sql"},
     };
     return all;
 }

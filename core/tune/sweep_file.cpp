@@ -18,7 +18,8 @@ using common::YamlCheck;
 
 const QStringList kTopKeys = {QStringLiteral("name"),    QStringLiteral("train"),         QStringLiteral("stage"),   QStringLiteral("metric"),
                               QStringLiteral("direction"), QStringLiteral("trials"),      QStringLiteral("parallel"), QStringLiteral("trial_timeout"),
-                              QStringLiteral("sampler"), QStringLiteral("pruner"),        QStringLiteral("enqueue"), QStringLiteral("params")};
+                              QStringLiteral("sampler"), QStringLiteral("pruner"),        QStringLiteral("enqueue"), QStringLiteral("params"),
+                              QStringLiteral("placement")};
 const QStringList kParamKeys = {QStringLiteral("type"), QStringLiteral("low"),     QStringLiteral("high"), QStringLiteral("log"),
                                 QStringLiteral("step"), QStringLiteral("choices"), QStringLiteral("when")};
 const QStringList kSamplerKeys = {QStringLiteral("type"), QStringLiteral("seed"), QStringLiteral("startup_trials"), QStringLiteral("candidates"),
@@ -125,6 +126,8 @@ public:
             readParams(e[QStringLiteral("params")].second, &out->space);
         if (e.contains(QStringLiteral("enqueue")))
             readEnqueue(e[QStringLiteral("enqueue")].second, out);
+        if (e.contains(QStringLiteral("placement")))
+            out->placement = exec::readPlacement(m_check, e[QStringLiteral("placement")].second, QStringLiteral("the placement"));
     }
 
 private:
@@ -392,6 +395,7 @@ QJsonObject SweepSpec::toJson() const
                                                {QStringLiteral("min_early_stopping_rate"), pruner.minEarlyStoppingRate},
                                                {QStringLiteral("max_resource"), pruner.maxResource}}},
         {QStringLiteral("enqueue"), queued},
+        {QStringLiteral("placement"), exec::placementToJson(placement)},
     };
 }
 
@@ -407,6 +411,7 @@ Result<SweepSpec> SweepSpec::fromJson(const QJsonObject &j)
     s.trials = j.value(QStringLiteral("trials")).toInt(20);
     s.parallel = j.value(QStringLiteral("parallel")).toInt(1);
     s.trialTimeoutMs = j.value(QStringLiteral("trial_timeout_ms")).toInteger();
+    s.placement = exec::placementFromJson(j.value(QStringLiteral("placement")).toObject());
     QVector<ParamSpec> params;
     for (const auto &v : j.value(QStringLiteral("params")).toArray()) {
         const QJsonObject o = v.toObject();

@@ -11,6 +11,9 @@
 //   trial_timeout: 10m                  # a trial running longer is stopped and failed
 //   sampler: {type: tpe, seed: 1, startup_trials: 10, candidates: 24, multivariate: true}
 //   pruner: {type: asha, min_resource: 1, reduction_factor: 3}
+//   placement: {executor: slurm, cpus: 2, memory: 4G, partition: debug}   # where trials run
+//                                       # (executors.yaml's keys; default: here). On Slurm a grid
+//                                       # or random sweep is one job array, an adaptive one a job per trial
 //   enqueue:                            # known configurations, tried first
 //     - {optimizer.lr: 0.003, model.hidden: [32, 16]}
 //   params:
@@ -26,6 +29,7 @@
 // Threads: free functions.
 
 #include "core/common/status.h"
+#include "core/exec/placement.h"
 #include "core/tune/pruner.h"
 #include "core/tune/sampler.h"
 #include "core/tune/search_space.h"
@@ -50,6 +54,7 @@ struct SweepSpec {
     SamplerSpec sampler;
     PrunerSpec pruner;
     QVector<QJsonObject> enqueue;
+    exec::Placement placement; // where each trial runs, with what
 
     // What the database keeps (sweeps.spec), so a resumed sweep runs what it started with.
     QJsonObject toJson() const;

@@ -5,6 +5,7 @@
 #include "core/common/job.h"
 #include "core/data/workspace_worktree.h"
 #include "core/exec/executor.h"
+#include "core/exec/executor_set.h"
 #include "core/exec/report_channel.h"
 #include "core/store/database.h"
 #include "core/tracking/tracking_store.h"
@@ -26,6 +27,7 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace orrery::tune {
@@ -62,6 +64,11 @@ struct Slot {
     std::atomic<bool> cancel{false};
     std::atomic<bool> done{false};
     exec::JobStatus status;
+    // The executor's last word while it runs, handed from the trial's thread to the controller,
+    // which writes what changed to the trial's row (other processes' views read it there).
+    std::mutex jobMutex;
+    QString jobText;
+    QString jobTextWritten;
     QString error;
     std::optional<data::WorkspaceWorktree> worktree; // a stage's trial
     bool pruneRequested = false;
@@ -139,9 +146,41 @@ struct SweepRunner::Impl {
         h.state = state;
     }
 
+    // Where trials run: the options' executor (a test's), else the sweep's placement.
+    std::unique_ptr<exec::ExecutorSet> executors;
+    exec::Executor *executor = nullptr;
+
+    Status chooseExecutor()
+    {
+        if (self.m_options.executor) {
+            executor = self.m_options.executor;
+            return Status::ok();
+        }
+        executors = std::make_unique<exec::ExecutorSet>(self.m_root);
+        ORRERY_ASSIGN_OR_RETURN(executor, executors->get(sweep.spec.placement.executor));
+        return executor->check(QStringLiteral("sweep %1's trials").arg(sweep.name), sweep.spec.placement.resources, QProcessEnvironment::systemEnvironment());
+    }
+
+    bool runsHere() const { return executor && executor->name() == QLatin1String("local"); }
+
+    // A trial's job text into its row when it changed (the controller's thread).
+    Status writeJobText(Slot &slot)
+    {
+        QString text;
+        {
+            std::lock_guard<std::mutex> lock(slot.jobMutex);
+            text = slot.jobText;
+        }
+        if (text == slot.jobTextWritten)
+            return Status::ok();
+        slot.jobTextWritten = text;
+        return store.setTrialJob(sweep.id, slot.trial.number, text);
+    }
+
     Status prepare()
     {
         const SweepSpec &spec = sweep.spec;
+        ORRERY_TRY(chooseExecutor());
         ORRERY_ASSIGN_OR_RETURN(sampler, makeSampler(spec.sampler, spec.space));
         ORRERY_ASSIGN_OR_RETURN(pruner, makePruner(spec.pruner, spec.direction));
         history.direction = spec.direction;
@@ -318,13 +357,21 @@ struct SweepRunner::Impl {
             job.commandLine = QStringLiteral("exec %1 train %2").arg(shellQuote(self.m_options.cliPath), shellQuote(slot->dir + QStringLiteral("/config.yaml")));
         }
         job.timeoutMs = sweep.spec.trialTimeoutMs;
+        const qint64 limit = sweep.spec.placement.timeLimitMs;
+        if (limit > 0 && (job.timeoutMs == 0 || limit < job.timeoutMs))
+            job.timeoutMs = limit;
+        job.resources = sweep.spec.placement.resources;
         job.endsWithSubmitter = true; // `exec`: the trainer itself is the job's process
         job.env.insert(QStringLiteral("ORRERY_REPORT_DIR"), slot->dir);
         job.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), sweep.runId);
-        exec::Executor &executor = self.m_options.executor ? *self.m_options.executor : exec::localExecutor();
+        exec::Executor &executor = *this->executor;
         Slot *raw = slot.get();
         slot->thread = std::thread([raw, job, &executor] {
-            auto r = executor.run(job, &raw->cancel);
+            const QString name = executor.name();
+            auto r = executor.run(job, &raw->cancel, [raw, name](const exec::JobStatus &status) {
+                std::lock_guard<std::mutex> lock(raw->jobMutex);
+                raw->jobText = name == QLatin1String("local") ? QString() : exec::describeJob(name, status);
+            });
             if (r)
                 raw->status = *r;
             else
@@ -437,6 +484,7 @@ struct SweepRunner::Impl {
         if (slot.thread.joinable())
             slot.thread.join();
         ORRERY_TRY(readReports(slot));
+        ORRERY_TRY(writeJobText(slot)); // how its job ended, where it ran elsewhere
         Trial t = conclude(slot, sweepCancelled);
         if (slot.worktree) {
             // The trial's files are in its folder (log, params); its runs in the database.
@@ -526,7 +574,7 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
         return fail(s);
     d.publish(SweepEvent{SweepEvent::Kind::Started, {}, {}, 0, 0.0, {}, {}});
     const int cores = QThread::idealThreadCount();
-    if (d.parallel > cores)
+    if (d.parallel > cores && d.runsHere())
         d.publish(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
                           QStringLiteral("%1 trials at once on %2 cores: they will share the processors and each will train more slowly").arg(d.parallel).arg(cores), {}});
 
@@ -549,9 +597,12 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
                 return fail(s);
             first = false;
         }
-        for (auto &slot : d.running)
+        for (auto &slot : d.running) {
             if (const Status s = d.readReports(*slot); !s)
                 return fail(s);
+            if (const Status s = d.writeJobText(*slot); !s)
+                return fail(s);
+        }
         for (auto it = d.running.begin(); it != d.running.end();) {
             if (!(*it)->done.load()) {
                 ++it;

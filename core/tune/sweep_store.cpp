@@ -18,7 +18,7 @@ namespace orrery::tune {
 namespace {
 
 const char *kSweepColumns = "id, name, file, spec, metric, direction, run_id, state, reason, owner_pid, owner_host, created, updated, finished";
-const char *kTrialColumns = "number, state, params, point, source, value, steps, run_id, reason, started, finished";
+const char *kTrialColumns = "number, state, params, point, source, value, steps, run_id, reason, started, finished, job";
 
 QString json(const QJsonObject &o) { return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)); }
 
@@ -75,6 +75,7 @@ Trial trialFromRow(const store::Statement &s)
     t.reason = s.text(8);
     t.started = s.isNull(9) ? 0 : s.int64(9);
     t.finished = s.isNull(10) ? 0 : s.int64(10);
+    t.job = s.text(11);
     return t;
 }
 
@@ -243,6 +244,12 @@ Status SweepStore::startTrial(qint64 sweepId, int number)
 {
     ORRERY_ASSIGN_OR_RETURN(auto q, m_db.prepare(QStringLiteral("UPDATE sweep_trials SET state = 'running', started = ? WHERE sweep_id = ? AND number = ?")));
     return q.bind(1, m_clock.now().toMSecsSinceEpoch()).bind(2, sweepId).bind(3, number).run();
+}
+
+Status SweepStore::setTrialJob(qint64 sweepId, int number, const QString &job)
+{
+    ORRERY_ASSIGN_OR_RETURN(auto q, m_db.prepare(QStringLiteral("UPDATE sweep_trials SET job = ? WHERE sweep_id = ? AND number = ?")));
+    return q.bind(1, job).bind(2, sweepId).bind(3, number).run();
 }
 
 Status SweepStore::addStep(qint64 sweepId, int number, int step, double value)

@@ -63,6 +63,7 @@ struct Trial {
     QString reason;
     qint64 started = 0;
     qint64 finished = 0;
+    QString job;          // where it runs, as its executor last said ("running 3 s · slurm job 12 on n1"); "" here
 };
 
 struct TrialStep {
@@ -97,6 +98,8 @@ public:
     Status addTrial(qint64 sweepId, const Trial &trial);
     Status startTrial(qint64 sweepId, int number);
     Status addStep(qint64 sweepId, int number, int step, double value);
+    // The trial's job as its executor describes it now (exec::describeJob), for other processes' views.
+    Status setTrialJob(qint64 sweepId, int number, const QString &job);
     Status finishTrial(qint64 sweepId, const Trial &trial);
     // A trial stopped with its sweep: queued again under its number, its steps dropped.
     Status requeueTrial(qint64 sweepId, int number);

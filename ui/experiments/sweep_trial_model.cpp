@@ -142,6 +142,9 @@ QVariant SweepTrialModel::data(const QModelIndex &index, int role) const
         case StateColumn:
             if (t->state == TrialState::Pruned)
                 return tr("pruned at step %1").arg(t->steps);
+            // On a scheduler: queued with its reason, running on its node (the controller's words).
+            if (t->state == TrialState::Running && !t->job.isEmpty())
+                return t->job;
             return tune::trialStateName(t->state);
         case ValueColumn: return t->value ? QString::number(*t->value, 'g', 6) : QString();
         case StepsColumn: return t->steps;
@@ -152,6 +155,9 @@ QVariant SweepTrialModel::data(const QModelIndex &index, int role) const
         default: return paramText(*t, column - kFixedColumns);
         }
     case Qt::ToolTipRole:
+        if (!t->job.isEmpty() && t->state != TrialState::Running)
+            return tr("Trial %1 %2; its job: %3").arg(t->number).arg(tune::trialStateName(t->state), t->job)
+                + (t->reason.isEmpty() ? QString() : QStringLiteral("\n") + t->reason);
         if (t->state == TrialState::Failed)
             return t->reason.isEmpty() ? tr("Trial %1 failed (no reason was recorded)").arg(t->number)
                                        : tr("Trial %1 failed: %2").arg(t->number).arg(t->reason);
