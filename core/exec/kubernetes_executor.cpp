@@ -122,6 +122,14 @@ Result<JobStatus> KubernetesExecutor::run(const JobSpec &job, const std::atomic<
                                           const std::function<void(const JobStatus &)> &onUpdate)
 {
     ORRERY_TRY(check(job.name, job.resources, job.env));
+    // Cancelled while it was being checked: nothing to apply only to delete it again.
+    if (cancel && cancel->load()) {
+        JobStatus cancelled;
+        cancelled.state = JobState::Cancelled;
+        if (onUpdate)
+            onUpdate(cancelled);
+        return cancelled;
+    }
     const QString kubectlPath = QStandardPaths::findExecutable(QStringLiteral("kubectl"), searchPath(job.env));
 
     // The job's folder and the manifest applied, kept for a person to read.

@@ -311,6 +311,17 @@ private Q_SLOTS:
         QVERIFY(testing::readFile(j.logPath).endsWith("epoch 1\n"));
     }
 
+    void aJobCancelledBeforeItIsAppliedIsNeverApplied()
+    {
+        cluster({});
+        std::atomic<bool> cancel{true};
+        auto ex = executor();
+        auto r = ex.run(job(), &cancel);
+        QVERIFY2(r, qPrintable(r.status().message()));
+        QCOMPARE(r->state, JobState::Cancelled);
+        QCOMPARE(calls(), QStringList{QStringLiteral("config get-contexts -o name")});
+    }
+
     void aJobDeletedOutsideOrreryIsSaidSo()
     {
         cluster({{QStringLiteral("steps"), QJsonArray{step(kActive, {runningPod()}), step(QJsonValue::Null)}}});
