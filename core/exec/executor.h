@@ -31,6 +31,8 @@ struct Resources {
     QString partition;   // Slurm
     QString nameSpace;   // Kubernetes
     QString image;       // Kubernetes
+    QString volumeClaim; // Kubernetes: the PersistentVolumeClaim holding the workspace; empty: a hostPath
+    QString context;     // Kubernetes: kubectl's context; empty: its current one
 };
 
 struct JobSpec {

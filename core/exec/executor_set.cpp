@@ -1,5 +1,6 @@
 #include "core/exec/executor_set.h"
 
+#include "core/exec/kubernetes_executor.h"
 #include "core/exec/placement.h"
 #include "core/exec/slurm_executor.h"
 
@@ -27,6 +28,12 @@ Result<Executor *> ExecutorSet::get(const QString &name)
         SlurmOptions o;
         o.jobRoot = jobRoot();
         made = std::make_shared<SlurmExecutor>(o);
+    } else if (name == QLatin1String("kubernetes")) {
+        // The workspace is the pod's volume, mounted where it is here (kubernetes_job_manifest.h).
+        KubernetesOptions o;
+        o.jobRoot = jobRoot();
+        o.workspaceRoot = QDir(m_root).absolutePath();
+        made = std::make_shared<KubernetesExecutor>(o);
     } else {
         return invalidArgument(QStringLiteral("no executor called '%1'; the executors are: %2").arg(name, executorNames().join(QStringLiteral(", "))));
     }

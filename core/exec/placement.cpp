@@ -101,6 +101,7 @@ namespace {
 const QStringList kPlacementKeys = {
     QStringLiteral("executor"), QStringLiteral("cpus"), QStringLiteral("memory"), QStringLiteral("gpus"),
     QStringLiteral("time_limit"), QStringLiteral("partition"), QStringLiteral("namespace"), QStringLiteral("image"),
+    QStringLiteral("volume_claim"), QStringLiteral("context"),
 };
 
 } // namespace
@@ -150,6 +151,8 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
     word("partition", &p.resources.partition, "debug");
     word("namespace", &p.resources.nameSpace, "ml");
     word("image", &p.resources.image, "registry.example/orrery:1");
+    word("volume_claim", &p.resources.volumeClaim, "workspace");
+    word("context", &p.resources.context, "kind-orrery");
     // A setting the chosen executor never reads is a mistake the user should hear about, not a
     // silent no-op (a partition on a Kubernetes stage).
     auto onlyFor = [&](const char *key, const QString &executor) {
@@ -161,6 +164,15 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
     onlyFor("partition", QStringLiteral("slurm"));
     onlyFor("namespace", QStringLiteral("kubernetes"));
     onlyFor("image", QStringLiteral("kubernetes"));
+    onlyFor("volume_claim", QStringLiteral("kubernetes"));
+    onlyFor("context", QStringLiteral("kubernetes"));
+    // A pod runs an image; there is no sensible default (the Containerfile the Deployment export
+    // writes is the one Orrery knows how to make), so it is asked for here, before anything runs.
+    if (p.executor == QLatin1String("kubernetes") && p.resources.image.isEmpty())
+        check.error(node.Mark(), QStringLiteral("%1 runs on kubernetes but names no image; build one with "
+                                                "`orrery-cli export containerfile ENDPOINT --out DIR` (Orrery on debian:12) and name it "
+                                                "here with image:")
+                                     .arg(what));
     return p;
 }
 

@@ -13,8 +13,10 @@
 //       gpus: 0
 //       time_limit: 30m
 //       partition: debug  # slurm
-//       namespace: ml     # kubernetes
-//       image: registry/orrery:1
+//       namespace: ml     # kubernetes (default: "default")
+//       image: registry/orrery:1   # kubernetes: required
+//       volume_claim: ws  # kubernetes: the PersistentVolumeClaim holding the workspace (else a hostPath)
+//       context: prod     # kubernetes: kubectl's context (else its current one)
 //
 // A stage entry inherits what it leaves out from `default`. Every problem is reported with its
 // place (FILE:LINE:COLUMN) before anything runs; stage names are checked against dvc.yaml by the

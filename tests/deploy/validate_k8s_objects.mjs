@@ -1,5 +1,5 @@
 // validate_k8s_objects.mjs: reads a JSON array of Kubernetes objects on stdin and validates each
-// with the npm packages kubernetes-models (Deployment, Service) and @kubernetes-models/argo-rollouts
+// with the npm packages kubernetes-models (Deployment, Service, Job) and @kubernetes-models/argo-rollouts
 // (Rollout, AnalysisTemplate): `new Model(object).validate()` checks the object against the
 // published OpenAPI schema of its kind. Prints "valid KIND NAME: PACKAGE" or "invalid KIND NAME:
 // WHY" for each object; exits 1 when any object is invalid or has no model here.
@@ -8,12 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Service } from 'kubernetes-models/v1/Service';
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import { AnalysisTemplate } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate';
 
 const models = {
   'apps/v1/Deployment': [Deployment, 'kubernetes-models'],
   'v1/Service': [Service, 'kubernetes-models'],
+  'batch/v1/Job': [Job, 'kubernetes-models'],
   'argoproj.io/v1alpha1/Rollout': [Rollout, '@kubernetes-models/argo-rollouts'],
   'argoproj.io/v1alpha1/AnalysisTemplate': [AnalysisTemplate, '@kubernetes-models/argo-rollouts'],
 };

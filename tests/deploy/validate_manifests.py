@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """validate_manifests.py FILE.yaml...
 
-Validates every object of the multi-document YAML files `orrery-cli export` writes:
+Validates every object of the multi-document YAML (or JSON) files `orrery-cli export` and the
+Kubernetes executor (its job.json) write:
 - KServe InferenceService, Argo Rollouts Rollout and AnalysisTemplate against the
   openAPIV3Schema of the version they use, from the published CRDs in tests/schemas/
   (python3-jsonschema);
-- Deployment, Service, Rollout and AnalysisTemplate with the npm packages kubernetes-models and
-  @kubernetes-models/argo-rollouts (validate_k8s_objects.mjs under node);
-- every object's name as Kubernetes checks it (RFC 1123; a Service's a DNS-1035 label), which
+- Deployment, Service, Job, Rollout and AnalysisTemplate with the npm packages kubernetes-models
+  and @kubernetes-models/argo-rollouts (validate_k8s_objects.mjs under node);
+- every object's name as Kubernetes checks it (RFC 1123; a Service's a DNS-1035 label, a Job's a
+  DNS-1123 label of at most 63 characters, which its pods carry as a label), which
   neither schema does.
 An object that no validator covers is an error, so a new kind cannot pass unchecked.
 Prints "valid KIND NAME: VALIDATOR" / "invalid KIND NAME: WHY" lines; exits 1 on any invalid one.
@@ -28,9 +30,10 @@ CRDS = {
     ('argoproj.io/v1alpha1', 'Rollout'): 'argo-rollouts/rollout-crd.yaml',
     ('argoproj.io/v1alpha1', 'AnalysisTemplate'): 'argo-rollouts/analysis-template-crd.yaml',
 }
-NODE_KINDS = {('apps/v1', 'Deployment'), ('v1', 'Service'),
+NODE_KINDS = {('apps/v1', 'Deployment'), ('v1', 'Service'), ('batch/v1', 'Job'),
               ('argoproj.io/v1alpha1', 'Rollout'), ('argoproj.io/v1alpha1', 'AnalysisTemplate')}
 DNS1035 = re.compile(r'^[a-z]([-a-z0-9]*[a-z0-9])?$')
+DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
 DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
 
 _schemas = {}
@@ -54,6 +57,10 @@ def name_problem(obj):
     if obj.get('kind') == 'Service' or obj.get('kind') == 'InferenceService':
         if not DNS1035.match(name) or len(name) > 63:
             return f"name '{name}' is no DNS-1035 label"
+    elif obj.get('kind') == 'Job':
+        # The Job controller labels its pods job-name=NAME, and a label value is at most 63 characters.
+        if not DNS1123_LABEL.match(name) or len(name) > 63:
+            return f"name '{name}' is no DNS-1123 label of at most 63 characters"
     elif not DNS1123_SUBDOMAIN.match(name) or len(name) > 253:
         return f"name '{name}' is no RFC 1123 subdomain"
     return None

@@ -82,13 +82,64 @@ private Q_SLOTS:
                                  QStringLiteral("/ws/executors.yaml"));
         QVERIFY(!p);
         const QStringList lines = p.status().message().split(QLatin1Char('\n'));
-        QCOMPARE(lines.size(), 6);
+        QCOMPARE(lines.size(), 7);
         QVERIFY2(lines[0].startsWith(QStringLiteral("/ws/executors.yaml:3:15: unknown executor 'slrum'")) && lines[0].contains(QStringLiteral("did you mean 'slurm'")), qPrintable(lines[0]));
         QVERIFY2(lines[1].startsWith(QStringLiteral("/ws/executors.yaml:4:5: unknown key 'cpu'")) && lines[1].contains(QStringLiteral("'cpus'")), qPrintable(lines[1]));
-        QVERIFY2(lines[2].startsWith(QStringLiteral("/ws/executors.yaml:7:5: stage 'split' sets partition, which only the slurm executor reads")), qPrintable(lines[2]));
-        QVERIFY2(lines[3].startsWith(QStringLiteral("/ws/executors.yaml:8:13:")) && lines[3].contains(QStringLiteral("'lots' is no amount of memory")), qPrintable(lines[3]));
-        QVERIFY2(lines[4].startsWith(QStringLiteral("/ws/executors.yaml:9:11:")), qPrintable(lines[4]));
-        QVERIFY2(lines[5].startsWith(QStringLiteral("/ws/executors.yaml:10:17:")), qPrintable(lines[5]));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("/ws/executors.yaml:6:5: stage 'split' runs on kubernetes but names no image")), qPrintable(lines[2]));
+        QVERIFY2(lines[3].startsWith(QStringLiteral("/ws/executors.yaml:7:5: stage 'split' sets partition, which only the slurm executor reads")), qPrintable(lines[3]));
+        QVERIFY2(lines[4].startsWith(QStringLiteral("/ws/executors.yaml:8:13:")) && lines[4].contains(QStringLiteral("'lots' is no amount of memory")), qPrintable(lines[4]));
+        QVERIFY2(lines[5].startsWith(QStringLiteral("/ws/executors.yaml:9:11:")), qPrintable(lines[5]));
+        QVERIFY2(lines[6].startsWith(QStringLiteral("/ws/executors.yaml:10:17:")), qPrintable(lines[6]));
+    }
+
+    void kubernetesStagesNameTheirImageVolumeAndContext()
+    {
+        auto p = parsePlacements(QByteArrayLiteral("default:\n"
+                                                   "  executor: kubernetes\n"
+                                                   "  image: registry.example/orrery:1\n"
+                                                   "  namespace: ml\n"
+                                                   "  context: kind-orrery\n"
+                                                   "stages:\n"
+                                                   "  train:\n"
+                                                   "    gpus: 1\n"
+                                                   "    volume_claim: ws\n"
+                                                   "  report:\n"
+                                                   "    executor: local\n"),
+                                 QStringLiteral("executors.yaml"));
+        QVERIFY2(p, qPrintable(p.status().message()));
+        const Placement train = p->forStage(QStringLiteral("train"));
+        QCOMPARE(train.executor, QStringLiteral("kubernetes"));
+        QCOMPARE(train.resources.image, QStringLiteral("registry.example/orrery:1"));
+        QCOMPARE(train.resources.nameSpace, QStringLiteral("ml"));
+        QCOMPARE(train.resources.context, QStringLiteral("kind-orrery"));
+        QCOMPARE(train.resources.volumeClaim, QStringLiteral("ws"));
+        QCOMPARE(train.resources.gpus, 1);
+        // Not named under stages: the default's, with no claim (a hostPath of the workspace).
+        QCOMPARE(p->forStage(QStringLiteral("load")).resources.volumeClaim, QString());
+        QCOMPARE(p->forStage(QStringLiteral("load")).resources.context, QStringLiteral("kind-orrery"));
+        QCOMPARE(p->forStage(QStringLiteral("report")).executor, QStringLiteral("local"));
+        QCOMPARE(describePlacement(train), QStringLiteral("kubernetes ml · 1 GPU"));
+    }
+
+    void aKubernetesStageWithoutAnImageOrWithItsKeysElsewhereIsNamed()
+    {
+        auto p = parsePlacements(QByteArrayLiteral("stages:\n"
+                                                   "  train:\n"
+                                                   "    executor: kubernetes\n"
+                                                   "    cpus: 2\n"
+                                                   "  split:\n"
+                                                   "    executor: slurm\n"
+                                                   "    volume_claim: ws\n"
+                                                   "    context: prod\n"),
+                                 QStringLiteral("/ws/executors.yaml"));
+        QVERIFY(!p);
+        const QStringList lines = p.status().message().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], QStringLiteral("/ws/executors.yaml:3:5: stage 'train' runs on kubernetes but names no image; build one with "
+                                          "`orrery-cli export containerfile ENDPOINT --out DIR` (Orrery on debian:12) and name it here with image:"));
+        QVERIFY2(lines[1].startsWith(QStringLiteral("/ws/executors.yaml:7:5: stage 'split' sets volume_claim, which only the kubernetes executor reads (this one runs on slurm)")),
+                 qPrintable(lines[1]));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("/ws/executors.yaml:8:5: stage 'split' sets context, which only the kubernetes executor reads")), qPrintable(lines[2]));
     }
 
     void aSyntaxErrorHasItsPlace()
