@@ -8,6 +8,8 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace orrery::exec {
 
 using common::YamlCheck;
@@ -37,6 +39,8 @@ QString describePlacement(const Placement &placement)
     if (!r.nameSpace.isEmpty())
         where += QLatin1Char(' ') + r.nameSpace;
     parts << where;
+    if (r.tasks() > 1)
+        parts << QStringLiteral("%1 × %2 tasks").arg(std::max(1, r.nodes)).arg(std::max(1, r.tasksPerNode));
     if (r.cpus > 0)
         parts << QStringLiteral("%1 CPU%2").arg(r.cpus).arg(r.cpus == 1 ? QString() : QStringLiteral("s"));
     if (r.memoryMb > 0)
@@ -75,6 +79,7 @@ namespace {
 const QStringList kPlacementKeys = {
     QStringLiteral("executor"), QStringLiteral("cpus"), QStringLiteral("memory"), QStringLiteral("gpus"),
     QStringLiteral("time_limit"), QStringLiteral("partition"), QStringLiteral("namespace"), QStringLiteral("image"),
+    QStringLiteral("nodes"), QStringLiteral("tasks_per_node"),
 };
 
 // One entry (`default` or a stage's) over `base`.
@@ -102,6 +107,11 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
     };
     count("cpus", &p.resources.cpus);
     count("gpus", &p.resources.gpus);
+    // Data-parallel ranks on Slurm: at least one of each when written.
+    for (const auto &[key, out] : {std::pair{"nodes", &p.resources.nodes}, std::pair{"tasks_per_node", &p.resources.tasksPerNode}})
+        if (e.contains(QLatin1String(key)))
+            if (auto n = check.integer(e.value(QLatin1String(key)).second, what + QLatin1Char(' ') + QLatin1String(key), 1, 4096))
+                *out = int(*n);
     if (e.contains(QStringLiteral("memory"))) {
         const YAML::Node v = e.value(QStringLiteral("memory")).second;
         if (auto t = check.text(v, what + QStringLiteral(" memory"), QStringLiteral("4G"))) {
@@ -132,6 +142,8 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
                             .arg(what, QLatin1String(key), executor, p.executor));
     };
     onlyFor("partition", QStringLiteral("slurm"));
+    onlyFor("nodes", QStringLiteral("slurm"));
+    onlyFor("tasks_per_node", QStringLiteral("slurm"));
     onlyFor("namespace", QStringLiteral("kubernetes"));
     onlyFor("image", QStringLiteral("kubernetes"));
     return p;
