@@ -128,7 +128,7 @@ bool sameView(const JobStatus &a, const JobStatus &b)
 
 } // namespace
 
-QString slurmLaunchLines(const Resources &resources, const QString &commandFile)
+QString slurmLaunchLines(const Resources &resources, const QString &commandFile, const QString &taskExitPrefix)
 {
     if (resources.tasks() <= 1)
         return QStringLiteral("/bin/sh %1\n").arg(commandFile);
@@ -141,9 +141,18 @@ QString slurmLaunchLines(const Resources &resources, const QString &commandFile)
                "MASTER_PORT=$((20000 + SLURM_JOB_ID % 10000))\n"
                "export MASTER_ADDR MASTER_PORT\n"
                "srun --kill-on-bad-exit=1%4 /bin/sh -c 'RANK=$SLURM_PROCID WORLD_SIZE=$SLURM_NTASKS LOCAL_RANK=$SLURM_LOCALID; "
-               "export RANK WORLD_SIZE LOCAL_RANK; exec /bin/sh \"$0\"' %5\n")
+               "export RANK WORLD_SIZE LOCAL_RANK; /bin/sh \"$0\"; c=$?; echo \"$c\" > \"$1$RANK\"; exit $c' %5 %6\n"
+               "code=$?\n"
+               "# srun exits with its tasks' highest status: when one failed, that is the signal it then sent the\n"
+               "# others (143). The status a task ended with by itself says what went wrong.\n"
+               "for f in %6*; do\n"
+               "  [ -f \"$f\" ] || continue\n"
+               "  c=$(cat \"$f\")\n"
+               "  if [ \"$code\" -ne 0 ] && [ \"$c\" -gt 0 ] && [ \"$c\" -lt 128 ]; then code=$c; break; fi\n"
+               "done\n"
+               "(exit $code)\n")
         .arg(QString::number(resources.tasks()), QString::number(std::max(1, resources.nodes)), QString::number(std::max(1, resources.tasksPerNode)),
-             cpus, commandFile);
+             cpus, commandFile, taskExitPrefix);
 }
 
 SlurmExecutor::SlurmExecutor(SlurmOptions options) : m_options(std::move(options)) {}
@@ -197,7 +206,8 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
                                "code=$?\n"
                                "echo \"$code\" > %3.tmp && mv -f %3.tmp %3\n"
                                "exit $code\n")
-                               .arg(job.name, slurmLaunchLines(job.resources, shellQuoted(commandFile)), shellQuoted(exitFile));
+                               .arg(job.name, slurmLaunchLines(job.resources, shellQuoted(commandFile), shellQuoted(QDir(folder).filePath(QStringLiteral("task-exit-")))),
+                                    shellQuoted(exitFile));
     const QString scriptFile = QDir(folder).filePath(QStringLiteral("job.sh"));
     ORRERY_TRY(common::writeFileAtomically(scriptFile, script.toUtf8()));
 

@@ -23,7 +23,8 @@
 //                                  srun's block distribution puts task 0
 //   MASTER_PORT                    20000 + job id mod 10000: below Linux's ephemeral ports, and two
 //                                  jobs sharing a node collide only 10000 job ids apart
-// The job's exit status is srun's: the highest of its tasks'.
+// The job's exit status is that of a task that failed by itself (srun's own, the highest of its
+// tasks', would be the signal it then sent the others).
 //
 // Threads: as Executor — run() blocks its worker thread, polling every `pollMs`.
 
@@ -56,7 +57,8 @@ private:
 QString slurmTimeLimit(qint64 ms);
 
 // The batch script's lines that run `commandFile` (shell-quoted): `/bin/sh FILE` for one task, the
-// rendezvous variables and `srun` for several ("Several tasks" above).
-QString slurmLaunchLines(const Resources &resources, const QString &commandFile);
+// rendezvous variables and `srun` for several ("Several tasks" above), each task's own exit status
+// left in `taskExitPrefix`RANK (shell-quoted) and the script's `$?` the status to report.
+QString slurmLaunchLines(const Resources &resources, const QString &commandFile, const QString &taskExitPrefix);
 
 } // namespace orrery::exec
