@@ -34,7 +34,7 @@ const std::vector<Command> &commands()
         {"run", "run the pipeline (dvc.yaml), skipping unchanged stages; exit 1 when a data test or gate fails", runRun},
         {"stage", "one built-in pipeline stage, as dvc.yaml's cmd calls it (stage TYPE --help)", runStage},
         {"merge", "three-way merge of dvc.yaml and params.yaml from a branch, per stage and per param", runMerge},
-        {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT])", runTrain},
+        {"train", "train a model from a YAML config (train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT | --slurm --nodes N --ntasks-per-node K])", runTrain},
         {"models", "the model registry: list, show, register, promote, demote, alias, history, archive, card, gates", runModels},
         {"serve", "serve the workspace's endpoints and their rollouts (serve [--port P]), or one model (serve --model FILE|NAME@ALIAS|models:/NAME/VERSION --endpoint E), over the Open Inference Protocol v2", runServeModel},
         {"deploy", "endpoints and rollouts: start (direct, blue-green, canary, shadow), status, list, pause, resume, promote, abort, retry, rollback", runDeploy},

@@ -1,4 +1,5 @@
 // orrery-cli train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT]
+// orrery-cli train CONFIG.yaml --slurm [--nodes N --ntasks-per-node K …]   (train_slurm_command.cpp)
 //
 // orrery-cli does not link LibTorch (its static initialisers cost ~0.65 s per command): this
 // command execs orrery-train, which lies next to orrery-cli, with the same arguments (and the
@@ -6,6 +7,7 @@
 // orrery-train's, as if orrery-cli had trained itself.
 
 #include "app/cli/cli.h"
+#include "app/cli/train_slurm_command.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -20,6 +22,9 @@ namespace orrery::cli {
 
 int runTrain(const Context &context)
 {
+    // On Slurm this process submits and follows the job; the ranks run orrery-train there.
+    if (context.args.contains(QStringLiteral("--slurm")))
+        return runTrainOnSlurm(context);
     QStringList args = context.args;
     if (!context.workspaceDir.isEmpty())
         args << QStringLiteral("--workspace") << context.workspaceDir;

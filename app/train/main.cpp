@@ -16,6 +16,15 @@
 //
 // --nproc N starts N ranks of itself on this machine (like torchrun --nproc-per-node) with a
 // free port on 127.0.0.1 and waits for them; rank 0 records the run and prints the result.
+// Without --rank/--world-size/--master, torchrun's variables RANK, WORLD_SIZE, MASTER_ADDR and
+// MASTER_PORT (all four) say the same: how a task that Slurm started (core/exec's SlurmExecutor,
+// several tasks) joins the others without a command line of its own.
+//
+// Only rank 0 opens the workspace's database (it records the run); the other ranks may run on
+// other machines, where SQLite's WAL and locks over NFS are unsafe (DESIGN.md, "Processes"), so
+// they only find the workspace's folder. Resuming, they take the checkpoint from
+// ORRERY_RESUME_CHECKPOINT, which whoever started them (--nproc here, `train --slurm`) resolved.
+// On Slurm, the run is tagged with the job (orrery.executor, orrery.job_id, orrery.node).
 // Exit status: 0 trained; 2 bad input, I/O, a diverged run or a cancel (message on stderr).
 
 #include "app/train/batch_predict.h"
@@ -23,6 +32,7 @@
 #include "core/common/clock.h"
 #include "core/common/job.h"
 #include "core/exec/report_channel.h"
+#include "core/train/run_recorder.h"
 #include "core/train/trainer.h"
 #include "core/workspace/workspace.h"
 
@@ -70,15 +80,20 @@ int freePort()
     return s.serverPort();
 }
 
-// Runs N ranks of this program and waits; the first failure ends the others.
-int launch(const QStringList &forwarded, int nproc)
+// Runs N ranks of this program and waits; the first failure ends the others. `resumeCheckpoint`:
+// resuming, the checkpoint the ranks other than 0 start from (they open no database).
+int launch(const QStringList &forwarded, int nproc, const QString &resumeCheckpoint)
 {
     const int port = freePort();
     if (port == 0)
         return fail(QStringLiteral("no free TCP port on 127.0.0.1 for the rendezvous"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    if (!resumeCheckpoint.isEmpty())
+        env.insert(QStringLiteral("ORRERY_RESUME_CHECKPOINT"), resumeCheckpoint);
     std::vector<std::unique_ptr<QProcess>> ranks;
     for (int r = 0; r < nproc; ++r) {
         auto p = std::make_unique<QProcess>();
+        p->setProcessEnvironment(env);
         p->setProgram(QCoreApplication::applicationFilePath());
         p->setArguments(forwarded + QStringList{QStringLiteral("--rank"), QString::number(r), QStringLiteral("--world-size"),
                                                 QString::number(nproc), QStringLiteral("--master"),
@@ -117,6 +132,47 @@ int launch(const QStringList &forwarded, int nproc)
                     p->terminate();
     }
     return worst;
+}
+
+// The workspace: --workspace, or the current folder's (or a parent's); empty when there is none.
+QString workspaceRootFor(const QCommandLineParser &parser)
+{
+    if (parser.isSet(QStringLiteral("workspace")))
+        return QDir(parser.value(QStringLiteral("workspace"))).absolutePath();
+    auto found = workspace::Workspace::findRoot(QDir::currentPath());
+    return found ? *found : QString();
+}
+
+// torchrun's rendezvous variables, when all four are set (a task Slurm started for
+// SlurmExecutor); false with an error in `failure` when they are set but not numbers.
+bool distributedFromEnvironment(train::DistributedConfig *d, QString *failure)
+{
+    const char *names[] = {"RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"};
+    for (const char *name : names)
+        if (qEnvironmentVariableIsEmpty(name))
+            return false;
+    bool rankOk = false, worldOk = false, portOk = false;
+    d->rank = qEnvironmentVariable("RANK").toInt(&rankOk);
+    d->worldSize = qEnvironmentVariable("WORLD_SIZE").toInt(&worldOk);
+    d->masterPort = qEnvironmentVariable("MASTER_PORT").toInt(&portOk);
+    d->masterHost = qEnvironmentVariable("MASTER_ADDR");
+    if (!rankOk || !worldOk || !portOk)
+        *failure = QStringLiteral("RANK=%1, WORLD_SIZE=%2 and MASTER_PORT=%3 must be whole numbers (torchrun's variables, "
+                                  "which Orrery's Slurm jobs set; or give --rank/--world-size/--master)")
+                       .arg(qEnvironmentVariable("RANK"), qEnvironmentVariable("WORLD_SIZE"), qEnvironmentVariable("MASTER_PORT"));
+    return true;
+}
+
+// Run `runId`'s latest checkpoint in the workspace at `root`, for ranks that open no database.
+Result<QString> resumeCheckpoint(const QString &root, const QString &runId)
+{
+    if (root.isEmpty())
+        return invalidArgument(QStringLiteral("resuming run %1 needs the workspace it ran in (--workspace DIR)").arg(runId));
+    ORRERY_ASSIGN_OR_RETURN(auto ws, workspace::Workspace::open(root));
+    train::TrainRequest lookup;
+    lookup.databasePath = ws->databasePath();
+    lookup.cacheRoot = ws->cacheDir();
+    return train::RunRecorder::latestCheckpoint(lookup, runId);
 }
 
 void printSummary(const train::TrainOutcome &o)
@@ -167,7 +223,9 @@ int trainerMain(int argc, char **argv)
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        std::printf("Usage: orrery-cli train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT]\n\n%s",
+        std::printf("Usage: orrery-cli train CONFIG.yaml [--nproc N | --rank R --world-size W --master HOST:PORT]\n"
+                    "       orrery-cli train CONFIG.yaml --slurm [--nodes N] [--ntasks-per-node K] [--partition P]\n"
+                    "                        [--cpus-per-task C] [--mem M] [--time T]   (one Slurm job of N x K ranks)\n\n%s",
                     qPrintable(parser.helpText().section(QLatin1Char('\n'), 1)));
         return 0;
     }
@@ -199,7 +257,14 @@ int trainerMain(int argc, char **argv)
                 forwarded.remove(at, 2);
             else
                 forwarded.removeIf([](const QString &a) { return a.startsWith(QLatin1String("--nproc=")); });
-            return launch(forwarded, nproc);
+            QString checkpoint;
+            if (parser.isSet(QStringLiteral("resume"))) {
+                auto found = resumeCheckpoint(workspaceRootFor(parser), parser.value(QStringLiteral("resume")));
+                if (!found)
+                    return fail(found.status().message());
+                checkpoint = *found;
+            }
+            return launch(forwarded, nproc, checkpoint);
         }
     }
 
@@ -219,19 +284,32 @@ int trainerMain(int argc, char **argv)
         if (!ok || colon <= 0)
             return fail(QStringLiteral("--master needs HOST:PORT (rank 0's address), e.g. 127.0.0.1:29500"));
         d.masterHost = master.left(colon);
+    } else if (QString failure; distributedFromEnvironment(&request.distributed, &failure)) {
+        if (!failure.isEmpty())
+            return fail(failure);
     }
+    const int rank = request.distributed.rank;
+    // Started by Slurm: the run says which job and nodes trained it.
+    if (!qEnvironmentVariableIsEmpty("SLURM_JOB_ID"))
+        request.tags = {{QStringLiteral("orrery.executor"), QStringLiteral("slurm")},
+                        {QStringLiteral("orrery.job_id"), qEnvironmentVariable("SLURM_JOB_ID")},
+                        {QStringLiteral("orrery.node"), qEnvironmentVariable("SLURM_JOB_NODELIST")}};
 
-    // The workspace: --workspace, or the current folder's; none is fine with --output.
-    QString root;
-    if (parser.isSet(QStringLiteral("workspace"))) {
-        root = QDir(parser.value(QStringLiteral("workspace"))).absolutePath();
-    } else {
-        auto found = workspace::Workspace::findRoot(QDir::currentPath());
-        if (found)
-            root = *found;
-    }
+    // The workspace: --workspace, or the current folder's; none is fine with --output. Only rank 0
+    // opens its database (see the top of this file).
+    const QString root = workspaceRootFor(parser);
     std::unique_ptr<workspace::Workspace> ws;
-    if (!root.isEmpty()) {
+    if (rank != 0) {
+        request.workspaceRoot = root;
+        if (parser.isSet(QStringLiteral("resume"))) {
+            request.resumeFrom = qEnvironmentVariable("ORRERY_RESUME_CHECKPOINT");
+            if (request.resumeFrom.isEmpty())
+                return fail(QStringLiteral("rank %1 cannot look run %2's checkpoint up: only rank 0 opens the workspace's database. "
+                                           "Start the ranks with --nproc or `train --slurm` (they pass it on), or give every rank "
+                                           "--resume-from CHECKPOINT")
+                                .arg(rank).arg(parser.value(QStringLiteral("resume"))));
+        }
+    } else if (!root.isEmpty()) {
         auto opened = workspace::Workspace::open(root);
         if (!opened)
             return fail(opened.status().message());
@@ -244,12 +322,14 @@ int trainerMain(int argc, char **argv)
         return fail(QStringLiteral("no workspace here (run orrery-cli init, pass --workspace DIR, or --output DIR to train without tracking)"));
     }
     request.outputDir = parser.isSet(QStringLiteral("output")) ? QDir(parser.value(QStringLiteral("output"))).absolutePath() : QString();
-    request.resumeRunId = parser.value(QStringLiteral("resume"));
+    if (rank == 0)
+        request.resumeRunId = parser.value(QStringLiteral("resume"));
     // Started by a pipeline's command stage: the run hangs under that stage's run (and so under
     // the pipeline run), which is how a registered model's lineage finds the pipeline.
     request.parentRunId = qEnvironmentVariable("ORRERY_PARENT_RUN_ID");
-    request.resumeFrom = parser.value(QStringLiteral("resume-from"));
-    if (!request.resumeRunId.isEmpty() && !request.resumeFrom.isEmpty())
+    if (parser.isSet(QStringLiteral("resume-from")))
+        request.resumeFrom = parser.value(QStringLiteral("resume-from"));
+    if (parser.isSet(QStringLiteral("resume")) && parser.isSet(QStringLiteral("resume-from")))
         return fail(QStringLiteral("give --resume RUN_ID or --resume-from FILE, not both"));
 
     // A sweep's trial: each epoch's validation metrics go to the sweep's controller, whose pruner

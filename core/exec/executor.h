@@ -29,6 +29,12 @@ struct Resources {
     qint64 memoryMb = 0;
     int gpus = 0;
     QString partition;   // Slurm
+    // Slurm: one job of nodes × tasksPerNode tasks (0: 1), each running the whole command under
+    // `srun` with torchrun's rendezvous variables set (slurm_executor.h, "Several tasks").
+    int nodes = 0;
+    int tasksPerNode = 0;
+
+    int tasks() const { return (nodes > 0 ? nodes : 1) * (tasksPerNode > 0 ? tasksPerNode : 1); }
     QString nameSpace;   // Kubernetes
     QString image;       // Kubernetes
     QString volumeClaim; // Kubernetes: the PersistentVolumeClaim holding the workspace; empty: a hostPath

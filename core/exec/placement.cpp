@@ -8,6 +8,8 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace orrery::exec {
 
 using common::YamlCheck;
@@ -37,6 +39,8 @@ QString describePlacement(const Placement &placement)
     if (!r.nameSpace.isEmpty())
         where += QLatin1Char(' ') + r.nameSpace;
     parts << where;
+    if (r.tasks() > 1)
+        parts << QStringLiteral("%1 × %2 tasks").arg(std::max(1, r.nodes)).arg(std::max(1, r.tasksPerNode));
     if (r.cpus > 0)
         parts << QStringLiteral("%1 CPU%2").arg(r.cpus).arg(r.cpus == 1 ? QString() : QStringLiteral("s"));
     if (r.memoryMb > 0)
@@ -59,6 +63,10 @@ QJsonObject placementToJson(const Placement &p)
                        {QStringLiteral("partition"), p.resources.partition},
                        {QStringLiteral("namespace"), p.resources.nameSpace},
                        {QStringLiteral("image"), p.resources.image},
+                       {QStringLiteral("volume_claim"), p.resources.volumeClaim},
+                       {QStringLiteral("context"), p.resources.context},
+                       {QStringLiteral("nodes"), p.resources.nodes},
+                       {QStringLiteral("tasks_per_node"), p.resources.tasksPerNode},
                        {QStringLiteral("time_limit_ms"), p.timeLimitMs}};
 }
 
@@ -72,6 +80,10 @@ Placement placementFromJson(const QJsonObject &j)
     p.resources.partition = j.value(QStringLiteral("partition")).toString();
     p.resources.nameSpace = j.value(QStringLiteral("namespace")).toString();
     p.resources.image = j.value(QStringLiteral("image")).toString();
+    p.resources.volumeClaim = j.value(QStringLiteral("volume_claim")).toString();
+    p.resources.context = j.value(QStringLiteral("context")).toString();
+    p.resources.nodes = j.value(QStringLiteral("nodes")).toInt(p.resources.nodes);
+    p.resources.tasksPerNode = j.value(QStringLiteral("tasks_per_node")).toInt(p.resources.tasksPerNode);
     p.timeLimitMs = j.value(QStringLiteral("time_limit_ms")).toInteger();
     return p;
 }
@@ -102,6 +114,7 @@ const QStringList kPlacementKeys = {
     QStringLiteral("executor"), QStringLiteral("cpus"), QStringLiteral("memory"), QStringLiteral("gpus"),
     QStringLiteral("time_limit"), QStringLiteral("partition"), QStringLiteral("namespace"), QStringLiteral("image"),
     QStringLiteral("volume_claim"), QStringLiteral("context"),
+    QStringLiteral("nodes"), QStringLiteral("tasks_per_node"),
 };
 
 } // namespace
@@ -130,6 +143,11 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
     };
     count("cpus", &p.resources.cpus);
     count("gpus", &p.resources.gpus);
+    // Data-parallel ranks on Slurm: at least one of each when written.
+    for (const auto &[key, out] : {std::pair{"nodes", &p.resources.nodes}, std::pair{"tasks_per_node", &p.resources.tasksPerNode}})
+        if (e.contains(QLatin1String(key)))
+            if (auto n = check.integer(e.value(QLatin1String(key)).second, what + QLatin1Char(' ') + QLatin1String(key), 1, 4096))
+                *out = int(*n);
     if (e.contains(QStringLiteral("memory"))) {
         const YAML::Node v = e.value(QStringLiteral("memory")).second;
         if (auto t = check.text(v, what + QStringLiteral(" memory"), QStringLiteral("4G"))) {
@@ -162,6 +180,8 @@ Placement readPlacement(YamlCheck &check, const YAML::Node &node, const QString 
                             .arg(what, QLatin1String(key), executor, p.executor));
     };
     onlyFor("partition", QStringLiteral("slurm"));
+    onlyFor("nodes", QStringLiteral("slurm"));
+    onlyFor("tasks_per_node", QStringLiteral("slurm"));
     onlyFor("namespace", QStringLiteral("kubernetes"));
     onlyFor("image", QStringLiteral("kubernetes"));
     onlyFor("volume_claim", QStringLiteral("kubernetes"));

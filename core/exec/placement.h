@@ -13,6 +13,8 @@
 //       gpus: 0
 //       time_limit: 30m
 //       partition: debug  # slurm
+//       nodes: 2          # slurm: a data-parallel `orrery-cli train` as nodes × tasks_per_node
+//       tasks_per_node: 1 #   ranks under srun (slurm_executor.h, "Several tasks")
 //       namespace: ml     # kubernetes (default: "default")
 //       image: registry/orrery:1   # kubernetes: required
 //       volume_claim: ws  # kubernetes: the PersistentVolumeClaim holding the workspace (else a hostPath)

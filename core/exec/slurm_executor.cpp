@@ -128,6 +128,33 @@ bool sameView(const JobStatus &a, const JobStatus &b)
 
 } // namespace
 
+QString slurmLaunchLines(const Resources &resources, const QString &commandFile, const QString &taskExitPrefix)
+{
+    if (resources.tasks() <= 1)
+        return QStringLiteral("/bin/sh %1\n").arg(commandFile);
+    // Slurm 22.05's srun no longer takes --cpus-per-task from the batch job's environment: say it again.
+    const QString cpus = resources.cpus > 0 ? QStringLiteral(" --cpus-per-task=%1").arg(resources.cpus) : QString();
+    return QStringLiteral(
+               "# %1 tasks (%2 node(s) x %3) meet as torchrun's ranks do: task 0 runs on the allocation's first\n"
+               "# node, which serves the rendezvous on a port derived from the job id.\n"
+               "MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n"
+               "MASTER_PORT=$((20000 + SLURM_JOB_ID % 10000))\n"
+               "export MASTER_ADDR MASTER_PORT\n"
+               "srun --kill-on-bad-exit=1%4 /bin/sh -c 'RANK=$SLURM_PROCID WORLD_SIZE=$SLURM_NTASKS LOCAL_RANK=$SLURM_LOCALID; "
+               "export RANK WORLD_SIZE LOCAL_RANK; /bin/sh \"$0\"; c=$?; echo \"$c\" > \"$1$RANK\"; exit $c' %5 %6\n"
+               "code=$?\n"
+               "# srun exits with its tasks' highest status: when one failed, that is the signal it then sent the\n"
+               "# others (143). The status a task ended with by itself says what went wrong.\n"
+               "for f in %6*; do\n"
+               "  [ -f \"$f\" ] || continue\n"
+               "  c=$(cat \"$f\")\n"
+               "  if [ \"$code\" -ne 0 ] && [ \"$c\" -gt 0 ] && [ \"$c\" -lt 128 ]; then code=$c; break; fi\n"
+               "done\n"
+               "(exit $code)\n")
+        .arg(QString::number(resources.tasks()), QString::number(std::max(1, resources.nodes)), QString::number(std::max(1, resources.tasksPerNode)),
+             cpus, commandFile, taskExitPrefix);
+}
+
 SlurmExecutor::SlurmExecutor(SlurmOptions options) : m_options(std::move(options)) {}
 
 Status SlurmExecutor::check(const QString &what, const Resources &resources, const QProcessEnvironment &env) const
@@ -175,11 +202,12 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
                                "#!/bin/sh\n"
                                "# Orrery's batch script for %1: runs the command, then records its exit status\n"
                                "# where the submitting process finds it even after Slurm forgets the job.\n"
-                               "/bin/sh %2\n"
+                               "%2"
                                "code=$?\n"
                                "echo \"$code\" > %3.tmp && mv -f %3.tmp %3\n"
                                "exit $code\n")
-                               .arg(job.name, shellQuoted(commandFile), shellQuoted(exitFile));
+                               .arg(job.name, slurmLaunchLines(job.resources, shellQuoted(commandFile), shellQuoted(QDir(folder).filePath(QStringLiteral("task-exit-")))),
+                                    shellQuoted(exitFile));
     const QString scriptFile = QDir(folder).filePath(QStringLiteral("job.sh"));
     ORRERY_TRY(common::writeFileAtomically(scriptFile, script.toUtf8()));
 
@@ -198,6 +226,8 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
         args << QStringLiteral("--gres=gpu:%1").arg(r.gpus);
     if (!r.partition.isEmpty())
         args << QStringLiteral("--partition=") + r.partition;
+    if (r.tasks() > 1)
+        args << QStringLiteral("--nodes=%1").arg(std::max(1, r.nodes)) << QStringLiteral("--ntasks-per-node=%1").arg(std::max(1, r.tasksPerNode));
     if (job.timeoutMs > 0)
         args << QStringLiteral("--time=") + slurmTimeLimit(job.timeoutMs);
     args << scriptFile;

@@ -14,6 +14,18 @@
 // Before submitting: sbatch must be on PATH and a named partition must exist (both errors name
 // the fix); Slurm's own refusal (resources beyond the partition's limits) is returned verbatim.
 //
+// Several tasks (Resources::nodes × tasksPerNode > 1; `orrery-cli train --slurm`, executors.yaml's
+// `nodes:` / `tasks_per_node:`): one job whose batch script starts the command once per task with
+// `srun --kill-on-bad-exit=1` (one failing task ends the others). Each task gets torchrun's
+// rendezvous variables, which `orrery-cli train` reads when no --rank flags are given:
+//   RANK, LOCAL_RANK, WORLD_SIZE   SLURM_PROCID, SLURM_LOCALID, SLURM_NTASKS
+//   MASTER_ADDR                    the allocation's first node (`scontrol show hostnames`), where
+//                                  srun's block distribution puts task 0
+//   MASTER_PORT                    20000 + job id mod 10000: below Linux's ephemeral ports, and two
+//                                  jobs sharing a node collide only 10000 job ids apart
+// The job's exit status is that of a task that failed by itself (srun's own, the highest of its
+// tasks', would be the signal it then sent the others).
+//
 // Threads: as Executor — run() blocks its worker thread, polling every `pollMs`.
 
 #include "core/exec/executor.h"
@@ -43,5 +55,10 @@ private:
 // "0:05" request becomes 1 minute) and checks them about every 30 s, so a job overruns its limit
 // by up to a minute before it is stopped (KillWait later, SIGKILL).
 QString slurmTimeLimit(qint64 ms);
+
+// The batch script's lines that run `commandFile` (shell-quoted): `/bin/sh FILE` for one task, the
+// rendezvous variables and `srun` for several ("Several tasks" above), each task's own exit status
+// left in `taskExitPrefix`RANK (shell-quoted) and the script's `$?` the status to report.
+QString slurmLaunchLines(const Resources &resources, const QString &commandFile, const QString &taskExitPrefix);
 
 } // namespace orrery::exec

@@ -362,6 +362,8 @@ Status Loop::setUp()
         m_outDir = m_recorder->workDir();
         if (world > 1)
             (void)m_recorder->setTag(QStringLiteral("orrery.world_size"), QString::number(world));
+        for (const auto &[key, value] : req.tags)
+            (void)m_recorder->setTag(key, value);
     } else {
         m_outDir = req.outputDir;
         if (!m_outDir.isEmpty())

@@ -31,9 +31,11 @@
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
+#include <QVector>
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 namespace orrery::common {
 class Clock;
@@ -64,6 +66,8 @@ struct TrainRequest {
     QString parentRunId;    // tagged mlflow.parentRunId: the pipeline stage's run this training ran under
     QString resumeFrom;     // or from this checkpoint file
     DistributedConfig distributed;
+    // Tags the run gets when it starts (rank 0): where it ran, e.g. the Slurm job and its nodes.
+    QVector<std::pair<QString, QString>> tags;
     const common::Clock *clock = nullptr; // stamps the run and its metrics; the system clock when null
     // Called on the training thread after every optimiser step (live charts, tests).
     std::function<void(qint64 step, double loss)> onStep;

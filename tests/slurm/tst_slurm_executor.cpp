@@ -106,6 +106,35 @@ private Q_SLOTS:
         QVERIFY2(record.contains(QStringLiteral("JobName=orrery-stage-hello")), qPrintable(record));
     }
 
+    // Several tasks: the command once per task under srun, each with torchrun's variables; the
+    // job's status the worst task's.
+    void severalTasksEachRunTheCommandWithTheirRank()
+    {
+        JobSpec j = job(QStringLiteral("stage ranks"), QStringLiteral("echo \"task $RANK/$WORLD_SIZE local $LOCAL_RANK master $MASTER_ADDR:$MASTER_PORT\""));
+        j.resources.nodes = 1;
+        j.resources.tasksPerNode = 2;
+        j.resources.cpus = 1;
+        auto ex = executor();
+        auto r = ex.run(j, nullptr);
+        QVERIFY2(r, qPrintable(r.status().message()));
+        QCOMPARE(r->state, JobState::Succeeded);
+        const QString log = QString::fromUtf8(testing::readFile(j.logPath));
+        const QString master = QStringLiteral("%1:%2").arg(shortHostName()).arg(20000 + r->id.toInt() % 10000);
+        for (int rank : {0, 1})
+            QVERIFY2(log.contains(QStringLiteral("task %1/2 local %1 master %2").arg(rank).arg(master)), qPrintable(log));
+        QVERIFY2(slurm(QStringLiteral("scontrol"), {QStringLiteral("-o"), QStringLiteral("show"), QStringLiteral("job"), r->id}).contains(QLatin1String("NumTasks=2")),
+                 qPrintable(r->id));
+
+        // Task 1 fails: srun ends task 0 (which would wait for ever) and the job fails with 3.
+        JobSpec failing = job(QStringLiteral("stage one rank fails"), QStringLiteral("if [ \"$RANK\" = 1 ]; then exit 3; fi; sleep 600"));
+        failing.resources.tasksPerNode = 2;
+        failing.resources.cpus = 1;
+        auto f = ex.run(failing, nullptr);
+        QVERIFY2(f, qPrintable(f.status().message()));
+        QCOMPARE(f->state, JobState::Failed);
+        QCOMPARE(f->exitCode, 3);
+    }
+
     void runningIsReportedWithItsNode()
     {
         // Long enough that a 200 ms poll sees it running.

@@ -148,6 +148,38 @@ private Q_SLOTS:
         QVERIFY(!p);
         QVERIFY2(p.status().message().startsWith(QStringLiteral("executors.yaml:")) && p.status().message().contains(QStringLiteral("YAML syntax")), qPrintable(p.status().message()));
     }
+
+    // A data-parallel training stage on Slurm: nodes × tasks per node ranks; Slurm-only keys.
+    void slurmTasksAreReadAndOnlyForSlurm()
+    {
+        auto p = parsePlacements(QByteArrayLiteral("stages:\n"
+                                                   "  train:\n"
+                                                   "    executor: slurm\n"
+                                                   "    nodes: 2\n"
+                                                   "    tasks_per_node: 3\n"
+                                                   "    cpus: 1\n"),
+                                 QStringLiteral("executors.yaml"));
+        QVERIFY2(p, qPrintable(p.status().message()));
+        const Resources r = p->forStage(QStringLiteral("train")).resources;
+        QCOMPARE(r.nodes, 2);
+        QCOMPARE(r.tasksPerNode, 3);
+        QCOMPARE(r.tasks(), 6);
+        QCOMPARE(describePlacement(p->forStage(QStringLiteral("train"))), QStringLiteral("slurm · 2 × 3 tasks · 1 CPU"));
+        QCOMPARE(Resources().tasks(), 1);
+
+        auto bad = parsePlacements(QByteArrayLiteral("stages:\n"
+                                                     "  train:\n"
+                                                     "    nodes: 2\n"
+                                                     "  fit:\n"
+                                                     "    executor: slurm\n"
+                                                     "    tasks_per_node: 0\n"),
+                                   QStringLiteral("/ws/executors.yaml"));
+        QVERIFY(!bad);
+        const QStringList lines = bad.status().message().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[0].startsWith(QStringLiteral("/ws/executors.yaml:3:5: stage 'train' sets nodes, which only the slurm executor reads")), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(QStringLiteral("/ws/executors.yaml:6:21:")), qPrintable(lines[1]));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPlacement)
