@@ -17,9 +17,11 @@
 
 #include <QProcessEnvironment>
 #include <QString>
+#include <QVector>
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace orrery::exec {
 
@@ -85,6 +87,19 @@ QString jobStateName(JobState state);
 // job 1234"; locally "running · pid 4711". `elapsed` ("12 s"), when given, follows the state.
 QString describeJob(const QString &executor, const JobStatus &status, const QString &elapsed = QString());
 
+// Alike jobs a scheduler runs as one (a Slurm job array: a grid or random sweep's trials),
+// submitted together and each followed on a thread of its own.
+class JobArray {
+public:
+    virtual ~JobArray() = default;
+    // The scheduler's id of the whole array.
+    virtual QString id() const = 0;
+    virtual int size() const = 0;
+    // Blocks until task `index` ends; `cancel` cancels that task alone. Any thread.
+    virtual Result<JobStatus> follow(int index, const std::atomic<bool> *cancel,
+                                     const std::function<void(const JobStatus &)> &onUpdate = {}) = 0;
+};
+
 class Executor {
 public:
     virtual ~Executor() = default;
@@ -97,6 +112,16 @@ public:
     // Whether a job asking for `resources` could be submitted at all (the scheduler's tools are
     // there, the partition exists), so that a pipeline fails before its first stage, not at the
     // stage placed wrongly. `what` names the job in the message.
+    // Whether submitArray() works here (a scheduler with job arrays).
+    virtual bool runsArrays() const { return false; }
+    // `jobs` (alike: the first one's resources and time limit hold for all) as one array, at most
+    // `maxParallel` at once; each keeps its own command, folder, log and environment.
+    virtual Result<std::shared_ptr<JobArray>> submitArray(const QString &name, const QVector<JobSpec> &jobs, int maxParallel)
+    {
+        Q_UNUSED(jobs);
+        Q_UNUSED(maxParallel);
+        return invalidArgument(QStringLiteral("%1: the %2 executor runs no job arrays").arg(name, this->name()));
+    }
     virtual Status check(const QString &what, const Resources &resources, const QProcessEnvironment &env) const
     {
         Q_UNUSED(what);

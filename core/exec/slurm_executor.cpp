@@ -1,6 +1,8 @@
 #include "core/exec/slurm_executor.h"
 
 #include "core/common/atomic_file.h"
+#include "core/exec/slurm_job_array.h"
+#include "core/exec/slurm_tools.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -22,111 +24,6 @@ QString slurmTimeLimit(qint64 ms)
 {
     return QString::number(std::max<qint64>(1, (ms + 59999) / 60000));
 }
-
-namespace {
-
-struct Ran {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-// A short Slurm command (sbatch, scontrol, scancel, sinfo) with the job's environment; they answer
-// in well under a second unless the controller is down, which they report themselves.
-Result<Ran> slurmCommand(const QString &program, const QStringList &args, const QProcessEnvironment &env)
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    if (!p.waitForStarted(10000))
-        return ioError(QStringLiteral("could not start %1: %2").arg(program, p.errorString()));
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished(2000);
-        return ioError(QStringLiteral("%1 %2 did not answer within 60 s").arg(program, args.join(QLatin1Char(' '))));
-    }
-    Ran r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromLocal8Bit(p.readAllStandardOutput()).trimmed();
-    r.err = QString::fromLocal8Bit(p.readAllStandardError()).trimmed();
-    return r;
-}
-
-QString shellQuoted(const QString &s)
-{
-    QString q = s;
-    q.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
-    return QLatin1Char('\'') + q + QLatin1Char('\'');
-}
-
-// A name Slurm shows in squeue and that is safe as a folder name.
-QString safeName(const QString &name)
-{
-    QString s = name;
-    s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]+")), QStringLiteral("-"));
-    return s.left(60);
-}
-
-QString field(const QString &record, const QString &key)
-{
-    const QRegularExpression re(QStringLiteral("(?:^|\\s)%1=(\\S*)").arg(key));
-    return re.match(record).captured(1);
-}
-
-// What one `scontrol show job -o` record says, in the executor's terms.
-JobStatus statusOf(const QString &record, bool cancelRequested)
-{
-    JobStatus s;
-    const QString state = field(record, QStringLiteral("JobState"));
-    const QString reason = field(record, QStringLiteral("Reason"));
-    const QString nodes = field(record, QStringLiteral("NodeList"));
-    const QStringList exit = field(record, QStringLiteral("ExitCode")).split(QLatin1Char(':'));
-    const int code = exit.value(0).toInt();
-    const int signal = exit.value(1).toInt();
-    s.node = nodes == QLatin1String("(null)") ? QString() : nodes;
-    s.exitCode = code;
-    if (state == QLatin1String("PENDING") || state == QLatin1String("CONFIGURING") || state == QLatin1String("REQUEUED")
-        || state == QLatin1String("REQUEUE_HOLD") || state == QLatin1String("RESV_DEL_HOLD") || state == QLatin1String("SUSPENDED")) {
-        s.state = JobState::Pending;
-        s.reason = state == QLatin1String("PENDING") ? reason : state.toLower() + (reason == QLatin1String("None") ? QString() : QStringLiteral(": ") + reason);
-    } else if (state == QLatin1String("RUNNING") || state == QLatin1String("COMPLETING") || state == QLatin1String("STAGE_OUT")
-               || state == QLatin1String("SIGNALING") || state == QLatin1String("RESIZING") || state == QLatin1String("STOPPED")) {
-        s.state = JobState::Running;
-    } else if (state == QLatin1String("COMPLETED")) {
-        s.state = JobState::Succeeded;
-    } else if (state == QLatin1String("FAILED") || state == QLatin1String("OUT_OF_MEMORY")) {
-        s.state = JobState::Failed;
-        if (state == QLatin1String("OUT_OF_MEMORY"))
-            s.reason = QStringLiteral("Slurm killed it for using more memory than it asked for (OUT_OF_MEMORY); ask for more memory");
-        else if (signal != 0 || (code > 128 && code < 128 + NSIG)) {
-            const int sig = signal != 0 ? signal : code - 128;
-            s.state = JobState::Crashed;
-            s.reason = QStringLiteral("signal %1, %2").arg(sig).arg(QString::fromLocal8Bit(::strsignal(sig)));
-        }
-    } else if (state == QLatin1String("TIMEOUT") || state == QLatin1String("DEADLINE")) {
-        s.state = JobState::TimedOut;
-        s.reason = QStringLiteral("Slurm stopped it at its time limit (%1)").arg(state);
-    } else if (state == QLatin1String("CANCELLED")) {
-        s.state = JobState::Cancelled;
-        if (!cancelRequested)
-            s.reason = QStringLiteral("cancelled outside Orrery (scancel or an administrator)");
-    } else if (state.isEmpty()) {
-        s.state = JobState::Lost;
-        s.reason = QStringLiteral("Slurm's record of the job has no state: %1").arg(record.left(200));
-    } else {
-        // NODE_FAIL, PREEMPTED, BOOT_FAIL, REVOKED, …: Slurm lost it; the next run reruns it.
-        s.state = JobState::Lost;
-        s.reason = QStringLiteral("Slurm ended it with %1%2").arg(state, reason == QLatin1String("None") || reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason));
-    }
-    return s;
-}
-
-bool sameView(const JobStatus &a, const JobStatus &b)
-{
-    return a.state == b.state && a.reason == b.reason && a.node == b.node;
-}
-
-} // namespace
 
 QString slurmLaunchLines(const Resources &resources, const QString &commandFile, const QString &taskExitPrefix)
 {
@@ -211,25 +108,7 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
     const QString scriptFile = QDir(folder).filePath(QStringLiteral("job.sh"));
     ORRERY_TRY(common::writeFileAtomically(scriptFile, script.toUtf8()));
 
-    QStringList args = {QStringLiteral("--parsable"), QStringLiteral("--job-name=orrery-") + safeName(job.name),
-                        QStringLiteral("--chdir=") + job.workDir, QStringLiteral("--open-mode=append")};
-    if (!job.logPath.isEmpty())
-        args << QStringLiteral("--output=") + job.logPath;
-    else
-        args << QStringLiteral("--output=") + QDir(folder).filePath(QStringLiteral("log"));
-    const Resources &r = job.resources;
-    if (r.cpus > 0)
-        args << QStringLiteral("--cpus-per-task=%1").arg(r.cpus);
-    if (r.memoryMb > 0)
-        args << QStringLiteral("--mem=%1M").arg(r.memoryMb);
-    if (r.gpus > 0)
-        args << QStringLiteral("--gres=gpu:%1").arg(r.gpus);
-    if (!r.partition.isEmpty())
-        args << QStringLiteral("--partition=") + r.partition;
-    if (r.tasks() > 1)
-        args << QStringLiteral("--nodes=%1").arg(std::max(1, r.nodes)) << QStringLiteral("--ntasks-per-node=%1").arg(std::max(1, r.tasksPerNode));
-    if (job.timeoutMs > 0)
-        args << QStringLiteral("--time=") + slurmTimeLimit(job.timeoutMs);
+    QStringList args = sbatchArguments(job, job.logPath.isEmpty() ? QDir(folder).filePath(QStringLiteral("log")) : job.logPath);
     args << scriptFile;
     ORRERY_ASSIGN_OR_RETURN(const Ran submitted, slurmCommand(sbatch, args, job.env));
     if (submitted.exitCode != 0)
@@ -239,63 +118,76 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
     if (id.isEmpty())
         return internalError(QStringLiteral("sbatch accepted %1 but printed no job id (%2)").arg(job.name, submitted.err));
 
-    JobStatus last;
-    last.id = id;
-    last.state = JobState::Pending;
-    if (onUpdate)
-        onUpdate(last);
-    bool cancelSent = false;
-    QElapsedTimer silence;
-    for (;;) {
-        if (cancel && cancel->load() && !cancelSent) {
-            cancelSent = true;
-            auto sc = slurmCommand(scancel, {id}, job.env);
-            if (!sc || sc->exitCode != 0)
-                qWarning("scancel %s failed: %s", qPrintable(id), qPrintable(sc ? sc->err : sc.status().message()));
-        }
-        auto shown = slurmCommand(scontrol, {QStringLiteral("show"), QStringLiteral("job"), id, QStringLiteral("-o")}, job.env);
-        JobStatus now;
-        if (shown && shown->exitCode == 0 && !shown->out.isEmpty()) {
-            silence.invalidate();
-            now = statusOf(shown->out.section(QLatin1Char('\n'), 0, 0), cancelSent);
-        } else if (shown && shown->err.contains(QLatin1String("Invalid job id"), Qt::CaseInsensitive)) {
-            // Slurm has forgotten the job (MinJobAge passed, or its state was lost). The script's
-            // exit status says how it ended, if it got that far.
-            QFile f(exitFile);
-            if (f.open(QIODevice::ReadOnly)) {
-                now.exitCode = QString::fromUtf8(f.readAll()).trimmed().toInt();
-                now.state = now.exitCode == 0 ? JobState::Succeeded : JobState::Failed;
-            } else {
-                now.state = JobState::Lost;
-                now.reason = QStringLiteral("job %1 vanished from Slurm's queue without an exit status (Slurm says: %2); run the stage again")
-                                 .arg(id, shown->err);
-            }
-        } else {
-            // The controller does not answer: wait for it, up to a limit.
-            if (!silence.isValid())
-                silence.start();
-            if (silence.elapsed() > m_options.controllerSilenceMs) {
-                now.state = JobState::Lost;
-                now.reason = QStringLiteral("Slurm's controller did not answer for %1 s about job %2: %3")
-                                 .arg(m_options.controllerSilenceMs / 1000).arg(id, shown ? shown->err : shown.status().message());
-            } else {
-                now = last;
-            }
-        }
-        now.id = id;
-        if (!sameView(now, last) || now.finished()) {
-            last = now;
-            if (onUpdate)
-                onUpdate(now);
-        }
-        if (now.finished())
-            return now;
-        for (int waited = 0; waited < m_options.pollMs; waited += 25) {
-            if (cancel && cancel->load() && !cancelSent)
-                break;
-            QThread::msleep(25);
-        }
+    SlurmTools tools{scontrol, scancel, job.env, m_options.pollMs, m_options.controllerSilenceMs};
+    return followSlurmJob(tools, id, exitFile, [&] { return tools.showJob(id); }, cancel, onUpdate);
+}
+
+} // namespace orrery::exec
+
+namespace orrery::exec {
+
+Result<std::shared_ptr<JobArray>> SlurmExecutor::submitArray(const QString &name, const QVector<JobSpec> &jobs, int maxParallel)
+{
+    if (jobs.isEmpty())
+        return invalidArgument(QStringLiteral("%1: an empty job array").arg(name));
+    const JobSpec &first = jobs.front();
+    ORRERY_TRY(check(name, first.resources, first.env));
+    const QStringList dirs = first.env.value(QStringLiteral("PATH"), qEnvironmentVariable("PATH")).split(QLatin1Char(':'), Qt::SkipEmptyParts);
+    const QString sbatch = QStandardPaths::findExecutable(QStringLiteral("sbatch"), dirs);
+    SlurmTools tools{QStandardPaths::findExecutable(QStringLiteral("scontrol"), dirs), QStandardPaths::findExecutable(QStringLiteral("scancel"), dirs),
+                     first.env, m_options.pollMs, m_options.controllerSilenceMs};
+
+    const QString folder = QDir(m_options.jobRoot).filePath(
+        QStringLiteral("%1-%2-%3").arg(safeName(name)).arg(QDateTime::currentMSecsSinceEpoch()).arg(quintptr(QThread::currentThreadId()) % 100000));
+    if (!QDir().mkpath(folder))
+        return ioError(QStringLiteral("cannot make the job folder %1").arg(folder));
+    // Each task: its own folder, environment (what differs from the submitter's, which sbatch
+    // passes on), log, command and exit status.
+    const QProcessEnvironment submitter = QProcessEnvironment::systemEnvironment();
+    QStringList exitFiles;
+    for (int i = 0; i < jobs.size(); ++i) {
+        const JobSpec &job = jobs[i];
+        const QString commandFile = QDir(folder).filePath(QStringLiteral("command-%1.sh").arg(i));
+        const QString exitFile = QDir(folder).filePath(QStringLiteral("exit-code-%1").arg(i));
+        const QString log = job.logPath.isEmpty() ? QDir(folder).filePath(QStringLiteral("log-%1").arg(i)) : job.logPath;
+        ORRERY_TRY(common::writeFileAtomically(commandFile, job.commandLine.toUtf8() + '\n'));
+        QString exports;
+        for (const QString &key : job.env.keys())
+            if (!submitter.contains(key) || submitter.value(key) != job.env.value(key))
+                exports += QStringLiteral("export %1=%2\n").arg(key, shellQuoted(job.env.value(key)));
+        const QString task = QStringLiteral(
+                                 "#!/bin/sh\n"
+                                 "# Task %1 of Orrery's job array %2: %3\n"
+                                 "cd %4 || exit 97\n"
+                                 "%5"
+                                 "exec >> %6 2>&1\n"
+                                 "/bin/sh %7\n"
+                                 "code=$?\n"
+                                 "echo \"$code\" > %8.tmp && mv -f %8.tmp %8\n"
+                                 "exit $code\n")
+                                 .arg(QString::number(i), name, job.name, shellQuoted(job.workDir), exports, shellQuoted(log), shellQuoted(commandFile),
+                                      shellQuoted(exitFile));
+        ORRERY_TRY(common::writeFileAtomically(QDir(folder).filePath(QStringLiteral("task-%1.sh").arg(i)), task.toUtf8()));
+        exitFiles << exitFile;
     }
+    const QString script = QStringLiteral("#!/bin/sh\n"
+                                          "# Orrery's job array %1: task N runs task-N.sh (its folder, environment, log and command).\n"
+                                          "exec /bin/sh %2/task-\"$SLURM_ARRAY_TASK_ID\".sh\n")
+                               .arg(name, shellQuoted(folder));
+    const QString scriptFile = QDir(folder).filePath(QStringLiteral("job.sh"));
+    ORRERY_TRY(common::writeFileAtomically(scriptFile, script.toUtf8()));
+
+    JobSpec alike = first;
+    alike.name = name;
+    QStringList args = sbatchArguments(alike, QDir(folder).filePath(QStringLiteral("array-%a.out")));
+    args << QStringLiteral("--array=0-%1%%2").arg(jobs.size() - 1).arg(std::max(1, maxParallel)) << scriptFile;
+    ORRERY_ASSIGN_OR_RETURN(const Ran submitted, slurmCommand(sbatch, args, submitter));
+    if (submitted.exitCode != 0)
+        return invalidArgument(QStringLiteral("Slurm refused %1: %2").arg(name, submitted.err.isEmpty() ? submitted.out : submitted.err));
+    const QString id = submitted.out.section(QLatin1Char(';'), 0, 0).trimmed();
+    if (id.isEmpty())
+        return internalError(QStringLiteral("sbatch accepted %1 but printed no job id (%2)").arg(name, submitted.err));
+    return std::shared_ptr<JobArray>(std::make_shared<SlurmJobArray>(tools, id, exitFiles));
 }
 
 } // namespace orrery::exec

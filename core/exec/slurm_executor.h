@@ -46,6 +46,10 @@ public:
     Result<JobStatus> run(const JobSpec &job, const std::atomic<bool> *cancel,
                           const std::function<void(const JobStatus &)> &onUpdate = {}) override;
     Status check(const QString &what, const Resources &resources, const QProcessEnvironment &env) const override;
+    // One `sbatch --array=0-(N-1)%maxParallel` (slurm_job_array.h): each task's command, folder,
+    // environment and log from its own script in the array's folder.
+    bool runsArrays() const override { return true; }
+    Result<std::shared_ptr<JobArray>> submitArray(const QString &name, const QVector<JobSpec> &jobs, int maxParallel) override;
 
 private:
     SlurmOptions m_options;

@@ -163,6 +163,45 @@ struct SweepRunner::Impl {
 
     bool runsHere() const { return executor && executor->name() == QLatin1String("local"); }
 
+    // A grid or random sweep on a scheduler with job arrays runs its trials as arrays: their
+    // configurations do not depend on results, so they are known before any runs. Launched
+    // trials wait in `arrayBatch` until the batch is submitted as one array.
+    bool arrayMode() const
+    {
+        const QString &type = sweep.spec.sampler.type;
+        return executor && executor->runsArrays() && (type == QLatin1String("grid") || type == QLatin1String("random"));
+    }
+    static constexpr int kArrayBatch = 256; // trials per array (each is followed by a thread)
+    QVector<std::pair<Slot *, exec::JobSpec>> arrayBatch;
+
+    Status submitArrayBatch()
+    {
+        if (arrayBatch.isEmpty())
+            return Status::ok();
+        QVector<exec::JobSpec> jobs;
+        for (const auto &[slot, job] : arrayBatch)
+            jobs.push_back(job);
+        ORRERY_ASSIGN_OR_RETURN(std::shared_ptr<exec::JobArray> array,
+                                executor->submitArray(QStringLiteral("trials of sweep %1").arg(sweep.name), jobs, parallel));
+        const QString name = executor->name();
+        for (int i = 0; i < arrayBatch.size(); ++i) {
+            Slot *raw = arrayBatch[i].first;
+            raw->thread = std::thread([raw, array, i, name] {
+                auto r = array->follow(i, &raw->cancel, [raw, name](const exec::JobStatus &status) {
+                    std::lock_guard<std::mutex> lock(raw->jobMutex);
+                    raw->jobText = exec::describeJob(name, status);
+                });
+                if (r)
+                    raw->status = *r;
+                else
+                    raw->error = r.status().message();
+                raw->done.store(true);
+            });
+        }
+        arrayBatch.clear();
+        return Status::ok();
+    }
+
     // A trial's job text into its row when it changed (the controller's thread).
     Status writeJobText(Slot &slot)
     {
@@ -366,18 +405,22 @@ struct SweepRunner::Impl {
         job.env.insert(QStringLiteral("ORRERY_PARENT_RUN_ID"), sweep.runId);
         exec::Executor &executor = *this->executor;
         Slot *raw = slot.get();
-        slot->thread = std::thread([raw, job, &executor] {
-            const QString name = executor.name();
-            auto r = executor.run(job, &raw->cancel, [raw, name](const exec::JobStatus &status) {
-                std::lock_guard<std::mutex> lock(raw->jobMutex);
-                raw->jobText = name == QLatin1String("local") ? QString() : exec::describeJob(name, status);
+        if (arrayMode()) {
+            arrayBatch.push_back({raw, job}); // its thread starts when the batch is submitted
+        } else {
+            slot->thread = std::thread([raw, job, &executor] {
+                const QString name = executor.name();
+                auto r = executor.run(job, &raw->cancel, [raw, name](const exec::JobStatus &status) {
+                    std::lock_guard<std::mutex> lock(raw->jobMutex);
+                    raw->jobText = name == QLatin1String("local") ? QString() : exec::describeJob(name, status);
+                });
+                if (r)
+                    raw->status = *r;
+                else
+                    raw->error = r.status().message();
+                raw->done.store(true);
             });
-            if (r)
-                raw->status = *r;
-            else
-                raw->error = r.status().message();
-            raw->done.store(true);
-        });
+        }
         running.push_back(std::move(slot));
         SweepEvent e;
         e.kind = SweepEvent::Kind::TrialStarted;
@@ -587,7 +630,10 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
                 slot->cancel = true;
         }
         // Start trials while there is room.
-        while (!cancelled && int(d.running.size()) < d.parallel) {
+        // An array is submitted whole, the next one when the last has ended (Slurm keeps `parallel`
+        // of its tasks running); otherwise one trial per free place.
+        const int room = d.arrayMode() ? (d.running.empty() ? SweepRunner::Impl::kArrayBatch : 0) : d.parallel - int(d.running.size());
+        for (int started = 0; !cancelled && started < room; ++started) {
             auto next = d.next();
             if (!next)
                 return fail(next.status());
@@ -597,6 +643,8 @@ Result<SweepOutcome> SweepRunner::run(qint64 sweepId, common::JobContext *job)
                 return fail(s);
             first = false;
         }
+        if (const Status s = d.submitArrayBatch(); !s)
+            return fail(s);
         for (auto &slot : d.running) {
             if (const Status s = d.readReports(*slot); !s)
                 return fail(s);

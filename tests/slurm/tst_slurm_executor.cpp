@@ -5,6 +5,7 @@
 // and sbatch missing from PATH (both before anything is submitted), resources beyond a partition's
 // limits (Slurm's refusal shown), and a job that vanishes from the queue.
 #include "core/exec/slurm_executor.h"
+#include "core/exec/slurm_job_array.h"
 
 #include "tests/support/test_support.h"
 
@@ -273,6 +274,61 @@ private Q_SLOTS:
         QVERIFY2(r->reason.contains(QStringLiteral("vanished from Slurm's queue")), qPrintable(r->reason));
         // The cluster is back for the next test: the node is idle again.
         QTRY_COMPARE_WITH_TIMEOUT(slurm(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")}).section(QLatin1Char('\n'), 0, 0), QStringLiteral("idle"), 60000);
+    }
+
+    void anArrayRunsEachTaskWithItsOwnCommandEnvironmentAndLog()
+    {
+        QVector<JobSpec> jobs;
+        for (int i = 0; i < 3; ++i) {
+            JobSpec j = job(QStringLiteral("task %1").arg(i), QStringLiteral("echo task $WHICH in $(pwd); exit $((WHICH == 2 ? 4 : 0))"));
+            j.env.insert(QStringLiteral("WHICH"), QString::number(i));
+            j.workDir = m_dir.path();
+            j.resources.cpus = 1;
+            j.resources.memoryMb = 50;
+            jobs.push_back(j);
+        }
+        auto ex = executor();
+        QVERIFY(ex.runsArrays());
+        auto array = ex.submitArray(QStringLiteral("three tasks"), jobs, 1);
+        QVERIFY2(array, qPrintable(array.status().message()));
+        QCOMPARE((*array)->size(), 3);
+        QVector<JobStatus> ended(3);
+        QVector<QStringList> seen(3);
+        std::vector<std::thread> followers;
+        for (int i = 0; i < 3; ++i)
+            followers.emplace_back([&, i] {
+                auto r = (*array)->follow(i, nullptr, [&, i](const JobStatus &s) { seen[i] << describeJob(QStringLiteral("slurm"), s); });
+                if (r)
+                    ended[i] = *r;
+            });
+        for (auto &t : followers)
+            t.join();
+        const QString id = (*array)->id();
+        QCOMPARE(ended[0].state, JobState::Succeeded);
+        QCOMPARE(ended[1].state, JobState::Succeeded);
+        QCOMPARE(ended[2].state, JobState::Failed);
+        QCOMPARE(ended[2].exitCode, 4);
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(ended[i].id, QStringLiteral("%1_%2").arg(id).arg(i));
+            const QString log = QString::fromUtf8(testing::readFile(jobs[i].logPath));
+            QVERIFY2(log.trimmed() == QStringLiteral("task %1 in %2").arg(i).arg(m_dir.path()), qPrintable(log));
+        }
+        // One at a time (maxParallel 1): some task waited for the array's limit.
+        bool limited = false;
+        for (const QStringList &s : seen)
+            limited = limited || s.join(QLatin1Char('\n')).contains(QStringLiteral("JobArrayTaskLimit"));
+        QVERIFY2(limited, qPrintable(seen[2].join(QLatin1Char('\n'))));
+        const QString record = slurm(QStringLiteral("scontrol"), {QStringLiteral("-o"), QStringLiteral("show"), QStringLiteral("job"), id});
+        QCOMPARE(record.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 3);
+    }
+
+    void arrayTaskIdsAreReadAsSlurmWritesThem()
+    {
+        QCOMPARE(SlurmJobArray::taskIndexes(QStringLiteral("4")), (QVector<int>{4}));
+        QCOMPARE(SlurmJobArray::taskIndexes(QStringLiteral("3-5")), (QVector<int>{3, 4, 5}));
+        QCOMPARE(SlurmJobArray::taskIndexes(QStringLiteral("2-4%2")), (QVector<int>{2, 3, 4}));
+        QCOMPARE(SlurmJobArray::taskIndexes(QStringLiteral("1,4-5")), (QVector<int>{1, 4, 5}));
+        QVERIFY(SlurmJobArray::taskIndexes(QStringLiteral("N/A")).isEmpty());
     }
 
     void timeLimitsAreWrittenAsSlurmReadsThem()

@@ -164,6 +164,48 @@ private Q_SLOTS:
                  qPrintable(texts.join(QLatin1Char('\n'))));
     }
 
+    void aGridSweepIsOneSlurmJobArray()
+    {
+        const SweepSpec s = spec(QStringLiteral("grid-on-slurm"),
+                                 "metric: val_score\ntrials: 6\nparallel: 2\n"
+                                 "sampler: {type: grid, seed: 1}\n"
+                                 "placement: {executor: slurm, cpus: 1, memory: 100M}\n"
+                                 "params:\n"
+                                 "  optimizer.lr: {choices: [0.001, 0.01, 0.1]}\n"
+                                 "  model.activation: {choices: [relu, tanh]}\n");
+        QStringList texts;
+        auto out = run(s, &texts);
+        QVERIFY2(out, qPrintable(out.status().message()));
+        QCOMPARE(out->sweep.state, QStringLiteral("finished"));
+        const QVector<Trial> trials = trialsOf(s.name);
+        QCOMPARE(trials.size(), 6);
+        // One array: every trial is a task "ID_i" of the same job id, i its place in the array.
+        const QRegularExpression task(QStringLiteral("^succeeded · slurm job (\\d+)_(\\d+)$"));
+        QSet<QString> arrays;
+        QSet<int> tasks;
+        QSet<QString> configurations;
+        for (const Trial &t : trials) {
+            QCOMPARE(t.state, TrialState::Complete);
+            const double lr = t.params.value(QStringLiteral("optimizer.lr")).toDouble();
+            const bool tanh = t.params.value(QStringLiteral("model.activation")).toString() == QLatin1String("tanh");
+            QVERIFY(std::abs(*t.value - closedForm(lr, tanh)) < 1e-9);
+            configurations.insert(QString::number(lr) + (tanh ? QStringLiteral("/tanh") : QStringLiteral("/relu")));
+            const auto m = task.match(t.job);
+            QVERIFY2(m.hasMatch(), qPrintable(t.job));
+            arrays.insert(m.captured(1));
+            tasks.insert(m.captured(2).toInt());
+        }
+        QCOMPARE(configurations.size(), 6); // the whole grid: 3 learning rates × 2 activations
+        QCOMPARE(arrays.size(), 1);
+        QCOMPARE(tasks, (QSet<int>{0, 1, 2, 3, 4, 5}));
+        const QString record = slurm(QStringLiteral("scontrol"), {QStringLiteral("-o"), QStringLiteral("show"), QStringLiteral("job"), *arrays.begin()});
+        QCOMPARE(record.split(QLatin1Char('\n'), Qt::SkipEmptyParts).size(), 6);
+        QVERIFY2(record.contains(QStringLiteral("JobName=orrery-trials-of-sweep-grid-on-slurm")), qPrintable(record));
+        // At most two at once: Slurm held the others back with the array's own limit.
+        QVERIFY2(std::any_of(texts.begin(), texts.end(), [](const QString &t) { return t.endsWith(QStringLiteral(" · JobArrayTaskLimit")); }),
+                 qPrintable(texts.join(QLatin1Char('\n'))));
+    }
+
     void anUnknownPartitionStopsTheSweepBeforeAnyTrial()
     {
         const SweepSpec s = spec(QStringLiteral("nowhere"),
