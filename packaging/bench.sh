@@ -140,8 +140,11 @@ run_training() {
 # Pipelines: the executor's own cost per no-op stage (in-process and `true` commands) and the time
 # a 200-stage pipeline with everything up to date takes to decide there is nothing to do. DVC, the
 # peer, cannot be installed here and has no Python stand-in in peers/, so no ratio is printed.
+# Then (issue 20) what Slurm costs per no-op stage and per array trial beside local execution, on a
+# one-node cluster started for it (tests/bench/slurm_overhead.sh).
 run_pipeline() {
   "$repo/build-bench/tests/bench/bench_pipeline" "$work/pipeline" "$repo/build-bench/bin/orrery-cli"
+  tests/bench/slurm_overhead.sh "$repo/build-bench/bin/orrery-cli" "$work/slurm"
 }
 
 # The model registry: 1,000 models × 100 versions (the issue asks models list <= 200 ms, search by
