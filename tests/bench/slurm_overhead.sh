@@ -26,7 +26,7 @@ export SLURM_CONF="$cluster/slurm.conf"
 seconds() { # COMMAND… — wall seconds, the command's output to stderr
   local t0 t1
   t0=$(date +%s.%N)
-  "$@" >&2
+  "$@" >&2 || { echo "slurm_overhead.sh: '$*' failed" >&2; return 1; }
   t1=$(date +%s.%N)
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
@@ -44,9 +44,9 @@ rm -rf "$ws"
     echo "    outs: [out/$i]"
   done
 } >"$ws/dvc.yaml"
-local_s=$(cd "$ws" && seconds "$cli" run --force --no-track)
+local_s=$(cd "$ws" && seconds "$cli" run --force --no-track) || exit 1
 printf 'default:\n  executor: slurm\n  cpus: 1\n  memory: 100M\n' >"$ws/executors.yaml"
-slurm_s=$(cd "$ws" && seconds "$cli" run --force --no-track)
+slurm_s=$(cd "$ws" && seconds "$cli" run --force --no-track) || exit 1
 echo "bench pipeline_${stages}_noop_stages_local $local_s s"
 echo "bench pipeline_${stages}_noop_stages_slurm $slurm_s s"
 awk -v l="$local_s" -v s="$slurm_s" -v n="$stages" 'BEGIN { printf "bench slurm_overhead_per_stage %.0f ms\n", 1000 * (s - l) / n }'
@@ -61,7 +61,7 @@ sweep() { # NAME PLACEMENT
   cat >"$demo/$1.yaml" <<YAML
 name: $1
 train: train.yaml
-metric: val_average_precision
+metric: val_pr_auc
 trials: $trials
 parallel: 2
 sampler: {type: grid, seed: 1}
@@ -72,8 +72,8 @@ params:
 YAML
   (cd "$demo" && seconds "$cli" tune "$1.yaml")
 }
-local_t=$(sweep local-grid "")
-slurm_t=$(sweep slurm-grid "placement: {executor: slurm, cpus: 1, memory: 1G}")
+local_t=$(sweep local-grid "") || exit 1
+slurm_t=$(sweep slurm-grid "placement: {executor: slurm, cpus: 1, memory: 1G}") || exit 1
 echo "bench grid_${trials}_trials_local $local_t s"
 echo "bench grid_${trials}_trials_slurm_array $slurm_t s"
 awk -v l="$local_t" -v s="$slurm_t" -v n="$trials" 'BEGIN { printf "bench slurm_array_overhead_per_trial %.0f ms\n", 1000 * (s - l) / n }'
