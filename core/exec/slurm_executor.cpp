@@ -231,7 +231,10 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
     if (job.timeoutMs > 0)
         args << QStringLiteral("--time=") + slurmTimeLimit(job.timeoutMs);
     args << scriptFile;
-    ORRERY_ASSIGN_OR_RETURN(const Ran submitted, slurmCommand(sbatch, args, job.env));
+    // sbatch hands its environment to the job: the job's folder goes with it (kJobDirVariable).
+    QProcessEnvironment env = job.env;
+    env.insert(QLatin1String(kJobDirVariable), folder);
+    ORRERY_ASSIGN_OR_RETURN(const Ran submitted, slurmCommand(sbatch, args, env));
     if (submitted.exitCode != 0)
         return invalidArgument(QStringLiteral("Slurm refused %1: %2").arg(job.name, submitted.err.isEmpty() ? submitted.out : submitted.err));
     // --parsable prints "ID" or "ID;CLUSTER".
@@ -241,6 +244,7 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
 
     JobStatus last;
     last.id = id;
+    last.jobDir = folder;
     last.state = JobState::Pending;
     if (onUpdate)
         onUpdate(last);
@@ -283,6 +287,7 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
             }
         }
         now.id = id;
+        now.jobDir = folder;
         if (!sameView(now, last) || now.finished()) {
             last = now;
             if (onUpdate)

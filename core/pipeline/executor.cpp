@@ -170,6 +170,29 @@ Status Executor::Impl::loadPlacements()
             return invalidArgument(QStringLiteral("%1:%2: executors.yaml places stage '%3', which dvc.yaml does not have; %4the stages are: %5")
                                        .arg(placements.file).arg(placements.stageLines.value(it.key())).arg(it.key(),
                                             common::nearestWord(it.key(), names), names.join(QStringLiteral(", "))));
+    // A built-in stage that records into the workspace database runs here only: a job elsewhere
+    // never opens it (stage_type.h, needsWorkspaceDatabase).
+    if (!opt.commandExecutor && opt.registry) {
+        for (int i : selection) {
+            const Stage &s = graph->stages()[i];
+            const exec::Placement p = placements.forStage(s.name);
+            if (p.executor == QLatin1String("local"))
+                continue;
+            for (const QString &cmd : s.cmd) {
+                const auto call = parseBuiltinCall(cmd);
+                const StageType *type = call ? opt.registry->type(call->type) : nullptr;
+                if (!type || !type->needsWorkspaceDatabase)
+                    continue;
+                const QString where = placements.stages.contains(s.name)
+                                          ? QStringLiteral("%1:%2").arg(placements.file).arg(placements.stageLines.value(s.name))
+                                          : QStringLiteral("%1 (default)").arg(placements.file);
+                return invalidArgument(QStringLiteral("%1: stage '%2' is placed on %3, but its `orrery-cli stage %4` records into the workspace "
+                                                      "database, which a job on another node never opens (SQLite is unsafe over a shared "
+                                                      "filesystem); set `executor: local` for stage %2 in executors.yaml")
+                                           .arg(where, s.name, p.executor, call->type));
+            }
+        }
+    }
     // Every executor the selection needs is made now, so a missing one fails the run before any
     // stage starts, not halfway through.
     executors = std::make_unique<exec::ExecutorSet>(root);

@@ -335,7 +335,7 @@ Result<bool> recordRun(store::Database &db, const QString &workspaceRoot, const 
     }
     for (const KeyValue &t : p.tags)
         ORRERY_TRY(putTag(insertTag, p.runId, t.key, t.value));
-    if (!reason.isEmpty() && status == RunStatus::Failed)
+    if (!reason.isEmpty()) // as RunRecorder::finish tags it
         ORRERY_TRY(putTag(insertTag, p.runId, QStringLiteral("orrery.failure_reason"), reason));
     ORRERY_TRY(putTag(insertTag, p.runId, QStringLiteral("orrery.recorded_from"), QStringLiteral("journal")));
     ORRERY_TRY(putTag(insertTag, p.runId, QStringLiteral("orrery.journal"), QDir(workspaceRoot).relativeFilePath(c.path)));
