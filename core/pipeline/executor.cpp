@@ -14,6 +14,7 @@
 #include "core/pipeline/executor_impl.h"
 #include "core/store/database.h"
 #include "core/tracking/metric_writer.h"
+#include "core/tracking/run_journal_import.h"
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
 
@@ -348,10 +349,33 @@ Result<bool> Executor::Impl::scheduleReadyStages(common::JobContext *job)
     return progressed;
 }
 
+Status Executor::Impl::importJournals(const Done &dn)
+{
+    QFile log(reports[dn.index].logPath);
+    log.open(QIODevice::WriteOnly | QIODevice::Append);
+    for (const QString &dir : dn.jobDirs) {
+        auto imported = tracking::importRunJournal(e.m_db, root, dir, &clock);
+        if (!imported) {
+            log.write(QStringLiteral("orrery: the run journal of %1 could not be recorded: %2\n").arg(dir, imported.status().message()).toUtf8());
+            return imported.status().withContext(QStringLiteral("recording the runs its job journaled"));
+        }
+        for (const QString &w : imported->warnings)
+            log.write(QStringLiteral("orrery: %1\n").arg(w).toUtf8());
+        if (!imported->recorded.isEmpty())
+            log.write(QStringLiteral("orrery: recorded run(s) %1 from %2\n").arg(imported->recorded.join(QStringLiteral(", ")), imported->journal).toUtf8());
+    }
+    return Status::ok();
+}
+
 void Executor::Impl::recordDone(Done &dn)
 {
     --running;
     const int i = dn.index;
+    // Before the stage itself: its runs are in the database by the time its outs and run are.
+    if (const Status journals = importJournals(dn); !journals && (dn.state == StageState::Ran || dn.state == StageState::CheckFailed)) {
+        dn.state = StageState::Failed;
+        dn.reason = journals.message();
+    }
     reports[i].durationMs = dn.durationMs;
     reports[i].job = dn.job;
     reports[i].findings = dn.findings;
