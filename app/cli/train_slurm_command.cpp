@@ -5,8 +5,9 @@
 // tasks"): each task runs `orrery-cli train CONFIG … --rank "$RANK" --world-size "$WORLD_SIZE"
 // --master "$MASTER_ADDR:$MASTER_PORT"`, the variables the batch script sets from Slurm's
 // (SLURM_PROCID, SLURM_NTASKS, the allocation's first node, a port from the job id), so the ranks
-// meet through the same Gloo rendezvous as --nproc's. Rank 0 records the run (tagged with the job
-// and its nodes); the other ranks never open the workspace's database.
+// meet through the same Gloo rendezvous as --nproc's. No rank opens the workspace's database (the
+// nodes may reach it only over NFS): rank 0 journals the run (tagged with the job and its nodes)
+// into the job folder, and this process records it when the job ends (run_journal_import.h).
 //
 // This process only submits and follows: it checks the config and the partition before anything
 // is submitted, says on stderr how the job stands as it changes ("queued · slurm job 12 ·
@@ -26,6 +27,7 @@
 #include "core/common/job.h"
 #include "core/exec/placement.h"
 #include "core/exec/slurm_executor.h"
+#include "core/tracking/run_journal_import.h"
 #include "core/train/run_recorder.h"
 #include "core/train/trainer.h"
 #include "core/train/trainer_config.h"
@@ -208,9 +210,10 @@ int runTrainOnSlurm(const Context &context)
     job.logPath = QDir(folder).filePath(QStringLiteral("log"));
     const QString stdoutPrefix = QDir(folder).filePath(QStringLiteral("stdout-"));
 
-    // Resuming: the ranks other than 0 open no database, so the checkpoint is looked up here.
+    // Resuming: no rank opens the database on the node (rank 0 journals the run), so the
+    // checkpoint is looked up here.
     const int resumeAt = int(r.forwarded.indexOf(QStringLiteral("--resume")));
-    if (several && resumeAt >= 0 && resumeAt + 1 < r.forwarded.size()) {
+    if (resumeAt >= 0 && resumeAt + 1 < r.forwarded.size()) {
         if (root.isEmpty())
             return fail(QStringLiteral("resuming run %1 needs the workspace it ran in (--workspace DIR)").arg(r.forwarded[resumeAt + 1]));
         auto ws = workspace::Workspace::open(root);
@@ -279,6 +282,17 @@ int runTrainOnSlurm(const Context &context)
     if (!ran)
         return fail(ran);
 
+    // Rank 0 journaled the run in the job folder (however the job ended): recorded here.
+    if (!root.isEmpty() && !ended.jobDir.isEmpty()) {
+        auto ws = workspace::Workspace::open(root);
+        if (!ws)
+            return fail(ws.status());
+        auto imported = tracking::importRunJournal((*ws)->database(), root, ended.jobDir);
+        if (!imported)
+            return fail(imported.status().withContext(QStringLiteral("recording the run the job journaled")));
+        for (const QString &w : imported->warnings)
+            say(w);
+    }
     say(exec::describeJob(QStringLiteral("slurm"), ended) + (ended.node.isEmpty() ? QString() : QStringLiteral(" · ran on ") + ended.node));
     if (ended.state != exec::JobState::Succeeded) {
         say(QStringLiteral("the job's log: %1").arg(job.logPath));

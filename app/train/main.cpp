@@ -24,6 +24,10 @@
 // other machines, where SQLite's WAL and locks over NFS are unsafe (DESIGN.md, "Processes"), so
 // they only find the workspace's folder. Resuming, they take the checkpoint from
 // ORRERY_RESUME_CHECKPOINT, which whoever started them (--nproc here, `train --slurm`) resolved.
+// In a job on another node (ORRERY_JOB_DIR set: core/exec's Slurm and Kubernetes executors) rank 0
+// does not open it either: it journals the run into the job folder (core/train/run_recorder.h),
+// and the process that submitted the job records it there; resuming, the checkpoint comes in
+// ORRERY_RESUME_CHECKPOINT as for the other ranks.
 // On Slurm, the run is tagged with the job (orrery.executor, orrery.job_id, orrery.node).
 // Exit status: 0 trained; 2 bad input, I/O, a diverged run or a cancel (message on stderr).
 
@@ -31,6 +35,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/clock.h"
 #include "core/common/job.h"
+#include "core/exec/executor.h"
 #include "core/exec/report_channel.h"
 #include "core/train/run_recorder.h"
 #include "core/train/trainer.h"
@@ -257,8 +262,8 @@ int trainerMain(int argc, char **argv)
                 forwarded.remove(at, 2);
             else
                 forwarded.removeIf([](const QString &a) { return a.startsWith(QLatin1String("--nproc=")); });
-            QString checkpoint;
-            if (parser.isSet(QStringLiteral("resume"))) {
+            QString checkpoint = qEnvironmentVariable("ORRERY_RESUME_CHECKPOINT");
+            if (parser.isSet(QStringLiteral("resume")) && qEnvironmentVariableIsEmpty(exec::kJobDirVariable)) {
                 auto found = resumeCheckpoint(workspaceRootFor(parser), parser.value(QStringLiteral("resume")));
                 if (!found)
                     return fail(found.status().message());
@@ -298,8 +303,16 @@ int trainerMain(int argc, char **argv)
     // The workspace: --workspace, or the current folder's; none is fine with --output. Only rank 0
     // opens its database (see the top of this file).
     const QString root = workspaceRootFor(parser);
+    const QString jobDir = qEnvironmentVariable(exec::kJobDirVariable);
     std::unique_ptr<workspace::Workspace> ws;
-    if (rank != 0) {
+    if (rank == 0 && !jobDir.isEmpty() && !root.isEmpty()) {
+        // A job on another node: the run goes into the job folder's journal.
+        request.workspaceRoot = root;
+        request.jobDir = jobDir;
+        request.workRoot = QDir(jobDir).filePath(QStringLiteral("train"));
+        if (parser.isSet(QStringLiteral("resume")))
+            request.resumeFrom = qEnvironmentVariable("ORRERY_RESUME_CHECKPOINT");
+    } else if (rank != 0) {
         request.workspaceRoot = root;
         if (parser.isSet(QStringLiteral("resume"))) {
             request.resumeFrom = qEnvironmentVariable("ORRERY_RESUME_CHECKPOINT");

@@ -75,9 +75,18 @@ struct JobStatus {
     QString id;       // the pid, or a scheduler's job id
     QString node;     // where it runs ("" for this machine)
     QString reason;   // pending or lost: the scheduler's reason; crashed: the signal; else empty
+    // A job on another node (Slurm, Kubernetes): its folder, which the command also finds in
+    // ORRERY_JOB_DIR (kJobDirVariable) and where it leaves its results — its run journal
+    // (core/tracking/run_journal.h) — for the submitting process to record. Empty locally.
+    QString jobDir;
 
     bool finished() const { return state != JobState::Pending && state != JobState::Running; }
 };
+
+// Set by every executor that runs a job away from this machine, to the job's folder: a command
+// that sees it never opens the workspace database (DESIGN.md, "Processes": SQLite's WAL and
+// locks are unsafe over NFS) and leaves what it would record there instead.
+inline constexpr char kJobDirVariable[] = "ORRERY_JOB_DIR";
 
 // "succeeded", "timed out", … for messages and JSON.
 QString jobStateName(JobState state);

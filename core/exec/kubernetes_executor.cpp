@@ -125,7 +125,7 @@ Result<JobStatus> KubernetesExecutor::run(const JobSpec &job, const std::atomic<
     // Cancelled while it was being checked: nothing to apply only to delete it again.
     if (cancel && cancel->load()) {
         JobStatus cancelled;
-        cancelled.state = JobState::Cancelled;
+        cancelled.state = JobState::Cancelled; // nothing applied, no job folder
         if (onUpdate)
             onUpdate(cancelled);
         return cancelled;
@@ -144,7 +144,10 @@ Result<JobStatus> KubernetesExecutor::run(const JobSpec &job, const std::atomic<
     if (!QDir().mkpath(folder))
         return ioError(QStringLiteral("cannot make the job folder %1").arg(folder));
     const QString manifestFile = QDir(folder).filePath(QStringLiteral("job.json"));
-    ORRERY_TRY(common::writeFileAtomically(manifestFile, QJsonDocument(kubernetesJobManifest(job, settings)).toJson(QJsonDocument::Indented)));
+    // The pod finds its folder (on the workspace's volume, at the same path) in kJobDirVariable.
+    JobSpec placed = job;
+    placed.env.insert(QLatin1String(kJobDirVariable), folder);
+    ORRERY_TRY(common::writeFileAtomically(manifestFile, QJsonDocument(kubernetesJobManifest(placed, settings)).toJson(QJsonDocument::Indented)));
 
     QStringList scope;
     if (!job.resources.context.isEmpty())
@@ -168,6 +171,7 @@ Result<JobStatus> KubernetesExecutor::run(const JobSpec &job, const std::atomic<
 
     JobStatus last;
     last.id = name;
+    last.jobDir = folder;
     last.state = JobState::Pending;
     if (onUpdate)
         onUpdate(last);
@@ -234,6 +238,7 @@ Result<JobStatus> KubernetesExecutor::run(const JobSpec &job, const std::atomic<
             }
         }
         now.id = name;
+        now.jobDir = folder;
         if (now.finished()) {
             // On cancel the log was read before the delete.
             if (readable && !cancelSent)

@@ -11,7 +11,9 @@
 //   kubectl [--context C] --namespace NS delete job NAME --wait=false --cascade=foreground   on cancel
 //
 // The manifest (kubernetes_job_manifest.h) is written into a job folder under the workspace's
-// `.orrery/jobs/` and kept there, so a person can see what was applied. States are read by
+// `.orrery/jobs/` and kept there, so a person can see what was applied. The pod finds that folder
+// in ORRERY_JOB_DIR (kJobDirVariable) and leaves its run journal there; JobStatus::jobDir names it
+// for the submitting process, which records it (the pod never opens the workspace database). States are read by
 // kubernetes_job_state.h: pending with the scheduler's or the kubelet's reason, running on its
 // node, then how it ended. The log is read once the Job has ended (or before it is deleted on
 // cancel): `kubectl logs` of a finished pod is the whole output, and one read cannot interleave

@@ -110,7 +110,10 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
 
     QStringList args = sbatchArguments(job, job.logPath.isEmpty() ? QDir(folder).filePath(QStringLiteral("log")) : job.logPath);
     args << scriptFile;
-    ORRERY_ASSIGN_OR_RETURN(const Ran submitted, slurmCommand(sbatch, args, job.env));
+    // sbatch hands its environment to the job: the job's folder goes with it (kJobDirVariable).
+    QProcessEnvironment env = job.env;
+    env.insert(QLatin1String(kJobDirVariable), folder);
+    ORRERY_ASSIGN_OR_RETURN(const Ran submitted, slurmCommand(sbatch, args, env));
     if (submitted.exitCode != 0)
         return invalidArgument(QStringLiteral("Slurm refused %1: %2").arg(job.name, submitted.err.isEmpty() ? submitted.out : submitted.err));
     // --parsable prints "ID" or "ID;CLUSTER".
@@ -119,7 +122,7 @@ Result<JobStatus> SlurmExecutor::run(const JobSpec &job, const std::atomic<bool>
         return internalError(QStringLiteral("sbatch accepted %1 but printed no job id (%2)").arg(job.name, submitted.err));
 
     SlurmTools tools{scontrol, scancel, job.env, m_options.pollMs, m_options.controllerSilenceMs};
-    return followSlurmJob(tools, id, exitFile, [&] { return tools.showJob(id); }, cancel, onUpdate);
+    return followSlurmJob(tools, id, folder, exitFile, [&] { return tools.showJob(id); }, cancel, onUpdate);
 }
 
 } // namespace orrery::exec
@@ -144,12 +147,17 @@ Result<std::shared_ptr<JobArray>> SlurmExecutor::submitArray(const QString &name
     // Each task: its own folder, environment (what differs from the submitter's, which sbatch
     // passes on), log, command and exit status.
     const QProcessEnvironment submitter = QProcessEnvironment::systemEnvironment();
-    QStringList exitFiles;
+    QStringList exitFiles, taskFolders;
     for (int i = 0; i < jobs.size(); ++i) {
-        const JobSpec &job = jobs[i];
-        const QString commandFile = QDir(folder).filePath(QStringLiteral("command-%1.sh").arg(i));
-        const QString exitFile = QDir(folder).filePath(QStringLiteral("exit-code-%1").arg(i));
-        const QString log = job.logPath.isEmpty() ? QDir(folder).filePath(QStringLiteral("log-%1").arg(i)) : job.logPath;
+        JobSpec job = jobs[i];
+        // The task's own folder is its job folder (kJobDirVariable): its run journal goes there.
+        const QString taskFolder = QDir(folder).filePath(QStringLiteral("task-%1").arg(i));
+        if (!QDir().mkpath(taskFolder))
+            return ioError(QStringLiteral("cannot make the job folder %1").arg(taskFolder));
+        job.env.insert(QLatin1String(kJobDirVariable), taskFolder);
+        const QString commandFile = QDir(taskFolder).filePath(QStringLiteral("command.sh"));
+        const QString exitFile = QDir(taskFolder).filePath(QStringLiteral("exit-code"));
+        const QString log = job.logPath.isEmpty() ? QDir(taskFolder).filePath(QStringLiteral("log")) : job.logPath;
         ORRERY_TRY(common::writeFileAtomically(commandFile, job.commandLine.toUtf8() + '\n'));
         QString exports;
         for (const QString &key : job.env.keys())
@@ -169,6 +177,7 @@ Result<std::shared_ptr<JobArray>> SlurmExecutor::submitArray(const QString &name
                                       shellQuoted(exitFile));
         ORRERY_TRY(common::writeFileAtomically(QDir(folder).filePath(QStringLiteral("task-%1.sh").arg(i)), task.toUtf8()));
         exitFiles << exitFile;
+        taskFolders << taskFolder;
     }
     const QString script = QStringLiteral("#!/bin/sh\n"
                                           "# Orrery's job array %1: task N runs task-N.sh (its folder, environment, log and command).\n"
@@ -187,7 +196,7 @@ Result<std::shared_ptr<JobArray>> SlurmExecutor::submitArray(const QString &name
     const QString id = submitted.out.section(QLatin1Char(';'), 0, 0).trimmed();
     if (id.isEmpty())
         return internalError(QStringLiteral("sbatch accepted %1 but printed no job id (%2)").arg(name, submitted.err));
-    return std::shared_ptr<JobArray>(std::make_shared<SlurmJobArray>(tools, id, exitFiles));
+    return std::shared_ptr<JobArray>(std::make_shared<SlurmJobArray>(tools, id, taskFolders, exitFiles));
 }
 
 } // namespace orrery::exec

@@ -9,7 +9,9 @@
 // workspace's `.orrery/jobs/`): Slurm appends the command's output to the stage's log itself, and
 // the script records the command's exit status in the folder (`exit-code`), so a job whose
 // record Slurm has already purged still ends with its real status; one that vanished with no
-// status is Lost. Nothing on the node opens the workspace database.
+// status is Lost. Nothing on the node opens the workspace database: the command finds the job
+// folder in ORRERY_JOB_DIR (kJobDirVariable) and leaves its run journal there, and JobStatus::jobDir
+// tells the submitting process where to import it from (core/tracking/run_journal_import.h).
 //
 // Before submitting: sbatch must be on PATH and a named partition must exist (both errors name
 // the fix); Slurm's own refusal (resources beyond the partition's limits) is returned verbatim.

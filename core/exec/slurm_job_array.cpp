@@ -2,8 +2,8 @@
 
 namespace orrery::exec {
 
-SlurmJobArray::SlurmJobArray(SlurmTools tools, QString id, QStringList exitFiles)
-    : m_tools(std::move(tools)), m_id(std::move(id)), m_exitFiles(std::move(exitFiles))
+SlurmJobArray::SlurmJobArray(SlurmTools tools, QString id, QStringList folders, QStringList exitFiles)
+    : m_tools(std::move(tools)), m_id(std::move(id)), m_folders(std::move(folders)), m_exitFiles(std::move(exitFiles))
 {
 }
 
@@ -60,7 +60,7 @@ Result<JobStatus> SlurmJobArray::follow(int index, const std::atomic<bool> *canc
 {
     if (index < 0 || index >= size())
         return invalidArgument(QStringLiteral("job array %1 has no task %2").arg(m_id).arg(index));
-    return followSlurmJob(m_tools, QStringLiteral("%1_%2").arg(m_id).arg(index), m_exitFiles[index], [this, index] { return recordOf(index); }, cancel, onUpdate);
+    return followSlurmJob(m_tools, QStringLiteral("%1_%2").arg(m_id).arg(index), m_folders[index], m_exitFiles[index], [this, index] { return recordOf(index); }, cancel, onUpdate);
 }
 
 } // namespace orrery::exec

@@ -19,8 +19,8 @@ namespace orrery::exec {
 
 class SlurmJobArray final : public JobArray {
 public:
-    // `exitFiles[i]`: where task i's script leaves its exit status.
-    SlurmJobArray(SlurmTools tools, QString id, QStringList exitFiles);
+    // `folders[i]`: task i's job folder; `exitFiles[i]`: where its script leaves its exit status.
+    SlurmJobArray(SlurmTools tools, QString id, QStringList folders, QStringList exitFiles);
     QString id() const override { return m_id; }
     int size() const override { return int(m_exitFiles.size()); }
     Result<JobStatus> follow(int index, const std::atomic<bool> *cancel,
@@ -35,6 +35,7 @@ private:
 
     SlurmTools m_tools;
     QString m_id;
+    QStringList m_folders;
     QStringList m_exitFiles;
     std::mutex m_mutex;
     QElapsedTimer m_fetched;

@@ -136,12 +136,13 @@ Result<Ran> SlurmTools::showJob(const QString &id) const
     return slurmCommand(scontrol, {QStringLiteral("show"), QStringLiteral("job"), id, QStringLiteral("-o")}, env);
 }
 
-Result<JobStatus> followSlurmJob(const SlurmTools &tools, const QString &id, const QString &exitFile,
+Result<JobStatus> followSlurmJob(const SlurmTools &tools, const QString &id, const QString &jobDir, const QString &exitFile,
                                  const std::function<Result<Ran>()> &record, const std::atomic<bool> *cancel,
                                  const std::function<void(const JobStatus &)> &onUpdate)
 {
     JobStatus last;
     last.id = id;
+    last.jobDir = jobDir;
     last.state = JobState::Pending;
     if (onUpdate)
         onUpdate(last);
@@ -184,6 +185,7 @@ Result<JobStatus> followSlurmJob(const SlurmTools &tools, const QString &id, con
             }
         }
         now.id = id;
+        now.jobDir = jobDir;
         if (!sameView(now, last) || now.finished()) {
             last = now;
             if (onUpdate)

@@ -48,10 +48,11 @@ struct SlurmTools {
     Result<Ran> showJob(const QString &id) const;
 };
 
-// Follows job `id` to its end: `record()` asks Slurm about it now (scontrol's answer); the job's
-// script leaves its exit status in `exitFile`, which says how a job Slurm has forgotten ended.
+// Follows job `id` (its folder `jobDir`, reported in each JobStatus) to its end: `record()` asks
+// Slurm about it now (scontrol's answer); the job's script leaves its exit status in `exitFile`,
+// which says how a job Slurm has forgotten ended.
 // Cancel sends scancel once and waits for Slurm to end it.
-Result<JobStatus> followSlurmJob(const SlurmTools &tools, const QString &id, const QString &exitFile,
+Result<JobStatus> followSlurmJob(const SlurmTools &tools, const QString &id, const QString &jobDir, const QString &exitFile,
                                  const std::function<Result<Ran>()> &record, const std::atomic<bool> *cancel,
                                  const std::function<void(const JobStatus &)> &onUpdate);
 

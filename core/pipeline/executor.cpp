@@ -14,6 +14,7 @@
 #include "core/pipeline/executor_impl.h"
 #include "core/store/database.h"
 #include "core/tracking/metric_writer.h"
+#include "core/tracking/run_journal_import.h"
 #include "core/tracking/run_manifest.h"
 #include "core/tracking/tracking_store.h"
 
@@ -170,6 +171,29 @@ Status Executor::Impl::loadPlacements()
             return invalidArgument(QStringLiteral("%1:%2: executors.yaml places stage '%3', which dvc.yaml does not have; %4the stages are: %5")
                                        .arg(placements.file).arg(placements.stageLines.value(it.key())).arg(it.key(),
                                             common::nearestWord(it.key(), names), names.join(QStringLiteral(", "))));
+    // A built-in stage that records into the workspace database runs here only: a job elsewhere
+    // never opens it (stage_type.h, needsWorkspaceDatabase).
+    if (!opt.commandExecutor && opt.registry) {
+        for (int i : selection) {
+            const Stage &s = graph->stages()[i];
+            const exec::Placement p = placements.forStage(s.name);
+            if (p.executor == QLatin1String("local"))
+                continue;
+            for (const QString &cmd : s.cmd) {
+                const auto call = parseBuiltinCall(cmd);
+                const StageType *type = call ? opt.registry->type(call->type) : nullptr;
+                if (!type || !type->needsWorkspaceDatabase)
+                    continue;
+                const QString where = placements.stages.contains(s.name)
+                                          ? QStringLiteral("%1:%2").arg(placements.file).arg(placements.stageLines.value(s.name))
+                                          : QStringLiteral("%1 (default)").arg(placements.file);
+                return invalidArgument(QStringLiteral("%1: stage '%2' is placed on %3, but its `orrery-cli stage %4` records into the workspace "
+                                                      "database, which a job on another node never opens (SQLite is unsafe over a shared "
+                                                      "filesystem); set `executor: local` for stage %2 in executors.yaml")
+                                           .arg(where, s.name, p.executor, call->type));
+            }
+        }
+    }
     // Every executor the selection needs is made now, so a missing one fails the run before any
     // stage starts, not halfway through.
     executors = std::make_unique<exec::ExecutorSet>(root);
@@ -325,10 +349,33 @@ Result<bool> Executor::Impl::scheduleReadyStages(common::JobContext *job)
     return progressed;
 }
 
+Status Executor::Impl::importJournals(const Done &dn)
+{
+    QFile log(reports[dn.index].logPath);
+    log.open(QIODevice::WriteOnly | QIODevice::Append);
+    for (const QString &dir : dn.jobDirs) {
+        auto imported = tracking::importRunJournal(e.m_db, root, dir, &clock);
+        if (!imported) {
+            log.write(QStringLiteral("orrery: the run journal of %1 could not be recorded: %2\n").arg(dir, imported.status().message()).toUtf8());
+            return imported.status().withContext(QStringLiteral("recording the runs its job journaled"));
+        }
+        for (const QString &w : imported->warnings)
+            log.write(QStringLiteral("orrery: %1\n").arg(w).toUtf8());
+        if (!imported->recorded.isEmpty())
+            log.write(QStringLiteral("orrery: recorded run(s) %1 from %2\n").arg(imported->recorded.join(QStringLiteral(", ")), imported->journal).toUtf8());
+    }
+    return Status::ok();
+}
+
 void Executor::Impl::recordDone(Done &dn)
 {
     --running;
     const int i = dn.index;
+    // Before the stage itself: its runs are in the database by the time its outs and run are.
+    if (const Status journals = importJournals(dn); !journals && (dn.state == StageState::Ran || dn.state == StageState::CheckFailed)) {
+        dn.state = StageState::Failed;
+        dn.reason = journals.message();
+    }
     reports[i].durationMs = dn.durationMs;
     reports[i].job = dn.job;
     reports[i].findings = dn.findings;

@@ -69,6 +69,9 @@ struct Executor::Impl {
         qint64 startMs = 0;
         qint64 durationMs = 0;
         exec::JobStatus job; // the last command's job, as its executor last reported it
+        // The folders of its commands' jobs elsewhere (Slurm, Kubernetes): their run journals are
+        // recorded by the coordinator before the stage is (importJournals).
+        QStringList jobDirs;
     };
 
     Executor &e;
@@ -174,6 +177,9 @@ struct Executor::Impl {
     Status launch(int i, const Decided &d);
     // One pass over the ready stages: decides, settles or launches each; false when none moved.
     Result<bool> scheduleReadyStages(common::JobContext *job);
+    // The runs a stage's jobs journaled on other nodes, into the database (its log says what came
+    // in and what was torn); an error fails the stage.
+    Status importJournals(const Done &done);
     void recordDone(Done &done);          // a worker's result into dvc.lock, the run and the report
     PipelineReport finishRun(Status &fatal); // workers stopped, dvc.lock synced, the parent run ended
     Result<PipelineReport> run(common::JobContext *job);

@@ -161,6 +161,8 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
             }
             job.commandLine = cmd;
             auto r = executor.run(job, &cancel, onUpdate);
+            if (r && !r->jobDir.isEmpty())
+                d.jobDirs.append(r->jobDir); // however it ended: a failed training's run is recorded too
             if (!r) {
                 d.state = StageState::Failed;
                 d.reason = r.status().message();

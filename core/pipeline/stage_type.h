@@ -44,6 +44,10 @@ struct StageType {
     QString summary; // one line
     QString docs;    // a paragraph: what it does, what it writes, when it fails
     QVector<StageParamSpec> params;
+    // It records into the workspace database (register, tune), so it runs only on this machine:
+    // a job on Slurm or Kubernetes never opens the database (DESIGN.md, "Processes"), and the
+    // pipeline refuses to place such a stage elsewhere before anything runs.
+    bool needsWorkspaceDatabase = false;
 
     const StageParamSpec *param(const QString &name) const;
     QString helpText() const; // `orrery-cli stage TYPE --help`

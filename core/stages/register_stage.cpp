@@ -42,6 +42,7 @@ StageType registerStageType()
 {
     StageType t;
     t.name = QStringLiteral("register");
+    t.needsWorkspaceDatabase = true; // registers a model version (registry, audit, webhooks)
     t.summary = QStringLiteral("Register the model: check its gates, record the version either way, move challenger (or champion) when they pass.");
     t.docs = QStringLiteral("Stores --model in the content cache and registers it as a new version of --name with its lineage (the run "
                             "that wrote the file, the pipeline run, data versions, commit, params, metrics). The model's gates (stored "

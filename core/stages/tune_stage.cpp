@@ -25,6 +25,7 @@ StageType tuneStageType()
 {
     StageType t;
     t.name = QStringLiteral("tune");
+    t.needsWorkspaceDatabase = true; // records the sweep, its trials and their runs
     t.summary = QStringLiteral("Run a hyperparameter sweep over a training config; its best configuration is the stage's out.");
     t.docs = QStringLiteral("Runs the sweep file (`orrery-cli tune --help` shows its keys) in the workspace: trials of `orrery-cli train` in "
                             "parallel, sampled and pruned as the file says, each a child run of the sweep's run. The sweep is named after "

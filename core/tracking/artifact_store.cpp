@@ -80,31 +80,37 @@ Status ArtifactUpload::commit()
     // nothing refers to, which `data gc` frees.
     store::Transaction tx(m_db);
     ORRERY_TRY(tx.status());
+    ORRERY_TRY(indexArtifact(m_db, m_path, m_runId, object.md5, object.size, m_clock.now().toMSecsSinceEpoch()));
+    return tx.commit();
+}
+
+Status indexArtifact(store::Database &db, const QString &path, const QString &runId, const QString &md5, qint64 size, qint64 created)
+{
     QString replaced;
     {
-        ORRERY_ASSIGN_OR_RETURN(auto old, m_db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?")));
-        old.bind(1, m_path);
+        ORRERY_ASSIGN_OR_RETURN(auto old, db.prepare(QStringLiteral("SELECT md5 FROM artifacts WHERE path = ?")));
+        old.bind(1, path);
         if (old.next())
             replaced = old.text(0);
         ORRERY_TRY(old.status());
     }
     ORRERY_ASSIGN_OR_RETURN(
-        auto put, m_db.prepare(QStringLiteral("INSERT OR REPLACE INTO artifacts(path, run_id, md5, size, created) VALUES (?,?,?,?,?)")));
-    put.bind(1, m_path).bind(2, m_runId).bind(3, object.md5).bind(4, object.size).bind(5, m_clock.now().toMSecsSinceEpoch());
+        auto put, db.prepare(QStringLiteral("INSERT OR REPLACE INTO artifacts(path, run_id, md5, size, created) VALUES (?,?,?,?,?)")));
+    put.bind(1, path).bind(2, runId).bind(3, md5).bind(4, size).bind(5, created);
     ORRERY_TRY(put.run());
-    const QString owner = QStringLiteral("run:") + m_runId;
-    ORRERY_ASSIGN_OR_RETURN(auto ref, m_db.prepare(QStringLiteral("INSERT OR IGNORE INTO cache_refs(md5, owner) VALUES (?, ?)")));
-    ref.bind(1, object.md5).bind(2, owner);
+    const QString owner = QStringLiteral("run:") + runId;
+    ORRERY_ASSIGN_OR_RETURN(auto ref, db.prepare(QStringLiteral("INSERT OR IGNORE INTO cache_refs(md5, owner) VALUES (?, ?)")));
+    ref.bind(1, md5).bind(2, owner);
     ORRERY_TRY(ref.run());
-    if (!replaced.isEmpty() && replaced != object.md5) {
+    if (!replaced.isEmpty() && replaced != md5) {
         // The overwritten object stays referenced only while another artifact of the run uses it.
         ORRERY_ASSIGN_OR_RETURN(auto drop,
-            m_db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = ?2 "
-                                        "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?3 AND md5 = ?1)")));
-        drop.bind(1, replaced).bind(2, owner).bind(3, m_runId);
+            db.prepare(QStringLiteral("DELETE FROM cache_refs WHERE md5 = ?1 AND owner = ?2 "
+                                      "AND NOT EXISTS (SELECT 1 FROM artifacts WHERE run_id = ?3 AND md5 = ?1)")));
+        drop.bind(1, replaced).bind(2, owner).bind(3, runId);
         ORRERY_TRY(drop.run());
     }
-    return tx.commit();
+    return Status::ok();
 }
 
 ArtifactStore::ArtifactStore(store::Database &db, QString cacheRoot, const common::Clock *clock)

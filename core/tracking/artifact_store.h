@@ -95,4 +95,10 @@ private:
     const common::Clock &m_clock;
 };
 
+// Indexes an object already in the cache as the artifact `path` (checked, <experiment>/<run>/
+// artifacts/<path>) of `runId`, with the run's cache reference — inside the caller's transaction,
+// which the caller opens and commits (an upload's commit; the import of a run journal, which
+// records a whole run in one).
+Status indexArtifact(store::Database &db, const QString &path, const QString &runId, const QString &md5, qint64 size, qint64 created);
+
 } // namespace orrery::tracking

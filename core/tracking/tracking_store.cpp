@@ -22,6 +22,8 @@ Status alreadyExists(QString m)
     return {ErrorCode::AlreadyExists, std::move(m)};
 }
 
+} // namespace
+
 QString generatedRunName()
 {
     static const char *adjectives[] = {"amber", "bold", "calm", "deft", "eager", "fleet", "grand", "keen", "lucid", "merry", "noble", "quiet", "rapid", "sly", "stoic", "vivid"};
@@ -29,9 +31,6 @@ QString generatedRunName()
     const quint32 r = QUuid::createUuid().data1;
     return QStringLiteral("%1-%2-%3").arg(QLatin1String(adjectives[r % 16]), QLatin1String(nouns[(r / 16) % 16])).arg((r / 256) % 1000);
 }
-
-
-} // namespace
 
 RunInfo readRunInfo(const store::Statement &s)
 {

@@ -28,6 +28,10 @@ namespace orrery::tracking {
 extern const char *const kRunColumns;
 RunInfo readRunInfo(const store::Statement &s);
 
+// A run name as createRun makes one when none is given ("calm-orbit-412"); a run journaled on
+// another node (run_journal.h) is named there the same way.
+QString generatedRunName();
+
 class TrackingStore {
 public:
     // `clock` stamps runs, metrics and heartbeats (the system clock when null); it must outlive the store.

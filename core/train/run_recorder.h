@@ -5,6 +5,12 @@
 // for files before they are logged, and the end state (FINISHED, KILLED on cancel, FAILED with
 // the reason). Torch-free.
 //
+// In a job on another node (TrainRequest::jobDir, from ORRERY_JOB_DIR) the database is never
+// opened: the same calls write the run journal in the job folder (core/tracking/run_journal.h) —
+// a run id made here, params, manifest, tags, metrics in batches, artifacts copied into the folder
+// (artifactFile() names the copy, artifactUri() is runs:/RUN/PATH) and the end state — and the
+// submitting process imports it when the job ends (run_journal_import.h).
+//
 // Threads: one recorder per training run; metric() may be called from the training thread while
 // nothing else uses the recorder (MetricWriter itself is thread-safe).
 
@@ -25,11 +31,12 @@ struct TrainRequest;
 class RunRecorder {
 public:
     ~RunRecorder();
-    // Opens the database, creates the experiment if needed, creates the run (or reopens
-    // request.resumeRunId), logs params and the manifest.
+    // Opens the database (or, with request.jobDir, the journal), creates the experiment if needed,
+    // creates the run (or reopens request.resumeRunId), logs params and the manifest.
     static Result<std::unique_ptr<RunRecorder>> start(const TrainRequest &request, const QVector<std::pair<QString, QString>> &params,
                                                       const QString &dataMd5);
-    // The latest checkpoint artifact of a run, as its verified cache object, or NotFound.
+    // The latest checkpoint artifact of a run, as its verified cache object, or NotFound. With
+    // request.jobDir: request.resumeFrom (the submitter looked it up), never the database.
     static Result<QString> latestCheckpoint(const TrainRequest &request, const QString &runId);
 
     const QString &runId() const { return m_runId; }

@@ -356,7 +356,7 @@ Status Loop::setUp()
         ORRERY_ASSIGN_OR_RETURN(auto sync, GradientSync::connect(req.distributed));
         m_sync = std::move(sync);
     }
-    if (req.distributed.rank == 0 && !req.databasePath.isEmpty()) {
+    if (req.distributed.rank == 0 && (!req.databasePath.isEmpty() || !req.jobDir.isEmpty())) {
         ORRERY_ASSIGN_OR_RETURN(auto rec, RunRecorder::start(req, configParams(m_c), m_p.dataMd5));
         m_recorder = std::move(rec);
         m_outDir = m_recorder->workDir();
@@ -674,7 +674,15 @@ Result<PreparedTrainingPtr> prepareTraining(const TrainRequest &request)
     if (!c.loop.earlyStopMetric.isEmpty() && !metricNames(c.task).contains(c.loop.earlyStopMetric.mid(4)))
         return invalidArgument(QStringLiteral("training.early_stopping.metric '%1' is not a validation metric of a %2 task (val_ + one of %3)")
                                    .arg(c.loop.earlyStopMetric, QLatin1String(taskName(c.task)), metricNames(c.task).join(QStringLiteral(", "))));
-    if (!request.resumeRunId.isEmpty()) {
+    if (!request.resumeRunId.isEmpty() && !request.jobDir.isEmpty()) {
+        // On another node: the submitter looked the checkpoint up (ORRERY_RESUME_CHECKPOINT).
+        if (request.resumeFrom.isEmpty())
+            return invalidArgument(QStringLiteral("resuming run %1 in a job on another node needs its checkpoint in ORRERY_RESUME_CHECKPOINT "
+                                                  "(the node never opens the workspace's database to look it up); `orrery-cli train --slurm "
+                                                  "--resume` sets it, or give --resume-from CHECKPOINT")
+                                       .arg(request.resumeRunId));
+        p->checkpointPath = request.resumeFrom;
+    } else if (!request.resumeRunId.isEmpty()) {
         if (request.databasePath.isEmpty())
             return invalidArgument(QStringLiteral("resuming run %1 needs the workspace it ran in").arg(request.resumeRunId));
         ORRERY_ASSIGN_OR_RETURN(auto path, RunRecorder::latestCheckpoint(request, request.resumeRunId));
@@ -699,7 +707,7 @@ Result<PreparedTrainingPtr> prepareTraining(const TrainRequest &request)
                     .arg(p->checkpointPath)
                     .arg(meta.json.value(QStringLiteral("world_size")).toInt(1)));
     }
-    if (request.databasePath.isEmpty() && request.outputDir.isEmpty() && d.rank == 0)
+    if (request.databasePath.isEmpty() && request.jobDir.isEmpty() && request.outputDir.isEmpty() && d.rank == 0)
         return invalidArgument(QStringLiteral("nowhere to put the model: give a workspace (tracking) or an output folder"));
     return p;
 }

@@ -11,7 +11,7 @@
 // cancel once per batch and reports progress), and returns Cancelled, or FailedPrecondition for a
 // NaN loss with the step and the fix in the message.
 //
-// Tracking: with `databasePath` set, the run is recorded — params, a reproducibility manifest,
+// Tracking: with `databasePath` set (or `jobDir`: journaled, see TrainRequest), the run is recorded — params, a reproducibility manifest,
 // metrics streamed through MetricWriter (train_loss every step or epoch, val_* every epoch), and
 // artifacts logged through tracking::ArtifactStore (content-addressed objects in the cache, kept
 // from `data gc` by the run): model/model.pt (TorchScript: preprocessing and model in one),
@@ -65,6 +65,10 @@ struct TrainRequest {
     QString resumeRunId;    // continue this run from its latest checkpoint
     QString parentRunId;    // tagged mlflow.parentRunId: the pipeline stage's run this training ran under
     QString resumeFrom;     // or from this checkpoint file
+    // A job on another node (exec::kJobDirVariable): the run is journaled into this folder
+    // (core/tracking/run_journal.h) instead of the database, which is never opened; the submitting
+    // process imports it. Resuming, the checkpoint comes as resumeFrom (ORRERY_RESUME_CHECKPOINT).
+    QString jobDir;
     DistributedConfig distributed;
     // Tags the run gets when it starts (rank 0): where it ran, e.g. the Slurm job and its nodes.
     QVector<std::pair<QString, QString>> tags;

@@ -8,6 +8,7 @@
 #include "core/exec/executor_set.h"
 #include "core/exec/report_channel.h"
 #include "core/store/database.h"
+#include "core/tracking/run_journal_import.h"
 #include "core/tracking/tracking_store.h"
 #include "core/train/trainer_config.h"
 #include "core/tune/pruner.h"
@@ -526,6 +527,17 @@ struct SweepRunner::Impl {
     {
         if (slot.thread.joinable())
             slot.thread.join();
+        // A trial that ran elsewhere (Slurm, Kubernetes) journaled its run in its job folder: it is
+        // recorded before the trial is, so the run id its result names exists when it is tagged.
+        if (!slot.status.jobDir.isEmpty()) {
+            auto imported = tracking::importRunJournal(self.m_db, self.m_root, slot.status.jobDir, self.m_options.clock);
+            if (!imported)
+                publish(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0,
+                                   QStringLiteral("trial %1: its run could not be recorded: %2").arg(slot.trial.number).arg(imported.status().message()), {}});
+            else
+                for (const QString &w : imported->warnings)
+                    publish(SweepEvent{SweepEvent::Kind::Warning, {}, {}, 0, 0.0, QStringLiteral("trial %1: %2").arg(slot.trial.number).arg(w), {}});
+        }
         ORRERY_TRY(readReports(slot));
         ORRERY_TRY(writeJobText(slot)); // how its job ended, where it ran elsewhere
         Trial t = conclude(slot, sweepCancelled);

@@ -218,6 +218,15 @@ Result<std::unique_ptr<Workspace>> Workspace::open(const QString &dirArg)
         return notFound(QStringLiteral("folder %1 does not exist").arg(root));
     if (!isWorkspace(root))
         return notFound(QStringLiteral("%1 is not an Orrery workspace (no .orrery/orrery.db); create one with `orrery-cli init %1`").arg(root));
+    // ORRERY_JOB_DIR (core/exec's kJobDirVariable; workspace does not link exec): this process is a
+    // job that Slurm or Kubernetes runs, perhaps on another node, where SQLite's WAL and locks
+    // over NFS are unsafe (DESIGN.md, "Processes"). Whatever needs the database must run here.
+    if (const QString jobDir = qEnvironmentVariable("ORRERY_JOB_DIR"); !jobDir.isEmpty())
+        return Status(ErrorCode::FailedPrecondition,
+                      QStringLiteral("this command opens the workspace database of %1, which a job on Slurm or Kubernetes never does "
+                                     "(ORRERY_JOB_DIR=%2; SQLite is unsafe over a shared filesystem). Run the stage that calls it "
+                                     "locally: `executor: local` for it in executors.yaml")
+                          .arg(root, jobDir));
 
     store::OpenOptions options;
     options.applyMigrations = false;
