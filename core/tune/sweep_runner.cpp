@@ -157,6 +157,12 @@ struct SweepRunner::Impl {
             executor = self.m_options.executor;
             return Status::ok();
         }
+        // A stage's trial is `orrery-cli run STAGE` in a worktree, which records into the workspace
+        // database: it runs here, and the stage itself goes where executors.yaml places it.
+        if (stageMode() && sweep.spec.placement.executor != QLatin1String("local"))
+            return invalidArgument(QStringLiteral("%1: a sweep over the stage '%2' runs its trials on this machine (each is `orrery-cli run %2`, which records into "
+                                                  "the workspace database); remove placement: and place the stage in executors.yaml — each trial's run then sends it to %3")
+                                       .arg(sweep.spec.file, sweep.spec.stage, sweep.spec.placement.executor));
         executors = std::make_unique<exec::ExecutorSet>(self.m_root);
         ORRERY_ASSIGN_OR_RETURN(executor, executors->get(sweep.spec.placement.executor));
         return executor->check(QStringLiteral("sweep %1's trials").arg(sweep.name), sweep.spec.placement.resources, QProcessEnvironment::systemEnvironment());

@@ -206,6 +206,21 @@ private Q_SLOTS:
                  qPrintable(texts.join(QLatin1Char('\n'))));
     }
 
+    void aStageSweepKeepsItsTrialsHere()
+    {
+        const QString path = root() + QStringLiteral("/stage-sweep.yaml");
+        testing::writeFile(path, "name: stage-sweep\nstage: train\nmetric: roc_auc\ntrials: 2\n"
+                                 "placement: {executor: slurm}\n"
+                                 "params:\n  train.lr: {type: float, low: 0.001, high: 0.1, log: true}\n");
+        auto s = loadSweepFile(path);
+        QVERIFY2(s, qPrintable(s.status().message()));
+        QStringList texts;
+        auto out = run(*s, &texts);
+        QVERIFY(!out);
+        QVERIFY2(out.status().message().contains(QStringLiteral("place the stage in executors.yaml")), qPrintable(out.status().message()));
+        QVERIFY(trialsOf(QStringLiteral("stage-sweep")).isEmpty());
+    }
+
     void anUnknownPartitionStopsTheSweepBeforeAnyTrial()
     {
         const SweepSpec s = spec(QStringLiteral("nowhere"),
