@@ -20,9 +20,8 @@ bool startsWithDir(const QString &path, const QString &dir)
     return path == dir || path.startsWith(dir.endsWith(QLatin1Char('/')) ? dir : dir + QLatin1Char('/'));
 }
 
-} // namespace
-
-Result<QString> cleanRelativePath(const QString &relative)
+// What no relative path may be, whatever it is joined to: empty, with a NUL or a backslash, absolute.
+Status checkPathText(const QString &relative)
 {
     const auto reject = [&](const QString &why) {
         return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
@@ -35,6 +34,17 @@ Result<QString> cleanRelativePath(const QString &relative)
         return reject(QStringLiteral("it contains a backslash; use '/' between folders"));
     if (relative.startsWith(QLatin1Char('/')) || relative.startsWith(QLatin1Char('~')))
         return reject(QStringLiteral("it is absolute; give a path relative to the workspace"));
+    return Status::ok();
+}
+
+} // namespace
+
+Result<QString> cleanRelativePath(const QString &relative)
+{
+    const auto reject = [&](const QString &why) {
+        return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
+    };
+    ORRERY_TRY(checkPathText(relative));
     QStringList parts;
     for (const QString &part : relative.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
         if (part == QLatin1String(".."))
@@ -52,14 +62,7 @@ Result<QString> cleanPathUnder(const QString &base, const QString &relative, QSt
     const auto reject = [&](const QString &why) {
         return invalidArgument(QStringLiteral("path '%1' is not allowed: %2").arg(relative, why));
     };
-    if (relative.isEmpty())
-        return reject(QStringLiteral("it is empty"));
-    if (relative.contains(QChar(0)))
-        return reject(QStringLiteral("it contains a NUL byte"));
-    if (relative.contains(QLatin1Char('\\')))
-        return reject(QStringLiteral("it contains a backslash; use '/' between folders"));
-    if (relative.startsWith(QLatin1Char('/')) || relative.startsWith(QLatin1Char('~')))
-        return reject(QStringLiteral("it is absolute; give a path relative to the workspace"));
+    ORRERY_TRY(checkPathText(relative));
     QStringList baseParts;
     if (!base.isEmpty()) {
         ORRERY_ASSIGN_OR_RETURN(auto cleanBase, cleanRelativePath(base));
