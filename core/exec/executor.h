@@ -19,6 +19,7 @@
 #include <QString>
 #include <QVector>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -87,6 +88,9 @@ struct JobStatus {
 // that sees it never opens the workspace database (DESIGN.md, "Processes": SQLite's WAL and
 // locks are unsafe over NFS) and leaves what it would record there instead.
 inline constexpr char kJobDirVariable[] = "ORRERY_JOB_DIR";
+
+// The tighter of two time limits in milliseconds, where 0 means none.
+inline qint64 tighterLimit(qint64 a, qint64 b) { return a <= 0 ? b : b <= 0 ? a : std::min(a, b); }
 
 // "succeeded", "timed out", … for messages and JSON.
 QString jobStateName(JobState state);

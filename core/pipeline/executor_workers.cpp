@@ -133,11 +133,8 @@ Executor::Impl::Done Executor::Impl::execute(const Task &task)
         job.workDir = task.workDir;
         job.logPath = task.logPath;
         job.resources = task.placement.resources;
-        // The tighter of the run's stage timeout and the stage's own time limit.
-        const qint64 limits[] = {opt.stageTimeoutMs, task.placement.timeLimitMs};
-        for (qint64 limit : limits)
-            if (limit > 0 && (job.timeoutMs == 0 || limit < job.timeoutMs))
-                job.timeoutMs = limit;
+        // The run's stage timeout or the stage's own time limit, whichever is tighter.
+        job.timeoutMs = exec::tighterLimit(opt.stageTimeoutMs, task.placement.timeLimitMs);
         if (!opt.cliDir.isEmpty())
             job.env.insert(QStringLiteral("PATH"), opt.cliDir + QLatin1Char(':') + job.env.value(QStringLiteral("PATH")));
         // A run the command tracks (orrery-cli train) hangs under this stage's run.

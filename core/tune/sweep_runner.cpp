@@ -71,6 +71,21 @@ struct Slot {
     QString jobText;
     QString jobTextWritten;
     QString error;
+
+    // On the trial's thread: what its executor says now, and how its job ended.
+    void noteJob(const QString &executor, const exec::JobStatus &status)
+    {
+        std::lock_guard<std::mutex> lock(jobMutex);
+        jobText = executor == QLatin1String("local") ? QString() : exec::describeJob(executor, status);
+    }
+    void end(const Result<exec::JobStatus> &ran)
+    {
+        if (ran)
+            status = *ran;
+        else
+            error = ran.status().message();
+        done.store(true);
+    }
     std::optional<data::WorkspaceWorktree> worktree; // a stage's trial
     bool pruneRequested = false;
     bool metricMissing = false; // finished, and its metric nowhere: the sweep file's mistake
@@ -194,15 +209,7 @@ struct SweepRunner::Impl {
         for (int i = 0; i < arrayBatch.size(); ++i) {
             Slot *raw = arrayBatch[i].first;
             raw->thread = std::thread([raw, array, i, name] {
-                auto r = array->follow(i, &raw->cancel, [raw, name](const exec::JobStatus &status) {
-                    std::lock_guard<std::mutex> lock(raw->jobMutex);
-                    raw->jobText = exec::describeJob(name, status);
-                });
-                if (r)
-                    raw->status = *r;
-                else
-                    raw->error = r.status().message();
-                raw->done.store(true);
+                raw->end(array->follow(i, &raw->cancel, [raw, name](const exec::JobStatus &status) { raw->noteJob(name, status); }));
             });
         }
         arrayBatch.clear();
@@ -402,10 +409,7 @@ struct SweepRunner::Impl {
             job.workDir = self.m_root;
             job.commandLine = QStringLiteral("exec %1 train %2").arg(shellQuote(self.m_options.cliPath), shellQuote(slot->dir + QStringLiteral("/config.yaml")));
         }
-        job.timeoutMs = sweep.spec.trialTimeoutMs;
-        const qint64 limit = sweep.spec.placement.timeLimitMs;
-        if (limit > 0 && (job.timeoutMs == 0 || limit < job.timeoutMs))
-            job.timeoutMs = limit;
+        job.timeoutMs = exec::tighterLimit(sweep.spec.trialTimeoutMs, sweep.spec.placement.timeLimitMs);
         job.resources = sweep.spec.placement.resources;
         job.endsWithSubmitter = true; // `exec`: the trainer itself is the job's process
         job.env.insert(QStringLiteral("ORRERY_REPORT_DIR"), slot->dir);
@@ -417,15 +421,7 @@ struct SweepRunner::Impl {
         } else {
             slot->thread = std::thread([raw, job, &executor] {
                 const QString name = executor.name();
-                auto r = executor.run(job, &raw->cancel, [raw, name](const exec::JobStatus &status) {
-                    std::lock_guard<std::mutex> lock(raw->jobMutex);
-                    raw->jobText = name == QLatin1String("local") ? QString() : exec::describeJob(name, status);
-                });
-                if (r)
-                    raw->status = *r;
-                else
-                    raw->error = r.status().message();
-                raw->done.store(true);
+                raw->end(executor.run(job, &raw->cancel, [raw, name](const exec::JobStatus &status) { raw->noteJob(name, status); }));
             });
         }
         running.push_back(std::move(slot));
