@@ -154,7 +154,7 @@ Status SweepReader::readAll(store::Database &db, SweepSnapshot &out)
     // params (the view writes them from the point and the space: SearchSpace::valueOf), the point
     // parsed in place from its UTF-8 text.
     ORRERY_ASSIGN_OR_RETURN(auto q,
-        db.prepare(QStringLiteral("SELECT number, state, point, value, steps, run_id, reason, started, finished, source FROM sweep_trials "
+        db.prepare(QStringLiteral("SELECT number, state, point, value, steps, run_id, reason, started, finished, source, job FROM sweep_trials "
                                   "WHERE sweep_id = ? ORDER BY number")));
     q.bind(1, m_sweepId);
     m_trials.clear();
@@ -175,6 +175,8 @@ Status SweepReader::readAll(store::Database &db, SweepSnapshot &out)
         t.finished = q.isNull(8) ? 0 : q.int64(8);
         if (q.utf8(9) != "sampler")
             t.source = q.text(9);
+        if (const std::string_view job = q.utf8(10); !job.empty())
+            t.job = QString::fromUtf8(job.data(), qsizetype(job.size()));
         m_trials.append(std::move(t));
     }
     ORRERY_TRY(q.status());

@@ -128,6 +128,8 @@ private Q_SLOTS:
         QVERIFY(m_fixture.bestTrial >= 0);
         QVERIFY(m_fixture.pruned.size() >= 5);
         QVERIFY(m_fixture.failed.size() >= 3);
+        // The running trial is a Slurm array task: the view reads its job from the trial's row.
+        QVERIFY(tune::SweepStore(*db).setTrialJob(m_fixture.sweepId, m_fixture.running.first(), QStringLiteral("running · slurm job 41_39 on n1")).isOk());
         tracking::TrackingStore tracking(*db);
         m_notebookRun = check(tracking.createRun(m_fixture.experimentId, QStringLiteral("notebook"))).runId;
 
@@ -196,7 +198,7 @@ private Q_SLOTS:
                 trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).value<QBrush>().color() != QColor(0xc6, 0x28, 0x28));
             QVERIFY(trials()->index(trials()->rowOfTrial(n), 0).data(Qt::ForegroundRole).isValid());
         }
-        QCOMPARE(cell(m_fixture.running.first(), SweepTrialModel::StateColumn), QStringLiteral("running"));
+        QCOMPARE(cell(m_fixture.running.first(), SweepTrialModel::StateColumn), QStringLiteral("running · slurm job 41_39 on n1"));
         view()->grab().save(screenshotPath(QStringLiteral("sweep-view-steps.png")));
     }
 
