@@ -4,6 +4,8 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
+#include <atomic>
+
 namespace orrery::exec {
 
 namespace {
@@ -45,18 +47,22 @@ QString kubernetesJobName(const QString &jobName)
     QString what = jobName;
     if (what.startsWith(QLatin1String("stage ")))
         what = what.mid(6);
-    // 63 = "orrery-" + what + "-" + 10 characters of suffix.
-    QString piece = labelPiece(what, 63 - 7 - 1 - 10);
+    // 63 = "orrery-" + what + "-" + 12 characters of suffix.
+    QString piece = labelPiece(what, 63 - 7 - 1 - 12);
     if (piece.isEmpty())
         piece = QStringLiteral("job");
-    // Six base-36 digits of the time in milliseconds (they repeat after ~25 days) and four random
-    // ones: two submissions in the same millisecond still differ.
-    const QString time = QString::number(QDateTime::currentMSecsSinceEpoch(), 36).right(6);
-    QString random;
+    // Six base-36 digits of the time in milliseconds (they repeat after ~25 days), two of this
+    // process's count of names (names made in one millisecond here always differ; four random
+    // digits alone collided about once in 15 runs of 500 names), and four random ones (another
+    // process in the same millisecond).
+    static std::atomic<quint32> made{0};
     static const char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    const QString time = QString::number(QDateTime::currentMSecsSinceEpoch(), 36).right(6);
+    const quint32 n = made.fetch_add(1) % (36 * 36);
+    QString suffix = time + QLatin1Char(kDigits[n / 36]) + QLatin1Char(kDigits[n % 36]);
     for (int i = 0; i < 4; ++i)
-        random += QLatin1Char(kDigits[QRandomGenerator::global()->bounded(36)]);
-    return QStringLiteral("orrery-%1-%2%3").arg(piece, time, random);
+        suffix += QLatin1Char(kDigits[QRandomGenerator::global()->bounded(36)]);
+    return QStringLiteral("orrery-%1-%2").arg(piece, suffix);
 }
 
 QString kubernetesNamespace(const Resources &resources)
